@@ -1,0 +1,228 @@
+/**
+ * Polls the meters of one bus on their intervals through its scheduler. A meter that keeps failing
+ * goes offline and is backed off exponentially (capped), probed with a single attempt, so a dead meter
+ * costs one timeout per backoff period instead of one per sweep (DOMAIN.md section 6).
+ */
+import type { Clock, TimerHandle } from "../core/clock.ts";
+import { ErrorCode, GatewayError, isGatewayError } from "../core/errors.ts";
+import type { MeterDriver } from "../metering/driver.ts";
+import type { QualityFlag, Reading } from "../metering/reading.ts";
+import type { LinkState, MeterCounters } from "./counters.ts";
+import type { BusLink, BusScheduler } from "./scheduler.ts";
+
+export interface PolledMeter<Link extends BusLink> {
+  id: string;
+  unit: number;
+  /** Poll interval, ms (100..86400000). */
+  pollIntervalMs: number;
+  driver: MeterDriver<Link>;
+}
+
+export interface PollerOptions {
+  busId: string;
+  clock: Clock;
+  /** Retries per transaction for meters that are not backed off (0..10). */
+  retries: number;
+  /** First backoff after a meter goes offline, ms; doubles per failed probe. Default 5000. */
+  backoffInitialMs?: number;
+  /** Longest backoff, ms. Default 300000. */
+  backoffMaxMs?: number;
+  /** Consecutive failed polls before a meter is offline and backed off. Default 2. */
+  offlineAfterFailures?: number;
+  onReading?: (reading: Reading) => void;
+  onPollError?: (meterId: string, error: GatewayError) => void;
+  onStateChange?: (meterId: string, state: LinkState, counters: MeterCounters) => void;
+}
+
+interface MeterSlot<Link extends BusLink> {
+  meter: PolledMeter<Link>;
+  nextDueMono: number;
+  backoffMs: number;
+  lastWallMs: number | undefined;
+  lastMonoMs: number | undefined;
+}
+
+/** Wall and monotonic clocks disagreeing by more than this between two readings is a clock jump. */
+const clockJumpToleranceMs = 2000;
+
+export class Poller<Link extends BusLink> {
+  private readonly slots = new Map<string, MeterSlot<Link>>();
+  private timer: TimerHandle | undefined;
+  private running = false;
+
+  constructor(
+    private readonly scheduler: BusScheduler<Link>,
+    meters: ReadonlyArray<PolledMeter<Link>>,
+    private readonly options: PollerOptions,
+  ) {
+    for (const meter of meters) this.addMeter(meter);
+  }
+
+  addMeter(meter: PolledMeter<Link>): void {
+    this.slots.set(meter.id, {
+      meter,
+      nextDueMono: this.options.clock.monotonicMs(),
+      backoffMs: 0,
+      lastWallMs: undefined,
+      lastMonoMs: undefined,
+    });
+    if (this.running) this.reschedule();
+  }
+
+  removeMeter(meterId: string): void {
+    this.slots.delete(meterId);
+  }
+
+  start(): void {
+    this.running = true;
+    this.reschedule();
+  }
+
+  stop(): void {
+    this.running = false;
+    if (this.timer !== undefined) this.options.clock.clearTimeout(this.timer);
+    this.timer = undefined;
+  }
+
+  /** Polls a meter now, ahead of the queue (a `meter.read` command or a relay read-back). */
+  readNow(meterId: string): Promise<Reading> {
+    return this.pollOnce(this.requireSlot(meterId), "write");
+  }
+
+  /** Writes the relay ahead of queued polls. */
+  writeRelay(meterId: string, closed: boolean): Promise<void> {
+    const slot = this.requireSlot(meterId);
+    return this.scheduler.enqueue({
+      meterId,
+      priority: "write",
+      retries: this.options.retries,
+      run: (tx) => slot.meter.driver.writeRelay(tx, closed),
+    });
+  }
+
+  /** Reads the relay state ahead of queued polls. */
+  readRelay(meterId: string): Promise<boolean> {
+    const slot = this.requireSlot(meterId);
+    return this.scheduler.enqueue({
+      meterId,
+      priority: "write",
+      retries: this.options.retries,
+      run: (tx) => slot.meter.driver.readRelay(tx),
+    });
+  }
+
+  private requireSlot(meterId: string): MeterSlot<Link> {
+    const slot = this.slots.get(meterId);
+    if (slot === undefined) {
+      throw new GatewayError(
+        ErrorCode.ConfigInvalid,
+        `meter '${meterId}' is not on bus ${this.options.busId}`,
+      );
+    }
+    return slot;
+  }
+
+  private reschedule(): void {
+    if (!this.running) return;
+    const clock = this.options.clock;
+    if (this.timer !== undefined) clock.clearTimeout(this.timer);
+    let earliest = Infinity;
+    for (const slot of this.slots.values()) earliest = Math.min(earliest, slot.nextDueMono);
+    if (earliest === Infinity) return;
+    this.timer = clock.setTimeout(() => this.tick(), Math.max(0, earliest - clock.monotonicMs()));
+  }
+
+  private tick(): void {
+    this.timer = undefined;
+    const now = this.options.clock.monotonicMs();
+    for (const slot of this.slots.values()) {
+      if (slot.nextDueMono > now || this.scheduler.hasQueuedPoll(slot.meter.id)) continue;
+      // Never catch up with a burst after falling behind: the next poll is one interval from now.
+      slot.nextDueMono = Math.max(slot.nextDueMono + slot.meter.pollIntervalMs, now + 1);
+      this.pollOnce(slot, "poll").catch(() => {
+        // Counted and reported in pollOnce.
+      });
+    }
+    this.reschedule();
+  }
+
+  private async pollOnce(slot: MeterSlot<Link>, priority: "poll" | "write"): Promise<Reading> {
+    const { clock, busId } = this.options;
+    const counters = this.scheduler.countersFor(slot.meter.id);
+    const backedOff = counters.state === "offline";
+    const startMono = clock.monotonicMs();
+    try {
+      const reading = await this.scheduler.enqueue({
+        meterId: slot.meter.id,
+        priority,
+        retries: backedOff ? 0 : this.options.retries,
+        run: async (tx) => {
+          const result = await slot.meter.driver.poll(tx);
+          const flags: QualityFlag[] = [...result.flags];
+          if (tx.retried) flags.push("retried");
+          return { result, flags };
+        },
+      });
+      const wallMs = clock.now();
+      const monoMs = clock.monotonicMs();
+      const flags = reading.flags;
+      if (slot.lastWallMs !== undefined && slot.lastMonoMs !== undefined) {
+        const drift = wallMs - slot.lastWallMs - (monoMs - slot.lastMonoMs);
+        if (Math.abs(drift) > clockJumpToleranceMs) flags.push("clock-jump");
+      }
+      slot.lastWallMs = wallMs;
+      slot.lastMonoMs = monoMs;
+      this.succeeded(slot, counters);
+      const out: Reading = {
+        meterId: slot.meter.id,
+        busId,
+        unit: slot.meter.unit,
+        wallMs,
+        monoMs,
+        values: reading.result.values,
+        quality: flags,
+        durationMs: monoMs - startMono,
+        ...(reading.result.relayClosed === undefined ? {} : { relayClosed: reading.result.relayClosed }),
+      };
+      this.options.onReading?.(out);
+      return out;
+    } catch (error) {
+      const e = isGatewayError(error) ? error : new GatewayError(ErrorCode.Internal, String(error));
+      if (e.code !== ErrorCode.PortClosed || this.running) this.failed(slot, counters, e);
+      throw e;
+    }
+  }
+
+  private succeeded(slot: MeterSlot<Link>, counters: MeterCounters): void {
+    counters.pollsOk += 1;
+    counters.consecutiveFailedPolls = 0;
+    counters.backoffUntilMono = undefined;
+    if (slot.backoffMs !== 0) {
+      // Back from backoff: resume the normal interval from now.
+      slot.backoffMs = 0;
+      slot.nextDueMono = this.options.clock.monotonicMs() + slot.meter.pollIntervalMs;
+      this.reschedule();
+    }
+    this.setState(slot, counters, "online");
+  }
+
+  private failed(slot: MeterSlot<Link>, counters: MeterCounters, error: GatewayError): void {
+    counters.pollsFailed += 1;
+    counters.consecutiveFailedPolls += 1;
+    this.options.onPollError?.(slot.meter.id, error);
+    if (counters.consecutiveFailedPolls < (this.options.offlineAfterFailures ?? 2)) return;
+    const initial = this.options.backoffInitialMs ?? 5000;
+    const max = this.options.backoffMaxMs ?? 300_000;
+    slot.backoffMs = slot.backoffMs === 0 ? initial : Math.min(slot.backoffMs * 2, max);
+    slot.nextDueMono = this.options.clock.monotonicMs() + Math.max(slot.backoffMs, slot.meter.pollIntervalMs);
+    counters.backoffUntilMono = slot.nextDueMono;
+    this.setState(slot, counters, "offline");
+    this.reschedule();
+  }
+
+  private setState(slot: MeterSlot<Link>, counters: MeterCounters, state: LinkState): void {
+    if (counters.state === state) return;
+    counters.state = state;
+    this.options.onStateChange?.(slot.meter.id, state, counters);
+  }
+}

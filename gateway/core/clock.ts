@@ -1,0 +1,126 @@
+/**
+ * The one source of time (STYLE.md principle 5). Everything that reads the time or waits takes a Clock,
+ * so tariff periods, friendly hours, backoff and schedules are testable without sleeping.
+ */
+export interface Clock {
+  /** Wall-clock time in epoch milliseconds. May jump (NTP sync on a Pi without RTC). */
+  now(): number;
+  /** Monotonic milliseconds since an arbitrary origin; never goes backwards. */
+  monotonicMs(): number;
+  /** Runs `fn` after `ms` milliseconds of this clock's time. */
+  setTimeout(fn: () => void, ms: number): TimerHandle;
+  clearTimeout(handle: TimerHandle): void;
+  /** Resolves after `ms` milliseconds of this clock's time. */
+  sleep(ms: number): Promise<void>;
+}
+
+/** Opaque handle returned by {@link Clock.setTimeout}. */
+export interface TimerHandle {
+  readonly id: number;
+}
+
+/** The real clock: Date.now, performance.now and Node timers. */
+export class SystemClock implements Clock {
+  private readonly timers = new Map<number, NodeJS.Timeout>();
+  private nextId = 1;
+
+  now(): number {
+    return Date.now();
+  }
+
+  monotonicMs(): number {
+    return performance.now();
+  }
+
+  setTimeout(fn: () => void, ms: number): TimerHandle {
+    const id = this.nextId++;
+    const timer = setTimeout(() => {
+      this.timers.delete(id);
+      fn();
+    }, ms);
+    this.timers.set(id, timer);
+    return { id };
+  }
+
+  clearTimeout(handle: TimerHandle): void {
+    const timer = this.timers.get(handle.id);
+    if (timer !== undefined) {
+      clearTimeout(timer);
+      this.timers.delete(handle.id);
+    }
+  }
+
+  sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => this.setTimeout(resolve, ms));
+  }
+}
+
+/**
+ * A clock that only moves when told to. Timers fire in due order during {@link ManualClock.advance}.
+ * The wall clock can be set independently of the monotonic clock to simulate NTP jumps.
+ */
+export class ManualClock implements Clock {
+  private wallMs: number;
+  private monoMs = 0;
+  private nextId = 1;
+  private readonly timers = new Map<number, { dueMono: number; fn: () => void }>();
+
+  constructor(startWallMs = Date.UTC(2026, 0, 5, 12, 0, 0)) {
+    this.wallMs = startWallMs;
+  }
+
+  now(): number {
+    return this.wallMs;
+  }
+
+  monotonicMs(): number {
+    return this.monoMs;
+  }
+
+  setTimeout(fn: () => void, ms: number): TimerHandle {
+    const id = this.nextId++;
+    this.timers.set(id, { dueMono: this.monoMs + Math.max(0, ms), fn });
+    return { id };
+  }
+
+  clearTimeout(handle: TimerHandle): void {
+    this.timers.delete(handle.id);
+  }
+
+  sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => this.setTimeout(resolve, ms));
+  }
+
+  /** Moves both clocks forward by `ms`, firing due timers in order (and those they schedule). */
+  advance(ms: number): void {
+    const target = this.monoMs + ms;
+    for (;;) {
+      let nextId: number | undefined;
+      let nextDue = Infinity;
+      for (const [id, t] of this.timers) {
+        if (t.dueMono <= target && t.dueMono < nextDue) {
+          nextDue = t.dueMono;
+          nextId = id;
+        }
+      }
+      if (nextId === undefined) break;
+      const timer = this.timers.get(nextId);
+      this.timers.delete(nextId);
+      this.wallMs += nextDue - this.monoMs;
+      this.monoMs = nextDue;
+      timer?.fn();
+    }
+    this.wallMs += target - this.monoMs;
+    this.monoMs = target;
+  }
+
+  /** Sets the wall clock only (an NTP step); monotonic time is untouched. */
+  setWallClock(wallMs: number): void {
+    this.wallMs = wallMs;
+  }
+
+  /** Number of timers waiting to fire. */
+  pendingTimers(): number {
+    return this.timers.size;
+  }
+}

@@ -1,0 +1,76 @@
+/**
+ * One error type with a code enum and structured context (STYLE.md principle 6).
+ * Modbus exceptions are codes, not strings; edges turn these into responses or events, never crashes.
+ */
+export enum ErrorCode {
+  // Bus and transport
+  Timeout = "TIMEOUT",
+  CrcError = "CRC_ERROR",
+  ShortReply = "SHORT_REPLY",
+  BadReply = "BAD_REPLY",
+  WrongUnit = "WRONG_UNIT",
+  ModbusException = "MODBUS_EXCEPTION",
+  PortNotFound = "PORT_NOT_FOUND",
+  PortPermissionDenied = "PORT_PERMISSION_DENIED",
+  PortClosed = "PORT_CLOSED",
+  ConnectionRefused = "CONNECTION_REFUSED",
+  TransportError = "TRANSPORT_ERROR",
+  // Config and data
+  ConfigInvalid = "CONFIG_INVALID",
+  ProfileInvalid = "PROFILE_INVALID",
+  UnsupportedQuantity = "UNSUPPORTED_QUANTITY",
+  Internal = "INTERNAL",
+}
+
+/** Modbus exception codes (Modbus Application Protocol v1.1b3, section 7). */
+export const modbusExceptionNames: Readonly<Record<number, string>> = {
+  0x01: "illegal function",
+  0x02: "illegal data address",
+  0x03: "illegal data value",
+  0x04: "server device failure",
+  0x05: "acknowledge",
+  0x06: "server device busy",
+  0x08: "memory parity error",
+  0x0a: "gateway path unavailable",
+  0x0b: "gateway target device failed to respond",
+};
+
+export class GatewayError extends Error {
+  override readonly name = "GatewayError";
+
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly context: Readonly<Record<string, unknown>> = {},
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+
+  /** For {@link ErrorCode.ModbusException}: the exception code the slave returned. */
+  get modbusCode(): number | undefined {
+    const value = this.context["modbusCode"];
+    return typeof value === "number" ? value : undefined;
+  }
+}
+
+export function isGatewayError(error: unknown, code?: ErrorCode): error is GatewayError {
+  return error instanceof GatewayError && (code === undefined || error.code === code);
+}
+
+/** The counter key for an error: its code, or `MODBUS_EXCEPTION_02` style for exceptions. */
+export function errorCounterKey(error: GatewayError): string {
+  if (error.code === ErrorCode.ModbusException && error.modbusCode !== undefined) {
+    return `${error.code}_${error.modbusCode.toString(16).padStart(2, "0").toUpperCase()}`;
+  }
+  return error.code;
+}
+
+export function modbusException(modbusCode: number, context: Record<string, unknown> = {}): GatewayError {
+  const name = modbusExceptionNames[modbusCode] ?? "unknown exception";
+  return new GatewayError(
+    ErrorCode.ModbusException,
+    `Modbus exception 0x${modbusCode.toString(16).padStart(2, "0")} (${name})`,
+    { ...context, modbusCode },
+  );
+}

@@ -1,0 +1,24 @@
+/**
+ * What the bus layer needs of a meter protocol. Modbus implements it today; DL/T 645-2007 will too,
+ * with its own link type, without the scheduler or poller changing.
+ */
+import type { QuantityValues } from "../../protocols/profiles/decode.ts";
+import type { BusLink, Transactor } from "../bus/scheduler.ts";
+import type { QualityFlag } from "./reading.ts";
+
+export interface PollResult {
+  values: QuantityValues;
+  relayClosed?: boolean;
+  flags: QualityFlag[];
+}
+
+export interface MeterDriver<Link extends BusLink> {
+  readonly protocol: string;
+  readonly hasRelay: boolean;
+  /** Reads every quantity the meter's profile maps (and the relay state, if any). */
+  poll(tx: Transactor<Link>): Promise<PollResult>;
+  /** Reads whether the supply relay is closed. */
+  readRelay(tx: Transactor<Link>): Promise<boolean>;
+  /** Closes (`true`, supply on) or opens (`false`, cut) the relay. */
+  writeRelay(tx: Transactor<Link>, closed: boolean): Promise<void>;
+}

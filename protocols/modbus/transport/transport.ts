@@ -1,0 +1,57 @@
+/**
+ * Our Modbus transport interface (STYLE.md principle 3). The bus scheduler talks only to this; the
+ * modbus-serial adapter is one implementation, tests may hand in others. Every failure is a
+ * GatewayError with a distinct code: TIMEOUT, CRC_ERROR, SHORT_REPLY, WRONG_UNIT, MODBUS_EXCEPTION, ...
+ */
+import type { BitReadFc, RegisterReadFc } from "../pdu.ts";
+
+export interface ModbusTransport {
+  /** Human-readable endpoint, e.g. `/dev/ttyUSB0 9600 8N1` or `tcp 10.0.0.5:502`. */
+  readonly description: string;
+  readonly isOpen: boolean;
+  open(): Promise<void>;
+  close(): Promise<void>;
+  readRegisters(
+    unit: number,
+    fc: RegisterReadFc,
+    address: number,
+    count: number,
+    timeoutMs: number,
+  ): Promise<number[]>;
+  readBits(
+    unit: number,
+    fc: BitReadFc,
+    address: number,
+    count: number,
+    timeoutMs: number,
+  ): Promise<boolean[]>;
+  writeCoil(unit: number, address: number, value: boolean, timeoutMs: number): Promise<void>;
+  writeRegister(unit: number, address: number, value: number, timeoutMs: number): Promise<void>;
+}
+
+/** Where a transport connects. Mirrors the bus config, without scheduling fields. */
+export type TransportEndpoint =
+  | {
+      kind: "rtu";
+      path: string;
+      baudRate: number;
+      parity: "none" | "even" | "odd";
+      dataBits: 7 | 8;
+      stopBits: 1 | 2;
+    }
+  | { kind: "tcp" | "rtu-over-tcp"; host: string; port: number };
+
+/** Builds a transport for an endpoint; injected so tests can substitute their own. */
+export type TransportFactory = (endpoint: TransportEndpoint) => ModbusTransport;
+
+export function describeEndpoint(endpoint: TransportEndpoint): string {
+  switch (endpoint.kind) {
+    case "rtu": {
+      const parity = endpoint.parity === "none" ? "N" : endpoint.parity === "even" ? "E" : "O";
+      return `${endpoint.path} ${endpoint.baudRate} ${endpoint.dataBits}${parity}${endpoint.stopBits}`;
+    }
+    case "tcp":
+    case "rtu-over-tcp":
+      return `${endpoint.kind} ${endpoint.host}:${endpoint.port}`;
+  }
+}

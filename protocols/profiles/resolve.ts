@@ -1,0 +1,99 @@
+/**
+ * A validated profile with defaults applied and its read plan computed once, at load time, so the
+ * per-poll path only copies registers and decodes.
+ */
+import { ErrorCode, GatewayError } from "../../gateway/core/errors.ts";
+import { registerCount, type RegisterFormat } from "../modbus/registers.ts";
+import type { RegisterReadFc } from "../modbus/pdu.ts";
+import type { QuantityName } from "./quantities.ts";
+import type { MeterProfile, RelayCommandSpec, RelayStateSpec } from "./schema.ts";
+
+export interface ResolvedQuantity extends RegisterFormat {
+  readonly name: QuantityName;
+  readonly fc: RegisterReadFc;
+  readonly address: number;
+  readonly count: 1 | 2;
+  readonly scale: number;
+}
+
+/** One read request: a contiguous register span and the quantities inside it. */
+export interface ReadBlock {
+  readonly fc: RegisterReadFc;
+  readonly address: number;
+  readonly count: number;
+  readonly quantities: readonly ResolvedQuantity[];
+}
+
+export interface ResolvedProfile {
+  readonly id: string;
+  readonly description: string;
+  readonly protocol: "modbus";
+  readonly source: string;
+  readonly quantities: readonly ResolvedQuantity[];
+  readonly blocks: readonly ReadBlock[];
+  readonly relay?: { readonly state: RelayStateSpec; readonly command: RelayCommandSpec };
+}
+
+/**
+ * Groups quantities into as few reads as possible: same function code, sorted by address, merged while
+ * the span stays within `maxRegistersPerRead` and the hole between them is at most `maxGapRegisters`.
+ */
+export function planReads(
+  quantities: readonly ResolvedQuantity[],
+  maxGapRegisters: number,
+  maxRegistersPerRead: number,
+): ReadBlock[] {
+  const blocks: ReadBlock[] = [];
+  for (const fc of [3, 4] as const) {
+    const sorted = quantities.filter((q) => q.fc === fc).sort((a, b) => a.address - b.address);
+    let current: { address: number; end: number; quantities: ResolvedQuantity[] } | undefined;
+    for (const q of sorted) {
+      const end = q.address + q.count;
+      if (
+        current !== undefined &&
+        q.address - current.end <= maxGapRegisters &&
+        Math.max(end, current.end) - current.address <= maxRegistersPerRead
+      ) {
+        current.end = Math.max(current.end, end);
+        current.quantities.push(q);
+        continue;
+      }
+      if (current !== undefined) blocks.push({ fc, ...current, count: current.end - current.address });
+      current = { address: q.address, end, quantities: [q] };
+    }
+    if (current !== undefined) blocks.push({ fc, ...current, count: current.end - current.address });
+  }
+  return blocks.map(({ fc, address, count, quantities: qs }) => ({ fc, address, count, quantities: qs }));
+}
+
+export function resolveProfile(profile: MeterProfile, source: string): ResolvedProfile {
+  const quantities: ResolvedQuantity[] = Object.entries(profile.quantities).map(([name, spec]) => {
+    const type = spec.type ?? profile.defaults.type;
+    const count = registerCount(type);
+    if (spec.address + count > 0x10000) {
+      throw new GatewayError(
+        ErrorCode.ProfileInvalid,
+        `${source}: quantities.${name} runs past register 65535`,
+      );
+    }
+    return {
+      name: name as QuantityName,
+      fc: spec.fc ?? profile.defaults.fc,
+      address: spec.address,
+      type,
+      wordOrder: spec.wordOrder ?? profile.defaults.wordOrder,
+      byteOrder: spec.byteOrder ?? profile.defaults.byteOrder,
+      count,
+      scale: spec.scale,
+    };
+  });
+  return {
+    id: profile.id,
+    description: profile.description,
+    protocol: profile.protocol,
+    source,
+    quantities,
+    blocks: planReads(quantities, profile.maxGapRegisters, profile.maxRegistersPerRead),
+    ...(profile.relay === undefined ? {} : { relay: profile.relay }),
+  };
+}
