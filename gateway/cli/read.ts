@@ -1,0 +1,138 @@
+/**
+ * `meter-gateway read`: one reading, every quantity with its unit, from an endpoint given on the
+ * command line or a meter named in the config file.
+ */
+import type { Command } from "commander";
+import { SystemClock } from "../core/clock.ts";
+import { ErrorCode, GatewayError, isGatewayError } from "../core/errors.ts";
+import { BusScheduler } from "../bus/scheduler.ts";
+import { endpointOfBus } from "../bus/endpoint.ts";
+import { ModbusMeterDriver } from "../metering/modbus-driver.ts";
+import { modbusSerialTransportFactory } from "../../protocols/modbus/transport/modbus-serial.ts";
+import { describeEndpoint, type TransportEndpoint } from "../../protocols/modbus/transport/transport.ts";
+import { loadProfiles, requireProfile } from "../../protocols/profiles/load.ts";
+import { endpointFromOptions, type EndpointOptions } from "./endpoint.ts";
+import { loadConfigFile } from "./config-file.ts";
+import { quantityLines, table, UsageError } from "./output.ts";
+
+interface ReadOptions extends EndpointOptions {
+  config?: string;
+  meter?: string;
+  unit?: string;
+  profile?: string;
+  timeout?: string;
+  profilesDir?: string;
+  json?: boolean;
+}
+
+interface Target {
+  endpoint: TransportEndpoint;
+  unit: number;
+  profileId: string;
+  profilesDir: string | undefined;
+  timeoutMs: number;
+  label: string;
+}
+
+async function resolveTarget(options: ReadOptions): Promise<Target> {
+  if (options.config !== undefined) {
+    if (options.meter === undefined) throw new UsageError("with -c, name the meter: --meter ID");
+    const { config } = await loadConfigFile(options.config);
+    const meter = config.meters.find((m) => m.id === options.meter);
+    if (meter === undefined) {
+      throw new UsageError(
+        `no meter '${options.meter}' in ${options.config} (meters: ${config.meters.map((m) => m.id).join(", ")})`,
+      );
+    }
+    const bus = config.buses.find((b) => b.id === meter.bus)!;
+    return {
+      endpoint: endpointOfBus(bus),
+      unit: meter.unit,
+      profileId: meter.profile,
+      profilesDir: config.gateway.profilesDir,
+      timeoutMs: options.timeout === undefined ? bus.timeoutMs : Number(options.timeout),
+      label: `meter ${meter.id}`,
+    };
+  }
+  const unit = Number(options.unit);
+  if (!Number.isInteger(unit) || unit < 1 || unit > 247) throw new UsageError("--unit must be 1..247");
+  if (options.profile === undefined)
+    throw new UsageError("--profile is required (e.g. sdm120), or use -c CONFIG --meter ID");
+  return {
+    endpoint: endpointFromOptions(options),
+    unit,
+    profileId: options.profile,
+    profilesDir: options.profilesDir,
+    timeoutMs: Number(options.timeout ?? 1000),
+    label: `unit ${unit}`,
+  };
+}
+
+export function registerRead(program: Command): void {
+  program
+    .command("read")
+    .description("read one meter once and print every quantity with its unit")
+    .option("-c, --config <file>", "config file, with --meter")
+    .option("--meter <id>", "configured meter to read")
+    .option("--serial <device>", "RS-485 serial device")
+    .option("--baud <rate>", "baud rate for --serial", "9600")
+    .option("--parity <parity>", "none, even or odd", "none")
+    .option("--data-bits <bits>", "7 or 8", "8")
+    .option("--stop-bits <bits>", "1 or 2", "1")
+    .option("--tcp <host:port>", "Modbus TCP endpoint")
+    .option("--rtu-over-tcp <host:port>", "transparent TCP-to-RS485 converter")
+    .option("--unit <n>", "Modbus unit id 1..247")
+    .option("--profile <id>", "meter profile, e.g. sdm120")
+    .option("--profiles-dir <dir>", "extra profile directory")
+    .option("--timeout <ms>", "reply timeout (10..30000)")
+    .option("--json", "machine-readable output")
+    .action(async (options: ReadOptions) => {
+      const target = await resolveTarget(options);
+      if (!Number.isInteger(target.timeoutMs) || target.timeoutMs < 10 || target.timeoutMs > 30_000) {
+        throw new UsageError("--timeout must be 10..30000 ms");
+      }
+      const profile = requireProfile(loadProfiles(target.profilesDir), target.profileId);
+      const transport = modbusSerialTransportFactory(target.endpoint);
+      const scheduler = new BusScheduler(transport, {
+        busId: "read",
+        clock: new SystemClock(),
+        timeoutMs: target.timeoutMs,
+        interFrameGapMs: 5,
+      });
+      const driver = new ModbusMeterDriver(profile, target.unit);
+      try {
+        const result = await scheduler.enqueue({
+          meterId: target.label,
+          priority: "poll",
+          retries: 1,
+          run: (tx) => driver.poll(tx),
+        });
+        if (options.json === true) {
+          const out = {
+            endpoint: describeEndpoint(target.endpoint),
+            unit: target.unit,
+            profile: profile.id,
+            ...result,
+          };
+          process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
+          return;
+        }
+        process.stdout.write(`${target.label} (${profile.id}) on ${describeEndpoint(target.endpoint)}\n`);
+        const rows = quantityLines(result.values);
+        if (result.relayClosed !== undefined)
+          rows.push(["relay", result.relayClosed ? "closed (supply on)" : "open (supply cut)"]);
+        process.stdout.write(`${table(rows)}\n`);
+      } catch (error) {
+        if (isGatewayError(error, ErrorCode.Timeout)) {
+          throw new GatewayError(
+            ErrorCode.Timeout,
+            `no reply from unit ${target.unit} within ${target.timeoutMs} ms on ${describeEndpoint(target.endpoint)}: ` +
+              `check the unit id, wiring (A/B), baud rate and parity`,
+          );
+        }
+        throw error;
+      } finally {
+        await scheduler.stop();
+      }
+    });
+}

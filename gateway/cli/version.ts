@@ -1,0 +1,19 @@
+/** The package version, read once from package.json (works from source and from dist/). */
+import { readFileSync } from "node:fs";
+
+function findVersion(): string {
+  for (const rel of ["../../package.json", "../../../package.json"]) {
+    try {
+      const pkg = JSON.parse(readFileSync(new URL(rel, import.meta.url), "utf8")) as {
+        name?: string;
+        version?: string;
+      };
+      if (pkg.name === "meter-gateway" && typeof pkg.version === "string") return pkg.version;
+    } catch {
+      // try the next location
+    }
+  }
+  return "0.0.0";
+}
+
+export const version = findVersion();

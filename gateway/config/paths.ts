@@ -1,0 +1,48 @@
+/**
+ * Relative file and directory paths in the config resolve against the config file's directory, not the
+ * process's working directory (which is `/` under systemd).
+ */
+import { resolve } from "node:path";
+import type { z } from "zod";
+import type { configSchema } from "./schema.ts";
+
+type ParsedConfig = z.output<typeof configSchema>;
+
+/** A copy of `config` with every path-valued key made absolute against `baseDir`. */
+export function resolveConfigPaths(config: ParsedConfig, baseDir: string): ParsedConfig {
+  const from = (path: string): string => resolve(baseDir, path);
+  const optional = (path: string | undefined): string | undefined =>
+    path === undefined ? undefined : from(path);
+  const { gateway, mqtt } = config;
+  return {
+    ...config,
+    gateway: {
+      ...gateway,
+      dataDir: from(gateway.dataDir),
+      ...(gateway.profilesDir === undefined ? {} : { profilesDir: from(gateway.profilesDir) }),
+    },
+    ...(mqtt === undefined
+      ? {}
+      : {
+          mqtt: withDefined({
+            ...mqtt,
+            commandKeyFile: optional(mqtt.commandKeyFile),
+            passwordFile: optional(mqtt.passwordFile),
+            tls:
+              mqtt.tls === undefined
+                ? undefined
+                : withDefined({
+                    ...mqtt.tls,
+                    caFile: optional(mqtt.tls.caFile),
+                    certFile: optional(mqtt.tls.certFile),
+                    keyFile: optional(mqtt.tls.keyFile),
+                  }),
+          }),
+        }),
+  };
+}
+
+/** `value` without its undefined properties, so optional keys stay absent rather than `undefined`. */
+function withDefined<T extends object>(value: T): T {
+  return Object.fromEntries(Object.entries(value).filter(([, field]) => field !== undefined)) as T;
+}

@@ -1,0 +1,17 @@
+/**
+ * The gateway's typed events: how features talk without knowing each other (STYLE.md principle 10).
+ */
+import type { LinkState, MeterCounters } from "../bus/counters.ts";
+import type { GatewayError } from "./errors.ts";
+import type { Reading } from "../metering/reading.ts";
+
+export interface GatewayEvents {
+  /** A meter was read. */
+  reading: Reading;
+  /** A poll failed (after its retries). */
+  "poll.error": { meterId: string; busId: string; error: GatewayError };
+  /** A meter went online or offline. */
+  "meter.state": { meterId: string; busId: string; state: LinkState; counters: MeterCounters };
+  /** A bus (serial port or TCP connection) came up or went down. */
+  "bus.state": { busId: string; state: "up" | "down"; error?: GatewayError };
+}

@@ -1,0 +1,142 @@
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { ManualClock } from "../core/clock.ts";
+import type { Store } from "./store.ts";
+import { exampleThresholds, TempStores } from "./testing/temp-store.ts";
+
+const temp = new TempStores();
+let clock: ManualClock;
+let store: Store;
+
+beforeEach(() => {
+  clock = new ManualClock();
+  store = temp.open({ clock });
+  store.tariffs.upsert("res-flat", "flat", { priceE7PerKwh: 5_000_000 });
+  store.accounts.create({ id: "acc-1", meterId: "m1", tariffId: "res-flat", thresholds: exampleThresholds });
+});
+afterEach(() => temp.cleanup());
+
+function readingId(energyWh = 1000): number {
+  return store.readings.insertBatch([{ meterId: "m1", atMs: clock.now(), monoMs: 0, energyWh }])[0]!;
+}
+
+describe("ledger", () => {
+  it("moves the balance and the purchase count only through posted entries", () => {
+    const topup = store.ledger.post({
+      accountId: "acc-1",
+      kind: "topup",
+      amountE7: 100 * 1e7,
+      purchaseSeq: 1,
+    });
+    const charge = store.ledger.post({
+      accountId: "acc-1",
+      kind: "charge",
+      amountE7: -5_000_000,
+      readingId: readingId(),
+      tariffParts: { period: "flat", priceE7: 5_000_000, energyWh: 10 },
+    });
+    expect(topup.balanceAfterE7).toBe(100 * 1e7);
+    expect(charge).toMatchObject({ balanceAfterE7: 100 * 1e7 - 5_000_000, tariffParts: { period: "flat" } });
+    expect(store.accounts.require("acc-1")).toMatchObject({
+      balanceE7: charge.balanceAfterE7,
+      lastPurchaseSeq: 1,
+    });
+    expect(store.ledger.forAccount("acc-1", { limit: 10 }).map((e) => e.kind)).toEqual(["topup", "charge"]);
+  });
+
+  it("rejects UPDATE and DELETE of any entry", () => {
+    const entry = store.ledger.post({ accountId: "acc-1", kind: "adjustment", amountE7: 7 });
+    expect(() => store.db.prepare("UPDATE ledger SET amount_e7 = 8 WHERE id = ?").run(entry.id)).toThrow(
+      /append-only/,
+    );
+    expect(() => store.db.prepare("DELETE FROM ledger WHERE id = ?").run(entry.id)).toThrow(/append-only/);
+    expect(() => store.db.prepare("DELETE FROM ledger").run()).toThrow(/append-only/);
+    expect(store.ledger.get(entry.id)?.amountE7).toBe(7);
+  });
+
+  it("charges a reading at most once", () => {
+    const id = readingId();
+    const charge = { accountId: "acc-1", kind: "charge" as const, amountE7: -100, readingId: id };
+    const first = store.ledger.chargeReading(charge);
+    const replay = store.ledger.chargeReading(charge);
+    expect(first.duplicate).toBe(false);
+    expect(replay).toEqual({ entry: first.entry, duplicate: true });
+    // The UNIQUE constraint holds even for a caller that skips the check.
+    expect(() => store.ledger.post(charge)).toThrow(/UNIQUE/);
+    expect(store.ledger.count("acc-1")).toBe(1);
+    expect(store.accounts.require("acc-1").balanceE7).toBe(-100);
+  });
+
+  it("refuses a balance that does not follow the ledger", () => {
+    store.ledger.post({ accountId: "acc-1", kind: "adjustment", amountE7: 1000 });
+    expect(() => store.db.prepare("UPDATE accounts SET balance_e7 = 5 WHERE id = 'acc-1'").run()).toThrow(
+      /only through the ledger/,
+    );
+    expect(() =>
+      store.db
+        .prepare(
+          `INSERT INTO ledger (account_id, kind, amount_e7, balance_after_e7, at_ms, mono_ms)
+           VALUES ('acc-1', 'adjustment', 10, 99999, 0, 0)`,
+        )
+        .run(),
+    ).toThrow(/does not continue/);
+    expect(() =>
+      store.db
+        .prepare(
+          `INSERT INTO accounts (id, balance_e7, alarm1_e7, alarm2_e7, overdraft_limit_e7, hoarding_limit_e7,
+             close_allowed_min_e7, created_at_ms, updated_at_ms) VALUES ('acc-2', 500, 0, 0, 0, 0, 0, 0, 0)`,
+        )
+        .run(),
+    ).toThrow(/open at zero/);
+  });
+
+  it("keeps money integral and signs consistent with the kind", () => {
+    expect(() => store.ledger.post({ accountId: "acc-1", kind: "adjustment", amountE7: 1.5 })).toThrow(
+      /INTEGER/,
+    );
+    expect(() => store.ledger.post({ accountId: "acc-1", kind: "charge", amountE7: 10 })).toThrow(/CHECK/);
+    expect(() => store.ledger.post({ accountId: "acc-1", kind: "topup", amountE7: 10 })).toThrow(/CHECK/);
+    expect(() => store.ledger.post({ accountId: "nobody", kind: "adjustment", amountE7: 1 })).toThrow(
+      /does not exist/,
+    );
+    expect(store.ledger.count()).toBe(0);
+  });
+
+  it("refuses a duplicate or backwards purchase count", () => {
+    store.ledger.post({ accountId: "acc-1", kind: "topup", amountE7: 10, purchaseSeq: 3 });
+    expect(() =>
+      store.ledger.post({ accountId: "acc-1", kind: "topup", amountE7: 10, purchaseSeq: 3 }),
+    ).toThrow(/UNIQUE/);
+    expect(() =>
+      store.ledger.post({ accountId: "acc-1", kind: "topup", amountE7: 10, purchaseSeq: 2 }),
+    ).toThrow(/backwards/);
+    expect(store.accounts.require("acc-1")).toMatchObject({ balanceE7: 10, lastPurchaseSeq: 3 });
+  });
+});
+
+describe("accounts", () => {
+  it("round-trips thresholds, protection and extras, and patches settings", () => {
+    const created = store.accounts.require("acc-1");
+    expect(created).toMatchObject({
+      meterId: "m1",
+      tariffId: "res-flat",
+      balanceE7: 0,
+      protection: null,
+      extras: {},
+    });
+    expect(created.thresholds).toEqual(exampleThresholds);
+    clock.advance(1000);
+    const updated = store.accounts.updateSettings("acc-1", {
+      thresholds: { alarm1E7: 40 * 1e7 },
+      protection: { reason: "hospital", untilMs: null },
+      extras: { sms: "+86 100" },
+    });
+    expect(updated).toMatchObject({
+      thresholds: { ...exampleThresholds, alarm1E7: 40 * 1e7 },
+      protection: { reason: "hospital", untilMs: null },
+      extras: { sms: "+86 100" },
+      updatedAtMs: clock.now(),
+    });
+    expect(store.accounts.findByMeter("m1")?.id).toBe("acc-1");
+    expect(store.accounts.updateSettings("acc-1", { protection: null }).protection).toBeNull();
+  });
+});

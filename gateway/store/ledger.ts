@@ -1,0 +1,174 @@
+/**
+ * The billing ledger: append-only (schema triggers reject UPDATE and DELETE) and chained, each entry
+ * carrying the balance after it. {@link LedgerRepository.post} is the only way an account balance changes.
+ */
+import type { Clock } from "../core/clock.ts";
+import type { Sql } from "./sql.ts";
+import { notFound, toJson, wholeMs } from "./sql.ts";
+
+/** Entry kinds. Charges are negative, top-ups positive; adjustments and refunds may be either. */
+export type LedgerKind = "charge" | "topup" | "adjustment" | "refund";
+
+/** An entry to post. */
+export interface NewLedgerEntry {
+  readonly accountId: string;
+  readonly kind: LedgerKind;
+  /** Signed change to the balance, 1e-7 yuan, a safe integer. */
+  readonly amountE7: number;
+  /** The reading this charge bills; a reading is charged at most once (UNIQUE). Charges only. */
+  readonly readingId?: number;
+  /** Purchase count (DI 03330201) of a top-up; must exceed the account's last one. Top-ups only. */
+  readonly purchaseSeq?: number;
+  /** Price breakdown of a charge (rate period, tier, price), as the prepaid domain computed it. */
+  readonly tariffParts?: unknown;
+  /** External reference: platform transaction id, operator note. */
+  readonly ref?: string;
+}
+
+/** A posted entry. */
+export interface LedgerEntry {
+  readonly id: number;
+  readonly accountId: string;
+  readonly kind: LedgerKind;
+  readonly amountE7: number;
+  readonly balanceAfterE7: number;
+  readonly readingId: number | null;
+  readonly purchaseSeq: number | null;
+  readonly tariffParts: unknown;
+  readonly ref: string | null;
+  readonly atMs: number;
+  readonly monoMs: number;
+}
+
+/** Outcome of {@link LedgerRepository.chargeReading}. */
+export interface ChargeResult {
+  readonly entry: LedgerEntry;
+  /** True when the reading had already been charged: `entry` is that earlier charge, nothing was posted. */
+  readonly duplicate: boolean;
+}
+
+interface LedgerRow {
+  id: number;
+  account_id: string;
+  kind: LedgerKind;
+  amount_e7: number;
+  balance_after_e7: number;
+  reading_id: number | null;
+  purchase_seq: number | null;
+  tariff_parts_json: string | null;
+  ref: string | null;
+  at_ms: number;
+  mono_ms: number;
+}
+
+function toEntry(row: LedgerRow): LedgerEntry {
+  return {
+    id: row.id,
+    accountId: row.account_id,
+    kind: row.kind,
+    amountE7: row.amount_e7,
+    balanceAfterE7: row.balance_after_e7,
+    readingId: row.reading_id,
+    purchaseSeq: row.purchase_seq,
+    tariffParts: row.tariff_parts_json === null ? null : (JSON.parse(row.tariff_parts_json) as unknown),
+    ref: row.ref,
+    atMs: row.at_ms,
+    monoMs: row.mono_ms,
+  };
+}
+
+/** Repository of ledger entries. */
+export class LedgerRepository {
+  constructor(
+    private readonly sql: Sql,
+    private readonly clock: Clock,
+  ) {}
+
+  /**
+   * Appends an entry and moves the account balance (and, for a top-up, its purchase count) with it, in one
+   * transaction that joins the caller's unit of work. Throws on a constraint violation: unknown account,
+   * reading already charged, purchase count not ahead, fractional amount.
+   */
+  post(entry: NewLedgerEntry): LedgerEntry {
+    return this.sql.transaction(() => {
+      const account = this.sql
+        .stmt<[string], { balance_e7: number }>("SELECT balance_e7 FROM accounts WHERE id = ?")
+        .get(entry.accountId);
+      if (account === undefined) notFound("account", entry.accountId);
+      const now = this.clock.now();
+      const info = this.sql
+        .stmt(
+          `INSERT INTO ledger (account_id, kind, amount_e7, balance_after_e7, reading_id, purchase_seq,
+             tariff_parts_json, ref, at_ms, mono_ms)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        )
+        .run(
+          entry.accountId,
+          entry.kind,
+          entry.amountE7,
+          account.balance_e7 + entry.amountE7,
+          entry.readingId ?? null,
+          entry.purchaseSeq ?? null,
+          toJson(entry.tariffParts),
+          entry.ref ?? null,
+          now,
+          wholeMs(this.clock.monotonicMs()),
+        );
+      this.sql
+        .stmt(
+          `UPDATE accounts SET balance_e7 = balance_e7 + ?, last_purchase_seq = coalesce(?, last_purchase_seq),
+             updated_at_ms = ?
+           WHERE id = ?`,
+        )
+        .run(entry.amountE7, entry.purchaseSeq ?? null, now, entry.accountId);
+      return this.get(Number(info.lastInsertRowid))!;
+    });
+  }
+
+  /**
+   * Posts the charge for a reading unless that reading was already charged, which is normal after a
+   * restart replays the last poll; the UNIQUE constraint on reading_id backs this check.
+   */
+  chargeReading(
+    entry: NewLedgerEntry & { readonly kind: "charge"; readonly readingId: number },
+  ): ChargeResult {
+    return this.sql.transaction(() => {
+      const existing = this.findByReading(entry.readingId);
+      if (existing !== undefined) return { entry: existing, duplicate: true };
+      return { entry: this.post(entry), duplicate: false };
+    });
+  }
+
+  get(id: number): LedgerEntry | undefined {
+    const row = this.sql.stmt<[number], LedgerRow>("SELECT * FROM ledger WHERE id = ?").get(id);
+    return row === undefined ? undefined : toEntry(row);
+  }
+
+  findByReading(readingId: number): LedgerEntry | undefined {
+    const row = this.sql
+      .stmt<[number], LedgerRow>("SELECT * FROM ledger WHERE reading_id = ?")
+      .get(readingId);
+    return row === undefined ? undefined : toEntry(row);
+  }
+
+  /** An account's entries in posting order, after `afterId`, at most `limit` (1..10000). */
+  forAccount(accountId: string, options: { afterId?: number; limit: number }): LedgerEntry[] {
+    return this.sql
+      .stmt<[string, number, number], LedgerRow>(
+        "SELECT * FROM ledger WHERE account_id = ? AND id > ? ORDER BY id LIMIT ?",
+      )
+      .all(accountId, options.afterId ?? 0, Math.min(Math.max(1, options.limit), 10_000))
+      .map(toEntry);
+  }
+
+  /** Number of entries, for all accounts or one. */
+  count(accountId?: string): number {
+    const row =
+      accountId === undefined
+        ? this.sql.stmt<[], { n: number }>("SELECT count(*) AS n FROM ledger").get()
+        : this.sql
+            .stmt<[string], { n: number }>("SELECT count(*) AS n FROM ledger WHERE account_id = ?")
+            .get(accountId);
+    return row?.n ?? 0;
+  }
+}

@@ -1,0 +1,79 @@
+/**
+ * Two small tables: `commands_seen` for replay protection of platform commands (DOMAIN.md section 7:
+ * refuse replays of remote disconnect), and `kv` for gateway-wide counters and markers.
+ */
+import type { Clock } from "../core/clock.ts";
+import type { Sql } from "./sql.ts";
+
+/** Remembers command transaction ids. */
+export class CommandsSeenRepository {
+  constructor(
+    private readonly sql: Sql,
+    private readonly clock: Clock,
+  ) {}
+
+  /**
+   * Records `txId` and returns true the first time; false means a replay that must be refused. Call in the
+   * same unit of work as the command's effect, so a command that failed to apply can be retried.
+   */
+  remember(txId: string, command: string): boolean {
+    return (
+      this.sql
+        .stmt(
+          "INSERT INTO commands_seen (tx_id, command, seen_at_ms) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+        )
+        .run(txId, command, this.clock.now()).changes === 1
+    );
+  }
+
+  has(txId: string): boolean {
+    return (
+      this.sql.stmt<[string], { n: number }>("SELECT 1 AS n FROM commands_seen WHERE tx_id = ?").get(txId) !==
+      undefined
+    );
+  }
+
+  count(): number {
+    return this.sql.stmt<[], { n: number }>("SELECT count(*) AS n FROM commands_seen").get()!.n;
+  }
+}
+
+/** A JSON key-value table. */
+export class KvRepository {
+  constructor(
+    private readonly sql: Sql,
+    private readonly clock: Clock,
+  ) {}
+
+  get(key: string): unknown {
+    const row = this.sql
+      .stmt<[string], { value_json: string }>("SELECT value_json FROM kv WHERE key = ?")
+      .get(key);
+    return row === undefined ? undefined : (JSON.parse(row.value_json) as unknown);
+  }
+
+  set(key: string, value: unknown): void {
+    this.sql
+      .stmt(
+        `INSERT INTO kv (key, value_json, updated_at_ms) VALUES (?, ?, ?)
+         ON CONFLICT (key) DO UPDATE SET value_json = excluded.value_json, updated_at_ms = excluded.updated_at_ms`,
+      )
+      .run(key, JSON.stringify(value), this.clock.now());
+  }
+
+  /** Adds `by` (default 1) to a numeric counter, creating it at 0, and returns the new value. */
+  increment(key: string, by = 1): number {
+    const row = this.sql
+      .stmt<[{ key: string; by: number; now: number }], { value_json: string }>(
+        `INSERT INTO kv (key, value_json, updated_at_ms) VALUES (@key, json(@by), @now)
+         ON CONFLICT (key) DO UPDATE SET value_json = json(value_json + @by), updated_at_ms = @now
+         RETURNING value_json`,
+      )
+      .get({ key, by, now: this.clock.now() })!;
+    return Number(JSON.parse(row.value_json));
+  }
+
+  delete(key: string): void {
+    this.sql.stmt("DELETE FROM kv WHERE key = ?").run(key);
+  }
+}

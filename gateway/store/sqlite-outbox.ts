@@ -1,0 +1,142 @@
+/**
+ * The SQLite outbox. Sequence numbers come from the `stream_seq` row bumped in the same transaction as the
+ * insert: a rolled-back unit of work returns its number, so streams stay gapless across crashes and
+ * restarts. Enqueue joins the caller's transaction when there is one (see {@link Sql.transaction}).
+ */
+import type { Clock } from "../core/clock.ts";
+import { ErrorCode, GatewayError } from "../core/errors.ts";
+import type { EnqueueResult, FetchOptions, Outbox, OutboxRecord } from "./outbox.ts";
+import { checkEnqueue, checkFetch } from "./outbox-checks.ts";
+import type { Sql } from "./sql.ts";
+import { wholeMs } from "./sql.ts";
+
+interface OutboxRow {
+  id: number;
+  stream: string;
+  seq: number;
+  idem_key: string;
+  payload_json: string;
+  created_at_ms: number;
+  created_mono_ms: number;
+  delivered_at_ms: number | null;
+}
+
+function toRecord(row: OutboxRow): OutboxRecord {
+  return {
+    id: row.id,
+    stream: row.stream,
+    seq: row.seq,
+    key: row.idem_key,
+    payload: JSON.parse(row.payload_json) as unknown,
+    createdAtMs: row.created_at_ms,
+    createdMonoMs: row.created_mono_ms,
+    deliveredAtMs: row.delivered_at_ms,
+  };
+}
+
+/** {@link Outbox} over the gateway database. */
+export class SqliteOutbox implements Outbox {
+  constructor(
+    private readonly sql: Sql,
+    private readonly clock: Clock,
+  ) {}
+
+  enqueue(stream: string, key: string, payload: unknown): EnqueueResult {
+    const payloadJson = checkEnqueue(stream, key, payload);
+    return this.sql.transaction(() => {
+      const existing = this.sql
+        .stmt<[string], { id: number; stream: string; seq: number }>(
+          "SELECT id, stream, seq FROM outbox WHERE idem_key = ?",
+        )
+        .get(key);
+      if (existing !== undefined) {
+        if (existing.stream !== stream) {
+          throw new GatewayError(ErrorCode.Internal, "outbox key reused on another stream", {
+            key,
+            stream,
+            existingStream: existing.stream,
+          });
+        }
+        return { id: existing.id, seq: existing.seq, duplicate: true };
+      }
+      const { last_seq: seq } = this.sql
+        .stmt<[string], { last_seq: number }>(
+          `INSERT INTO stream_seq (stream, last_seq) VALUES (?, 1)
+           ON CONFLICT (stream) DO UPDATE SET last_seq = last_seq + 1 RETURNING last_seq`,
+        )
+        .get(stream)!;
+      const info = this.sql
+        .stmt(
+          `INSERT INTO outbox (stream, seq, idem_key, payload_json, created_at_ms, created_mono_ms)
+           VALUES (?, ?, ?, ?, ?, ?)`,
+        )
+        .run(stream, seq, key, payloadJson, this.clock.now(), wholeMs(this.clock.monotonicMs()));
+      return { id: Number(info.lastInsertRowid), seq, duplicate: false };
+    });
+  }
+
+  fetchUndelivered(stream: string, options: FetchOptions): OutboxRecord[] {
+    checkFetch(options);
+    return this.sql
+      .stmt<[string, number, number, number], OutboxRow>(
+        `SELECT * FROM outbox WHERE stream = ? AND delivered_at_ms IS NULL AND id > ? AND id <= ?
+         ORDER BY seq LIMIT ?`,
+      )
+      .all(stream, options.afterId ?? 0, options.upToId ?? Number.MAX_SAFE_INTEGER, options.limit)
+      .map(toRecord);
+  }
+
+  markDelivered(ids: readonly number[]): number {
+    if (ids.length === 0) return 0;
+    // One statement for the whole PUBACK batch; the trigger marks the readings each record carried.
+    return this.sql
+      .stmt(
+        `UPDATE outbox SET delivered_at_ms = ?
+         WHERE delivered_at_ms IS NULL AND id IN (SELECT value FROM json_each(?))`,
+      )
+      .run(this.clock.now(), JSON.stringify(ids)).changes;
+  }
+
+  backlogCount(stream?: string): number {
+    const row =
+      stream === undefined
+        ? this.sql
+            .stmt<[], { n: number }>("SELECT count(*) AS n FROM outbox WHERE delivered_at_ms IS NULL")
+            .get()
+        : this.sql
+            .stmt<[string], { n: number }>(
+              "SELECT count(*) AS n FROM outbox WHERE stream = ? AND delivered_at_ms IS NULL",
+            )
+            .get(stream);
+    return row?.n ?? 0;
+  }
+
+  backlogByStream(): Record<string, number> {
+    const rows = this.sql
+      .stmt<[], { stream: string; n: number }>(
+        "SELECT stream, count(*) AS n FROM outbox WHERE delivered_at_ms IS NULL GROUP BY stream ORDER BY stream",
+      )
+      .all();
+    return Object.fromEntries(rows.map((r) => [r.stream, r.n]));
+  }
+
+  lastId(): number {
+    // sqlite_sequence survives deletion of the newest rows, so the boundary never moves backwards.
+    const row = this.sql
+      .stmt<[], { seq: number }>("SELECT seq FROM sqlite_sequence WHERE name = 'outbox'")
+      .get();
+    return row?.seq ?? 0;
+  }
+
+  lastSeq(stream: string): number {
+    const row = this.sql
+      .stmt<[string], { last_seq: number }>("SELECT last_seq FROM stream_seq WHERE stream = ?")
+      .get(stream);
+    return row?.last_seq ?? 0;
+  }
+
+  get(id: number): OutboxRecord | undefined {
+    const row = this.sql.stmt<[number], OutboxRow>("SELECT * FROM outbox WHERE id = ?").get(id);
+    return row === undefined ? undefined : toRecord(row);
+  }
+}

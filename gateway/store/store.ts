@@ -1,0 +1,133 @@
+/**
+ * The gateway database: one SQLite file under the data directory, opened with verified durability
+ * settings and migrated to the current schema. {@link Store.transaction} is the unit of work: a state
+ * change and the outbox records it causes commit together or not at all.
+ */
+import fs from "node:fs";
+import path from "node:path";
+import type { Database } from "better-sqlite3";
+import type { Clock } from "../core/clock.ts";
+import { AccountRepository } from "./accounts.ts";
+import type { ConnectionPragmas } from "./connection.ts";
+import { openConnection, readPragmas } from "./connection.ts";
+import { EventRepository } from "./events.ts";
+import { LedgerRepository } from "./ledger.ts";
+import type { IntegrityReport } from "./maintenance.ts";
+import { backupTo, checkIntegrity } from "./maintenance.ts";
+import { CommandsSeenRepository, KvRepository } from "./meta.ts";
+import type { Migration, MigrationResult } from "./migrations.ts";
+import { runMigrations, schemaVersion } from "./migrations.ts";
+import { ReadingRepository } from "./readings.ts";
+import { RelayOpRepository } from "./relay-ops.ts";
+import type { RetentionPolicy, RetentionResult } from "./retention.ts";
+import { applyRetention } from "./retention.ts";
+import { migrations as defaultMigrations } from "./schema.ts";
+import { Sql } from "./sql.ts";
+import { SqliteOutbox } from "./sqlite-outbox.ts";
+import { TariffRepository } from "./tariffs.ts";
+
+/** Default database file name inside the data directory. */
+export const defaultDbFileName = "gateway.db";
+
+/** Options for {@link openStore}. */
+export interface StoreOptions {
+  /** Directory holding the database; created if missing. */
+  readonly dataDir: string;
+  readonly clock: Clock;
+  /** File name inside `dataDir`: default `gateway.db`. */
+  readonly fileName?: string;
+  /** Wait for another connection's lock, ms: 0..60000, default 5000. */
+  readonly busyTimeoutMs?: number;
+  /** Schema to migrate to; only tests pass anything but the default. */
+  readonly migrations?: readonly Migration[];
+}
+
+/** The open database and its repositories. */
+export class Store {
+  readonly readings: ReadingRepository;
+  readonly accounts: AccountRepository;
+  readonly tariffs: TariffRepository;
+  readonly ledger: LedgerRepository;
+  readonly relayOps: RelayOpRepository;
+  readonly events: EventRepository;
+  readonly outbox: SqliteOutbox;
+  readonly commandsSeen: CommandsSeenRepository;
+  readonly kv: KvRepository;
+  private readonly sql: Sql;
+
+  constructor(
+    /** Absolute path of the database file. */
+    readonly file: string,
+    /** The raw connection, for tests and diagnostics; features use the repositories. */
+    readonly db: Database,
+    private readonly clock: Clock,
+    /** What the migration step did at open. */
+    readonly migration: MigrationResult,
+  ) {
+    this.sql = new Sql(db);
+    this.readings = new ReadingRepository(this.sql);
+    this.accounts = new AccountRepository(this.sql, clock);
+    this.tariffs = new TariffRepository(this.sql, clock);
+    this.ledger = new LedgerRepository(this.sql, clock);
+    this.relayOps = new RelayOpRepository(this.sql, clock);
+    this.events = new EventRepository(this.sql, clock);
+    this.outbox = new SqliteOutbox(this.sql, clock);
+    this.commandsSeen = new CommandsSeenRepository(this.sql, clock);
+    this.kv = new KvRepository(this.sql, clock);
+  }
+
+  /**
+   * Runs `fn` as one unit of work: everything it writes through the repositories commits together, or all
+   * of it rolls back when `fn` throws (including outbox sequence numbers, so no gap appears). `fn` must be
+   * synchronous: a SQLite transaction cannot span an `await`, and a returned promise is rejected.
+   * Nested calls become savepoints.
+   */
+  transaction<T>(fn: (store: this) => T): T {
+    return this.sql.transaction(() => fn(this));
+  }
+
+  /** Durability settings as the connection reports them. */
+  pragmas(): ConnectionPragmas {
+    return readPragmas(this.db);
+  }
+
+  schemaVersion(): number {
+    return schemaVersion(this.db);
+  }
+
+  /** `PRAGMA integrity_check` plus a foreign key check. */
+  integrityCheck(): IntegrityReport {
+    return checkIntegrity(this.db);
+  }
+
+  /** Writes a consistent snapshot to `toFile` (VACUUM INTO), replacing it atomically. */
+  backup(toFile: string): void {
+    backupTo(this.db, toFile);
+  }
+
+  /** Evicts delivered, replaceable rows per `policy`; audit tables are never touched. */
+  applyRetention(policy: RetentionPolicy): RetentionResult {
+    return applyRetention(this.sql, this.clock, policy);
+  }
+
+  close(): void {
+    if (!this.db.open) return;
+    // Lets SQLite refresh planner statistics it found stale during this run (cheap, bounded by design).
+    this.db.pragma("optimize");
+    this.db.close();
+  }
+}
+
+/** Opens (creating if needed) the gateway database in `options.dataDir` and migrates it. */
+export function openStore(options: StoreOptions): Store {
+  fs.mkdirSync(options.dataDir, { recursive: true });
+  const file = path.resolve(options.dataDir, options.fileName ?? defaultDbFileName);
+  const db = openConnection(file, { busyTimeoutMs: options.busyTimeoutMs });
+  try {
+    const migration = runMigrations(db, options.migrations ?? defaultMigrations);
+    return new Store(file, db, options.clock, migration);
+  } catch (error) {
+    db.close();
+    throw error;
+  }
+}

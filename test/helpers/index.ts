@@ -1,0 +1,16 @@
+/**
+ * Helpers for integration tests that drive real parts: a mosquitto broker, socat pseudo-terminals,
+ * TCP ports and temp dirs. Import from here: `import { startMosquitto } from "../../test/helpers/index.ts"`.
+ */
+export { freePort, acceptsConnections, waitForPort, LOOPBACK } from "./ports.ts";
+export type { WaitForPortOptions } from "./ports.ts";
+export { startMosquitto } from "./mosquitto.ts";
+export type { MosquittoBroker, StartMosquittoOptions, TlsMosquittoBroker } from "./mosquitto.ts";
+export { createPtyPair } from "./pty.ts";
+export type { PtyPair } from "./pty.ts";
+export { tempDir } from "./temp-dir.ts";
+export type { TempDir } from "./temp-dir.ts";
+export { waitFor } from "./wait-for.ts";
+export type { Truthy, WaitForOptions } from "./wait-for.ts";
+export { findExecutable, missingTools, requireTool, INSTALL_COMMAND, REQUIRED_TOOLS } from "./tools.ts";
+export type { ToolName } from "./tools.ts";
