@@ -7,6 +7,7 @@ import { isGatewayError } from "../core/errors.ts";
 import { registerCheckConfig } from "./check-config.ts";
 import { UsageError } from "./output.ts";
 import { registerRead } from "./read.ts";
+import { registerRun } from "./run.ts";
 import { registerScan } from "./scan.ts";
 import { version } from "./version.ts";
 
@@ -19,6 +20,7 @@ export function buildProgram(): Command {
   registerCheckConfig(program);
   registerScan(program);
   registerRead(program);
+  registerRun(program);
   return program;
 }
 

@@ -184,7 +184,14 @@ describe("parseConfig on an invalid file", () => {
         column: 13,
         message: "tariff 't9' is not defined (did you mean 't1'? defined: t1)",
       },
+      { path: "accounts[1].tariff", line: 47, column: 5, message: "tariff is required" },
       { path: "accounts[1].id", line: 47, column: 9, message: "id 'acc-1' is already used by accounts[0]" },
+      {
+        path: "tariffs[0].kind",
+        line: 49,
+        column: 5,
+        message: "kind is required (one of 'flat', 'tou', 'tiered')",
+      },
       {
         path: "mqtt.url",
         line: 51,

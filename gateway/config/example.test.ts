@@ -53,7 +53,7 @@ describe("example.yaml", () => {
         "gateway 'site-01-gw' (timezone Asia/Shanghai, log info)",
         "3 buses: rs485-1 rtu /dev/ttyUSB0 9600 8N1 (2 meters), plant-room tcp 192.168.1.50:502 (1 meter), " +
           "block-b rtu-over-tcp serial-server.local:8899 (1 meter)",
-        "4 meters, 2 accounts, 1 tariff, mqtt on (mqtts://broker.example.com:8883)",
+        "4 meters, 2 accounts, 3 tariffs, mqtt on (mqtts://broker.example.com:8883)",
       ].join("\n"),
     );
   });

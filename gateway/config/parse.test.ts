@@ -108,7 +108,7 @@ describe("parseConfig on a valid file", () => {
       "  - id: a1",
       "    tariff: t1",
       "tariffs:",
-      "  - id: t1",
+      '  - { id: t1, kind: flat, price: "0.5283" }',
       "policy: {}",
       "mqtt:",
       "  url: mqtt://localhost:1883",
@@ -116,7 +116,10 @@ describe("parseConfig on a valid file", () => {
     const { config } = parseValid(text);
     expect(config.meters[2]).toMatchObject({ account: "a1", maxPowerW: 4500.5 });
     expect(config.mqtt).toEqual({ url: "mqtt://localhost:1883", topicPrefix: "mg" });
-    expect(config.accounts).toEqual([{ id: "a1", tariff: "t1" }]);
+    expect(config.accounts).toMatchObject([
+      { id: "a1", tariff: "t1", balance: "0", hoardingLimit: "10000.00" },
+    ]);
+    expect(config.tariffs).toEqual([{ id: "t1", kind: "flat", price: "0.5283" }]);
   });
 
   it("warns about buses without meters, overrunning poll intervals and credentials without TLS", () => {

@@ -11,29 +11,20 @@
  *    which cross-refs.ts checks and reports at the referring key.
  */
 import { z } from "zod";
-import { identifier, nonEmptyString } from "./fields.ts";
+import { nonEmptyString } from "./fields.ts";
 import { requirement } from "./messages.ts";
+import { accountConfigSchema } from "../prepaid/account.ts";
+import { policyConfigSchema } from "../prepaid/policy.ts";
+import { tariffConfigSchema } from "../prepaid/tariff-config.ts";
 
-/** PLUGGABLE placeholder: a prepaid account. */
-export const accountSchema = z.strictObject({
-  /** Account id, referenced by `meters[].account`: 1..64 of `A-Za-z0-9_-`. */
-  id: identifier,
-  /** Id of the tariff the account is billed on; must name an entry of `tariffs`. */
-  tariff: nonEmptyString.optional(),
-  /** Free-text label shown to operators. */
-  name: z.string().optional(),
-});
+/** A prepaid account: opening balance, thresholds, overdraft, hoarding limit, keep-power (gateway/prepaid). */
+export const accountSchema = accountConfigSchema;
 
-/** PLUGGABLE placeholder: a tariff. */
-export const tariffSchema = z.strictObject({
-  /** Tariff id, referenced by `accounts[].tariff`: 1..64 of `A-Za-z0-9_-`. */
-  id: identifier,
-  /** Free-text label shown to operators. */
-  name: z.string().optional(),
-});
+/** A tariff: flat, time-of-use or tiered (gateway/prepaid/tariff-config.ts). */
+export const tariffSchema = tariffConfigSchema;
 
-/** PLUGGABLE placeholder: cut-off and credit policy. No keys yet, so any key is reported as unknown. */
-export const policySchema = z.strictObject({});
+/** Cut-off policy: notice delay, friendly periods and days, holidays, relay caps and retries. */
+export const policySchema = policyConfigSchema;
 
 /** PLUGGABLE placeholder: the local HTTP API beyond `gateway.httpPort`. No keys yet. */
 export const httpSchema = z.strictObject({});

@@ -124,3 +124,42 @@ export class ManualClock implements Clock {
     return this.timers.size;
   }
 }
+
+/**
+ * Real time, accelerated: `speed` simulated ms pass per real ms, for the demo and end-to-end tests
+ * that run a day of tariff periods in minutes. Timers are real timers, shortened by `speed`.
+ */
+export class AcceleratedClock implements Clock {
+  private readonly base = new SystemClock();
+  private readonly originReal = performance.now();
+
+  /**
+   * @param speed acceleration, 1..100000
+   * @param startWallMs simulated wall-clock time at construction, default now
+   */
+  constructor(
+    readonly speed: number,
+    private readonly startWallMs = Date.now(),
+  ) {}
+
+  /** Whole milliseconds, like Date.now(). */
+  now(): number {
+    return Math.floor(this.startWallMs + this.monotonicMs());
+  }
+
+  monotonicMs(): number {
+    return (performance.now() - this.originReal) * this.speed;
+  }
+
+  setTimeout(fn: () => void, ms: number): TimerHandle {
+    return this.base.setTimeout(fn, ms / this.speed);
+  }
+
+  clearTimeout(handle: TimerHandle): void {
+    this.base.clearTimeout(handle);
+  }
+
+  sleep(ms: number): Promise<void> {
+    return this.base.sleep(ms / this.speed);
+  }
+}

@@ -1,0 +1,55 @@
+/**
+ * `meter-gateway run -c FILE`: the service. SIGTERM and SIGINT finish the batch in hand, flush and
+ * close the database; a second SIGINT exits at once.
+ */
+import type { Command } from "commander";
+import { SystemClock } from "../core/clock.ts";
+import { createLogger } from "../core/logger.ts";
+import { Gateway } from "../service/gateway.ts";
+import { modbusSerialTransportFactory } from "../../protocols/modbus/transport/modbus-serial.ts";
+import { loadProfiles } from "../../protocols/profiles/load.ts";
+import { loadConfigFile } from "./config-file.ts";
+import { ConfigError, formatConfigErrors } from "../config/index.ts";
+
+export function registerRun(program: Command): void {
+  program
+    .command("run")
+    .description("run the gateway service")
+    .requiredOption("-c, --config <file>", "config file (YAML)")
+    .option("--pretty", "human-readable logs instead of JSON")
+    .action(async (options: { config: string; pretty?: boolean }) => {
+      let loaded;
+      try {
+        loaded = await loadConfigFile(options.config);
+      } catch (error) {
+        if (!(error instanceof ConfigError)) throw error;
+        process.stderr.write(`${formatConfigErrors(error.errors, options.config)}\n`);
+        process.exitCode = 1;
+        return;
+      }
+      const { config } = loaded;
+      const logger = createLogger({ level: config.gateway.logLevel, pretty: options.pretty === true });
+      const gateway = new Gateway(config, {
+        clock: new SystemClock(),
+        logger,
+        transportFactory: modbusSerialTransportFactory,
+        profiles: loadProfiles(config.gateway.profilesDir),
+      });
+      gateway.start();
+      await new Promise<void>((resolve) => {
+        let stopping = false;
+        const stop = (signal: string) => {
+          if (stopping) process.exit(130);
+          stopping = true;
+          logger.info({ signal }, "stopping");
+          gateway.stop().then(resolve, (error: unknown) => {
+            logger.error({ err: error }, "unclean stop");
+            process.exitCode = 1;
+            resolve();
+          });
+        };
+        process.on("SIGTERM", () => stop("SIGTERM"));
+        process.on("SIGINT", () => stop("SIGINT"));
+      });
+    });
+}

@@ -1,0 +1,127 @@
+/**
+ * Prepaid accounts: the config schema (money as decimal-string yuan, DOMAIN.md section 2 cost-control
+ * parameters) and the compiled integer settings the pure domain works with.
+ */
+import { z } from "zod";
+import { parseMoneyE7, tryParseDecimal, MONEY_DECIMALS } from "./money.ts";
+import { idSchema, moneySchema, nonNegativeMoneySchema } from "./money-schema.ts";
+
+/** Keep-power (保电): `false`, or why and optionally until when (ISO 8601 with offset). */
+export const protectionConfigSchema = z.union([
+  z.literal(false),
+  z.strictObject({
+    /** Why this supply must not be cut: "hospital", "street lighting", an agreement reference. 1..200 chars. */
+    reason: z.string().min(1).max(200),
+    /** End of the keep-power, e.g. "2026-10-08T00:00:00+08:00"; absent = until released. */
+    until: z.iso.datetime({ offset: true }).optional(),
+  }),
+]);
+
+/**
+ * One prepaid account. Money fields are yuan strings with up to 7 decimals:
+ * - `balance`: opening balance (a migration or the last known balance), signed; default "0".
+ * - `alarm1` >= `alarm2` >= 0: warning levels (报警金额1/2, DI 04001001/2). Defaults "50.00" / "30.00",
+ *   the levels platforms use in practice (DOMAIN.md section 2).
+ * - `overdraftLimit` >= 0: usage may continue down to -overdraftLimit, then the supply is cut (DI 04001003).
+ * - `hoardingLimit` > 0: a top-up that would take the balance above it is refused (DI 04001004);
+ *   default "10000.00".
+ * - `closeAllowedMin`: after an arrears cut the relay closes again only when the balance exceeds it
+ *   (DI 04001005); must be >= -overdraftLimit so a restore cannot land back in arrears.
+ * - `protected`: keep-power; overrides every cut.
+ * - `lastPurchaseSeq`: purchase count already applied (DI 03330201), for top-up deduplication.
+ */
+export const accountConfigSchema = z
+  .strictObject({
+    id: idSchema,
+    tariff: idSchema,
+    balance: moneySchema.default("0"),
+    alarm1: nonNegativeMoneySchema.default("50.00"),
+    alarm2: nonNegativeMoneySchema.default("30.00"),
+    overdraftLimit: nonNegativeMoneySchema.default("0"),
+    hoardingLimit: nonNegativeMoneySchema.default("10000.00"),
+    closeAllowedMin: moneySchema.default("0"),
+    protected: protectionConfigSchema.default(false),
+    lastPurchaseSeq: z.int().min(0).default(0),
+  })
+  .superRefine((account, ctx) => {
+    // Refinements run even when a field failed; unparsable fields read as NaN and fail no comparison.
+    const money = (text: string): number => {
+      const result = tryParseDecimal(text, MONEY_DECIMALS, { allowNegative: true });
+      return result.ok ? result.value : Number.NaN;
+    };
+    const issue = (path: string, message: string) => ctx.addIssue({ code: "custom", message, path: [path] });
+    if (money(account.alarm2) > money(account.alarm1)) issue("alarm2", "alarm2 must not exceed alarm1");
+    if (money(account.closeAllowedMin) < -money(account.overdraftLimit)) {
+      issue(
+        "closeAllowedMin",
+        "closeAllowedMin must be >= -overdraftLimit, or a restore would land in arrears",
+      );
+    }
+    if (!(money(account.hoardingLimit) > money(account.closeAllowedMin))) {
+      issue("hoardingLimit", "hoardingLimit must exceed closeAllowedMin, or no top-up could restore supply");
+    }
+  });
+/** A validated account config (money still as strings); compile with {@link compileAccount}. */
+export type AccountConfig = z.output<typeof accountConfigSchema>;
+
+/** The config file's account list: ids must be unique. Meters name their account (`meters[].account`). */
+export const accountListSchema = z.array(accountConfigSchema).superRefine((accounts, ctx) => {
+  const ids = new Set<string>();
+  accounts.forEach((account, index) => {
+    if (ids.has(account.id))
+      ctx.addIssue({ code: "custom", message: `duplicate account id "${account.id}"`, path: [index, "id"] });
+    ids.add(account.id);
+  });
+});
+
+/** Keep-power in force: why, and until when (epoch ms; undefined = until released). */
+export interface Protection {
+  readonly reason: string;
+  readonly untilMs?: number | undefined;
+}
+
+/** Money limits of an account, 1e-7 yuan. */
+export interface AccountLimits {
+  readonly alarm1E7: number;
+  readonly alarm2E7: number;
+  /** >= 0 */
+  readonly overdraftLimitE7: number;
+  readonly hoardingLimitE7: number;
+  readonly closeAllowedMinE7: number;
+}
+
+/** A compiled account: integer money, parsed protection. */
+export interface AccountSettings extends AccountLimits {
+  readonly id: string;
+  readonly tariffId: string;
+  readonly meterIds: readonly string[];
+  readonly openingBalanceE7: number;
+  readonly protection: Protection | false;
+  readonly lastPurchaseSeq: number;
+}
+
+/**
+ * Compiles a validated account config (output of {@link accountConfigSchema}); `meterIds` are the
+ * meters whose `account` names it.
+ */
+export function compileAccount(config: AccountConfig, meterIds: readonly string[] = []): AccountSettings {
+  return {
+    id: config.id,
+    tariffId: config.tariff,
+    meterIds: [...meterIds],
+    openingBalanceE7: parseMoneyE7(config.balance),
+    alarm1E7: parseMoneyE7(config.alarm1),
+    alarm2E7: parseMoneyE7(config.alarm2),
+    overdraftLimitE7: parseMoneyE7(config.overdraftLimit),
+    hoardingLimitE7: parseMoneyE7(config.hoardingLimit),
+    closeAllowedMinE7: parseMoneyE7(config.closeAllowedMin),
+    protection:
+      config.protected === false
+        ? false
+        : {
+            reason: config.protected.reason,
+            untilMs: config.protected.until === undefined ? undefined : Date.parse(config.protected.until),
+          },
+    lastPurchaseSeq: config.lastPurchaseSeq,
+  };
+}

@@ -1,0 +1,149 @@
+/**
+ * Ledger invariants through the real engine and a real SQLite file, over random readings, tariffs,
+ * top-ups and restarts (close the store, build a new engine on the same file).
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { ManualClock } from "../../core/clock.ts";
+import { silentLogger } from "../../core/logger.ts";
+import { parseConfig } from "../../config/index.ts";
+import { chargeE7 } from "../../prepaid/index.ts";
+import { openStore } from "../../store/index.ts";
+import { PrepaidEngine } from "./engine.ts";
+import { PrepaidOperations } from "./operations.ts";
+import { compilePrepaidSettings } from "./settings.ts";
+
+type Step =
+  | { kind: "reading"; deltaWh: number; afterMs: number }
+  | { kind: "topup"; fen: number }
+  | { kind: "restart" };
+
+const step: fc.Arbitrary<Step> = fc.oneof(
+  {
+    weight: 6,
+    arbitrary: fc.record({
+      kind: fc.constant("reading" as const),
+      deltaWh: fc.integer({ min: 0, max: 400 }),
+      afterMs: fc.integer({ min: 60_000, max: 3_600_000 }),
+    }),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.record({ kind: fc.constant("topup" as const), fen: fc.integer({ min: 1, max: 50_000 }) }),
+  },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant("restart" as const) }) },
+);
+
+const tariffs = fc.constantFrom(
+  '{ id: t, kind: flat, price: "0.5283" }',
+  '{ id: t, kind: tou, prices: { peak: "0.9871", flat: "0.5283", valley: "0.3001" }, weekday: [{ period: valley, from: "22:00", to: "24:00" }, { period: peak, from: "08:00", to: "12:00" }] }',
+  '{ id: t, kind: tiered, price: "0.4883", settlement: monthly, tiers: [{ fromWh: 0, increment: "0" }, { fromWh: 5000, increment: "0.0500" }, { fromWh: 20000, increment: "0.3000" }] }',
+);
+
+describe("engine ledger invariants across restarts", () => {
+  it("balance = opening + top-ups - charges, each reading charged once, charged energy = metered energy", () => {
+    fc.assert(
+      fc.property(tariffs, fc.array(step, { minLength: 1, maxLength: 40 }), (tariff, steps) => {
+        const parsed = parseConfig(
+          `gateway: { id: gw, dataDir: /unused, timezone: Asia/Shanghai }
+buses: [{ id: b, transport: tcp, host: 127.0.0.1 }]
+meters: [{ id: m, bus: b, unit: 1, profile: p, account: a }]
+accounts: [{ id: a, tariff: t, balance: "10.00", hoardingLimit: "100000.00" }]
+tariffs: [${tariff}]`,
+          { baseDir: "/", profileNames: () => new Set(["p"]) },
+        );
+        if (!parsed.ok) throw new Error(JSON.stringify(parsed.errors));
+        const settings = compilePrepaidSettings(parsed.config);
+        const dir = mkdtempSync(join(tmpdir(), "engine-prop-"));
+        const clock = new ManualClock(Date.UTC(2026, 2, 28, 21, 0, 0));
+        const open = () => {
+          const store = openStore({ dataDir: dir, clock });
+          const engine = new PrepaidEngine({
+            store,
+            clock,
+            logger: silentLogger(),
+            settings,
+            relay: { writeRelay: () => Promise.resolve(), readRelay: () => Promise.resolve(true) },
+            hasRelay: () => false,
+          });
+          engine.start();
+          return { store, engine, ops: new PrepaidOperations(engine, settings, store) };
+        };
+        let g = open();
+        let energyWh = 1_000_000;
+        let meteredWh = 0;
+        let topupsE7 = 0;
+        let seq = 0;
+        try {
+          g.engine.ingest([
+            {
+              meterId: "m",
+              busId: "b",
+              unit: 1,
+              wallMs: clock.now(),
+              monoMs: clock.monotonicMs(),
+              values: { importEnergyWh: energyWh },
+              quality: [],
+              durationMs: 1,
+            },
+          ]);
+          for (const s of steps) {
+            switch (s.kind) {
+              case "reading":
+                clock.advance(s.afterMs);
+                energyWh += s.deltaWh;
+                meteredWh += s.deltaWh;
+                g.engine.ingest([
+                  {
+                    meterId: "m",
+                    busId: "b",
+                    unit: 1,
+                    wallMs: clock.now(),
+                    monoMs: clock.monotonicMs(),
+                    values: { importEnergyWh: energyWh },
+                    quality: [],
+                    durationMs: 1,
+                  },
+                ]);
+                break;
+              case "topup":
+                seq += 1;
+                expect(
+                  g.ops.topup({
+                    account: "a",
+                    amountFen: s.fen,
+                    purchaseSeq: seq,
+                    paymentRef: `p${seq}`,
+                    source: "local",
+                  }).ok,
+                ).toBe(true);
+                topupsE7 += s.fen * 100_000;
+                break;
+              case "restart":
+                g.store.close();
+                g = open();
+                break;
+            }
+          }
+          const entries = g.store.ledger.forAccount("a", { limit: 10_000 });
+          const charges = entries.filter((e) => e.kind === "charge");
+          const chargedE7 = -charges.reduce((sum, e) => sum + e.amountE7, 0);
+          expect(g.store.accounts.require("a").balanceE7).toBe(100_000_000 + topupsE7 - chargedE7);
+          expect(new Set(charges.map((e) => e.readingId)).size).toBe(charges.length);
+          const parts = charges.flatMap(
+            (e) => e.tariffParts as Array<{ wh: number; priceE4: number; amountE7: number }>,
+          );
+          expect(parts.reduce((sum, p) => sum + p.wh, 0)).toBe(meteredWh);
+          for (const p of parts) expect(p.amountE7).toBe(chargeE7(p.wh, p.priceE4));
+        } finally {
+          g.store.close();
+          rmSync(dir, { recursive: true, force: true });
+        }
+      }),
+      { numRuns: 60 },
+    );
+  });
+});

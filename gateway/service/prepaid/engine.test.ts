@@ -1,0 +1,194 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { ManualClock } from "../../core/clock.ts";
+import { silentLogger } from "../../core/logger.ts";
+import { parseConfig } from "../../config/index.ts";
+import type { Reading } from "../../metering/reading.ts";
+import { openStore, type Store } from "../../store/index.ts";
+import { PrepaidEngine, type RelayPort } from "./engine.ts";
+import { PrepaidOperations } from "./operations.ts";
+import { compilePrepaidSettings } from "./settings.ts";
+
+const configText = `
+gateway: { id: gw, dataDir: /unused, timezone: UTC }
+buses: [{ id: b1, transport: tcp, host: 127.0.0.1 }]
+meters:
+  - { id: m1, bus: b1, unit: 1, profile: generic-prepaid, account: a1 }
+  - { id: h1, bus: b1, unit: 2, profile: generic-prepaid, account: hospital }
+accounts:
+  - { id: a1, tariff: flat, balance: "1.00", alarm1: "0.80", alarm2: "0.50", overdraftLimit: "0", closeAllowedMin: "0.20" }
+  - { id: hospital, tariff: flat, balance: "0.10", protected: { reason: hospital } }
+tariffs: [{ id: flat, kind: flat, price: "1.0000" }]
+policy: { cutNoticeMs: 60000, friendlyPeriods: [], friendlyDays: [], maxRelayOpsPerHour: 10 }
+`;
+
+class FakeRelays implements RelayPort {
+  readonly writes: Array<[string, boolean]> = [];
+  readonly closed = new Map<string, boolean>();
+  writeRelay(meterId: string, closed: boolean): Promise<void> {
+    this.writes.push([meterId, closed]);
+    this.closed.set(meterId, closed);
+    return Promise.resolve();
+  }
+  readRelay(meterId: string): Promise<boolean> {
+    return Promise.resolve(this.closed.get(meterId) ?? true);
+  }
+}
+
+const dirs: string[] = [];
+const stores: Store[] = [];
+afterEach(() => {
+  for (const s of stores.splice(0)) s.close();
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+
+function setup() {
+  const parsed = parseConfig(configText, { baseDir: "/", profileNames: () => new Set(["generic-prepaid"]) });
+  if (!parsed.ok) throw new Error(JSON.stringify(parsed.errors));
+  const dir = mkdtempSync(join(tmpdir(), "engine-"));
+  dirs.push(dir);
+  const clock = new ManualClock(Date.UTC(2026, 0, 5, 12, 0, 0));
+  const store = openStore({ dataDir: dir, clock });
+  stores.push(store);
+  const relays = new FakeRelays();
+  const settings = compilePrepaidSettings(parsed.config);
+  const engine = new PrepaidEngine({
+    store,
+    clock,
+    logger: silentLogger(),
+    settings,
+    relay: relays,
+    hasRelay: () => true,
+  });
+  engine.start();
+  const ops = new PrepaidOperations(engine, settings, store);
+  const read = (meterId: string, energyWh: number): Reading => ({
+    meterId,
+    busId: "b1",
+    unit: 1,
+    wallMs: clock.now(),
+    monoMs: clock.monotonicMs(),
+    values: { importEnergyWh: energyWh, powerW: 2000 },
+    relayClosed: relays.closed.get(meterId) ?? true,
+    quality: [],
+    durationMs: 5,
+  });
+  const eventTypes = () =>
+    store.events.list({ limit: 1000 }).map((e) => `${e.type}${e.meterId ? `@${e.meterId}` : ""}`);
+  return { store, clock, relays, engine, ops, read, eventTypes };
+}
+
+describe("prepaid engine", () => {
+  it("charges, warns once per threshold, announces the cut, cuts after the notice and restores after a top-up", async () => {
+    const { store, clock, relays, engine, ops, read, eventTypes } = setup();
+    engine.ingest([read("m1", 10_000)]);
+    clock.advance(60_000);
+    engine.ingest([read("m1", 10_500)]); // 0.5 kWh at 1.0000 -> balance 0.50
+    expect(store.accounts.require("a1").balanceE7).toBe(5_000_000);
+    clock.advance(60_000);
+    engine.ingest([read("m1", 10_500)]); // nothing new: no second alarm
+    expect(eventTypes().filter((t) => t === "alarm.raised")).toHaveLength(2);
+    clock.advance(60_000);
+    engine.ingest([read("m1", 11_100)]); // -0.10: overdraft and exhausted
+    expect(store.accounts.require("a1").balanceE7).toBe(-1_000_000);
+    expect(eventTypes()).toContain("cut.announced@m1");
+    expect(relays.writes).toEqual([]);
+
+    clock.advance(59_000);
+    expect(relays.writes).toEqual([]);
+    clock.advance(1_000);
+    await engine.stopRelaysIdle();
+    expect(relays.writes).toEqual([["m1", false]]);
+    expect(eventTypes()).toContain("cut.done@m1");
+    const cut = store.relayOps.forMeter("m1", 10)[0]!;
+    expect(cut).toMatchObject({
+      action: "cut",
+      reason: "arrears",
+      requestedBy: "prepaid",
+      result: "ok",
+      readback: "open",
+    });
+
+    // Too little to pass closeAllowedMin (0.20): stays off.
+    expect(
+      ops.topup({ account: "a1", amountFen: 20, purchaseSeq: 1, paymentRef: "p1", source: "local" }),
+    ).toMatchObject({ ok: true });
+    await engine.stopRelaysIdle();
+    expect(relays.writes).toHaveLength(1);
+    expect(eventTypes()).toContain("restore.withheld@m1");
+    // Enough: restored.
+    expect(
+      ops.topup({ account: "a1", amountFen: 500, purchaseSeq: 2, paymentRef: "p2", source: "local" }),
+    ).toEqual({
+      ok: true,
+      result: { status: "applied", balance: "5.10" },
+    });
+    await engine.stopRelaysIdle();
+    expect(relays.writes).toEqual([
+      ["m1", false],
+      ["m1", true],
+    ]);
+    expect(eventTypes()).toContain("restore.done@m1");
+  });
+
+  it("applies a top-up exactly once by purchase sequence and names a missing one", () => {
+    const { store, ops } = setup();
+    const topup = (seq: number, fen = 100) =>
+      ops.topup({ account: "a1", amountFen: fen, purchaseSeq: seq, paymentRef: `p${seq}`, source: "uplink" });
+    expect(topup(1)).toMatchObject({ ok: true, result: { status: "applied", balance: "2.00" } });
+    expect(topup(1)).toMatchObject({ ok: true, result: { status: "duplicate", balance: "2.00" } });
+    const gap = topup(3);
+    expect(gap).toMatchObject({ ok: false, code: "TOPUP_GAP" });
+    expect(gap.ok ? "" : gap.message).toMatch(/purchase 2 is missing/);
+    expect(topup(0)).toMatchObject({ ok: false });
+    expect(topup(2, 1_000_000_000)).toMatchObject({ ok: false, code: "TOPUP_HOARDING_LIMIT" });
+    expect(
+      ops.topup({ account: "nobody", amountFen: 1, purchaseSeq: 1, paymentRef: "x", source: "uplink" }),
+    ).toMatchObject({ ok: false, code: "UNKNOWN_ACCOUNT" });
+    expect(store.accounts.require("a1").balanceE7).toBe(20_000_000);
+    const billing = store.outbox
+      .fetchUndelivered("billing", { limit: 100 })
+      .map((r) => (r.payload as { kind: string; status?: string }).status ?? r.payload);
+    expect(billing.filter((s) => typeof s === "string")).toEqual([
+      "applied",
+      "duplicate",
+      "refused",
+      "refused",
+      "refused",
+    ]);
+  });
+
+  it("never cuts a protected account, however far in arrears", async () => {
+    const { store, clock, relays, engine, read, eventTypes } = setup();
+    engine.ingest([read("h1", 0)]);
+    for (let i = 1; i <= 5; i++) {
+      clock.advance(60_000);
+      engine.ingest([read("h1", i * 400)]);
+    }
+    expect(store.accounts.require("hospital").balanceE7).toBeLessThan(0);
+    clock.advance(3_600_000);
+    await engine.stopRelaysIdle();
+    expect(relays.writes).toEqual([]);
+    expect(eventTypes().filter((t) => t.startsWith("cut."))).toEqual([]);
+  });
+
+  it("charges each reading once and keeps the balance equal to the ledger's sum", () => {
+    const { store, clock, engine, read } = setup();
+    let energy = 0;
+    engine.ingest([read("m1", energy)]);
+    for (let i = 0; i < 50; i++) {
+      clock.advance(10_000);
+      energy += 17 + (i % 7);
+      engine.ingest([read("m1", energy)]);
+    }
+    const entries = store.ledger.forAccount("a1", { limit: 1000 });
+    const sum = entries.reduce((s, e) => s + e.amountE7, 0);
+    expect(store.accounts.require("a1").balanceE7).toBe(sum);
+    const charged = entries.filter((e) => e.kind === "charge").reduce((s, e) => s - e.amountE7, 0);
+    // 1.0000 yuan/kWh = 10000 e7 per Wh, exactly.
+    expect(charged).toBe(energy * 10_000);
+    expect(new Set(entries.filter((e) => e.kind === "charge").map((e) => e.readingId)).size).toBe(50);
+  });
+});

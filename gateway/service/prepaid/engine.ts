@@ -1,0 +1,354 @@
+/**
+ * The prepaid engine: charges every reading's energy exactly once, raises alarms, and drives the relay
+ * through the pure cutoff decision. Every state change commits in one SQLite transaction with the
+ * events and outbox records it causes; relay operations run after the commit and are audited.
+ */
+import type { Clock, TimerHandle } from "../../core/clock.ts";
+import type { Logger } from "../../core/logger.ts";
+import type { Reading } from "../../metering/reading.ts";
+import type { Store } from "../../store/index.ts";
+import {
+  assessReading,
+  chargeEnergy,
+  decide,
+  evaluateThresholds,
+  initialDecisionState,
+  moneyStateOf,
+  type DecisionConfig,
+  type DecisionInput,
+  type Protection,
+} from "../../prepaid/index.ts";
+import { effectEvent, readingEvent, thresholdEvent } from "./event-map.ts";
+import { chargeParts, money, recordBilling, recordEvent, recordReadings } from "./records.ts";
+import type { PrepaidSettings } from "./settings.ts";
+import { EngineState } from "./state.ts";
+import { seedAccounts } from "./seed.ts";
+import { RelayRunner, type RelayAct, type RelayPort } from "./relay-runner.ts";
+
+export type { RelayPort };
+
+type Act = RelayAct | { kind: "wake"; meterId: string; atMs: number };
+type Clocked<T> = T extends unknown ? Omit<T, "wallMs" | "monoMs"> : never;
+
+export interface PrepaidEngineDeps {
+  store: Store;
+  clock: Clock;
+  logger: Logger;
+  settings: PrepaidSettings;
+  relay: RelayPort;
+  /** Whether a meter has a relay the engine may drive. */
+  hasRelay: (meterId: string) => boolean;
+}
+
+export class PrepaidEngine {
+  private readonly state: EngineState;
+  private readonly wakes = new Map<string, TimerHandle>();
+  private readonly relays: RelayRunner;
+  private stopped = false;
+
+  constructor(private readonly deps: PrepaidEngineDeps) {
+    this.state = new EngineState(deps.store);
+    this.relays = new RelayRunner(deps, (meterId, position) =>
+      this.unitOfWork((acts) => this.decideFor(meterId, { kind: "readBack", position }, acts)),
+    );
+  }
+
+  /** Seeds accounts and tariffs from config, then re-evaluates every known decision (restart). */
+  start(): void {
+    this.unitOfWork((acts) => {
+      seedAccounts(this.deps.store, this.deps.settings);
+      for (const meterId of this.deps.settings.meterAccount.keys()) {
+        if (this.state.meter(meterId).decision !== undefined) this.decideFor(meterId, { kind: "tick" }, acts);
+      }
+    });
+  }
+
+  /** Resolves when the relay operations queued so far have finished (tests, shutdown). */
+  stopRelaysIdle(): Promise<void> {
+    return this.relays.idle();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    for (const handle of this.wakes.values()) this.deps.clock.clearTimeout(handle);
+    this.wakes.clear();
+    await this.relays.idle();
+  }
+
+  /** One poll batch: readings stored, charged and decided upon in one transaction. */
+  ingest(readings: readonly Reading[]): void {
+    if (readings.length === 0) return;
+    this.unitOfWork((acts) => {
+      const ids = this.deps.store.readings.insertBatch(readings.map(toNewReading));
+      recordReadings(
+        this.deps.store,
+        {
+          kind: "readings",
+          readings: readings.map((r, i) => ({
+            readingId: ids[i]!,
+            meterId: r.meterId,
+            wallMs: r.wallMs,
+            monoMs: r.monoMs,
+            values: r.values,
+            quality: r.quality,
+            ...(r.relayClosed === undefined ? {} : { relayClosed: r.relayClosed }),
+          })),
+        },
+        ids,
+      );
+      readings.forEach((reading, i) => this.chargeReading(reading, ids[i]!, acts));
+    });
+  }
+
+  /** The engine's per-meter and per-account state (for operations inside a unit of work). */
+  get states(): EngineState {
+    return this.state;
+  }
+
+  /** Balance of an account, 1e-7 yuan, or undefined for an unknown account. */
+  balanceE7(accountId: string): number | undefined {
+    return this.deps.store.accounts.get(accountId)?.balanceE7;
+  }
+
+  /** Applies an input to a meter's decision (remote commands, protection changes, ticks). */
+  apply(meterId: string, input: Clocked<DecisionInput>): void {
+    this.unitOfWork((acts) => this.decideFor(meterId, input, acts));
+  }
+
+  /** Runs `fn` in one transaction with the engine state; carries out relay and wake acts after commit. */
+  unitOfWork<T>(fn: (acts: Act[]) => T): T {
+    const acts: Act[] = [];
+    let result: T;
+    try {
+      result = this.deps.store.transaction(() => {
+        const value = fn(acts);
+        this.state.persist();
+        return value;
+      });
+    } catch (error) {
+      this.state.discard();
+      throw error;
+    }
+    this.carryOut(acts);
+    return result;
+  }
+
+  /** Called inside a unit of work after a balance change: alarms, then every relay meter decides. */
+  balanceChanged(accountId: string, balanceE7: number, acts: Act[], topupAmountE7?: number): void {
+    const account = this.deps.store.accounts.require(accountId);
+    const accountState = this.state.account(accountId);
+    const result = evaluateThresholds(accountState.flags, balanceE7, account.thresholds);
+    accountState.flags = result.flags;
+    for (const e of result.events) recordEvent(this.deps.store, thresholdEvent(e, { accountId }));
+    if (result.events.length > 0) {
+      recordBilling(
+        this.deps.store,
+        `balance:${accountId}:${this.deps.store.kv.increment("prepaid.balanceSeq")}`,
+        {
+          kind: "balance",
+          accountId,
+          balance: money(balanceE7),
+          moneyState: moneyStateOf(balanceE7, account.thresholds),
+        },
+      );
+    }
+    for (const meterId of this.metersOf(accountId)) {
+      const input: Clocked<DecisionInput> =
+        topupAmountE7 === undefined
+          ? { kind: "balance", balanceE7 }
+          : { kind: "topup", balanceE7, amountE7: topupAmountE7 };
+      this.decideFor(meterId, input, acts);
+    }
+  }
+
+  /** Meters billed to an account that have a relay. */
+  metersOf(accountId: string): string[] {
+    return [...this.deps.settings.meterAccount]
+      .filter(([m, a]) => a === accountId && this.deps.hasRelay(m))
+      .map(([m]) => m);
+  }
+
+  private chargeReading(reading: Reading, readingId: number, acts: Act[]): void {
+    const accountId = this.deps.settings.meterAccount.get(reading.meterId);
+    const energyWh = reading.values.importEnergyWh;
+    if (accountId === undefined || energyWh === undefined) return;
+    const subject = { meterId: reading.meterId, accountId };
+    const meterState = this.state.meter(reading.meterId);
+    const limits = this.deps.settings.readingLimits.get(reading.meterId);
+    const assessment = assessReading(
+      meterState.track,
+      {
+        energyWh,
+        wallMs: reading.wallMs,
+        monoMs: reading.monoMs,
+        powerW: reading.values.powerW,
+        currentA: reading.values.currentA,
+      },
+      limits,
+    );
+    meterState.track = assessment.track;
+    for (const e of assessment.events) recordEvent(this.deps.store, readingEvent(e, subject));
+    const verdict = assessment.verdict;
+    if (verdict.kind === "charge" && verdict.deltaWh > 0) {
+      const account = this.deps.store.accounts.require(accountId);
+      const tariff = this.deps.settings.tariffs.get(account.tariffId ?? "");
+      if (tariff === undefined)
+        throw new Error(`account ${accountId} has no known tariff '${account.tariffId}'`);
+      const accountState = this.state.account(accountId);
+      const charge = chargeEnergy({
+        tariff,
+        timeZone: this.deps.settings.timeZone,
+        fromMs: verdict.fromMs,
+        toMs: verdict.toMs,
+        energyWh: verdict.deltaWh,
+        usage: accountState.usage,
+      });
+      const { entry, duplicate } = this.deps.store.ledger.chargeReading({
+        accountId,
+        kind: "charge",
+        amountE7: -charge.amountE7,
+        readingId,
+        tariffParts: charge.parts,
+      });
+      if (!duplicate) {
+        if (charge.usage !== undefined) accountState.usage = charge.usage;
+        recordBilling(this.deps.store, `charge:${readingId}`, {
+          kind: "charge",
+          accountId,
+          meterId: reading.meterId,
+          readingId,
+          energyWh: verdict.deltaWh,
+          amount: money(charge.amountE7),
+          balance: money(entry.balanceAfterE7),
+          parts: chargeParts(charge.parts),
+        });
+        this.balanceChanged(accountId, entry.balanceAfterE7, acts);
+      }
+    }
+    if (reading.relayClosed !== undefined && this.deps.hasRelay(reading.meterId)) {
+      const position = reading.relayClosed ? "closed" : "open";
+      if (meterState.decision === undefined) {
+        const account = this.deps.store.accounts.require(accountId);
+        meterState.decision = initialDecisionState({
+          balanceE7: account.balanceE7,
+          relay: position,
+          protection: toProtection(account.protection),
+          arrearsCut: position === "open" && account.balanceE7 <= -account.thresholds.overdraftLimitE7,
+        });
+        this.decideFor(reading.meterId, { kind: "tick" }, acts);
+      } else if (
+        !this.relays.busy(reading.meterId) &&
+        reading.monoMs > this.relays.lastDoneMono(reading.meterId)
+      ) {
+        this.decideFor(reading.meterId, { kind: "readBack", position }, acts);
+      }
+    }
+  }
+
+  /** Feeds one input to a meter's decision; records its events, queues its relay and wake acts. */
+  decideFor(meterId: string, input: Clocked<DecisionInput>, acts: Act[]): void {
+    const meterState = this.state.meter(meterId);
+    if (meterState.decision === undefined) return;
+    const accountId = this.deps.settings.meterAccount.get(meterId);
+    if (accountId === undefined) return;
+    const account = this.deps.store.accounts.require(accountId);
+    const config: DecisionConfig = {
+      overdraftLimitE7: account.thresholds.overdraftLimitE7,
+      closeAllowedMinE7: account.thresholds.closeAllowedMinE7,
+      policy: this.deps.settings.policy,
+      timeZone: this.deps.settings.timeZone,
+    };
+    const clock = { wallMs: this.deps.clock.now(), monoMs: this.deps.clock.monotonicMs() };
+    const result = decide(meterState.decision, { ...input, ...clock }, config);
+    meterState.decision = result.state;
+    const subject = { meterId, accountId };
+    for (const effect of result.effects) {
+      const event = effectEvent(effect, subject);
+      if (event !== undefined) recordEvent(this.deps.store, event);
+      switch (effect.kind) {
+        case "executeCut":
+          acts.push({
+            kind: "relay",
+            meterId,
+            accountId,
+            closed: false,
+            reason: effect.reason,
+            redrive: effect.redrive,
+          });
+          break;
+        case "restore":
+          acts.push({
+            kind: "relay",
+            meterId,
+            accountId,
+            closed: true,
+            reason: effect.reason,
+            redrive: effect.redrive,
+          });
+          break;
+        case "scheduleWake":
+          acts.push({ kind: "wake", meterId, atMs: effect.atMs });
+          break;
+        case "announceCut":
+        case "cancelCut":
+        case "deferCut":
+        case "event":
+          break;
+      }
+    }
+  }
+
+  private carryOut(acts: readonly Act[]): void {
+    if (this.stopped) return;
+    for (const act of acts) {
+      if (act.kind === "relay") {
+        this.relays.run(act);
+        continue;
+      }
+      const clock = this.deps.clock;
+      const previous = this.wakes.get(act.meterId);
+      if (previous !== undefined) clock.clearTimeout(previous);
+      const handle = clock.setTimeout(
+        () => {
+          this.wakes.delete(act.meterId);
+          if (this.stopped) return;
+          try {
+            this.apply(act.meterId, { kind: "tick" });
+          } catch (error) {
+            this.deps.logger.error({ err: error, meterId: act.meterId }, "prepaid wake failed");
+          }
+        },
+        Math.max(0, act.atMs - clock.now()),
+      );
+      this.wakes.set(act.meterId, handle);
+    }
+  }
+}
+
+function toProtection(p: { reason: string; untilMs: number | null } | null): Protection | false {
+  return p === null ? false : { reason: p.reason, ...(p.untilMs === null ? {} : { untilMs: p.untilMs }) };
+}
+
+export { toProtection };
+
+function toNewReading(r: Reading) {
+  const { voltageV, currentA, powerW, powerFactor, frequencyHz, importEnergyWh, exportEnergyWh, ...extra } =
+    r.values;
+  return {
+    meterId: r.meterId,
+    atMs: r.wallMs,
+    monoMs: r.monoMs,
+    energyWh: importEnergyWh ?? 0,
+    ...(exportEnergyWh === undefined ? {} : { exportEnergyWh }),
+    ...(voltageV === undefined ? {} : { voltageV }),
+    ...(currentA === undefined ? {} : { currentA }),
+    ...(powerW === undefined ? {} : { powerW }),
+    ...(powerFactor === undefined ? {} : { powerFactor }),
+    ...(frequencyHz === undefined ? {} : { frequencyHz }),
+    extra: { ...extra, ...(r.relayClosed === undefined ? {} : { relayClosed: r.relayClosed ? 1 : 0 }) },
+    qualityFlags:
+      (r.quality.includes("retried") ? 1 : 0) |
+      (r.quality.includes("value-dropped") ? 2 : 0) |
+      (r.quality.includes("clock-jump") ? 4 : 0),
+  };
+}

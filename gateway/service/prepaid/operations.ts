@@ -1,0 +1,227 @@
+/**
+ * Operations on accounts that arrive as commands (platform over MQTT, or a local technician): top-up,
+ * remote cut/restore, keep-power, account settings, tariffs. Each is one unit of work; a refusal
+ * changes nothing but its own audit record.
+ */
+import { applyTopUp, compileTariff, fenToE7, parseMoneyE7, type TariffConfig } from "../../prepaid/index.ts";
+import type { AccountThresholds, Store } from "../../store/index.ts";
+import type { PrepaidEngine } from "./engine.ts";
+import { toProtection } from "./engine.ts";
+import { money, nextBillingKey, recordBilling, recordEvent } from "./records.ts";
+import type { PrepaidSettings } from "./settings.ts";
+
+export type OperationResult<T = Record<string, unknown>> =
+  { ok: true; result: T } | { ok: false; code: string; message: string };
+
+export interface TopUpCommand {
+  account: string;
+  amountFen: number;
+  purchaseSeq: number;
+  paymentRef: string;
+  source: "uplink" | "local";
+}
+
+const refusalCodes = {
+  stale: "TOPUP_STALE",
+  gap: "TOPUP_GAP",
+  conflict: "TOPUP_CONFLICT",
+  hoarding: "TOPUP_HOARDING_LIMIT",
+  invalid: "TOPUP_INVALID",
+} as const;
+
+export class PrepaidOperations {
+  constructor(
+    private readonly engine: PrepaidEngine,
+    private readonly settings: PrepaidSettings,
+    private readonly store: Store,
+  ) {}
+
+  knowsAccount(accountId: string): boolean {
+    return this.store.accounts.get(accountId) !== undefined;
+  }
+
+  topup(cmd: TopUpCommand): OperationResult<{ status: "applied" | "duplicate"; balance: string }> {
+    return this.engine.unitOfWork((acts) => {
+      const account = this.store.accounts.get(cmd.account);
+      if (account === undefined)
+        return { ok: false, code: "UNKNOWN_ACCOUNT", message: `no account '${cmd.account}'` };
+      const accountState = this.engine.states.account(cmd.account);
+      const base = (this.store.kv.get(`prepaid.purchaseBase.${cmd.account}`) as number | undefined) ?? 0;
+      const amountE7 = Number.isSafeInteger(cmd.amountFen) && cmd.amountFen > 0 ? fenToE7(cmd.amountFen) : 0;
+      const outcome = applyTopUp(
+        {
+          balanceE7: account.balanceE7,
+          lastPurchaseSeq: Math.max(account.lastPurchaseSeq, base),
+          lastPurchaseAmountE7: accountState.lastPurchaseAmountE7,
+          hoardingLimitE7: account.thresholds.hoardingLimitE7,
+        },
+        { seq: cmd.purchaseSeq, amountE7 },
+      );
+      const record = {
+        accountId: cmd.account,
+        purchaseSeq: cmd.purchaseSeq,
+        paymentRef: cmd.paymentRef,
+        amountFen: cmd.amountFen,
+        source: cmd.source,
+      };
+      switch (outcome.kind) {
+        case "applied": {
+          const entry = this.store.ledger.post({
+            accountId: cmd.account,
+            kind: "topup",
+            amountE7: outcome.amountE7,
+            purchaseSeq: outcome.seq,
+            ref: cmd.paymentRef,
+          });
+          accountState.lastPurchaseAmountE7 = outcome.amountE7;
+          recordBilling(this.store, `topup:${cmd.account}:${outcome.seq}`, {
+            kind: "topup",
+            status: "applied",
+            ...record,
+            balance: money(entry.balanceAfterE7),
+          });
+          this.engine.balanceChanged(cmd.account, entry.balanceAfterE7, acts, outcome.amountE7);
+          return { ok: true, result: { status: "applied", balance: money(entry.balanceAfterE7) } };
+        }
+        case "duplicate":
+          recordBilling(
+            this.store,
+            nextBillingKey(this.store, `topup-duplicate:${cmd.account}:${cmd.purchaseSeq}`),
+            {
+              kind: "topup",
+              status: "duplicate",
+              ...record,
+              balance: money(account.balanceE7),
+            },
+          );
+          return { ok: true, result: { status: "duplicate", balance: money(account.balanceE7) } };
+        case "refused": {
+          const message =
+            outcome.reason === "gap"
+              ? `purchase ${outcome.missingSeq} is missing: deliver it first`
+              : outcome.reason === "stale"
+                ? `purchase ${cmd.purchaseSeq} is older than the last applied (${outcome.lastPurchaseSeq})`
+                : outcome.reason === "hoarding"
+                  ? `balance would be ${money(outcome.wouldBeE7)}, above the hoarding limit ${money(outcome.hoardingLimitE7)}`
+                  : outcome.reason === "conflict"
+                    ? `purchase ${cmd.purchaseSeq} was applied with another amount`
+                    : "amount and purchase sequence must be positive whole numbers";
+          recordBilling(
+            this.store,
+            nextBillingKey(this.store, `topup-refused:${cmd.account}:${cmd.purchaseSeq}`),
+            {
+              kind: "topup",
+              status: "refused",
+              ...record,
+              balance: money(account.balanceE7),
+              reason: message,
+            },
+          );
+          return { ok: false, code: refusalCodes[outcome.reason], message };
+        }
+      }
+    });
+  }
+
+  /** A remote cut or restore (already authenticated, unexpired and not replayed). */
+  relay(meterId: string, action: "cut" | "restore", reason: string, commandId: string): OperationResult {
+    const accountId = this.settings.meterAccount.get(meterId);
+    if (accountId === undefined || !this.engine.metersOf(accountId).includes(meterId)) {
+      return { ok: false, code: "UNKNOWN_METER", message: `no prepaid meter '${meterId}' with a relay` };
+    }
+    if (this.engine.states.meter(meterId).decision === undefined) {
+      return {
+        ok: false,
+        code: "METER_NOT_READ",
+        message: `meter '${meterId}' has not been read yet; try again after its first poll`,
+      };
+    }
+    this.engine.apply(meterId, { kind: "remote", action, reason, commandId });
+    return { ok: true, result: { meter: meterId, action } };
+  }
+
+  /** Keep-power on (with reason and optional end, epoch ms) or off. */
+  protect(accountId: string, on: boolean, reason: string, untilMs?: number): OperationResult {
+    if (!this.knowsAccount(accountId))
+      return { ok: false, code: "UNKNOWN_ACCOUNT", message: `no account '${accountId}'` };
+    return this.engine.unitOfWork((acts) => {
+      const protection = on ? { reason, untilMs: untilMs ?? null } : null;
+      this.store.accounts.updateSettings(accountId, { protection });
+      for (const meterId of this.engine.metersOf(accountId)) {
+        this.engine.decideFor(meterId, { kind: "protect", protection: toProtection(protection) }, acts);
+      }
+      if (this.engine.metersOf(accountId).length === 0) {
+        recordEvent(this.store, {
+          type: on ? "protection.on" : "protection.off",
+          severity: "info",
+          accountId,
+          message: on ? `keep-power on: ${reason}` : "keep-power off (released)",
+          data: { reason, untilMs: untilMs ?? null },
+        });
+      }
+      return { ok: true, result: { account: accountId, protected: on } };
+    });
+  }
+
+  /** Changes thresholds (decimal yuan strings) and/or the tariff of an account. */
+  accountSet(
+    accountId: string,
+    patch: {
+      tariff?: string;
+      alarm1?: string;
+      alarm2?: string;
+      overdraftLimit?: string;
+      hoardingLimit?: string;
+      closeAllowedMin?: string;
+    },
+  ): OperationResult {
+    const account = this.store.accounts.get(accountId);
+    if (account === undefined)
+      return { ok: false, code: "UNKNOWN_ACCOUNT", message: `no account '${accountId}'` };
+    if (patch.tariff !== undefined && !this.settings.tariffs.has(patch.tariff)) {
+      return { ok: false, code: "UNKNOWN_TARIFF", message: `no tariff '${patch.tariff}'` };
+    }
+    const thresholds: Partial<{ -readonly [K in keyof AccountThresholds]: number }> = {};
+    try {
+      if (patch.alarm1 !== undefined) thresholds.alarm1E7 = parseMoneyE7(patch.alarm1);
+      if (patch.alarm2 !== undefined) thresholds.alarm2E7 = parseMoneyE7(patch.alarm2);
+      if (patch.overdraftLimit !== undefined)
+        thresholds.overdraftLimitE7 = parseMoneyE7(patch.overdraftLimit);
+      if (patch.hoardingLimit !== undefined) thresholds.hoardingLimitE7 = parseMoneyE7(patch.hoardingLimit);
+      if (patch.closeAllowedMin !== undefined)
+        thresholds.closeAllowedMinE7 = parseMoneyE7(patch.closeAllowedMin);
+    } catch (error) {
+      return { ok: false, code: "SCHEMA", message: error instanceof Error ? error.message : String(error) };
+    }
+    const merged = { ...account.thresholds, ...thresholds };
+    if (
+      merged.alarm2E7 > merged.alarm1E7 ||
+      merged.overdraftLimitE7 < 0 ||
+      merged.closeAllowedMinE7 < -merged.overdraftLimitE7
+    ) {
+      return {
+        ok: false,
+        code: "INVALID_THRESHOLDS",
+        message: "need alarm2 <= alarm1, overdraftLimit >= 0 and closeAllowedMin >= -overdraftLimit",
+      };
+    }
+    return this.engine.unitOfWork((acts) => {
+      this.store.accounts.updateSettings(accountId, {
+        thresholds,
+        ...(patch.tariff === undefined ? {} : { tariffId: patch.tariff }),
+      });
+      this.engine.balanceChanged(accountId, account.balanceE7, acts);
+      return { ok: true, result: { account: accountId } };
+    });
+  }
+
+  /** Adds or replaces a tariff (validated config shape). */
+  tariffSet(tariff: TariffConfig): OperationResult {
+    const compiled = compileTariff(tariff);
+    this.engine.unitOfWork(() => {
+      this.store.tariffs.upsert(tariff.id, tariff.kind, compiled);
+    });
+    (this.settings.tariffs as Map<string, typeof compiled>).set(tariff.id, compiled);
+    return { ok: true, result: { tariff: tariff.id } };
+  }
+}

@@ -1,0 +1,49 @@
+/**
+ * First start of an account: config seeds it (thresholds, tariff, keep-power, opening balance as a
+ * ledger adjustment). After that the store is the truth: changes arrive as commands and persist, so a
+ * restart with the same config never resets a balance or undoes a command.
+ */
+import type { Store } from "../../store/index.ts";
+import type { PrepaidSettings } from "./settings.ts";
+import { money, recordBilling } from "./records.ts";
+
+export function seedAccounts(store: Store, settings: PrepaidSettings): void {
+  for (const [id, tariff] of settings.tariffs) {
+    if (store.tariffs.get(id) === undefined) store.tariffs.upsert(id, tariff.kind, tariff);
+  }
+  for (const account of settings.accounts.values()) {
+    if (store.accounts.get(account.id) !== undefined) continue;
+    store.accounts.create({
+      id: account.id,
+      tariffId: account.tariffId,
+      thresholds: {
+        alarm1E7: account.alarm1E7,
+        alarm2E7: account.alarm2E7,
+        overdraftLimitE7: account.overdraftLimitE7,
+        hoardingLimitE7: account.hoardingLimitE7,
+        closeAllowedMinE7: account.closeAllowedMinE7,
+      },
+      ...(account.protection === false
+        ? {}
+        : { protection: { reason: account.protection.reason, untilMs: account.protection.untilMs ?? null } }),
+    });
+    // Purchases applied before the gateway took over (migration from another system).
+    if (account.lastPurchaseSeq > 0)
+      store.kv.set(`prepaid.purchaseBase.${account.id}`, account.lastPurchaseSeq);
+    if (account.openingBalanceE7 !== 0) {
+      const entry = store.ledger.post({
+        accountId: account.id,
+        kind: "adjustment",
+        amountE7: account.openingBalanceE7,
+        ref: "opening balance from config",
+      });
+      recordBilling(store, `adjustment:${entry.id}`, {
+        kind: "adjustment",
+        accountId: account.id,
+        amount: money(account.openingBalanceE7),
+        balance: money(entry.balanceAfterE7),
+        reason: "opening balance from config",
+      });
+    }
+  }
+}

@@ -1,0 +1,60 @@
+/**
+ * Prepaid settings compiled once from config: integer money, compiled tariffs and policy, and which
+ * meters bill to which account (from `meters[].account`, the one place that link is written).
+ */
+import type { Config } from "../../config/index.ts";
+import {
+  compileAccount,
+  compilePolicy,
+  compileTariff,
+  defaultPolicy,
+  DEFAULT_READING_LIMITS,
+  type AccountConfig,
+  type AccountSettings,
+  type PolicyConfig,
+  type TariffConfig,
+  type Policy,
+  type ReadingLimits,
+  type Tariff,
+} from "../../prepaid/index.ts";
+
+export interface PrepaidSettings {
+  readonly timeZone: string;
+  readonly policy: Policy;
+  readonly tariffs: ReadonlyMap<string, Tariff>;
+  readonly accounts: ReadonlyMap<string, AccountSettings>;
+  /** meter id -> account id, for meters that bill to an account. */
+  readonly meterAccount: ReadonlyMap<string, string>;
+  /** Plausibility limits per meter (maxPowerW from config where given). */
+  readonly readingLimits: ReadonlyMap<string, ReadingLimits>;
+}
+
+/** The compile functions read their input only; the casts drop the frozen config's deep `readonly`. */
+export function compilePrepaidSettings(
+  config: Pick<Config, "gateway" | "meters" | "accounts" | "tariffs" | "policy">,
+): PrepaidSettings {
+  const meterAccount = new Map<string, string>();
+  const readingLimits = new Map<string, ReadingLimits>();
+  const policy = config.policy === undefined ? defaultPolicy() : compilePolicy(config.policy as PolicyConfig);
+  for (const meter of config.meters) {
+    if (meter.account !== undefined) meterAccount.set(meter.id, meter.account);
+    readingLimits.set(meter.id, {
+      ...DEFAULT_READING_LIMITS,
+      clockToleranceMs: policy.clockToleranceMs,
+      ...(meter.maxPowerW === undefined ? {} : { maxPowerW: meter.maxPowerW }),
+    });
+  }
+  const accounts = new Map<string, AccountSettings>();
+  for (const account of config.accounts ?? []) {
+    const meters = config.meters.filter((m) => m.account === account.id).map((m) => m.id);
+    accounts.set(account.id, compileAccount(account, meters));
+  }
+  return {
+    timeZone: config.gateway.timezone,
+    policy,
+    tariffs: new Map((config.tariffs ?? []).map((t) => [t.id, compileTariff(t as TariffConfig)])),
+    accounts,
+    meterAccount,
+    readingLimits,
+  };
+}

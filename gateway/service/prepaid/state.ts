@@ -1,0 +1,74 @@
+/**
+ * Per-meter and per-account engine state, persisted in the store's kv table inside the same unit of
+ * work as the change that produced it, so a restart resumes exactly where the last commit left off.
+ */
+import type { Store } from "../../store/index.ts";
+import {
+  NO_MONEY_FLAGS,
+  type DecisionState,
+  type MeterTrack,
+  type MoneyFlags,
+  type SettlementUsage,
+} from "../../prepaid/index.ts";
+
+export interface MeterState {
+  /** Plausibility baseline of the energy register. */
+  track?: MeterTrack;
+  /** Cutoff decision state; created at the meter's first reading with a relay position. */
+  decision?: DecisionState;
+}
+
+export interface AccountState {
+  flags: MoneyFlags;
+  /** Energy charged in the current tier settlement period. */
+  usage?: SettlementUsage;
+  /** Amount of the last applied top-up, 1e-7 yuan (a redelivery with another amount is a conflict). */
+  lastPurchaseAmountE7?: number;
+}
+
+export class EngineState {
+  private readonly meters = new Map<string, MeterState>();
+  private readonly accounts = new Map<string, AccountState>();
+  private readonly dirtyMeters = new Set<string>();
+  private readonly dirtyAccounts = new Set<string>();
+
+  constructor(private readonly store: Store) {}
+
+  meter(meterId: string): MeterState {
+    let state = this.meters.get(meterId);
+    if (state === undefined) {
+      state = (this.store.kv.get(`prepaid.meter.${meterId}`) as MeterState | undefined) ?? {};
+      this.meters.set(meterId, state);
+    }
+    this.dirtyMeters.add(meterId);
+    return state;
+  }
+
+  account(accountId: string): AccountState {
+    let state = this.accounts.get(accountId);
+    if (state === undefined) {
+      state = (this.store.kv.get(`prepaid.account.${accountId}`) as AccountState | undefined) ?? {
+        flags: { ...NO_MONEY_FLAGS },
+      };
+      this.accounts.set(accountId, state);
+    }
+    this.dirtyAccounts.add(accountId);
+    return state;
+  }
+
+  /** Writes what changed; call inside the unit of work. */
+  persist(): void {
+    for (const id of this.dirtyMeters) this.store.kv.set(`prepaid.meter.${id}`, this.meters.get(id));
+    for (const id of this.dirtyAccounts) this.store.kv.set(`prepaid.account.${id}`, this.accounts.get(id));
+    this.dirtyMeters.clear();
+    this.dirtyAccounts.clear();
+  }
+
+  /** Drops the cache after a rolled-back unit of work, so memory never runs ahead of the database. */
+  discard(): void {
+    this.meters.clear();
+    this.accounts.clear();
+    this.dirtyMeters.clear();
+    this.dirtyAccounts.clear();
+  }
+}

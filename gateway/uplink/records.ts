@@ -1,0 +1,147 @@
+/**
+ * The bodies of the records the gateway puts in its outbox, one schema per stream (STYLE.md
+ * principle 8). The uplink wraps each body in the envelope (v, gatewayId, seq, key, timestamps,
+ * historical) when it publishes. Money on the wire is a decimal string of yuan (7 decimals for ledger
+ * amounts, 4 for prices); energy is integer Wh. JSON Schemas in docs/ are generated from these.
+ */
+import { z } from "zod";
+
+/** Decimal yuan string, e.g. "-12.3456789" (up to 7 decimals): exact, never a float. */
+export const moneyString = z.string().regex(/^-?\d+(\.\d{1,7})?$/, "decimal yuan string");
+/** Decimal price string, yuan/kWh, up to 4 decimals, e.g. "0.5283". */
+export const priceString = z.string().regex(/^\d+(\.\d{1,4})?$/, "decimal price string");
+const id = z.string().min(1).max(64);
+const epochMs = z.number().int().nonnegative();
+
+export const quantityValuesSchema = z
+  .record(z.string(), z.number())
+  .describe("quantity name -> value in its unit; energy in integer Wh");
+
+export const readingRecordSchema = z.strictObject({
+  readingId: z.number().int().positive().describe("gateway-local reading id; charges refer to it"),
+  meterId: id,
+  wallMs: epochMs,
+  monoMs: z.number().nonnegative(),
+  values: quantityValuesSchema,
+  relayClosed: z.boolean().optional(),
+  quality: z.array(z.enum(["retried", "value-dropped", "clock-jump"])),
+});
+
+/** `readings` stream: a batch of readings from one poll batch. */
+export const readingsBodySchema = z.strictObject({
+  kind: z.literal("readings"),
+  readings: z.array(readingRecordSchema).min(1),
+});
+
+export const chargePartSchema = z.strictObject({
+  energyWh: z.number().int().nonnegative(),
+  price: priceString,
+  period: z.string().describe("tariff period: flat, sharp, peak, shoulder(flat) or valley"),
+  tier: z.number().int().nonnegative(),
+  amount: moneyString,
+});
+
+export const billingBodySchema = z.discriminatedUnion("kind", [
+  z.strictObject({
+    kind: z.literal("charge"),
+    accountId: id,
+    meterId: id,
+    readingId: z.number().int().positive(),
+    energyWh: z.number().int().nonnegative(),
+    amount: moneyString,
+    balance: moneyString.describe("balance after the charge"),
+    parts: z.array(chargePartSchema),
+  }),
+  z.strictObject({
+    kind: z.literal("topup"),
+    status: z.enum(["applied", "duplicate", "refused"]),
+    accountId: id,
+    purchaseSeq: z.number().int().nonnegative(),
+    paymentRef: z.string(),
+    amountFen: z.number().int(),
+    balance: moneyString,
+    reason: z.string().optional().describe("why a top-up was refused"),
+    source: z.enum(["uplink", "local"]).describe("platform command or local technician command"),
+  }),
+  z.strictObject({
+    kind: z.literal("adjustment"),
+    accountId: id,
+    amount: moneyString,
+    balance: moneyString,
+    reason: z.string(),
+  }),
+  z.strictObject({
+    kind: z.literal("balance"),
+    accountId: id,
+    balance: moneyString,
+    moneyState: z.enum(["normal", "warning1", "warning2", "overdraft", "exhausted"]),
+  }),
+  z.strictObject({
+    kind: z.enum(["daily", "monthly"]),
+    period: z.string().describe("YYYY-MM-DD (daily) or YYYY-MM (monthly), gateway time zone"),
+    accountId: id,
+    meterId: id,
+    energyWh: z.number().int().nonnegative(),
+    amount: moneyString,
+    closingBalance: moneyString,
+    closingEnergyWh: z.number().int().nonnegative().describe("meter import register at the freeze"),
+  }),
+]);
+
+export const eventTypes = [
+  "alarm.raised",
+  "alarm.cleared",
+  "cut.announced",
+  "cut.cancelled",
+  "cut.deferred",
+  "cut.held",
+  "cut.done",
+  "restore.done",
+  "restore.withheld",
+  "restore.deferred",
+  "relay.failed",
+  "relay.mismatch",
+  "relay.mismatch.cleared",
+  "protection.on",
+  "protection.off",
+  "command.executed",
+  "command.refused",
+  "meter.online",
+  "meter.offline",
+  "bus.up",
+  "bus.down",
+  "anomaly.reading-decrease",
+  "anomaly.implausible-delta",
+  "anomaly.meter-stopped",
+  "anomaly.meter-replaced",
+  "anomaly.resolved",
+  "tamper",
+  "clock.anomaly",
+  "config.reloaded",
+] as const;
+
+/** `events` stream: one event. `data` holds the type's details (documented in docs/mqtt.md). */
+export const eventBodySchema = z.strictObject({
+  kind: z.literal("event"),
+  type: z.enum(eventTypes),
+  severity: z.enum(["info", "warning", "critical"]),
+  meterId: id.optional(),
+  accountId: id.optional(),
+  message: z.string().describe("one line for people"),
+  data: z.record(z.string(), z.unknown()),
+});
+
+export type ReadingsBody = z.infer<typeof readingsBodySchema>;
+export type BillingBody = z.infer<typeof billingBodySchema>;
+export type EventBody = z.infer<typeof eventBodySchema>;
+export type EventType = (typeof eventTypes)[number];
+
+/** Outbox streams and their bodies: the one typed map from stream to schema. */
+export const streamSchemas = {
+  readings: readingsBodySchema,
+  billing: billingBodySchema,
+  events: eventBodySchema,
+} as const;
+
+export type StreamName = keyof typeof streamSchemas;
+export type StreamBody<S extends StreamName> = z.infer<(typeof streamSchemas)[S]>;
