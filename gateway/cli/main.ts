@@ -9,6 +9,8 @@ import { UsageError } from "./output.ts";
 import { registerRead } from "./read.ts";
 import { registerRun } from "./run.ts";
 import { registerScan } from "./scan.ts";
+import { registerStatus } from "./status.ts";
+import { registerTopup } from "./topup.ts";
 import { version } from "./version.ts";
 
 export function buildProgram(): Command {
@@ -21,6 +23,8 @@ export function buildProgram(): Command {
   registerScan(program);
   registerRead(program);
   registerRun(program);
+  registerStatus(program);
+  registerTopup(program);
   return program;
 }
 

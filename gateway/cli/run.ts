@@ -35,7 +35,7 @@ export function registerRun(program: Command): void {
         transportFactory: modbusSerialTransportFactory,
         profiles: loadProfiles(config.gateway.profilesDir),
       });
-      gateway.start();
+      await gateway.start();
       await new Promise<void>((resolve) => {
         let stopping = false;
         const stop = (signal: string) => {

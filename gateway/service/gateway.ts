@@ -18,6 +18,8 @@ import { PrepaidEngine } from "./prepaid/engine.ts";
 import { PrepaidOperations } from "./prepaid/operations.ts";
 import { recordEvent } from "./prepaid/records.ts";
 import { compilePrepaidSettings } from "./prepaid/settings.ts";
+import { LocalHttp } from "./http.ts";
+import { createMetrics } from "./metrics.ts";
 
 export interface GatewayDeps {
   clock: Clock;
@@ -34,6 +36,11 @@ export class Gateway {
   private engineRef: PrepaidEngine | undefined;
   private opsRef: PrepaidOperations | undefined;
   private batcher: ReadingBatcher | undefined;
+  private http: LocalHttp | undefined;
+  /** Last known state of each bus. */
+  readonly busStates = new Map<string, "up" | "down">();
+  /** Port of the local HTTP API once started. */
+  httpPort: number | undefined;
   private readonly startedMono: number;
 
   constructor(
@@ -62,7 +69,7 @@ export class Gateway {
     return this.deps.clock.monotonicMs() - this.startedMono;
   }
 
-  start(): void {
+  async start(): Promise<void> {
     const { clock, logger } = this.deps;
     mkdirSync(this.config.gateway.dataDir, { recursive: true });
     this.lock = DataDirLock.acquire(this.config.gateway.dataDir);
@@ -118,6 +125,7 @@ export class Gateway {
       );
     });
     this.events.on("bus.state", ({ busId, state, error }) => {
+      this.busStates.set(busId, state);
       logger.warn({ busId, state, err: error?.message }, `bus ${busId} ${state}`);
       store.transaction(() =>
         recordEvent(store, {
@@ -129,6 +137,10 @@ export class Gateway {
       );
     });
     buses.start();
+    if (this.config.gateway.httpPort !== undefined) {
+      this.http = new LocalHttp(this, createMetrics(this), this.busStates);
+      this.httpPort = await this.http.start(this.config.gateway.httpPort);
+    }
     logger.info(
       {
         gatewayId: this.config.gateway.id,
@@ -141,6 +153,7 @@ export class Gateway {
 
   /** Finishes the batch in hand, stops polling, lets relay operations end, closes the database. */
   async stop(): Promise<void> {
+    await this.http?.stop();
     await this.busesRef?.stop();
     this.batcher?.flush();
     await this.engineRef?.stop();

@@ -59,7 +59,7 @@ policy: ${policy}
     transportFactory: modbusSerialTransportFactory,
     profiles,
   });
-  gateway.start();
+  await gateway.start();
   cleanups.push(() => gateway.stop());
   const events = (type: string) =>
     gateway.store.events.list({ limit: 10_000 }).filter((e) => e.type === type);

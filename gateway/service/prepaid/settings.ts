@@ -9,7 +9,6 @@ import {
   compileTariff,
   defaultPolicy,
   DEFAULT_READING_LIMITS,
-  type AccountConfig,
   type AccountSettings,
   type PolicyConfig,
   type TariffConfig,

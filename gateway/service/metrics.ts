@@ -1,0 +1,93 @@
+/**
+ * Prometheus metrics (prom-client): counters fed by gateway events, gauges read from the parts on
+ * each scrape so they can never go stale.
+ */
+import { Counter, Gauge, Registry } from "prom-client";
+import type { Gateway } from "./gateway.ts";
+import { errorCounterKey } from "../core/errors.ts";
+
+export function createMetrics(gateway: Gateway): Registry {
+  const registry = new Registry();
+  const polls = new Counter({
+    name: "meter_gateway_polls_total",
+    help: "Meter polls by outcome",
+    labelNames: ["meter", "outcome"],
+    registers: [registry],
+  });
+  const errors = new Counter({
+    name: "meter_gateway_poll_errors_total",
+    help: "Failed polls by error code",
+    labelNames: ["meter", "code"],
+    registers: [registry],
+  });
+  gateway.events.on("reading", (r) => polls.inc({ meter: r.meterId, outcome: "ok" }));
+  gateway.events.on("poll.error", ({ meterId, error }) => {
+    polls.inc({ meter: meterId, outcome: "error" });
+    errors.inc({ meter: meterId, code: errorCounterKey(error) });
+  });
+  new Gauge({
+    name: "meter_gateway_bus_busy_seconds",
+    help: "Time each bus spent in transactions since start (rate() of it is the bus utilisation)",
+    labelNames: ["bus"],
+    registers: [registry],
+    collect() {
+      for (const bus of gateway.buses.busStats()) this.set({ bus: bus.busId }, bus.busyMs / 1000);
+    },
+  });
+  new Gauge({
+    name: "meter_gateway_bus_queue_depth",
+    help: "Jobs waiting per bus",
+    labelNames: ["bus", "priority"],
+    registers: [registry],
+    collect() {
+      for (const bus of gateway.buses.busStats()) {
+        this.set({ bus: bus.busId, priority: "write" }, bus.queued.writes);
+        this.set({ bus: bus.busId, priority: "poll" }, bus.queued.polls);
+      }
+    },
+  });
+  new Gauge({
+    name: "meter_gateway_meter_online",
+    help: "1 when the meter answers, 0 when it is offline",
+    labelNames: ["meter"],
+    registers: [registry],
+    collect() {
+      for (const m of gateway.buses.meters())
+        this.set({ meter: m.id }, gateway.buses.counters(m.id).state === "offline" ? 0 : 1);
+    },
+  });
+  new Gauge({
+    name: "meter_gateway_outbox_backlog",
+    help: "Outbox records not yet acknowledged by the broker, per stream",
+    labelNames: ["stream"],
+    registers: [registry],
+    collect() {
+      for (const [stream, count] of Object.entries(gateway.store.outbox.backlogByStream()))
+        this.set({ stream }, count);
+    },
+  });
+  new Gauge({
+    name: "meter_gateway_relay_operations",
+    help: "Relay operations recorded, by action and result",
+    labelNames: ["action", "result"],
+    registers: [registry],
+    collect() {
+      this.reset();
+      const rows = gateway.store.db
+        .prepare(
+          "SELECT action, coalesce(result, 'pending') AS result, count(*) AS n FROM relay_ops GROUP BY 1, 2",
+        )
+        .all() as Array<{ action: string; result: string; n: number }>;
+      for (const row of rows) this.set({ action: row.action, result: row.result }, row.n);
+    },
+  });
+  new Gauge({
+    name: "meter_gateway_uptime_seconds",
+    help: "Seconds since start",
+    registers: [registry],
+    collect() {
+      this.set(gateway.uptimeMs / 1000);
+    },
+  });
+  return registry;
+}

@@ -1,0 +1,93 @@
+/**
+ * What `status`, `/status` and `/healthz` report: one snapshot of meters, balances, relays, backlog
+ * and the reasons the gateway is degraded, in plain words.
+ */
+import { statfsSync } from "node:fs";
+import { formatMoneyE7 } from "../prepaid/index.ts";
+import type { Gateway } from "./gateway.ts";
+
+export interface MeterStatus {
+  id: string;
+  bus: string;
+  unit: number;
+  profile: string;
+  state: string;
+  lastSeenMs: number | null;
+  importEnergyWh: number | null;
+  powerW: number | null;
+  relay: "closed" | "open" | null;
+  account: string | null;
+  balance: string | null;
+  lastError: string | null;
+}
+
+export interface GatewayStatus {
+  gatewayId: string;
+  uptimeMs: number;
+  meters: MeterStatus[];
+  backlog: Record<string, number>;
+  buses: Record<string, "up" | "down" | "unknown">;
+}
+
+export function gatewayStatus(
+  gateway: Gateway,
+  busStates: ReadonlyMap<string, "up" | "down">,
+): GatewayStatus {
+  const store = gateway.store;
+  const meters = gateway.buses.meters().map((m): MeterStatus => {
+    const counters = gateway.buses.counters(m.id);
+    const latest = store.readings.latestForMeter(m.id);
+    const accountId = gateway.config.meters.find((c) => c.id === m.id)?.account;
+    const account = accountId === undefined ? undefined : store.accounts.get(accountId);
+    const relayClosed = latest?.extra?.["relayClosed"];
+    return {
+      id: m.id,
+      bus: m.busId,
+      unit: m.unit,
+      profile: m.profile,
+      state: counters.state,
+      lastSeenMs: counters.lastSeenMs ?? latest?.atMs ?? null,
+      importEnergyWh: latest?.energyWh ?? null,
+      powerW: latest?.powerW ?? null,
+      relay: relayClosed === undefined ? null : relayClosed === 1 ? "closed" : "open",
+      account: accountId ?? null,
+      balance: account === undefined ? null : formatMoneyE7(account.balanceE7),
+      lastError: counters.lastError?.message ?? null,
+    };
+  });
+  const buses: Record<string, "up" | "down" | "unknown"> = {};
+  for (const bus of gateway.config.buses) buses[bus.id] = busStates.get(bus.id) ?? "unknown";
+  return {
+    gatewayId: gateway.config.gateway.id,
+    uptimeMs: gateway.uptimeMs,
+    meters,
+    backlog: store.outbox.backlogByStream(),
+    buses,
+  };
+}
+
+/** Reasons the gateway is degraded; empty when healthy. */
+export function healthProblems(
+  gateway: Gateway,
+  status: GatewayStatus,
+  limits = { backlog: 100_000, freeDiskBytes: 100 * 1024 * 1024 },
+): string[] {
+  const problems: string[] = [];
+  for (const [bus, state] of Object.entries(status.buses))
+    if (state === "down") problems.push(`bus ${bus} is down`);
+  const offline = status.meters.filter((m) => m.state === "offline").map((m) => m.id);
+  if (offline.length > 0) problems.push(`meters offline: ${offline.join(", ")}`);
+  const backlog = Object.values(status.backlog).reduce((a, b) => a + b, 0);
+  if (backlog > limits.backlog) problems.push(`uplink backlog is ${backlog} records`);
+  try {
+    const fs = statfsSync(gateway.config.gateway.dataDir);
+    const free = fs.bavail * fs.bsize;
+    if (free < limits.freeDiskBytes)
+      problems.push(
+        `disk low: ${Math.round(free / 1024 / 1024)} MiB free in ${gateway.config.gateway.dataDir}`,
+      );
+  } catch {
+    problems.push(`cannot read free space of ${gateway.config.gateway.dataDir}`);
+  }
+  return problems;
+}
