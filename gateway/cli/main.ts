@@ -5,6 +5,7 @@
 import { Command, CommanderError } from "commander";
 import { isGatewayError } from "../core/errors.ts";
 import { registerCheckConfig } from "./check-config.ts";
+import { registerDemo } from "./demo.ts";
 import { UsageError } from "./output.ts";
 import { registerRead } from "./read.ts";
 import { registerRun } from "./run.ts";
@@ -23,6 +24,7 @@ export function buildProgram(): Command {
   registerScan(program);
   registerRead(program);
   registerRun(program);
+  registerDemo(program);
   registerStatus(program);
   registerTopup(program);
   return program;

@@ -110,7 +110,8 @@ export class Gateway {
     });
     this.events.on("meter.state", ({ meterId, busId, state, counters }) => {
       if (state === "unknown") return;
-      logger.warn({ meterId, busId, state, lastError: counters.lastError }, `meter ${meterId} ${state}`);
+      const log = state === "online" ? logger.info.bind(logger) : logger.warn.bind(logger);
+      log({ meterId, busId, state, lastError: counters.lastError }, `meter ${meterId} ${state}`);
       store.transaction(() =>
         recordEvent(store, {
           type: state === "online" ? "meter.online" : "meter.offline",
@@ -126,7 +127,8 @@ export class Gateway {
     });
     this.events.on("bus.state", ({ busId, state, error }) => {
       this.busStates.set(busId, state);
-      logger.warn({ busId, state, err: error?.message }, `bus ${busId} ${state}`);
+      const log = state === "up" ? logger.info.bind(logger) : logger.warn.bind(logger);
+      log({ busId, state, err: error?.message }, `bus ${busId} ${state}`);
       store.transaction(() =>
         recordEvent(store, {
           type: state === "up" ? "bus.up" : "bus.down",

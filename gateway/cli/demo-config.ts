@@ -1,0 +1,59 @@
+/** The demo's site: four prepaid meters, one protected, one nearly empty. */
+
+export const demoMeters = [
+  {
+    id: "flat-1",
+    unit: 1,
+    account: "flat-1",
+    powerW: 1800,
+    energyWh: 3_120_000,
+    note: "a household with 80 yuan of credit",
+  },
+  {
+    id: "flat-2",
+    unit: 2,
+    account: "flat-2",
+    powerW: 3000,
+    energyWh: 5_460_000,
+    note: "nearly empty: watch it warn, then get cut",
+  },
+  {
+    id: "shop-3",
+    unit: 3,
+    account: "shop-3",
+    powerW: 5000,
+    energyWh: 12_800_000,
+    note: "a shop on a time-of-use tariff",
+  },
+  {
+    id: "clinic",
+    unit: 4,
+    account: "clinic",
+    powerW: 2500,
+    energyWh: 8_000_000,
+    note: "protected (keep-power): never cut, even in arrears",
+  },
+] as const;
+
+export function demoConfig(o: { dataDir: string; simPort: number; httpPort: number }): string {
+  return `# Written by 'meter-gateway demo'. A real site's config looks like this too.
+gateway: { id: demo-gw, dataDir: ${o.dataDir}, timezone: Asia/Shanghai, httpPort: ${o.httpPort}, logLevel: warn }
+buses:
+  - { id: sim, transport: tcp, host: 127.0.0.1, port: ${o.simPort}, timeoutMs: 500 }
+meters:
+${demoMeters.map((m) => `  - { id: ${m.id}, bus: sim, unit: ${m.unit}, profile: generic-prepaid, account: ${m.account}, pollIntervalMs: 60000 }`).join("\n")}
+accounts:
+  - { id: flat-1, tariff: residential, balance: "80.00" }
+  - { id: flat-2, tariff: residential, balance: "0.80", alarm1: "0.60", alarm2: "0.30", closeAllowedMin: "1.00" }
+  - { id: shop-3, tariff: business-tou, balance: "300.00" }
+  - { id: clinic, tariff: residential, balance: "0.50", protected: { reason: clinic } }
+tariffs:
+  - { id: residential, kind: flat, price: "0.5283" }
+  - id: business-tou
+    kind: tou
+    prices: { sharp: "1.2000", peak: "0.9500", flat: "0.6500", valley: "0.3000" }
+    weekday: [{ period: valley, from: "00:00", to: "08:00" }, { period: peak, from: "08:00", to: "12:00" }, { period: sharp, from: "18:00", to: "21:00" }]
+# The demo runs at any hour, so no friendly periods; a real site keeps them (default 18:00-08:00 and weekends).
+policy: { cutNoticeMs: 1800000, friendlyPeriods: [], friendlyDays: [], maxRelayOpsPerHour: 6 }
+`;
+}
