@@ -33,5 +33,5 @@ export async function callLocalApi(
       `the gateway service is not running (nothing answers on ${base}); start it: systemctl start meter-gateway`,
     );
   }
-  return { status: response.status, body: (await response.json()) };
+  return { status: response.status, body: await response.json() };
 }
