@@ -6,6 +6,7 @@ import { Command, CommanderError } from "commander";
 import { isGatewayError } from "../core/errors.ts";
 import { registerCheckConfig } from "./check-config.ts";
 import { registerDemo } from "./demo.ts";
+import { registerDoctor } from "./doctor.ts";
 import { UsageError } from "./output.ts";
 import { registerRead } from "./read.ts";
 import { registerRun } from "./run.ts";
@@ -26,6 +27,7 @@ export function buildProgram(): Command {
   registerRun(program);
   registerDemo(program);
   registerStatus(program);
+  registerDoctor(program);
   registerTopup(program);
   return program;
 }

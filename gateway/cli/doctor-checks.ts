@@ -1,0 +1,247 @@
+/**
+ * The checks behind `meter-gateway doctor`. Each says what it looked at, whether it is fine, and in
+ * plain words what to do when it is not.
+ */
+import { accessSync, constants, existsSync, readFileSync, statfsSync } from "node:fs";
+import { join } from "node:path";
+import Database from "better-sqlite3";
+import { connect } from "mqtt";
+import type { Config } from "../config/index.ts";
+import { BusProber } from "./probe.ts";
+import { endpointOfBus } from "../bus/endpoint.ts";
+import { modbusSerialTransportFactory } from "../../protocols/modbus/transport/modbus-serial.ts";
+import { describeEndpoint } from "../../protocols/modbus/transport/transport.ts";
+import { loadProfiles } from "../../protocols/profiles/load.ts";
+import { spawnSync } from "node:child_process";
+
+export interface CheckResult {
+  name: string;
+  ok: boolean;
+  /** "warn" results do not fail doctor. */
+  level?: "warn";
+  detail: string;
+  fix?: string;
+}
+
+export function checkSerialDevices(config: Config): CheckResult[] {
+  return config.buses.flatMap((bus): CheckResult[] => {
+    if (bus.transport !== "rtu") return [];
+    const name = `serial device ${bus.path} (bus ${bus.id})`;
+    if (!existsSync(bus.path)) {
+      return [
+        {
+          name,
+          ok: false,
+          detail: "does not exist",
+          fix: "check the USB-RS485 adapter is plugged in (ls /dev/ttyUSB* /dev/ttyAMA*), or fix buses[].path; a udev rule gives a stable name",
+        },
+      ];
+    }
+    try {
+      accessSync(bus.path, constants.R_OK | constants.W_OK);
+      return [{ name, ok: true, detail: "present and accessible" }];
+    } catch {
+      return [
+        {
+          name,
+          ok: false,
+          detail: "permission denied",
+          fix: "add the service user to the dialout group: sudo usermod -aG dialout meter-gateway (or your user), then restart the service / log in again",
+        },
+      ];
+    }
+  });
+}
+
+export async function checkBuses(config: Config): Promise<CheckResult[]> {
+  const profiles = loadProfiles(config.gateway.profilesDir);
+  const results: CheckResult[] = [];
+  for (const bus of config.buses) {
+    const meters = config.meters.filter((m) => m.bus === bus.id);
+    const endpoint = endpointOfBus(bus);
+    const prober = new BusProber(modbusSerialTransportFactory(endpoint), profiles, bus.timeoutMs);
+    const silent: string[] = [];
+    try {
+      for (const meter of meters)
+        if (!(await prober.present(meter.unit))) silent.push(`${meter.id} (unit ${meter.unit})`);
+      const name = `bus ${bus.id} (${describeEndpoint(endpoint)})`;
+      results.push(
+        silent.length === 0
+          ? { name, ok: true, detail: `all ${meters.length} meter(s) answer` }
+          : {
+              name,
+              ok: false,
+              detail: `no answer from ${silent.join(", ")}`,
+              fix:
+                silent.length === meters.length
+                  ? "nothing answers: check wiring (A/B swapped?), termination, baud rate and parity, or that the TCP converter is reachable"
+                  : "check those meters' unit ids (meter-gateway scan), power and wiring",
+            },
+      );
+    } catch (error) {
+      results.push({
+        name: `bus ${bus.id} (${describeEndpoint(endpoint)})`,
+        ok: false,
+        detail: error instanceof Error ? error.message : String(error),
+        fix: "see the message; meter-gateway read/scan test a single unit",
+      });
+    } finally {
+      await prober.close();
+    }
+  }
+  return results;
+}
+
+export async function checkBroker(config: Config): Promise<CheckResult[]> {
+  const mqttConfig = config.mqtt;
+  if (mqttConfig === undefined)
+    return [
+      {
+        name: "MQTT broker",
+        ok: true,
+        level: "warn",
+        detail: "no mqtt section: running offline, everything is kept in the outbox",
+      },
+    ];
+  const tls = mqttConfig.tls;
+  const read = (file: string | undefined) => (file === undefined ? undefined : readFileSync(file));
+  let options;
+  try {
+    options = {
+      connectTimeout: 5000,
+      reconnectPeriod: 0,
+      ...(mqttConfig.username === undefined ? {} : { username: mqttConfig.username }),
+      ...(mqttConfig.passwordFile === undefined
+        ? {}
+        : { password: readFileSync(mqttConfig.passwordFile, "utf8").trim() }),
+      ...(tls?.caFile === undefined ? {} : { ca: read(tls.caFile) }),
+      ...(tls?.certFile === undefined ? {} : { cert: read(tls.certFile) }),
+      ...(tls?.keyFile === undefined ? {} : { key: read(tls.keyFile) }),
+      rejectUnauthorized: tls?.rejectUnauthorized ?? true,
+    };
+  } catch (error) {
+    return [
+      {
+        name: `MQTT broker ${mqttConfig.url}`,
+        ok: false,
+        detail: `cannot read a credential file: ${error instanceof Error ? error.message : String(error)}`,
+        fix: "check mqtt.passwordFile and mqtt.tls paths and their permissions",
+      },
+    ];
+  }
+  return new Promise((resolve) => {
+    const client = connect(mqttConfig.url, options);
+    const done = (result: CheckResult) => {
+      client.end(true);
+      resolve([result]);
+    };
+    client.once("connect", () =>
+      done({
+        name: `MQTT broker ${mqttConfig.url}`,
+        ok: true,
+        detail: mqttConfig.url.startsWith("mqtts") ? "reachable, TLS certificate valid" : "reachable",
+      }),
+    );
+    client.once("error", (error) => {
+      const message = error.message;
+      const tlsProblem = /certificate|self.signed|SSL|TLS|altname/i.test(message);
+      done({
+        name: `MQTT broker ${mqttConfig.url}`,
+        ok: false,
+        detail: message,
+        fix: tlsProblem
+          ? "the broker's TLS certificate does not verify: check mqtt.tls.caFile and that the URL's host name matches the certificate"
+          : /ECONNREFUSED|ENOTFOUND|EHOSTUNREACH|timeout/i.test(message)
+            ? "the broker is unreachable: check the URL, the network and the firewall"
+            : "check the broker's user name, password and ACLs",
+      });
+    });
+    setTimeout(
+      () =>
+        done({
+          name: `MQTT broker ${mqttConfig.url}`,
+          ok: false,
+          detail: "no answer within 5 s",
+          fix: "the broker is unreachable: check the URL, the network and the firewall",
+        }),
+      6000,
+    ).unref();
+  });
+}
+
+export function checkDatabase(config: Config): CheckResult[] {
+  const file = join(config.gateway.dataDir, "gateway.db");
+  if (!existsSync(file))
+    return [
+      {
+        name: "database",
+        ok: true,
+        level: "warn",
+        detail: `${file} does not exist yet (created at first start)`,
+      },
+    ];
+  try {
+    const db = new Database(file, { readonly: true });
+    const result = db.prepare("PRAGMA integrity_check").pluck().get() as string;
+    db.close();
+    return [
+      result === "ok"
+        ? { name: `database ${file}`, ok: true, detail: "integrity_check ok" }
+        : {
+            name: `database ${file}`,
+            ok: false,
+            detail: result,
+            fix: "stop the service and restore the last backup from the data directory",
+          },
+    ];
+  } catch (error) {
+    return [
+      {
+        name: `database ${file}`,
+        ok: false,
+        detail: error instanceof Error ? error.message : String(error),
+        fix: "check the data directory's permissions",
+      },
+    ];
+  }
+}
+
+export function checkDisk(config: Config, minFreeBytes = 200 * 1024 * 1024): CheckResult[] {
+  const dir = existsSync(config.gateway.dataDir) ? config.gateway.dataDir : "/";
+  const fs = statfsSync(dir);
+  const free = fs.bavail * fs.bsize;
+  const mib = Math.round(free / 1024 / 1024);
+  return [
+    free >= minFreeBytes
+      ? { name: `free disk (${dir})`, ok: true, detail: `${mib} MiB free` }
+      : {
+          name: `free disk (${dir})`,
+          ok: false,
+          detail: `only ${mib} MiB free`,
+          fix: "free space or lower the retention limits; readings already delivered are pruned first",
+        },
+  ];
+}
+
+export function checkClock(): CheckResult[] {
+  const result = spawnSync("timedatectl", ["show", "-p", "NTPSynchronized", "--value"], { encoding: "utf8" });
+  if (result.status !== 0)
+    return [
+      {
+        name: "clock",
+        ok: true,
+        level: "warn",
+        detail: "cannot tell whether the clock is synchronised (no timedatectl)",
+      },
+    ];
+  return result.stdout.trim() === "yes"
+    ? [{ name: "clock", ok: true, detail: "synchronised (NTP)" }]
+    : [
+        {
+          name: "clock",
+          ok: false,
+          detail: "not synchronised",
+          fix: "enable NTP: sudo timedatectl set-ntp true; a Pi without a real-time clock boots with a stale time",
+        },
+      ];
+}

@@ -1,0 +1,71 @@
+/** `meter-gateway doctor` on a site with a missing serial device and a broker that is down, then up. */
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { loadProfiles, requireProfile } from "../../protocols/profiles/load.ts";
+import { startSimulator, type RunningSimulator } from "../../simulator/start.ts";
+import { freePort, startMosquitto, tempDir, type MosquittoBroker, type TempDir } from "../helpers/index.ts";
+import { gatewayCli, runCli } from "./run-cli.ts";
+
+let sim: RunningSimulator;
+let dir: TempDir;
+let broker: MosquittoBroker;
+
+beforeAll(async () => {
+  sim = await startSimulator({
+    endpoint: { kind: "tcp", host: "127.0.0.1", port: 0 },
+    meters: [{ unit: 1, profile: requireProfile(loadProfiles(), "sdm120") }],
+  });
+  dir = await tempDir("doctor-");
+  broker = await startMosquitto();
+});
+afterAll(async () => {
+  await sim?.stop();
+  await broker?.stop();
+  await dir?.remove();
+});
+
+function writeConfig(name: string, mqttUrl: string): string {
+  const file = join(dir.path, name);
+  writeFileSync(
+    file,
+    `gateway: { id: gw, dataDir: ${join(dir.path, "data")} }
+buses:
+  - { id: rs485-1, transport: rtu, path: /dev/ttyMISSING0 }
+  - { id: plant, transport: tcp, host: 127.0.0.1, port: ${sim.port}, timeoutMs: 300 }
+meters:
+  - { id: m1, bus: rs485-1, unit: 1, profile: sdm120 }
+  - { id: m2, bus: plant, unit: 1, profile: sdm120 }
+mqtt: { url: "${mqttUrl}" }
+`,
+  );
+  return file;
+}
+
+describe("meter-gateway doctor", () => {
+  it("explains a missing serial device and a down broker, and exits 1", async () => {
+    const file = writeConfig("down.yaml", `mqtt://127.0.0.1:${await freePort()}`);
+    const result = await runCli(gatewayCli, ["doctor", "-c", file], { timeoutMs: 30_000 });
+    expect(result.code).toBe(1);
+    expect(result.stdout).toMatch(
+      /\[FAIL\] serial device \/dev\/ttyMISSING0 \(bus rs485-1\): does not exist\n\s+fix: check the USB-RS485 adapter is plugged in/,
+    );
+    expect(result.stdout).toMatch(/\[ OK \] bus plant \(tcp 127\.0\.0\.1:\d+\): all 1 meter\(s\) answer/);
+    expect(result.stdout).toMatch(
+      /\[FAIL\] MQTT broker mqtt:\/\/127\.0\.0\.1:\d+: .*ECONNREFUSED.*\n\s+fix: the broker is unreachable/,
+    );
+    expect(result.stdout).toMatch(/\[ OK \] config/);
+    // Whether the machine's clock is NTP-synchronised varies; the two known problems are counted.
+    expect(result.stdout).toMatch(/[23] problem\(s\) found/);
+  });
+
+  it("reports a reachable broker as fine", async () => {
+    const file = writeConfig("up.yaml", broker.url);
+    const result = await runCli(gatewayCli, ["doctor", "-c", file, "--json"], { timeoutMs: 30_000 });
+    const out = JSON.parse(result.stdout) as { checks: Array<{ name: string; ok: boolean }> };
+    expect(out.checks.find((c) => c.name.startsWith("MQTT broker"))).toMatchObject({ ok: true });
+    expect(out.checks.filter((c) => !c.ok && c.name !== "clock").map((c) => c.name)).toEqual([
+      "serial device /dev/ttyMISSING0 (bus rs485-1)",
+    ]);
+  });
+});
