@@ -49,6 +49,27 @@ export function registerRun(program: Command): void {
           });
         };
         process.on("SIGTERM", () => stop("SIGTERM"));
+        process.on("SIGHUP", () => {
+          loadConfigFile(options.config)
+            .then((next) => gateway.reload(next.config))
+            .then(({ applied, needsRestart }) => {
+              logger.info(
+                { applied },
+                applied.length === 0
+                  ? "config reloaded: nothing changed"
+                  : `config reloaded: applied ${applied.join(", ")}`,
+              );
+              if (needsRestart.length > 0)
+                logger.warn({ needsRestart }, `config reload: restart to apply ${needsRestart.join(", ")}`);
+            })
+            .catch((error: unknown) => {
+              const detail =
+                error instanceof ConfigError
+                  ? formatConfigErrors(error.errors, options.config)
+                  : String(error);
+              logger.error({ detail }, "config reload refused: the running config stays in force");
+            });
+        });
         process.on("SIGINT", () => stop("SIGINT"));
       });
     });

@@ -20,6 +20,8 @@ import { recordEvent } from "./prepaid/records.ts";
 import { compilePrepaidSettings } from "./prepaid/settings.ts";
 import { LocalHttp } from "./http.ts";
 import { createMetrics } from "./metrics.ts";
+import { ClockCron } from "../schedule/cron.ts";
+import { backup, defaultRetention, freeze } from "../schedule/jobs.ts";
 
 export interface GatewayDeps {
   clock: Clock;
@@ -37,6 +39,7 @@ export class Gateway {
   private opsRef: PrepaidOperations | undefined;
   private batcher: ReadingBatcher | undefined;
   private http: LocalHttp | undefined;
+  private cron: ClockCron | undefined;
   /** Last known state of each bus. */
   readonly busStates = new Map<string, "up" | "down">();
   /** Port of the local HTTP API once started. */
@@ -44,13 +47,17 @@ export class Gateway {
   private readonly startedMono: number;
 
   constructor(
-    readonly config: Config,
+    private currentConfig: Config,
     private readonly deps: GatewayDeps,
   ) {
     this.events = new EventBus<GatewayEvents>((event, error) =>
       deps.logger.error({ err: error, event }, "event handler failed"),
     );
     this.startedMono = deps.clock.monotonicMs();
+  }
+
+  get config(): Config {
+    return this.currentConfig;
   }
 
   get store(): Store {
@@ -88,13 +95,16 @@ export class Gateway {
       clock,
       logger,
       settings,
-      relay: buses,
+      relay: {
+        writeRelay: (m, closed) => this.buses.writeRelay(m, closed),
+        readRelay: (m) => this.buses.readRelay(m),
+      },
       hasRelay: (meterId) =>
         this.deps.profiles.get(this.config.meters.find((m) => m.id === meterId)?.profile ?? "")?.relay !==
         undefined,
     });
     this.engineRef = engine;
-    this.opsRef = new PrepaidOperations(engine, settings, store);
+    this.opsRef = new PrepaidOperations(engine, store);
     engine.start();
     this.batcher = new ReadingBatcher((batch) => {
       try {
@@ -139,6 +149,8 @@ export class Gateway {
       );
     });
     buses.start();
+    this.cron = this.schedules();
+    this.cron.start();
     if (this.config.gateway.httpPort !== undefined) {
       this.http = new LocalHttp(this, createMetrics(this), this.busStates);
       this.httpPort = await this.http.start(this.config.gateway.httpPort);
@@ -154,7 +166,111 @@ export class Gateway {
   }
 
   /** Finishes the batch in hand, stops polling, lets relay operations end, closes the database. */
+  /**
+   * Applies a reloaded config (SIGHUP): meters, buses, accounts, tariffs and policy change in place;
+   * the rest needs a restart and is named. Returns what was applied and what was not.
+   */
+  async reload(next: Config): Promise<{ applied: string[]; needsRestart: string[] }> {
+    const prev = this.currentConfig;
+    const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
+    const needsRestart = (["id", "dataDir", "timezone", "httpPort", "profilesDir", "logLevel"] as const)
+      .filter((key) => !same(prev.gateway[key], next.gateway[key]))
+      .map((key) => `gateway.${key}`);
+    if (!same(prev.mqtt, next.mqtt)) needsRestart.push("mqtt");
+    const applied = (["buses", "meters", "accounts", "tariffs", "policy"] as const).filter(
+      (key) => !same(prev[key], next[key]),
+    );
+    // Keep what cannot change now; take the rest.
+    this.currentConfig = { ...next, gateway: prev.gateway, mqtt: prev.mqtt };
+    const store = this.store;
+    if (applied.includes("buses") || applied.includes("meters")) {
+      await this.buses.stop();
+      this.busesRef = new Buses(this.currentConfig, {
+        clock: this.deps.clock,
+        events: this.events,
+        profiles: this.deps.profiles,
+        transportFactory: this.deps.transportFactory,
+      });
+      this.busesRef.start();
+    }
+    const settings = compilePrepaidSettings(this.currentConfig);
+    store.transaction(() => {
+      for (const tariff of next.tariffs ?? []) {
+        const before = prev.tariffs?.find((t) => t.id === tariff.id);
+        if (!same(before, tariff))
+          store.tariffs.upsert(tariff.id, tariff.kind, settings.tariffs.get(tariff.id));
+      }
+      // Account fields edited in the file since the last load are applied; the rest keep what commands set.
+      for (const account of settings.accounts.values()) {
+        const before = prev.accounts?.find((a) => a.id === account.id);
+        const after = next.accounts?.find((a) => a.id === account.id);
+        if (
+          before === undefined ||
+          after === undefined ||
+          same(before, after) ||
+          store.accounts.get(account.id) === undefined
+        )
+          continue;
+        store.accounts.updateSettings(account.id, {
+          tariffId: account.tariffId,
+          thresholds: {
+            alarm1E7: account.alarm1E7,
+            alarm2E7: account.alarm2E7,
+            overdraftLimitE7: account.overdraftLimitE7,
+            hoardingLimitE7: account.hoardingLimitE7,
+            closeAllowedMinE7: account.closeAllowedMinE7,
+          },
+          protection:
+            account.protection === false
+              ? null
+              : { reason: account.protection.reason, untilMs: account.protection.untilMs ?? null },
+        });
+      }
+      recordEvent(store, {
+        type: "config.reloaded",
+        severity: needsRestart.length === 0 ? "info" : "warning",
+        message: `config reloaded: ${applied.length === 0 ? "nothing changed" : `applied ${applied.join(", ")}`}${needsRestart.length === 0 ? "" : `; needs a restart to take effect: ${needsRestart.join(", ")}`}`,
+        data: { applied, needsRestart },
+      });
+    });
+    this.engine.replaceSettings(settings);
+    return { applied: [...applied], needsRestart };
+  }
+
+  /** Daily freeze at 00:00, monthly settlement, hourly retention, daily backup at 03:30 (gateway time zone). */
+  private schedules(): ClockCron {
+    const { clock, logger } = this.deps;
+    const store = this.store;
+    const { timezone, dataDir } = this.config.gateway;
+    const cron = new ClockCron(clock, timezone, logger);
+    cron.add({
+      name: "daily freeze",
+      expression: "0 0 * * *",
+      run: (at) => void freeze(store, this.engine.settings.meterAccount, timezone, at, "daily"),
+    });
+    cron.add({
+      name: "monthly settlement",
+      expression: "0 0 1 * *",
+      run: (at) => void freeze(store, this.engine.settings.meterAccount, timezone, at, "monthly"),
+    });
+    cron.add({
+      name: "retention",
+      expression: "17 * * * *",
+      run: () => {
+        const removed = store.applyRetention(defaultRetention);
+        logger.info(removed, "retention applied");
+      },
+    });
+    cron.add({
+      name: "backup",
+      expression: "30 3 * * *",
+      run: (at) => void backup(store, dataDir, at, 7, logger),
+    });
+    return cron;
+  }
+
   async stop(): Promise<void> {
+    this.cron?.stop();
     await this.http?.stop();
     await this.busesRef?.stop();
     this.batcher?.flush();

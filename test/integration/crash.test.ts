@@ -64,24 +64,27 @@ function facts(file: string): DbFacts {
 }
 
 describe("SIGKILL in the middle of batches", () => {
-  it("loses no committed reading, charges nothing twice and keeps the database intact", async () => {
-    const sim = await startSimulator({
-      endpoint: { kind: "tcp", host: "127.0.0.1", port: 0 },
-      meters: [1, 2, 3, 4].map((unit) => ({
-        unit,
-        profile: requireProfile(profiles, "generic-prepaid"),
-        powerW: 3000,
-        importEnergyWh: 500_000,
-      })),
-      speed: 60,
-    });
-    cleanups.push(() => sim.stop());
-    const dir = await tempDir("crash-");
-    cleanups.push(() => dir.remove());
-    const configFile = join(dir.path, "config.yaml");
-    writeFileSync(
-      configFile,
-      `gateway: { id: gw-crash, dataDir: ${join(dir.path, "data")}, logLevel: warn }
+  it(
+    "loses no committed reading, charges nothing twice and keeps the database intact",
+    { timeout: 180_000 },
+    async () => {
+      const sim = await startSimulator({
+        endpoint: { kind: "tcp", host: "127.0.0.1", port: 0 },
+        meters: [1, 2, 3, 4].map((unit) => ({
+          unit,
+          profile: requireProfile(profiles, "generic-prepaid"),
+          powerW: 3000,
+          importEnergyWh: 500_000,
+        })),
+        speed: 60,
+      });
+      cleanups.push(() => sim.stop());
+      const dir = await tempDir("crash-");
+      cleanups.push(() => dir.remove());
+      const configFile = join(dir.path, "config.yaml");
+      writeFileSync(
+        configFile,
+        `gateway: { id: gw-crash, dataDir: ${join(dir.path, "data")}, logLevel: warn }
 buses: [{ id: tcp, transport: tcp, host: 127.0.0.1, port: ${sim.port}, timeoutMs: 300, interFrameGapMs: 0 }]
 meters:
 ${[1, 2, 3, 4].map((u) => `  - { id: m${u}, bus: tcp, unit: ${u}, profile: generic-prepaid, account: a${u}, pollIntervalMs: 100 }`).join("\n")}
@@ -89,38 +92,39 @@ accounts:
 ${[1, 2, 3, 4].map((u) => `  - { id: a${u}, tariff: flat, balance: "1000.00" }`).join("\n")}
 tariffs: [{ id: flat, kind: flat, price: "1.0000" }]
 `,
-    );
-    const db = join(dir.path, "data", "gateway.db");
-    let seen = 0;
-    for (let round = 0; round < 8; round++) {
-      const child = startGateway(configFile);
-      // Let it commit some batches, then kill it at an arbitrary point of its work.
-      await waitFor(
-        () => {
-          try {
-            return facts(db).readings >= seen + 8 + round;
-          } catch {
-            return false;
-          }
-        },
-        { timeoutMs: 20_000, intervalMs: 20, description: `round ${round} readings` },
       );
-      await new Promise((resolve) => setTimeout(resolve, 7 * round));
-      const before = facts(db).readings;
-      child.kill("SIGKILL");
-      await new Promise((resolve) => child.once("exit", resolve));
-      const after = facts(db);
-      expect(after.integrity).toBe("ok");
-      expect(after.readings, `round ${round}: readings committed before the kill`).toBeGreaterThanOrEqual(
-        before,
-      );
-      expect(after.balanceE7).toBe(after.ledgerSumE7 + 0);
-      seen = after.readings;
-    }
-    const end = facts(db);
-    // One charge per reading at most, and never more energy than the meter advanced (1 yuan/kWh).
-    expect(end.charges).toBe(end.chargedReadings);
-    expect(end.chargedE7 / 10_000).toBeLessThanOrEqual(end.maxEnergyWh - end.minEnergyWh);
-    expect(end.chargedE7).toBeGreaterThan(0);
-  });
+      const db = join(dir.path, "data", "gateway.db");
+      let seen = 0;
+      for (let round = 0; round < 8; round++) {
+        const child = startGateway(configFile);
+        // Let it commit some batches, then kill it at an arbitrary point of its work.
+        await waitFor(
+          () => {
+            try {
+              return facts(db).readings >= seen + 8 + round;
+            } catch {
+              return false;
+            }
+          },
+          { timeoutMs: 20_000, intervalMs: 20, description: `round ${round} readings` },
+        );
+        await new Promise((resolve) => setTimeout(resolve, 7 * round));
+        const before = facts(db).readings;
+        child.kill("SIGKILL");
+        await new Promise((resolve) => child.once("exit", resolve));
+        const after = facts(db);
+        expect(after.integrity).toBe("ok");
+        expect(after.readings, `round ${round}: readings committed before the kill`).toBeGreaterThanOrEqual(
+          before,
+        );
+        expect(after.balanceE7).toBe(after.ledgerSumE7 + 0);
+        seen = after.readings;
+      }
+      const end = facts(db);
+      // One charge per reading at most, and never more energy than the meter advanced (1 yuan/kWh).
+      expect(end.charges).toBe(end.chargedReadings);
+      expect(end.chargedE7 / 10_000).toBeLessThanOrEqual(end.maxEnergyWh - end.minEnergyWh);
+      expect(end.chargedE7).toBeGreaterThan(0);
+    },
+  );
 });

@@ -83,11 +83,15 @@ describe("prepaid enforcement against simulated meters on a pty", () => {
     // Executed only once the 10-minute notice had run out (simulated time; a real second is 10 minutes).
     expect(cut.atMs).toBeGreaterThanOrEqual(planned - 30_000);
     expect(gateway.store.accounts.require("a1").balanceE7).toBeLessThanOrEqual(0);
-    expect(gateway.store.relayOps.forMeter("flat-1", 10)[0]).toMatchObject({
-      action: "cut",
-      result: "ok",
-      readback: "open",
-    });
+    const cutOp = await waitFor(
+      () =>
+        gateway.store.relayOps.forMeter("flat-1", 10).find((o) => o.action === "cut" && o.result !== null),
+      {
+        timeoutMs: 5_000,
+        description: "the completed cut audit row",
+      },
+    );
+    expect(cutOp).toMatchObject({ action: "cut", result: "ok", readback: "open", requestedBy: "prepaid" });
 
     const topup = gateway.operations.topup({
       account: "a1",
@@ -102,6 +106,11 @@ describe("prepaid enforcement against simulated meters on a pty", () => {
       description: "the restore",
     });
     expect(sim.bus.meters.get(1)!.relayClosed).toBe(true);
+    // The audit row follows the read-back, a moment after the write reached the meter.
+    await waitFor(() => events("restore.done").length > 0, {
+      timeoutMs: 5_000,
+      description: "the restore audit event",
+    });
     expect(events("restore.done").map((e) => e.meterId)).toEqual(["flat-1"]);
 
     // The hospital ran far into arrears meanwhile, and was never touched.

@@ -70,7 +70,7 @@ tariffs: [${tariff}]`,
             hasRelay: () => false,
           });
           engine.start();
-          return { store, engine, ops: new PrepaidOperations(engine, settings, store) };
+          return { store, engine, ops: new PrepaidOperations(engine, store) };
         };
         let g = open();
         let energyWh = 1_000_000;

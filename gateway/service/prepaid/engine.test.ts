@@ -63,7 +63,7 @@ function setup() {
     hasRelay: () => true,
   });
   engine.start();
-  const ops = new PrepaidOperations(engine, settings, store);
+  const ops = new PrepaidOperations(engine, store);
   const read = (meterId: string, energyWh: number): Reading => ({
     meterId,
     busId: "b1",

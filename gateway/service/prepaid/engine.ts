@@ -17,6 +17,9 @@ import {
   type DecisionConfig,
   type DecisionInput,
   type Protection,
+  compileTariff,
+  tariffConfigSchema,
+  type Tariff,
 } from "../../prepaid/index.ts";
 import { effectEvent, readingEvent, thresholdEvent } from "./event-map.ts";
 import { chargeParts, money, recordBilling, recordEvent, recordReadings } from "./records.ts";
@@ -45,19 +48,30 @@ export class PrepaidEngine {
   private readonly wakes = new Map<string, TimerHandle>();
   private readonly relays: RelayRunner;
   private stopped = false;
+  private current: PrepaidSettings;
 
   constructor(private readonly deps: PrepaidEngineDeps) {
+    this.current = deps.settings;
     this.state = new EngineState(deps.store);
     this.relays = new RelayRunner(deps, (meterId, position) =>
       this.unitOfWork((acts) => this.decideFor(meterId, { kind: "readBack", position }, acts)),
     );
   }
 
-  /** Seeds accounts and tariffs from config, then re-evaluates every known decision (restart). */
+  /** Compiled settings in force (replaced by a config reload). */
+  get settings(): PrepaidSettings {
+    return this.current;
+  }
+
+  /**
+   * Seeds accounts and tariffs from config, then re-evaluates every known decision (restart). Tariffs
+   * set by command since are in the store and win over the config's first version.
+   */
   start(): void {
     this.unitOfWork((acts) => {
-      seedAccounts(this.deps.store, this.deps.settings);
-      for (const meterId of this.deps.settings.meterAccount.keys()) {
+      seedAccounts(this.deps.store, this.settings);
+      this.loadStoredTariffs();
+      for (const meterId of this.settings.meterAccount.keys()) {
         if (this.state.meter(meterId).decision !== undefined) this.decideFor(meterId, { kind: "tick" }, acts);
       }
     });
@@ -66,6 +80,27 @@ export class PrepaidEngine {
   /** Resolves when the relay operations queued so far have finished (tests, shutdown). */
   stopRelaysIdle(): Promise<void> {
     return this.relays.idle();
+  }
+
+  /** Applies reloaded settings: new accounts are seeded, every decision is re-evaluated. */
+  replaceSettings(settings: PrepaidSettings): void {
+    this.current = settings;
+    this.unitOfWork((acts) => {
+      seedAccounts(this.deps.store, settings);
+      this.loadStoredTariffs();
+      for (const meterId of settings.meterAccount.keys()) {
+        if (this.state.meter(meterId).decision !== undefined) this.decideFor(meterId, { kind: "tick" }, acts);
+      }
+    });
+  }
+
+  private loadStoredTariffs(): void {
+    const tariffs = this.current.tariffs as Map<string, Tariff>;
+    for (const stored of this.deps.store.tariffs.list()) {
+      const parsed = tariffConfigSchema.safeParse(stored.definition);
+      if (parsed.success) tariffs.set(stored.id, compileTariff(parsed.data));
+      else this.deps.logger.error({ tariff: stored.id }, "stored tariff is invalid; keeping the configured one");
+    }
   }
 
   async stop(): Promise<void> {
@@ -163,18 +198,18 @@ export class PrepaidEngine {
 
   /** Meters billed to an account that have a relay. */
   metersOf(accountId: string): string[] {
-    return [...this.deps.settings.meterAccount]
+    return [...this.settings.meterAccount]
       .filter(([m, a]) => a === accountId && this.deps.hasRelay(m))
       .map(([m]) => m);
   }
 
   private chargeReading(reading: Reading, readingId: number, acts: Act[]): void {
-    const accountId = this.deps.settings.meterAccount.get(reading.meterId);
+    const accountId = this.settings.meterAccount.get(reading.meterId);
     const energyWh = reading.values.importEnergyWh;
     if (accountId === undefined || energyWh === undefined) return;
     const subject = { meterId: reading.meterId, accountId };
     const meterState = this.state.meter(reading.meterId);
-    const limits = this.deps.settings.readingLimits.get(reading.meterId);
+    const limits = this.settings.readingLimits.get(reading.meterId);
     const assessment = assessReading(
       meterState.track,
       {
@@ -191,13 +226,13 @@ export class PrepaidEngine {
     const verdict = assessment.verdict;
     if (verdict.kind === "charge" && verdict.deltaWh > 0) {
       const account = this.deps.store.accounts.require(accountId);
-      const tariff = this.deps.settings.tariffs.get(account.tariffId ?? "");
+      const tariff = this.settings.tariffs.get(account.tariffId ?? "");
       if (tariff === undefined)
         throw new Error(`account ${accountId} has no known tariff '${account.tariffId}'`);
       const accountState = this.state.account(accountId);
       const charge = chargeEnergy({
         tariff,
-        timeZone: this.deps.settings.timeZone,
+        timeZone: this.settings.timeZone,
         fromMs: verdict.fromMs,
         toMs: verdict.toMs,
         energyWh: verdict.deltaWh,
@@ -249,14 +284,14 @@ export class PrepaidEngine {
   decideFor(meterId: string, input: Clocked<DecisionInput>, acts: Act[]): void {
     const meterState = this.state.meter(meterId);
     if (meterState.decision === undefined) return;
-    const accountId = this.deps.settings.meterAccount.get(meterId);
+    const accountId = this.settings.meterAccount.get(meterId);
     if (accountId === undefined) return;
     const account = this.deps.store.accounts.require(accountId);
     const config: DecisionConfig = {
       overdraftLimitE7: account.thresholds.overdraftLimitE7,
       closeAllowedMinE7: account.thresholds.closeAllowedMinE7,
-      policy: this.deps.settings.policy,
-      timeZone: this.deps.settings.timeZone,
+      policy: this.settings.policy,
+      timeZone: this.settings.timeZone,
     };
     const clock = { wallMs: this.deps.clock.now(), monoMs: this.deps.clock.monotonicMs() };
     const result = decide(meterState.decision, { ...input, ...clock }, config);

@@ -32,9 +32,12 @@ const refusalCodes = {
 export class PrepaidOperations {
   constructor(
     private readonly engine: PrepaidEngine,
-    private readonly settings: PrepaidSettings,
     private readonly store: Store,
   ) {}
+
+  private get settings(): PrepaidSettings {
+    return this.engine.settings;
+  }
 
   knowsAccount(accountId: string): boolean {
     return this.store.accounts.get(accountId) !== undefined;
@@ -219,7 +222,7 @@ export class PrepaidOperations {
   tariffSet(tariff: TariffConfig): OperationResult {
     const compiled = compileTariff(tariff);
     this.engine.unitOfWork(() => {
-      this.store.tariffs.upsert(tariff.id, tariff.kind, compiled);
+      this.store.tariffs.upsert(tariff.id, tariff.kind, tariff);
     });
     (this.settings.tariffs as Map<string, typeof compiled>).set(tariff.id, compiled);
     return { ok: true, result: { tariff: tariff.id } };

@@ -8,7 +8,7 @@ import type { PrepaidSettings } from "./settings.ts";
 import { money, recordBilling } from "./records.ts";
 
 export function seedAccounts(store: Store, settings: PrepaidSettings): void {
-  for (const [id, tariff] of settings.tariffs) {
+  for (const [id, tariff] of settings.tariffConfigs) {
     if (store.tariffs.get(id) === undefined) store.tariffs.upsert(id, tariff.kind, tariff);
   }
   for (const account of settings.accounts.values()) {

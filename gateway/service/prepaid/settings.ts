@@ -21,6 +21,8 @@ export interface PrepaidSettings {
   readonly timeZone: string;
   readonly policy: Policy;
   readonly tariffs: ReadonlyMap<string, Tariff>;
+  /** The tariffs as configured (what the store keeps; compiled tariffs hold Sets that JSON would lose). */
+  readonly tariffConfigs: ReadonlyMap<string, TariffConfig>;
   readonly accounts: ReadonlyMap<string, AccountSettings>;
   /** meter id -> account id, for meters that bill to an account. */
   readonly meterAccount: ReadonlyMap<string, string>;
@@ -52,6 +54,7 @@ export function compilePrepaidSettings(
     timeZone: config.gateway.timezone,
     policy,
     tariffs: new Map((config.tariffs ?? []).map((t) => [t.id, compileTariff(t as TariffConfig)])),
+    tariffConfigs: new Map((config.tariffs ?? []).map((t) => [t.id, t as TariffConfig])),
     accounts,
     meterAccount,
     readingLimits,
