@@ -1,31 +1,53 @@
 /**
- * Starts simulated meters on one endpoint: the programmatic form of `meter-sim`, used by the CLI, the
- * demo and tests.
+ * Starts simulated meters on one endpoint: the programmatic form of `meter-sim` for tests and the demo.
+ * (Several buses, a timeline and the control interface: scenario/run.ts.)
  */
 import type { Clock } from "../gateway/core/clock.ts";
 import { SystemClock } from "../gateway/core/clock.ts";
 import type { ResolvedProfile } from "../protocols/profiles/resolve.ts";
-import { SimBus } from "./core/sim-bus.ts";
+import type { SimBus } from "./core/sim-bus.ts";
 import { SimClock } from "./core/sim-clock.ts";
-import { SimMeter, type SimMeterOptions } from "./core/sim-meter.ts";
-import { SimSerialServer } from "./servers/serial-server.ts";
-import { SimTcpServer } from "./servers/tcp-server.ts";
+import { Simulation, type MeterSetup } from "./core/simulation.ts";
+import type { EndpointSpec } from "./scenario/endpoint-schema.ts";
+import type { LoadSpec } from "./scenario/load-spec.ts";
+import { serveEndpoint } from "./servers/serve-endpoint.ts";
 
 export type SimEndpoint =
   | { kind: "tcp" | "rtu-over-tcp"; host: string; port: number }
   | { kind: "serial"; path: string; baudRate?: number; parity?: "none" | "even" | "odd" };
 
+export interface SimulatedMeter {
+  /** Modbus unit id, 1..247. */
+  unit: number;
+  profile: ResolvedProfile;
+  /** Constant load, W, while the relay is closed; default 2000. Ignored when `load` is given. */
+  powerW?: number;
+  load?: LoadSpec;
+  /** Import energy at start, Wh; default 0. */
+  importEnergyWh?: number;
+  exportEnergyWh?: number;
+  /** Default 10000000 + unit. */
+  serialNumber?: number;
+  /** Default true (supply on). */
+  relayClosed?: boolean;
+}
+
 export interface StartSimulatorOptions {
   endpoint: SimEndpoint;
-  meters: Array<Omit<SimMeterOptions, "profile"> & { profile: ResolvedProfile }>;
-  /** Time acceleration, default 1. */
+  meters: SimulatedMeter[];
+  /** Time acceleration, 0.001..1000000, default 1. */
   speed?: number;
+  /** Seed of the run's random streams (flaky faults, noise); default 1. */
+  seed?: number;
+  /** Hold replies back by the wire time of a line (serial and RTU over TCP only). */
+  lineTiming?: { turnaroundMs: number };
   /** Shared simulated clock; one is made from `baseClock` and `speed` when absent. */
   simClock?: SimClock;
   baseClock?: Clock;
 }
 
 export interface RunningSimulator {
+  readonly simulation: Simulation;
   readonly bus: SimBus;
   readonly clock: SimClock;
   /** Where the gateway should connect: `host:port` for TCP, the device path for serial. */
@@ -37,34 +59,54 @@ export interface RunningSimulator {
 
 export async function startSimulator(options: StartSimulatorOptions): Promise<RunningSimulator> {
   const clock = options.simClock ?? new SimClock(options.baseClock ?? new SystemClock(), options.speed ?? 1);
-  const bus = new SimBus(clock);
-  for (const meter of options.meters) bus.add(new SimMeter(meter, clock));
-  const endpoint = options.endpoint;
+  const simulation = new Simulation({ clock, ...(options.seed === undefined ? {} : { seed: options.seed }) });
+  const bus = simulation.addBus("main");
+  for (const meter of options.meters) simulation.addMeter("main", toSetup(meter));
+  const served = await serveEndpoint(bus, toEndpointSpec(options.endpoint, options.lineTiming), {
+    clock: clock.base,
+    resolvePath: (path) => path,
+  });
+  simulation.start();
+  return {
+    simulation,
+    bus,
+    clock,
+    address: served.address,
+    ...(served.port === undefined ? {} : { port: served.port }),
+    stop: async () => {
+      simulation.stop();
+      await served.stop();
+    },
+  };
+}
+
+function toSetup(meter: SimulatedMeter): MeterSetup {
+  const { powerW, load, ...rest } = meter;
+  return { ...rest, load: load ?? { kind: "constant", powerW: powerW ?? 2000 } };
+}
+
+function toEndpointSpec(
+  endpoint: SimEndpoint,
+  lineTiming: { turnaroundMs: number } | undefined,
+): EndpointSpec {
   switch (endpoint.kind) {
     case "tcp":
-    case "rtu-over-tcp": {
-      const server = new SimTcpServer(bus, {
+      return { kind: "tcp", host: endpoint.host, port: endpoint.port };
+    case "rtu-over-tcp":
+      return {
+        kind: "rtu-over-tcp",
         host: endpoint.host,
         port: endpoint.port,
-        framing: endpoint.kind === "tcp" ? "mbap" : "rtu-over-tcp",
-      });
-      const address = await server.start();
-      return {
-        bus,
-        clock,
-        address: `${address.address}:${address.port}`,
-        port: address.port,
-        stop: () => server.stop(),
+        baud: 9600,
+        ...(lineTiming === undefined ? {} : { lineTiming }),
       };
-    }
-    case "serial": {
-      const server = new SimSerialServer(bus, {
-        path: endpoint.path,
-        ...(endpoint.baudRate === undefined ? {} : { baudRate: endpoint.baudRate }),
-        ...(endpoint.parity === undefined ? {} : { parity: endpoint.parity }),
-      });
-      await server.start();
-      return { bus, clock, address: endpoint.path, stop: () => server.stop() };
-    }
+    case "serial":
+      return {
+        kind: "serial",
+        device: endpoint.path,
+        baud: endpoint.baudRate ?? 9600,
+        parity: endpoint.parity ?? "none",
+        ...(lineTiming === undefined ? {} : { lineTiming }),
+      };
   }
 }

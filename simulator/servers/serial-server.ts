@@ -2,18 +2,28 @@
  * Serves a SimBus as Modbus RTU on a serial device (one end of a socat pty pair, or a real USB-RS485
  * adapter). End of frame is t3.5 of line silence, as on a real bus.
  */
+import { existsSync } from "node:fs";
 import { SerialPort } from "serialport";
-import { withCrc } from "../../protocols/modbus/crc.ts";
+import type { Clock } from "../../gateway/core/clock.ts";
+import { SystemClock } from "../../gateway/core/clock.ts";
 import { RtuRequestFramer } from "../../protocols/modbus/framing.ts";
 import { t35Ms } from "../../protocols/modbus/timing.ts";
 import type { SimBus, SlaveReply } from "../core/sim-bus.ts";
+import { SimError } from "../core/sim-error.ts";
+import type { LineTiming } from "./line-timing.ts";
+import { ReplySender } from "./reply-path.ts";
 
 export interface SerialServerOptions {
   path: string;
-  /** Baud rate, default 9600. */
+  /** Baud rate, 1200..921600, default 9600. */
   baudRate?: number;
+  /** Default none (8N1 framing as most meters ship; DL/T 645 meters use even). */
   parity?: "none" | "even" | "odd";
-  /** Hook to delay, drop or alter replies (fault injection, line timing); default sends at once. */
+  /** Hold each reply back by the wire time of a real line at this baud rate. */
+  lineTiming?: LineTiming;
+  /** Clock for reply delays and frame timing; default the system clock. */
+  clock?: Clock;
+  /** Replaces the reply path (framing, faults, timing); default sends the reply with its faults applied. */
   transmit?: (reply: SlaveReply, send: (bytes: Uint8Array) => void) => void;
   /** Called for bytes the framer dropped (noise, bad CRC). */
   onDiscard?: (bytes: Uint8Array, reason: string) => void;
@@ -22,38 +32,53 @@ export interface SerialServerOptions {
 export class SimSerialServer {
   private port: SerialPort | undefined;
   private silenceTimer: NodeJS.Timeout | undefined;
+  private readonly sender: ReplySender;
+  private readonly clock: Clock;
 
   constructor(
     private readonly bus: SimBus,
     private readonly options: SerialServerOptions,
-  ) {}
+  ) {
+    this.clock = options.clock ?? new SystemClock();
+    this.sender = new ReplySender(this.clock, "rtu", options.lineTiming);
+  }
 
+  /** Opens the device; a missing device or a permission problem is one clear SimError. */
   async start(): Promise<void> {
+    const path = this.options.path;
+    if (!existsSync(path)) throw new SimError("ENDPOINT_UNAVAILABLE", `serial device ${path} does not exist`);
     const baudRate = this.options.baudRate ?? 9600;
-    const port = new SerialPort({
-      path: this.options.path,
-      baudRate,
-      parity: this.options.parity ?? "none",
-      autoOpen: false,
-    });
-    await new Promise<void>((resolve, reject) => port.open((err) => (err ? reject(err) : resolve())));
+    const port = new SerialPort({ path, baudRate, parity: this.options.parity ?? "none", autoOpen: false });
+    try {
+      await new Promise<void>((resolve, reject) => port.open((err) => (err ? reject(err) : resolve())));
+    } catch (error) {
+      const denied = /EACCES|Permission denied/i.test(String(error));
+      throw new SimError(
+        "ENDPOINT_UNAVAILABLE",
+        denied
+          ? `permission denied opening ${path}: add the user to the dialout group`
+          : `cannot open serial device ${path}: ${error instanceof Error ? error.message : String(error)}`,
+        { cause: error },
+      );
+    }
     this.port = port;
     const send = (bytes: Uint8Array) => {
       if (port.isOpen) port.write(Buffer.from(bytes));
     };
-    const transmit =
-      this.options.transmit ??
-      ((reply: SlaveReply, out: (bytes: Uint8Array) => void) => {
-        if (!("silent" in reply)) out(withCrc(Uint8Array.of(reply.unit, ...reply.pdu)));
-      });
+    let frameStartMs = 0;
     const framer = new RtuRequestFramer({
-      frame: (unit, pdu) => transmit(this.bus.handle(unit, pdu), send),
+      frame: (unit, pdu) => {
+        const reply = this.bus.handle(unit, pdu);
+        if (this.options.transmit !== undefined) this.options.transmit(reply, send);
+        else this.sender.send(reply, send, { requestBytes: pdu.length + 3, requestStartMs: frameStartMs });
+      },
       discarded: (bytes, reason) => this.options.onDiscard?.(bytes, reason),
     });
     // A pty delivers bytes in bursts unrelated to the wire's timing, so wait a little longer than
     // t3.5 (at least 5 ms) before ending a frame on silence.
     const silenceMs = Math.max(5, t35Ms(baudRate));
     port.on("data", (chunk: Buffer) => {
+      if (framer.pending === 0) frameStartMs = this.clock.monotonicMs();
       framer.push(chunk);
       if (this.silenceTimer !== undefined) clearTimeout(this.silenceTimer);
       this.silenceTimer = framer.pending > 0 ? setTimeout(() => framer.silence(), silenceMs) : undefined;
@@ -62,6 +87,7 @@ export class SimSerialServer {
   }
 
   async stop(): Promise<void> {
+    this.sender.stop();
     if (this.silenceTimer !== undefined) clearTimeout(this.silenceTimer);
     const port = this.port;
     this.port = undefined;

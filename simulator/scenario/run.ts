@@ -1,0 +1,151 @@
+/**
+ * Starts a validated scenario: one simulated clock, the buses with their meters and initial faults, the
+ * timeline, a server per endpoint and, if asked, the control interface. The CLI's flags become a
+ * scenario too, so both paths are this one.
+ */
+import type { Clock } from "../../gateway/core/clock.ts";
+import { SystemClock } from "../../gateway/core/clock.ts";
+import { ControlServer } from "../control/http-server.ts";
+import type { SimBus } from "../core/sim-bus.ts";
+import { SimClock } from "../core/sim-clock.ts";
+import { Simulation, type MeterRef } from "../core/simulation.ts";
+import { serveEndpoint, type ServedEndpoint } from "../servers/serve-endpoint.ts";
+import { describeEndpoint, type EndpointSpec } from "./endpoint-schema.ts";
+import { isPersistentKind } from "../faults/fault-spec.ts";
+import type { LoadedScenario } from "./load.ts";
+import { resolvePath } from "./load.ts";
+import type { Scenario, TimelineEntrySpec } from "./schema.ts";
+
+export interface StartScenarioOptions {
+  /** Real (or manual) clock under the simulated one; default the system clock. */
+  baseClock?: Clock;
+  /** Overrides `clock.speed` (the CLI's --speed). */
+  speed?: number;
+  /** Overrides `clock.seed`. */
+  seed?: number;
+  /** Overrides `control.port`; `null` turns the control interface off. */
+  controlPort?: number | null;
+}
+
+export interface RunningBus {
+  readonly name: string;
+  readonly bus: SimBus;
+  readonly endpoint: EndpointSpec;
+  /** Where the gateway connects: `host:port` or a device path. */
+  readonly address: string;
+  readonly port?: number;
+  /** "Modbus TCP on 127.0.0.1:5020" */
+  readonly description: string;
+}
+
+export interface RunningScenario {
+  readonly simulation: Simulation;
+  readonly buses: readonly RunningBus[];
+  /** `http://127.0.0.1:PORT` when the control interface runs. */
+  readonly controlUrl: string | undefined;
+  stop(): Promise<void>;
+}
+
+export async function startScenario(
+  loaded: LoadedScenario,
+  options: StartScenarioOptions = {},
+): Promise<RunningScenario> {
+  const { scenario, profiles, baseDir } = loaded;
+  const baseClock = options.baseClock ?? new SystemClock();
+  const startMs = scenario.clock.start === undefined ? baseClock.now() : Date.parse(scenario.clock.start);
+  const clock = new SimClock(baseClock, options.speed ?? scenario.clock.speed, startMs);
+  const simulation = new Simulation({
+    clock,
+    seed: options.seed ?? scenario.clock.seed,
+    utcOffsetMinutes: scenario.clock.utcOffsetMinutes,
+  });
+  for (const bus of scenario.buses) {
+    simulation.addBus(bus.name);
+    for (const group of bus.meters) {
+      group.units.forEach((unit, i) => {
+        const meter = simulation.addMeter(bus.name, {
+          unit,
+          profile: profiles.get(group.profile)!,
+          load: group.load,
+          importEnergyWh: group.energyWh,
+          exportEnergyWh: group.exportEnergyWh,
+          ...(group.serialNumber === undefined ? {} : { serialNumber: group.serialNumber + i }),
+          relayClosed: group.relay === "closed",
+        });
+        const ref = { bus: simulation.buses.get(bus.name)!, meter };
+        for (const fault of group.faults) simulation.injectFault(ref, fault, "scenario", startMs);
+      });
+    }
+  }
+  scenario.timeline.forEach((entry, i) => {
+    simulation.timeline.add({
+      atMs: startMs + entry.at,
+      label: `timeline[${i}]`,
+      run: (atMs) => runTimelineEntry(simulation, scenario, entry, atMs),
+    });
+  });
+
+  const served: Array<{ spec: Scenario["buses"][number]; endpoint: ServedEndpoint }> = [];
+  let control: ControlServer | undefined;
+  const stopAll = async () => {
+    simulation.stop();
+    await control?.stop();
+    for (const { endpoint } of served.splice(0).reverse()) await endpoint.stop();
+  };
+  try {
+    for (const spec of scenario.buses) {
+      const endpoint = await serveEndpoint(simulation.buses.get(spec.name)!, spec.endpoint, {
+        clock: baseClock,
+        resolvePath: (path) => resolvePath(baseDir, path),
+      });
+      served.push({ spec, endpoint });
+    }
+    const controlPort = options.controlPort === undefined ? scenario.control?.port : options.controlPort;
+    if (controlPort !== undefined && controlPort !== null) {
+      control = new ControlServer(simulation, () => buses);
+      await control.start(controlPort);
+    }
+  } catch (error) {
+    await stopAll();
+    throw error;
+  }
+  const buses: RunningBus[] = served.map(({ spec, endpoint }) => ({
+    name: spec.name,
+    bus: simulation.buses.get(spec.name)!,
+    endpoint: spec.endpoint,
+    address: endpoint.address,
+    ...(endpoint.port === undefined ? {} : { port: endpoint.port }),
+    description: describeEndpoint(spec.endpoint, endpoint.address),
+  }));
+  simulation.start();
+  return { simulation, buses, controlUrl: control?.url, stop: stopAll };
+}
+
+/** Applies one timeline entry at its own simulated time. */
+function runTimelineEntry(
+  simulation: Simulation,
+  scenario: Scenario,
+  entry: TimelineEntrySpec,
+  atMs: number,
+): void {
+  if (entry.speed !== undefined) {
+    simulation.setSpeed(entry.speed, "timeline");
+    return;
+  }
+  const busName = entry.bus ?? scenario.buses[0]!.name;
+  const bus = simulation.buses.get(busName)!;
+  const units = entry.units === "all" || entry.units === undefined ? [...bus.meters.keys()] : entry.units;
+  for (const unit of units) {
+    const ref: MeterRef = { bus, meter: bus.meters.get(unit)! };
+    if (entry.fault !== undefined) simulation.injectFault(ref, entry.fault, "timeline", atMs);
+    else if (entry.clear !== undefined) {
+      simulation.clearFaults(
+        ref,
+        entry.clear !== "all" && isPersistentKind(entry.clear) ? entry.clear : undefined,
+        "timeline",
+        atMs,
+      );
+    } else if (entry.load !== undefined) simulation.setLoad(ref, entry.load, "timeline", atMs);
+    else if (entry.relay !== undefined) simulation.setRelay(ref, entry.relay === "closed", "timeline", atMs);
+  }
+}
