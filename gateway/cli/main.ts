@@ -5,6 +5,7 @@
 import { Command, CommanderError } from "commander";
 import { isGatewayError } from "../core/errors.ts";
 import { registerCheckConfig } from "./check-config.ts";
+import { registerCommand } from "./command.ts";
 import { registerDemo } from "./demo.ts";
 import { registerDoctor } from "./doctor.ts";
 import { UsageError } from "./output.ts";
@@ -29,6 +30,7 @@ export function buildProgram(): Command {
   registerStatus(program);
   registerDoctor(program);
   registerTopup(program);
+  registerCommand(program);
   return program;
 }
 

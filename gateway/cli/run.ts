@@ -9,6 +9,7 @@ import { Gateway } from "../service/gateway.ts";
 import { modbusSerialTransportFactory } from "../../protocols/modbus/transport/modbus-serial.ts";
 import { loadProfiles } from "../../protocols/profiles/load.ts";
 import { loadConfigFile } from "./config-file.ts";
+import { version } from "./version.ts";
 import { ConfigError, formatConfigErrors } from "../config/index.ts";
 
 export function registerRun(program: Command): void {
@@ -31,6 +32,7 @@ export function registerRun(program: Command): void {
       const logger = createLogger({ level: config.gateway.logLevel, pretty: options.pretty === true });
       const gateway = new Gateway(config, {
         clock: new SystemClock(),
+        version,
         logger,
         transportFactory: modbusSerialTransportFactory,
         profiles: loadProfiles(config.gateway.profilesDir),

@@ -17,14 +17,22 @@ import { ReadingBatcher } from "./reading-batcher.ts";
 import { PrepaidEngine } from "./prepaid/engine.ts";
 import { PrepaidOperations } from "./prepaid/operations.ts";
 import { recordEvent } from "./prepaid/records.ts";
+import { storedSettingsOf } from "./prepaid/seed.ts";
 import { compilePrepaidSettings } from "./prepaid/settings.ts";
 import { LocalHttp } from "./http.ts";
 import { createMetrics } from "./metrics.ts";
 import { ClockCron } from "../schedule/cron.ts";
+import { Uplink } from "../uplink/index.ts";
+import { moneyStateOf } from "../prepaid/index.ts";
+import { formatMoneyE7 } from "../prepaid/index.ts";
+import { createExecutor } from "./executor.ts";
+import type { Reading } from "../metering/reading.ts";
 import { backup, defaultRetention, freeze } from "../schedule/jobs.ts";
 
 export interface GatewayDeps {
   clock: Clock;
+  /** Software version for the status topic. */
+  version?: string;
   logger: Logger;
   transportFactory: TransportFactory;
   profiles: ReadonlyMap<string, ResolvedProfile>;
@@ -40,11 +48,16 @@ export class Gateway {
   private batcher: ReadingBatcher | undefined;
   private http: LocalHttp | undefined;
   private cron: ClockCron | undefined;
+  private uplinkRef: Uplink | undefined;
+  private readonly lastReadings = new Map<string, Reading>();
   /** Last known state of each bus. */
   readonly busStates = new Map<string, "up" | "down">();
   /** Port of the local HTTP API once started. */
   httpPort: number | undefined;
   private readonly startedMono: number;
+  /** Meters whose profile has a relay (recomputed on reload). */
+  private relayMeters = new Set<string>();
+  private readonly startedWall: number;
 
   constructor(
     private currentConfig: Config,
@@ -54,6 +67,7 @@ export class Gateway {
       deps.logger.error({ err: error, event }, "event handler failed"),
     );
     this.startedMono = deps.clock.monotonicMs();
+    this.startedWall = deps.clock.now();
   }
 
   get config(): Config {
@@ -72,6 +86,34 @@ export class Gateway {
   get operations(): PrepaidOperations {
     return required(this.opsRef, "operations");
   }
+  private metersWithRelay(config: Config): Set<string> {
+    return new Set(
+      config.meters.filter((m) => this.deps.profiles.get(m.profile)?.relay !== undefined).map((m) => m.id),
+    );
+  }
+
+  /** Wall-clock now of the gateway's clock. */
+  clockNow(): number {
+    return this.deps.clock.now();
+  }
+
+  /**
+   * Whether the wall clock is trusted: it must not have stepped away from the monotonic clock since
+   * start by more than the policy's tolerance, and must be plausible (after 2025).
+   */
+  clockCheck(): { ok: true } | { ok: false; detail: string } {
+    const wall = this.deps.clock.now();
+    const drift = wall - this.startedWall - (this.deps.clock.monotonicMs() - this.startedMono);
+    if (wall < Date.UTC(2025, 0, 1))
+      return { ok: false, detail: "the wall clock is before 2025: not set yet (no RTC, no NTP?)" };
+    if (Math.abs(drift) > 10_000)
+      return {
+        ok: false,
+        detail: `the wall clock moved ${Math.round(drift / 1000)} s against the monotonic clock since start`,
+      };
+    return { ok: true };
+  }
+
   get uptimeMs(): number {
     return this.deps.clock.monotonicMs() - this.startedMono;
   }
@@ -89,6 +131,7 @@ export class Gateway {
       transportFactory: this.deps.transportFactory,
     });
     this.busesRef = buses;
+    this.relayMeters = this.metersWithRelay(this.config);
     const settings = compilePrepaidSettings(this.config);
     const engine = new PrepaidEngine({
       store,
@@ -99,16 +142,16 @@ export class Gateway {
         writeRelay: (m, closed) => this.buses.writeRelay(m, closed),
         readRelay: (m) => this.buses.readRelay(m),
       },
-      hasRelay: (meterId) =>
-        this.deps.profiles.get(this.config.meters.find((m) => m.id === meterId)?.profile ?? "")?.relay !==
-        undefined,
+      hasRelay: (meterId) => this.relayMeters.has(meterId),
     });
     this.engineRef = engine;
     this.opsRef = new PrepaidOperations(engine, store);
     engine.start();
-    this.batcher = new ReadingBatcher((batch) => {
+    this.batcher = new ReadingBatcher(clock, (batch) => {
       try {
         engine.ingest(batch);
+        this.uplinkRef?.kick();
+        for (const reading of batch) this.publishMeterState(reading.meterId, reading);
       } catch (error) {
         logger.error({ err: error, readings: batch.length }, "could not store a batch of readings");
       }
@@ -120,6 +163,7 @@ export class Gateway {
     });
     this.events.on("meter.state", ({ meterId, busId, state, counters }) => {
       if (state === "unknown") return;
+      this.publishMeterState(meterId);
       const log = state === "online" ? logger.info.bind(logger) : logger.warn.bind(logger);
       log({ meterId, busId, state, lastError: counters.lastError }, `meter ${meterId} ${state}`);
       store.transaction(() =>
@@ -148,6 +192,28 @@ export class Gateway {
         }),
       );
     });
+    if (this.config.mqtt !== undefined) {
+      this.uplinkRef = new Uplink({
+        config: this.config.mqtt,
+        gatewayId: this.config.gateway.id,
+        store,
+        clock,
+        logger,
+        version: this.deps.version ?? "0.0.0",
+        statusProvider: () => {
+          const meters = this.buses.meters().map((m) => this.buses.counters(m.id).state);
+          return {
+            meters: {
+              total: meters.length,
+              online: meters.filter((s) => s === "online").length,
+              offline: meters.filter((s) => s === "offline").length,
+            },
+          };
+        },
+        executor: createExecutor(this),
+      });
+      await this.uplinkRef.start();
+    }
     buses.start();
     this.cron = this.schedules();
     this.cron.start();
@@ -193,6 +259,7 @@ export class Gateway {
       });
       this.busesRef.start();
     }
+    this.relayMeters = this.metersWithRelay(this.currentConfig);
     const settings = compilePrepaidSettings(this.currentConfig);
     store.transaction(() => {
       for (const tariff of next.tariffs ?? []) {
@@ -213,17 +280,7 @@ export class Gateway {
           continue;
         store.accounts.updateSettings(account.id, {
           tariffId: account.tariffId,
-          thresholds: {
-            alarm1E7: account.alarm1E7,
-            alarm2E7: account.alarm2E7,
-            overdraftLimitE7: account.overdraftLimitE7,
-            hoardingLimitE7: account.hoardingLimitE7,
-            closeAllowedMinE7: account.closeAllowedMinE7,
-          },
-          protection:
-            account.protection === false
-              ? null
-              : { reason: account.protection.reason, untilMs: account.protection.untilMs ?? null },
+          ...storedSettingsOf(account),
         });
       }
       recordEvent(store, {
@@ -269,12 +326,40 @@ export class Gateway {
     return cron;
   }
 
+  /** The MQTT uplink, when configured. */
+  get uplink(): Uplink | undefined {
+    return this.uplinkRef;
+  }
+
+  /** Publishes a meter's retained state (latest reading, balance, relay, online). */
+  private publishMeterState(meterId: string, latest?: Reading): void {
+    const uplink = this.uplinkRef;
+    if (uplink === undefined) return;
+    if (latest !== undefined) this.lastReadings.set(meterId, latest);
+    const reading = latest ?? this.lastReadings.get(meterId);
+    const counters = this.buses.counters(meterId);
+    const accountId = this.engine.settings.meterAccount.get(meterId);
+    const account = accountId === undefined ? undefined : this.store.accounts.get(accountId);
+    uplink.publishMeterState(meterId, {
+      wallMs: this.deps.clock.now(),
+      online: counters.state !== "offline",
+      lastSeenMs: counters.lastSeenMs ?? null,
+      reading: reading === undefined ? null : { wallMs: reading.wallMs, values: reading.values },
+      accountId: accountId ?? null,
+      balance: account === undefined ? null : formatMoneyE7(account.balanceE7),
+      moneyState: account === undefined ? null : moneyStateOf(account.balanceE7, account.thresholds),
+      relay: reading?.relayClosed === undefined ? "unknown" : reading.relayClosed ? "closed" : "open",
+    });
+  }
+
   async stop(): Promise<void> {
     this.cron?.stop();
     await this.http?.stop();
     await this.busesRef?.stop();
     this.batcher?.flush();
     await this.engineRef?.stop();
+    // Last: the records of the final batch are in the outbox; stop() publishes `offline` and disconnects.
+    await this.uplinkRef?.stop();
     this.storeRef?.close();
     this.lock?.release();
     this.deps.logger.info("gateway stopped");

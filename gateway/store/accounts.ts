@@ -161,7 +161,7 @@ export class AccountRepository {
 
   /** Changes settings (never the balance or purchase count) and returns the updated account. */
   updateSettings(id: string, patch: AccountSettingsPatch): Account {
-    return this.sql.transaction(() => {
+    return this.sql.atomic(() => {
       const current = this.require(id);
       const t = { ...current.thresholds, ...patch.thresholds };
       const protection = patch.protection === undefined ? current.protection : patch.protection;

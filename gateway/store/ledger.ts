@@ -90,7 +90,7 @@ export class LedgerRepository {
    * reading already charged, purchase count not ahead, fractional amount.
    */
   post(entry: NewLedgerEntry): LedgerEntry {
-    return this.sql.transaction(() => {
+    return this.sql.atomic(() => {
       const account = this.sql
         .stmt<[string], { balance_e7: number }>("SELECT balance_e7 FROM accounts WHERE id = ?")
         .get(entry.accountId);
@@ -132,7 +132,7 @@ export class LedgerRepository {
   chargeReading(
     entry: NewLedgerEntry & { readonly kind: "charge"; readonly readingId: number },
   ): ChargeResult {
-    return this.sql.transaction(() => {
+    return this.sql.atomic(() => {
       const existing = this.findByReading(entry.readingId);
       if (existing !== undefined) return { entry: existing, duplicate: true };
       return { entry: this.post(entry), duplicate: false };

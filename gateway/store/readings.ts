@@ -92,7 +92,7 @@ export class ReadingRepository {
          power_w, power_factor, frequency_hz, extra_json, quality_flags)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
-    return this.sql.transaction(() =>
+    return this.sql.atomic(() =>
       batch.map((r) => {
         const info = insert.run(
           r.meterId,

@@ -43,7 +43,7 @@ export class SqliteOutbox implements Outbox {
 
   enqueue(stream: string, key: string, payload: unknown): EnqueueResult {
     const payloadJson = checkEnqueue(stream, key, payload);
-    return this.sql.transaction(() => {
+    return this.sql.atomic(() => {
       const existing = this.sql
         .stmt<[string], { id: number; stream: string; seq: number }>(
           "SELECT id, stream, seq FROM outbox WHERE idem_key = ?",

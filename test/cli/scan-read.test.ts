@@ -43,7 +43,7 @@ describe("meter-gateway scan", () => {
       "--units",
       "1-14",
       "--timeout",
-      "100",
+      "300",
       "--json",
     ]);
     expect(result.code).toBe(0);
@@ -60,8 +60,9 @@ describe("meter-gateway scan", () => {
       "19200",
       "--units",
       "1-13",
+      // Generous for a loaded CI machine; a technician's default is 200 ms.
       "--timeout",
-      "100",
+      "300",
     ]);
     expect(result.code).toBe(0);
     for (const m of layout) expect(result.stdout).toMatch(new RegExp(`^${m.unit}\\s+${m.profile}\\s`, "m"));

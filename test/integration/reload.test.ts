@@ -67,7 +67,9 @@ tariffs: [{ id: flat, kind: flat, price: "0.5283" }]
       description: "the added meter online",
     });
     const db = new Database(join(dir.path, "data", "gateway.db"), { readonly: true });
-    cleanups.push(() => db.close());
+    cleanups.push(() => {
+      db.close();
+    });
     const reloaded = db
       .prepare("SELECT payload_json FROM events WHERE type = 'config.reloaded'")
       .pluck()

@@ -99,7 +99,8 @@ export class PrepaidEngine {
     for (const stored of this.deps.store.tariffs.list()) {
       const parsed = tariffConfigSchema.safeParse(stored.definition);
       if (parsed.success) tariffs.set(stored.id, compileTariff(parsed.data));
-      else this.deps.logger.error({ tariff: stored.id }, "stored tariff is invalid; keeping the configured one");
+      else
+        this.deps.logger.error({ tariff: stored.id }, "stored tariff is invalid; keeping the configured one");
     }
   }
 
@@ -145,9 +146,15 @@ export class PrepaidEngine {
     return this.deps.store.accounts.get(accountId)?.balanceE7;
   }
 
-  /** Applies an input to a meter's decision (remote commands, protection changes, ticks). */
-  apply(meterId: string, input: Clocked<DecisionInput>): void {
-    this.unitOfWork((acts) => this.decideFor(meterId, input, acts));
+  /**
+   * Applies an input to a meter's decision (remote commands, protection changes, ticks). Returns the
+   * relay operations it queued.
+   */
+  apply(meterId: string, input: Clocked<DecisionInput>): { relayOpIds: number[] } {
+    return this.unitOfWork((acts) => {
+      this.decideFor(meterId, input, acts);
+      return { relayOpIds: acts.flatMap((a) => (a.kind === "relay" ? [a.opId] : [])) };
+    });
   }
 
   /** Runs `fn` in one transaction with the engine state; carries out relay and wake acts after commit. */
@@ -198,9 +205,7 @@ export class PrepaidEngine {
 
   /** Meters billed to an account that have a relay. */
   metersOf(accountId: string): string[] {
-    return [...this.settings.meterAccount]
-      .filter(([m, a]) => a === accountId && this.deps.hasRelay(m))
-      .map(([m]) => m);
+    return (this.settings.accountMeters.get(accountId) ?? []).filter((m) => this.deps.hasRelay(m));
   }
 
   private chargeReading(reading: Reading, readingId: number, acts: Act[]): void {
@@ -302,25 +307,28 @@ export class PrepaidEngine {
       if (event !== undefined) recordEvent(this.deps.store, event);
       switch (effect.kind) {
         case "executeCut":
+        case "restore": {
+          const closed = effect.kind === "restore";
+          const op = this.deps.store.relayOps.request({
+            meterId,
+            accountId,
+            action: closed ? "restore" : "cut",
+            reason:
+              effect.redrive === undefined ? effect.reason : `${effect.reason} (re-drive ${effect.redrive})`,
+            requestedBy: effect.reason === "remote" ? "platform" : "prepaid",
+            ...(input.kind === "remote" ? { commandTxId: input.commandId } : {}),
+          });
           acts.push({
             kind: "relay",
             meterId,
             accountId,
-            closed: false,
+            closed,
             reason: effect.reason,
             redrive: effect.redrive,
+            opId: op.id,
           });
           break;
-        case "restore":
-          acts.push({
-            kind: "relay",
-            meterId,
-            accountId,
-            closed: true,
-            reason: effect.reason,
-            redrive: effect.redrive,
-          });
-          break;
+        }
         case "scheduleWake":
           acts.push({ kind: "wake", meterId, atMs: effect.atMs });
           break;

@@ -126,8 +126,21 @@ export class PrepaidOperations {
     });
   }
 
-  /** A remote cut or restore (already authenticated, unexpired and not replayed). */
-  relay(meterId: string, action: "cut" | "restore", reason: string, commandId: string): OperationResult {
+  /**
+   * A remote cut or restore (already authenticated, unexpired and not replayed). The relay operation is
+   * queued in this unit of work; its outcome follows as cut.done / restore.done / relay.failed events.
+   */
+  relay(
+    meterId: string,
+    action: "cut" | "restore",
+    reason: string,
+    commandId: string,
+  ): OperationResult<{
+    meter: string;
+    action: "cut" | "restore";
+    relayOpId: number;
+    state: "queued" | "done";
+  }> {
     const accountId = this.settings.meterAccount.get(meterId);
     if (accountId === undefined || !this.engine.metersOf(accountId).includes(meterId)) {
       return { ok: false, code: "UNKNOWN_METER", message: `no prepaid meter '${meterId}' with a relay` };
@@ -139,8 +152,33 @@ export class PrepaidOperations {
         message: `meter '${meterId}' has not been read yet; try again after its first poll`,
       };
     }
-    this.engine.apply(meterId, { kind: "remote", action, reason, commandId });
-    return { ok: true, result: { meter: meterId, action } };
+    const account = this.store.accounts.require(accountId);
+    if (action === "cut" && account.protection !== null) {
+      return {
+        ok: false,
+        code: "PROTECTED",
+        message: `account ${accountId} is protected (${account.protection.reason}): remote cut refused`,
+      };
+    }
+    const { relayOpIds } = this.engine.apply(meterId, { kind: "remote", action, reason, commandId });
+    const queued = relayOpIds[0];
+    if (queued !== undefined)
+      return { ok: true, result: { meter: meterId, action, relayOpId: queued, state: "queued" } };
+    // Nothing to switch (already in that position, or deferred by the relay cap): audit it as such.
+    const op = this.store.relayOps.request({
+      meterId,
+      accountId,
+      action,
+      reason,
+      requestedBy: "platform",
+      commandTxId: commandId,
+    });
+    this.store.relayOps.complete(op.id, {
+      result: "refused",
+      readback: "unknown",
+      detail: "no switching needed now (already in that position or deferred)",
+    });
+    return { ok: true, result: { meter: meterId, action, relayOpId: op.id, state: "done" } };
   }
 
   /** Keep-power on (with reason and optional end, epoch ms) or off. */
@@ -194,7 +232,11 @@ export class PrepaidOperations {
       if (patch.closeAllowedMin !== undefined)
         thresholds.closeAllowedMinE7 = parseMoneyE7(patch.closeAllowedMin);
     } catch (error) {
-      return { ok: false, code: "SCHEMA", message: error instanceof Error ? error.message : String(error) };
+      return {
+        ok: false,
+        code: "THRESHOLD_INVALID",
+        message: error instanceof Error ? error.message : String(error),
+      };
     }
     const merged = { ...account.thresholds, ...thresholds };
     if (

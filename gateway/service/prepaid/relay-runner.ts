@@ -23,6 +23,8 @@ export interface RelayAct {
   closed: boolean;
   reason: string;
   redrive: number | undefined;
+  /** The audit row, created in the unit of work that decided the switch. */
+  opId: number;
 }
 
 export class RelayRunner {
@@ -63,13 +65,7 @@ export class RelayRunner {
   private async operate(act: RelayAct): Promise<void> {
     const { store, relay, logger, clock } = this.deps;
     const action = act.closed ? "restore" : "cut";
-    const op = store.relayOps.request({
-      meterId: act.meterId,
-      accountId: act.accountId,
-      action,
-      reason: act.redrive === undefined ? act.reason : `${act.reason} (re-drive ${act.redrive})`,
-      requestedBy: act.reason === "remote" ? "platform" : "prepaid",
-    });
+    const op = { id: act.opId };
     let result: RelayResult = "ok";
     let readback: RelayReadback = "unknown";
     let detail: string | undefined;

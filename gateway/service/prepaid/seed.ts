@@ -3,9 +3,30 @@
  * ledger adjustment). After that the store is the truth: changes arrive as commands and persist, so a
  * restart with the same config never resets a balance or undoes a command.
  */
-import type { Store } from "../../store/index.ts";
+import type { AccountProtection, AccountThresholds, Store } from "../../store/index.ts";
+import type { AccountSettings } from "../../prepaid/index.ts";
 import type { PrepaidSettings } from "./settings.ts";
 import { money, recordBilling } from "./records.ts";
+
+/** An account's config settings in the store's shape: thresholds and keep-power. */
+export function storedSettingsOf(account: AccountSettings): {
+  thresholds: AccountThresholds;
+  protection: AccountProtection | null;
+} {
+  return {
+    thresholds: {
+      alarm1E7: account.alarm1E7,
+      alarm2E7: account.alarm2E7,
+      overdraftLimitE7: account.overdraftLimitE7,
+      hoardingLimitE7: account.hoardingLimitE7,
+      closeAllowedMinE7: account.closeAllowedMinE7,
+    },
+    protection:
+      account.protection === false
+        ? null
+        : { reason: account.protection.reason, untilMs: account.protection.untilMs ?? null },
+  };
+}
 
 export function seedAccounts(store: Store, settings: PrepaidSettings): void {
   for (const [id, tariff] of settings.tariffConfigs) {
@@ -13,19 +34,12 @@ export function seedAccounts(store: Store, settings: PrepaidSettings): void {
   }
   for (const account of settings.accounts.values()) {
     if (store.accounts.get(account.id) !== undefined) continue;
+    const { thresholds, protection } = storedSettingsOf(account);
     store.accounts.create({
       id: account.id,
       tariffId: account.tariffId,
-      thresholds: {
-        alarm1E7: account.alarm1E7,
-        alarm2E7: account.alarm2E7,
-        overdraftLimitE7: account.overdraftLimitE7,
-        hoardingLimitE7: account.hoardingLimitE7,
-        closeAllowedMinE7: account.closeAllowedMinE7,
-      },
-      ...(account.protection === false
-        ? {}
-        : { protection: { reason: account.protection.reason, untilMs: account.protection.untilMs ?? null } }),
+      thresholds,
+      ...(protection === null ? {} : { protection }),
     });
     // Purchases applied before the gateway took over (migration from another system).
     if (account.lastPurchaseSeq > 0)

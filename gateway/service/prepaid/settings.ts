@@ -26,6 +26,8 @@ export interface PrepaidSettings {
   readonly accounts: ReadonlyMap<string, AccountSettings>;
   /** meter id -> account id, for meters that bill to an account. */
   readonly meterAccount: ReadonlyMap<string, string>;
+  /** account id -> its meters (the inverse of meterAccount, built once). */
+  readonly accountMeters: ReadonlyMap<string, readonly string[]>;
   /** Plausibility limits per meter (maxPowerW from config where given). */
   readonly readingLimits: ReadonlyMap<string, ReadingLimits>;
 }
@@ -50,7 +52,11 @@ export function compilePrepaidSettings(
     const meters = config.meters.filter((m) => m.account === account.id).map((m) => m.id);
     accounts.set(account.id, compileAccount(account, meters));
   }
+  const accountMeters = new Map<string, string[]>();
+  for (const [meterId, accountId] of meterAccount)
+    accountMeters.set(accountId, [...(accountMeters.get(accountId) ?? []), meterId]);
   return {
+    accountMeters,
     timeZone: config.gateway.timezone,
     policy,
     tariffs: new Map((config.tariffs ?? []).map((t) => [t.id, compileTariff(t as TariffConfig)])),

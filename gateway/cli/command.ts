@@ -1,0 +1,176 @@
+/**
+ * `meter-gateway command <name> --config CLIENT_CONFIG ...`: signs a command with the gateway's command
+ * key, sends it over MQTT, waits for the response and prints it. A technician tool and the reference
+ * implementation for integrators (the code it runs is gateway/uplink/client/send.ts). Exit code 0 for an
+ * `ok` response, 1 for an `error` response or no response, 2 for a usage mistake.
+ */
+import { readFileSync } from "node:fs";
+import type { Command } from "commander";
+import { parse as parseYaml } from "yaml";
+import { loadClientConfig } from "../uplink/client/config.ts";
+import { sendCommand } from "../uplink/client/send.ts";
+import type { CommandName } from "../uplink/commands/catalog.ts";
+import { commandCatalog } from "../uplink/commands/catalog.ts";
+import { UsageError } from "./output.ts";
+
+interface CommonOptions {
+  config: string;
+  transaction?: string;
+  json?: boolean;
+  [option: string]: unknown;
+}
+
+function integer(value: unknown, flag: string): number {
+  const n = Number(value);
+  if (typeof value !== "string" || !/^-?\d+$/.test(value) || !Number.isSafeInteger(n)) {
+    throw new UsageError(`${flag} must be a whole number (got '${String(value)}')`);
+  }
+  return n;
+}
+
+/** `--until`: an ISO 8601 time with offset, or epoch milliseconds. */
+function instant(value: unknown): number {
+  if (typeof value === "string" && /^\d+$/.test(value)) return Number(value);
+  const ms = typeof value === "string" ? Date.parse(value) : Number.NaN;
+  if (Number.isNaN(ms))
+    throw new UsageError(`--until must be an ISO 8601 time or epoch ms (got '${String(value)}')`);
+  return ms;
+}
+
+/** Copies the options that were given, under their request field names. */
+function pick(options: CommonOptions, fields: Record<string, string>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [option, field] of Object.entries(fields))
+    if (options[option] !== undefined) out[field] = options[option];
+  return out;
+}
+
+/** The command's own fields from the command line. */
+function paramsFor(command: CommandName, o: CommonOptions): Record<string, unknown> {
+  switch (command) {
+    case "topup":
+      return {
+        account: o["account"],
+        amountFen: integer(o["amountFen"], "--amount-fen"),
+        purchaseSeq: integer(o["purchaseSeq"], "--purchase-seq"),
+        paymentRef: o["paymentRef"],
+      };
+    case "relay":
+      return { meter: o["meter"], action: o["action"], reason: o["reason"] };
+    case "protect": {
+      if (o["on"] === o["off"]) throw new UsageError("give exactly one of --on and --off");
+      return {
+        account: o["account"],
+        on: o["on"] === true,
+        reason: o["reason"],
+        ...(o["until"] === undefined ? {} : { until: instant(o["until"]) }),
+      };
+    }
+    case "account.set":
+      return pick(o, {
+        account: "account",
+        tariff: "tariff",
+        alarm1: "alarm1",
+        alarm2: "alarm2",
+        overdraftLimit: "overdraftLimit",
+        hoardingLimit: "hoardingLimit",
+        closeAllowedMin: "closeAllowedMin",
+      });
+    case "tariff.set": {
+      const file = String(o["file"]);
+      try {
+        return { tariff: parseYaml(readFileSync(file, "utf8")) as unknown };
+      } catch (error) {
+        throw new UsageError(`cannot read tariff file ${file}: ${(error as Error).message}`);
+      }
+    }
+    case "meter.read":
+      return { meter: o["meter"] };
+    case "time.check":
+    case "config.get":
+      return {};
+  }
+}
+
+/** Command-specific options, added to each subcommand. */
+function addOptions(sub: Command, command: CommandName): Command {
+  switch (command) {
+    case "topup":
+      return sub
+        .requiredOption("--account <id>", "account to credit")
+        .requiredOption("--amount-fen <n>", "amount in fen (0.01 yuan)")
+        .requiredOption("--purchase-seq <n>", "purchase count: the account's last + 1")
+        .requiredOption("--payment-ref <ref>", "payment reference");
+    case "relay":
+      return sub
+        .requiredOption("--meter <id>", "meter to switch")
+        .requiredOption("--action <action>", "cut or restore")
+        .requiredOption("--reason <text>", "why, for the audit trail");
+    case "protect":
+      return sub
+        .requiredOption("--account <id>", "account")
+        .option("--on", "keep power on (never cut)")
+        .option("--off", "release keep-power")
+        .option("--until <time>", "end of keep-power: ISO 8601 or epoch ms")
+        .requiredOption("--reason <text>", "why, for the audit trail");
+    case "account.set":
+      return sub
+        .requiredOption("--account <id>", "account")
+        .option("--tariff <id>", "tariff id")
+        .option("--alarm1 <yuan>", "first warning level")
+        .option("--alarm2 <yuan>", "second warning level")
+        .option("--overdraft-limit <yuan>", "how far below zero usage may continue")
+        .option("--hoarding-limit <yuan>", "highest balance a top-up may reach")
+        .option("--close-allowed-min <yuan>", "balance above which a cut supply is restored");
+    case "tariff.set":
+      return sub.requiredOption("--file <file>", "tariff definition, YAML or JSON (a tariffs[] entry)");
+    case "meter.read":
+      return sub.requiredOption("--meter <id>", "meter to read");
+    case "time.check":
+    case "config.get":
+      return sub;
+  }
+}
+
+async function run(command: CommandName, options: CommonOptions): Promise<void> {
+  const params = paramsFor(command, options);
+  const config = loadClientConfig(options.config);
+  const response = await sendCommand({
+    config,
+    command,
+    params,
+    ...(options.transaction === undefined ? {} : { transaction: options.transaction }),
+  });
+  if (options.json === true) {
+    process.stdout.write(`${JSON.stringify(response, null, 2)}\n`);
+  } else if (response.status === "ok") {
+    process.stdout.write(`ok: ${command} (transaction ${response.transaction})\n`);
+    process.stdout.write(`${JSON.stringify(response.result, null, 2)}\n`);
+  } else {
+    process.stdout.write(
+      `error ${response.code}: ${response.message} (transaction ${response.transaction})\n`,
+    );
+    if (response.details !== undefined)
+      process.stdout.write(`${JSON.stringify(response.details, null, 2)}\n`);
+  }
+  if (response.status === "error") process.exitCode = 1;
+}
+
+/** Registers `command <name>` with one subcommand per command of the contract. */
+export function registerCommand(program: Command): void {
+  const parent = program
+    .command("command")
+    .description("sign and send a command to a gateway over MQTT, wait for the response and print it");
+  for (const [name, spec] of Object.entries(commandCatalog) as [CommandName, { summary: string }][]) {
+    const sub = parent
+      .command(name)
+      .description(spec.summary)
+      .requiredOption(
+        "-c, --config <file>",
+        "client config (broker url, TLS files, gatewayId, commandKeyFile)",
+      )
+      .option("--transaction <id>", "transaction id (default: a random UUID)")
+      .option("--json", "print the response as JSON");
+    addOptions(sub, name).action((options: CommonOptions) => run(name, options));
+  }
+}

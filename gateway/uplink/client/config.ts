@@ -1,0 +1,86 @@
+/**
+ * The reference client's config file (CLIENT_CONFIG): a small YAML naming the broker, the gateway and the
+ * command key. Validated with zod; every bad field is reported with its path. Relative file paths resolve
+ * against the client config file's directory.
+ */
+import { readFileSync } from "node:fs";
+import { dirname, resolve } from "node:path";
+import { parse as parseYaml } from "yaml";
+import { z } from "zod";
+import { ErrorCode, GatewayError } from "../../core/errors.ts";
+import { brokerUrlSchema, mqttTlsConfigSchema, topicPrefixSchema } from "../config.ts";
+import { gatewayIdSchema } from "../envelope.ts";
+
+export const clientConfigSchema = z.strictObject({
+  /** Broker URL, e.g. `mqtts://broker.example.com:8883`. */
+  url: brokerUrlSchema,
+  /** Gateway to command: its `gateway.id`. */
+  gatewayId: gatewayIdSchema,
+  /** Same as the gateway's `mqtt.topicPrefix`; default `mg`. */
+  topicPrefix: topicPrefixSchema.default("mg"),
+  /** File holding the gateway's command key (same content as the gateway's `mqtt.commandKeyFile`). */
+  commandKeyFile: z.string().min(1),
+  /** MQTT client id, 1..64 characters. Absent: a random one. */
+  clientId: z.string().min(1).max(64).optional(),
+  /** Broker user name. */
+  username: z.string().min(1).optional(),
+  /** File holding the broker password. */
+  passwordFile: z.string().min(1).optional(),
+  /** TLS options for `mqtts://` and `wss://`. */
+  tls: mqttTlsConfigSchema.optional(),
+  /** How long to wait for the response, ms: 1000..300000, default 15000. */
+  timeoutMs: z.int().min(1000).max(300_000).default(15_000),
+  /** Validity of a command (`expiresAt - issuedAt`), s: 10..86400, default 120; the gateway caps it. */
+  ttlSec: z.int().min(10).max(86_400).default(120),
+});
+
+export type ClientConfig = z.output<typeof clientConfigSchema>;
+
+/** Parses and validates client config text; paths resolve against `baseDir`. @throws GatewayError listing every bad field. */
+export function parseClientConfig(text: string, baseDir: string, source = "client config"): ClientConfig {
+  let raw: unknown;
+  try {
+    raw = parseYaml(text);
+  } catch (error) {
+    throw new GatewayError(ErrorCode.ConfigInvalid, `${source}: not valid YAML: ${(error as Error).message}`);
+  }
+  const result = clientConfigSchema.safeParse(raw ?? {});
+  if (!result.success) {
+    const lines = result.error.issues.map((issue) => {
+      const path = issue.path.join(".");
+      return `  ${path === "" ? "(top level)" : path}: ${issue.message}`;
+    });
+    throw new GatewayError(ErrorCode.ConfigInvalid, `${source} is invalid:\n${lines.join("\n")}`, {
+      issues: result.error.issues.map((i) => i.path.join(".")),
+    });
+  }
+  const config = result.data;
+  const from = (path: string): string => resolve(baseDir, path);
+  return {
+    ...config,
+    commandKeyFile: from(config.commandKeyFile),
+    ...(config.passwordFile === undefined ? {} : { passwordFile: from(config.passwordFile) }),
+    ...(config.tls === undefined
+      ? {}
+      : {
+          tls: {
+            ...config.tls,
+            ...(config.tls.caFile === undefined ? {} : { caFile: from(config.tls.caFile) }),
+            ...(config.tls.certFile === undefined ? {} : { certFile: from(config.tls.certFile) }),
+            ...(config.tls.keyFile === undefined ? {} : { keyFile: from(config.tls.keyFile) }),
+          },
+        }),
+  };
+}
+
+/** Reads and validates a client config file. */
+export function loadClientConfig(file: string): ClientConfig {
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch (error) {
+    const reason = (error as NodeJS.ErrnoException).code ?? "unreadable";
+    throw new GatewayError(ErrorCode.ConfigInvalid, `cannot read client config ${file} (${reason})`);
+  }
+  return parseClientConfig(text, dirname(resolve(file)), file);
+}

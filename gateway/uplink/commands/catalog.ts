@@ -1,0 +1,187 @@
+/**
+ * The command contract: one typed map from command name to request and result schema (STYLE.md
+ * principle 8). A request is one flat JSON object: the common fields below plus the command's own.
+ * Mutations change gateway state and run inside the unit of work that remembers the transaction;
+ * queries only read and may take time (a meter read goes over the bus).
+ */
+import { z } from "zod";
+import { epochMsSchema, gatewayIdSchema } from "../envelope.ts";
+import { moneyString, quantityValuesSchema } from "../records.ts";
+
+/** Account, meter and tariff ids as the config allows them. */
+const idSchema = z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, "1..64 of letters, digits, '_', '-', '.'");
+const nonNegativeMoney = z.string().regex(/^\d+(\.\d{1,7})?$/, "non-negative decimal yuan string");
+const reasonSchema = z.string().min(1).max(200).describe("why, for the audit trail: 1..200 characters");
+
+/** Transaction ids: what the response echoes and what replay protection remembers. */
+export const transactionSchema = z
+  .string()
+  .regex(/^[A-Za-z0-9._:-]{8,64}$/, "8..64 of letters, digits, '.', '_', ':', '-'")
+  .describe("unique id of this command (a UUID is fine); accepted once, echoed in the response");
+
+/** Fields every request carries. `signature` covers all the others (see signature.ts). */
+export const requestBaseShape = {
+  transaction: transactionSchema,
+  gatewayId: gatewayIdSchema.describe("the gateway this command is for; must match the topic's gateway"),
+  issuedAt: epochMsSchema.describe("when the sender made the command, epoch ms"),
+  expiresAt: epochMsSchema.describe("after this instant (epoch ms, gateway clock) the command is refused"),
+  signature: z
+    .string()
+    .regex(/^[0-9a-f]{64}$/, "64 lowercase hex digits")
+    .describe("HMAC-SHA256 of the canonical form, lowercase hex"),
+};
+export const requestBaseKeys = Object.keys(requestBaseShape) as (keyof typeof requestBaseShape)[];
+
+function request<T extends z.ZodRawShape>(fields: T) {
+  return z.strictObject({ ...requestBaseShape, ...fields });
+}
+
+const thresholdFields = {
+  alarm1: nonNegativeMoney.optional().describe("first low-credit warning level, yuan"),
+  alarm2: nonNegativeMoney.optional().describe("second warning level, yuan, <= alarm1"),
+  overdraftLimit: nonNegativeMoney.optional().describe("usage may continue down to -overdraftLimit, yuan"),
+  hoardingLimit: nonNegativeMoney.optional().describe("top-ups above this balance are refused, yuan"),
+  closeAllowedMin: moneyString.optional().describe("after a cut, restore only above this balance, yuan"),
+};
+
+const readingSchema = z.strictObject({
+  readingId: z.number().int().positive().optional(),
+  wallMs: epochMsSchema,
+  monoMs: z.number().nonnegative(),
+  values: quantityValuesSchema,
+  relayClosed: z.boolean().optional(),
+});
+
+/** Every command: request schema, result schema (the `result` of an `ok` response) and kind. */
+export const commandCatalog = {
+  topup: {
+    kind: "mutation",
+    summary: "credit an account; deduplicated by purchaseSeq (the purchase count)",
+    request: request({
+      account: idSchema,
+      amountFen: z.number().int().min(1).max(100_000_000).describe("amount in fen (0.01 yuan): 1..100000000"),
+      purchaseSeq: z.number().int().min(1).max(2_147_483_647).describe("purchase count: last applied + 1"),
+      paymentRef: z.string().min(1).max(128).describe("payment reference, for reconciliation"),
+    }),
+    result: z.strictObject({
+      status: z.enum(["applied", "duplicate"]).describe("duplicate: this purchaseSeq was already applied"),
+      account: idSchema,
+      purchaseSeq: z.number().int().positive(),
+      balance: moneyString.describe("balance after the top-up, yuan"),
+    }),
+  },
+  relay: {
+    kind: "mutation",
+    summary: "cut or restore a meter's supply; the switching outcome follows on the events stream",
+    request: request({
+      meter: idSchema,
+      action: z.enum(["cut", "restore"]),
+      reason: reasonSchema,
+    }),
+    result: z.strictObject({
+      meter: idSchema,
+      action: z.enum(["cut", "restore"]),
+      relayOpId: z.number().int().positive().describe("audit id of the relay operation"),
+      state: z
+        .enum(["queued", "done"])
+        .describe("queued: it will be carried out; see cut.done / restore.done"),
+    }),
+  },
+  protect: {
+    kind: "mutation",
+    summary: "turn keep-power (never cut) on or off for an account",
+    request: request({
+      account: idSchema,
+      on: z.boolean(),
+      until: epochMsSchema
+        .nullable()
+        .optional()
+        .describe("end of keep-power, epoch ms; absent/null: until released"),
+      reason: reasonSchema,
+    }),
+    result: z.strictObject({
+      account: idSchema,
+      on: z.boolean(),
+      until: epochMsSchema.nullable(),
+    }),
+  },
+  "account.set": {
+    kind: "mutation",
+    summary: "change an account's tariff and thresholds; omitted fields keep their value",
+    request: request({ account: idSchema, tariff: idSchema.optional(), ...thresholdFields }).refine(
+      (r) => r.tariff !== undefined || Object.keys(thresholdFields).some((k) => k in r),
+      { error: "set at least one of tariff, alarm1, alarm2, overdraftLimit, hoardingLimit, closeAllowedMin" },
+    ),
+    result: z.strictObject({
+      account: idSchema,
+      tariff: idSchema.nullable(),
+      alarm1: nonNegativeMoney,
+      alarm2: nonNegativeMoney,
+      overdraftLimit: nonNegativeMoney,
+      hoardingLimit: nonNegativeMoney,
+      closeAllowedMin: moneyString,
+    }),
+  },
+  "tariff.set": {
+    kind: "mutation",
+    summary: "create or replace a tariff (same shape as a tariffs[] entry of the config file)",
+    request: request({
+      tariff: z
+        .looseObject({ id: idSchema, kind: z.string().min(1).max(32) })
+        .describe("tariff definition, e.g. { id, kind: 'flat', price: '0.5283' }; checked by the gateway"),
+    }),
+    result: z.strictObject({ tariff: idSchema, kind: z.string(), updatedAtMs: epochMsSchema }),
+  },
+  "meter.read": {
+    kind: "query",
+    summary: "read a meter now and answer with the reading",
+    request: request({ meter: idSchema }),
+    result: z.strictObject({ meter: idSchema, reading: readingSchema }),
+  },
+  "time.check": {
+    kind: "query",
+    summary: "the gateway's clock, to detect skew",
+    request: request({}),
+    result: z.strictObject({
+      wallMs: epochMsSchema.describe("gateway wall clock when answering"),
+      timeZone: z.string().describe("IANA time zone for tariff periods"),
+      skewMs: z.number().int().describe("gateway wall clock minus the request's issuedAt, ms"),
+      clock: z.enum(["ok", "suspect"]).describe("suspect: a jump or backwards step was detected"),
+      detail: z.string().optional(),
+    }),
+  },
+  "config.get": {
+    kind: "query",
+    summary: "the running configuration, secrets removed",
+    request: request({}),
+    result: z.strictObject({
+      config: z
+        .record(z.string(), z.unknown())
+        .describe("the effective config; file contents are never included"),
+    }),
+  },
+} as const;
+
+/** Command names: the last level of `request/{command}`. */
+export type CommandName = keyof typeof commandCatalog;
+export const commandNames = Object.keys(commandCatalog) as CommandName[];
+
+/** The full request of a command, as received. */
+export type CommandRequest<C extends CommandName = CommandName> = z.infer<
+  (typeof commandCatalog)[C]["request"]
+>;
+/** The command's own fields: the request without the common fields. */
+export type CommandParams<C extends CommandName> = Omit<CommandRequest<C>, keyof typeof requestBaseShape>;
+/** What an `ok` response carries as `result`. */
+export type CommandResult<C extends CommandName> = z.infer<(typeof commandCatalog)[C]["result"]>;
+
+export function isCommandName(name: string): name is CommandName {
+  return Object.hasOwn(commandCatalog, name);
+}
+
+/** The request without the common fields. */
+export function paramsOf<C extends CommandName>(request: CommandRequest<C>): CommandParams<C> {
+  const params: Record<string, unknown> = { ...request };
+  for (const key of requestBaseKeys) delete params[key];
+  return params as CommandParams<C>;
+}

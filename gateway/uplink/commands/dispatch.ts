@@ -1,0 +1,29 @@
+/** Calls the executor method of an admitted command with its own fields (the common ones stripped). */
+import type { Admitted } from "./admission.ts";
+import type { CommandName, CommandRequest } from "./catalog.ts";
+import { paramsOf } from "./catalog.ts";
+import type { CommandContext, CommandExecutor } from "./executor.ts";
+
+/** The executor's outcome, a promise only for queries that chose to be asynchronous. */
+export function dispatchCommand(executor: CommandExecutor, admitted: Admitted, context: CommandContext) {
+  const { command } = admitted;
+  const params = <C extends CommandName>(_name: C) => paramsOf(admitted.request as CommandRequest<C>);
+  switch (command) {
+    case "topup":
+      return executor.topup(params("topup"), context);
+    case "relay":
+      return executor.relay(params("relay"), context);
+    case "protect":
+      return executor.protect(params("protect"), context);
+    case "account.set":
+      return executor.accountSet(params("account.set"), context);
+    case "tariff.set":
+      return executor.tariffSet(params("tariff.set"), context);
+    case "meter.read":
+      return executor.meterRead(params("meter.read"), context);
+    case "time.check":
+      return executor.timeCheck(params("time.check"), context);
+    case "config.get":
+      return executor.configGet(params("config.get"), context);
+  }
+}

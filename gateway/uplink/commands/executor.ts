@@ -1,0 +1,76 @@
+/**
+ * What the uplink needs from the rest of the gateway to carry out commands. The uplink has already parsed,
+ * validated, authenticated, checked expiry and replay before a method is called; the executor applies the
+ * command to the domain (the prepaid engine) and says how it went.
+ *
+ * Mutations are synchronous on purpose: the uplink calls them inside `store.transaction` and, in that
+ * same unit of work, remembers the transaction (on `ok: true`) and writes the audit record, so a crash
+ * keeps all of it or none, and no command executes twice. The executor's own `store.transaction` (e.g.
+ * the prepaid engine's unit of work) becomes a savepoint of it. Anything slow (switching a relay over
+ * the bus) must be recorded durably in the unit of work (a relay operation row) and carried out
+ * asynchronously afterwards: the whole call is synchronous, so asynchronous work starts only after the
+ * commit. Its outcome follows on the `events` stream.
+ *
+ * A mutation that returns `ok: false` must have changed no state; it may have written the audit records
+ * of its refusal (e.g. a billing `topup` record with status `refused`), which commit together with the
+ * uplink's `command.refused` event. The transaction is not remembered, so it may be sent again.
+ * Throwing rolls back everything the call wrote and is answered INTERNAL.
+ *
+ * Queries only read, so they may be asynchronous (a meter read goes over the bus).
+ */
+import type { CommandName, CommandParams, CommandResult } from "./catalog.ts";
+
+/** How a command went. */
+export type CommandOutcome<R> =
+  | { readonly ok: true; readonly result: R }
+  | {
+      readonly ok: false;
+      /** `UNKNOWN_ACCOUNT`, `UNKNOWN_METER` or a domain code such as `TOPUP_GAP`: `^[A-Z][A-Z0-9_]{1,63}$`. */
+      readonly code: string;
+      /** One line for people; never secrets. */
+      readonly message: string;
+      /** Extra facts for the requester, e.g. `{ missingSeq: 7 }`. */
+      readonly details?: Record<string, unknown>;
+    };
+
+/** Facts about the request the executor may use (references, audit, skew). */
+export interface CommandContext {
+  readonly command: CommandName;
+  /** The request's transaction id: unique, already remembered when a mutation runs. */
+  readonly transaction: string;
+  /** The request's `issuedAt`, epoch ms (sender's clock). */
+  readonly issuedAtMs: number;
+  /** The request's `expiresAt`, epoch ms. */
+  readonly expiresAtMs: number;
+  /** When the gateway received it, epoch ms (gateway clock). */
+  readonly receivedAtMs: number;
+}
+
+type Mutation<C extends CommandName> = (
+  params: CommandParams<C>,
+  context: CommandContext,
+) => CommandOutcome<CommandResult<C>>;
+type Query<C extends CommandName> = (
+  params: CommandParams<C>,
+  context: CommandContext,
+) => CommandOutcome<CommandResult<C>> | Promise<CommandOutcome<CommandResult<C>>>;
+
+/** One method per command. Implemented by the gateway on top of the prepaid engine. */
+export interface CommandExecutor {
+  /** `topup`: credit by purchase sequence; a repeated purchaseSeq is `ok` with status `duplicate`. */
+  readonly topup: Mutation<"topup">;
+  /** `relay`: queue a cut or restore (record the relay operation); switching happens afterwards. */
+  readonly relay: Mutation<"relay">;
+  /** `protect`: keep-power on or off. */
+  readonly protect: Mutation<"protect">;
+  /** `account.set`: tariff and thresholds. */
+  readonly accountSet: Mutation<"account.set">;
+  /** `tariff.set`: validate and store a tariff definition (refuse with e.g. `TARIFF_INVALID`). */
+  readonly tariffSet: Mutation<"tariff.set">;
+  /** `meter.read`: read the meter now (may take seconds). */
+  readonly meterRead: Query<"meter.read">;
+  /** `time.check`: the gateway's clock and whether it is trusted. */
+  readonly timeCheck: Query<"time.check">;
+  /** `config.get`: the effective config without secrets. */
+  readonly configGet: Query<"config.get">;
+}

@@ -1,0 +1,216 @@
+/**
+ * Turns a request message into a response: admission, replay protection, rate limits, execution through
+ * the {@link CommandExecutor}, audit. Mutations and refusals complete synchronously, inside the MQTT
+ * 'message' event, i.e. before MQTT.js acknowledges the request: a crash before the commit leaves the
+ * request unacknowledged, so the broker redelivers it (persistent session) and it runs once.
+ */
+import type { Clock } from "../../core/clock.ts";
+import type { Logger } from "../../core/logger.ts";
+import type { Store } from "../../store/index.ts";
+import { TokenBucket } from "../rate-limit.ts";
+import type { AdmissionPolicy, Admitted } from "./admission.ts";
+import { admitCommand } from "./admission.ts";
+import { auditExecuted, auditRefusal, refsOf } from "./audit.ts";
+import type { CommandName, CommandResult } from "./catalog.ts";
+import { commandCatalog } from "./catalog.ts";
+import { errorCodePattern, unauthenticatedCodes } from "./codes.ts";
+import { dispatchCommand } from "./dispatch.ts";
+import type { CommandContext, CommandExecutor, CommandOutcome } from "./executor.ts";
+import type { CommandResponse, Refusal } from "./response.ts";
+import { errorResponse, okResponse } from "./response.ts";
+
+/** Options of {@link CommandHandler}. */
+export interface CommandHandlerOptions {
+  readonly store: Store;
+  readonly executor: CommandExecutor;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  readonly policy: AdmissionPolicy;
+  /** Accepted relay commands per minute: 1..600. */
+  readonly relayCommandsPerMinute: number;
+  /** Queries executing at once; more are refused with BUSY: 1..64, default 4. */
+  readonly maxQueriesInFlight?: number;
+  /** Audited refusals of unauthenticated requests per minute (the rest only counted): 1..6000, default 60. */
+  readonly auditRefusalsPerMinute?: number;
+}
+
+/** Thrown inside the unit of work to roll it back with a refusal. */
+class RollbackWith extends Error {
+  constructor(readonly refusal: Omit<Refusal, "command" | "transaction">) {
+    super(refusal.code);
+  }
+}
+
+export class CommandHandler {
+  private readonly relayBucket: TokenBucket;
+  private readonly auditBucket: TokenBucket;
+  private queriesInFlight = 0;
+  private suppressedAudits = 0;
+
+  constructor(private readonly options: CommandHandlerOptions) {
+    const { clock } = options;
+    this.relayBucket = new TokenBucket(
+      clock,
+      options.relayCommandsPerMinute / 60,
+      options.relayCommandsPerMinute,
+    );
+    const auditPerMinute = options.auditRefusalsPerMinute ?? 60;
+    this.auditBucket = new TokenBucket(clock, auditPerMinute / 60, auditPerMinute);
+  }
+
+  /** Answers one request received on `request/{command}`. Never throws. */
+  handle(command: string, payload: Uint8Array): CommandResponse | Promise<CommandResponse> {
+    const { clock, policy, store } = this.options;
+    const receivedAtMs = clock.now();
+    const admission = admitCommand(command, payload, receivedAtMs, policy);
+    if (!admission.ok) return this.refuse(admission, refsOf(undefined));
+    const { request } = admission;
+    const base = { command: admission.command, transaction: request.transaction };
+    const refs = refsOf(request);
+    const context: CommandContext = {
+      command: admission.command,
+      transaction: request.transaction,
+      issuedAtMs: request.issuedAt,
+      expiresAtMs: request.expiresAt,
+      receivedAtMs,
+    };
+    try {
+      if (store.commandsSeen.has(request.transaction)) {
+        return this.refuse({ ...base, code: "REPLAYED", message: "transaction already executed" }, refs);
+      }
+      if (commandCatalog[admission.command].kind === "query") return this.query(admission, context, refs);
+      if (admission.command === "relay" && !this.relayBucket.tryTake()) {
+        const message = `more than ${this.options.relayCommandsPerMinute} relay commands per minute`;
+        return this.refuse({ ...base, code: "RATE_LIMITED", message }, refs);
+      }
+      const outcome = store.transaction(() => {
+        const outcome = dispatchCommand(this.options.executor, admission, context) as CommandOutcome<unknown>;
+        if (!outcome.ok) {
+          // Not remembered: a refused transaction may be sent again. The executor's own record of the
+          // refusal (e.g. a billing "refused" top-up) commits with ours.
+          const refusal = { ...base, ...this.checkedRefusal(outcome) };
+          auditRefusal(store, refusal, refs, 0);
+          return refusal;
+        }
+        // Remembered in the unit of work that applied the command: a crash keeps both or neither.
+        if (!store.commandsSeen.remember(request.transaction, admission.command)) {
+          throw new RollbackWith({ code: "REPLAYED", message: "transaction already executed" });
+        }
+        auditExecuted(store, admission.command, request.transaction, refs);
+        return outcome;
+      });
+      if ("code" in outcome) {
+        this.options.logger.warn({ ...base, code: outcome.code }, "command refused by the executor");
+        return this.errorResponse(outcome);
+      }
+      return this.ok(admission.command, request.transaction, outcome.result);
+    } catch (error) {
+      if (error instanceof RollbackWith) return this.refuse({ ...base, ...error.refusal }, refs);
+      return this.internal(base, refs, error);
+    }
+  }
+
+  private async query(admitted: Admitted, context: CommandContext, refs: ReturnType<typeof refsOf>) {
+    const base = { command: admitted.command, transaction: admitted.request.transaction };
+    const limit = this.options.maxQueriesInFlight ?? 4;
+    if (this.queriesInFlight >= limit) {
+      return this.refuse(
+        { ...base, code: "BUSY", message: `${limit} slow commands already in progress` },
+        refs,
+      );
+    }
+    this.queriesInFlight++;
+    try {
+      const outcome = (await dispatchCommand(
+        this.options.executor,
+        admitted,
+        context,
+      )) as CommandOutcome<unknown>;
+      if (!outcome.ok) return this.refuse({ ...base, ...this.checkedRefusal(outcome) }, refs);
+
+      const { store } = this.options;
+      const first = store.transaction(() => {
+        if (!store.commandsSeen.remember(base.transaction, base.command)) return false;
+        auditExecuted(store, base.command, base.transaction, refs);
+        return true;
+      });
+      // A duplicate that raced this one has already answered; a query that read twice changed nothing.
+      if (!first)
+        return this.refuse({ ...base, code: "REPLAYED", message: "transaction already executed" }, refs);
+      return this.ok(admitted.command, base.transaction, outcome.result);
+    } catch (error) {
+      return this.internal(base, refs, error);
+    } finally {
+      this.queriesInFlight--;
+    }
+  }
+
+  /** An executor's refusal, with a code that is safe to publish. */
+  private checkedRefusal(outcome: { code: string; message: string; details?: Record<string, unknown> }) {
+    if (errorCodePattern.test(outcome.code)) return outcome;
+    this.options.logger.error({ code: outcome.code }, "executor returned a malformed error code");
+    return { code: "INTERNAL", message: outcome.message };
+  }
+
+  private ok(command: CommandName, transaction: string, result: unknown): CommandResponse {
+    const { policy, clock } = this.options;
+    return okResponse(
+      policy.gatewayId,
+      clock.now(),
+      command,
+      transaction,
+      result as CommandResult<CommandName>,
+    );
+  }
+
+  private internal(
+    base: Pick<Refusal, "command" | "transaction">,
+    refs: ReturnType<typeof refsOf>,
+    error: unknown,
+  ) {
+    this.options.logger.error({ err: error, ...base }, "command failed");
+    return this.refuse(
+      { ...base, code: "INTERNAL", message: "the gateway failed; nothing was changed" },
+      refs,
+    );
+  }
+
+  /** Audits (rate-limited for unauthenticated senders) and builds the error response. Never throws. */
+  private refuse(refusal: Refusal, refs: ReturnType<typeof refsOf>): CommandResponse {
+    const { store, logger } = this.options;
+    const plain: Refusal = {
+      command: refusal.command,
+      transaction: refusal.transaction,
+      code: refusal.code,
+      message: refusal.message,
+      ...(refusal.details === undefined ? {} : { details: refusal.details }),
+    };
+    logger.warn(
+      { command: plain.command, transaction: plain.transaction, code: plain.code },
+      "command refused",
+    );
+    if (unauthenticatedCodes.has(plain.code) && !this.auditBucket.tryTake()) {
+      this.suppressedAudits++;
+    } else {
+      try {
+        auditRefusal(store, plain, refs, this.suppressedAudits);
+        this.suppressedAudits = 0;
+      } catch (error) {
+        logger.error({ err: error, code: plain.code }, "could not audit a refused command");
+      }
+    }
+    return this.errorResponse(plain);
+  }
+
+  private errorResponse(refusal: Refusal): CommandResponse {
+    const { policy, clock } = this.options;
+    const { command, transaction, code, message, details } = refusal;
+    return errorResponse(policy.gatewayId, clock.now(), {
+      command,
+      transaction,
+      code,
+      message,
+      ...(details === undefined ? {} : { details }),
+    });
+  }
+}

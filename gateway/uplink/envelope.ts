@@ -1,0 +1,105 @@
+/**
+ * The envelope every outbox record travels in (STYLE.md principle 8). It is built at publish time from the
+ * stored row, so a replayed record carries the same `seq`, `key` and timestamps as its first attempt and
+ * only `historical` tells the two apart. A consumer deduplicates on `key` (or `stream` + `seq`) and
+ * detects a gap when `seq` skips a number.
+ */
+import { z } from "zod";
+import { ErrorCode, GatewayError } from "../core/errors.ts";
+import type { Outbox, OutboxRecord } from "../store/index.ts";
+import type { StreamBody, StreamName } from "./records.ts";
+import { streamSchemas } from "./records.ts";
+
+/** Contract version carried as `v` in every message; bumped on an incompatible change. */
+export const CONTRACT_VERSION = 1;
+
+export const contractVersionSchema = z.literal(CONTRACT_VERSION).describe("contract version");
+export const gatewayIdSchema = z
+  .string()
+  .regex(/^[A-Za-z0-9_-]{1,64}$/)
+  .describe("gateway id, also the topic level after the prefix");
+export const epochMsSchema = z.number().int().nonnegative().describe("wall-clock time, epoch milliseconds");
+
+function envelopeSchema<S extends StreamName>(stream: S) {
+  return z.strictObject({
+    v: contractVersionSchema,
+    gatewayId: gatewayIdSchema,
+    stream: z.literal(stream),
+    seq: z
+      .number()
+      .int()
+      .positive()
+      .describe("1, 2, 3 ... per stream, no gap, never reused, also across restarts"),
+    key: z
+      .string()
+      .min(1)
+      .describe("idempotency key, unique per gateway: the same record always has the same key"),
+    wallMs: epochMsSchema.describe("wall-clock time the record was created, epoch ms"),
+    monoMs: z
+      .number()
+      .int()
+      .nonnegative()
+      .describe("monotonic ms when the record was created; comparable only within one gateway process run"),
+    historical: z
+      .boolean()
+      .describe("true when replayed from the backlog (created before the current broker connection)"),
+    body: streamSchemas[stream],
+  });
+}
+
+/** The envelope schema per stream: what arrives on `{prefix}/{gatewayId}/{stream}`. */
+export const streamEnvelopeSchemas = {
+  readings: envelopeSchema("readings"),
+  billing: envelopeSchema("billing"),
+  events: envelopeSchema("events"),
+} as const;
+
+/** A published stream message. */
+export type StreamEnvelope<S extends StreamName = StreamName> = z.infer<(typeof streamEnvelopeSchemas)[S]>;
+
+/** The streams, in the order the publisher serves them. */
+export const streamNames: readonly StreamName[] = ["events", "billing", "readings"];
+
+/** True when `stream` is one of the contract's streams. */
+export function isStreamName(stream: string): stream is StreamName {
+  return Object.hasOwn(streamSchemas, stream);
+}
+
+/** Wraps a stored outbox record for publishing. */
+export function buildEnvelope(record: OutboxRecord, gatewayId: string, historical: boolean): StreamEnvelope {
+  return {
+    v: CONTRACT_VERSION,
+    gatewayId,
+    stream: record.stream,
+    seq: record.seq,
+    key: record.key,
+    wallMs: record.createdAtMs,
+    monoMs: Math.trunc(record.createdMonoMs),
+    historical,
+    body: record.payload,
+  } as StreamEnvelope;
+}
+
+/**
+ * Validates `body` against its stream's schema and queues it. Producers use this instead of
+ * `outbox.enqueue` so a malformed record is refused where it is made, not discovered by the platform.
+ * Joins the caller's unit of work. Re-enqueueing a key returns the original record.
+ * @throws GatewayError(Internal) naming the first invalid field.
+ */
+export function enqueueRecord<S extends StreamName>(
+  outbox: Outbox,
+  stream: S,
+  key: string,
+  body: StreamBody<S>,
+): ReturnType<Outbox["enqueue"]> {
+  const parsed = streamSchemas[stream].safeParse(body);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new GatewayError(ErrorCode.Internal, `invalid ${stream} record: ${issue?.message ?? "invalid"}`, {
+      stream,
+      key,
+      path: issue?.path.join("."),
+    });
+  }
+  return outbox.enqueue(stream, key, parsed.data);
+}

@@ -1,0 +1,58 @@
+/**
+ * Rewrites docs/schemas/ from the zod schemas of the MQTT contract.
+ *
+ *   node --import tsx gateway/uplink/schemas/generate.ts           # write
+ *   node --import tsx gateway/uplink/schemas/generate.ts --check   # exit 1 if docs/schemas/ is stale
+ */
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { renderSchemas } from "./contract-schemas.ts";
+
+/** docs/schemas/ of this repository. */
+export const schemasDir = fileURLToPath(new URL("../../../docs/schemas/", import.meta.url));
+
+/** File names that differ between the code and `dir` (missing, changed or stale). */
+export function schemaDrift(dir = schemasDir): string[] {
+  const expected = renderSchemas();
+  const present = new Set(readdirSafe(dir).filter((f) => f.endsWith(".schema.json")));
+  const drift: string[] = [];
+  for (const [file, text] of expected) {
+    if (!present.has(file) || readFileSync(join(dir, file), "utf8") !== text) drift.push(file);
+  }
+  for (const file of present) if (!expected.has(file)) drift.push(file);
+  return drift.sort();
+}
+
+/** Writes every schema file into `dir` and removes schema files the contract no longer has. */
+export function writeSchemas(dir = schemasDir): number {
+  mkdirSync(dir, { recursive: true });
+  const expected = renderSchemas();
+  for (const file of readdirSafe(dir)) {
+    if (file.endsWith(".schema.json") && !expected.has(file)) rmSync(join(dir, file));
+  }
+  for (const [file, text] of expected) writeFileSync(join(dir, file), text);
+  return expected.size;
+}
+
+function readdirSafe(dir: string): string[] {
+  try {
+    return readdirSync(dir);
+  } catch {
+    return [];
+  }
+}
+
+if (process.argv[1] !== undefined && fileURLToPath(import.meta.url) === process.argv[1]) {
+  if (process.argv.includes("--check")) {
+    const drift = schemaDrift();
+    if (drift.length > 0) {
+      process.stderr.write(
+        `docs/schemas is stale: ${drift.join(", ")}\nrun: node --import tsx ${process.argv[1]}\n`,
+      );
+      process.exitCode = 1;
+    }
+  } else {
+    process.stdout.write(`wrote ${writeSchemas()} schema files to ${schemasDir}\n`);
+  }
+}

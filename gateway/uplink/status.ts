@@ -1,0 +1,78 @@
+/**
+ * The two retained topics: gateway availability (`status`, also the last will) and the latest state of
+ * each meter. Retained messages are "latest wins", so they are published directly, never from the outbox.
+ */
+import { z } from "zod";
+import { contractVersionSchema, epochMsSchema, gatewayIdSchema } from "./envelope.ts";
+import { moneyString, quantityValuesSchema } from "./records.ts";
+
+const count = z.number().int().nonnegative();
+
+/** Meter counts the composition root reports for the status topic. */
+export const meterCountsSchema = z.strictObject({
+  total: count.describe("configured meters"),
+  online: count.describe("meters answering polls"),
+  offline: count.describe("meters not answering"),
+});
+
+const onlineStatusSchema = z.strictObject({
+  v: contractVersionSchema,
+  gatewayId: gatewayIdSchema,
+  state: z.literal("online"),
+  version: z.string().describe("gateway software version"),
+  wallMs: epochMsSchema.describe("when this status was published"),
+  startedAtMs: epochMsSchema.describe("when the gateway process started"),
+  uptimeSec: count.describe("seconds since the gateway process started"),
+  meters: meterCountsSchema,
+  backlog: z.strictObject({
+    total: count.describe("outbox records not yet acknowledged by the broker"),
+    byStream: z.record(z.string(), count).describe("stream -> unacknowledged records"),
+  }),
+  lastPublishAtMs: epochMsSchema.nullable().describe("when the broker last acknowledged an outbox record"),
+});
+
+const offlineStatusSchema = z.strictObject({
+  v: contractVersionSchema,
+  gatewayId: gatewayIdSchema,
+  state: z.literal("offline"),
+  reason: z
+    .enum(["shutdown", "connection-lost"])
+    .describe("shutdown: clean stop; connection-lost: the broker published the last will"),
+  version: z.string(),
+  wallMs: epochMsSchema.describe("shutdown: when it stopped; connection-lost: when that connection was made"),
+});
+
+/** `{prefix}/{gatewayId}/status`, retained. */
+export const statusSchema = z.discriminatedUnion("state", [onlineStatusSchema, offlineStatusSchema]);
+export type StatusPayload = z.infer<typeof statusSchema>;
+export type MeterCounts = z.infer<typeof meterCountsSchema>;
+
+/** What the composition root reports for the status topic; the uplink adds the rest. */
+export interface StatusInfo {
+  readonly meters: MeterCounts;
+}
+
+/** `{prefix}/{gatewayId}/meters/{meterId}/state`, retained. */
+export const meterStateSchema = z.strictObject({
+  v: contractVersionSchema,
+  gatewayId: gatewayIdSchema,
+  meterId: z.string().min(1).max(64),
+  wallMs: epochMsSchema.describe("when this state was produced"),
+  online: z.boolean().describe("the meter answered its last poll"),
+  lastSeenMs: epochMsSchema.nullable().describe("last successful poll, null if never"),
+  reading: z
+    .strictObject({
+      readingId: z.number().int().positive().optional(),
+      wallMs: epochMsSchema,
+      values: quantityValuesSchema,
+    })
+    .nullable()
+    .describe("latest reading, null before the first"),
+  accountId: z.string().nullable().describe("prepaid account billed for this meter, if any"),
+  balance: moneyString.nullable().describe("account balance, yuan"),
+  moneyState: z.enum(["normal", "warning1", "warning2", "overdraft", "exhausted"]).nullable(),
+  relay: z.enum(["closed", "open", "unknown"]).describe("closed = supply on, open = supply cut"),
+});
+export type MeterStatePayload = z.infer<typeof meterStateSchema>;
+/** What {@link Uplink.publishMeterState} takes: the payload without the fields the uplink fills in. */
+export type MeterState = Omit<MeterStatePayload, "v" | "gatewayId" | "meterId">;

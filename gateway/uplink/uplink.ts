@@ -1,0 +1,252 @@
+/**
+ * The MQTT uplink: one broker connection at a time, rebuilt after every loss with jittered exponential
+ * backoff. Each connection is a fresh MQTT.js client with reconnectPeriod 0, so nothing MQTT.js kept in
+ * memory outlives it: the outbox is the only backlog. On connect: retained `online` status, the command
+ * subscription (persistent session), pending meter states, then outbox delivery (live first, backlog
+ * paced). On stop: retained `offline` status, then a clean DISCONNECT (so the broker drops the last will).
+ */
+import type { IClientOptions, MqttClient } from "mqtt";
+import { connect as mqttConnect } from "mqtt";
+import type { Clock, TimerHandle } from "../core/clock.ts";
+import type { Logger } from "../core/logger.ts";
+import type { Store } from "../store/index.ts";
+import { backoffDelayMs } from "./backoff.ts";
+import { CommandResponder } from "./command-responder.ts";
+import type { CommandExecutor } from "./commands/executor.ts";
+import { CommandHandler } from "./commands/handler.ts";
+import type { MqttUplinkConfig } from "./config.ts";
+import { uplinkSettings } from "./config.ts";
+import { clientOptions, readUplinkFiles } from "./connection.ts";
+import { OutboxDelivery } from "./delivery.ts";
+import { MeterStates } from "./meter-states.ts";
+import type { MeterState, StatusInfo } from "./status.ts";
+import { StatusReporter } from "./status-reporter.ts";
+import { gatewayTopics, isPublishableTopic } from "./topics.ts";
+import { withTimeout } from "./with-timeout.ts";
+
+/** Options of {@link Uplink}. */
+export interface UplinkOptions {
+  /** The `mqtt` config section, paths already absolute. */
+  readonly config: MqttUplinkConfig;
+  /** `gateway.id`: the topic level after the prefix. */
+  readonly gatewayId: string;
+  readonly store: Store;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  /** Software version for the status topic. */
+  readonly version: string;
+  /** Meter counts for the status topic; called at each status publish. */
+  readonly statusProvider: () => StatusInfo;
+  readonly executor: CommandExecutor;
+  /** Uniform [0, 1) for reconnect jitter; default Math.random. */
+  readonly random?: () => number;
+  /** Creates an MQTT client (tests may wrap it); default MQTT.js `connect`. */
+  readonly connect?: (url: string, options: IClientOptions) => MqttClient;
+}
+
+/** How long stop() waits for the `offline` status PUBACK and the DISCONNECT, ms. */
+const stopTimeoutMs = 3000;
+
+export class Uplink {
+  private client: MqttClient | undefined;
+  private stopped = false;
+  private attempt = 0;
+  private reconnectTimer: TimerHandle | undefined;
+  private pollTimer: TimerHandle | undefined;
+  private parts:
+    { delivery: OutboxDelivery; responder: CommandResponder; status: StatusReporter } | undefined;
+  private readonly meterStates = new MeterStates();
+
+  constructor(private readonly options: UplinkOptions) {}
+
+  private get topics() {
+    return gatewayTopics(this.options.config.topicPrefix, this.options.gatewayId);
+  }
+
+  private get settings() {
+    return uplinkSettings(this.options.config);
+  }
+
+  /** True while a broker connection is up. */
+  get connected(): boolean {
+    return this.client?.connected === true && !this.stopped;
+  }
+
+  /** The delivery engine (for status and tests); undefined before start(). */
+  get delivery(): OutboxDelivery | undefined {
+    return this.parts?.delivery;
+  }
+
+  /**
+   * Reads the key, password and TLS files and starts connecting; resolves without waiting for the broker
+   * (being offline is normal: the outbox keeps everything).
+   * @throws GatewayError(ConfigInvalid) when a file named in the config cannot be read.
+   */
+  start(): Promise<void> {
+    if (this.parts !== undefined || this.stopped) return Promise.resolve();
+    const { config, gatewayId, store, clock, logger, executor } = this.options;
+    const settings = this.settings;
+    const files = readUplinkFiles(config);
+    if (files.commandKey === undefined)
+      logger.warn("mqtt.commandKeyFile is not set: every command will be refused");
+    const delivery = new OutboxDelivery({
+      outbox: store.outbox,
+      clock,
+      logger,
+      gatewayId,
+      topics: this.topics,
+      window: settings.window,
+      batchSize: settings.batchSize,
+      backlogRatePerSec: settings.backlogRatePerSec,
+      onPublishError: (error) => {
+        logger.warn({ err: error.message }, "uplink publish failed; reconnecting");
+        this.client?.end(true);
+      },
+    });
+    const handler = new CommandHandler({
+      store,
+      executor,
+      clock,
+      logger,
+      policy: {
+        gatewayId,
+        commandKey: files.commandKey,
+        maxTtlMs: settings.commandMaxTtlSec * 1000,
+        clockSkewMs: settings.commandClockSkewSec * 1000,
+      },
+      relayCommandsPerMinute: settings.relayCommandsPerMinute,
+    });
+    const startedAt = { wallMs: clock.now(), monoMs: clock.monotonicMs() };
+    const status = new StatusReporter({ ...this.options, topics: this.topics, delivery, startedAt });
+    this.parts = { delivery, responder: new CommandResponder(handler, this.topics, logger), status };
+    this.connectNow(files);
+    this.schedulePoll();
+    return Promise.resolve();
+  }
+
+  /** New outbox records were committed: publish them now instead of at the next poll. */
+  kick(): void {
+    this.parts?.delivery.kick();
+  }
+
+  /** Publishes the retained state of one meter (latest wins; kept and sent on reconnect while offline). */
+  publishMeterState(meterId: string, state: MeterState): void {
+    const topic = this.topics.meterState(meterId);
+    if (!isPublishableTopic(topic) || meterId.includes("/")) {
+      this.options.logger.warn({ meterId }, "meter id cannot be a topic level; state not published");
+      return;
+    }
+    const payload = JSON.stringify({ v: 1, gatewayId: this.options.gatewayId, meterId, ...state });
+    this.meterStates.set(topic, payload);
+    if (this.connected && this.client !== undefined) this.meterStates.flush(this.client);
+  }
+
+  /** Publishes `offline` (retained), disconnects cleanly and stops reconnecting. Idempotent. */
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    const { clock } = this.options;
+    for (const timer of [this.reconnectTimer, this.pollTimer])
+      if (timer !== undefined) clock.clearTimeout(timer);
+    const parts = this.parts;
+    parts?.status.stopTimer();
+    parts?.delivery.endSession();
+    const client = this.client;
+    if (client?.connected === true && parts !== undefined) {
+      try {
+        await withTimeout(clock, parts.status.publishOffline(client), stopTimeoutMs);
+        await withTimeout(clock, client.endAsync(), stopTimeoutMs);
+      } catch (error) {
+        this.options.logger.warn({ err: (error as Error).message }, "uplink did not close cleanly");
+        client.end(true);
+      }
+    } else {
+      client?.end(true);
+    }
+    parts?.delivery.flushAcks();
+    this.options.logger.info("uplink stopped");
+  }
+
+  private connectNow(files: ReturnType<typeof readUplinkFiles>): void {
+    if (this.stopped || this.parts === undefined) return;
+    const { config, gatewayId, logger } = this.options;
+    const options = clientOptions({
+      config,
+      settings: this.settings,
+      clientId: config.clientId ?? `mg-${gatewayId}`,
+      files,
+      will: {
+        topic: this.topics.status,
+        payload: JSON.stringify(this.parts.status.offline("connection-lost")),
+      },
+      persistentSession: true,
+    });
+    const client = (this.options.connect ?? mqttConnect)(config.url, options);
+    this.client = client;
+    client.on("connect", (connack) => {
+      if (this.client !== client || this.stopped) return;
+      this.attempt = 0;
+      logger.info(
+        { url: redactedUrl(config.url), sessionPresent: connack.sessionPresent },
+        "uplink connected",
+      );
+      this.onConnect(client);
+    });
+    client.on("message", (topic, payload, packet) => {
+      if (this.client === client) this.parts?.responder.onMessage(client, topic, payload, packet);
+    });
+    // Only the message: an error object may carry the connect options, and with them the password.
+    client.on("error", (error) => logger.warn({ err: error.message }, "uplink connection error"));
+    let closed = false;
+    client.on("close", () => {
+      if (this.client !== client || closed) return;
+      closed = true;
+      this.parts?.delivery.endSession();
+      this.parts?.status.stopTimer();
+      client.end(true);
+      if (this.stopped) return;
+      const delayMs = backoffDelayMs(
+        this.attempt++,
+        { minMs: this.settings.reconnectMinMs, maxMs: this.settings.reconnectMaxMs },
+        this.options.random ?? Math.random,
+      );
+      logger.info({ delayMs, attempt: this.attempt }, "uplink disconnected; reconnecting");
+      this.reconnectTimer = this.options.clock.setTimeout(() => this.connectNow(files), delayMs);
+    });
+  }
+
+  private onConnect(client: MqttClient): void {
+    const { delivery, status } = this.parts!;
+    client.subscribe(this.topics.requestFilter, { qos: 1 }, (error) => {
+      if (error) this.options.logger.error({ err: error.message }, "could not subscribe to commands");
+    });
+    status.startTimer(client, this.settings.statusIntervalSec * 1000);
+    this.meterStates.flush(client);
+    delivery.startSession({
+      publish: (topic, payload, done) => {
+        if (this.client !== client || !client.connected) return done(new Error("not connected"));
+        client.publish(topic, payload, { qos: 1 }, (error) => done(error ?? undefined));
+      },
+    });
+  }
+
+  private schedulePoll(): void {
+    if (this.stopped) return;
+    this.pollTimer = this.options.clock.setTimeout(() => {
+      if (this.connected) this.parts?.delivery.kick();
+      this.schedulePoll();
+    }, this.settings.pollIntervalMs);
+  }
+}
+
+/** The broker URL without any user:password part, for logs. */
+function redactedUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    parsed.username = "";
+    parsed.password = "";
+    return parsed.toString();
+  } catch {
+    return "(unparsable url)";
+  }
+}

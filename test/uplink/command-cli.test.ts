@@ -1,0 +1,131 @@
+/**
+ * The reference client, run as a technician would: it signs the command from the client config, sends
+ * it through a real broker to a running gateway, waits for the response and prints it.
+ */
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { testKeyText } from "../../gateway/uplink/testing/fixtures.ts";
+import type { MosquittoBroker } from "../helpers/index.ts";
+import { startMosquitto, tempDir } from "../helpers/index.ts";
+import { runCli } from "../cli/run-cli.ts";
+import type { GatewayUnderTest } from "./support/harness.ts";
+import { startGateway } from "./support/harness.ts";
+
+const cli = fileURLToPath(new URL("./support/command-cli.ts", import.meta.url));
+let broker: MosquittoBroker;
+let gateway: GatewayUnderTest;
+let dir: string;
+
+function writeConfig(name: string, lines: string[]): string {
+  const file = join(dir, name);
+  writeFileSync(file, `${lines.join("\n")}\n`);
+  return file;
+}
+
+beforeAll(async () => {
+  broker = await startMosquitto();
+  gateway = await startGateway({ url: broker.url });
+  dir = (await tempDir("uplink-cli-")).path;
+  writeFileSync(join(dir, "command.key"), `${testKeyText}\n`);
+  writeConfig("client.yaml", [
+    `url: ${broker.url}`,
+    "gatewayId: gw-test",
+    "commandKeyFile: command.key",
+    "timeoutMs: 5000",
+  ]);
+}, 30_000);
+afterAll(async () => {
+  await gateway.stop();
+  await broker.stop();
+});
+
+const run = (...args: string[]) => runCli(cli, ["command", ...args], { timeoutMs: 20_000 });
+
+describe("meter-gateway command", () => {
+  it("sends a signed top-up and prints the response; the same transaction again is REPLAYED (exit 1)", async () => {
+    const args = ["topup", "--config", join(dir, "client.yaml"), "--account", "A-1", "--amount-fen", "2500"];
+    const first = await run(
+      ...args,
+      "--purchase-seq",
+      "1",
+      "--payment-ref",
+      "PAY-1",
+      "--transaction",
+      "tx-cli-000001",
+    );
+    expect(first.stderr).toBe("");
+    expect(first.code).toBe(0);
+    expect(first.stdout).toContain("ok: topup (transaction tx-cli-000001)");
+    expect(first.stdout).toContain('"balance": "125.00"');
+    const again = await run(
+      ...args,
+      "--purchase-seq",
+      "1",
+      "--payment-ref",
+      "PAY-1",
+      "--transaction",
+      "tx-cli-000001",
+    );
+    expect(again.code).toBe(1);
+    expect(again.stdout).toContain("error REPLAYED");
+    expect(gateway.store.accounts.get("A-1")?.balanceE7).toBe(125 * 1e7);
+  });
+
+  it("prints the raw response with --json", async () => {
+    const result = await run(
+      "relay",
+      "-c",
+      join(dir, "client.yaml"),
+      "--meter",
+      "M-2",
+      "--action",
+      "cut",
+      "--reason",
+      "test",
+      "--json",
+    );
+    expect(result.code).toBe(0);
+    expect(JSON.parse(result.stdout)).toMatchObject({
+      status: "ok",
+      command: "relay",
+      result: { meter: "M-2", state: "queued" },
+    });
+  });
+
+  it("names every bad field of the client config", async () => {
+    const bad = writeConfig("bad.yaml", ["url: http://broker", "gatewayId: gw/test", "tls: { ca: x }"]);
+    const result = await run("time.check", "--config", bad);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/url: .*mqtt:\/\//);
+    expect(result.stderr).toContain("gatewayId:");
+    expect(result.stderr).toContain("commandKeyFile:");
+    expect(result.stderr).toMatch(/tls: .*ca/);
+  });
+
+  it("reports a usage mistake with exit 2 and a silent gateway with exit 1", async () => {
+    const both = await run(
+      "protect",
+      "-c",
+      join(dir, "client.yaml"),
+      "--account",
+      "A-1",
+      "--on",
+      "--off",
+      "--reason",
+      "x",
+    );
+    expect(both.code).toBe(2);
+    expect(both.stderr).toContain("exactly one of --on and --off");
+    const nobody = writeConfig("nobody.yaml", [
+      `url: ${broker.url}`,
+      "gatewayId: gw-absent",
+      "commandKeyFile: command.key",
+      "timeoutMs: 1000",
+    ]);
+    const silent = await run("time.check", "-c", nobody);
+    expect(silent.code).toBe(1);
+    expect(silent.stderr).toMatch(/no response to time.check .* within 1000 ms/);
+  });
+});

@@ -1,0 +1,220 @@
+/**
+ * Commands over a real broker: each command answered on response/{command} with a valid response; every
+ * refusal answered with its code, audited on the events stream and leaving the domain unchanged; replay
+ * protection across restarts; MQTT 5 response topic and correlation data; commands sent while the
+ * gateway was away are delivered by the persistent session.
+ */
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { commandNames } from "../../gateway/uplink/commands/catalog.ts";
+import { responseSchemaOf } from "../../gateway/uplink/commands/response.ts";
+import { domainSnapshot, signedRequest } from "../../gateway/uplink/testing/fixtures.ts";
+import type { MosquittoBroker } from "../helpers/index.ts";
+import { startMosquitto, waitFor } from "../helpers/index.ts";
+import type { GatewayUnderTest } from "./support/harness.ts";
+import { Platform, startGateway } from "./support/harness.ts";
+
+let broker: MosquittoBroker;
+let platform: Platform;
+let gateway: GatewayUnderTest | undefined;
+beforeAll(async () => {
+  broker = await startMosquitto();
+  platform = await Platform.connect(broker.url);
+});
+afterEach(async () => {
+  await gateway?.stop().catch(() => undefined);
+  gateway = undefined;
+});
+afterAll(async () => {
+  await platform.close();
+  await broker.stop();
+});
+
+const now = () => Date.now();
+const topup = (purchaseSeq: number, extra: Record<string, unknown> = {}) => ({
+  account: "A-1",
+  amountFen: 2500,
+  purchaseSeq,
+  paymentRef: `PAY-${purchaseSeq}`,
+  ...extra,
+});
+const otherKey = Buffer.from("not-the-gateway-key-0123456789abcdef");
+
+/** Params of a valid request for every command. */
+const validParams: Record<(typeof commandNames)[number], Record<string, unknown>> = {
+  topup: topup(1),
+  relay: { meter: "M-1", action: "cut", reason: "arrears" },
+  protect: { account: "A-2", on: true, until: Date.UTC(2030, 0, 1), reason: "hospital" },
+  "account.set": { account: "A-1", alarm1: "60.00", alarm2: "20", tariff: "T-1" },
+  "tariff.set": { tariff: { id: "T-1", kind: "flat", price: "0.5283" } },
+  "meter.read": { meter: "M-1" },
+  "time.check": {},
+  "config.get": {},
+};
+
+describe("commands", () => {
+  it.each(commandNames)("%s: answered ok with a response matching its schema", async (command) => {
+    gateway = await startGateway({ url: broker.url });
+    const request = signedRequest(command, validParams[command], { nowMs: now() });
+    const response = await platform.request(command, request);
+    expect(response).toMatchObject({
+      status: "ok",
+      command,
+      transaction: request["transaction"],
+      gatewayId: "gw-test",
+    });
+    expect(() => responseSchemaOf(command).parse(response)).not.toThrow();
+    expect(gateway.executor.calls.map((c) => c.command)).toEqual([command]);
+  });
+
+  const refusals: [string, string, () => unknown][] = [
+    ["NOT_JSON", "topup", () => "{ not json"],
+    ["TOO_LARGE", "topup", () => JSON.stringify({ ...topup(1), paymentRef: "x".repeat(20_000) })],
+    ["UNKNOWN_COMMAND", "reboot", () => signedRequest("reboot", {}, { nowMs: now() })],
+    ["SCHEMA", "topup", () => signedRequest("topup", topup(1, { amountFen: -5 }), { nowMs: now() })],
+    ["BAD_SIGNATURE", "topup", () => signedRequest("topup", topup(1), { nowMs: now(), key: otherKey })],
+    [
+      "WRONG_GATEWAY",
+      "relay",
+      () => signedRequest("relay", validParams.relay, { nowMs: now(), gatewayId: "gw-other" }),
+    ],
+    ["EXPIRED", "topup", () => signedRequest("topup", topup(1), { nowMs: now() - 600_000 })],
+    ["NOT_YET_VALID", "topup", () => signedRequest("topup", topup(1), { nowMs: now() + 600_000 })],
+    ["BAD_VALIDITY", "topup", () => signedRequest("topup", topup(1), { nowMs: now(), ttlMs: 86_400_000 })],
+    [
+      "UNKNOWN_ACCOUNT",
+      "protect",
+      () => signedRequest("protect", { ...validParams.protect, account: "A-404" }, { nowMs: now() }),
+    ],
+    [
+      "UNKNOWN_METER",
+      "relay",
+      () => signedRequest("relay", { ...validParams.relay, meter: "M-404" }, { nowMs: now() }),
+    ],
+    ["TOPUP_GAP", "topup", () => signedRequest("topup", topup(3), { nowMs: now() })],
+    [
+      "TOPUP_HOARDING_LIMIT",
+      "topup",
+      () => signedRequest("topup", topup(1, { amountFen: 10_000_000 }), { nowMs: now() }),
+    ],
+    [
+      "TARIFF_INVALID",
+      "tariff.set",
+      () => signedRequest("tariff.set", { tariff: { id: "T-9", kind: "magic" } }, { nowMs: now() }),
+    ],
+  ];
+
+  it.each(refusals)("refuses %s on %s, audits it and changes nothing", async (code, command, payload) => {
+    gateway = await startGateway({ url: broker.url });
+    const before = domainSnapshot(gateway.store);
+    const auditsBefore = platform.on("events").length;
+    const request = payload();
+    const transaction =
+      typeof request === "object" ? (request as { transaction: string }).transaction : undefined;
+    const response = await platform.request(command, request, transaction);
+    expect(response).toMatchObject({ status: "error", code, command, gatewayId: "gw-test" });
+    expect(response.transaction).toBe(code === "NOT_JSON" || code === "TOO_LARGE" ? null : transaction);
+    expect(typeof (response as { message: unknown }).message).toBe("string");
+    expect(domainSnapshot(gateway.store)).toEqual(before);
+    await platform.until(
+      () =>
+        platform
+          .on("events")
+          .slice(auditsBefore)
+          .some((m) => (m.payload["body"] as { data: { code?: string } }).data.code === code),
+      `command.refused ${code} on the events stream`,
+    );
+    expect(
+      gateway.store.events
+        .list({ type: "command.refused", limit: 10 })
+        .map((e) => (e.payload as { code: string }).code),
+    ).toEqual([code]);
+  });
+
+  it("refuses REPLAYED, also after a restart, and never executes a transaction twice", async () => {
+    gateway = await startGateway({ url: broker.url });
+    const request = signedRequest("topup", topup(1), { nowMs: now() });
+    expect(await platform.request("topup", request)).toMatchObject({
+      status: "ok",
+      result: { balance: "125.00" },
+    });
+    const { dataDir } = gateway;
+    await gateway.stop();
+    gateway = await startGateway({ url: broker.url, dataDir });
+    const before = domainSnapshot(gateway.store);
+    expect(await platform.request("topup", request)).toMatchObject({ status: "error", code: "REPLAYED" });
+    expect(domainSnapshot(gateway.store)).toEqual(before);
+    expect(gateway.store.accounts.get("A-1")?.balanceE7).toBe(125 * 1e7);
+  });
+
+  it("refuses RATE_LIMITED relay commands beyond the configured rate", async () => {
+    gateway = await startGateway({ url: broker.url, mqtt: { relayCommandsPerMinute: 1 } });
+    const relay = () => signedRequest("relay", validParams.relay, { nowMs: now() });
+    expect(await platform.request("relay", relay())).toMatchObject({ status: "ok" });
+    const before = domainSnapshot(gateway.store);
+    expect(await platform.request("relay", relay())).toMatchObject({ status: "error", code: "RATE_LIMITED" });
+    expect(domainSnapshot(gateway.store)).toEqual(before);
+  });
+
+  it("refuses NO_COMMAND_KEY when the gateway has no command key, and INTERNAL when execution fails", async () => {
+    gateway = await startGateway({ url: broker.url, mqtt: { commandKeyFile: undefined } });
+    expect(await platform.request("topup", signedRequest("topup", topup(1), { nowMs: now() }))).toMatchObject(
+      {
+        code: "NO_COMMAND_KEY",
+      },
+    );
+    await gateway.stop();
+    gateway = await startGateway({ url: broker.url });
+    gateway.executor.throwNext = true;
+    const before = domainSnapshot(gateway.store);
+    expect(await platform.request("topup", signedRequest("topup", topup(1), { nowMs: now() }))).toMatchObject(
+      {
+        code: "INTERNAL",
+      },
+    );
+    expect(domainSnapshot(gateway.store)).toEqual(before);
+  });
+
+  it("honours the MQTT 5 response topic and correlation data", async () => {
+    gateway = await startGateway({ url: broker.url });
+    await platform.client.subscribeAsync("client/replies/#", { qos: 1 });
+    const request = signedRequest("time.check", {}, { nowMs: now() });
+    await platform.client.publishAsync("mg/gw-test/request/time.check", JSON.stringify(request), {
+      qos: 1,
+      properties: { responseTopic: "client/replies/42", correlationData: Buffer.from("corr-42") },
+    });
+    await platform.until(
+      () => platform.messages.some((m) => m.topic === "client/replies/42"),
+      "reply on the response topic",
+    );
+    const reply = platform.messages.find((m) => m.topic === "client/replies/42")!;
+    expect(reply.payload).toMatchObject({
+      status: "ok",
+      transaction: request["transaction"],
+      result: { clock: "ok" },
+    });
+    expect(reply.correlationData?.toString()).toBe("corr-42");
+    await platform.until(
+      () =>
+        platform.on("response/time.check").some((m) => m.payload["transaction"] === request["transaction"]),
+      "standard topic too",
+    );
+  });
+
+  it("receives a command sent while the gateway was away (persistent session) and runs it once", async () => {
+    gateway = await startGateway({ url: broker.url });
+    const { dataDir } = gateway;
+    await gateway.stop();
+    gateway = undefined;
+    const request = signedRequest("topup", topup(1), { nowMs: now() });
+    await platform.client.publishAsync("mg/gw-test/request/topup", JSON.stringify(request), { qos: 1 });
+    gateway = await startGateway({ url: broker.url, dataDir });
+    await platform.until(
+      () => platform.on("response/topup").some((m) => m.payload["transaction"] === request["transaction"]),
+      "response after the gateway came back",
+    );
+    await waitFor(() => gateway!.store.accounts.get("A-1")?.balanceE7 === 125 * 1e7, {
+      description: "top-up applied",
+    });
+    expect(gateway.executor.calls).toHaveLength(1);
+  });
+});

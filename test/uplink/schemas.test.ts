@@ -1,0 +1,40 @@
+/**
+ * The documentation cannot drift from the code: docs/schemas/ must equal what the zod schemas generate,
+ * and docs/mqtt.md must name every schema file, command, error code, stream and event type.
+ */
+import { readFileSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import { commandNames } from "../../gateway/uplink/commands/catalog.ts";
+import { executorErrorCodes, uplinkErrorCodes } from "../../gateway/uplink/commands/codes.ts";
+import { eventTypes, streamSchemas } from "../../gateway/uplink/records.ts";
+import { renderSchemas } from "../../gateway/uplink/schemas/contract-schemas.ts";
+import { schemaDrift } from "../../gateway/uplink/schemas/generate.ts";
+
+const regenerate = "node --import tsx gateway/uplink/schemas/generate.ts";
+const doc = readFileSync(new URL("../../docs/mqtt.md", import.meta.url), "utf8");
+
+describe("contract documentation", () => {
+  it("docs/schemas/ matches the zod schemas", () => {
+    expect(schemaDrift(), `docs/schemas is stale; run: ${regenerate}`).toEqual([]);
+  });
+
+  it("every generated schema is valid JSON Schema 2020-12 with a title", () => {
+    for (const [file, text] of renderSchemas()) {
+      const schema = JSON.parse(text) as { $schema: string; title: string };
+      expect(schema.$schema, file).toBe("https://json-schema.org/draft/2020-12/schema");
+      expect(schema.title, file).toBeTruthy();
+    }
+  });
+
+  it("docs/mqtt.md names every schema file, command, error code, stream and event type", () => {
+    const names = [
+      ...renderSchemas().keys(),
+      ...commandNames.map((c) => `request/${c}`),
+      ...Object.keys(uplinkErrorCodes),
+      ...Object.keys(executorErrorCodes),
+      ...Object.keys(streamSchemas),
+      ...eventTypes,
+    ];
+    expect(names.filter((name) => !doc.includes(name))).toEqual([]);
+  });
+});
