@@ -1,0 +1,186 @@
+/**
+ * Shared parts of the bench: the figure record every bench file returns, child processes that report one
+ * JSON line, and the run's scale (`--quick` shrinks counts and durations, and says so in the table).
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+export const benchDir = dirname(fileURLToPath(import.meta.url));
+export const repoRoot = join(benchDir, "..", "..");
+export const benchProfilesDir = join(benchDir, "profiles");
+
+/** One row of the table: a measured figure beside its physical limit or target. */
+export interface Figure {
+  /** "1a", "2b" ... */
+  id: string;
+  name: string;
+  measured: number;
+  unit: string;
+  /** The limit or target the figure is compared with. */
+  limit: number;
+  limitLabel: string;
+  /** "higher": measured/limit should be >= `pass`; "lower": measured should be <= limit. */
+  better: "higher" | "lower";
+  /** For "higher" figures: the ratio measured/limit that passes (0.95 for 95 %). Default 1. */
+  pass?: number;
+  /** Scale actually used, e.g. "32 meters, 10 s". */
+  scale: string;
+  /** Anything a reader needs to interpret the number. */
+  note?: string;
+  /** Extra measurements kept in the JSON. */
+  detail?: Record<string, unknown>;
+}
+
+export function ratioOf(figure: Figure): number {
+  if (figure.limit === 0) return Number.NaN;
+  return figure.measured / figure.limit;
+}
+
+export function verdictOf(figure: Figure): "ok" | "SHORT" {
+  if (!Number.isFinite(figure.measured)) return "SHORT";
+  const ratio = ratioOf(figure);
+  return figure.better === "higher"
+    ? ratio >= (figure.pass ?? 1)
+      ? "ok"
+      : "SHORT"
+    : figure.measured <= figure.limit
+      ? "ok"
+      : "SHORT";
+}
+
+/** Counts and durations of one run. */
+export interface Scale {
+  quick: boolean;
+  rs485WindowMs: number;
+  tcpMeters: number;
+  tcpSimProcesses: number;
+  tcpWindowMs: number;
+  ingestRows: number;
+  backlog: number;
+  memoryMeters: number;
+  memoryRunMs: number;
+  memoryBacklog: number;
+  cutMeters: number;
+}
+
+export function scaleFor(quick: boolean): Scale {
+  return quick
+    ? {
+        quick,
+        rs485WindowMs: 6_000,
+        tcpMeters: 1000,
+        tcpSimProcesses: 2,
+        tcpWindowMs: 6_000,
+        ingestRows: 30_000,
+        backlog: 50_000,
+        memoryMeters: 1000,
+        memoryRunMs: 20_000,
+        memoryBacklog: 50_000,
+        cutMeters: 3,
+      }
+    : {
+        quick,
+        rs485WindowMs: 20_000,
+        tcpMeters: 1000,
+        tcpSimProcesses: 2,
+        tcpWindowMs: 20_000,
+        ingestRows: 100_000,
+        backlog: 1_000_000,
+        memoryMeters: 1000,
+        memoryRunMs: 600_000,
+        memoryBacklog: 1_000_000,
+        cutMeters: 5,
+      };
+}
+
+/** Prefix of the one stdout line a bench child reports its result on. */
+export const resultPrefix = "BENCH_RESULT ";
+
+/** Writes a child's result line (children call this once). */
+export function reportResult(result: unknown): void {
+  process.stdout.write(`${resultPrefix}${JSON.stringify(result)}\n`);
+}
+
+/** A child process of the bench, started with tsx, that reports `BENCH_RESULT {json}` and `ready` lines. */
+export interface BenchChild<T> {
+  readonly process: ChildProcess;
+  /** Resolves on the first `ready ...` line with the rest of that line. */
+  readonly ready: Promise<string>;
+  /** Resolves with the reported result when the child exits (rejects on a missing result). */
+  readonly result: Promise<T>;
+  /** SIGTERM, then SIGKILL after `graceMs`. */
+  stop(graceMs?: number): Promise<void>;
+}
+
+/** Starts `script` (a file in test/bench) under `node --import tsx` with `args`. */
+export function startChild<T>(script: string, args: string[], nodeArgs: string[] = []): BenchChild<T> {
+  const child = spawn(process.execPath, [...nodeArgs, "--import", "tsx", join(benchDir, script), ...args], {
+    cwd: repoRoot,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let stdout = "";
+  let stderr = "";
+  let onReady: (line: string) => void = () => undefined;
+  const ready = new Promise<string>((resolve, reject) => {
+    onReady = resolve;
+    child.once("exit", (code) =>
+      reject(new Error(`${script} exited (${code}) before ready: ${stderr.slice(-2000)}`)),
+    );
+  });
+  ready.catch(() => undefined);
+  let readySeen = false;
+  child.stdout.setEncoding("utf8").on("data", (chunk: string) => {
+    stdout += chunk;
+    if (!readySeen) {
+      const match = /^ready ?(.*)$/m.exec(stdout);
+      if (match !== null) {
+        readySeen = true;
+        onReady(match[1] ?? "");
+      }
+    }
+  });
+  child.stderr.setEncoding("utf8").on("data", (chunk: string) => {
+    stderr = (stderr + chunk).slice(-20_000);
+  });
+  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+  const result = exited.then((code) => {
+    const line = stdout.split("\n").find((l) => l.startsWith(resultPrefix));
+    if (line === undefined)
+      throw new Error(`${script} exited (${code}) without a result: ${stderr.slice(-2000)}`);
+    return JSON.parse(line.slice(resultPrefix.length)) as T;
+  });
+  result.catch(() => undefined);
+  return {
+    process: child,
+    ready,
+    result,
+    async stop(graceMs = 10_000) {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      child.kill("SIGTERM");
+      const timer = setTimeout(() => child.kill("SIGKILL"), graceMs);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+}
+
+/** CPU time of this process since `since`, µs (user + system). */
+export function cpuMicros(since?: NodeJS.CpuUsage): number {
+  const usage = process.cpuUsage(since);
+  return usage.user + usage.system;
+}
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** Rounds for display: 3 significant digits, no exponent. */
+export function fmt(value: number): string {
+  if (!Number.isFinite(value)) return String(value);
+  const abs = Math.abs(value);
+  if (abs >= 1000) return Math.round(value).toLocaleString("en-US");
+  if (abs >= 100) return value.toFixed(0);
+  if (abs >= 10) return value.toFixed(1);
+  return value.toFixed(2);
+}

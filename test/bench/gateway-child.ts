@@ -1,0 +1,142 @@
+/**
+ * The gateway under measurement, in its own process so its CPU time and RSS are its own: the real
+ * Gateway (composition root) from a config file, optionally the real Uplink on its store, optionally a
+ * pre-seeded outbox backlog. Prints `ready`, waits `warmupMs`, measures for `windowMs` (or until SIGTERM),
+ * then prints one `BENCH_RESULT {json}` line and stops cleanly.
+ *
+ * Usage: node --import tsx test/bench/gateway-child.ts '<GatewayChildOptions as JSON>'
+ */
+import { SystemClock } from "../../gateway/core/clock.ts";
+import { createLogger, silentLogger } from "../../gateway/core/logger.ts";
+import type { Reading } from "../../gateway/metering/reading.ts";
+import { Gateway } from "../../gateway/service/gateway.ts";
+import { openStore } from "../../gateway/store/index.ts";
+import { mqttConfigSchema } from "../../gateway/uplink/config.ts";
+import { TestExecutor } from "../../gateway/uplink/testing/test-executor.ts";
+import { Uplink } from "../../gateway/uplink/uplink.ts";
+import { modbusSerialTransportFactory } from "../../protocols/modbus/transport/modbus-serial.ts";
+import { loadProfiles } from "../../protocols/profiles/load.ts";
+import { loadConfigFile } from "../../gateway/cli/config-file.ts";
+import { reportResult, sleep } from "./common.ts";
+import { seedBacklog } from "./seed.ts";
+
+export interface GatewayChildOptions {
+  configFile: string;
+  warmupMs: number;
+  /** Measurement window; SIGTERM ends it early. */
+  windowMs: number;
+  /** Keep every reading's time per meter (small meter counts only). */
+  trackMeters?: boolean;
+  /** Outbox records to enqueue before the gateway starts. */
+  seedBacklog?: number;
+  /** Run the Uplink against this broker. */
+  uplinkUrl?: string;
+  /** RSS sampling period, ms; default 1000. */
+  rssSampleMs?: number;
+}
+
+export interface GatewayChildResult {
+  readings: number;
+  points: number;
+  windowMs: number;
+  cpuUserUs: number;
+  cpuSystemUs: number;
+  /** [ms since the window started, RSS bytes]. */
+  rss: Array<[number, number]>;
+  heapUsedEnd: number;
+  seedMs?: number;
+  backlogStart?: number;
+  backlogEnd?: number;
+  /** Per meter: reading completion times (ms since window start), when tracked. */
+  meterTimes?: Record<string, number[]>;
+}
+
+const options = JSON.parse(process.argv[2] ?? "{}") as GatewayChildOptions;
+const loaded = await loadConfigFile(options.configFile);
+const config = loaded.config;
+const clock = new SystemClock();
+let seedMs: number | undefined;
+if (options.seedBacklog !== undefined && options.seedBacklog > 0) {
+  const store = openStore({ dataDir: config.gateway.dataDir, clock });
+  seedMs = seedBacklog(store, options.seedBacklog);
+  store.close();
+}
+
+const logger = process.env.BENCH_GATEWAY_LOG === "1" ? createLogger({ level: "warn" }) : silentLogger();
+const gateway = new Gateway(config, {
+  clock,
+  logger,
+  transportFactory: modbusSerialTransportFactory,
+  profiles: loadProfiles(config.gateway.profilesDir),
+});
+
+let measuring = false;
+let windowStart = 0;
+let readings = 0;
+let points = 0;
+const meterTimes: Record<string, number[]> = {};
+gateway.events.on("reading", (reading: Reading) => {
+  if (!measuring) return;
+  readings++;
+  points += Object.keys(reading.values).length;
+  if (options.trackMeters === true)
+    (meterTimes[reading.meterId] ??= []).push(performance.now() - windowStart);
+});
+
+await gateway.start();
+let uplink: Uplink | undefined;
+if (options.uplinkUrl !== undefined) {
+  uplink = new Uplink({
+    config: mqttConfigSchema.parse({ url: options.uplinkUrl, clientId: `bench-${process.pid}` }),
+    gatewayId: config.gateway.id,
+    store: gateway.store,
+    clock,
+    logger,
+    version: "0.0.0-bench",
+    statusProvider: () => ({ meters: { total: config.meters.length, online: 0, offline: 0 } }),
+    executor: new TestExecutor(gateway.store, new Set<string>()),
+  });
+  await uplink.start();
+}
+process.stdout.write("ready\n");
+
+let stopRequested = false;
+let wake: () => void = () => undefined;
+process.on("SIGTERM", () => {
+  stopRequested = true;
+  wake();
+});
+const wait = (ms: number) => Promise.race([sleep(ms), new Promise<void>((resolve) => (wake = resolve))]);
+
+if (!stopRequested) await wait(options.warmupMs);
+const backlogStart = uplink === undefined ? undefined : gateway.store.outbox.backlogCount();
+const cpuStart = process.cpuUsage();
+windowStart = performance.now();
+measuring = true;
+const rss: Array<[number, number]> = [[0, process.memoryUsage.rss()]];
+const sampler = setInterval(
+  () => rss.push([performance.now() - windowStart, process.memoryUsage.rss()]),
+  options.rssSampleMs ?? 1000,
+);
+if (!stopRequested) await wait(options.windowMs);
+measuring = false;
+const cpu = process.cpuUsage(cpuStart);
+const windowMs = performance.now() - windowStart;
+clearInterval(sampler);
+rss.push([windowMs, process.memoryUsage.rss()]);
+const result: GatewayChildResult = {
+  readings,
+  points,
+  windowMs,
+  cpuUserUs: cpu.user,
+  cpuSystemUs: cpu.system,
+  rss,
+  heapUsedEnd: process.memoryUsage().heapUsed,
+  ...(seedMs === undefined ? {} : { seedMs }),
+  ...(backlogStart === undefined ? {} : { backlogStart, backlogEnd: gateway.store.outbox.backlogCount() }),
+  ...(options.trackMeters === true ? { meterTimes } : {}),
+};
+reportResult(result);
+await uplink?.stop();
+await gateway.stop();
+process.exit(0);

@@ -1,0 +1,180 @@
+/**
+ * Figure 3 in its own process: the same readings (generic-prepaid polls of `meters` meters with prepaid
+ * accounts) persisted three ways, in batches of 500 (the ReadingBatcher's maximum):
+ *  - `engine`: PrepaidEngine.ingest(batch), the gateway's store + charge path (readings, outbox record,
+ *    ledger charge, billing record, one transaction per batch);
+ *  - `store`: store.readings.insertBatch(batch) alone;
+ *  - `raw`: better-sqlite3 with the same pragmas and readings table, one prepared INSERT per row, one
+ *    transaction per batch.
+ *
+ * Usage: node --import tsx test/bench/ingest-child.ts <rows> <tempDir>
+ */
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import Database from "better-sqlite3";
+import { loadConfigFile } from "../../gateway/cli/config-file.ts";
+import { SystemClock } from "../../gateway/core/clock.ts";
+import { silentLogger } from "../../gateway/core/logger.ts";
+import type { Reading } from "../../gateway/metering/reading.ts";
+import { PrepaidEngine } from "../../gateway/service/prepaid/engine.ts";
+import { compilePrepaidSettings } from "../../gateway/service/prepaid/settings.ts";
+import { openStore } from "../../gateway/store/index.ts";
+import { reportResult } from "./common.ts";
+import { sampleValues } from "./seed.ts";
+
+const rows = Number(process.argv[2] ?? "100000");
+const dir = process.argv[3] ?? "/tmp";
+const meters = 1000;
+const batchSize = 500;
+
+const configFile = join(dir, "config.yaml");
+writeFileSync(
+  configFile,
+  [
+    `gateway: { id: bench-ingest, dataDir: ${join(dir, "engine")}, logLevel: warn }`,
+    "buses:",
+    ...Array.from(
+      { length: meters / 200 },
+      (_, b) => `  - { id: b${b}, transport: tcp, host: 127.0.0.1, port: ${1000 + b} }`,
+    ),
+    "meters:",
+    ...Array.from(
+      { length: meters },
+      (_, i) =>
+        `  - { id: m${i}, bus: b${Math.floor(i / 200)}, unit: ${(i % 200) + 1}, profile: generic-prepaid, account: a${i} }`,
+    ),
+    'tariffs: [{ id: flat, kind: flat, price: "0.5283" }]',
+    "accounts:",
+    ...Array.from({ length: meters }, (_, i) => `  - { id: a${i}, tariff: flat, balance: "5000.00" }`),
+  ].join("\n"),
+);
+const { config } = await loadConfigFile(configFile);
+const clock = new SystemClock();
+
+/** Readings in rounds: every meter once per simulated second, energy +10 Wh each time. */
+function makeBatches(): Reading[][] {
+  const rounds = Math.ceil(rows / meters);
+  const wall0 = Date.now() - rounds * 1000;
+  const mono0 = performance.now() - rounds * 1000;
+  const all: Reading[] = [];
+  for (let r = 0; r < rounds; r++) {
+    for (let m = 0; m < meters && all.length < rows; m++) {
+      all.push({
+        meterId: `m${m}`,
+        busId: "b",
+        unit: (m % 247) + 1,
+        wallMs: wall0 + r * 1000,
+        monoMs: mono0 + r * 1000,
+        values: { ...sampleValues(r), importEnergyWh: 1_000_000 + r * 10 },
+        quality: [],
+        durationMs: 5,
+      });
+    }
+  }
+  const batches: Reading[][] = [];
+  for (let i = 0; i < all.length; i += batchSize) batches.push(all.slice(i, i + batchSize));
+  return batches;
+}
+
+function timed(fn: () => void): { rowsPerSec: number; ms: number; cpuUs: number } {
+  const cpu = process.cpuUsage();
+  const started = performance.now();
+  fn();
+  const ms = performance.now() - started;
+  const used = process.cpuUsage(cpu);
+  return { rowsPerSec: (rows / ms) * 1000, ms, cpuUs: used.user + used.system };
+}
+
+// Built before any timing: the generator is not part of any figure.
+const prepared = makeBatches();
+
+// Raw first, then the store, then the engine: each on its own file.
+const raw = timed(() => {
+  const db = new Database(join(dir, "raw.db"));
+  db.pragma("journal_mode = WAL");
+  db.pragma("synchronous = FULL");
+  db.exec(`CREATE TABLE readings (
+    id INTEGER PRIMARY KEY AUTOINCREMENT, meter_id TEXT NOT NULL, at_ms INTEGER NOT NULL, mono_ms INTEGER NOT NULL,
+    energy_wh INTEGER NOT NULL, export_energy_wh INTEGER, voltage_v REAL, current_a REAL, power_w REAL,
+    power_factor REAL, frequency_hz REAL, extra_json TEXT CHECK (extra_json IS NULL OR json_valid(extra_json)),
+    quality_flags INTEGER NOT NULL DEFAULT 0, outbox_id INTEGER, delivered_at_ms INTEGER) STRICT;
+    CREATE INDEX readings_meter ON readings (meter_id, id);
+    CREATE INDEX readings_outbox ON readings (outbox_id) WHERE outbox_id IS NOT NULL;`);
+  const insert =
+    db.prepare(`INSERT INTO readings (meter_id, at_ms, mono_ms, energy_wh, export_energy_wh, voltage_v,
+    current_a, power_w, power_factor, frequency_hz, extra_json, quality_flags) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+  const write = db.transaction((batch: Reading[]) => {
+    for (const r of batch) {
+      const {
+        voltageV,
+        currentA,
+        powerW,
+        powerFactor,
+        frequencyHz,
+        importEnergyWh,
+        exportEnergyWh,
+        ...extra
+      } = r.values;
+      insert.run(
+        r.meterId,
+        r.wallMs,
+        Math.trunc(r.monoMs),
+        importEnergyWh ?? 0,
+        exportEnergyWh ?? null,
+        voltageV ?? null,
+        currentA ?? null,
+        powerW ?? null,
+        powerFactor ?? null,
+        frequencyHz ?? null,
+        JSON.stringify(extra),
+        0,
+      );
+    }
+  });
+  for (const batch of prepared) write(batch);
+  db.close();
+});
+
+const storeOnly = timed(() => {
+  const store = openStore({ dataDir: join(dir, "store"), clock });
+  for (const batch of prepared) {
+    store.readings.insertBatch(
+      batch.map((r) => ({
+        meterId: r.meterId,
+        atMs: r.wallMs,
+        monoMs: r.monoMs,
+        energyWh: r.values.importEnergyWh ?? 0,
+        exportEnergyWh: r.values.exportEnergyWh ?? 0,
+        voltageV: r.values.voltageV ?? 0,
+        currentA: r.values.currentA ?? 0,
+        powerW: r.values.powerW ?? 0,
+        powerFactor: r.values.powerFactor ?? 0,
+        frequencyHz: r.values.frequencyHz ?? 0,
+        extra: { totalEnergyWh: r.values.totalEnergyWh ?? 0, serialNumber: r.values.serialNumber ?? 0 },
+      })),
+    );
+  }
+  store.close();
+});
+
+const store = openStore({ dataDir: join(dir, "engine"), clock });
+const engine = new PrepaidEngine({
+  store,
+  clock,
+  logger: silentLogger(),
+  settings: compilePrepaidSettings(config),
+  relay: { writeRelay: () => Promise.resolve(), readRelay: () => Promise.resolve(true) },
+  hasRelay: () => false,
+});
+engine.start();
+const engineRun = timed(() => {
+  for (const batch of prepared) engine.ingest(batch);
+});
+await engine.stop();
+store.close();
+const check = new Database(store.file, { readonly: true });
+const charged = (
+  check.prepare("SELECT count(*) AS n FROM ledger WHERE kind = 'charge'").get() as { n: number }
+).n;
+check.close();
+reportResult({ rows, batchSize, raw, store: storeOnly, engine: engineRun, charged });

@@ -1,0 +1,138 @@
+/**
+ * Figure 2, Modbus TCP throughput: 1,000 generic-prepaid meters on several simulator processes and ports
+ * (one gateway bus per port), polled every 100 ms (the config minimum, far above what they can deliver),
+ * so the gateway runs flat out. Decoded points/s per CPU core of the gateway process (user + system),
+ * and CPU µs per meter reading (one reading = 4 Modbus transactions + store + charge).
+ * Also used by figure 5 (memory) with a realistic poll interval, the uplink and a backlog.
+ */
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { startMosquitto, tempDir } from "../helpers/index.ts";
+import { startChild, type BenchChild, type Figure, type Scale } from "./common.ts";
+import type { GatewayChildOptions, GatewayChildResult } from "./gateway-child.ts";
+
+export interface TcpRunOptions {
+  meters: number;
+  simProcesses: number;
+  pollIntervalMs: number;
+  warmupMs: number;
+  windowMs: number;
+  seedBacklog?: number;
+  withUplink?: boolean;
+  /** With accounts (the charge path) for every meter. */
+  accounts: boolean;
+}
+
+const perPortMax = 125;
+
+/** Starts simulators and a gateway child over them; returns the child's result. */
+export async function runTcpGateway(options: TcpRunOptions): Promise<GatewayChildResult & { ports: number }> {
+  const dir = await tempDir("bench-tcp-");
+  const portsNeeded = Math.ceil(options.meters / perPortMax);
+  const perProcess = Math.ceil(portsNeeded / options.simProcesses);
+  const perPort = Math.ceil(options.meters / portsNeeded);
+  const sims: Array<BenchChild<unknown>> = [];
+  const broker = options.withUplink === true ? await startMosquitto() : undefined;
+  try {
+    for (let left = portsNeeded; left > 0; left -= perProcess) {
+      sims.push(
+        startChild("sim-child.ts", [String(Math.min(perProcess, left)), String(perPort), "generic-prepaid"]),
+      );
+    }
+    const ports = (await Promise.all(sims.map((s) => s.ready))).flatMap((line) =>
+      line.split(",").map(Number),
+    );
+    const lines = [
+      `gateway: { id: bench-tcp, dataDir: ${join(dir.path, "data")}, logLevel: warn }`,
+      "buses:",
+      ...ports.map(
+        (port, i) =>
+          `  - { id: tcp${i}, transport: tcp, host: 127.0.0.1, port: ${port}, timeoutMs: 1000, interFrameGapMs: 0 }`,
+      ),
+      "meters:",
+    ];
+    let n = 0;
+    for (let i = 0; i < ports.length && n < options.meters; i++) {
+      for (let unit = 1; unit <= perPort && n < options.meters; unit++, n++) {
+        const account = options.accounts ? `, account: a${n}` : "";
+        lines.push(
+          `  - { id: m${n}, bus: tcp${i}, unit: ${unit}, profile: generic-prepaid${account}, pollIntervalMs: ${options.pollIntervalMs} }`,
+        );
+      }
+    }
+    if (options.accounts) {
+      lines.push('tariffs: [{ id: flat, kind: flat, price: "0.5283" }]', "accounts:");
+      for (let a = 0; a < options.meters; a++)
+        lines.push(`  - { id: a${a}, tariff: flat, balance: "5000.00" }`);
+    }
+    const configFile = join(dir.path, "config.yaml");
+    writeFileSync(configFile, lines.join("\n"));
+    const childOptions: GatewayChildOptions = {
+      configFile,
+      warmupMs: options.warmupMs,
+      windowMs: options.windowMs,
+      ...(options.seedBacklog === undefined ? {} : { seedBacklog: options.seedBacklog }),
+      ...(broker === undefined ? {} : { uplinkUrl: broker.url }),
+    };
+    // BENCH_CPU_PROF=<dir> profiles the gateway child (node --cpu-prof).
+    const profDir = process.env.BENCH_CPU_PROF;
+    const nodeArgs = profDir === undefined ? [] : ["--cpu-prof", `--cpu-prof-dir=${profDir}`];
+    const gateway = startChild<GatewayChildResult>(
+      "gateway-child.ts",
+      [JSON.stringify(childOptions)],
+      nodeArgs,
+    );
+    const result = await gateway.result;
+    return { ...result, ports: ports.length };
+  } finally {
+    await Promise.all(sims.map((s) => s.stop()));
+    await broker?.stop();
+    await dir.remove();
+  }
+}
+
+export async function tcpFigures(scale: Scale): Promise<Figure[]> {
+  const result = await runTcpGateway({
+    meters: scale.tcpMeters,
+    simProcesses: scale.tcpSimProcesses,
+    pollIntervalMs: 100,
+    warmupMs: 3000,
+    windowMs: scale.tcpWindowMs,
+    accounts: true,
+  });
+  const cpuUs = result.cpuUserUs + result.cpuSystemUs;
+  const pointsPerCoreSec = result.points / (cpuUs / 1e6);
+  const usPerReading = cpuUs / Math.max(1, result.readings);
+  const utilisation = cpuUs / 1000 / result.windowMs;
+  const scaleText = `${scale.tcpMeters} meters, ${result.ports} ports, ${scale.tcpSimProcesses} sim procs, ${scale.tcpWindowMs / 1000} s`;
+  const detail = {
+    ...result,
+    rss: undefined,
+    pointsPerSecWall: (result.points / result.windowMs) * 1000,
+    utilisation,
+  };
+  return [
+    {
+      id: "2a",
+      name: "Modbus TCP decoded points/s per gateway core",
+      measured: pointsPerCoreSec,
+      unit: "points/core-s",
+      limit: 100_000,
+      limitLabel: "target",
+      better: "higher",
+      scale: scaleText,
+      note: `${((result.readings / result.windowMs) * 1000).toFixed(0)} readings/s wall, gateway at ${(utilisation * 100).toFixed(0)} % of one core`,
+      detail,
+    },
+    {
+      id: "2b",
+      name: "CPU per meter reading (9 points, 4 transactions, stored and charged)",
+      measured: usPerReading,
+      unit: "µs",
+      limit: (9 / 100_000) * 1e6,
+      limitLabel: "target (100k points/core-s)",
+      better: "lower",
+      scale: scaleText,
+    },
+  ];
+}
