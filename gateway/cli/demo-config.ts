@@ -35,7 +35,13 @@ export const demoMeters = [
   },
 ] as const;
 
-export function demoConfig(o: { dataDir: string; simPort: number; httpPort: number }): string {
+export function demoConfig(o: {
+  dataDir: string;
+  simPort: number;
+  httpPort: number;
+  mqttPort: number;
+  keyFile: string;
+}): string {
   return `# Written by 'meter-gateway demo'. A real site's config looks like this too.
 gateway: { id: demo-gw, dataDir: ${o.dataDir}, timezone: Asia/Shanghai, httpPort: ${o.httpPort}, logLevel: warn }
 buses:
@@ -55,5 +61,7 @@ tariffs:
     weekday: [{ period: valley, from: "00:00", to: "08:00" }, { period: peak, from: "08:00", to: "12:00" }, { period: sharp, from: "18:00", to: "21:00" }]
 # The demo runs at any hour, so no friendly periods; a real site keeps them (default 18:00-08:00 and weekends).
 policy: { cutNoticeMs: 1800000, friendlyPeriods: [], friendlyDays: [], maxRelayOpsPerHour: 6 }
+# The embedded aedes broker speaks MQTT 3.1.1, hence protocolVersion 4; a real broker uses 5 (the default).
+mqtt: { url: "mqtt://127.0.0.1:${o.mqttPort}", protocolVersion: 4, commandKeyFile: ${o.keyFile} }
 `;
 }

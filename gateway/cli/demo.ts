@@ -4,8 +4,10 @@
  * readings, charges, alarms, a cut announced and executed, and a restore after a local top-up.
  */
 import { mkdtempSync, writeFileSync } from "node:fs";
+import { createServer, type Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { randomUUID } from "node:crypto";
 import type { Command } from "commander";
 import { AcceleratedClock, SystemClock } from "../core/clock.ts";
 import { createLogger } from "../core/logger.ts";
@@ -21,7 +23,38 @@ import { demoConfig, demoMeters } from "./demo-config.ts";
 interface DemoOptions {
   speed: string;
   httpPort: string;
+  mqttPort: string;
   dataDir?: string;
+}
+
+/** The embedded broker: aedes on 127.0.0.1 (MQTT 3.1.1), for the demo only. */
+async function startBroker(port: number): Promise<{ close(): Promise<void> }> {
+  const { Aedes } = await import("aedes");
+  const broker = await Aedes.createBroker();
+  const server = createServer(broker.handle);
+  const sockets = new Set<Socket>();
+  server.on("connection", (socket) => {
+    sockets.add(socket);
+    socket.on("close", () => sockets.delete(socket));
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", (error: NodeJS.ErrnoException) =>
+      reject(
+        error.code === "EADDRINUSE"
+          ? new Error(`port ${port} is in use: run the demo with --mqtt-port <another port>`)
+          : error,
+      ),
+    );
+    server.listen(port, "127.0.0.1", () => resolve());
+  });
+  return {
+    close: () =>
+      new Promise<void>((resolve) => {
+        // The gateway has disconnected by now; subscribers (a tester's client) are dropped.
+        server.close(() => broker.close(() => resolve()));
+        for (const socket of sockets) socket.destroy();
+      }),
+  };
 }
 
 export function registerDemo(program: Command): void {
@@ -30,12 +63,22 @@ export function registerDemo(program: Command): void {
     .description("run a self-contained demo: simulated prepaid meters, the gateway, on accelerated time")
     .option("--speed <n>", "time acceleration (1..3600)", "120")
     .option("--http-port <port>", "local API port (for topup and status)", "8780")
+    .option("--mqtt-port <port>", "port of the embedded MQTT broker", "18830")
     .option("--data-dir <dir>", "where the demo database goes (default: a new temp dir)")
     .action(async (options: DemoOptions) => {
       const speed = Number(options.speed);
       const start = Date.now();
       const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), "meter-gateway-demo-"));
       const profiles = loadProfiles();
+      const mqttPort = Number(options.mqttPort);
+      const broker = await startBroker(mqttPort);
+      const keyFile = join(dataDir, "command.key");
+      writeFileSync(keyFile, `demo-command-key-${randomUUID()}\n`, { mode: 0o600 });
+      const clientConfig = join(dataDir, "platform-client.yaml");
+      writeFileSync(
+        clientConfig,
+        `# The platform side of the demo: used by 'meter-gateway command'.\nurl: mqtt://127.0.0.1:${mqttPort}\nprotocolVersion: 4\ngatewayId: demo-gw\ncommandKeyFile: ${keyFile}\n`,
+      );
       const sim = await startSimulator({
         endpoint: { kind: "tcp", host: "127.0.0.1", port: 0 },
         meters: demoMeters.map((m) => ({
@@ -53,12 +96,15 @@ export function registerDemo(program: Command): void {
           dataDir: join(dataDir, "data"),
           simPort: sim.port!,
           httpPort: Number(options.httpPort),
+          mqttPort,
+          keyFile,
         }),
       );
       const { config } = await loadConfigFile(configFile);
       const logger = createLogger({ level: "warn", pretty: true });
       const gateway = new Gateway(config, {
         clock: new AcceleratedClock(speed, start),
+        uplinkClock: new SystemClock(),
         logger,
         transportFactory: modbusSerialTransportFactory,
         profiles,
@@ -71,9 +117,19 @@ export function registerDemo(program: Command): void {
       say(`  config: ${configFile}`);
       for (const m of demoMeters) say(`  ${m.id.padEnd(10)} ${m.note}`);
       say("");
-      say("Watch it poll, charge, warn, announce and execute a cut. Then top up and watch the restore:");
+      say(
+        "Watch it poll, charge, warn, announce and execute a cut. Then top up as the platform would, and watch the restore:",
+      );
+      say(
+        `  npx meter-gateway command topup --config ${clientConfig} --account flat-2 --amount-fen 2000 --purchase-seq 1 --payment-ref demo-1`,
+      );
+      say("or as a technician on site (works without the uplink):");
       say(
         `  npx meter-gateway topup -c ${configFile} --account flat-2 --amount-fen 2000 --seq 1 --ref demo-1`,
+      );
+      say("See what the platform receives, with any MQTT client:");
+      say(
+        `  npx mqtt sub -h 127.0.0.1 -p ${mqttPort} -t 'mg/demo-gw/#' -v     (or mosquitto_sub with the same options)`,
       );
       say(`  npx meter-gateway status -c ${configFile}`);
       say("Ctrl-C stops everything.\n");
@@ -111,6 +167,7 @@ export function registerDemo(program: Command): void {
           gateway
             .stop()
             .then(() => sim.stop())
+            .then(() => broker.close())
             .then(resolve, resolve);
         };
         process.once("SIGINT", stop);

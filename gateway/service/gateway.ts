@@ -33,6 +33,11 @@ export interface GatewayDeps {
   clock: Clock;
   /** Software version for the status topic. */
   version?: string;
+  /**
+   * Clock of the uplink (command validity, envelope times); default `clock`. The demo runs metering and
+   * billing on accelerated time but must judge a platform's command expiry on the real wall clock.
+   */
+  uplinkClock?: Clock;
   logger: Logger;
   transportFactory: TransportFactory;
   profiles: ReadonlyMap<string, ResolvedProfile>;
@@ -197,7 +202,7 @@ export class Gateway {
         config: this.config.mqtt,
         gatewayId: this.config.gateway.id,
         store,
-        clock,
+        clock: this.deps.uplinkClock ?? clock,
         logger,
         version: this.deps.version ?? "0.0.0",
         statusProvider: () => {

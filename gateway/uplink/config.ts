@@ -48,6 +48,12 @@ export const mqttConfigSchema = z.strictObject({
   passwordFile: nonEmptyString.optional(),
   /** TLS options; used with `mqtts://` and `wss://` URLs. */
   tls: mqttTlsConfigSchema.optional(),
+  /**
+   * MQTT protocol version: 5 (default) or 4 (3.1.1) for brokers without MQTT 5, such as the demo's
+   * embedded aedes. With 4, a request's response topic and correlation data are not available; responses
+   * still go to `response/{command}`.
+   */
+  protocolVersion: z.union([z.literal(4), z.literal(5)]).optional(),
   /** MQTT keepalive, seconds: 5..1200, default 30. */
   keepaliveSec: intBetween(5, 1200).optional(),
   /** Give up a connection attempt after, ms: 1000..120000, default 15000. */

@@ -70,7 +70,7 @@ export function readUplinkFiles(
 
 /** What {@link clientOptions} needs besides the config. */
 export interface ClientOptionsInput {
-  readonly config: Pick<MqttUplinkConfig, "url" | "clientId" | "username" | "tls">;
+  readonly config: Pick<MqttUplinkConfig, "url" | "clientId" | "username" | "tls" | "protocolVersion">;
   readonly settings: Pick<UplinkSettings, "keepaliveSec" | "connectTimeoutMs" | "sessionExpirySec">;
   readonly clientId: string;
   readonly files: UplinkFiles;
@@ -84,7 +84,7 @@ export interface ClientOptionsInput {
 export function clientOptions(input: ClientOptionsInput): IClientOptions {
   const { config, settings, files } = input;
   const options: IClientOptions = {
-    protocolVersion: 5,
+    protocolVersion: config.protocolVersion ?? 5,
     clientId: input.clientId,
     clean: !input.persistentSession,
     keepalive: settings.keepaliveSec,
@@ -93,7 +93,10 @@ export function clientOptions(input: ClientOptionsInput): IClientOptions {
     reconnectPeriod: 0,
     resubscribe: false,
     queueQoSZero: false,
-    properties: input.persistentSession ? { sessionExpiryInterval: settings.sessionExpirySec } : {},
+    // MQTT 5 only; on 3.1.1 a persistent session is clean: false alone.
+    ...((config.protocolVersion ?? 5) === 5
+      ? { properties: input.persistentSession ? { sessionExpiryInterval: settings.sessionExpirySec } : {} }
+      : {}),
   };
   if (config.username !== undefined) options.username = config.username;
   if (files.password !== undefined) options.password = files.password;

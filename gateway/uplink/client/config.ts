@@ -28,6 +28,8 @@ export const clientConfigSchema = z.strictObject({
   passwordFile: z.string().min(1).optional(),
   /** TLS options for `mqtts://` and `wss://`. */
   tls: mqttTlsConfigSchema.optional(),
+  /** MQTT protocol version, 5 (default) or 4 (3.1.1), as the gateway's `mqtt.protocolVersion`. */
+  protocolVersion: z.union([z.literal(4), z.literal(5)]).optional(),
   /** How long to wait for the response, ms: 1000..300000, default 15000. */
   timeoutMs: z.int().min(1000).max(300_000).default(15_000),
   /** Validity of a command (`expiresAt - issuedAt`), s: 10..86400, default 120; the gateway caps it. */
