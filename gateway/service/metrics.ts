@@ -82,6 +82,25 @@ export function createMetrics(gateway: Gateway): Registry {
     },
   });
   new Gauge({
+    name: "meter_gateway_publish_latency_seconds",
+    help: "From outbox insert to broker PUBACK over the last 1000 delivered records: p50 and p95",
+    labelNames: ["quantile"],
+    registers: [registry],
+    collect() {
+      const rows = gateway.store.db
+        .prepare(
+          "SELECT delivered_at_ms - created_at_ms FROM outbox WHERE delivered_at_ms IS NOT NULL ORDER BY id DESC LIMIT 1000",
+        )
+        .pluck()
+        .all() as number[];
+      if (rows.length === 0) return;
+      rows.sort((a, b) => a - b);
+      const at = (q: number) => rows[Math.min(rows.length - 1, Math.floor(q * rows.length))]! / 1000;
+      this.set({ quantile: "0.5" }, at(0.5));
+      this.set({ quantile: "0.95" }, at(0.95));
+    },
+  });
+  new Gauge({
     name: "meter_gateway_uptime_seconds",
     help: "Seconds since start",
     registers: [registry],

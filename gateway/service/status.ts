@@ -2,6 +2,7 @@
  * What `status`, `/status` and `/healthz` report: one snapshot of meters, balances, relays, backlog
  * and the reasons the gateway is degraded, in plain words.
  */
+import { spawnSync } from "node:child_process";
 import { statfsSync } from "node:fs";
 import { formatMoneyE7 } from "../prepaid/index.ts";
 import type { Gateway } from "./gateway.ts";
@@ -79,6 +80,13 @@ export function healthProblems(
   if (offline.length > 0) problems.push(`meters offline: ${offline.join(", ")}`);
   const backlog = Object.values(status.backlog).reduce((a, b) => a + b, 0);
   if (backlog > limits.backlog) problems.push(`uplink backlog is ${backlog} records`);
+  if (gateway.config.mqtt !== undefined && gateway.uplink?.connected !== true) {
+    problems.push(`broker unreachable: ${gateway.config.mqtt.url} (records wait in the outbox)`);
+  }
+  const clock = gateway.clockCheck();
+  if (!clock.ok) problems.push(`clock not trusted: ${clock.detail}`);
+  const ntp = ntpSynchronised();
+  if (ntp === false) problems.push("clock not synchronised (NTP): sudo timedatectl set-ntp true");
   try {
     const fs = statfsSync(gateway.config.gateway.dataDir);
     const free = fs.bavail * fs.bsize;
@@ -90,4 +98,16 @@ export function healthProblems(
     problems.push(`cannot read free space of ${gateway.config.gateway.dataDir}`);
   }
   return problems;
+}
+
+let ntpCache: { atMs: number; value: boolean | undefined } | undefined;
+
+/** timedatectl's NTPSynchronized, cached for a minute; undefined where it cannot be told (containers). */
+function ntpSynchronised(): boolean | undefined {
+  const now = Date.now();
+  if (ntpCache !== undefined && now - ntpCache.atMs < 60_000) return ntpCache.value;
+  const result = spawnSync("timedatectl", ["show", "-p", "NTPSynchronized", "--value"], { encoding: "utf8", timeout: 2000 });
+  const value = result.status === 0 ? result.stdout.trim() === "yes" : undefined;
+  ntpCache = { atMs: now, value };
+  return value;
 }

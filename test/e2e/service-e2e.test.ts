@@ -12,7 +12,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { requireProfile } from "../../protocols/profiles/load.ts";
 import { startSimulator } from "../../simulator/start.ts";
 import { gatewayCli, runCli } from "../cli/run-cli.ts";
-import { createPtyPair, startMosquitto, tempDir, waitFor } from "../helpers/index.ts";
+import { createPtyPair, freePort, startMosquitto, tempDir, waitFor } from "../helpers/index.ts";
 import { profiles } from "../integration/bus-harness.ts";
 
 const cleanups: Array<() => Promise<void> | void> = [];
@@ -50,10 +50,11 @@ describe("meter-gateway run with a pty bus and a real broker", () => {
       cleanups.push(() => dir.remove());
       const keyFile = join(dir.path, "command.key");
       writeFileSync(keyFile, "e2e-test-command-key-0123456789abcdef\n");
+      const httpPort = await freePort();
       const config = join(dir.path, "config.yaml");
       writeFileSync(
         config,
-        `gateway: { id: gw-e2e, dataDir: ${join(dir.path, "data")}, logLevel: warn }
+        `gateway: { id: gw-e2e, dataDir: ${join(dir.path, "data")}, logLevel: warn, httpPort: ${httpPort} }
 buses: [{ id: rs485, transport: rtu, path: ${pty.b}, baudRate: 19200, timeoutMs: 300, interFrameGapMs: 5 }]
 meters:
   - { id: flat-1, bus: rs485, unit: 1, profile: generic-prepaid, account: a1, pollIntervalMs: 300, maxPowerW: 200000 }
@@ -163,6 +164,12 @@ mqtt: { url: "${broker.url}", commandKeyFile: ${keyFile} }
         expect(unique, `${stream} seq has no gap`).toEqual(unique.map((_, i) => unique[0]! + i));
       }
       expect(on("meters/flat-1/state").length).toBeGreaterThan(0);
+      const metrics = await (await fetch(`http://127.0.0.1:${httpPort}/metrics`)).text();
+      expect(metrics).toMatch(/meter_gateway_publish_latency_seconds\{quantile="0\.95"\} \d/);
+      const health = (await (await fetch(`http://127.0.0.1:${httpPort}/healthz`)).json()) as {
+        reasons: string[];
+      };
+      expect(health.reasons.filter((r) => r.startsWith("broker"))).toEqual([]);
 
       child.kill("SIGTERM");
       const code = await new Promise((resolve) => child.once("exit", resolve));
