@@ -84,6 +84,13 @@ function paramsFor(command: CommandName, o: CommonOptions): Record<string, unkno
         throw new UsageError(`cannot read tariff file ${file}: ${(error as Error).message}`);
       }
     }
+    case "anomaly.resolve":
+      return {
+        meter: o["meter"],
+        anomaly: integer(o["anomaly"], "--anomaly"),
+        action: o["action"],
+        reason: o["reason"],
+      };
     case "meter.read":
       return { meter: o["meter"] };
     case "time.check":
@@ -124,6 +131,12 @@ function addOptions(sub: Command, command: CommandName): Command {
         .option("--close-allowed-min <yuan>", "balance above which a cut supply is restored");
     case "tariff.set":
       return sub.requiredOption("--file <file>", "tariff definition, YAML or JSON (a tariffs[] entry)");
+    case "anomaly.resolve":
+      return sub
+        .requiredOption("--meter <id>", "meter whose held energy jump to resolve")
+        .requiredOption("--anomaly <id>", "anomaly id (data.anomalyId of its event)")
+        .requiredOption("--action <action>", "charge or waive")
+        .requiredOption("--reason <text>", "why, for the audit trail");
     case "meter.read":
       return sub.requiredOption("--meter <id>", "meter to read");
     case "time.check":

@@ -106,7 +106,10 @@ let ntpCache: { atMs: number; value: boolean | undefined } | undefined;
 function ntpSynchronised(): boolean | undefined {
   const now = Date.now();
   if (ntpCache !== undefined && now - ntpCache.atMs < 60_000) return ntpCache.value;
-  const result = spawnSync("timedatectl", ["show", "-p", "NTPSynchronized", "--value"], { encoding: "utf8", timeout: 2000 });
+  const result = spawnSync("timedatectl", ["show", "-p", "NTPSynchronized", "--value"], {
+    encoding: "utf8",
+    timeout: 2000,
+  });
   const value = result.status === 0 ? result.stdout.trim() === "yes" : undefined;
   ntpCache = { atMs: now, value };
   return value;

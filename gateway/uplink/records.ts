@@ -71,6 +71,17 @@ export const billingBodySchema = z.discriminatedUnion("kind", [
     reason: z.string(),
   }),
   z.strictObject({
+    kind: z.literal("anomaly"),
+    status: z.enum(["charged", "waived"]),
+    anomalyId: z.number().int().positive(),
+    accountId: id,
+    meterId: id,
+    energyWh: z.number().int().nonnegative().describe("the held energy jump"),
+    amount: moneyString.describe("charged (0 when waived)"),
+    balance: moneyString,
+    reason: z.string(),
+  }),
+  z.strictObject({
     kind: z.literal("balance"),
     accountId: id,
     balance: moneyString,

@@ -46,6 +46,7 @@ const validParams: Record<(typeof commandNames)[number], Record<string, unknown>
   protect: { account: "A-2", on: true, until: Date.UTC(2030, 0, 1), reason: "hospital" },
   "account.set": { account: "A-1", alarm1: "60.00", alarm2: "20", tariff: "T-1" },
   "tariff.set": { tariff: { id: "T-1", kind: "flat", price: "0.5283" } },
+  "anomaly.resolve": { meter: "M-1", anomaly: 1, action: "waive", reason: "register swap confirmed" },
   "meter.read": { meter: "M-1" },
   "time.check": {},
   "config.get": {},

@@ -192,3 +192,69 @@ describe("prepaid engine", () => {
     expect(new Set(entries.filter((e) => e.kind === "charge").map((e) => e.readingId)).size).toBe(50);
   });
 });
+
+describe("held energy jumps", () => {
+  it("holds a persisting implausible jump until a command charges or waives it", () => {
+    const { store, clock, engine, ops, read } = setup();
+    engine.ingest([read("m1", 10_000)]);
+    const before = store.accounts.require("a1").balanceE7;
+    // 50 kWh in a minute is 3 MW: impossible for this supply. The register stays up there.
+    for (let i = 0; i < 5; i++) {
+      clock.advance(60_000);
+      engine.ingest([read("m1", 60_000 + i * 10)]);
+    }
+    const held = store.events
+      .list({ limit: 1000 })
+      .filter((e) => (e.payload as { data: { anomalyId?: number } }).data.anomalyId !== undefined);
+    expect(held).toHaveLength(1);
+    const anomalyId = (held[0]!.payload as { data: { anomalyId: number } }).data.anomalyId;
+    // Nothing of the jump was charged (later small deltas may be).
+    expect(before - store.accounts.require("a1").balanceE7).toBeLessThan(50_000 * 10_000);
+    const mid = store.accounts.require("a1").balanceE7;
+
+    const charged = ops.anomalyResolve("m1", anomalyId, "charge", "meter verified on site");
+    expect(charged).toEqual({
+      ok: true,
+      result: {
+        meter: "m1",
+        anomaly: anomalyId,
+        action: "charge",
+        energyWh: 50_020,
+        amount: "50.02",
+        balance: expect.any(String) as string,
+      },
+    });
+    // Everything since the last charged reading (the jump and the use during the holds), at 1.0000 yuan/kWh.
+    expect(store.accounts.require("a1").balanceE7).toBe(mid - 500_200_000);
+    expect(ops.anomalyResolve("m1", anomalyId, "waive", "again")).toMatchObject({
+      ok: false,
+      code: "UNKNOWN_ANOMALY",
+    });
+    expect(
+      store.ledger.forAccount("a1", { limit: 100 }).filter((e) => e.ref === `anomaly:${anomalyId}`),
+    ).toHaveLength(1);
+  });
+
+  it("waives a held jump without charging", () => {
+    const { store, clock, engine, ops, read } = setup();
+    engine.ingest([read("m1", 10_000)]);
+    for (let i = 0; i < 5; i++) {
+      clock.advance(60_000);
+      engine.ingest([read("m1", 90_000)]);
+    }
+    const event = store.events
+      .list({ limit: 1000 })
+      .find((e) => (e.payload as { data: { anomalyId?: number } }).data.anomalyId !== undefined)!;
+    const anomalyId = (event.payload as { data: { anomalyId: number } }).data.anomalyId;
+    const balance = store.accounts.require("a1").balanceE7;
+    expect(ops.anomalyResolve("m1", anomalyId, "waive", "register swapped")).toMatchObject({
+      ok: true,
+      result: { action: "waive", amount: "0.00" },
+    });
+    expect(store.accounts.require("a1").balanceE7).toBe(balance);
+    const billing = store.outbox
+      .fetchUndelivered("billing", { limit: 100 })
+      .map((r) => r.payload as { kind: string; status?: string });
+    expect(billing.filter((b) => b.kind === "anomaly")).toMatchObject([{ status: "waived" }]);
+  });
+});

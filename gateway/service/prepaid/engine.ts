@@ -25,6 +25,7 @@ import { effectEvent, readingEvent, thresholdEvent } from "./event-map.ts";
 import { chargeParts, money, recordBilling, recordEvent, recordReadings } from "./records.ts";
 import type { PrepaidSettings } from "./settings.ts";
 import { EngineState } from "./state.ts";
+import { holdAnomaly } from "./anomalies.ts";
 import { seedAccounts } from "./seed.ts";
 import { RelayRunner, type RelayAct, type RelayPort } from "./relay-runner.ts";
 
@@ -226,8 +227,28 @@ export class PrepaidEngine {
       },
       limits,
     );
+    const baselineWallMs = meterState.track?.wallMs;
     meterState.track = assessment.track;
-    for (const e of assessment.events) recordEvent(this.deps.store, readingEvent(e, subject));
+    for (const e of assessment.events) {
+      const spec = readingEvent(e, subject);
+      if (e.kind === "energy-rebased" && e.reason === "persistent-jump") {
+        // A confirmed implausible jump: held until a command charges or waives it (anomaly.resolve).
+        const anomalyId = holdAnomaly(this.deps.store, {
+          meterId: reading.meterId,
+          accountId,
+          energyWh: e.toWh - e.fromWh,
+          fromMs: baselineWallMs ?? reading.wallMs,
+          toMs: reading.wallMs,
+        });
+        recordEvent(this.deps.store, {
+          ...spec,
+          message: `${spec.message} (anomaly ${anomalyId})`,
+          data: { ...spec.data, anomalyId },
+        });
+      } else {
+        recordEvent(this.deps.store, spec);
+      }
+    }
     const verdict = assessment.verdict;
     if (verdict.kind === "charge" && verdict.deltaWh > 0) {
       const account = this.deps.store.accounts.require(accountId);

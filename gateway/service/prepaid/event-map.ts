@@ -54,13 +54,13 @@ export function readingEvent(e: ReadingEvent, subject: Subject): EventSpec {
       };
     case "energy-rebased":
       return {
-        type: e.reason === "decrease" ? "anomaly.reading-decrease" : "anomaly.meter-replaced",
+        type: e.reason === "decrease" ? "anomaly.reading-decrease" : "anomaly.implausible-delta",
         severity: "warning",
         ...subject,
         message:
           e.reason === "decrease"
             ? `energy register went down from ${e.fromWh} to ${e.toWh} Wh (reset or replaced meter): new baseline, nothing charged`
-            : `energy register stayed at a new level (${e.fromWh} -> ${e.toWh} Wh): new baseline, the jump is not charged`,
+            : `energy register stayed at an implausible new level (${e.fromWh} -> ${e.toWh} Wh): the jump is held, not charged, until anomaly.resolve charges or waives it`,
         data: { reason: e.reason, fromWh: e.fromWh, toWh: e.toWh },
       };
     case "meter-stopped":

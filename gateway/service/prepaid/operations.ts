@@ -3,12 +3,20 @@
  * remote cut/restore, keep-power, account settings, tariffs. Each is one unit of work; a refusal
  * changes nothing but its own audit record.
  */
-import { applyTopUp, compileTariff, fenToE7, parseMoneyE7, type TariffConfig } from "../../prepaid/index.ts";
+import {
+  applyTopUp,
+  chargeEnergy,
+  compileTariff,
+  fenToE7,
+  parseMoneyE7,
+  type TariffConfig,
+} from "../../prepaid/index.ts";
 import type { AccountThresholds, Store } from "../../store/index.ts";
 import type { PrepaidEngine } from "./engine.ts";
 import { toProtection } from "./engine.ts";
 import { money, nextBillingKey, recordBilling, recordEvent } from "./records.ts";
 import type { PrepaidSettings } from "./settings.ts";
+import { heldAnomalies, releaseAnomaly } from "./anomalies.ts";
 
 export type OperationResult<T = Record<string, unknown>> =
   { ok: true; result: T } | { ok: false; code: string; message: string };
@@ -257,6 +265,98 @@ export class PrepaidOperations {
       });
       this.engine.balanceChanged(accountId, account.balanceE7, acts);
       return { ok: true, result: { account: accountId } };
+    });
+  }
+
+  /**
+   * Resolves a held energy jump: `charge` bills it at the account's tariff over the interval it was used
+   * in; `waive` never bills it. Either way it is audited, published on billing and no longer held.
+   */
+  anomalyResolve(
+    meterId: string,
+    anomalyId: number,
+    action: "charge" | "waive",
+    reason: string,
+  ): OperationResult<{
+    meter: string;
+    anomaly: number;
+    action: "charge" | "waive";
+    energyWh: number;
+    amount: string;
+    balance: string;
+  }> {
+    const held = heldAnomalies(this.store, meterId).find((a) => a.id === anomalyId);
+    if (held === undefined)
+      return {
+        ok: false,
+        code: "UNKNOWN_ANOMALY",
+        message: `no held anomaly ${anomalyId} on meter '${meterId}'`,
+      };
+    return this.engine.unitOfWork((acts) => {
+      const account = this.store.accounts.require(held.accountId);
+      let amountE7 = 0;
+      let balanceE7 = account.balanceE7;
+      if (action === "charge") {
+        const tariff = this.settings.tariffs.get(account.tariffId ?? "");
+        if (tariff === undefined)
+          return {
+            ok: false as const,
+            code: "UNKNOWN_TARIFF",
+            message: `account ${held.accountId} has no known tariff`,
+          };
+        const accountState = this.engine.states.account(held.accountId);
+        const charge = chargeEnergy({
+          tariff,
+          timeZone: this.settings.timeZone,
+          fromMs: held.fromMs,
+          toMs: held.toMs,
+          energyWh: held.energyWh,
+          usage: accountState.usage,
+        });
+        if (charge.usage !== undefined) accountState.usage = charge.usage;
+        const entry = this.store.ledger.post({
+          accountId: held.accountId,
+          kind: "charge",
+          amountE7: -charge.amountE7,
+          tariffParts: charge.parts,
+          ref: `anomaly:${anomalyId}`,
+        });
+        amountE7 = charge.amountE7;
+        balanceE7 = entry.balanceAfterE7;
+      }
+      releaseAnomaly(this.store, meterId, anomalyId);
+      const status = action === "charge" ? "charged" : "waived";
+      recordBilling(this.store, `anomaly:${anomalyId}`, {
+        kind: "anomaly",
+        status,
+        anomalyId,
+        accountId: held.accountId,
+        meterId,
+        energyWh: held.energyWh,
+        amount: money(amountE7),
+        balance: money(balanceE7),
+        reason,
+      });
+      recordEvent(this.store, {
+        type: "anomaly.resolved",
+        severity: "info",
+        meterId,
+        accountId: held.accountId,
+        message: `held energy jump of ${held.energyWh} Wh ${status} (anomaly ${anomalyId}): ${reason}`,
+        data: { anomalyId, action, energyWh: held.energyWh, amount: money(amountE7), reason },
+      });
+      if (action === "charge") this.engine.balanceChanged(held.accountId, balanceE7, acts);
+      return {
+        ok: true as const,
+        result: {
+          meter: meterId,
+          anomaly: anomalyId,
+          action,
+          energyWh: held.energyWh,
+          amount: money(amountE7),
+          balance: money(balanceE7),
+        },
+      };
     });
   }
 

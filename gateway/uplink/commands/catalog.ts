@@ -132,6 +132,27 @@ export const commandCatalog = {
     }),
     result: z.strictObject({ tariff: idSchema, kind: z.string(), updatedAtMs: epochMsSchema }),
   },
+  "anomaly.resolve": {
+    kind: "mutation",
+    summary:
+      "charge or waive an implausible energy jump that was held, not charged (see anomaly.meter-replaced)",
+    request: request({
+      meter: idSchema,
+      anomaly: z.number().int().positive().describe("the held anomaly's id, from the event's data.anomalyId"),
+      action: z
+        .enum(["charge", "waive"])
+        .describe("charge: bill the held energy at the tariff; waive: never bill it"),
+      reason: reasonSchema,
+    }),
+    result: z.strictObject({
+      meter: idSchema,
+      anomaly: z.number().int().positive(),
+      action: z.enum(["charge", "waive"]),
+      energyWh: z.number().int().nonnegative(),
+      amount: moneyString.describe("charged, yuan (0 when waived)"),
+      balance: moneyString.describe("account balance after, yuan"),
+    }),
+  },
   "meter.read": {
     kind: "query",
     summary: "read a meter now and answer with the reading",

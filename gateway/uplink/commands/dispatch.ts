@@ -19,6 +19,8 @@ export function dispatchCommand(executor: CommandExecutor, admitted: Admitted, c
       return executor.accountSet(params("account.set"), context);
     case "tariff.set":
       return executor.tariffSet(params("tariff.set"), context);
+    case "anomaly.resolve":
+      return executor.anomalyResolve(params("anomaly.resolve"), context);
     case "meter.read":
       return executor.meterRead(params("meter.read"), context);
     case "time.check":

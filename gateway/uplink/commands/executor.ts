@@ -67,6 +67,8 @@ export interface CommandExecutor {
   readonly accountSet: Mutation<"account.set">;
   /** `tariff.set`: validate and store a tariff definition (refuse with e.g. `TARIFF_INVALID`). */
   readonly tariffSet: Mutation<"tariff.set">;
+  /** `anomaly.resolve`: charge or waive a held implausible energy jump. */
+  readonly anomalyResolve: Mutation<"anomaly.resolve">;
   /** `meter.read`: read the meter now (may take seconds). */
   readonly meterRead: Query<"meter.read">;
   /** `time.check`: the gateway's clock and whether it is trusted. */

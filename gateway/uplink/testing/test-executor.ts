@@ -182,6 +182,23 @@ export class TestExecutor implements CommandExecutor {
     return { ok: true, result: { tariff: id, kind, updatedAtMs: stored.updatedAtMs } };
   };
 
+  readonly anomalyResolve: CommandExecutor["anomalyResolve"] = (p, context) => {
+    this.record("anomaly.resolve", p, context);
+    if (!this.meterIds.has(p.meter)) return refuse("UNKNOWN_METER", `no meter ${p.meter}`);
+    if (p.anomaly !== 1) return refuse("UNKNOWN_ANOMALY", `no held anomaly ${p.anomaly} on ${p.meter}`);
+    return {
+      ok: true,
+      result: {
+        meter: p.meter,
+        anomaly: p.anomaly,
+        action: p.action,
+        energyWh: 5000,
+        amount: "0.00",
+        balance: "10.00",
+      },
+    };
+  };
+
   readonly meterRead: CommandExecutor["meterRead"] = async (p, context) => {
     this.record("meter.read", p, context);
     if (!this.meterIds.has(p.meter)) return refuse("UNKNOWN_METER", `no meter ${p.meter}`);

@@ -1,0 +1,38 @@
+/**
+ * Held anomalies: energy jumps that are implausible but persisted (DOMAIN.md section 5, "energy over
+ * tolerance"). They are not charged until a command (anomaly.resolve) charges or waives them; the list
+ * lives in the store's kv table, written in the unit of work that found or resolved the jump.
+ */
+import type { Store } from "../../store/index.ts";
+
+export interface HeldAnomaly {
+  id: number;
+  meterId: string;
+  accountId: string;
+  /** The held energy, Wh (> 0). */
+  energyWh: number;
+  /** The interval it was used over, epoch ms: the last charged reading to the confirming reading. */
+  fromMs: number;
+  toMs: number;
+}
+
+const key = (meterId: string) => `prepaid.held.${meterId}`;
+
+export function heldAnomalies(store: Store, meterId: string): HeldAnomaly[] {
+  return (store.kv.get(key(meterId)) as HeldAnomaly[] | undefined) ?? [];
+}
+
+/** Records a held jump; returns its id. Call inside a unit of work. */
+export function holdAnomaly(store: Store, anomaly: Omit<HeldAnomaly, "id">): number {
+  const id = store.kv.increment("prepaid.anomalySeq");
+  store.kv.set(key(anomaly.meterId), [...heldAnomalies(store, anomaly.meterId), { id, ...anomaly }]);
+  return id;
+}
+
+/** Removes a held jump once resolved. Call inside a unit of work. */
+export function releaseAnomaly(store: Store, meterId: string, id: number): void {
+  store.kv.set(
+    key(meterId),
+    heldAnomalies(store, meterId).filter((a) => a.id !== id),
+  );
+}
