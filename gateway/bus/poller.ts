@@ -42,6 +42,9 @@ interface MeterSlot<Link extends BusLink> {
   lastMonoMs: number | undefined;
 }
 
+/** Polls due this close together are started in the same tick, ms. */
+const coalesceMs = 5;
+
 /** Wall and monotonic clocks disagreeing by more than this between two readings is a clock jump. */
 const clockJumpToleranceMs = 2000;
 
@@ -136,7 +139,8 @@ export class Poller<Link extends BusLink> {
     this.timer = undefined;
     const now = this.options.clock.monotonicMs();
     for (const slot of this.slots.values()) {
-      if (slot.nextDueMono > now || this.scheduler.hasQueuedPoll(slot.meter.id)) continue;
+      // Meters due within the next few ms go now too: one tick per sweep, not one per meter.
+      if (slot.nextDueMono > now + coalesceMs || this.scheduler.hasQueuedPoll(slot.meter.id)) continue;
       // Never catch up with a burst after falling behind: the next poll is one interval from now.
       slot.nextDueMono = Math.max(slot.nextDueMono + slot.meter.pollIntervalMs, now + 1);
       this.pollOnce(slot, "poll").catch(() => {

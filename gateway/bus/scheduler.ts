@@ -54,6 +54,8 @@ export class BusScheduler<Link extends BusLink> {
   private readonly writes: Queued[] = [];
   private readonly polls: Queued[] = [];
   private readonly counters = new Map<string, MeterCounters>();
+  /** Meters with a poll waiting, so the poller's check is O(1) (it asks once per meter per tick). */
+  private readonly pollQueued = new Map<string, number>();
   private running = false;
   private stopped = false;
   private lastEndMono = -Infinity;
@@ -88,7 +90,13 @@ export class BusScheduler<Link extends BusLink> {
 
   /** True when a poll for this meter is waiting (the poller never stacks a second one). */
   hasQueuedPoll(meterId: string): boolean {
-    return this.polls.some((q) => q.job.meterId === meterId);
+    return (this.pollQueued.get(meterId) ?? 0) > 0;
+  }
+
+  private countQueued(meterId: string, by: 1 | -1): void {
+    const n = (this.pollQueued.get(meterId) ?? 0) + by;
+    if (n > 0) this.pollQueued.set(meterId, n);
+    else this.pollQueued.delete(meterId);
   }
 
   enqueue<T>(job: BusJob<Link, T>): Promise<T> {
@@ -96,7 +104,12 @@ export class BusScheduler<Link extends BusLink> {
       return Promise.reject(new GatewayError(ErrorCode.PortClosed, `bus ${this.options.busId} is stopped`));
     return new Promise<T>((resolve, reject) => {
       const entry: Queued = { job: job, resolve: resolve as (v: unknown) => void, reject };
-      (job.priority === "write" ? this.writes : this.polls).push(entry);
+      if (job.priority === "write") {
+        this.writes.push(entry);
+      } else {
+        this.polls.push(entry);
+        this.countQueued(job.meterId, 1);
+      }
       void this.pump();
     });
   }
@@ -106,6 +119,7 @@ export class BusScheduler<Link extends BusLink> {
     this.stopped = true;
     const stoppedError = new GatewayError(ErrorCode.PortClosed, `bus ${this.options.busId} stopped`);
     for (const q of [...this.writes.splice(0), ...this.polls.splice(0)]) q.reject(stoppedError);
+    this.pollQueued.clear();
     while (this.running) await new Promise((resolve) => setImmediate(resolve));
     await this.link.close();
   }
@@ -115,8 +129,10 @@ export class BusScheduler<Link extends BusLink> {
     this.running = true;
     try {
       for (;;) {
-        const next = this.writes.shift() ?? this.polls.shift();
+        const write = this.writes.shift();
+        const next = write ?? this.polls.shift();
         if (next === undefined || this.stopped) break;
+        if (write === undefined) this.countQueued(next.job.meterId, -1);
         try {
           await this.ensureOpen();
           next.resolve(await next.job.run(this.transactor(next.job)));

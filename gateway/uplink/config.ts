@@ -68,8 +68,11 @@ export const mqttConfigSchema = z.strictObject({
   window: intBetween(1, 1000).optional(),
   /** Outbox records read per query: 1..1000, default 100. */
   batchSize: intBetween(1, 1000).optional(),
-  /** Backlog (historical) records published per second after an outage: 1..10000, default 200. */
-  backlogRatePerSec: intBetween(1, 10_000).optional(),
+  /**
+   * Backlog (historical) records published per second after an outage: 1..100000, default 1000. Live
+   * records are never held back by it; it keeps a drain from swamping the broker and the platform.
+   */
+  backlogRatePerSec: intBetween(1, 100_000).optional(),
   /** How often the outbox is checked for new records when nobody called `kick()`, ms: 20..60000, default 500. */
   pollIntervalMs: intBetween(20, 60_000).optional(),
   /** How often the retained `status` is refreshed, s: 5..3600, default 60. */
@@ -96,7 +99,7 @@ export const uplinkDefaults = {
   reconnectMaxMs: 60_000,
   window: 32,
   batchSize: 100,
-  backlogRatePerSec: 200,
+  backlogRatePerSec: 1000,
   pollIntervalMs: 500,
   statusIntervalSec: 60,
   commandMaxTtlSec: 900,

@@ -44,6 +44,8 @@ export interface GatewayChildResult {
   /** [ms since the window started, RSS bytes]. */
   rss: Array<[number, number]>;
   heapUsedEnd: number;
+  /** process.memoryUsage() at the end: where RSS goes (heap, external buffers, array buffers). */
+  memoryEnd?: NodeJS.MemoryUsage;
   seedMs?: number;
   backlogStart?: number;
   backlogEnd?: number;
@@ -132,6 +134,7 @@ const result: GatewayChildResult = {
   cpuSystemUs: cpu.system,
   rss,
   heapUsedEnd: process.memoryUsage().heapUsed,
+  memoryEnd: process.memoryUsage(),
   ...(seedMs === undefined ? {} : { seedMs }),
   ...(backlogStart === undefined ? {} : { backlogStart, backlogEnd: gateway.store.outbox.backlogCount() }),
   ...(options.trackMeters === true ? { meterTimes } : {}),

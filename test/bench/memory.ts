@@ -39,7 +39,7 @@ export async function memoryFigures(scale: Scale): Promise<Figure[]> {
       limitLabel: "target",
       better: "lower",
       scale: scaleText,
-      note: `${fmt(readingsPerSec)} readings/s; backlog ${result.backlogStart ?? "?"} -> ${result.backlogEnd ?? "?"}; heap ${(result.heapUsedEnd / mb).toFixed(0)} MB at end`,
+      note: `${fmt(readingsPerSec)} readings/s; backlog ${result.backlogStart ?? "?"} -> ${result.backlogEnd ?? "?"}; heap ${(result.heapUsedEnd / mb).toFixed(0)} MB at end${result.memoryEnd === undefined ? "" : `, external ${(result.memoryEnd.external / mb).toFixed(0)} MB, array buffers ${(result.memoryEnd.arrayBuffers / mb).toFixed(0)} MB, heap total ${(result.memoryEnd.heapTotal / mb).toFixed(0)} MB`}`,
       detail: { rss: result.rss, readings: result.readings, seedMs: result.seedMs },
     },
     {
