@@ -2,6 +2,7 @@ import fs from "node:fs";
 import path from "node:path";
 import Database from "better-sqlite3";
 import { afterEach, describe, expect, it } from "vitest";
+import { migrations } from "./schema.ts";
 import { TempStores } from "./testing/temp-store.ts";
 
 const temp = new TempStores();
@@ -39,7 +40,7 @@ describe("integrity and backup", () => {
     store.outbox.enqueue("billing", "b2", {});
     const copy = new Database(target, { readonly: true });
     expect(copy.prepare("SELECT idem_key FROM outbox").pluck().all()).toEqual(["b1"]);
-    expect(copy.pragma("user_version", { simple: true })).toBe(1);
+    expect(copy.pragma("user_version", { simple: true })).toBe(migrations.length);
     expect(copy.pragma("integrity_check", { simple: true })).toBe("ok");
     copy.close();
     expect(fs.readdirSync(path.dirname(target))).toEqual(["backup.db"]);

@@ -194,4 +194,18 @@ CREATE INDEX commands_seen_age ON commands_seen (seen_at_ms);
 `;
 
 /** All migrations, in version order. Versions start at 1 and have no gaps. */
-export const migrations: readonly Migration[] = [{ version: 1, name: "initial schema", up: v1 }];
+/**
+ * v2: pending outbox records indexed by (stream, id). Within a stream seq and id rise together, so the
+ * uplink reads in id order; a lookup of live records (id > the session boundary) then seeks straight
+ * past a backlog instead of stepping over it, which made every fetch O(backlog) (npm run bench, figure 4:
+ * 151 us CPU per message at a 1M backlog against 27 us at 50k).
+ */
+const v2 = `
+DROP INDEX outbox_pending;
+CREATE INDEX outbox_pending ON outbox (stream, id) WHERE delivered_at_ms IS NULL;
+`;
+
+export const migrations: readonly Migration[] = [
+  { version: 1, name: "initial schema", up: v1 },
+  { version: 2, name: "pending outbox by stream and id", up: v2 },
+];

@@ -79,8 +79,10 @@ export class SqliteOutbox implements Outbox {
     checkFetch(options);
     return this.sql
       .stmt<[string, number, number, number], OutboxRow>(
+        // id order is seq order within a stream (both assigned at insert); the partial index on
+        // (stream, id) makes `id > ?` a range seek past any backlog.
         `SELECT * FROM outbox WHERE stream = ? AND delivered_at_ms IS NULL AND id > ? AND id <= ?
-         ORDER BY seq LIMIT ?`,
+         ORDER BY id LIMIT ?`,
       )
       .all(stream, options.afterId ?? 0, options.upToId ?? Number.MAX_SAFE_INTEGER, options.limit)
       .map(toRecord);

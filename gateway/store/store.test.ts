@@ -39,7 +39,7 @@ describe("openStore", () => {
     expect(store.migration).toEqual({
       fromVersion: 0,
       toVersion: migrations.length,
-      applied: ["1 initial schema"],
+      applied: migrations.map((m) => `${m.version} ${m.name}`),
     });
     expect(store.schemaVersion()).toBe(migrations.length);
     expect(tableNames(store.db)).toEqual(tables);
@@ -51,7 +51,11 @@ describe("openStore", () => {
     first.kv.set("marker", { kept: true });
     first.close();
     const second = temp.open({ dataDir });
-    expect(second.migration).toEqual({ fromVersion: 1, toVersion: 1, applied: [] });
+    expect(second.migration).toEqual({
+      fromVersion: migrations.length,
+      toVersion: migrations.length,
+      applied: [],
+    });
     expect(second.kv.get("marker")).toEqual({ kept: true });
   });
 
@@ -79,14 +83,14 @@ describe("openStore", () => {
     const broken: Migration[] = [
       ...migrations,
       {
-        version: 2,
+        version: migrations.length + 1,
         name: "half",
         up: "CREATE TABLE half_done (x INTEGER) STRICT; INSERT INTO no_such_table VALUES (1);",
       },
     ];
     expect(() => temp.open({ dataDir, migrations: broken })).toThrow(/no_such_table/);
     const store = temp.open({ dataDir });
-    expect(store.schemaVersion()).toBe(1);
+    expect(store.schemaVersion()).toBe(migrations.length);
     expect(tableNames(store.db)).not.toContain("half_done");
   });
 
@@ -95,10 +99,14 @@ describe("openStore", () => {
     temp.open({ dataDir }).close();
     const next: Migration[] = [
       ...migrations,
-      { version: 2, name: "add column", up: (db) => db.exec("ALTER TABLE tariffs ADD COLUMN note TEXT") },
+      {
+        version: migrations.length + 1,
+        name: "add column",
+        up: (db) => db.exec("ALTER TABLE tariffs ADD COLUMN note TEXT"),
+      },
     ];
     const upgraded = temp.open({ dataDir, migrations: next });
-    expect(upgraded.migration.applied).toEqual(["2 add column"]);
+    expect(upgraded.migration.applied).toEqual([`${migrations.length + 1} add column`]);
     upgraded.close();
     expect(temp.open({ dataDir, migrations: next }).migration.applied).toEqual([]);
   });
