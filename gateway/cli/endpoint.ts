@@ -1,4 +1,5 @@
 /** Turns `--tcp HOST:PORT` / `--serial DEVICE --baud B --parity P` options into a transport endpoint. */
+import type { Command } from "commander";
 import type { TransportEndpoint } from "../../protocols/modbus/transport/transport.ts";
 import { UsageError } from "./output.ts";
 
@@ -41,4 +42,16 @@ export function endpointFromOptions(options: EndpointOptions): TransportEndpoint
   if (dataBits !== 7 && dataBits !== 8) throw new UsageError("--data-bits must be 7 or 8");
   if (stopBits !== 1 && stopBits !== 2) throw new UsageError("--stop-bits must be 1 or 2");
   return { kind: "rtu", path: options.serial!, baudRate, parity, dataBits, stopBits };
+}
+
+/** Adds the endpoint options (`--serial` with its line settings, `--tcp`, `--rtu-over-tcp`) to a command. */
+export function withEndpointOptions(command: Command): Command {
+  return command
+    .option("--serial <device>", "RS-485 serial device, e.g. /dev/ttyUSB0")
+    .option("--baud <rate>", "baud rate for --serial", "9600")
+    .option("--parity <parity>", "none, even or odd", "none")
+    .option("--data-bits <bits>", "7 or 8", "8")
+    .option("--stop-bits <bits>", "1 or 2", "1")
+    .option("--tcp <host:port>", "Modbus TCP endpoint")
+    .option("--rtu-over-tcp <host:port>", "transparent TCP-to-RS485 converter");
 }

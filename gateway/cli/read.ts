@@ -11,7 +11,7 @@ import { ModbusMeterDriver } from "../metering/modbus-driver.ts";
 import { modbusSerialTransportFactory } from "../../protocols/modbus/transport/modbus-serial.ts";
 import { describeEndpoint, type TransportEndpoint } from "../../protocols/modbus/transport/transport.ts";
 import { loadProfiles, requireProfile } from "../../protocols/profiles/load.ts";
-import { endpointFromOptions, type EndpointOptions } from "./endpoint.ts";
+import { endpointFromOptions, withEndpointOptions, type EndpointOptions } from "./endpoint.ts";
 import { loadConfigFile } from "./config-file.ts";
 import { quantityLines, table, UsageError } from "./output.ts";
 
@@ -69,18 +69,10 @@ async function resolveTarget(options: ReadOptions): Promise<Target> {
 }
 
 export function registerRead(program: Command): void {
-  program
-    .command("read")
+  withEndpointOptions(program.command("read"))
     .description("read one meter once and print every quantity with its unit")
     .option("-c, --config <file>", "config file, with --meter")
     .option("--meter <id>", "configured meter to read")
-    .option("--serial <device>", "RS-485 serial device")
-    .option("--baud <rate>", "baud rate for --serial", "9600")
-    .option("--parity <parity>", "none, even or odd", "none")
-    .option("--data-bits <bits>", "7 or 8", "8")
-    .option("--stop-bits <bits>", "1 or 2", "1")
-    .option("--tcp <host:port>", "Modbus TCP endpoint")
-    .option("--rtu-over-tcp <host:port>", "transparent TCP-to-RS485 converter")
     .option("--unit <n>", "Modbus unit id 1..247")
     .option("--profile <id>", "meter profile, e.g. sdm120")
     .option("--profiles-dir <dir>", "extra profile directory")

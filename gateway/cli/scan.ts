@@ -2,7 +2,7 @@
 import type { Command } from "commander";
 import { modbusSerialTransportFactory } from "../../protocols/modbus/transport/modbus-serial.ts";
 import { loadProfiles } from "../../protocols/profiles/load.ts";
-import { endpointFromOptions, type EndpointOptions } from "./endpoint.ts";
+import { endpointFromOptions, withEndpointOptions, type EndpointOptions } from "./endpoint.ts";
 import { formatQuantity, table, UsageError } from "./output.ts";
 import { BusProber, type ScanHit } from "./probe.ts";
 import { parseUnitList } from "./units.ts";
@@ -16,16 +16,8 @@ interface ScanOptions extends EndpointOptions {
 }
 
 export function registerScan(program: Command): void {
-  program
-    .command("scan")
+  withEndpointOptions(program.command("scan"))
     .description("find the meters on a bus: probe each unit id and guess its profile")
-    .option("--serial <device>", "RS-485 serial device, e.g. /dev/ttyUSB0")
-    .option("--baud <rate>", "baud rate for --serial", "9600")
-    .option("--parity <parity>", "none, even or odd", "none")
-    .option("--data-bits <bits>", "7 or 8", "8")
-    .option("--stop-bits <bits>", "1 or 2", "1")
-    .option("--tcp <host:port>", "Modbus TCP endpoint")
-    .option("--rtu-over-tcp <host:port>", "transparent TCP-to-RS485 converter")
     .option("--units <list>", "unit ids to probe, e.g. 1-247 or 1-10,20", "1-247")
     .option("--timeout <ms>", "reply timeout per probe (10..5000)", "200")
     .option("--profiles-dir <dir>", "extra profile directory")
