@@ -2,7 +2,7 @@
  * The uplink's CommandExecutor on top of the prepaid operations and the buses. The uplink has already
  * authenticated, checked expiry and replay; this applies the command and says how it went.
  */
-import { checkClock, formatMoneyE7, tariffConfigSchema } from "../prepaid/index.ts";
+import { formatMoneyE7, tariffConfigSchema } from "../prepaid/index.ts";
 import type { CommandExecutor } from "../uplink/index.ts";
 import { isGatewayError } from "../core/errors.ts";
 import type { Gateway } from "./gateway.ts";
@@ -119,5 +119,3 @@ export function createExecutor(gateway: Gateway): CommandExecutor {
     }),
   };
 }
-
-export { checkClock };
