@@ -6,6 +6,7 @@
  *
  * Usage: node --import tsx test/bench/gateway-child.ts '<GatewayChildOptions as JSON>'
  */
+import { join } from "node:path";
 import { SystemClock } from "../../gateway/core/clock.ts";
 import { createLogger, silentLogger } from "../../gateway/core/logger.ts";
 import type { Reading } from "../../gateway/metering/reading.ts";
@@ -126,6 +127,11 @@ const cpu = process.cpuUsage(cpuStart);
 const windowMs = performance.now() - windowStart;
 clearInterval(sampler);
 rss.push([windowMs, process.memoryUsage.rss()]);
+// BENCH_HEAP_SNAPSHOT=<dir>: what holds the heap at the end of the window (for figure 5's analysis).
+if (process.env.BENCH_HEAP_SNAPSHOT !== undefined) {
+  const { writeHeapSnapshot } = await import("node:v8");
+  writeHeapSnapshot(join(process.env.BENCH_HEAP_SNAPSHOT, `gateway-${process.pid}.heapsnapshot`));
+}
 const result: GatewayChildResult = {
   readings,
   points,
