@@ -23,8 +23,7 @@ import { LocalHttp } from "./http.ts";
 import { createMetrics } from "./metrics.ts";
 import { ClockCron } from "../schedule/cron.ts";
 import { Uplink } from "../uplink/index.ts";
-import { moneyStateOf } from "../prepaid/index.ts";
-import { formatMoneyE7 } from "../prepaid/index.ts";
+import { checkClock, formatMoneyE7, moneyStateOf } from "../prepaid/index.ts";
 import { createExecutor } from "./executor.ts";
 import type { Reading } from "../metering/reading.ts";
 import { backup, defaultRetention, freeze } from "../schedule/jobs.ts";
@@ -107,16 +106,19 @@ export class Gateway {
    * start by more than the policy's tolerance, and must be plausible (after 2025).
    */
   clockCheck(): { ok: true } | { ok: false; detail: string } {
-    const wall = this.deps.clock.now();
-    const drift = wall - this.startedWall - (this.deps.clock.monotonicMs() - this.startedMono);
-    if (wall < Date.UTC(2025, 0, 1))
-      return { ok: false, detail: "the wall clock is before 2025: not set yet (no RTC, no NTP?)" };
-    if (Math.abs(drift) > 10_000)
-      return {
-        ok: false,
-        detail: `the wall clock moved ${Math.round(drift / 1000)} s against the monotonic clock since start`,
-      };
-    return { ok: true };
+    const check = checkClock(
+      { wallMs: this.startedWall, monoMs: this.startedMono },
+      { wallMs: this.deps.clock.now(), monoMs: this.deps.clock.monotonicMs() },
+      this.engine.settings.policy.clockToleranceMs,
+    );
+    if (check.ok) return check;
+    return {
+      ok: false,
+      detail:
+        check.anomaly === "wall-implausible"
+          ? "the wall clock is before 2025: not set yet (no RTC, no NTP?)"
+          : `the wall clock moved ${Math.round(check.skewMs / 1000)} s against the monotonic clock since start (${check.anomaly})`,
+    };
   }
 
   get uptimeMs(): number {
