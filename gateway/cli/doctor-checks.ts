@@ -2,7 +2,7 @@
  * The checks behind `meter-gateway doctor`. Each says what it looked at, whether it is fine, and in
  * plain words what to do when it is not.
  */
-import { accessSync, constants, existsSync, readFileSync, statfsSync } from "node:fs";
+import { accessSync, constants, existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import { connect } from "mqtt";
@@ -12,7 +12,7 @@ import { endpointOfBus } from "../bus/endpoint.ts";
 import { modbusSerialTransportFactory } from "../../protocols/modbus/transport/modbus-serial.ts";
 import { describeEndpoint } from "../../protocols/modbus/transport/transport.ts";
 import { loadProfiles } from "../../protocols/profiles/load.ts";
-import { spawnSync } from "node:child_process";
+import { freeDiskBytes, ntpSynchronised } from "../service/host.ts";
 
 export interface CheckResult {
   name: string;
@@ -208,8 +208,7 @@ export function checkDatabase(config: Config): CheckResult[] {
 
 export function checkDisk(config: Config, minFreeBytes = 200 * 1024 * 1024): CheckResult[] {
   const dir = existsSync(config.gateway.dataDir) ? config.gateway.dataDir : "/";
-  const fs = statfsSync(dir);
-  const free = fs.bavail * fs.bsize;
+  const free = freeDiskBytes(dir);
   const mib = Math.round(free / 1024 / 1024);
   return [
     free >= minFreeBytes
@@ -224,8 +223,8 @@ export function checkDisk(config: Config, minFreeBytes = 200 * 1024 * 1024): Che
 }
 
 export function checkClock(): CheckResult[] {
-  const result = spawnSync("timedatectl", ["show", "-p", "NTPSynchronized", "--value"], { encoding: "utf8" });
-  if (result.status !== 0)
+  const synchronised = ntpSynchronised();
+  if (synchronised === undefined)
     return [
       {
         name: "clock",
@@ -234,7 +233,7 @@ export function checkClock(): CheckResult[] {
         detail: "cannot tell whether the clock is synchronised (no timedatectl)",
       },
     ];
-  return result.stdout.trim() === "yes"
+  return synchronised
     ? [{ name: "clock", ok: true, detail: "synchronised (NTP)" }]
     : [
         {

@@ -2,10 +2,9 @@
  * What `status`, `/status` and `/healthz` report: one snapshot of meters, balances, relays, backlog
  * and the reasons the gateway is degraded, in plain words.
  */
-import { spawnSync } from "node:child_process";
-import { statfsSync } from "node:fs";
 import { formatMoneyE7 } from "../prepaid/index.ts";
 import type { Gateway } from "./gateway.ts";
+import { freeDiskBytes, ntpSynchronised } from "./host.ts";
 
 export interface MeterStatus {
   id: string;
@@ -88,8 +87,7 @@ export function healthProblems(
   const ntp = ntpSynchronised();
   if (ntp === false) problems.push("clock not synchronised (NTP): sudo timedatectl set-ntp true");
   try {
-    const fs = statfsSync(gateway.config.gateway.dataDir);
-    const free = fs.bavail * fs.bsize;
+    const free = freeDiskBytes(gateway.config.gateway.dataDir);
     if (free < limits.freeDiskBytes)
       problems.push(
         `disk low: ${Math.round(free / 1024 / 1024)} MiB free in ${gateway.config.gateway.dataDir}`,
@@ -98,19 +96,4 @@ export function healthProblems(
     problems.push(`cannot read free space of ${gateway.config.gateway.dataDir}`);
   }
   return problems;
-}
-
-let ntpCache: { atMs: number; value: boolean | undefined } | undefined;
-
-/** timedatectl's NTPSynchronized, cached for a minute; undefined where it cannot be told (containers). */
-function ntpSynchronised(): boolean | undefined {
-  const now = Date.now();
-  if (ntpCache !== undefined && now - ntpCache.atMs < 60_000) return ntpCache.value;
-  const result = spawnSync("timedatectl", ["show", "-p", "NTPSynchronized", "--value"], {
-    encoding: "utf8",
-    timeout: 2000,
-  });
-  const value = result.status === 0 ? result.stdout.trim() === "yes" : undefined;
-  ntpCache = { atMs: now, value };
-  return value;
 }
