@@ -5,7 +5,7 @@ import { loadProfiles } from "../../protocols/profiles/load.ts";
 import { endpointFromOptions, withEndpointOptions, type EndpointOptions } from "./endpoint.ts";
 import { formatQuantity, table, UsageError } from "./output.ts";
 import { BusProber, type ScanHit } from "./probe.ts";
-import { parseUnitList } from "./units.ts";
+import { parseUnitList } from "../../protocols/modbus/unit-list.ts";
 import { describeEndpoint } from "../../protocols/modbus/transport/transport.ts";
 
 interface ScanOptions extends EndpointOptions {
@@ -24,7 +24,9 @@ export function registerScan(program: Command): void {
     .option("--json", "machine-readable output")
     .action(async (options: ScanOptions) => {
       const endpoint = endpointFromOptions(options);
-      const units = parseUnitList(options.units);
+      const parsed = parseUnitList(options.units);
+      if (!parsed.ok) throw new UsageError(`--units: ${parsed.error}`);
+      const units = parsed.units;
       const timeoutMs = Number(options.timeout);
       if (!Number.isInteger(timeoutMs) || timeoutMs < 10 || timeoutMs > 5000) {
         throw new UsageError("--timeout must be 10..5000 ms");

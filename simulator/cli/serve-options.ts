@@ -4,7 +4,7 @@
  */
 import { parseScenario, type LoadedScenario } from "../scenario/load.ts";
 import type { ScenarioInput } from "../scenario/schema.ts";
-import { parseUnitList } from "../scenario/unit-list.ts";
+import { parseUnitList } from "../../protocols/modbus/unit-list.ts";
 import { hostPortFlag, numberFlag, UsageError } from "./fail.ts";
 
 /** The flags of the serve command as commander hands them over (strings unless boolean). */

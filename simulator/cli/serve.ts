@@ -4,7 +4,7 @@
  */
 import { loadScenarioFile } from "../scenario/load.ts";
 import { startScenario, type RunningScenario } from "../scenario/run.ts";
-import { formatUnitList } from "../scenario/unit-list.ts";
+import { formatUnitList } from "../../protocols/modbus/unit-list.ts";
 import { UsageError } from "./fail.ts";
 import { runOverrides, scenarioFromFlags, type ServeFlags } from "./serve-options.ts";
 

@@ -1,7 +1,7 @@
 /** zod schemas for durations ("10m") and unit lists ("1-10,12"), reporting the parser's message. */
 import { z } from "zod";
 import { parseDuration } from "./duration.ts";
-import { parseUnitList } from "./unit-list.ts";
+import { parseUnitList } from "../../protocols/modbus/unit-list.ts";
 
 /** A duration string or a number of ms, output in ms. */
 export const durationSchema = z.union([z.string(), z.number()]).transform((input, ctx) => {

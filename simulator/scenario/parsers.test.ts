@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { formatDuration, parseDuration } from "./duration.ts";
-import { formatUnitList, parseUnitList } from "./unit-list.ts";
+import { formatUnitList, parseUnitList } from "../../protocols/modbus/unit-list.ts";
 
 describe("parseUnitList", () => {
   it("expands ranges and single ids, sorted", () => {
