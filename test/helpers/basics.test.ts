@@ -19,6 +19,11 @@ describe("freePort", () => {
     await new Promise<void>((resolve) => server.close(() => resolve()));
     expect(await acceptsConnections(port)).toBe(false);
   });
+
+  it("never hands out the same port twice in one process, even to concurrent callers", async () => {
+    const ports = await Promise.all(Array.from({ length: 100 }, () => freePort()));
+    expect(new Set(ports).size).toBe(ports.length);
+  });
 });
 
 describe("waitForPort", () => {

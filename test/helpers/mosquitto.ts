@@ -9,6 +9,7 @@ import { LOOPBACK, freePort, waitForPort } from "./ports.ts";
 import { spawnOwned, stopOwned } from "./processes.ts";
 import type { OwnedProcess } from "./processes.ts";
 import { tempDir } from "./temp-dir.ts";
+import { waitFor } from "./wait-for.ts";
 import { generateTestPki } from "./tls-certs.ts";
 import type { TestPki } from "./tls-certs.ts";
 import { requireTool } from "./tools.ts";
@@ -89,7 +90,13 @@ class MosquittoStartError extends Error {
   }
 }
 
-/** Starts mosquitto with `confPath` and waits until `port` accepts connections. */
+/** What mosquitto logs once all its listeners are bound (a failed bind logs an error and exits). */
+const RUNNING = /mosquitto version \S+ running/;
+
+/**
+ * Starts mosquitto with `confPath` and waits until it says it is running and `port` accepts
+ * connections. Port acceptance alone is not proof: another broker may hold the same port.
+ */
 async function launch(binary: string, confPath: string, port: number): Promise<OwnedProcess> {
   const proc = await spawnOwned(binary, ["-c", confPath]);
   try {
@@ -97,6 +104,14 @@ async function launch(binary: string, confPath: string, port: number): Promise<O
       timeoutMs: START_TIMEOUT_MS,
       abortIf: () => (proc.hasExited() ? `mosquitto exited on start:\n${proc.output()}` : undefined),
     });
+    await waitFor(() => RUNNING.test(proc.output()) || proc.hasExited(), {
+      timeoutMs: START_TIMEOUT_MS,
+      intervalMs: 10,
+      description: "mosquitto to log that it is running",
+    });
+    if (proc.hasExited() || addressInUse(proc.output())) {
+      throw new Error(`mosquitto exited on start:\n${proc.output()}`);
+    }
   } catch (error) {
     await stopOwned(proc);
     throw new MosquittoStartError(error instanceof Error ? error.message : String(error), proc.output());

@@ -5,20 +5,65 @@ import { waitFor } from "./wait-for.ts";
 /** Loopback address every test server binds to (never a routable address). */
 export const LOOPBACK = "127.0.0.1";
 
+/** Ports this process has handed out; the kernel may offer a just-closed port again. */
+const handedOut = new Set<number>();
+/** Candidates tried before giving up. */
+const TRIES = 50;
+
 /**
- * A TCP port on 127.0.0.1 that was free a moment ago: listens on port 0, reads the port the kernel
- * chose, and closes. Another process may take it before you bind, so starters retry on EADDRINUSE.
+ * Each vitest worker draws from its own block below the kernel's ephemeral range (32768 up), so
+ * two workers never pick the same port and no outgoing connection or port-0 server takes one.
  */
-export async function freePort(): Promise<number> {
+const BLOCK_BASE = 20_000;
+const BLOCK_SIZE = 1_500;
+const BLOCKS = 8;
+const poolId = Number.parseInt(process.env.VITEST_POOL_ID ?? "", 10);
+const block =
+  Number.isInteger(poolId) && poolId >= 1 ? BLOCK_BASE + ((poolId - 1) % BLOCKS) * BLOCK_SIZE : undefined;
+/** Next candidate offset in this worker's block; random start, so files run one after another in a worker rarely meet a port still in TIME_WAIT. */
+let nextOffset = Math.floor(Math.random() * BLOCK_SIZE);
+
+/** Listens on `port` (0: the kernel chooses), closes, and returns the port; undefined if in use. */
+async function tryBind(port: number): Promise<number | undefined> {
   const server = createServer();
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(0, LOOPBACK, () => resolve());
+  const bound = await new Promise<boolean>((resolve, reject) => {
+    server.once("error", (error: NodeJS.ErrnoException) => {
+      if (error.code === "EADDRINUSE" || error.code === "EACCES") resolve(false);
+      else reject(error);
+    });
+    server.listen(port, LOOPBACK, () => resolve(true));
   });
+  if (!bound) return undefined;
   const address = server.address();
   await new Promise<void>((resolve) => server.close(() => resolve()));
   if (address === null || typeof address === "string") throw new Error("freePort: no TCP address");
   return address.port;
+}
+
+/** The next port to try: from this worker's block, or whatever the kernel offers outside vitest. */
+function candidate(): number {
+  if (block === undefined) return 0;
+  const port = block + nextOffset;
+  nextOffset = (nextOffset + 1) % BLOCK_SIZE;
+  return port;
+}
+
+/**
+ * A TCP port on 127.0.0.1 that was free a moment ago. Never the same port twice in one process
+ * (two brokers started together once got the same one from the kernel), and under vitest never one
+ * another worker may pick. A process outside the tests may still take it before you bind, so
+ * starters check that their own server holds the port and retry on EADDRINUSE.
+ */
+export async function freePort(): Promise<number> {
+  for (let attempt = 0; attempt < TRIES; attempt++) {
+    const wanted = candidate();
+    if (handedOut.has(wanted)) continue;
+    const port = await tryBind(wanted);
+    if (port === undefined || handedOut.has(port)) continue;
+    handedOut.add(port);
+    return port;
+  }
+  throw new Error(`freePort: no free port on ${LOOPBACK} after ${TRIES} tries`);
 }
 
 /** True if a TCP connection to `host:port` is accepted right now. */
