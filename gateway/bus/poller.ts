@@ -40,6 +40,8 @@ interface MeterSlot<Link extends BusLink> {
   backoffMs: number;
   lastWallMs: number | undefined;
   lastMonoMs: number | undefined;
+  /** A periodic poll of this meter is queued or running: the next one waits until it settles. */
+  polling: boolean;
 }
 
 /** Polls due this close together are started in the same tick, ms. */
@@ -51,6 +53,8 @@ const clockJumpToleranceMs = 2000;
 export class Poller<Link extends BusLink> {
   private readonly slots = new Map<string, MeterSlot<Link>>();
   private timer: TimerHandle | undefined;
+  /** When {@link timer} fires (monotonic ms); Infinity when no timer is set. */
+  private timerDueMono = Infinity;
   private running = false;
 
   constructor(
@@ -68,6 +72,7 @@ export class Poller<Link extends BusLink> {
       backoffMs: 0,
       lastWallMs: undefined,
       lastMonoMs: undefined,
+      polling: false,
     });
     if (this.running) this.reschedule();
   }
@@ -83,8 +88,7 @@ export class Poller<Link extends BusLink> {
 
   stop(): void {
     this.running = false;
-    if (this.timer !== undefined) this.options.clock.clearTimeout(this.timer);
-    this.timer = undefined;
+    this.arm(Infinity);
   }
 
   /** Polls a meter now, ahead of the queue (a `meter.read` command or a relay read-back). */
@@ -125,27 +129,45 @@ export class Poller<Link extends BusLink> {
     return slot;
   }
 
+  /** Sets the timer for the earliest meter that is due and not already being polled. */
   private reschedule(): void {
     if (!this.running) return;
+    let earliest = Infinity;
+    for (const slot of this.slots.values())
+      if (!slot.polling) earliest = Math.min(earliest, slot.nextDueMono);
+    this.arm(earliest);
+  }
+
+  /** (Re)sets the tick timer to fire at `dueMono`; Infinity clears it. */
+  private arm(dueMono: number): void {
     const clock = this.options.clock;
     if (this.timer !== undefined) clock.clearTimeout(this.timer);
-    let earliest = Infinity;
-    for (const slot of this.slots.values()) earliest = Math.min(earliest, slot.nextDueMono);
-    if (earliest === Infinity) return;
-    this.timer = clock.setTimeout(() => this.tick(), Math.max(0, earliest - clock.monotonicMs()));
+    this.timer = undefined;
+    this.timerDueMono = dueMono;
+    if (dueMono === Infinity) return;
+    this.timer = clock.setTimeout(() => this.tick(), Math.max(0, dueMono - clock.monotonicMs()));
   }
 
   private tick(): void {
     this.timer = undefined;
+    this.timerDueMono = Infinity;
     const now = this.options.clock.monotonicMs();
     for (const slot of this.slots.values()) {
       // Meters due within the next few ms go now too: one tick per sweep, not one per meter.
-      if (slot.nextDueMono > now + coalesceMs || this.scheduler.hasQueuedPoll(slot.meter.id)) continue;
+      if (slot.polling || slot.nextDueMono > now + coalesceMs) continue;
       // Never catch up with a burst after falling behind: the next poll is one interval from now.
       slot.nextDueMono = Math.max(slot.nextDueMono + slot.meter.pollIntervalMs, now + 1);
-      this.pollOnce(slot, "poll").catch(() => {
-        // Counted and reported in pollOnce.
-      });
+      slot.polling = true;
+      this.pollOnce(slot, "poll")
+        .catch(() => {
+          // Counted and reported in pollOnce.
+        })
+        .finally(() => {
+          slot.polling = false;
+          // A bus that cannot keep up leaves the meter due already: poll it again at the next tick.
+          if (this.running && this.slots.get(slot.meter.id) === slot && slot.nextDueMono < this.timerDueMono)
+            this.arm(slot.nextDueMono);
+        });
     }
     this.reschedule();
   }

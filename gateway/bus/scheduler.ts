@@ -54,8 +54,6 @@ export class BusScheduler<Link extends BusLink> {
   private readonly writes: Queued[] = [];
   private readonly polls: Queued[] = [];
   private readonly counters = new Map<string, MeterCounters>();
-  /** Meters with a poll waiting, so the poller's check is O(1) (it asks once per meter per tick). */
-  private readonly pollQueued = new Map<string, number>();
   private running = false;
   private stopped = false;
   private lastEndMono = -Infinity;
@@ -88,17 +86,6 @@ export class BusScheduler<Link extends BusLink> {
     return { writes: this.writes.length, polls: this.polls.length };
   }
 
-  /** True when a poll for this meter is waiting (the poller never stacks a second one). */
-  hasQueuedPoll(meterId: string): boolean {
-    return (this.pollQueued.get(meterId) ?? 0) > 0;
-  }
-
-  private countQueued(meterId: string, by: 1 | -1): void {
-    const n = (this.pollQueued.get(meterId) ?? 0) + by;
-    if (n > 0) this.pollQueued.set(meterId, n);
-    else this.pollQueued.delete(meterId);
-  }
-
   enqueue<T>(job: BusJob<Link, T>): Promise<T> {
     if (this.stopped)
       return Promise.reject(new GatewayError(ErrorCode.PortClosed, `bus ${this.options.busId} is stopped`));
@@ -108,7 +95,6 @@ export class BusScheduler<Link extends BusLink> {
         this.writes.push(entry);
       } else {
         this.polls.push(entry);
-        this.countQueued(job.meterId, 1);
       }
       void this.pump();
     });
@@ -119,7 +105,6 @@ export class BusScheduler<Link extends BusLink> {
     this.stopped = true;
     const stoppedError = new GatewayError(ErrorCode.PortClosed, `bus ${this.options.busId} stopped`);
     for (const q of [...this.writes.splice(0), ...this.polls.splice(0)]) q.reject(stoppedError);
-    this.pollQueued.clear();
     while (this.running) await new Promise((resolve) => setImmediate(resolve));
     await this.link.close();
   }
@@ -132,7 +117,6 @@ export class BusScheduler<Link extends BusLink> {
         const write = this.writes.shift();
         const next = write ?? this.polls.shift();
         if (next === undefined || this.stopped) break;
-        if (write === undefined) this.countQueued(next.job.meterId, -1);
         try {
           await this.ensureOpen();
           next.resolve(await next.job.run(this.transactor(next.job)));
