@@ -15,7 +15,16 @@ export interface ConnectionOptions {
   readonly busyTimeoutMs?: number;
   /** WAL size the file is truncated back to after a checkpoint, bytes: default 64 MiB. */
   readonly journalSizeLimitBytes?: number;
+  /**
+   * SQLite page cache of this connection, KiB: default 4096. better-sqlite3 is built with 16 MiB,
+   * which on a 1,000-meter gateway is a sixth of its memory; the kernel's file cache (reclaimable,
+   * outside the process) serves the rest, and ingest through the store keeps pace with raw inserts.
+   */
+  readonly cacheSizeKiB?: number;
 }
+
+/** Page cache per connection, KiB (see {@link ConnectionOptions.cacheSizeKiB}). */
+export const DEFAULT_CACHE_KIB = 4096;
 
 /** The settings every connection must report after open. */
 export interface ConnectionPragmas {
@@ -46,6 +55,7 @@ export function openConnection(file: string, options: ConnectionOptions = {}): C
     db.pragma("journal_mode = WAL");
     db.pragma("synchronous = FULL");
     db.pragma("foreign_keys = ON");
+    db.pragma(`cache_size = -${Math.trunc(options.cacheSizeKiB ?? DEFAULT_CACHE_KIB)}`);
     db.pragma(`journal_size_limit = ${Math.trunc(options.journalSizeLimitBytes ?? 64 * 1024 * 1024)}`);
     const actual = readPragmas(db);
     if (actual.journalMode !== "wal" || actual.synchronous !== 2 || !actual.foreignKeys) {
