@@ -6,7 +6,7 @@ import tseslint from "typescript-eslint";
 const ioModules = ["node:net", "net", "serialport", "mqtt", "better-sqlite3", "modbus-serial"];
 
 export default tseslint.config(
-  { ignores: ["dist/", "node_modules/", "test/bench/results/", "coverage/"] },
+  { ignores: ["dist/", ".bench-build/", "node_modules/", "test/bench/results/", "coverage/"] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {

@@ -2,12 +2,18 @@
  * Shared parts of the bench: the figure record every bench file returns, child processes that report one
  * JSON line, and the run's scale (`--quick` shrinks counts and durations, and says so in the table).
  */
-import { spawn, type ChildProcess } from "node:child_process";
-import { dirname, join } from "node:path";
+import { execFileSync, spawn, type ChildProcess } from "node:child_process";
+import { cpSync, readFileSync } from "node:fs";
+import { basename, dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import type { GatewayChildOptions, GatewayChildResult } from "./gateway-child.ts";
 
-export const benchDir = dirname(fileURLToPath(import.meta.url));
-export const repoRoot = join(benchDir, "..", "..");
+/** This file's directory: test/bench, or .bench-build/test/bench when running compiled. */
+const here = dirname(fileURLToPath(import.meta.url));
+export const repoRoot =
+  basename(dirname(dirname(here))) === ".bench-build" ? join(here, "..", "..", "..") : join(here, "..", "..");
+/** The bench's sources (test/bench), also when running compiled. */
+export const benchDir = join(repoRoot, "test", "bench");
 export const benchProfilesDir = join(benchDir, "profiles");
 
 /** One row of the table: a measured figure beside its physical limit or target. */
@@ -102,7 +108,55 @@ export function reportResult(result: unknown): void {
   process.stdout.write(`${resultPrefix}${JSON.stringify(result)}\n`);
 }
 
-/** A child process of the bench, started with tsx, that reports `BENCH_RESULT {json}` and `ready` lines. */
+/** Where {@link buildChildren} compiles the child scripts and everything they import (git-ignored). */
+export const childBuildDir = join(repoRoot, ".bench-build");
+
+/**
+ * Compiles the child scripts (and the gateway, simulator and protocol modules they import) to plain
+ * JavaScript with tsc, as `npm run build` does for `dist/`, so the processes under measurement run the
+ * way a deployed gateway runs: plain node on compiled code, without tsx's loader in their memory.
+ * Incremental: a second run recompiles only what changed.
+ */
+export function buildChildren(): void {
+  execFileSync(
+    process.execPath,
+    [
+      join(repoRoot, "node_modules", "typescript", "bin", "tsc"),
+      "-p",
+      join(benchDir, "tsconfig.children.json"),
+    ],
+    { cwd: repoRoot, stdio: "inherit" },
+  );
+  cpSync(
+    join(repoRoot, "protocols", "profiles", "builtin"),
+    join(childBuildDir, "protocols", "profiles", "builtin"),
+    {
+      recursive: true,
+    },
+  );
+}
+
+/**
+ * The environment the systemd unit gives the service (its `Environment=` lines in
+ * deploy/meter-gateway.service: NODE_ENV, the V8 heap flags in NODE_OPTIONS, glibc's malloc arenas),
+ * so the gateway under measurement runs as it does in the field.
+ */
+export function serviceEnvironment(): Record<string, string> {
+  const unit = readFileSync(join(repoRoot, "deploy", "meter-gateway.service"), "utf8");
+  const env: Record<string, string> = {};
+  for (const line of unit.split("\n")) {
+    if (!line.startsWith("Environment=")) continue;
+    // systemd syntax: space-separated assignments, each optionally in double quotes.
+    for (const match of line.slice("Environment=".length).matchAll(/"([^"]*)"|(\S+)/g)) {
+      const assignment = match[1] ?? match[2] ?? "";
+      const eq = assignment.indexOf("=");
+      if (eq > 0) env[assignment.slice(0, eq)] = assignment.slice(eq + 1);
+    }
+  }
+  return env;
+}
+
+/** A child process of the bench, compiled by {@link buildChildren}, that reports `BENCH_RESULT {json}` and `ready` lines. */
 export interface BenchChild<T> {
   readonly process: ChildProcess;
   /** Resolves on the first `ready ...` line with the rest of that line. */
@@ -113,10 +167,17 @@ export interface BenchChild<T> {
   stop(graceMs?: number): Promise<void>;
 }
 
-/** Starts `script` (a file in test/bench) under `node --import tsx` with `args`. */
-export function startChild<T>(script: string, args: string[], nodeArgs: string[] = []): BenchChild<T> {
-  const child = spawn(process.execPath, [...nodeArgs, "--import", "tsx", join(benchDir, script), ...args], {
+/** Starts `script` (a .ts file in test/bench, run from its {@link buildChildren} output) with `args`. */
+export function startChild<T>(
+  script: string,
+  args: string[],
+  nodeArgs: string[] = [],
+  env: Record<string, string> = {},
+): BenchChild<T> {
+  const compiled = join(childBuildDir, "test", "bench", script.replace(/\.ts$/, ".js"));
+  const child = spawn(process.execPath, [...nodeArgs, compiled, ...args], {
     cwd: repoRoot,
+    env: { ...process.env, ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
   let stdout = "";
@@ -183,4 +244,19 @@ export function fmt(value: number): string {
   if (abs >= 100) return value.toFixed(0);
   if (abs >= 10) return value.toFixed(1);
   return value.toFixed(2);
+}
+
+/**
+ * Starts the gateway under measurement in the systemd unit's environment ({@link serviceEnvironment}).
+ * BENCH_CPU_PROF=<dir> adds `--cpu-prof` (one profile per gateway child in that directory).
+ */
+export function startGatewayChild(options: GatewayChildOptions): BenchChild<GatewayChildResult> {
+  const profDir = process.env.BENCH_CPU_PROF;
+  const profile = profDir === undefined ? [] : ["--cpu-prof", `--cpu-prof-dir=${profDir}`];
+  return startChild<GatewayChildResult>(
+    "gateway-child.ts",
+    [JSON.stringify(options)],
+    profile,
+    serviceEnvironment(),
+  );
 }

@@ -11,8 +11,8 @@ import Database from "better-sqlite3";
 import { loadProfiles, requireProfile } from "../../protocols/profiles/load.ts";
 import { startSimulator } from "../../simulator/start.ts";
 import { tempDir } from "../helpers/index.ts";
-import { sleep, startChild, type Figure, type Scale } from "./common.ts";
-import type { GatewayChildOptions, GatewayChildResult } from "./gateway-child.ts";
+import { sleep, startGatewayChild, type Figure, type Scale } from "./common.ts";
+import type { GatewayChildOptions } from "./gateway-child.ts";
 
 const pollIntervalMs = 1000;
 const powerW = 20_000;
@@ -52,7 +52,7 @@ export async function cutLatencyFigures(scale: Scale): Promise<Figure[]> {
     );
     const deadlineMs = 10_000 + meters * 4_000;
     const options: GatewayChildOptions = { configFile, warmupMs: 0, windowMs: deadlineMs };
-    const child = startChild<GatewayChildResult>("gateway-child.ts", [JSON.stringify(options)]);
+    const child = startGatewayChild(options);
     await child.ready;
     const cutSeenAt = new Map<number, number>();
     const started = Date.now();

@@ -1,17 +1,17 @@
 /**
  * The gateway under measurement, in its own process so its CPU time and RSS are its own: the real
- * Gateway (composition root) from a config file, optionally the real Uplink on its store, optionally a
- * pre-seeded outbox backlog. Prints `ready`, waits `warmupMs`, measures for `windowMs` (or until SIGTERM),
+ * Gateway (composition root) from a config file, optionally the real Uplink on its store (over a backlog
+ * the parent seeded into the data dir beforehand, as a gateway finds one after an outage). Prints `ready`, waits `warmupMs`, measures for `windowMs` (or until SIGTERM),
  * then prints one `BENCH_RESULT {json}` line and stops cleanly.
  *
- * Usage: node --import tsx test/bench/gateway-child.ts '<GatewayChildOptions as JSON>'
+ * Usage (compiled by the bench, see common.ts buildChildren):
+ *   node .bench-build/test/bench/gateway-child.js '<GatewayChildOptions as JSON>'
  */
 import { join } from "node:path";
 import { SystemClock } from "../../gateway/core/clock.ts";
 import { createLogger, silentLogger } from "../../gateway/core/logger.ts";
 import type { Reading } from "../../gateway/metering/reading.ts";
 import { Gateway } from "../../gateway/service/gateway.ts";
-import { openStore } from "../../gateway/store/index.ts";
 import { mqttConfigSchema } from "../../gateway/uplink/config.ts";
 import { TestExecutor } from "../../gateway/uplink/testing/test-executor.ts";
 import { Uplink } from "../../gateway/uplink/uplink.ts";
@@ -19,7 +19,6 @@ import { modbusSerialTransportFactory } from "../../protocols/modbus/transport/m
 import { loadProfiles } from "../../protocols/profiles/load.ts";
 import { loadConfigFile } from "../../gateway/cli/config-file.ts";
 import { reportResult, sleep } from "./common.ts";
-import { seedBacklog } from "./seed.ts";
 
 export interface GatewayChildOptions {
   configFile: string;
@@ -28,8 +27,6 @@ export interface GatewayChildOptions {
   windowMs: number;
   /** Keep every reading's time per meter (small meter counts only). */
   trackMeters?: boolean;
-  /** Outbox records to enqueue before the gateway starts. */
-  seedBacklog?: number;
   /** Run the Uplink against this broker. */
   uplinkUrl?: string;
   /** RSS sampling period, ms; default 1000. */
@@ -47,7 +44,6 @@ export interface GatewayChildResult {
   heapUsedEnd: number;
   /** process.memoryUsage() at the end: where RSS goes (heap, external buffers, array buffers). */
   memoryEnd?: NodeJS.MemoryUsage;
-  seedMs?: number;
   backlogStart?: number;
   backlogEnd?: number;
   /** Per meter: reading completion times (ms since window start), when tracked. */
@@ -58,12 +54,6 @@ const options = JSON.parse(process.argv[2] ?? "{}") as GatewayChildOptions;
 const loaded = await loadConfigFile(options.configFile);
 const config = loaded.config;
 const clock = new SystemClock();
-let seedMs: number | undefined;
-if (options.seedBacklog !== undefined && options.seedBacklog > 0) {
-  const store = openStore({ dataDir: config.gateway.dataDir, clock });
-  seedMs = seedBacklog(store, options.seedBacklog);
-  store.close();
-}
 
 const logger = process.env.BENCH_GATEWAY_LOG === "1" ? createLogger({ level: "warn" }) : silentLogger();
 const gateway = new Gateway(config, {
@@ -141,7 +131,6 @@ const result: GatewayChildResult = {
   rss,
   heapUsedEnd: process.memoryUsage().heapUsed,
   memoryEnd: process.memoryUsage(),
-  ...(seedMs === undefined ? {} : { seedMs }),
   ...(backlogStart === undefined ? {} : { backlogStart, backlogEnd: gateway.store.outbox.backlogCount() }),
   ...(options.trackMeters === true ? { meterTimes } : {}),
 };

@@ -4,7 +4,7 @@
  * its default pace. RSS sampled every second: the peak, and the growth between the first and the last
  * fifth of the run (after a 5 s warm-up).
  */
-import { fmt, type Figure, type Scale } from "./common.ts";
+import { fmt, serviceEnvironment, type Figure, type Scale } from "./common.ts";
 import { runTcpGateway } from "./tcp.ts";
 
 const mb = 1024 * 1024;
@@ -27,6 +27,9 @@ export async function memoryFigures(scale: Scale): Promise<Figure[]> {
   const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
   const growth = mean(samples.slice(-fifth)) - mean(samples.slice(0, fifth));
   const peak = Math.max(...samples);
+  const unitEnv = Object.entries(serviceEnvironment())
+    .map(([k, v]) => `${k}=${v}`)
+    .join(" ");
   const scaleText = `${scale.memoryMeters} meters @1 s, ${scale.memoryBacklog.toLocaleString("en-US")} backlog, ${scale.memoryRunMs / 1000} s`;
   const readingsPerSec = (result.readings / result.windowMs) * 1000;
   return [
@@ -39,7 +42,7 @@ export async function memoryFigures(scale: Scale): Promise<Figure[]> {
       limitLabel: "target",
       better: "lower",
       scale: scaleText,
-      note: `${fmt(readingsPerSec)} readings/s; backlog ${result.backlogStart ?? "?"} -> ${result.backlogEnd ?? "?"}; heap ${(result.heapUsedEnd / mb).toFixed(0)} MB at end${result.memoryEnd === undefined ? "" : `, external ${(result.memoryEnd.external / mb).toFixed(0)} MB, array buffers ${(result.memoryEnd.arrayBuffers / mb).toFixed(0)} MB, heap total ${(result.memoryEnd.heapTotal / mb).toFixed(0)} MB`}`,
+      note: `${fmt(readingsPerSec)} readings/s; backlog ${result.backlogStart ?? "?"} -> ${result.backlogEnd ?? "?"}; heap ${(result.heapUsedEnd / mb).toFixed(0)} MB at end${result.memoryEnd === undefined ? "" : `, external ${(result.memoryEnd.external / mb).toFixed(0)} MB, array buffers ${(result.memoryEnd.arrayBuffers / mb).toFixed(0)} MB, heap total ${(result.memoryEnd.heapTotal / mb).toFixed(0)} MB`}; compiled, systemd unit env: ${unitEnv}`,
       detail: { rss: result.rss, readings: result.readings, seedMs: result.seedMs },
     },
     {

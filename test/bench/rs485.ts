@@ -11,8 +11,8 @@ import { maxPollsPerSecond, pollTimeMs } from "../../protocols/modbus/timing.ts"
 import { loadProfiles, requireProfile } from "../../protocols/profiles/load.ts";
 import { startSimulator } from "../../simulator/start.ts";
 import { tempDir } from "../helpers/index.ts";
-import { benchProfilesDir, startChild, type Figure, type Scale } from "./common.ts";
-import type { GatewayChildOptions, GatewayChildResult } from "./gateway-child.ts";
+import { benchProfilesDir, startGatewayChild, type Figure, type Scale } from "./common.ts";
+import type { GatewayChildOptions } from "./gateway-child.ts";
 
 const baudRate = 9600;
 const registers = 2;
@@ -56,7 +56,7 @@ async function runBus(scale: Scale, withDead: boolean): Promise<Sweep> {
       windowMs: scale.rs485WindowMs,
       trackMeters: true,
     };
-    const child = startChild<GatewayChildResult>("gateway-child.ts", [JSON.stringify(options)]);
+    const child = startGatewayChild(options);
     const result = await child.result;
     const live = Object.entries(result.meterTimes ?? {}).filter(([id]) => Number(id.slice(1)) <= meters);
     const gaps = live.flatMap(([, times]) => times.slice(1).map((t, i) => t - times[i]!));

@@ -5,7 +5,7 @@
  * Timings are reported, never asserted.
  */
 import { availableParallelism } from "node:os";
-import { scaleFor, verdictOf, ratioOf, type Figure, type Scale } from "./common.ts";
+import { buildChildren, scaleFor, verdictOf, ratioOf, type Figure, type Scale } from "./common.ts";
 import { cutLatencyFigures } from "./cut-latency.ts";
 import { drainFigures } from "./drain.ts";
 import { ingestFigures } from "./ingest.ts";
@@ -31,6 +31,8 @@ const sections: Array<[string, string, (s: Scale) => Promise<Figure[]>]> = [
 
 const startedAt = new Date();
 const started = performance.now();
+process.stderr.write("[bench] compiling the child processes (tsc) ...\n");
+buildChildren();
 const figures: Figure[] = [];
 const errors: Array<{ figure: string; error: string }> = [];
 for (const [id, name, run] of sections) {

@@ -8,8 +8,11 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { startMosquitto, tempDir } from "../helpers/index.ts";
-import { startChild, type BenchChild, type Figure, type Scale } from "./common.ts";
+import { SystemClock } from "../../gateway/core/clock.ts";
+import { openStore } from "../../gateway/store/index.ts";
+import { startChild, startGatewayChild, type BenchChild, type Figure, type Scale } from "./common.ts";
 import type { GatewayChildOptions, GatewayChildResult } from "./gateway-child.ts";
+import { seedBacklog } from "./seed.ts";
 
 export interface TcpRunOptions {
   meters: number;
@@ -26,7 +29,9 @@ export interface TcpRunOptions {
 const perPortMax = 125;
 
 /** Starts simulators and a gateway child over them; returns the child's result. */
-export async function runTcpGateway(options: TcpRunOptions): Promise<GatewayChildResult & { ports: number }> {
+export async function runTcpGateway(
+  options: TcpRunOptions,
+): Promise<GatewayChildResult & { ports: number; seedMs?: number }> {
   const dir = await tempDir("bench-tcp-");
   const portsNeeded = Math.ceil(options.meters / perPortMax);
   const perProcess = Math.ceil(portsNeeded / options.simProcesses);
@@ -67,23 +72,25 @@ export async function runTcpGateway(options: TcpRunOptions): Promise<GatewayChil
     }
     const configFile = join(dir.path, "config.yaml");
     writeFileSync(configFile, lines.join("\n"));
+    // The backlog is seeded here, not in the gateway child, so the child's memory holds only what a
+    // gateway that restarts with a backlog on disk holds.
+    let seedMs: number | undefined;
+    if (options.seedBacklog !== undefined && options.seedBacklog > 0) {
+      const store = openStore({ dataDir: join(dir.path, "data"), clock: new SystemClock() });
+      try {
+        seedMs = seedBacklog(store, options.seedBacklog);
+      } finally {
+        store.close();
+      }
+    }
     const childOptions: GatewayChildOptions = {
       configFile,
       warmupMs: options.warmupMs,
       windowMs: options.windowMs,
-      ...(options.seedBacklog === undefined ? {} : { seedBacklog: options.seedBacklog }),
       ...(broker === undefined ? {} : { uplinkUrl: broker.url }),
     };
-    // BENCH_CPU_PROF=<dir> profiles the gateway child (node --cpu-prof).
-    const profDir = process.env.BENCH_CPU_PROF;
-    const nodeArgs = profDir === undefined ? [] : ["--cpu-prof", `--cpu-prof-dir=${profDir}`];
-    const gateway = startChild<GatewayChildResult>(
-      "gateway-child.ts",
-      [JSON.stringify(childOptions)],
-      nodeArgs,
-    );
-    const result = await gateway.result;
-    return { ...result, ports: ports.length };
+    const result = await startGatewayChild(childOptions).result;
+    return { ...result, ports: ports.length, ...(seedMs === undefined ? {} : { seedMs }) };
   } finally {
     await Promise.all(sims.map((s) => s.stop()));
     await broker?.stop();
