@@ -15,8 +15,6 @@ import { formatMoneyE7 } from "../prepaid/index.ts";
 import { Gateway } from "../service/gateway.ts";
 import { modbusSerialTransportFactory } from "../../protocols/modbus/transport/modbus-serial.ts";
 import { loadProfiles, requireProfile } from "../../protocols/profiles/load.ts";
-import { SimClock } from "../../simulator/core/sim-clock.ts";
-import { startSimulator } from "../../simulator/start.ts";
 import { loadConfigFile } from "./config-file.ts";
 import { demoConfig, demoMeters } from "./demo-config.ts";
 
@@ -79,6 +77,10 @@ export function registerDemo(program: Command): void {
         clientConfig,
         `# The platform side of the demo: used by 'meter-gateway command'.\nurl: mqtt://127.0.0.1:${mqttPort}\nprotocolVersion: 4\ngatewayId: demo-gw\ncommandKeyFile: ${keyFile}\n`,
       );
+      // Loaded here, not at the top: `meter-gateway run` shares this module graph and should not carry
+      // the simulator in its memory.
+      const { SimClock } = await import("../../simulator/core/sim-clock.ts");
+      const { startSimulator } = await import("../../simulator/start.ts");
       const sim = await startSimulator({
         endpoint: { kind: "tcp", host: "127.0.0.1", port: 0 },
         meters: demoMeters.map((m) => ({
