@@ -28,10 +28,29 @@ export interface TcpRunOptions {
 
 const perPortMax = 125;
 
-/** Starts simulators and a gateway child over them; returns the child's result. */
-export async function runTcpGateway(
+/** What {@link withTcpRig} hands the process under measurement. */
+export interface TcpRig {
+  /** The gateway config: buses, meters, accounts (and what `extraConfig` added). */
+  configFile: string;
+  /** Temp dir of this run (removed afterwards). */
+  dir: string;
+  /** Mosquitto, when `withUplink`. */
+  brokerUrl?: string;
+  /** Simulator ports (one bus each). */
+  ports: number;
+  /** How long seeding the backlog took, ms. */
+  seedMs?: number;
+}
+
+/**
+ * Starts simulator processes and mosquitto, writes a gateway config over them (plus `extraConfig`
+ * lines under `gateway:` and at the top level), seeds the backlog, runs `body`, and cleans up.
+ */
+export async function withTcpRig<T>(
   options: TcpRunOptions,
-): Promise<GatewayChildResult & { ports: number; seedMs?: number }> {
+  extraConfig: (dir: string, brokerUrl: string | undefined) => { gateway?: string; topLevel?: string[] },
+  body: (rig: TcpRig) => Promise<T>,
+): Promise<T> {
   const dir = await tempDir("bench-tcp-");
   const portsNeeded = Math.ceil(options.meters / perPortMax);
   const perProcess = Math.ceil(portsNeeded / options.simProcesses);
@@ -47,8 +66,9 @@ export async function runTcpGateway(
     const ports = (await Promise.all(sims.map((s) => s.ready))).flatMap((line) =>
       line.split(",").map(Number),
     );
+    const extra = extraConfig(dir.path, broker?.url);
     const lines = [
-      `gateway: { id: bench-tcp, dataDir: ${join(dir.path, "data")}, logLevel: warn }`,
+      `gateway: { id: bench-tcp, dataDir: ${join(dir.path, "data")}, logLevel: warn${extra.gateway === undefined ? "" : `, ${extra.gateway}`} }`,
       "buses:",
       ...ports.map(
         (port, i) =>
@@ -70,10 +90,11 @@ export async function runTcpGateway(
       for (let a = 0; a < options.meters; a++)
         lines.push(`  - { id: a${a}, tariff: flat, balance: "5000.00" }`);
     }
+    lines.push(...(extra.topLevel ?? []));
     const configFile = join(dir.path, "config.yaml");
     writeFileSync(configFile, lines.join("\n"));
-    // The backlog is seeded here, not in the gateway child, so the child's memory holds only what a
-    // gateway that restarts with a backlog on disk holds.
+    // The backlog is seeded here, not in the process under measurement, so its memory holds only
+    // what a gateway that restarts with a backlog on disk holds.
     let seedMs: number | undefined;
     if (options.seedBacklog !== undefined && options.seedBacklog > 0) {
       const store = openStore({ dataDir: join(dir.path, "data"), clock: new SystemClock() });
@@ -83,19 +104,36 @@ export async function runTcpGateway(
         store.close();
       }
     }
-    const childOptions: GatewayChildOptions = {
+    return await body({
       configFile,
-      warmupMs: options.warmupMs,
-      windowMs: options.windowMs,
-      ...(broker === undefined ? {} : { uplinkUrl: broker.url }),
-    };
-    const result = await startGatewayChild(childOptions).result;
-    return { ...result, ports: ports.length, ...(seedMs === undefined ? {} : { seedMs }) };
+      dir: dir.path,
+      ports: ports.length,
+      ...(broker === undefined ? {} : { brokerUrl: broker.url }),
+      ...(seedMs === undefined ? {} : { seedMs }),
+    });
   } finally {
     await Promise.all(sims.map((s) => s.stop()));
     await broker?.stop();
     await dir.remove();
   }
+}
+
+/** Starts simulators and a gateway child over them; returns the child's result. */
+export function runTcpGateway(options: TcpRunOptions): Promise<GatewayChildResult & { ports: number }> {
+  return withTcpRig(
+    options,
+    () => ({}),
+    async (rig) => {
+      const childOptions: GatewayChildOptions = {
+        configFile: rig.configFile,
+        warmupMs: options.warmupMs,
+        windowMs: options.windowMs,
+        ...(rig.brokerUrl === undefined ? {} : { uplinkUrl: rig.brokerUrl }),
+      };
+      const result = await startGatewayChild(childOptions).result;
+      return { ...result, ports: rig.ports };
+    },
+  );
 }
 
 export async function tcpFigures(scale: Scale): Promise<Figure[]> {
