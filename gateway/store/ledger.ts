@@ -3,6 +3,7 @@
  * carrying the balance after it. {@link LedgerRepository.post} is the only way an account balance changes.
  */
 import type { Clock } from "../core/clock.ts";
+import type { AccountRepository } from "./accounts.ts";
 import type { Sql } from "./sql.ts";
 import { notFound, toJson, wholeMs } from "./sql.ts";
 
@@ -82,6 +83,8 @@ export class LedgerRepository {
   constructor(
     private readonly sql: Sql,
     private readonly clock: Clock,
+    /** Told about every balance this repository moves, to keep its cache current. */
+    private readonly accounts: AccountRepository,
   ) {}
 
   /**
@@ -123,6 +126,7 @@ export class LedgerRepository {
            WHERE id = ?`,
         )
         .run(entry.amountE7, entry.purchaseSeq ?? null, now, entry.accountId);
+      this.accounts.posted(entry.accountId, balanceAfterE7, entry.purchaseSeq, now);
       // What was just written, without reading it back and re-parsing its JSON (a hot path: one per reading).
       return {
         id: Number(info.lastInsertRowid),

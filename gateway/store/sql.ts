@@ -9,6 +9,17 @@ import { ErrorCode, GatewayError } from "../core/errors.ts";
 /** A connection plus a cache of statements prepared on it. */
 export class Sql {
   private readonly cache = new Map<string, Statement>();
+  /** See {@link Sql.cacheGeneration}. */
+  private generation = 0;
+  /** `PRAGMA data_version` when {@link Sql.cacheGeneration} last looked; -1 before the first look. */
+  private seenDataVersion = -1;
+  /** Whether the running transaction is an outermost {@link Sql.transaction} (not begun on `db` directly). */
+  private inOwnTransaction = false;
+  /**
+   * Whether data_version was already read in it. Once is enough there: BEGIN IMMEDIATE holds the write
+   * lock, so no other connection can commit until it ends.
+   */
+  private versionCheckedInTransaction = false;
 
   constructor(readonly db: Database) {}
 
@@ -28,7 +39,25 @@ export class Sql {
    * savepoints, so a repository method that is itself atomic composes into a caller's unit of work.
    */
   transaction<T>(fn: () => T): T {
-    return this.db.transaction(fn).immediate();
+    const body = this.db.inTransaction ? fn : () => this.own(fn);
+    try {
+      return this.db.transaction(body).immediate();
+    } catch (error) {
+      // Rows cached since the transaction (or savepoint) began may now be ahead of the database.
+      this.generation++;
+      throw error;
+    }
+  }
+
+  /** The body of an outermost transaction, marked as ours for {@link Sql.cacheGeneration}. */
+  private own<T>(fn: () => T): T {
+    this.inOwnTransaction = true;
+    try {
+      return fn();
+    } finally {
+      this.inOwnTransaction = false;
+      this.versionCheckedInTransaction = false;
+    }
   }
 
   /**
@@ -38,7 +67,28 @@ export class Sql {
    * savepoint per repository call cost a third of the charge path (npm run bench, figure 3).
    */
   atomic<T>(fn: () => T): T {
-    return this.db.inTransaction ? fn() : this.db.transaction(fn).immediate();
+    return this.db.inTransaction ? fn() : this.transaction(fn);
+  }
+
+  /**
+   * For repositories that cache rows: a number that changes whenever rows read or written earlier may no
+   * longer match the database, because a transaction (or savepoint) of this connection rolled back or
+   * another connection (the CLI, a maintenance tool) committed. Undefined outside a transaction, where a
+   * cache must not be used: nothing stops another connection from committing between two reads. Inside
+   * one it reads `PRAGMA data_version` (well under a microsecond there; outside a transaction it costs
+   * several), once per {@link Sql.transaction} and on every call in a transaction begun on `db` directly.
+   */
+  cacheGeneration(): number | undefined {
+    if (!this.db.inTransaction) return undefined;
+    if (this.versionCheckedInTransaction) return this.generation;
+    const dataVersion = this.stmt<[], number>("PRAGMA data_version").pluck().get()!;
+    if (dataVersion !== this.seenDataVersion) {
+      this.seenDataVersion = dataVersion;
+      this.generation++;
+    }
+    // Only a transaction begun here resets the flag when it ends.
+    this.versionCheckedInTransaction = this.inOwnTransaction;
+    return this.generation;
   }
 }
 

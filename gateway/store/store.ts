@@ -68,7 +68,7 @@ export class Store {
     this.readings = new ReadingRepository(this.sql);
     this.accounts = new AccountRepository(this.sql, clock);
     this.tariffs = new TariffRepository(this.sql, clock);
-    this.ledger = new LedgerRepository(this.sql, clock);
+    this.ledger = new LedgerRepository(this.sql, clock, this.accounts);
     this.relayOps = new RelayOpRepository(this.sql, clock);
     this.events = new EventRepository(this.sql, clock);
     this.outbox = new SqliteOutbox(this.sql, clock);
