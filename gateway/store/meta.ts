@@ -46,19 +46,27 @@ export class KvRepository {
   ) {}
 
   get(key: string): unknown {
-    const row = this.sql
-      .stmt<[string], { value_json: string }>("SELECT value_json FROM kv WHERE key = ?")
-      .get(key);
-    return row === undefined ? undefined : (JSON.parse(row.value_json) as unknown);
+    const json = this.getJson(key);
+    return json === undefined ? undefined : (JSON.parse(json) as unknown);
+  }
+
+  /** The stored JSON text of `key`, unparsed. */
+  getJson(key: string): string | undefined {
+    return this.sql.stmt<[string], string>("SELECT value_json FROM kv WHERE key = ?").pluck().get(key);
   }
 
   set(key: string, value: unknown): void {
+    this.setJson(key, JSON.stringify(value));
+  }
+
+  /** Stores `json`, which must be the JSON text of a value (callers that compare before writing). */
+  setJson(key: string, json: string): void {
     this.sql
       .stmt(
         `INSERT INTO kv (key, value_json, updated_at_ms) VALUES (?, ?, ?)
          ON CONFLICT (key) DO UPDATE SET value_json = excluded.value_json, updated_at_ms = excluded.updated_at_ms`,
       )
-      .run(key, JSON.stringify(value), this.clock.now());
+      .run(key, json, this.clock.now());
   }
 
   /** Adds `by` (default 1) to a numeric counter, creating it at 0, and returns the new value. */

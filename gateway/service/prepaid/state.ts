@@ -31,13 +31,19 @@ export class EngineState {
   private readonly accounts = new Map<string, AccountState>();
   private readonly dirtyMeters = new Set<string>();
   private readonly dirtyAccounts = new Set<string>();
+  /**
+   * The kv value of each cached state as the database holds it (JSON text; absent: no row). Callers
+   * mutate the returned objects freely, so anything handed out is written back at persist, but only when
+   * its text differs: most accounts and many meters do not change in a given unit of work.
+   */
+  private readonly stored = new Map<string, string>();
 
   constructor(private readonly store: Store) {}
 
   meter(meterId: string): MeterState {
     let state = this.meters.get(meterId);
     if (state === undefined) {
-      state = (this.store.kv.get(`prepaid.meter.${meterId}`) as MeterState | undefined) ?? {};
+      state = (this.load(meterKey(meterId)) as MeterState | undefined) ?? {};
       this.meters.set(meterId, state);
     }
     this.dirtyMeters.add(meterId);
@@ -47,7 +53,7 @@ export class EngineState {
   account(accountId: string): AccountState {
     let state = this.accounts.get(accountId);
     if (state === undefined) {
-      state = (this.store.kv.get(`prepaid.account.${accountId}`) as AccountState | undefined) ?? {
+      state = (this.load(accountKey(accountId)) as AccountState | undefined) ?? {
         flags: { ...NO_MONEY_FLAGS },
       };
       this.accounts.set(accountId, state);
@@ -58,8 +64,8 @@ export class EngineState {
 
   /** Writes what changed; call inside the unit of work. */
   persist(): void {
-    for (const id of this.dirtyMeters) this.store.kv.set(`prepaid.meter.${id}`, this.meters.get(id));
-    for (const id of this.dirtyAccounts) this.store.kv.set(`prepaid.account.${id}`, this.accounts.get(id));
+    for (const id of this.dirtyMeters) this.write(meterKey(id), this.meters.get(id));
+    for (const id of this.dirtyAccounts) this.write(accountKey(id), this.accounts.get(id));
     this.dirtyMeters.clear();
     this.dirtyAccounts.clear();
   }
@@ -70,5 +76,31 @@ export class EngineState {
     this.accounts.clear();
     this.dirtyMeters.clear();
     this.dirtyAccounts.clear();
+    this.stored.clear();
   }
+
+  private load(key: string): unknown {
+    const json = this.store.kv.getJson(key);
+    if (json === undefined) {
+      this.stored.delete(key);
+      return undefined;
+    }
+    this.stored.set(key, json);
+    return JSON.parse(json) as unknown;
+  }
+
+  private write(key: string, state: MeterState | AccountState | undefined): void {
+    const json = JSON.stringify(state);
+    if (this.stored.get(key) === json) return;
+    this.store.kv.setJson(key, json);
+    this.stored.set(key, json);
+  }
+}
+
+function meterKey(meterId: string): string {
+  return `prepaid.meter.${meterId}`;
+}
+
+function accountKey(accountId: string): string {
+  return `prepaid.account.${accountId}`;
 }
