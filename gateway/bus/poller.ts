@@ -157,19 +157,24 @@ export class Poller<Link extends BusLink> {
       if (slot.polling || slot.nextDueMono > now + coalesceMs) continue;
       // Never catch up with a burst after falling behind: the next poll is one interval from now.
       slot.nextDueMono = Math.max(slot.nextDueMono + slot.meter.pollIntervalMs, now + 1);
-      slot.polling = true;
-      this.pollOnce(slot, "poll")
-        .catch(() => {
-          // Counted and reported in pollOnce.
-        })
-        .finally(() => {
-          slot.polling = false;
-          // A bus that cannot keep up leaves the meter due already: poll it again at the next tick.
-          if (this.running && this.slots.get(slot.meter.id) === slot && slot.nextDueMono < this.timerDueMono)
-            this.arm(slot.nextDueMono);
-        });
+      void this.pollPeriodic(slot);
     }
     this.reschedule();
+  }
+
+  /** One periodic poll; when it settles the meter may be polled again (one async frame, no promise chain). */
+  private async pollPeriodic(slot: MeterSlot<Link>): Promise<void> {
+    slot.polling = true;
+    try {
+      await this.pollOnce(slot, "poll");
+    } catch {
+      // Counted and reported in pollOnce.
+    } finally {
+      slot.polling = false;
+      // A bus that cannot keep up leaves the meter due already: poll it again at the next tick.
+      if (this.running && this.slots.get(slot.meter.id) === slot && slot.nextDueMono < this.timerDueMono)
+        this.arm(slot.nextDueMono);
+    }
   }
 
   private async pollOnce(slot: MeterSlot<Link>, priority: "poll" | "write"): Promise<Reading> {
