@@ -7,6 +7,8 @@
  * Usage (compiled by the bench, see common.ts buildChildren):
  *   node .bench-build/test/bench/gateway-child.js '<GatewayChildOptions as JSON>'
  */
+import { writeFileSync } from "node:fs";
+import { Session } from "node:inspector/promises";
 import { join } from "node:path";
 import { SystemClock } from "../../gateway/core/clock.ts";
 import { createLogger, silentLogger } from "../../gateway/core/logger.ts";
@@ -106,6 +108,17 @@ const backlogStart = uplink === undefined ? undefined : gateway.store.outbox.bac
 const cpuStart = process.cpuUsage();
 windowStart = performance.now();
 measuring = true;
+// BENCH_ALLOC_PROF=<dir>: where the window's allocations come from, including objects the GC already
+// collected (what the garbage collector's share of CPU is made of).
+const allocSession = process.env.BENCH_ALLOC_PROF === undefined ? undefined : new Session();
+if (allocSession !== undefined) {
+  allocSession.connect();
+  await allocSession.post("HeapProfiler.startSampling", {
+    samplingInterval: 16384,
+    includeObjectsCollectedByMajorGC: true,
+    includeObjectsCollectedByMinorGC: true,
+  });
+}
 const rss: Array<[number, number]> = [[0, process.memoryUsage.rss()]];
 const sampler = setInterval(
   () => rss.push([performance.now() - windowStart, process.memoryUsage.rss()]),
@@ -134,6 +147,13 @@ const result: GatewayChildResult = {
   ...(backlogStart === undefined ? {} : { backlogStart, backlogEnd: gateway.store.outbox.backlogCount() }),
   ...(options.trackMeters === true ? { meterTimes } : {}),
 };
+if (allocSession !== undefined && process.env.BENCH_ALLOC_PROF !== undefined) {
+  const { profile } = await allocSession.post("HeapProfiler.stopSampling");
+  writeFileSync(
+    join(process.env.BENCH_ALLOC_PROF, `alloc-${process.pid}.heapprofile`),
+    JSON.stringify(profile),
+  );
+}
 reportResult(result);
 await uplink?.stop();
 await gateway.stop();
