@@ -3,22 +3,22 @@
  * always be what the database holds: after its own writes, after a rollback, after a savepoint that rolled
  * back, and after another connection committed.
  */
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { ManualClock } from "../core/clock.ts";
+import { describe, expect, it } from "vitest";
+import type { ManualClock } from "../core/clock.ts";
 import type { Store } from "./store.ts";
-import { exampleThresholds, TempStores } from "./testing/temp-store.ts";
+import { exampleThresholds, freshStorePerTest, type TempStores } from "./testing/temp-store.ts";
 
-const temp = new TempStores();
 let clock: ManualClock;
 let store: Store;
+let temp: TempStores;
 
-beforeEach(() => {
-  clock = new ManualClock();
-  store = temp.open({ clock });
+freshStorePerTest((opened, openedClock, openedTemp) => {
+  store = opened;
+  clock = openedClock;
+  temp = openedTemp;
   store.accounts.create({ id: "acc-1", thresholds: exampleThresholds });
   store.ledger.post({ accountId: "acc-1", kind: "adjustment", amountE7: 1000 });
 });
-afterEach(() => temp.cleanup());
 
 /** The account as a fresh query sees it, bypassing the repository. */
 function stored(): { balance_e7: number; last_purchase_seq: number; updated_at_ms: number } {

@@ -1,19 +1,17 @@
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { ManualClock } from "../core/clock.ts";
+import { describe, expect, it } from "vitest";
+import type { ManualClock } from "../core/clock.ts";
 import type { Store } from "./store.ts";
-import { exampleThresholds, TempStores } from "./testing/temp-store.ts";
+import { exampleThresholds, freshStorePerTest } from "./testing/temp-store.ts";
 
-const temp = new TempStores();
 let clock: ManualClock;
 let store: Store;
 
-beforeEach(() => {
-  clock = new ManualClock();
-  store = temp.open({ clock });
+freshStorePerTest((opened, openedClock) => {
+  store = opened;
+  clock = openedClock;
   store.tariffs.upsert("res-flat", "flat", { priceE7PerKwh: 5_000_000 });
   store.accounts.create({ id: "acc-1", meterId: "m1", tariffId: "res-flat", thresholds: exampleThresholds });
 });
-afterEach(() => temp.cleanup());
 
 function readingId(energyWh = 1000): number {
   return store.readings.insertBatch([{ meterId: "m1", atMs: clock.now(), monoMs: 0, energyWh }])[0]!;

@@ -1,17 +1,15 @@
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { ManualClock } from "../core/clock.ts";
+import { describe, expect, it } from "vitest";
+import type { ManualClock } from "../core/clock.ts";
 import type { Store } from "./store.ts";
-import { TempStores } from "./testing/temp-store.ts";
+import { freshStorePerTest } from "./testing/temp-store.ts";
 
-const temp = new TempStores();
 let clock: ManualClock;
 let store: Store;
 
-beforeEach(() => {
-  clock = new ManualClock();
-  store = temp.open({ clock });
+freshStorePerTest((opened, openedClock) => {
+  store = opened;
+  clock = openedClock;
 });
-afterEach(() => temp.cleanup());
 
 describe("readings", () => {
   it("stores a batch with every quantity and returns ids in input order", () => {

@@ -1,18 +1,16 @@
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { ManualClock } from "../core/clock.ts";
+import { describe, expect, it } from "vitest";
+import type { ManualClock } from "../core/clock.ts";
 import type { Store } from "./store.ts";
-import { exampleThresholds, TempStores } from "./testing/temp-store.ts";
+import { exampleThresholds, freshStorePerTest } from "./testing/temp-store.ts";
 
-const temp = new TempStores();
 let clock: ManualClock;
 let store: Store;
 
-beforeEach(() => {
-  clock = new ManualClock();
-  store = temp.open({ clock });
+freshStorePerTest((opened, openedClock) => {
+  store = opened;
+  clock = openedClock;
   store.accounts.create({ id: "acc-1", meterId: "m1", thresholds: exampleThresholds });
 });
-afterEach(() => temp.cleanup());
 
 /** What a charge does: ledger entry + balance, an alarm event, and the uplink records for both. */
 function chargeWithSideEffects(readingId: number, failAt?: "after-ledger" | "after-outbox"): void {

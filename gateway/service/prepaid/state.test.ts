@@ -1,7 +1,7 @@
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { ManualClock } from "../../core/clock.ts";
+import { describe, expect, it } from "vitest";
+import type { ManualClock } from "../../core/clock.ts";
 import type { Store } from "../../store/index.ts";
-import { TempStores } from "../../store/testing/temp-store.ts";
+import { freshStorePerTest } from "../../store/testing/temp-store.ts";
 import type { MeterTrack } from "../../prepaid/index.ts";
 import { EngineState } from "./state.ts";
 
@@ -15,15 +15,13 @@ const track: MeterTrack = {
   holds: 0,
 };
 
-const temp = new TempStores();
 let clock: ManualClock;
 let store: Store;
 
-beforeEach(() => {
-  clock = new ManualClock();
-  store = temp.open({ clock });
+freshStorePerTest((opened, openedClock) => {
+  store = opened;
+  clock = openedClock;
 });
-afterEach(() => temp.cleanup());
 
 /** The kv row of a meter's state as stored, or undefined. */
 function row(meterId: string): { value_json: string; updated_at_ms: number } | undefined {

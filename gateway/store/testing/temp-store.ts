@@ -5,6 +5,7 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { afterEach, beforeEach } from "vitest";
 import { ManualClock } from "../../core/clock.ts";
 import type { AccountThresholds } from "../accounts.ts";
 import type { Store, StoreOptions } from "../store.ts";
@@ -37,6 +38,21 @@ export class TempStores {
     for (const store of this.stores.splice(0)) store.close();
     for (const dir of this.dirs.splice(0)) fs.rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * Registers vitest hooks that open a fresh store on a new ManualClock before each test of the file and
+ * remove it after; `onOpen` receives them (and the TempStores, to open a second connection).
+ */
+export function freshStorePerTest(
+  onOpen: (store: Store, clock: ManualClock, temp: TempStores) => void,
+): void {
+  const temp = new TempStores();
+  beforeEach(() => {
+    const clock = new ManualClock();
+    onOpen(temp.open({ clock }), clock, temp);
+  });
+  afterEach(() => temp.cleanup());
 }
 
 /** Thresholds in the range seen on real platforms (DOMAIN.md section 2: warn at 50 CNY), in 1e-7 yuan. */
