@@ -7,7 +7,7 @@
  */
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { maxPollsPerSecond, pollTimeMs } from "../../protocols/modbus/timing.ts";
+import { maxPollsPerSecond, pollTimeMs, t35Ms } from "../../protocols/modbus/timing.ts";
 import { loadProfiles, requireProfile } from "../../protocols/profiles/load.ts";
 import { startSimulator } from "../../simulator/start.ts";
 import { tempDir } from "../helpers/index.ts";
@@ -76,7 +76,9 @@ export async function rs485Figures(scale: Scale): Promise<Figure[]> {
   const limit = maxPollsPerSecond(baudRate, registers, turnaroundMs);
   const alive = await runBus(scale, false);
   const dead = await runBus(scale, true);
-  const perAttemptMs = timeoutMs * (retries + 1);
+  // A silent unit holds the line for the reply timeout, then the mandatory t3.5 silence, per attempt.
+  const gapMs = t35Ms(baudRate);
+  const perAttemptMs = (timeoutMs + gapMs) * (retries + 1);
   const window = `${meters} meters, ${scale.rs485WindowMs / 1000} s`;
   return [
     {
@@ -97,7 +99,7 @@ export async function rs485Figures(scale: Scale): Promise<Figure[]> {
       measured: dead.worstSweepMs - alive.worstSweepMs,
       unit: "ms",
       limit: perAttemptMs,
-      limitLabel: `one dead attempt (${timeoutMs} ms x ${retries + 1})`,
+      limitLabel: `one dead attempt ((${timeoutMs} + t3.5 ${gapMs.toFixed(1)} ms) x ${retries + 1})`,
       better: "lower",
       scale: `${window}, +1 dead unit`,
       note: `mean sweep ${alive.meanSweepMs.toFixed(0)} -> ${dead.meanSweepMs.toFixed(0)} ms; polls/s ${alive.pollsPerSec.toFixed(1)} -> ${dead.pollsPerSec.toFixed(1)}`,
