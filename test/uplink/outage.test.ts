@@ -8,16 +8,14 @@ import type { StreamName } from "../../gateway/uplink/records.ts";
 import type { MosquittoBroker } from "../helpers/index.ts";
 import { startMosquitto, waitFor } from "../helpers/index.ts";
 import type { GatewayUnderTest } from "./support/harness.ts";
-import { Platform, startGateway } from "./support/harness.ts";
+import { Platform, startGateway, stopParts } from "./support/harness.ts";
 import { addRecords } from "./support/records.ts";
 
 let broker: MosquittoBroker | undefined;
 let gateway: GatewayUnderTest | undefined;
 let platform: Platform | undefined;
 afterEach(async () => {
-  await gateway?.stop().catch(() => undefined);
-  await platform?.close();
-  await broker?.stop();
+  await stopParts({ gateway, platform, broker });
   gateway = platform = broker = undefined;
 });
 

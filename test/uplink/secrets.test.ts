@@ -11,15 +11,13 @@ import { signedRequest, testKeyText } from "../../gateway/uplink/testing/fixture
 import type { MosquittoBroker } from "../helpers/index.ts";
 import { startMosquitto, tempDir, waitFor } from "../helpers/index.ts";
 import type { GatewayUnderTest } from "./support/harness.ts";
-import { Platform, startGateway } from "./support/harness.ts";
+import { Platform, startGateway, stopParts } from "./support/harness.ts";
 
 let broker: MosquittoBroker | undefined;
 let gateway: GatewayUnderTest | undefined;
 let platform: Platform | undefined;
 afterEach(async () => {
-  await gateway?.stop().catch(() => undefined);
-  await platform?.close();
-  await broker?.stop();
+  await stopParts({ gateway, platform, broker });
   gateway = platform = broker = undefined;
 });
 

@@ -9,16 +9,14 @@ import { meterStateSchema, statusSchema } from "../../gateway/uplink/status.ts";
 import type { MosquittoBroker } from "../helpers/index.ts";
 import { startMosquitto } from "../helpers/index.ts";
 import type { GatewayUnderTest } from "./support/harness.ts";
-import { Platform, startGateway } from "./support/harness.ts";
+import { Platform, startGateway, stopParts } from "./support/harness.ts";
 import { addRecords } from "./support/records.ts";
 
 let broker: MosquittoBroker | undefined;
 let gateway: GatewayUnderTest | undefined;
 let platform: Platform | undefined;
 afterEach(async () => {
-  await gateway?.stop().catch(() => undefined);
-  await platform?.close();
-  await broker?.stop();
+  await stopParts({ gateway, platform, broker });
   gateway = platform = broker = undefined;
 });
 

@@ -23,6 +23,7 @@ import {
 } from "../../../gateway/uplink/testing/fixtures.ts";
 import { TestExecutor } from "../../../gateway/uplink/testing/test-executor.ts";
 import { Uplink } from "../../../gateway/uplink/uplink.ts";
+import type { MosquittoBroker } from "../../helpers/index.ts";
 import { tempDir, waitFor } from "../../helpers/index.ts";
 
 /** Fast reconnects and polls, so tests do not wait on production defaults. */
@@ -184,4 +185,18 @@ export class Platform {
   async close(): Promise<void> {
     await this.client.endAsync(true);
   }
+}
+
+/** What an uplink test may have started. */
+export interface UplinkTestParts {
+  gateway?: GatewayUnderTest | undefined;
+  platform?: Platform | undefined;
+  broker?: MosquittoBroker | undefined;
+}
+
+/** Stops what a test started, in order: the gateway (its errors ignored), the platform client, the broker. */
+export async function stopParts(parts: UplinkTestParts): Promise<void> {
+  await parts.gateway?.stop().catch(() => undefined);
+  await parts.platform?.close();
+  await parts.broker?.stop();
 }
