@@ -64,48 +64,26 @@ mqtt: { url: "mqtt://127.0.0.1:${deadBrokerPort}" }
       { timeoutMs: 15_000 },
     );
 
-    const applied = await runCli(gatewayCli, [
-      "topup",
-      "-c",
-      config,
-      "--account",
-      "a1",
-      "--amount-fen",
-      "1000",
-      "--seq",
-      "1",
-      "--ref",
-      "r-1",
-    ]);
+    const topup = (seq: number) =>
+      runCli(gatewayCli, [
+        "topup",
+        "-c",
+        config,
+        "--account",
+        "a1",
+        "--amount-fen",
+        "1000",
+        "--seq",
+        `${seq}`,
+        "--ref",
+        `r-${seq}`,
+      ]);
+    const applied = await topup(1);
     expect(applied.code).toBe(0);
     expect(applied.stdout).toMatch(/top-up 1 for a1: applied; balance \d+\.\d+ yuan/);
-    const again = await runCli(gatewayCli, [
-      "topup",
-      "-c",
-      config,
-      "--account",
-      "a1",
-      "--amount-fen",
-      "1000",
-      "--seq",
-      "1",
-      "--ref",
-      "r-1",
-    ]);
+    const again = await topup(1);
     expect(again.stdout).toMatch(/already applied earlier \(nothing credited\)/);
-    const gap = await runCli(gatewayCli, [
-      "topup",
-      "-c",
-      config,
-      "--account",
-      "a1",
-      "--amount-fen",
-      "1000",
-      "--seq",
-      "3",
-      "--ref",
-      "r-3",
-    ]);
+    const gap = await topup(3);
     expect(gap.code).toBe(1);
     expect(gap.stderr).toMatch(/TOPUP_GAP.*purchase 2 is missing/);
 

@@ -45,29 +45,27 @@ const run = (...args: string[]) => runCli(cli, ["command", ...args], { timeoutMs
 
 describe("meter-gateway command", () => {
   it("sends a signed top-up and prints the response; the same transaction again is REPLAYED (exit 1)", async () => {
-    const args = ["topup", "--config", join(dir, "client.yaml"), "--account", "A-1", "--amount-fen", "2500"];
-    const first = await run(
-      ...args,
+    const args = [
+      "topup",
+      "--config",
+      join(dir, "client.yaml"),
+      "--account",
+      "A-1",
+      "--amount-fen",
+      "2500",
       "--purchase-seq",
       "1",
       "--payment-ref",
       "PAY-1",
       "--transaction",
       "tx-cli-000001",
-    );
+    ];
+    const first = await run(...args);
     expect(first.stderr).toBe("");
     expect(first.code).toBe(0);
     expect(first.stdout).toContain("ok: topup (transaction tx-cli-000001)");
     expect(first.stdout).toContain('"balance": "125.00"');
-    const again = await run(
-      ...args,
-      "--purchase-seq",
-      "1",
-      "--payment-ref",
-      "PAY-1",
-      "--transaction",
-      "tx-cli-000001",
-    );
+    const again = await run(...args);
     expect(again.code).toBe(1);
     expect(again.stdout).toContain("error REPLAYED");
     expect(gateway.store.accounts.get("A-1")?.balanceE7).toBe(125 * 1e7);

@@ -77,7 +77,8 @@ tariffs: [${tariff}]`,
         let meteredWh = 0;
         let topupsE7 = 0;
         let seq = 0;
-        try {
+        /** One poll batch with the meter's energy register now. */
+        const readEnergy = () =>
           g.engine.ingest([
             {
               meterId: "m",
@@ -90,24 +91,15 @@ tariffs: [${tariff}]`,
               durationMs: 1,
             },
           ]);
+        try {
+          readEnergy();
           for (const s of steps) {
             switch (s.kind) {
               case "reading":
                 clock.advance(s.afterMs);
                 energyWh += s.deltaWh;
                 meteredWh += s.deltaWh;
-                g.engine.ingest([
-                  {
-                    meterId: "m",
-                    busId: "b",
-                    unit: 1,
-                    wallMs: clock.now(),
-                    monoMs: clock.monotonicMs(),
-                    values: { importEnergyWh: energyWh },
-                    quality: [],
-                    durationMs: 1,
-                  },
-                ]);
+                readEnergy();
                 break;
               case "topup":
                 seq += 1;
