@@ -14,7 +14,8 @@ const TRIES = 50;
  * Each vitest worker draws from its own block below the kernel's ephemeral range (32768 up), so
  * two workers never pick the same port and no outgoing connection or port-0 server takes one.
  */
-const BLOCK_BASE = 20_000;
+/** TEST_PORT_BASE moves the blocks, so two checkouts can run their suites side by side. */
+const BLOCK_BASE = Number.parseInt(process.env.TEST_PORT_BASE ?? "", 10) || 20_000;
 const BLOCK_SIZE = 1_500;
 const BLOCKS = 8;
 const poolId = Number.parseInt(process.env.VITEST_POOL_ID ?? "", 10);

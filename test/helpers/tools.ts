@@ -12,6 +12,7 @@ export const REQUIRED_TOOLS = [
   { name: "socat", debianPackage: "socat" },
   { name: "mbpoll", debianPackage: "mbpoll" },
   { name: "openssl", debianPackage: "openssl" },
+  { name: "faketime", debianPackage: "faketime" },
 ] as const;
 
 /** Name of one required program. */
@@ -19,7 +20,7 @@ export type ToolName = (typeof REQUIRED_TOOLS)[number]["name"];
 
 /** The one command that installs every required tool on Debian/Ubuntu. */
 export const INSTALL_COMMAND =
-  "sudo apt-get update && sudo apt-get install -y mosquitto socat mbpoll openssl";
+  "sudo apt-get update && sudo apt-get install -y mosquitto socat mbpoll openssl faketime";
 
 /**
  * Searched after PATH: Debian installs mosquitto in /usr/sbin, which a non-root PATH often lacks.
