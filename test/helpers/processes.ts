@@ -38,16 +38,23 @@ function installExitHook(): void {
 /**
  * Spawns `command args` as a child owned by this test process and captures its output.
  * Rejects if the program cannot be started at all (ENOENT, EACCES).
+ * @param options.env variables added to this process's environment for the child
  */
-export async function spawnOwned(command: string, args: readonly string[]): Promise<OwnedProcess> {
+export async function spawnOwned(
+  command: string,
+  args: readonly string[],
+  options: { readonly env?: Readonly<Record<string, string>> } = {},
+): Promise<OwnedProcess> {
   installExitHook();
   const setpriv = findExecutable("setpriv");
+  const spawnOptions = {
+    stdio: ["ignore", "pipe", "pipe"] as ["ignore", "pipe", "pipe"],
+    env: { ...process.env, ...options.env },
+  };
   const child =
     setpriv === undefined
-      ? spawn(command, args, { stdio: ["ignore", "pipe", "pipe"] })
-      : spawn(setpriv, ["--pdeathsig", "KILL", "--", command, ...args], {
-          stdio: ["ignore", "pipe", "pipe"],
-        });
+      ? spawn(command, args, spawnOptions)
+      : spawn(setpriv, ["--pdeathsig", "KILL", "--", command, ...args], spawnOptions);
 
   let output = "";
   const append = (chunk: Buffer): void => {
