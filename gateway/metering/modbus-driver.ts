@@ -1,6 +1,8 @@
 /**
  * The Modbus meter driver: reads a profile's blocks (planned once at profile load), decodes them, and
- * drives the relay the way the profile describes it.
+ * drives the relay the way the profile describes it. Optional blocks a meter does not support are left
+ * out of the reading and skipped for a while (optional-blocks.ts); every request/reply error names its
+ * request (request-error.ts).
  */
 import { decodeBlock, type QuantityValues } from "../../protocols/profiles/decode.ts";
 import type { ReadBlock, ResolvedProfile } from "../../protocols/profiles/resolve.ts";
