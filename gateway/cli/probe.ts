@@ -8,6 +8,7 @@ import { isTransient } from "../bus/counters.ts";
 import { BusScheduler } from "../bus/scheduler.ts";
 import { ModbusMeterDriver } from "../metering/modbus-driver.ts";
 import type { QuantityValues } from "../../protocols/profiles/decode.ts";
+import type { QuantityName } from "../../protocols/profiles/quantities.ts";
 import type { ResolvedProfile } from "../../protocols/profiles/resolve.ts";
 import type { ModbusTransport } from "../../protocols/modbus/transport/transport.ts";
 
@@ -19,6 +20,8 @@ export interface ScanHit {
   alternatives: string[];
   values: QuantityValues;
   relayClosed?: boolean;
+  /** Optional quantities the meter answered with an exception (e.g. `serialNumber`). */
+  missing?: QuantityName[];
 }
 
 /** Ranges a live meter's readings fall in; a wrong register map lands outside them. */
@@ -69,7 +72,8 @@ export class BusProber {
 
   /** Tries every profile on a present unit and ranks them. */
   async identify(unit: number): Promise<ScanHit> {
-    const fits: Array<{ id: string; score: number; values: QuantityValues; relayClosed?: boolean }> = [];
+    const fits: Array<Omit<ScanHit, "unit" | "profile" | "alternatives"> & { id: string; score: number }> =
+      [];
     for (const profile of this.profiles.values()) {
       const driver = new ModbusMeterDriver(profile, unit);
       try {
@@ -86,6 +90,7 @@ export class BusProber {
           score,
           values: result.values,
           ...(result.relayClosed === undefined ? {} : { relayClosed: result.relayClosed }),
+          ...(result.missing === undefined ? {} : { missing: result.missing.map((m) => m.quantity) }),
         });
       } catch (error) {
         if (!isGatewayError(error)) throw error;
@@ -101,6 +106,7 @@ export class BusProber {
       alternatives: fits.filter((f) => f !== best && f.score === best.score).map((f) => f.id),
       values: best.values,
       ...(best.relayClosed === undefined ? {} : { relayClosed: best.relayClosed }),
+      ...(best.missing === undefined ? {} : { missing: best.missing }),
     };
   }
 

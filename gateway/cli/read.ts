@@ -111,15 +111,20 @@ export function registerRead(program: Command): void {
         }
         process.stdout.write(`${target.label} (${profile.id}) on ${describeEndpoint(target.endpoint)}\n`);
         const rows = quantityLines(result.values);
+        for (const m of result.missing ?? [])
+          rows.push([m.quantity, `not supported by this meter (${m.message})`]);
         if (result.relayClosed !== undefined)
           rows.push(["relay", result.relayClosed ? "closed (supply on)" : "open (supply cut)"]);
         process.stdout.write(`${table(rows)}\n`);
       } catch (error) {
         if (isGatewayError(error, ErrorCode.Timeout)) {
+          const request = error.context["request"];
           throw new GatewayError(
             ErrorCode.Timeout,
-            `no reply from unit ${target.unit} within ${target.timeoutMs} ms on ${describeEndpoint(target.endpoint)}: ` +
+            `${typeof request === "string" ? `${request}: ` : ""}` +
+              `no reply from unit ${target.unit} within ${target.timeoutMs} ms on ${describeEndpoint(target.endpoint)}: ` +
               `check the unit id, wiring (A/B), baud rate and parity`,
+            error.context,
           );
         }
         throw error;

@@ -70,7 +70,11 @@ export function registerScan(program: Command): void {
         h.profile === undefined
           ? "unknown (answers, but no profile fits)"
           : [h.profile, ...h.alternatives].join(" or "),
-        h.values.serialNumber === undefined ? "-" : String(h.values.serialNumber),
+        h.values.serialNumber !== undefined
+          ? String(h.values.serialNumber)
+          : h.missing?.includes("serialNumber") === true
+            ? "not supported"
+            : "-",
         (h.values.voltageV ?? h.values.voltageL1V) === undefined
           ? "-"
           : formatQuantity("voltageV", (h.values.voltageV ?? h.values.voltageL1V)!),

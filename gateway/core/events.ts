@@ -3,6 +3,7 @@
  */
 import type { LinkState, MeterCounters } from "../bus/counters.ts";
 import type { GatewayError } from "./errors.ts";
+import type { OptionalBlockChange } from "../metering/optional-blocks.ts";
 import type { Reading } from "../metering/reading.ts";
 
 export interface GatewayEvents {
@@ -12,6 +13,8 @@ export interface GatewayEvents {
   "poll.error": { meterId: string; busId: string; error: GatewayError };
   /** A meter went online or offline. */
   "meter.state": { meterId: string; busId: string; state: LinkState; counters: MeterCounters };
+  /** An optional quantity's block answered an exception and is left out (`missing`), or answers again. */
+  "meter.quantities": { meterId: string; busId: string; change: OptionalBlockChange };
   /** A bus (serial port or TCP connection) came up or went down. */
   "bus.state": { busId: string; state: "up" | "down"; error?: GatewayError };
 }

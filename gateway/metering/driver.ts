@@ -4,12 +4,15 @@
  */
 import type { QuantityValues } from "../../protocols/profiles/decode.ts";
 import type { BusLink, Transactor } from "../bus/scheduler.ts";
+import type { MissingQuantity } from "./optional-blocks.ts";
 import type { QualityFlag } from "./reading.ts";
 
 export interface PollResult {
   values: QuantityValues;
   relayClosed?: boolean;
   flags: QualityFlag[];
+  /** Optional quantities the meter answered with an exception, left out of `values`. */
+  missing?: MissingQuantity[];
 }
 
 export interface MeterDriver<Link extends BusLink> {

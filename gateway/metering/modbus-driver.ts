@@ -1,45 +1,117 @@
 /**
  * The Modbus meter driver: reads a profile's blocks (planned once at profile load), decodes them, and
- * drives the relay the way the profile describes it.
+ * drives the relay the way the profile describes it. Optional blocks a meter does not support are left
+ * out of the reading and skipped for a while (optional-blocks.ts); every request/reply error names its
+ * request (request-error.ts).
  */
 import { decodeBlock, type QuantityValues } from "../../protocols/profiles/decode.ts";
-import type { ResolvedProfile } from "../../protocols/profiles/resolve.ts";
+import type { ReadBlock, ResolvedProfile } from "../../protocols/profiles/resolve.ts";
 import type { ModbusTransport } from "../../protocols/modbus/transport/transport.ts";
+import type { Clock } from "../core/clock.ts";
 import { ErrorCode, GatewayError } from "../core/errors.ts";
 import type { Transactor } from "../bus/scheduler.ts";
 import type { MeterDriver, PollResult } from "./driver.ts";
+import {
+  isUnsupportedReply,
+  OptionalBlocks,
+  type MissingQuantity,
+  type OptionalBlockChange,
+} from "./optional-blocks.ts";
 import type { QualityFlag } from "./reading.ts";
+import { describeRequest, naming } from "./request-error.ts";
+
+export interface ModbusDriverOptions {
+  /** Monotonic time for skipping unsupported optional blocks; without it every poll reads them all. */
+  clock?: Clock;
+  /** How long an optional block that answered an exception is skipped, ms; default 15 min. */
+  optionalRetryMs?: number;
+  /** An optional block became unsupported or is answered again (for logs and events). */
+  onOptionalChange?: (change: OptionalBlockChange) => void;
+}
 
 export class ModbusMeterDriver implements MeterDriver<ModbusTransport> {
   readonly protocol = "modbus";
+  private readonly optional: OptionalBlocks;
 
   constructor(
     readonly profile: ResolvedProfile,
     readonly unit: number,
-  ) {}
+    private readonly options: ModbusDriverOptions = {},
+  ) {
+    this.optional = new OptionalBlocks(options.clock, options.optionalRetryMs);
+  }
 
   get hasRelay(): boolean {
     return this.profile.relay !== undefined;
   }
 
+  /**
+   * Reads every block of the profile. An optional block answered with exception 01/02/03 leaves its
+   * quantities out (listed in `missing`, flag `quantity-missing`); any other failure fails the poll.
+   */
   async poll(tx: Transactor<ModbusTransport>): Promise<PollResult> {
     const values: QuantityValues = {};
     const flags: QualityFlag[] = [];
-    for (const block of this.profile.blocks) {
-      const registers = await tx.transact((link, timeoutMs) =>
-        link.readRegisters(this.unit, block.fc, block.address, block.count, timeoutMs),
-      );
-      if (registers.length < block.count) {
-        throw new GatewayError(
-          ErrorCode.ShortReply,
-          `unit ${this.unit}: ${registers.length} of ${block.count} registers`,
-        );
+    const missing: MissingQuantity[] = [];
+    try {
+      for (const block of this.profile.blocks) {
+        const registers = block.optional
+          ? await this.readOptional(tx, block, missing)
+          : await this.readBlock(tx, block);
+        if (registers === undefined) continue;
+        decodeBlock(block, registers, values);
+        if (block.quantities.some((q) => values[q.name] === undefined)) flags.push("value-dropped");
       }
-      decodeBlock(block, registers, values);
-      if (block.quantities.some((q) => values[q.name] === undefined)) flags.push("value-dropped");
+      if (missing.length > 0) flags.push("quantity-missing");
+      const result: PollResult = { values, flags, ...(missing.length > 0 ? { missing } : {}) };
+      if (!this.hasRelay) return result;
+      return { ...result, relayClosed: await this.readRelay(tx) };
+    } catch (error) {
+      this.optional.forget();
+      throw error;
     }
-    if (!this.hasRelay) return { values, flags };
-    return { values, relayClosed: await this.readRelay(tx), flags };
+  }
+
+  private async readBlock(tx: Transactor<ModbusTransport>, block: ReadBlock): Promise<number[]> {
+    const registers = await tx.transact((link, timeoutMs) =>
+      naming(block, () => link.readRegisters(this.unit, block.fc, block.address, block.count, timeoutMs)),
+    );
+    if (registers.length < block.count) {
+      throw new GatewayError(
+        ErrorCode.ShortReply,
+        `${describeRequest(block)}: unit ${this.unit} answered ${registers.length} of ${block.count} registers`,
+        { request: describeRequest(block), fc: block.fc, address: block.address, count: block.count },
+      );
+    }
+    return registers;
+  }
+
+  /** An optional block's registers, or undefined when the meter does not support it (now or lately). */
+  private async readOptional(
+    tx: Transactor<ModbusTransport>,
+    block: ReadBlock,
+    missing: MissingQuantity[],
+  ): Promise<number[] | undefined> {
+    const skipped = this.optional.skipped(block);
+    if (skipped !== undefined) {
+      missing.push(...skipped);
+      return undefined;
+    }
+    try {
+      const registers = await this.readBlock(tx, block);
+      this.report(this.optional.succeeded(block));
+      return registers;
+    } catch (error) {
+      if (!isUnsupportedReply(error)) throw error;
+      const failed = this.optional.failed(block, error);
+      missing.push(...failed.missing);
+      this.report(failed.change);
+      return undefined;
+    }
+  }
+
+  private report(change: OptionalBlockChange | undefined): void {
+    if (change !== undefined) this.options.onOptionalChange?.(change);
   }
 
   async readRelay(tx: Transactor<ModbusTransport>): Promise<boolean> {
@@ -47,13 +119,17 @@ export class ModbusMeterDriver implements MeterDriver<ModbusTransport> {
     switch (state.fc) {
       case 1:
       case 2: {
-        const [bit] = await tx.transact((link, t) => link.readBits(this.unit, state.fc, state.address, 1, t));
+        const request = { fc: state.fc, address: state.address, count: 1 };
+        const [bit] = await tx.transact((link, t) =>
+          naming(request, () => link.readBits(this.unit, state.fc, state.address, 1, t)),
+        );
         return (bit ?? false) === (state.onValue === 1);
       }
       case 3:
       case 4: {
+        const request = { fc: state.fc, address: state.address, count: 1 };
         const [word] = await tx.transact((link, t) =>
-          link.readRegisters(this.unit, state.fc, state.address, 1, t),
+          naming(request, () => link.readRegisters(this.unit, state.fc, state.address, 1, t)),
         );
         return word === state.onValue;
       }
@@ -63,12 +139,17 @@ export class ModbusMeterDriver implements MeterDriver<ModbusTransport> {
   async writeRelay(tx: Transactor<ModbusTransport>, closed: boolean): Promise<void> {
     const command = this.requireRelay().command;
     const raw = closed ? command.on : command.off;
+    const request = { fc: command.fc, address: command.address, count: 1 };
     switch (command.fc) {
       case 5:
-        await tx.transact((link, t) => link.writeCoil(this.unit, command.address, raw === 1, t));
+        await tx.transact((link, t) =>
+          naming(request, () => link.writeCoil(this.unit, command.address, raw === 1, t)),
+        );
         return;
       case 6:
-        await tx.transact((link, t) => link.writeRegister(this.unit, command.address, raw, t));
+        await tx.transact((link, t) =>
+          naming(request, () => link.writeRegister(this.unit, command.address, raw, t)),
+        );
         return;
     }
   }

@@ -8,8 +8,10 @@ import type { QuantityValues } from "../../protocols/profiles/decode.ts";
  * - `retried`: a transaction needed more than one attempt.
  * - `value-dropped`: a register held a non-finite value (NaN) and was left out.
  * - `clock-jump`: the wall clock moved differently from the monotonic clock since the previous reading.
+ * - `quantity-missing`: the meter answered an optional quantity's read (the serial number on some
+ *   SDM120 firmware) with an exception; that quantity is left out, the reading stands.
  */
-export type QualityFlag = "retried" | "value-dropped" | "clock-jump";
+export type QualityFlag = "retried" | "value-dropped" | "clock-jump" | "quantity-missing";
 
 export interface Reading {
   meterId: string;

@@ -74,7 +74,11 @@ export class Buses {
             id: m.id,
             unit: m.unit,
             pollIntervalMs: m.pollIntervalMs,
-            driver: new ModbusMeterDriver(profile, m.unit),
+            driver: new ModbusMeterDriver(profile, m.unit, {
+              clock,
+              onOptionalChange: (change) =>
+                events.emit("meter.quantities", { meterId: m.id, busId: bus.id, change }),
+            }),
           };
         }),
         {

@@ -25,6 +25,7 @@ import { ClockCron } from "../schedule/cron.ts";
 import { Uplink } from "../uplink/index.ts";
 import { checkClock, formatMoneyE7, moneyStateOf } from "../prepaid/index.ts";
 import { createExecutor } from "./executor.ts";
+import { recordQuantityChanges } from "./quantity-events.ts";
 import type { Reading } from "../metering/reading.ts";
 import { backup, defaultRetention, freeze } from "../schedule/jobs.ts";
 
@@ -186,6 +187,7 @@ export class Gateway {
         }),
       );
     });
+    recordQuantityChanges(this.events, store, logger);
     this.events.on("bus.state", ({ busId, state, error }) => {
       this.busStates.set(busId, state);
       const log = state === "up" ? logger.info.bind(logger) : logger.warn.bind(logger);

@@ -24,7 +24,7 @@ export const readingRecordSchema = z.strictObject({
   monoMs: z.number().nonnegative(),
   values: quantityValuesSchema,
   relayClosed: z.boolean().optional(),
-  quality: z.array(z.enum(["retried", "value-dropped", "clock-jump"])),
+  quality: z.array(z.enum(["retried", "value-dropped", "clock-jump", "quantity-missing"])),
 });
 
 /** `readings` stream: a batch of readings from one poll batch. */
@@ -119,6 +119,8 @@ export const eventTypes = [
   "command.refused",
   "meter.online",
   "meter.offline",
+  "meter.quantity-missing",
+  "meter.quantity-restored",
   "bus.up",
   "bus.down",
   "anomaly.reading-decrease",

@@ -13,13 +13,26 @@ describe("shipped profiles", () => {
     expect([...registry.keys()].sort()).toEqual(["dtsu666", "generic-prepaid", "sdm120", "sdm630"]);
   });
 
-  it("reads the SDM120's adjacent input registers in one request", () => {
-    const blocks = requireProfile(registry, "sdm120").blocks.map((b) => [b.fc, b.address, b.count]);
-    expect(blocks).toEqual([
-      [3, 0xfc00, 2],
-      [4, 0x0000, 0x4c],
-      [4, 0x0156, 2],
+  it("reads the SDM120's adjacent input registers in one request, the optional serial number last", () => {
+    const blocks = requireProfile(registry, "sdm120").blocks.map((b) => [
+      b.fc,
+      b.address,
+      b.count,
+      b.optional,
     ]);
+    expect(blocks).toEqual([
+      [4, 0x0000, 0x4c, false],
+      [4, 0x0156, 2, false],
+      [3, 0xfc00, 2, true],
+    ]);
+  });
+
+  it("marks the serial number optional wherever it is mapped, and nothing else", () => {
+    for (const profile of registry.values()) {
+      const optional = profile.quantities.filter((q) => q.optional).map((q) => q.name);
+      const mapsSerial = profile.quantities.some((q) => q.name === "serialNumber");
+      expect(optional, profile.id).toEqual(mapsSerial ? ["serialNumber"] : []);
+    }
   });
 
   it("describes the generic-prepaid relay as coil 0 read with FC 01 and written with FC 05", () => {
@@ -54,6 +67,38 @@ describe("shipped profiles", () => {
 });
 
 describe("profile validation", () => {
+  it("plans each optional quantity as a request of its own, never read over by a required one", () => {
+    const profile = parseProfile(
+      [
+        "id: gaps",
+        "maxGapRegisters: 40",
+        "quantities:",
+        "  voltageV: { address: 0 }",
+        "  currentA: { address: 2, optional: true }",
+        "  powerW: { address: 4 }",
+        "  frequencyHz: { address: 6, optional: true }",
+        "  importEnergyWh: { address: 8, scale: 1000 }",
+      ].join("\n"),
+      "(inline)",
+    );
+    expect(
+      profile.blocks.map((b) => [b.address, b.count, b.optional, b.quantities.map((q) => q.name)]),
+    ).toEqual([
+      [0, 2, false, ["voltageV"]],
+      [4, 2, false, ["powerW"]],
+      [8, 2, false, ["importEnergyWh"]],
+      [2, 2, true, ["currentA"]],
+      [6, 2, true, ["frequencyHz"]],
+    ]);
+  });
+
+  it("refuses an optional importEnergyWh: a reading without it would bill nothing", () => {
+    const text = "id: bad\nquantities:\n  importEnergyWh: { address: 0, optional: true }\n";
+    expect(() => parseProfile(text, "(inline)")).toThrow(
+      /quantities\.importEnergyWh\.optional: importEnergyWh is billed and cannot be optional/,
+    );
+  });
+
   it("names the bad fields", () => {
     const text = "id: bad\nquantities:\n  voltageV: { address: 70000 }\n  wattsW: { address: 1 }\n";
     expect(() => parseProfile(text, "(inline)")).toThrow(

@@ -14,6 +14,8 @@ export interface ResolvedQuantity extends RegisterFormat {
   readonly address: number;
   readonly count: 1 | 2;
   readonly scale: number;
+  /** The meter may lack the register; see `optional` in schema.ts. */
+  readonly optional: boolean;
 }
 
 /** One read request: a contiguous register span and the quantities inside it. */
@@ -22,6 +24,8 @@ export interface ReadBlock {
   readonly address: number;
   readonly count: number;
   readonly quantities: readonly ResolvedQuantity[];
+  /** One optional quantity alone: a Modbus exception here does not fail the reading. */
+  readonly optional: boolean;
 }
 
 export interface ResolvedProfile {
@@ -37,13 +41,36 @@ export interface ResolvedProfile {
 /**
  * Groups quantities into as few reads as possible: same function code, sorted by address, merged while
  * the span stays within `maxRegistersPerRead` and the hole between them is at most `maxGapRegisters`.
+ * Each optional quantity is a block of its own, after the required ones, and no required block reads
+ * over its registers: a meter that lacks it answers any request touching it with an exception, which
+ * must cost neither a required quantity nor another optional one.
  */
 export function planReads(
   quantities: readonly ResolvedQuantity[],
   maxGapRegisters: number,
   maxRegistersPerRead: number,
 ): ReadBlock[] {
-  const blocks: ReadBlock[] = [];
+  const required = quantities.filter((q) => !q.optional);
+  const optional = quantities
+    .filter((q) => q.optional)
+    .sort((a, b) => a.fc - b.fc || a.address - b.address)
+    .map((q): ReadBlock => ({
+      fc: q.fc,
+      address: q.address,
+      count: q.count,
+      quantities: [q],
+      optional: true,
+    }));
+  return [...mergeReads(required, optional, maxGapRegisters, maxRegistersPerRead), ...optional];
+}
+
+function mergeReads(
+  quantities: readonly ResolvedQuantity[],
+  avoid: readonly ReadBlock[],
+  maxGapRegisters: number,
+  maxRegistersPerRead: number,
+): ReadBlock[] {
+  const blocks: Array<Omit<ReadBlock, "optional">> = [];
   for (const fc of [3, 4] as const) {
     const sorted = quantities.filter((q) => q.fc === fc).sort((a, b) => a.address - b.address);
     let current: { address: number; end: number; quantities: ResolvedQuantity[] } | undefined;
@@ -52,7 +79,8 @@ export function planReads(
       if (
         current !== undefined &&
         q.address - current.end <= maxGapRegisters &&
-        Math.max(end, current.end) - current.address <= maxRegistersPerRead
+        Math.max(end, current.end) - current.address <= maxRegistersPerRead &&
+        !avoid.some((b) => b.fc === fc && b.address < q.address && b.address + b.count > current!.end)
       ) {
         current.end = Math.max(current.end, end);
         current.quantities.push(q);
@@ -63,7 +91,13 @@ export function planReads(
     }
     if (current !== undefined) blocks.push({ fc, ...current, count: current.end - current.address });
   }
-  return blocks.map(({ fc, address, count, quantities: qs }) => ({ fc, address, count, quantities: qs }));
+  return blocks.map(({ fc, address, count, quantities: qs }) => ({
+    fc,
+    address,
+    count,
+    quantities: qs,
+    optional: false,
+  }));
 }
 
 export function resolveProfile(profile: MeterProfile, source: string): ResolvedProfile {
@@ -85,6 +119,7 @@ export function resolveProfile(profile: MeterProfile, source: string): ResolvedP
       byteOrder: spec.byteOrder ?? profile.defaults.byteOrder,
       count,
       scale: spec.scale,
+      optional: spec.optional,
     };
   });
   return {

@@ -21,6 +21,12 @@ export const quantitySpecSchema = z.strictObject({
   ...registerFormatFields,
   /** Multiplier from the raw value to the quantity's unit (kWh -> Wh is 1000; 0.1 V steps are 0.1). */
   scale: z.number().positive().default(1),
+  /**
+   * Some firmware of this model lacks the register (the SDM120's serial number at FC 03 0xFC00): it is
+   * read in a request of its own, and a Modbus exception 01, 02 or 03 there leaves the quantity out of
+   * the reading instead of failing it. Default false. Not allowed for importEnergyWh, which is billed.
+   */
+  optional: z.boolean().default(false),
 });
 
 /** How to read whether the supply is on. */
@@ -62,6 +68,14 @@ const quantitiesSchema = z.record(z.string(), quantitySpecSchema).superRefine((q
     if (!(quantityNames as string[]).includes(name)) {
       ctx.addIssue({ code: "custom", path: [name], message: `unknown quantity '${name}'` });
     }
+  }
+  // A reading without the billed counter would be charged as 0 Wh: the meter must fail instead.
+  if (quantities["importEnergyWh"]?.optional === true) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["importEnergyWh", "optional"],
+      message: "importEnergyWh is billed and cannot be optional",
+    });
   }
 });
 

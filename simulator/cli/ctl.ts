@@ -72,6 +72,9 @@ interface FaultFlags {
   mode?: string;
   serialNumber?: string;
   energy?: string;
+  fc?: string;
+  address?: string;
+  count?: string;
 }
 
 /** The JSON fault spec from `ctl fault` flags; the simulator validates it (and names bad fields). */
@@ -92,6 +95,10 @@ export function faultBody(kind: string, flags: FaultFlags): Record<string, unkno
     mode: flags.mode,
     serialNumber: num("--serial-number", flags.serialNumber),
     energyWh: num("--energy", flags.energy),
+    fc: num("--fc", flags.fc),
+    // Register addresses are usually written in hex (0xFC00); Number() reads both forms.
+    address: num("--address", flags.address),
+    count: num("--count", flags.count),
   };
   return Object.fromEntries(Object.entries(body).filter(([, v]) => v !== undefined));
 }
@@ -145,7 +152,7 @@ export function registerCtl(program: Command, print: (value: unknown) => void): 
     .option("--probability <p>", "chance per request, 0..1 (a flaky fault)")
     .option("--for <duration>", "clear itself after this simulated time (10m, 2h)")
     .option("--delay-ms <ms>", "delay: real ms before the reply")
-    .option("--code <hex>", "exception: 01 02 03 04 05 06 0A 0B")
+    .option("--code <hex>", "exception, missing-registers: 01 02 03 04 05 06 0A 0B")
     .option("--reply-unit <id>", "wrong-unit: the unit id to answer as")
     .option("--keep-bytes <n>", "truncated: bytes of the reply to send")
     .option("--bytes <n>", "garbage: bytes of noise")
@@ -153,6 +160,9 @@ export function registerCtl(program: Command, print: (value: unknown) => void): 
     .option("--mode <mode>", "reverse-energy: export | decreasing")
     .option("--serial-number <n>", "meter-replaced: the new meter's serial number")
     .option("--energy <Wh>", "meter-replaced: the new meter's energy")
+    .option("--fc <n>", "missing-registers: read function 1..4 (default 3)")
+    .option("--address <a>", "missing-registers: first missing register, e.g. 0xFC00")
+    .option("--count <n>", "missing-registers: how many registers are missing (default 1)")
     .action((u: string, kind: string, o: FaultFlags) =>
       run("POST", `/meters/${unit(u)}/faults${query({ bus: o.bus })}`, faultBody(kind, o)),
     );

@@ -121,6 +121,10 @@ export class SimBus {
   }
 
   private execute(meter: SimMeter, request: ModbusRequest): Uint8Array {
+    if (request.kind === "readRegisters" || request.kind === "readBits") {
+      const missing = meter.missingRegisters(request.fc, request.address, request.count);
+      if (missing !== undefined) return exceptionPdu(request.fc, missing);
+    }
     switch (request.kind) {
       case "readRegisters": {
         const words = meter.readRegisters(request.fc, request.address, request.count);

@@ -1,7 +1,7 @@
 /**
  * One simulated meter: it integrates energy from its load shape over simulated time and presents the
  * values through its profile's register map, encoded with the same codecs the gateway decodes with.
- * State faults (reverse energy, tamper, stuck relay) change what it does; reply faults are decided here
+ * State faults (reverse energy, tamper, stuck relay, missing registers) change what it does; reply faults are decided here
  * but carried out by the bus and the reply path.
  */
 import type { ResolvedProfile } from "../../protocols/profiles/resolve.ts";
@@ -160,6 +160,17 @@ export class SimMeter {
     this.serialNumber = serialNumber;
     this.importEnergyWh = energyWh;
     this.exportEnergyWh = 0;
+  }
+
+  /**
+   * The exception code a read of [address, address+count) with function `fc` gets from the
+   * `missing-registers` fault, or `undefined` when the read does not touch the missing range.
+   */
+  missingRegisters(fc: number, address: number, count: number): number | undefined {
+    const spec = this.faults.get("missing-registers")?.spec;
+    if (spec?.kind !== "missing-registers" || spec.fc !== fc) return undefined;
+    const overlaps = address < spec.address + spec.count && spec.address < address + count;
+    return overlaps ? spec.code : undefined;
   }
 
   /** The value of a quantity in its unit (V, A, W, Wh, ...), as a real meter would report it. */

@@ -91,6 +91,27 @@ describe("Simulation", () => {
     expect(read()).toEqual({ silent: true });
   });
 
+  it("missing-registers: reads touching the range answer the exception, the rest of the map still reads", () => {
+    const { fault, bus, base } = setup();
+    fault({ kind: "missing-registers", fc: 3, address: 0xfc00, count: 2 });
+    expect(bus.handle(1, readRequestPdu(3, 0xfc00, 2))).toEqual({ unit: 1, pdu: Uint8Array.of(0x83, 0x02) });
+    expect(bus.handle(1, readRequestPdu(3, 0xfc01, 1))).toEqual({ unit: 1, pdu: Uint8Array.of(0x83, 0x02) });
+    expect(bus.handle(1, readRequestPdu(4, 0, 2))).toEqual({
+      unit: 1,
+      pdu: Uint8Array.of(4, 4, 0x43, 0x66, 0, 0),
+    });
+    // Another code and the coil: the relay state of a prepaid meter can go missing too.
+    fault({ kind: "missing-registers", fc: 1, address: 0, code: "04", for: "1m" });
+    expect(bus.handle(1, readRequestPdu(1, 0, 1))).toEqual({ unit: 1, pdu: Uint8Array.of(0x81, 0x04) });
+    // Serial number 10000001 = 0x00989681.
+    expect(bus.handle(1, readRequestPdu(3, 0xfc00, 2))).toEqual({
+      unit: 1,
+      pdu: Uint8Array.of(3, 4, 0x00, 0x98, 0x96, 0x81),
+    });
+    base.advance(60_000);
+    expect(bus.handle(1, readRequestPdu(1, 0, 1))).toEqual({ unit: 1, pdu: Uint8Array.of(1, 1, 1) });
+  });
+
   it("logs writes to an offline meter as lost and to a stuck relay as ignored", () => {
     const { fault, bus, ref, simulation } = setup();
     const cut = Uint8Array.of(5, 0, 0, 0, 0);

@@ -72,6 +72,19 @@ export const faultSpecSchema = z.discriminatedUnion("kind", [
   z.strictObject({ kind: z.literal("tamper"), for: forDuration }),
   /** The relay ignores writes but still acknowledges them. */
   z.strictObject({ kind: z.literal("relay-stuck"), for: forDuration }),
+  /**
+   * Firmware without some registers (an SDM120 without the serial number at FC 03 0xFC00): every read
+   * with function `fc` (1..4, default 3) that touches [address, address + count) (count 1..125,
+   * default 1) answers exception `code` (default 02, illegal data address); other reads are untouched.
+   */
+  z.strictObject({
+    kind: z.literal("missing-registers"),
+    fc: z.union([z.literal(1), z.literal(2), z.literal(3), z.literal(4)]).default(3),
+    address: z.number().int().min(0).max(0xffff),
+    count: z.number().int().min(1).max(125).default(1),
+    code: exceptionCodeSchema.default(0x02),
+    for: forDuration,
+  }),
   /** One-shot: the energy registers reset to zero. */
   z.strictObject({ kind: z.literal("energy-reset") }),
   /** One-shot: a different meter now sits at this unit id: new serial number and energy. */
@@ -99,7 +112,7 @@ export const replyFaultKinds = [
   "truncated",
   "garbage",
 ] as const;
-export const stateFaultKinds = ["reverse-energy", "tamper", "relay-stuck"] as const;
+export const stateFaultKinds = ["reverse-energy", "tamper", "relay-stuck", "missing-registers"] as const;
 export const oneShotFaultKinds = ["energy-reset", "meter-replaced", "relay-drop"] as const;
 export const faultKinds: readonly FaultKind[] = [
   ...replyFaultKinds,
