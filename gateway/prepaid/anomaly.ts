@@ -8,6 +8,7 @@
  * Physical plausibility uses MONOTONIC elapsed time, which a wall-clock jump cannot stretch.
  */
 import { checkClock, type ClockAnomaly, type ClockSample } from "./clock-check.ts";
+import { inRunOf, wholeTrack } from "./track-time.ts";
 import { assertSafeInteger } from "./money.ts";
 
 /** Bounds of plausibility; see {@link DEFAULT_READING_LIMITS}. */
@@ -58,7 +59,7 @@ export interface MeterTrack {
   readonly energyWh: number;
   readonly wallMs: number;
   readonly monoMs: number;
-  /** Clock of the last reading, whatever its verdict: the reference for the next clock check. */
+  /** Clock of the last reading, whatever its verdict: the reference for the next clock check. All whole ms. */
   readonly lastClock: ClockSample;
   /** Monotonic ms when the register last advanced. */
   readonly lastAdvanceMonoMs: number;
@@ -105,14 +106,18 @@ export interface ReadingAssessment {
 
 /** Judges `reading` against the meter's track (undefined for its first reading). */
 export function assessReading(
-  track: MeterTrack | undefined,
+  stored: MeterTrack | undefined,
   reading: MeterReading,
   limits: ReadingLimits = DEFAULT_READING_LIMITS,
 ): ReadingAssessment {
   assertSafeInteger(reading.energyWh, "energyWh");
+  // Times must be whole ms: every time this function derives (and the ledger charges over) is then whole.
+  assertSafeInteger(reading.wallMs, "wallMs");
+  assertSafeInteger(reading.monoMs, "monoMs");
   if (reading.energyWh < 0) throw new RangeError(`energyWh ${reading.energyWh} is negative`);
-  const clock = { wallMs: reading.wallMs, monoMs: reading.monoMs };
-  if (track === undefined) return { verdict: { kind: "baseline" }, track: fresh(reading), events: [] };
+  const clock = { wallMs: reading.wallMs, monoMs: reading.monoMs, run: reading.run };
+  if (stored === undefined) return { verdict: { kind: "baseline" }, track: fresh(reading), events: [] };
+  const track = inRunOf(wholeTrack(stored), clock);
 
   const check = checkClock(track.lastClock, clock, limits.clockToleranceMs);
   if (!check.ok) {
@@ -170,7 +175,7 @@ function fresh(reading: MeterReading): MeterTrack {
     energyWh: reading.energyWh,
     wallMs: reading.wallMs,
     monoMs: reading.monoMs,
-    lastClock: { wallMs: reading.wallMs, monoMs: reading.monoMs },
+    lastClock: { wallMs: reading.wallMs, monoMs: reading.monoMs, run: reading.run },
     lastAdvanceMonoMs: reading.monoMs,
     stopped: false,
     holds: 0,

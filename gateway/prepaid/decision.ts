@@ -38,8 +38,10 @@ type Target =
 
 /** Decides what one input means for one supply point; see the module comment for the rules. */
 export function decide(state: DecisionState, input: DecisionInput, config: DecisionConfig): DecisionResult {
-  const now: ClockSample = { wallMs: input.wallMs, monoMs: input.monoMs };
+  const now: ClockSample = { wallMs: input.wallMs, monoMs: input.monoMs, run: input.run };
   const check = checkClock(state.clock, now, config.policy.clockToleranceMs);
+  // A restart is expected, not an anomaly: monotonic deadlines move to the new run without an event.
+  const restarted = state.clock !== undefined && state.clock.run !== now.run;
   const step: Step = {
     s: { ...state, clock: now },
     input,
@@ -56,8 +58,8 @@ export function decide(state: DecisionState, input: DecisionInput, config: Decis
       state.clock !== undefined &&
       state.clock.wallMs < MIN_PLAUSIBLE_WALL_MS;
     if (!stillUnset) emit(step, { type: "clock-anomaly", anomaly: check.anomaly, skewMs: check.skewMs });
-    if (check.anomaly === "monotonic-reset") rebaseMonotonic(step, now);
   }
+  if (restarted || (!check.ok && check.anomaly === "monotonic-reset")) rebaseMonotonic(step, now);
   step.s.relayOpsMonoMs = step.s.relayOpsMonoMs.filter((t) => t > now.monoMs - HOUR_MS);
   expireProtection(step);
   applyInput(step);
