@@ -7,7 +7,7 @@
  *   the reading becomes the new baseline.
  * Physical plausibility uses MONOTONIC elapsed time, which a wall-clock jump cannot stretch.
  */
-import { checkClock, type ClockAnomaly, type ClockSample } from "./clock-check.ts";
+import { checkClock, MIN_PLAUSIBLE_WALL_MS, type ClockAnomaly, type ClockSample } from "./clock-check.ts";
 import { inRunOf, wholeTrack } from "./track-time.ts";
 import { assertSafeInteger } from "./money.ts";
 
@@ -121,10 +121,12 @@ export function assessReading(
 
   const check = checkClock(track.lastClock, clock, limits.clockToleranceMs);
   if (!check.ok) {
+    // A clock that is still unset is reported once, not on every poll until NTP sets it.
+    const stillUnset = check.anomaly === "wall-implausible" && track.lastClock.wallMs < MIN_PLAUSIBLE_WALL_MS;
     return {
       verdict: { kind: "hold", reason: check.anomaly },
       track: { ...reframe(track, reading, check.anomaly), lastClock: clock },
-      events: [{ kind: "clock-anomaly", anomaly: check.anomaly, skewMs: check.skewMs }],
+      events: stillUnset ? [] : [{ kind: "clock-anomaly", anomaly: check.anomaly, skewMs: check.skewMs }],
     };
   }
 
