@@ -66,6 +66,11 @@ export interface MeterTrack {
   readonly stopped: boolean;
   /** Consecutive implausible readings. */
   readonly holds: number;
+  /**
+   * The wall clock is not set (see {@link unsetClock}); `lastClock` is then the last sample whose wall
+   * clock was. Absent otherwise.
+   */
+  readonly clockUnset?: true | undefined;
 }
 
 /** What to do with a reading's energy (see the module comment). */
@@ -117,16 +122,15 @@ export function assessReading(
   if (reading.energyWh < 0) throw new RangeError(`energyWh ${reading.energyWh} is negative`);
   const clock = { wallMs: reading.wallMs, monoMs: reading.monoMs, run: reading.run };
   if (stored === undefined) return { verdict: { kind: "baseline" }, track: fresh(reading), events: [] };
-  const track = inRunOf(wholeTrack(stored), clock);
+  if (clock.wallMs < MIN_PLAUSIBLE_WALL_MS) return unsetClock(wholeTrack(stored));
+  const track: MeterTrack = { ...inRunOf(wholeTrack(stored), clock), clockUnset: undefined };
 
   const check = checkClock(track.lastClock, clock, limits.clockToleranceMs);
   if (!check.ok) {
-    // A clock that is still unset is reported once, not on every poll until NTP sets it.
-    const stillUnset = check.anomaly === "wall-implausible" && track.lastClock.wallMs < MIN_PLAUSIBLE_WALL_MS;
     return {
       verdict: { kind: "hold", reason: check.anomaly },
       track: { ...reframe(track, reading, check.anomaly), lastClock: clock },
-      events: stillUnset ? [] : [{ kind: "clock-anomaly", anomaly: check.anomaly, skewMs: check.skewMs }],
+      events: [{ kind: "clock-anomaly", anomaly: check.anomaly, skewMs: check.skewMs }],
     };
   }
 
@@ -169,6 +173,21 @@ export function assessReading(
       holds: 0,
     },
     events,
+  };
+}
+
+/**
+ * The wall clock is not set (1970 after a boot without RTC): the reading is held, and reported once, not
+ * on every poll. The track stays as it was, so its last sample with a set wall clock remains the
+ * reference: once NTP sets the clock the reading is judged against it, across a restart by the wall
+ * time that really passed (energy used meanwhile is then plausible, not a jump held for a command).
+ */
+function unsetClock(track: MeterTrack): ReadingAssessment {
+  return {
+    verdict: { kind: "hold", reason: "wall-implausible" },
+    track: { ...track, clockUnset: true },
+    events:
+      track.clockUnset === true ? [] : [{ kind: "clock-anomaly", anomaly: "wall-implausible", skewMs: 0 }],
   };
 }
 

@@ -153,4 +153,24 @@ describe("prepaid engine across a restart", () => {
     g.engine.ingest([g.read(10_020)]);
     expect(g.chargedWh()).toBe(20);
   });
+
+  it("charges what was used while a restarted gateway's clock read 1970 once NTP sets it, with no jump held", () => {
+    const dir = temp.dir();
+    const before = new ManualClock(Date.UTC(2026, 0, 5, 12));
+    const first = engineOn(dir, before);
+    first.engine.ingest([first.read(10_000)]);
+    first.store.close();
+
+    // Down for 5 minutes at 20 kW (1667 Wh), then up with the clock at 1970 for 2 minutes (667 Wh more).
+    const after = new ManualClock(Date.UTC(1970, 0, 1, 0, 0, 30));
+    const g = engineOn(dir, after);
+    g.engine.ingest([g.read(11_667)]);
+    after.advance(60_000);
+    g.engine.ingest([g.read(12_000)]);
+    after.advance(60_000);
+    after.setWallClock(before.now() + 7 * 60_000); // NTP
+    g.engine.ingest([g.read(12_334)]);
+    expect(g.anomalies()).toEqual([expect.stringMatching(/wall-implausible/)]);
+    expect(g.chargedWh()).toBe(2_334);
+  });
 });
