@@ -401,6 +401,20 @@ describe("decide: clock anomalies", () => {
     expect(names(s.advance(MIN))).toEqual(["executeCut:arrears"]);
   });
 
+  it("counts relay operations before a restart at their real age for the hourly cap", () => {
+    const s = supply(config({ cutNoticeMs: 0, maxRelayOpsPerHour: 1 }), sh(2026, 1, 5, 10), {
+      balanceE7: yuan("-20"),
+    });
+    expect(names(s.advance(0))).toContain("executeCut:arrears"); // the one operation of this hour
+    s.at(sh(2026, 1, 5, 10, 29));
+    s.newRun("second", 10, MIN);
+    expect(names(s.topup("50"))).toEqual([
+      "event:restore-deferred",
+      `scheduleWake@${iso(sh(2026, 1, 5, 11))}`,
+    ]);
+    expect(names(s.at(sh(2026, 1, 5, 11)))).toEqual(["restore:balance"]);
+  });
+
   it("reports a wall clock that went backwards over a restart", () => {
     const s = supply(config(), sh(2026, 1, 5, 10), { balanceE7: yuan("100") });
     s.advance(0);
