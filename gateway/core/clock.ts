@@ -3,15 +3,28 @@
  * so tariff periods, friendly hours, backoff and schedules are testable without sleeping.
  */
 export interface Clock {
-  /** Wall-clock time in epoch milliseconds. May jump (NTP sync on a Pi without RTC). */
+  /** Wall-clock time in whole epoch milliseconds. May jump (NTP sync on a Pi without RTC). */
   now(): number;
-  /** Monotonic milliseconds since an arbitrary origin; never goes backwards. */
+  /**
+   * Monotonic milliseconds since an arbitrary origin (the process start for {@link SystemClock}); never
+   * goes backwards. It carries fractions (performance.now()), which bus timing needs: anything that
+   * stores or bills a time takes it through {@link wholeMs} first.
+   */
   monotonicMs(): number;
   /** Runs `fn` after `ms` milliseconds of this clock's time. */
   setTimeout(fn: () => void, ms: number): TimerHandle;
   clearTimeout(handle: TimerHandle): void;
   /** Resolves after `ms` milliseconds of this clock's time. */
   sleep(ms: number): Promise<void>;
+}
+
+/**
+ * A time as the store and the ledger keep it: whole milliseconds, rounded down so an ordering between
+ * two times is never reversed and no time lands in the future. Throws a RangeError for a non-finite value.
+ */
+export function wholeMs(ms: number): number {
+  if (!Number.isFinite(ms)) throw new RangeError(`time ${ms} ms is not a finite number`);
+  return Math.floor(ms);
 }
 
 /** Opaque handle returned by {@link Clock.setTimeout}. */

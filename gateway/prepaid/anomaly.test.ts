@@ -96,6 +96,18 @@ describe("assessReading", () => {
     expect(feed([r(0, 1000), unset])[1]?.verdict).toEqual({ kind: "hold", reason: "wall-implausible" });
   });
 
+  it("reports a wall clock that is not set once, and judges the next set reading against the last set one", () => {
+    const unset = (minutes: number, energyWh: number): MeterReading => ({
+      wallMs: 5 * MIN + minutes * MIN,
+      monoMs: 1_000_000 + minutes * MIN,
+      energyWh,
+    });
+    const steps = feed([r(0, 1000), unset(1, 1010), unset(2, 1020), unset(3, 1030), r(4, 1040)]);
+    expect(steps.map((s) => s.events)).toEqual([[], ["clock-anomaly"], [], [], []]);
+    expect(steps.map((s) => s.verdict.kind)).toEqual(["baseline", "hold", "hold", "hold", "charge"]);
+    expect(steps[4]?.verdict).toEqual({ kind: "charge", deltaWh: 40, fromMs: T0, toMs: T0 + 4 * MIN });
+  });
+
   it("raises meter-stopped once while power is drawn and the register stands still, and its recovery", () => {
     const steps = feed([
       r(0, 1000, { powerW: 2000 }),

@@ -7,7 +7,8 @@
  *   the reading becomes the new baseline.
  * Physical plausibility uses MONOTONIC elapsed time, which a wall-clock jump cannot stretch.
  */
-import { checkClock, type ClockAnomaly, type ClockSample } from "./clock-check.ts";
+import { checkClock, MIN_PLAUSIBLE_WALL_MS, type ClockAnomaly, type ClockSample } from "./clock-check.ts";
+import { inRunOf, wholeTrack } from "./track-time.ts";
 import { assertSafeInteger } from "./money.ts";
 
 /** Bounds of plausibility; see {@link DEFAULT_READING_LIMITS}. */
@@ -58,13 +59,18 @@ export interface MeterTrack {
   readonly energyWh: number;
   readonly wallMs: number;
   readonly monoMs: number;
-  /** Clock of the last reading, whatever its verdict: the reference for the next clock check. */
+  /** Clock of the last reading, whatever its verdict: the reference for the next clock check. All whole ms. */
   readonly lastClock: ClockSample;
   /** Monotonic ms when the register last advanced. */
   readonly lastAdvanceMonoMs: number;
   readonly stopped: boolean;
   /** Consecutive implausible readings. */
   readonly holds: number;
+  /**
+   * The wall clock is not set (see {@link unsetClock}); `lastClock` is then the last sample whose wall
+   * clock was. Absent otherwise.
+   */
+  readonly clockUnset?: true | undefined;
 }
 
 /** What to do with a reading's energy (see the module comment). */
@@ -105,14 +111,19 @@ export interface ReadingAssessment {
 
 /** Judges `reading` against the meter's track (undefined for its first reading). */
 export function assessReading(
-  track: MeterTrack | undefined,
+  stored: MeterTrack | undefined,
   reading: MeterReading,
   limits: ReadingLimits = DEFAULT_READING_LIMITS,
 ): ReadingAssessment {
   assertSafeInteger(reading.energyWh, "energyWh");
+  // Times must be whole ms: every time this function derives (and the ledger charges over) is then whole.
+  assertSafeInteger(reading.wallMs, "wallMs");
+  assertSafeInteger(reading.monoMs, "monoMs");
   if (reading.energyWh < 0) throw new RangeError(`energyWh ${reading.energyWh} is negative`);
-  const clock = { wallMs: reading.wallMs, monoMs: reading.monoMs };
-  if (track === undefined) return { verdict: { kind: "baseline" }, track: fresh(reading), events: [] };
+  const clock = { wallMs: reading.wallMs, monoMs: reading.monoMs, run: reading.run };
+  if (stored === undefined) return { verdict: { kind: "baseline" }, track: fresh(reading), events: [] };
+  if (clock.wallMs < MIN_PLAUSIBLE_WALL_MS) return unsetClock(wholeTrack(stored));
+  const track: MeterTrack = { ...inRunOf(wholeTrack(stored), clock), clockUnset: undefined };
 
   const check = checkClock(track.lastClock, clock, limits.clockToleranceMs);
   if (!check.ok) {
@@ -165,12 +176,27 @@ export function assessReading(
   };
 }
 
+/**
+ * The wall clock is not set (1970 after a boot without RTC): the reading is held, and reported once, not
+ * on every poll. The track stays as it was, so its last sample with a set wall clock remains the
+ * reference: once NTP sets the clock the reading is judged against it, across a restart by the wall
+ * time that really passed (energy used meanwhile is then plausible, not a jump held for a command).
+ */
+function unsetClock(track: MeterTrack): ReadingAssessment {
+  return {
+    verdict: { kind: "hold", reason: "wall-implausible" },
+    track: { ...track, clockUnset: true },
+    events:
+      track.clockUnset === true ? [] : [{ kind: "clock-anomaly", anomaly: "wall-implausible", skewMs: 0 }],
+  };
+}
+
 function fresh(reading: MeterReading): MeterTrack {
   return {
     energyWh: reading.energyWh,
     wallMs: reading.wallMs,
     monoMs: reading.monoMs,
-    lastClock: { wallMs: reading.wallMs, monoMs: reading.monoMs },
+    lastClock: { wallMs: reading.wallMs, monoMs: reading.monoMs, run: reading.run },
     lastAdvanceMonoMs: reading.monoMs,
     stopped: false,
     holds: 0,

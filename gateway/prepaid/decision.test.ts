@@ -29,7 +29,7 @@ function config(policy: Record<string, unknown> = {}): DecisionConfig {
 
 type Body = DecisionInput extends infer I
   ? I extends DecisionInput
-    ? Omit<I, "wallMs" | "monoMs">
+    ? Omit<I, "wallMs" | "monoMs" | "run">
     : never
   : never;
 
@@ -38,8 +38,9 @@ function supply(cfg: DecisionConfig, startMs: number, init: Parameters<typeof in
   let state: DecisionState = initialDecisionState(init);
   let wallMs = startMs;
   let monoMs = 5_000_000;
+  let run: string | undefined;
   const send = (body: Body): DecisionEffect[] => {
-    const result = decide(state, { ...body, wallMs, monoMs }, cfg);
+    const result = decide(state, { ...body, wallMs, monoMs, run }, cfg);
     state = result.state;
     return [...result.effects];
   };
@@ -62,8 +63,16 @@ function supply(cfg: DecisionConfig, startMs: number, init: Parameters<typeof in
       monoMs += monoAdvanceMs;
       return send({ kind: "tick" });
     },
+    /** Monotonic time goes back within one run (a broken clock). */
     restartProcess(newMonoMs: number) {
       monoMs = newMonoMs;
+      return send({ kind: "tick" });
+    },
+    /** A new run of the process: its monotonic clock starts at `newMonoMs`; the wall clock moves `wallStepMs`. */
+    newRun(id: string, newMonoMs: number, wallStepMs = 0) {
+      run = id;
+      monoMs = newMonoMs;
+      wallMs += wallStepMs;
       return send({ kind: "tick" });
     },
     send,
@@ -381,6 +390,35 @@ describe("decide: clock anomalies", () => {
     expect(names(s.restartProcess(10))).toEqual(["event:clock-anomaly"]);
     noRelayOps(s.advance(9 * MIN));
     expect(names(s.advance(MIN))).toEqual(["executeCut:arrears"]);
+  });
+
+  it("takes a new run of the process as expected: no anomaly, the notice kept by the wall clock", () => {
+    const s = supply(config(), sh(2026, 1, 5, 10), { balanceE7: yuan("-20") });
+    s.advance(0); // cut planned 10:30
+    s.at(sh(2026, 1, 5, 10, 20));
+    expect(names(s.newRun("second", 10, 2 * MIN))).toEqual([]);
+    noRelayOps(s.advance(7 * MIN));
+    expect(names(s.advance(MIN))).toEqual(["executeCut:arrears"]);
+  });
+
+  it("counts relay operations before a restart at their real age for the hourly cap", () => {
+    const s = supply(config({ cutNoticeMs: 0, maxRelayOpsPerHour: 1 }), sh(2026, 1, 5, 10), {
+      balanceE7: yuan("-20"),
+    });
+    expect(names(s.advance(0))).toContain("executeCut:arrears"); // the one operation of this hour
+    s.at(sh(2026, 1, 5, 10, 29));
+    s.newRun("second", 10, MIN);
+    expect(names(s.topup("50"))).toEqual([
+      "event:restore-deferred",
+      `scheduleWake@${iso(sh(2026, 1, 5, 11))}`,
+    ]);
+    expect(names(s.at(sh(2026, 1, 5, 11)))).toEqual(["restore:balance"]);
+  });
+
+  it("reports a wall clock that went backwards over a restart", () => {
+    const s = supply(config(), sh(2026, 1, 5, 10), { balanceE7: yuan("100") });
+    s.advance(0);
+    expect(names(s.newRun("second", 10, -HOUR))).toEqual(["event:clock-anomaly"]);
   });
 });
 

@@ -11,7 +11,7 @@
  * maxRelayOpsPerHour relay changes per rolling hour (keep-power restores are never held back); read-back
  * mismatches re-driven on the retry schedule. The edges perform the effects and call again on wakes.
  */
-import { checkClock, MIN_PLAUSIBLE_WALL_MS, type ClockSample } from "./clock-check.ts";
+import { checkClock, MIN_PLAUSIBLE_WALL_MS, monotonicShift, type ClockSample } from "./clock-check.ts";
 import {
   defer,
   emit,
@@ -38,7 +38,7 @@ type Target =
 
 /** Decides what one input means for one supply point; see the module comment for the rules. */
 export function decide(state: DecisionState, input: DecisionInput, config: DecisionConfig): DecisionResult {
-  const now: ClockSample = { wallMs: input.wallMs, monoMs: input.monoMs };
+  const now: ClockSample = { wallMs: input.wallMs, monoMs: input.monoMs, run: input.run };
   const check = checkClock(state.clock, now, config.policy.clockToleranceMs);
   const step: Step = {
     s: { ...state, clock: now },
@@ -56,8 +56,11 @@ export function decide(state: DecisionState, input: DecisionInput, config: Decis
       state.clock !== undefined &&
       state.clock.wallMs < MIN_PLAUSIBLE_WALL_MS;
     if (!stillUnset) emit(step, { type: "clock-anomaly", anomaly: check.anomaly, skewMs: check.skewMs });
-    if (check.anomaly === "monotonic-reset") rebaseMonotonic(step, now);
   }
+  // A restart is expected, not an anomaly: monotonic times move to the new run without an event.
+  if (state.clock !== undefined && state.clock.run !== now.run)
+    carryIntoRun(step, monotonicShift(state.clock, now));
+  else if (!check.ok && check.anomaly === "monotonic-reset") rebaseMonotonic(step, now);
   step.s.relayOpsMonoMs = step.s.relayOpsMonoMs.filter((t) => t > now.monoMs - HOUR_MS);
   expireProtection(step);
   applyInput(step);
@@ -68,7 +71,19 @@ export function decide(state: DecisionState, input: DecisionInput, config: Decis
   return { state: step.s, effects: step.effects };
 }
 
-/** After a process restart monotonic deadlines are meaningless: re-derive them from the wall clock. */
+/**
+ * A new run of the process: its monotonic clock started again. The notice, re-drive times and relay
+ * operations of the last hour move into the new frame by the wall time that passed (never less than 0),
+ * so the rate cap still counts the operations before the restart at their real age.
+ */
+function carryIntoRun(step: Step, shift: number): void {
+  const { s } = step;
+  s.relayOpsMonoMs = s.relayOpsMonoMs.map((t) => t + shift);
+  if (s.notice !== undefined) s.notice = { ...s.notice, dueMonoMs: s.notice.dueMonoMs + shift };
+  if (s.mismatch !== undefined) s.mismatch = { ...s.mismatch, nextMonoMs: s.mismatch.nextMonoMs + shift };
+}
+
+/** Monotonic time went back within one run: deadlines are meaningless, re-derive them from the wall clock. */
 function rebaseMonotonic(step: Step, now: ClockSample): void {
   const { s, config } = step;
   // Unknown ages: count recent relay operations as just done (the cap errs on the side of fewer operations).

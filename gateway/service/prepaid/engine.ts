@@ -3,7 +3,8 @@
  * through the pure cutoff decision. Every state change commits in one SQLite transaction with the
  * events and outbox records it causes; relay operations run after the commit and are audited.
  */
-import type { Clock, TimerHandle } from "../../core/clock.ts";
+import { randomUUID } from "node:crypto";
+import { wholeMs, type Clock, type TimerHandle } from "../../core/clock.ts";
 import type { Logger } from "../../core/logger.ts";
 import type { Reading } from "../../metering/reading.ts";
 import type { Store } from "../../store/index.ts";
@@ -32,7 +33,7 @@ import { RelayRunner, type RelayAct, type RelayPort } from "./relay-runner.ts";
 export type { RelayPort };
 
 type Act = RelayAct | { kind: "wake"; meterId: string; atMs: number };
-type Clocked<T> = T extends unknown ? Omit<T, "wallMs" | "monoMs"> : never;
+type Clocked<T> = T extends unknown ? Omit<T, "wallMs" | "monoMs" | "run"> : never;
 
 export interface PrepaidEngineDeps {
   store: Store;
@@ -50,6 +51,11 @@ export class PrepaidEngine {
   private readonly relays: RelayRunner;
   private stopped = false;
   private current: PrepaidSettings;
+  /**
+   * This run of the engine, stamped on every clock sample it keeps: monotonic time restarts with the
+   * process, so samples of an earlier run are compared by wall time only (clock-check.ts).
+   */
+  private readonly run = randomUUID();
 
   constructor(private readonly deps: PrepaidEngineDeps) {
     this.current = deps.settings;
@@ -113,8 +119,9 @@ export class PrepaidEngine {
   }
 
   /** One poll batch: readings stored, charged and decided upon in one transaction. */
-  ingest(readings: readonly Reading[]): void {
-    if (readings.length === 0) return;
+  ingest(batch: readonly Reading[]): void {
+    if (batch.length === 0) return;
+    const readings = batch.map(withWholeTimes);
     this.unitOfWork((acts) => {
       const ids = this.deps.store.readings.insertBatch(readings.map(toNewReading));
       recordReadings(
@@ -222,6 +229,7 @@ export class PrepaidEngine {
         energyWh,
         wallMs: reading.wallMs,
         monoMs: reading.monoMs,
+        run: this.run,
         powerW: reading.values.powerW,
         currentA: reading.values.currentA,
       },
@@ -319,7 +327,11 @@ export class PrepaidEngine {
       policy: this.settings.policy,
       timeZone: this.settings.timeZone,
     };
-    const clock = { wallMs: this.deps.clock.now(), monoMs: this.deps.clock.monotonicMs() };
+    const clock = {
+      wallMs: wholeMs(this.deps.clock.now()),
+      monoMs: wholeMs(this.deps.clock.monotonicMs()),
+      run: this.run,
+    };
     const result = decide(meterState.decision, { ...input, ...clock }, config);
     meterState.decision = result.state;
     const subject = { meterId, accountId };
@@ -394,6 +406,16 @@ function toProtection(p: { reason: string; untilMs: number | null } | null): Pro
 }
 
 export { toProtection };
+
+/**
+ * Readings enter storage and billing here, and this is where their times become whole ms: the poller
+ * stamps them with performance.now(), whose fractions once reached the tariff through a wall-jump
+ * reframe and failed every later batch (issue 10). Rounding down keeps their order.
+ */
+function withWholeTimes(r: Reading): Reading {
+  if (Number.isInteger(r.wallMs) && Number.isInteger(r.monoMs)) return r;
+  return { ...r, wallMs: wholeMs(r.wallMs), monoMs: wholeMs(r.monoMs) };
+}
 
 function toNewReading(r: Reading) {
   const { voltageV, currentA, powerW, powerFactor, frequencyHz, importEnergyWh, exportEnergyWh, ...extra } =
