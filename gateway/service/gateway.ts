@@ -129,7 +129,7 @@ export class Gateway {
     const { clock, logger } = this.deps;
     mkdirSync(this.config.gateway.dataDir, { recursive: true });
     this.lock = DataDirLock.acquire(this.config.gateway.dataDir);
-    const store = openStore({ dataDir: this.config.gateway.dataDir, clock });
+    const store = openStore({ dataDir: this.config.gateway.dataDir, clock, logger });
     this.storeRef = store;
     const buses = new Buses(this.config, {
       clock,
@@ -156,9 +156,13 @@ export class Gateway {
     engine.start();
     this.batcher = new ReadingBatcher(clock, (batch) => {
       try {
-        engine.ingest(batch);
-        this.uplinkRef?.kick();
-        for (const reading of batch) this.publishMeterState(reading.meterId, reading);
+        store.transaction(() => {
+          engine.ingest(batch);
+          store.afterCommit(() => {
+            this.uplinkRef?.kick();
+            for (const reading of batch) this.publishMeterState(reading.meterId, reading);
+          });
+        });
       } catch (error) {
         logger.error({ err: error, readings: batch.length }, "could not store a batch of readings");
       }

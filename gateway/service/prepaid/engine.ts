@@ -1,7 +1,8 @@
 /**
  * The prepaid engine: charges every reading's energy exactly once, raises alarms, and drives the relay
  * through the pure cutoff decision. Every state change commits in one SQLite transaction with the
- * events and outbox records it causes; relay operations run after the commit and are audited.
+ * events and outbox records it causes; relay operations and wakes run after the outermost commit (never
+ * after a rollback) and are audited.
  */
 import type { Clock, TimerHandle } from "../../core/clock.ts";
 import type { Logger } from "../../core/logger.ts";
@@ -158,22 +159,22 @@ export class PrepaidEngine {
     });
   }
 
-  /** Runs `fn` in one transaction with the engine state; carries out relay and wake acts after commit. */
+  /**
+   * Runs `fn` in one unit of work with the engine state. Its relay and wake acts are carried out after
+   * the OUTERMOST commit: called inside a caller's transaction (a command handler's), this is only a
+   * savepoint, and the caller may still roll back. Any rollback around it drops the acts and the cached
+   * engine state, which would otherwise run ahead of the database.
+   */
   unitOfWork<T>(fn: (acts: Act[]) => T): T {
-    const acts: Act[] = [];
-    let result: T;
-    try {
-      result = this.deps.store.transaction(() => {
-        const value = fn(acts);
-        this.state.persist();
-        return value;
-      });
-    } catch (error) {
-      this.state.discard();
-      throw error;
-    }
-    this.carryOut(acts);
-    return result;
+    const store = this.deps.store;
+    return store.transaction(() => {
+      store.onRollback(() => this.state.discard());
+      const acts: Act[] = [];
+      const value = fn(acts);
+      this.state.persist();
+      if (acts.length > 0) store.afterCommit(() => this.carryOut(acts));
+      return value;
+    });
   }
 
   /** Called inside a unit of work after a balance change: alarms, then every relay meter decides. */
