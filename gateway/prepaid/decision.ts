@@ -16,6 +16,7 @@ import {
   defer,
   emit,
   HOUR_MS,
+  nextCommand,
   rateCapUntil,
   readBack,
   redrive,
@@ -131,7 +132,7 @@ function applyInput(step: Step): void {
       step.restoreReason = "remote";
       return;
     case "readBack":
-      readBack(step, input.position);
+      readBack(step, input.position, input.afterCommand);
       return;
   }
 }
@@ -215,7 +216,12 @@ function actuate(step: Step, want: Target): void {
     const capUntil = rateCapUntil(step);
     if (capUntil !== undefined)
       return defer(step, { action: "cut", cut: want.cut, reason: "rate-limit", untilMs: capUntil });
-    step.effects.push({ kind: "executeCut", reason: want.cut, redrive: undefined });
+    step.effects.push({
+      kind: "executeCut",
+      reason: want.cut,
+      redrive: undefined,
+      command: nextCommand(step),
+    });
     if (want.cut === "arrears") {
       s.arrearsCut = true;
       s.notice = undefined;
@@ -231,7 +237,12 @@ function actuate(step: Step, want: Target): void {
         untilMs: capUntil,
       });
     }
-    step.effects.push({ kind: "restore", reason: want.reason, redrive: undefined });
+    step.effects.push({
+      kind: "restore",
+      reason: want.reason,
+      redrive: undefined,
+      command: nextCommand(step),
+    });
   }
   s.relay = want.position;
   s.relayOpsMonoMs = [...s.relayOpsMonoMs, input.monoMs];

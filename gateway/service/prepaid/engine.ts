@@ -55,8 +55,8 @@ export class PrepaidEngine {
   constructor(private readonly deps: PrepaidEngineDeps) {
     this.current = deps.settings;
     this.state = new EngineState(deps.store);
-    this.relays = new RelayRunner(deps, (meterId, position) =>
-      this.unitOfWork((acts) => this.decideFor(meterId, { kind: "readBack", position }, acts)),
+    this.relays = new RelayRunner(deps, (meterId, position, afterCommand) =>
+      this.unitOfWork((acts) => this.decideFor(meterId, { kind: "readBack", position, afterCommand }, acts)),
     );
   }
 
@@ -73,9 +73,7 @@ export class PrepaidEngine {
     this.unitOfWork((acts) => {
       seedAccounts(this.deps.store, this.settings);
       this.loadStoredTariffs();
-      for (const meterId of this.settings.meterAccount.keys()) {
-        if (this.state.meter(meterId).decision !== undefined) this.decideFor(meterId, { kind: "tick" }, acts);
-      }
+      for (const meterId of this.settings.meterAccount.keys()) this.resume(meterId, acts);
     });
   }
 
@@ -90,10 +88,19 @@ export class PrepaidEngine {
     this.unitOfWork((acts) => {
       seedAccounts(this.deps.store, settings);
       this.loadStoredTariffs();
-      for (const meterId of settings.meterAccount.keys()) {
-        if (this.state.meter(meterId).decision !== undefined) this.decideFor(meterId, { kind: "tick" }, acts);
-      }
+      for (const meterId of settings.meterAccount.keys()) this.resume(meterId, acts);
     });
+  }
+
+  /**
+   * Re-evaluates a meter's stored decision. Relay commands it numbered before this process (or before
+   * the meter was configured again) are over: positions read from now on count as read after them.
+   */
+  private resume(meterId: string, acts: Act[]): void {
+    const decision = this.state.meter(meterId).decision;
+    if (decision === undefined) return;
+    this.relays.baseline(meterId, decision.relayCommand ?? 0);
+    this.decideFor(meterId, { kind: "tick" }, acts);
   }
 
   private loadStoredTariffs(): void {
@@ -298,11 +305,10 @@ export class PrepaidEngine {
           arrearsCut: position === "open" && account.balanceE7 <= -account.thresholds.overdraftLimitE7,
         });
         this.decideFor(reading.meterId, { kind: "tick" }, acts);
-      } else if (
-        !this.relays.busy(reading.meterId) &&
-        reading.monoMs > this.relays.lastDoneMono(reading.meterId)
-      ) {
-        this.decideFor(reading.meterId, { kind: "readBack", position }, acts);
+      } else {
+        // The decision ignores the position if the poll read it before the latest command was written.
+        const afterCommand = this.relays.commandBefore(reading.meterId, reading.monoMs);
+        this.decideFor(reading.meterId, { kind: "readBack", position, afterCommand }, acts);
       }
     }
   }
@@ -348,6 +354,7 @@ export class PrepaidEngine {
             reason: effect.reason,
             redrive: effect.redrive,
             opId: op.id,
+            command: effect.command,
           });
           break;
         }
