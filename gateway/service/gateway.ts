@@ -242,7 +242,6 @@ export class Gateway {
     );
   }
 
-  /** Finishes the batch in hand, stops polling, lets relay operations end, closes the database. */
   /**
    * Applies a reloaded config (SIGHUP): meters, buses, accounts, tariffs and policy change in place;
    * the rest needs a restart and is named. Returns what was applied and what was not.
@@ -363,12 +362,20 @@ export class Gateway {
     });
   }
 
+  /**
+   * Stops in the order the data flows: no new polls, the polls in hand finish, the last batch is stored
+   * (and published) while the buses, engine and uplink it needs still exist, the relay operations it
+   * decided finish on the still-open buses, then buses, uplink and database close.
+   */
   async stop(): Promise<void> {
     this.cron?.stop();
     await this.http?.stop();
-    await this.busesRef?.stop();
+    await this.busesRef?.stopPolling(stopDrainMs);
     this.batcher?.flush();
     await this.engineRef?.stop();
+    await this.busesRef?.stop();
+    // A poll still in hand after the drain bound ended while the buses closed: store its reading too.
+    this.batcher?.flush();
     // Last: the records of the final batch are in the outbox; stop() publishes `offline` and disconnects.
     await this.uplinkRef?.stop();
     this.storeRef?.close();
@@ -376,6 +383,9 @@ export class Gateway {
     this.deps.logger.info("gateway stopped");
   }
 }
+
+/** How long a stop waits for the polls in hand before closing the buses anyway, ms. */
+const stopDrainMs = 2000;
 
 function required<T>(value: T | undefined, name: string): T {
   if (value === undefined) throw new Error(`gateway not started: no ${name}`);
