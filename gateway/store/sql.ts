@@ -85,7 +85,8 @@ export class Sql {
   /**
    * Runs `fn` once the outermost {@link Sql.transaction} enclosing this call has committed (callbacks run
    * in the order registered); dropped if that level or any level around this call rolls back. For the
-   * effects a unit of work causes outside the database: relay writes, publishes, timers.
+   * effects a unit of work causes outside the database: relay writes, publishes, timers. (A transaction
+   * begun on the raw connection is not a level of the unit of work: nothing waits for its commit.)
    * @throws GatewayError(Internal) outside a {@link Sql.transaction}: there is no commit to wait for.
    */
   afterCommit(fn: () => void): void {
