@@ -41,9 +41,19 @@ export function emit(step: Step, event: DecisionEvent): void {
   step.effects.push({ kind: "event", event });
 }
 
-/** Records a read-back; a disagreement with the commanded position starts the re-drive schedule, once. */
-export function readBack(step: Step, position: RelayPosition): void {
+/** Numbers a relay command (executeCut / restore effect) and returns its number. */
+export function nextCommand(step: Step): number {
+  step.s.relayCommand = (step.s.relayCommand ?? 0) + 1;
+  return step.s.relayCommand;
+}
+
+/**
+ * Records a read-back; a disagreement with the commanded position starts the re-drive schedule, once.
+ * A position read before the latest command was written cannot agree or disagree with it: ignored.
+ */
+export function readBack(step: Step, position: RelayPosition, afterCommand: number): void {
   const { s, input, config } = step;
+  if (afterCommand < (s.relayCommand ?? 0)) return;
   if (position === s.relay) {
     if (s.mismatch !== undefined) emit(step, { type: "relay-mismatch-cleared", position });
     s.mismatch = undefined;
@@ -102,10 +112,21 @@ export function redrive(step: Step): void {
     return;
   }
   const attempt = mismatch.attempt + 1;
+  const command = nextCommand(step);
   step.effects.push(
     mismatch.expected === "open"
-      ? { kind: "executeCut", reason: s.remoteCut !== undefined ? "remote" : "arrears", redrive: attempt }
-      : { kind: "restore", reason: s.protection !== false ? "protected" : "reconcile", redrive: attempt },
+      ? {
+          kind: "executeCut",
+          reason: s.remoteCut !== undefined ? "remote" : "arrears",
+          redrive: attempt,
+          command,
+        }
+      : {
+          kind: "restore",
+          reason: s.protection !== false ? "protected" : "reconcile",
+          redrive: attempt,
+          command,
+        },
   );
   s.mismatch = { ...mismatch, attempt, nextMonoMs: input.monoMs + relayRetryDelayMs(config.policy, attempt) };
 }

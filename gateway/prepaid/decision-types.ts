@@ -81,6 +81,11 @@ export interface DecisionState {
   readonly clock: ClockSample | undefined;
   /** Epoch ms of the last wake requested (to request each wake once). */
   readonly wakeAtMs: number | undefined;
+  /**
+   * Number of the last relay command issued (executeCut / restore, re-drives included), counting from 1.
+   * Absent: none yet (or a state persisted before commands were counted), i.e. 0.
+   */
+  readonly relayCommand?: number;
 }
 
 /** Every input carries the wall (epoch ms) and monotonic time at which it happened. */
@@ -100,8 +105,13 @@ export type DecisionInput = ClockSample &
       }
     /** Keep-power switched on (with its reason and optional end) or off (false). */
     | { readonly kind: "protect"; readonly protection: Protection | false }
-    /** The relay's real position as read back from the meter. */
-    | { readonly kind: "readBack"; readonly position: RelayPosition }
+    /**
+     * The relay's real position as read back from the meter. `afterCommand`: the number of the last
+     * relay command (DecisionState.relayCommand) whose write had finished before the position was read.
+     * Only a position read after the latest command was written says anything about it; one read
+     * earlier (e.g. in the poll whose charge led to a cut) is stale and ignored.
+     */
+    | { readonly kind: "readBack"; readonly position: RelayPosition; readonly afterCommand: number }
   );
 
 /** Audit events carried by `event` effects. */
@@ -122,8 +132,16 @@ export type DecisionEvent =
 export type DecisionEffect =
   /** Tell the customer (and platform) the supply will be cut at plannedAtMs unless topped up. */
   | { readonly kind: "announceCut"; readonly plannedAtMs: number; readonly balanceE7: number }
-  /** Open the relay. `redrive` is the re-drive number after a read-back mismatch, else undefined. */
-  | { readonly kind: "executeCut"; readonly reason: CutReason; readonly redrive: number | undefined }
+  /**
+   * Open the relay. `redrive` is the re-drive number after a read-back mismatch, else undefined.
+   * `command` numbers it (see DecisionState.relayCommand): read-backs name the command they followed.
+   */
+  | {
+      readonly kind: "executeCut";
+      readonly reason: CutReason;
+      readonly redrive: number | undefined;
+      readonly command: number;
+    }
   /** An announced cut is off. */
   | { readonly kind: "cancelCut"; readonly reason: "balance" | "protected" | "remote" }
   /** A due cut waits until untilMs (epoch ms; undefined = unknown) for `reason`. */
@@ -133,8 +151,13 @@ export type DecisionEffect =
       readonly reason: DeferReason;
       readonly untilMs: number | undefined;
     }
-  /** Close the relay. `redrive` as for executeCut. */
-  | { readonly kind: "restore"; readonly reason: RestoreReason; readonly redrive: number | undefined }
+  /** Close the relay. `redrive` and `command` as for executeCut. */
+  | {
+      readonly kind: "restore";
+      readonly reason: RestoreReason;
+      readonly redrive: number | undefined;
+      readonly command: number;
+    }
   /** Call decide with a tick at (or soon after) atMs, epoch ms. Replaces any earlier wake. */
   | { readonly kind: "scheduleWake"; readonly atMs: number }
   /** Audit and uplink. */

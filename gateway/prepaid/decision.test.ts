@@ -426,11 +426,11 @@ describe("decide: relay read-back", () => {
   it("re-drives a relay that reads back wrong at 60, 120, 180 s, then hourly, and stops when it agrees", () => {
     const s = supply(config({ cutNoticeMs: 0 }), sh(2026, 1, 5, 10), { balanceE7: yuan("-20") });
     s.advance(0);
-    expect(names(s.send({ kind: "readBack", position: "closed" }))).toEqual([
+    expect(names(s.send({ kind: "readBack", position: "closed", afterCommand: 1 }))).toEqual([
       "event:relay-mismatch",
       `scheduleWake@${iso(sh(2026, 1, 5, 10, 1))}`,
     ]);
-    expect(names(s.send({ kind: "readBack", position: "closed" }))).toEqual([]); // reported once
+    expect(names(s.send({ kind: "readBack", position: "closed", afterCommand: 1 }))).toEqual([]); // reported once
     expect(names(s.advance(MIN))).toEqual([
       "executeCut:arrears#1",
       `scheduleWake@${iso(sh(2026, 1, 5, 10, 3))}`,
@@ -447,7 +447,29 @@ describe("decide: relay read-back", () => {
       "executeCut:arrears#4",
       `scheduleWake@${iso(sh(2026, 1, 5, 12, 6))}`,
     ]);
-    expect(names(s.send({ kind: "readBack", position: "open" }))).toEqual(["event:relay-mismatch-cleared"]);
+    expect(names(s.send({ kind: "readBack", position: "open", afterCommand: 5 }))).toEqual([
+      "event:relay-mismatch-cleared",
+    ]);
     expect(names(s.advance(2 * HOUR))).toEqual([]);
+  });
+
+  it("judges a position only if it was read after the latest relay command was written", () => {
+    const s = supply(config({ cutNoticeMs: 0 }), sh(2026, 1, 5, 10), { balanceE7: yuan("-20") });
+    const cut = s.advance(0);
+    expect(cut.filter((e) => e.kind === "executeCut")).toMatchObject([{ command: 1 }]);
+    // Read before the cut was written (in the poll that charged the balance into arrears): no verdict.
+    expect(names(s.send({ kind: "readBack", position: "closed", afterCommand: 0 }))).toEqual([]);
+    expect(s.state.mismatch).toBeUndefined();
+    expect(names(s.advance(10 * MIN))).toEqual([]); // and nothing is re-driven
+    expect(names(s.send({ kind: "readBack", position: "open", afterCommand: 1 }))).toEqual([]);
+    // Read after the write and still closed: a real mismatch, re-driven as command 2.
+    expect(names(s.send({ kind: "readBack", position: "closed", afterCommand: 1 }))).toEqual([
+      "event:relay-mismatch",
+      `scheduleWake@${iso(sh(2026, 1, 5, 10, 11))}`,
+    ]);
+    expect(s.advance(MIN).filter((e) => e.kind === "executeCut")).toMatchObject([{ command: 2 }]);
+    // A position read before the re-drive was written says nothing about it either.
+    expect(names(s.send({ kind: "readBack", position: "open", afterCommand: 1 }))).toEqual([]);
+    expect(s.state.mismatch).toMatchObject({ attempt: 1 });
   });
 });

@@ -16,6 +16,7 @@ import {
   defer,
   emit,
   HOUR_MS,
+  nextCommand,
   rateCapUntil,
   readBack,
   redrive,
@@ -146,7 +147,7 @@ function applyInput(step: Step): void {
       step.restoreReason = "remote";
       return;
     case "readBack":
-      readBack(step, input.position);
+      readBack(step, input.position, input.afterCommand);
       return;
   }
 }
@@ -230,7 +231,12 @@ function actuate(step: Step, want: Target): void {
     const capUntil = rateCapUntil(step);
     if (capUntil !== undefined)
       return defer(step, { action: "cut", cut: want.cut, reason: "rate-limit", untilMs: capUntil });
-    step.effects.push({ kind: "executeCut", reason: want.cut, redrive: undefined });
+    step.effects.push({
+      kind: "executeCut",
+      reason: want.cut,
+      redrive: undefined,
+      command: nextCommand(step),
+    });
     if (want.cut === "arrears") {
       s.arrearsCut = true;
       s.notice = undefined;
@@ -246,7 +252,12 @@ function actuate(step: Step, want: Target): void {
         untilMs: capUntil,
       });
     }
-    step.effects.push({ kind: "restore", reason: want.reason, redrive: undefined });
+    step.effects.push({
+      kind: "restore",
+      reason: want.reason,
+      redrive: undefined,
+      command: nextCommand(step),
+    });
   }
   s.relay = want.position;
   s.relayOpsMonoMs = [...s.relayOpsMonoMs, input.monoMs];

@@ -2,7 +2,7 @@
  * The buses of a gateway, built from config: one transport, scheduler and poller per bus, one driver
  * per meter. The rest of the gateway addresses meters by id and never sees a transport.
  */
-import type { Clock } from "../core/clock.ts";
+import type { Clock, TimerHandle } from "../core/clock.ts";
 import { ErrorCode, GatewayError } from "../core/errors.ts";
 import type { EventBus } from "../core/event-bus.ts";
 import type { GatewayEvents } from "../core/events.ts";
@@ -100,12 +100,46 @@ export class Buses {
     }
   }
 
-  /** Stops polling, lets the transaction in hand finish, closes every port. */
+  /**
+   * First step of a shutdown: no new polls start; resolves when the polls already running or queued have
+   * finished (their readings emitted), or after `maxWaitMs` (0..60000) on a bus that does not keep up.
+   * The buses stay open for relay writes and their counters readable until {@link Buses.stop}.
+   */
+  async stopPolling(maxWaitMs: number): Promise<void> {
+    const runtimes = [...this.runtimes.values()];
+    for (const runtime of runtimes) runtime.poller.stop();
+    const { clock } = this.deps;
+    let timer: TimerHandle | undefined;
+    const bound = new Promise<void>((resolve) => (timer = clock.setTimeout(resolve, maxWaitMs)));
+    try {
+      await Promise.race([Promise.all(runtimes.map((r) => this.drained(r))), bound]);
+    } finally {
+      if (timer !== undefined) clock.clearTimeout(timer);
+    }
+  }
+
+  /**
+   * Resolves once every job queued on the bus before this call has run: the scheduler takes one job at a
+   * time, polls in order, so a no-op poll queued last runs after them.
+   */
+  private async drained(runtime: BusRuntime): Promise<void> {
+    await runtime.scheduler
+      .enqueue({
+        meterId: runtime.meters[0]?.id ?? runtime.id,
+        priority: "poll",
+        retries: 0,
+        run: () => Promise.resolve(),
+      })
+      .catch(() => undefined); // a bus that is down or stopped has nothing left running either
+  }
+
+  /**
+   * Stops polling, lets the transaction in hand finish, closes every port. Meters stay known, so their
+   * counters can still be read (a late publish) and a late relay write fails as `bus stopped`.
+   */
   async stop(): Promise<void> {
     for (const runtime of this.runtimes.values()) runtime.poller.stop();
     await Promise.all([...this.runtimes.values()].map((r) => r.scheduler.stop()));
-    this.runtimes.clear();
-    this.meterBus.clear();
   }
 
   meters(): MeterInfo[] {

@@ -130,7 +130,7 @@ export class Gateway {
     const { clock, logger } = this.deps;
     mkdirSync(this.config.gateway.dataDir, { recursive: true });
     this.lock = DataDirLock.acquire(this.config.gateway.dataDir);
-    const store = openStore({ dataDir: this.config.gateway.dataDir, clock });
+    const store = openStore({ dataDir: this.config.gateway.dataDir, clock, logger });
     this.storeRef = store;
     const buses = new Buses(this.config, {
       clock,
@@ -157,9 +157,13 @@ export class Gateway {
     engine.start();
     this.batcher = new ReadingBatcher(clock, (batch) => {
       try {
-        engine.ingest(batch);
-        this.uplinkRef?.kick();
-        for (const reading of batch) this.publishMeterState(reading.meterId, reading);
+        store.transaction(() => {
+          engine.ingest(batch);
+          store.afterCommit(() => {
+            this.uplinkRef?.kick();
+            for (const reading of batch) this.publishMeterState(reading.meterId, reading);
+          });
+        });
       } catch (error) {
         logger.error({ err: error, readings: batch.length }, "could not store a batch of readings");
       }
@@ -240,7 +244,6 @@ export class Gateway {
     );
   }
 
-  /** Finishes the batch in hand, stops polling, lets relay operations end, closes the database. */
   /**
    * Applies a reloaded config (SIGHUP): meters, buses, accounts, tariffs and policy change in place;
    * the rest needs a restart and is named. Returns what was applied and what was not.
@@ -361,12 +364,20 @@ export class Gateway {
     });
   }
 
+  /**
+   * Stops in the order the data flows: no new polls, the polls in hand finish, the last batch is stored
+   * (and published) while the buses, engine and uplink it needs still exist, the relay operations it
+   * decided finish on the still-open buses, then buses, uplink and database close.
+   */
   async stop(): Promise<void> {
     this.cron?.stop();
     await this.http?.stop();
-    await this.busesRef?.stop();
+    await this.busesRef?.stopPolling(stopDrainMs);
     this.batcher?.flush();
     await this.engineRef?.stop();
+    await this.busesRef?.stop();
+    // A poll still in hand after the drain bound ended while the buses closed: store its reading too.
+    this.batcher?.flush();
     // Last: the records of the final batch are in the outbox; stop() publishes `offline` and disconnects.
     await this.uplinkRef?.stop();
     this.storeRef?.close();
@@ -374,6 +385,9 @@ export class Gateway {
     this.deps.logger.info("gateway stopped");
   }
 }
+
+/** How long a stop waits for the polls in hand before closing the buses anyway, ms. */
+const stopDrainMs = 2000;
 
 function required<T>(value: T | undefined, name: string): T {
   if (value === undefined) throw new Error(`gateway not started: no ${name}`);

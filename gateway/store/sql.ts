@@ -6,6 +6,15 @@
 import type { Database, Statement } from "better-sqlite3";
 import { ErrorCode, GatewayError } from "../core/errors.ts";
 
+/** Called when an after-commit or rollback callback throws; it must not throw itself. */
+export type EffectErrorHandler = (error: unknown, phase: "afterCommit" | "onRollback") => void;
+
+/** Callbacks registered inside one level ({@link Sql.transaction} or savepoint) of a unit of work. */
+interface Frame {
+  readonly afterCommit: Array<() => void>;
+  readonly onRollback: Array<() => void>;
+}
+
 /** A connection plus a cache of statements prepared on it. */
 export class Sql {
   private readonly cache = new Map<string, Statement>();
@@ -20,8 +29,17 @@ export class Sql {
    * lock, so no other connection can commit until it ends.
    */
   private versionCheckedInTransaction = false;
+  /** One frame per open {@link Sql.transaction} level, outermost first. */
+  private readonly frames: Frame[] = [];
 
-  constructor(readonly db: Database) {}
+  /**
+   * @param onEffectError told about a throwing after-commit or rollback callback (which is isolated:
+   *   it neither undoes a commit nor stops the callbacks after it)
+   */
+  constructor(
+    readonly db: Database,
+    private readonly onEffectError: EffectErrorHandler = () => {},
+  ) {}
 
   /** The statement for `source`, prepared on first use. */
   stmt<Params extends unknown[] = unknown[], Row = unknown>(source: string): Statement<Params, Row> {
@@ -40,12 +58,68 @@ export class Sql {
    */
   transaction<T>(fn: () => T): T {
     const body = this.db.inTransaction ? fn : () => this.own(fn);
+    const frame: Frame = { afterCommit: [], onRollback: [] };
+    this.frames.push(frame);
+    let result: T;
     try {
-      return this.db.transaction(body).immediate();
+      result = this.db.transaction(body).immediate();
     } catch (error) {
+      this.frames.pop();
       // Rows cached since the transaction (or savepoint) began may now be ahead of the database.
       this.generation++;
+      this.runEffects(frame.onRollback.reverse(), "onRollback");
       throw error;
+    }
+    this.frames.pop();
+    const parent = this.frames.at(-1);
+    if (parent === undefined) {
+      this.runEffects(frame.afterCommit, "afterCommit");
+    } else {
+      // A released savepoint is still undone if an enclosing level rolls back: hand both lists up.
+      parent.afterCommit.push(...frame.afterCommit);
+      parent.onRollback.push(...frame.onRollback);
+    }
+    return result;
+  }
+
+  /**
+   * Runs `fn` once the outermost {@link Sql.transaction} enclosing this call has committed (callbacks run
+   * in the order registered); dropped if that level or any level around this call rolls back. For the
+   * effects a unit of work causes outside the database: relay writes, publishes, timers. (A transaction
+   * begun on the raw connection is not a level of the unit of work: nothing waits for its commit.)
+   * @throws GatewayError(Internal) outside a {@link Sql.transaction}: there is no commit to wait for.
+   */
+  afterCommit(fn: () => void): void {
+    this.currentFrame("afterCommit").afterCommit.push(fn);
+  }
+
+  /**
+   * Runs `fn` when the level this call is in rolls back, or any level around it does (latest registered
+   * first); dropped on commit. For undoing in-memory state that ran ahead of the database.
+   * @throws GatewayError(Internal) outside a {@link Sql.transaction}.
+   */
+  onRollback(fn: () => void): void {
+    this.currentFrame("onRollback").onRollback.push(fn);
+  }
+
+  private currentFrame(what: string): Frame {
+    const frame = this.frames.at(-1);
+    if (frame === undefined) {
+      throw new GatewayError(ErrorCode.Internal, `${what} needs a unit of work (store.transaction)`, {
+        what,
+      });
+    }
+    return frame;
+  }
+
+  /** Each callback isolated: one that throws is reported and the rest still run. */
+  private runEffects(callbacks: ReadonlyArray<() => void>, phase: "afterCommit" | "onRollback"): void {
+    for (const callback of callbacks) {
+      try {
+        callback();
+      } catch (error) {
+        this.onEffectError(error, phase);
+      }
     }
   }
 

@@ -7,6 +7,7 @@ import fs from "node:fs";
 import path from "node:path";
 import type { Database } from "better-sqlite3";
 import type { Clock } from "../core/clock.ts";
+import type { Logger } from "../core/logger.ts";
 import { AccountRepository } from "./accounts.ts";
 import type { ConnectionPragmas } from "./connection.ts";
 import { openConnection, readPragmas } from "./connection.ts";
@@ -40,6 +41,8 @@ export interface StoreOptions {
   readonly busyTimeoutMs?: number;
   /** Schema to migrate to; only tests pass anything but the default. */
   readonly migrations?: readonly Migration[];
+  /** Told about after-commit and rollback callbacks that throw; default: none (they are isolated anyway). */
+  readonly logger?: Logger;
 }
 
 /** The open database and its repositories. */
@@ -63,8 +66,11 @@ export class Store {
     private readonly clock: Clock,
     /** What the migration step did at open. */
     readonly migration: MigrationResult,
+    logger?: Logger,
   ) {
-    this.sql = new Sql(db);
+    this.sql = new Sql(db, (error, phase) =>
+      logger?.error({ err: error, phase }, `a ${phase} callback of a unit of work failed`),
+    );
     this.readings = new ReadingRepository(this.sql);
     this.accounts = new AccountRepository(this.sql, clock);
     this.tariffs = new TariffRepository(this.sql, clock);
@@ -80,10 +86,29 @@ export class Store {
    * Runs `fn` as one unit of work: everything it writes through the repositories commits together, or all
    * of it rolls back when `fn` throws (including outbox sequence numbers, so no gap appears). `fn` must be
    * synchronous: a SQLite transaction cannot span an `await`, and a returned promise is rejected.
-   * Nested calls become savepoints.
+   * Nested calls become savepoints. Effects outside the database go through {@link Store.afterCommit}.
    */
   transaction<T>(fn: (store: this) => T): T {
     return this.sql.transaction(() => fn(this));
+  }
+
+  /**
+   * Call inside {@link Store.transaction}: runs `fn` after the OUTERMOST unit of work around this call has
+   * committed, in registration order; never if it (or any savepoint around this call) rolls back. A
+   * callback that throws is logged and isolated: the commit stands and later callbacks still run.
+   * Relay writes, publishes and timers caused by a unit of work belong here, so a savepoint that
+   * returned cannot act for a caller that later rolls back.
+   */
+  afterCommit(fn: () => void): void {
+    this.sql.afterCommit(fn);
+  }
+
+  /**
+   * Call inside {@link Store.transaction}: runs `fn` if the level this call is in, or any level around
+   * it, rolls back (latest registered first); dropped on commit. For in-memory state that ran ahead.
+   */
+  onRollback(fn: () => void): void {
+    this.sql.onRollback(fn);
   }
 
   /** Durability settings as the connection reports them. */
@@ -125,7 +150,7 @@ export function openStore(options: StoreOptions): Store {
   const db = openConnection(file, { busyTimeoutMs: options.busyTimeoutMs });
   try {
     const migration = runMigrations(db, options.migrations ?? defaultMigrations);
-    return new Store(file, db, options.clock, migration);
+    return new Store(file, db, options.clock, migration, options.logger);
   } catch (error) {
     db.close();
     throw error;

@@ -110,6 +110,9 @@ describe("the demo (npm start)", () => {
         description: "the restore in the commentary",
       });
       expect(out).toMatch(/flat-2\s+cut\.done/);
+      // The relay followed every command: a reading taken before a write is not a read-back of it.
+      expect(events.filter((e) => e.type.startsWith("relay."))).toEqual([]);
+      expect(out).not.toMatch(/relay\.mismatch/);
 
       demo.kill("SIGINT");
       const code = await new Promise((resolve) => demo.once("exit", resolve));

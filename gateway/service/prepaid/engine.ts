@@ -1,7 +1,8 @@
 /**
  * The prepaid engine: charges every reading's energy exactly once, raises alarms, and drives the relay
  * through the pure cutoff decision. Every state change commits in one SQLite transaction with the
- * events and outbox records it causes; relay operations run after the commit and are audited.
+ * events and outbox records it causes; relay operations and wakes run after the outermost commit (never
+ * after a rollback) and are audited.
  */
 import { randomUUID } from "node:crypto";
 import { wholeMs, type Clock, type TimerHandle } from "../../core/clock.ts";
@@ -60,8 +61,8 @@ export class PrepaidEngine {
   constructor(private readonly deps: PrepaidEngineDeps) {
     this.current = deps.settings;
     this.state = new EngineState(deps.store);
-    this.relays = new RelayRunner(deps, (meterId, position) =>
-      this.unitOfWork((acts) => this.decideFor(meterId, { kind: "readBack", position }, acts)),
+    this.relays = new RelayRunner(deps, (meterId, position, afterCommand) =>
+      this.unitOfWork((acts) => this.decideFor(meterId, { kind: "readBack", position, afterCommand }, acts)),
     );
   }
 
@@ -78,9 +79,7 @@ export class PrepaidEngine {
     this.unitOfWork((acts) => {
       seedAccounts(this.deps.store, this.settings);
       this.loadStoredTariffs();
-      for (const meterId of this.settings.meterAccount.keys()) {
-        if (this.state.meter(meterId).decision !== undefined) this.decideFor(meterId, { kind: "tick" }, acts);
-      }
+      for (const meterId of this.settings.meterAccount.keys()) this.resume(meterId, acts);
     });
   }
 
@@ -95,10 +94,19 @@ export class PrepaidEngine {
     this.unitOfWork((acts) => {
       seedAccounts(this.deps.store, settings);
       this.loadStoredTariffs();
-      for (const meterId of settings.meterAccount.keys()) {
-        if (this.state.meter(meterId).decision !== undefined) this.decideFor(meterId, { kind: "tick" }, acts);
-      }
+      for (const meterId of settings.meterAccount.keys()) this.resume(meterId, acts);
     });
+  }
+
+  /**
+   * Re-evaluates a meter's stored decision. Relay commands it numbered before this process (or before
+   * the meter was configured again) are over: positions read from now on count as read after them.
+   */
+  private resume(meterId: string, acts: Act[]): void {
+    const decision = this.state.meter(meterId).decision;
+    if (decision === undefined) return;
+    this.relays.baseline(meterId, decision.relayCommand ?? 0);
+    this.decideFor(meterId, { kind: "tick" }, acts);
   }
 
   private loadStoredTariffs(): void {
@@ -165,22 +173,22 @@ export class PrepaidEngine {
     });
   }
 
-  /** Runs `fn` in one transaction with the engine state; carries out relay and wake acts after commit. */
+  /**
+   * Runs `fn` in one unit of work with the engine state. Its relay and wake acts are carried out after
+   * the OUTERMOST commit: called inside a caller's transaction (a command handler's), this is only a
+   * savepoint, and the caller may still roll back. Any rollback around it drops the acts and the cached
+   * engine state, which would otherwise run ahead of the database.
+   */
   unitOfWork<T>(fn: (acts: Act[]) => T): T {
-    const acts: Act[] = [];
-    let result: T;
-    try {
-      result = this.deps.store.transaction(() => {
-        const value = fn(acts);
-        this.state.persist();
-        return value;
-      });
-    } catch (error) {
-      this.state.discard();
-      throw error;
-    }
-    this.carryOut(acts);
-    return result;
+    const store = this.deps.store;
+    return store.transaction(() => {
+      store.onRollback(() => this.state.discard());
+      const acts: Act[] = [];
+      const value = fn(acts);
+      this.state.persist();
+      if (acts.length > 0) store.afterCommit(() => this.carryOut(acts));
+      return value;
+    });
   }
 
   /** Called inside a unit of work after a balance change: alarms, then every relay meter decides. */
@@ -305,11 +313,10 @@ export class PrepaidEngine {
           arrearsCut: position === "open" && account.balanceE7 <= -account.thresholds.overdraftLimitE7,
         });
         this.decideFor(reading.meterId, { kind: "tick" }, acts);
-      } else if (
-        !this.relays.busy(reading.meterId) &&
-        reading.monoMs > this.relays.lastDoneMono(reading.meterId)
-      ) {
-        this.decideFor(reading.meterId, { kind: "readBack", position }, acts);
+      } else {
+        // The decision ignores the position if the poll read it before the latest command was written.
+        const afterCommand = this.relays.commandBefore(reading.meterId, reading.monoMs);
+        this.decideFor(reading.meterId, { kind: "readBack", position, afterCommand }, acts);
       }
     }
   }
@@ -359,6 +366,7 @@ export class PrepaidEngine {
             reason: effect.reason,
             redrive: effect.redrive,
             opId: op.id,
+            command: effect.command,
           });
           break;
         }

@@ -365,8 +365,11 @@ export class PrepaidOperations {
     const compiled = compileTariff(tariff);
     this.engine.unitOfWork(() => {
       this.store.tariffs.upsert(tariff.id, tariff.kind, tariff);
+      // In force once stored for good: the command handler's transaction around this may still roll back.
+      this.store.afterCommit(() =>
+        (this.settings.tariffs as Map<string, typeof compiled>).set(tariff.id, compiled),
+      );
     });
-    (this.settings.tariffs as Map<string, typeof compiled>).set(tariff.id, compiled);
     return { ok: true, result: { tariff: tariff.id } };
   }
 }

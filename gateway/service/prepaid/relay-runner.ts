@@ -1,7 +1,9 @@
 /**
  * Carries out relay operations: write through the meter's profile (ahead of polls), read back, audit
  * every operation (what, why, who asked, when, result) and report the read-back to the decision,
- * which re-drives a mismatch on the policy's schedule. One operation per meter at a time.
+ * which re-drives a mismatch on the policy's schedule. One operation per meter at a time. It also says
+ * which command a polled relay position follows ({@link RelayRunner.commandBefore}): a position read
+ * before a write cannot confirm or contradict it.
  */
 import type { Clock } from "../../core/clock.ts";
 import { isGatewayError } from "../../core/errors.ts";
@@ -25,29 +27,48 @@ export interface RelayAct {
   redrive: number | undefined;
   /** The audit row, created in the unit of work that decided the switch. */
   opId: number;
+  /** The decision's number for this command (DecisionState.relayCommand). */
+  command: number;
+}
+
+/** The last relay write of a meter that has finished (done or failed). */
+interface Written {
+  readonly command: number;
+  /** Monotonic ms it finished: a poll that completed later read the relay after it. */
+  readonly doneMonoMs: number;
 }
 
 export class RelayRunner {
   private readonly chains = new Map<string, Promise<void>>();
-  private readonly inFlight = new Map<string, number>();
-  private readonly doneMono = new Map<string, number>();
+  private readonly written = new Map<string, Written>();
 
   constructor(
     private readonly deps: { store: Store; clock: Clock; logger: Logger; relay: RelayPort },
-    private readonly onReadBack: (meterId: string, position: "open" | "closed") => void,
+    private readonly onReadBack: (meterId: string, position: "open" | "closed", afterCommand: number) => void,
   ) {}
 
-  busy(meterId: string): boolean {
-    return (this.inFlight.get(meterId) ?? 0) > 0;
+  /**
+   * Takes over the command number a meter's decision had reached in an earlier process: whatever that
+   * process wrote (or failed to write) is done, so positions read from now on are read after it.
+   * Ignored once this process has written to the meter.
+   */
+  baseline(meterId: string, command: number): void {
+    if (!this.written.has(meterId)) this.written.set(meterId, { command, doneMonoMs: -Infinity });
   }
 
-  /** Monotonic ms the meter's last operation finished; readings taken before it are stale. */
-  lastDoneMono(meterId: string): number {
-    return this.doneMono.get(meterId) ?? -Infinity;
+  /**
+   * The number of the last relay command whose write had finished before a poll that completed at
+   * `monoMs` (polls and writes take turns on the bus, so a poll completing after a write read after it).
+   * 0 when nothing was written to the meter; one below the last write's number for a poll that finished
+   * before that write did, which is all such a poll can be said to follow.
+   */
+  commandBefore(meterId: string, monoMs: number): number {
+    const last = this.written.get(meterId);
+    if (last === undefined) return 0;
+    return monoMs > last.doneMonoMs ? last.command : last.command - 1;
   }
 
   run(act: RelayAct): void {
-    this.inFlight.set(act.meterId, (this.inFlight.get(act.meterId) ?? 0) + 1);
     const previous = this.chains.get(act.meterId) ?? Promise.resolve();
     const next = previous
       .then(() => this.operate(act))
@@ -70,7 +91,12 @@ export class RelayRunner {
     let readback: RelayReadback = "unknown";
     let detail: string | undefined;
     try {
-      await relay.writeRelay(act.meterId, act.closed);
+      try {
+        await relay.writeRelay(act.meterId, act.closed);
+      } finally {
+        // Done or failed, the attempt is over: what polls read from now on is the relay's answer to it.
+        this.written.set(act.meterId, { command: act.command, doneMonoMs: clock.monotonicMs() });
+      }
       const closed = await relay.readRelay(act.meterId);
       readback = closed ? "closed" : "open";
       if (closed !== act.closed) result = "readback_mismatch";
@@ -78,36 +104,31 @@ export class RelayRunner {
       result = "failed";
       detail = isGatewayError(error) ? `${error.code}: ${error.message}` : String(error);
     }
-    try {
-      store.transaction(() => {
-        store.relayOps.complete(op.id, { result, readback, ...(detail === undefined ? {} : { detail }) });
-        const subject = { meterId: act.meterId, accountId: act.accountId };
-        if (result === "ok") {
-          recordEvent(store, {
-            type: act.closed ? "restore.done" : "cut.done",
-            severity: act.closed ? "info" : "warning",
-            ...subject,
-            message: act.closed ? `supply restored (${act.reason})` : `supply cut (${act.reason})`,
-            data: { reason: act.reason, relayOpId: op.id, redrive: act.redrive ?? null },
-          });
-        } else if (result === "failed") {
-          recordEvent(store, {
-            type: "relay.failed",
-            severity: "critical",
-            ...subject,
-            message: `could not ${action} the relay: ${detail}`,
-            data: { action, reason: act.reason, relayOpId: op.id, error: detail ?? null },
-          });
-        }
-      });
-      logger.info(
-        { meterId: act.meterId, action, reason: act.reason, result, readback },
-        `relay ${action}: ${result}`,
-      );
-    } finally {
-      this.doneMono.set(act.meterId, clock.monotonicMs());
-      this.inFlight.set(act.meterId, (this.inFlight.get(act.meterId) ?? 1) - 1);
-    }
-    if (readback !== "unknown") this.onReadBack(act.meterId, readback);
+    store.transaction(() => {
+      store.relayOps.complete(op.id, { result, readback, ...(detail === undefined ? {} : { detail }) });
+      const subject = { meterId: act.meterId, accountId: act.accountId };
+      if (result === "ok") {
+        recordEvent(store, {
+          type: act.closed ? "restore.done" : "cut.done",
+          severity: act.closed ? "info" : "warning",
+          ...subject,
+          message: act.closed ? `supply restored (${act.reason})` : `supply cut (${act.reason})`,
+          data: { reason: act.reason, relayOpId: op.id, redrive: act.redrive ?? null },
+        });
+      } else if (result === "failed") {
+        recordEvent(store, {
+          type: "relay.failed",
+          severity: "critical",
+          ...subject,
+          message: `could not ${action} the relay: ${detail}`,
+          data: { action, reason: act.reason, relayOpId: op.id, error: detail ?? null },
+        });
+      }
+    });
+    logger.info(
+      { meterId: act.meterId, action, reason: act.reason, result, readback },
+      `relay ${action}: ${result}`,
+    );
+    if (readback !== "unknown") this.onReadBack(act.meterId, readback, act.command);
   }
 }

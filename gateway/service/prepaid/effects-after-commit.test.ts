@@ -1,0 +1,105 @@
+/**
+ * Effects follow the outermost commit. A remote cut runs the engine's unit of work as a savepoint inside
+ * the command handler's; when the handler's own audit insert then fails (a full disk), the whole command
+ * rolls back and answers INTERNAL "nothing was changed": the relay must not have moved either.
+ */
+import { afterEach, describe, expect, it } from "vitest";
+import { silentLogger } from "../../core/logger.ts";
+import { CommandHandler } from "../../uplink/commands/handler.ts";
+import type { CommandResponse } from "../../uplink/commands/response.ts";
+import { signedRequest, testGatewayId, testKey } from "../../uplink/testing/fixtures.ts";
+import { createExecutor } from "../executor.ts";
+import type { Gateway } from "../gateway.ts";
+import { cleanupEngines, setupEngine } from "./test-support.ts";
+
+afterEach(cleanupEngines);
+
+/** The command handler as the uplink runs it, over the real executor, operations and engine. */
+function commandRig() {
+  const rig = setupEngine();
+  const { store, clock, ops } = rig;
+  // The executor reads only these two parts of the gateway for the commands used here.
+  const executor = createExecutor({ operations: ops, store } as unknown as Gateway);
+  const handler = new CommandHandler({
+    store,
+    executor,
+    clock,
+    logger: silentLogger(),
+    policy: { gatewayId: testGatewayId, commandKey: testKey, maxTtlMs: 900_000, clockSkewMs: 60_000 },
+    relayCommandsPerMinute: 30,
+  });
+  const send = (command: string, params: Record<string, unknown>): CommandResponse => {
+    const request = signedRequest(command, params, { nowMs: clock.now() });
+    return handler.handle(command, Buffer.from(JSON.stringify(request))) as CommandResponse;
+  };
+  /** From now on every audit of an executed command fails the way a full disk does. */
+  const fillDisk = () =>
+    store.db.exec(`CREATE TRIGGER disk_full BEFORE INSERT ON events WHEN NEW.type = 'command.executed'
+      BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END`);
+  const freeDisk = () => store.db.exec("DROP TRIGGER disk_full");
+  return { ...rig, send, fillDisk, freeDisk };
+}
+
+describe("relay effects of a command wait for the command's commit", () => {
+  it("does not write the relay when the handler's transaction rolls back after the engine decided a cut", async () => {
+    const { store, clock, relays, engine, read, send, fillDisk, freeDisk } = commandRig();
+    engine.ingest([read("m1", 1000)]); // the meter's first reading: its relay position is known
+    clock.advance(1000);
+    fillDisk();
+    const cut = { meter: "m1", action: "cut", reason: "tamper" };
+    expect(send("relay", cut)).toMatchObject({ status: "error", code: "INTERNAL" });
+    await engine.stopRelaysIdle();
+    // "Nothing was changed" is true: no relay write, no audit row of one.
+    expect(relays.writes).toEqual([]);
+    expect(store.relayOps.forMeter("m1", 10)).toEqual([]);
+
+    freeDisk();
+    clock.advance(1000);
+    // The retry is decided afresh (the engine did not keep the rolled-back decision) and carried out.
+    expect(send("relay", cut)).toMatchObject({ status: "ok", result: { state: "queued" } });
+    await engine.stopRelaysIdle();
+    expect(relays.writes).toEqual([["m1", false]]);
+    expect(store.relayOps.forMeter("m1", 10)).toMatchObject([{ action: "cut", result: "ok" }]);
+  });
+
+  it("does not restore when the handler's transaction rolls back after the engine decided a restore", async () => {
+    const { clock, relays, engine, read, send, fillDisk, freeDisk } = commandRig();
+    engine.ingest([read("m1", 1000)]);
+    clock.advance(1000);
+    expect(send("relay", { meter: "m1", action: "cut", reason: "tamper" })).toMatchObject({ status: "ok" });
+    await engine.stopRelaysIdle();
+    expect(relays.writes).toEqual([["m1", false]]);
+
+    clock.advance(1000);
+    fillDisk();
+    const restore = { meter: "m1", action: "restore", reason: "inspected" };
+    expect(send("relay", restore)).toMatchObject({ status: "error", code: "INTERNAL" });
+    await engine.stopRelaysIdle();
+    expect(relays.writes).toEqual([["m1", false]]);
+
+    freeDisk();
+    clock.advance(1000);
+    expect(send("relay", restore)).toMatchObject({ status: "ok", result: { state: "queued" } });
+    await engine.stopRelaysIdle();
+    expect(relays.writes).toEqual([
+      ["m1", false],
+      ["m1", true],
+    ]);
+  });
+
+  it("keeps charging at the old price when a tariff change rolls back", () => {
+    const { store, clock, engine, read, send, fillDisk, freeDisk } = commandRig();
+    const tariff = { tariff: { id: "flat", kind: "flat", price: "2.0000" } };
+    engine.ingest([read("m1", 1000)]);
+    fillDisk();
+    expect(send("tariff.set", tariff)).toMatchObject({ code: "INTERNAL" });
+    freeDisk();
+    clock.advance(60_000);
+    engine.ingest([read("m1", 1100)]); // 0.1 kWh at the old 1.0000 yuan/kWh
+    expect(store.accounts.require("a1").balanceE7).toBe(9_000_000);
+    expect(send("tariff.set", tariff)).toMatchObject({ status: "ok" });
+    clock.advance(60_000);
+    engine.ingest([read("m1", 1200)]); // 0.1 kWh at 2.0000
+    expect(store.accounts.require("a1").balanceE7).toBe(7_000_000);
+  });
+});
