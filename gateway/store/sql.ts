@@ -177,9 +177,7 @@ export function fromJson(text: string | null): unknown {
 }
 
 /** Monotonic clocks give fractional milliseconds; storage keeps whole ones (INTEGER columns are STRICT). */
-export function wholeMs(ms: number): number {
-  return Math.floor(ms);
-}
+export { wholeMs } from "../core/clock.ts";
 
 /** Throws the store's "not found" error; used where a missing row means a caller bug, not a user error. */
 export function notFound(what: string, id: string | number): never {
