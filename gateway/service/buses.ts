@@ -6,10 +6,10 @@ import type { Clock } from "../core/clock.ts";
 import { ErrorCode, GatewayError } from "../core/errors.ts";
 import type { EventBus } from "../core/event-bus.ts";
 import type { GatewayEvents } from "../core/events.ts";
-import type { Config, MeterConfig } from "../config/index.ts";
+import type { BusConfig, Config, MeterConfig } from "../config/index.ts";
 import { endpointOfBus } from "../bus/endpoint.ts";
-import { Poller } from "../bus/poller.ts";
-import { BusScheduler } from "../bus/scheduler.ts";
+import { Poller, type PollerOptions } from "../bus/poller.ts";
+import { BusScheduler, type BusSchedulerOptions } from "../bus/scheduler.ts";
 import type { MeterCounters } from "../bus/counters.ts";
 import { ModbusMeterDriver } from "../metering/modbus-driver.ts";
 import type { Reading } from "../metering/reading.ts";
@@ -32,6 +32,55 @@ export interface MeterInfo {
   hasRelay: boolean;
 }
 
+/** What {@link buildBus} reports to; every hook is optional (doctor uses none). */
+export type BusHooks = Pick<BusSchedulerOptions, "onBusState"> &
+  Pick<PollerOptions, "onReading" | "onPollError" | "onStateChange">;
+
+/**
+ * Builds one bus's scheduler and poller from config, exactly as `run` polls it: the bus's timeout, gap,
+ * retries and backoff, one driver per meter from its own profile. `doctor` reads through the same parts
+ * (Poller.readNow) so it cannot judge a meter differently from `run`. The poller is not started.
+ */
+export function buildBus(
+  bus: BusConfig,
+  meters: readonly MeterConfig[],
+  deps: {
+    clock: Clock;
+    profiles: ReadonlyMap<string, ResolvedProfile>;
+    transportFactory: TransportFactory;
+  },
+  hooks: BusHooks = {},
+): { scheduler: BusScheduler<ModbusTransport>; poller: Poller<ModbusTransport> } {
+  const { clock, profiles, transportFactory } = deps;
+  const scheduler = new BusScheduler<ModbusTransport>(transportFactory(endpointOfBus(bus)), {
+    busId: bus.id,
+    clock,
+    timeoutMs: bus.timeoutMs,
+    interFrameGapMs: bus.interFrameGapMs,
+    ...(hooks.onBusState === undefined ? {} : { onBusState: hooks.onBusState }),
+  });
+  const poller = new Poller(
+    scheduler,
+    meters.map((m) => ({
+      id: m.id,
+      unit: m.unit,
+      pollIntervalMs: m.pollIntervalMs,
+      driver: new ModbusMeterDriver(requireProfile(profiles, m.profile), m.unit),
+    })),
+    {
+      busId: bus.id,
+      clock,
+      retries: bus.retries,
+      backoffInitialMs: bus.backoff.initialMs,
+      backoffMaxMs: bus.backoff.maxMs,
+      ...(hooks.onReading === undefined ? {} : { onReading: hooks.onReading }),
+      ...(hooks.onPollError === undefined ? {} : { onPollError: hooks.onPollError }),
+      ...(hooks.onStateChange === undefined ? {} : { onStateChange: hooks.onStateChange }),
+    },
+  );
+  return { scheduler, poller };
+}
+
 export class Buses {
   private readonly runtimes = new Map<string, BusRuntime>();
   private readonly meterBus = new Map<string, BusRuntime>();
@@ -48,47 +97,26 @@ export class Buses {
   ) {}
 
   start(): void {
-    const { clock, events, profiles, transportFactory } = this.deps;
+    const { events, profiles } = this.deps;
     for (const bus of this.config.buses) {
       const meters = this.config.meters.filter((m) => m.bus === bus.id);
-      const scheduler = new BusScheduler<ModbusTransport>(transportFactory(endpointOfBus(bus)), {
-        busId: bus.id,
-        clock,
-        timeoutMs: bus.timeoutMs,
-        interFrameGapMs: bus.interFrameGapMs,
+      for (const m of meters) {
+        this.meterInfo.set(m.id, {
+          id: m.id,
+          busId: bus.id,
+          unit: m.unit,
+          profile: m.profile,
+          hasRelay: requireProfile(profiles, m.profile).relay !== undefined,
+        });
+      }
+      const { scheduler, poller } = buildBus(bus, meters, this.deps, {
         onBusState: (state, error) =>
           events.emit("bus.state", { busId: bus.id, state, ...(error === undefined ? {} : { error }) }),
+        onReading: (reading) => events.emit("reading", reading),
+        onPollError: (meterId, error) => events.emit("poll.error", { meterId, busId: bus.id, error }),
+        onStateChange: (meterId, state, counters) =>
+          events.emit("meter.state", { meterId, busId: bus.id, state, counters }),
       });
-      const poller = new Poller(
-        scheduler,
-        meters.map((m) => {
-          const profile = requireProfile(profiles, m.profile);
-          this.meterInfo.set(m.id, {
-            id: m.id,
-            busId: bus.id,
-            unit: m.unit,
-            profile: m.profile,
-            hasRelay: profile.relay !== undefined,
-          });
-          return {
-            id: m.id,
-            unit: m.unit,
-            pollIntervalMs: m.pollIntervalMs,
-            driver: new ModbusMeterDriver(profile, m.unit),
-          };
-        }),
-        {
-          busId: bus.id,
-          clock,
-          retries: bus.retries,
-          backoffInitialMs: bus.backoff.initialMs,
-          backoffMaxMs: bus.backoff.maxMs,
-          onReading: (reading) => events.emit("reading", reading),
-          onPollError: (meterId, error) => events.emit("poll.error", { meterId, busId: bus.id, error }),
-          onStateChange: (meterId, state, counters) =>
-            events.emit("meter.state", { meterId, busId: bus.id, state, counters }),
-        },
-      );
       const runtime = { id: bus.id, scheduler, poller, meters };
       this.runtimes.set(bus.id, runtime);
       for (const m of meters) this.meterBus.set(m.id, runtime);
