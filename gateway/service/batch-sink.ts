@@ -20,7 +20,7 @@ export interface BatchSinkDeps {
   readonly afterStored: (batch: readonly Reading[]) => void;
 }
 
-/** The batcher's sink: never throws. */
+/** The batcher's sink: never throws (the batcher flushes it from timers and from Gateway.stop). */
 export function batchSink(deps: BatchSinkDeps): (batch: Reading[]) => void {
   const { engine, store, logger, failures } = deps;
   const record = (spec: EventSpec) => {
@@ -42,7 +42,16 @@ export function batchSink(deps: BatchSinkDeps): (batch: Reading[]) => void {
     }
     if (change.kind === "episode-started") record(failedEvent(change.episode));
     if (change.kind === "recovered") record(recoveredEvent(change.episode));
-    if (change.kind === "none" || change.kind === "recovered") deps.afterStored(batch);
+    if (change.kind !== "none" && change.kind !== "recovered") return;
+    try {
+      deps.afterStored(batch);
+    } catch (error) {
+      // The batch is stored and charged: a failure to publish its meter states is not a store failure.
+      logger.error(
+        { err: error, readings: batch.length },
+        "could not publish meter states of a stored batch",
+      );
+    }
   };
 }
 

@@ -171,11 +171,14 @@ describe("health says when the site is not billing", () => {
         timeoutMs: 20_000,
         description: "swap-3 billed",
       });
+      // A swap takes the meter off the bus for a while: no poll reads half the old meter, half the new.
+      await sim.api.ok("POST", "/meters/3/faults", { kind: "offline" });
       await sim.api.ok("POST", "/meters/3/faults", {
         kind: "meter-replaced",
         serialNumber: 55555555,
         energyWh: 0,
       });
+      await sim.api.ok("DELETE", "/meters/3/faults/offline");
       const reason = await reasonMatching(/meter swap-3: replaced/);
       expect(reason).toBe(
         "meter swap-3: replaced (serial 31000003 -> 55555555) and not confirmed: billed from the new meter's register; the jump is not charged; confirm with meter.replace.confirm",
