@@ -135,7 +135,7 @@ export const commandCatalog = {
   "anomaly.resolve": {
     kind: "mutation",
     summary:
-      "charge or waive an implausible energy jump that was held, not charged (see anomaly.meter-replaced)",
+      "charge or waive an implausible energy jump that was held, not charged (see anomaly.implausible-delta)",
     request: request({
       meter: idSchema,
       anomaly: z.number().int().positive().describe("the held anomaly's id, from the event's data.anomalyId"),
