@@ -36,6 +36,7 @@ export interface StorageStatus {
   failedBatchesTotal: number;
 }
 
+/** A meter's billing health as /status shows it (null for what is fine, epoch ms for times). */
 export function meterBillingStatus(health: MeterBillingHealth): MeterBillingStatus {
   const { held, replacement, relayDisobeys } = health;
   return {
@@ -53,6 +54,7 @@ export function meterBillingStatus(health: MeterBillingHealth): MeterBillingStat
   };
 }
 
+/** /status `storage` from the current episode (if any) and the failed batches since start. */
 export function storageStatus(episode: StoreFailureEpisode | undefined, total: number): StorageStatus {
   return { failing: episode !== undefined, episode: episode ?? null, failedBatchesTotal: total };
 }

@@ -16,6 +16,7 @@ export interface RelayDisobeys {
   readonly redrives: number;
 }
 
+/** A meter's billing health, read from the engine's persisted state and the held jumps. */
 export interface MeterBillingHealth {
   /** The run of readings held now (not charged), if any. */
   readonly held: HoldStreak | undefined;
@@ -26,6 +27,7 @@ export interface MeterBillingHealth {
   readonly replacement: MeterReplacement | undefined;
 }
 
+/** Reads a meter's billing health from its engine state (read-only; call outside or inside a unit of work). */
 export function meterBillingHealth(
   store: Store,
   meterId: string,
