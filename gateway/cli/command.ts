@@ -91,6 +91,8 @@ function paramsFor(command: CommandName, o: CommonOptions): Record<string, unkno
         action: o["action"],
         reason: o["reason"],
       };
+    case "meter.replace.confirm":
+      return { meter: o["meter"], serial: integer(o["serial"], "--serial"), reason: o["reason"] };
     case "meter.read":
       return { meter: o["meter"] };
     case "time.check":
@@ -136,6 +138,11 @@ function addOptions(sub: Command, command: CommandName): Command {
         .requiredOption("--meter <id>", "meter whose held energy jump to resolve")
         .requiredOption("--anomaly <id>", "anomaly id (data.anomalyId of its event)")
         .requiredOption("--action <action>", "charge or waive")
+        .requiredOption("--reason <text>", "why, for the audit trail");
+    case "meter.replace.confirm":
+      return sub
+        .requiredOption("--meter <id>", "meter that was replaced")
+        .requiredOption("--serial <n>", "serial number of the new meter (data.newSerial of its event)")
         .requiredOption("--reason <text>", "why, for the audit trail");
     case "meter.read":
       return sub.requiredOption("--meter <id>", "meter to read");

@@ -7,11 +7,6 @@ import { join } from "node:path";
 import Database from "better-sqlite3";
 import { connect } from "mqtt";
 import type { Config } from "../config/index.ts";
-import { BusProber } from "./probe.ts";
-import { endpointOfBus } from "../bus/endpoint.ts";
-import { modbusSerialTransportFactory } from "../../protocols/modbus/transport/modbus-serial.ts";
-import { describeEndpoint } from "../../protocols/modbus/transport/transport.ts";
-import { loadProfiles } from "../../protocols/profiles/load.ts";
 import { freeDiskBytes, ntpSynchronised } from "../service/host.ts";
 
 export interface CheckResult {
@@ -51,45 +46,6 @@ export function checkSerialDevices(config: Config): CheckResult[] {
       ];
     }
   });
-}
-
-export async function checkBuses(config: Config): Promise<CheckResult[]> {
-  const profiles = loadProfiles(config.gateway.profilesDir);
-  const results: CheckResult[] = [];
-  for (const bus of config.buses) {
-    const meters = config.meters.filter((m) => m.bus === bus.id);
-    const endpoint = endpointOfBus(bus);
-    const prober = new BusProber(modbusSerialTransportFactory(endpoint), profiles, bus.timeoutMs);
-    const silent: string[] = [];
-    try {
-      for (const meter of meters)
-        if (!(await prober.present(meter.unit))) silent.push(`${meter.id} (unit ${meter.unit})`);
-      const name = `bus ${bus.id} (${describeEndpoint(endpoint)})`;
-      results.push(
-        silent.length === 0
-          ? { name, ok: true, detail: `all ${meters.length} meter(s) answer` }
-          : {
-              name,
-              ok: false,
-              detail: `no answer from ${silent.join(", ")}`,
-              fix:
-                silent.length === meters.length
-                  ? "nothing answers: check wiring (A/B swapped?), termination, baud rate and parity, or that the TCP converter is reachable"
-                  : "check those meters' unit ids (meter-gateway scan), power and wiring",
-            },
-      );
-    } catch (error) {
-      results.push({
-        name: `bus ${bus.id} (${describeEndpoint(endpoint)})`,
-        ok: false,
-        detail: error instanceof Error ? error.message : String(error),
-        fix: "see the message; meter-gateway read/scan test a single unit",
-      });
-    } finally {
-      await prober.close();
-    }
-  }
-  return results;
 }
 
 export async function checkBroker(config: Config): Promise<CheckResult[]> {

@@ -2,9 +2,9 @@
 import type { Command } from "commander";
 import { ConfigError, formatConfigErrors } from "../config/index.ts";
 import { loadConfigFile } from "./config-file.ts";
+import { checkMeters } from "./doctor-meters.ts";
 import {
   checkBroker,
-  checkBuses,
   checkClock,
   checkDatabase,
   checkDisk,
@@ -16,7 +16,7 @@ export function registerDoctor(program: Command): void {
   program
     .command("doctor")
     .description(
-      "check config, serial devices, buses, broker, database, disk and clock, and say how to fix what is wrong",
+      "check config, serial devices, each meter read with its own profile, broker, database, disk and clock, and say how to fix what is wrong",
     )
     .requiredOption("-c, --config <file>", "config file (YAML)")
     .option("--json", "machine-readable output")
@@ -46,7 +46,7 @@ export function registerDoctor(program: Command): void {
           ),
         };
         results.push(
-          ...(await checkBuses(usable)),
+          ...(await checkMeters(usable)),
           ...(await checkBroker(config)),
           ...checkDatabase(config),
           ...checkDisk(config),

@@ -19,3 +19,5 @@ export { decide } from "./decision.ts";
 export * from "./topup.ts";
 export * from "./anomaly.ts";
 export * from "./ledger.ts";
+export * from "./hold-streak.ts";
+export * from "./meter-identity.ts";

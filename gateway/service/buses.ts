@@ -6,12 +6,13 @@ import type { Clock, TimerHandle } from "../core/clock.ts";
 import { ErrorCode, GatewayError } from "../core/errors.ts";
 import type { EventBus } from "../core/event-bus.ts";
 import type { GatewayEvents } from "../core/events.ts";
-import type { Config, MeterConfig } from "../config/index.ts";
+import type { BusConfig, Config, MeterConfig } from "../config/index.ts";
 import { endpointOfBus } from "../bus/endpoint.ts";
-import { Poller } from "../bus/poller.ts";
-import { BusScheduler } from "../bus/scheduler.ts";
+import { Poller, type PollerOptions } from "../bus/poller.ts";
+import { BusScheduler, type BusSchedulerOptions } from "../bus/scheduler.ts";
 import type { MeterCounters } from "../bus/counters.ts";
 import { ModbusMeterDriver } from "../metering/modbus-driver.ts";
+import type { OptionalBlockChange } from "../metering/optional-blocks.ts";
 import type { Reading } from "../metering/reading.ts";
 import type { ModbusTransport, TransportFactory } from "../../protocols/modbus/transport/transport.ts";
 import { requireProfile } from "../../protocols/profiles/load.ts";
@@ -32,6 +33,63 @@ export interface MeterInfo {
   hasRelay: boolean;
 }
 
+/** What {@link buildBus} reports to; every hook is optional (doctor uses none). */
+export type BusHooks = Pick<BusSchedulerOptions, "onBusState"> &
+  Pick<PollerOptions, "onReading" | "onPollError" | "onStateChange"> & {
+    /** An optional quantity of a meter stopped or started answering (see ModbusMeterDriver). */
+    onOptionalChange?: (meterId: string, change: OptionalBlockChange) => void;
+  };
+
+/**
+ * Builds one bus's scheduler and poller from config, exactly as `run` polls it: the bus's timeout, gap,
+ * retries and backoff, one driver per meter from its own profile. `doctor` reads through the same parts
+ * (Poller.readNow) so it cannot judge a meter differently from `run`. The poller is not started.
+ */
+export function buildBus(
+  bus: BusConfig,
+  meters: readonly MeterConfig[],
+  deps: {
+    clock: Clock;
+    profiles: ReadonlyMap<string, ResolvedProfile>;
+    transportFactory: TransportFactory;
+  },
+  hooks: BusHooks = {},
+): { scheduler: BusScheduler<ModbusTransport>; poller: Poller<ModbusTransport> } {
+  const { clock, profiles, transportFactory } = deps;
+  const scheduler = new BusScheduler<ModbusTransport>(transportFactory(endpointOfBus(bus)), {
+    busId: bus.id,
+    clock,
+    timeoutMs: bus.timeoutMs,
+    interFrameGapMs: bus.interFrameGapMs,
+    ...(hooks.onBusState === undefined ? {} : { onBusState: hooks.onBusState }),
+  });
+  const poller = new Poller(
+    scheduler,
+    meters.map((m) => ({
+      id: m.id,
+      unit: m.unit,
+      pollIntervalMs: m.pollIntervalMs,
+      driver: new ModbusMeterDriver(requireProfile(profiles, m.profile), m.unit, {
+        clock,
+        ...(hooks.onOptionalChange === undefined
+          ? {}
+          : { onOptionalChange: (change: OptionalBlockChange) => hooks.onOptionalChange?.(m.id, change) }),
+      }),
+    })),
+    {
+      busId: bus.id,
+      clock,
+      retries: bus.retries,
+      backoffInitialMs: bus.backoff.initialMs,
+      backoffMaxMs: bus.backoff.maxMs,
+      ...(hooks.onReading === undefined ? {} : { onReading: hooks.onReading }),
+      ...(hooks.onPollError === undefined ? {} : { onPollError: hooks.onPollError }),
+      ...(hooks.onStateChange === undefined ? {} : { onStateChange: hooks.onStateChange }),
+    },
+  );
+  return { scheduler, poller };
+}
+
 export class Buses {
   private readonly runtimes = new Map<string, BusRuntime>();
   private readonly meterBus = new Map<string, BusRuntime>();
@@ -48,51 +106,28 @@ export class Buses {
   ) {}
 
   start(): void {
-    const { clock, events, profiles, transportFactory } = this.deps;
+    const { events, profiles } = this.deps;
     for (const bus of this.config.buses) {
       const meters = this.config.meters.filter((m) => m.bus === bus.id);
-      const scheduler = new BusScheduler<ModbusTransport>(transportFactory(endpointOfBus(bus)), {
-        busId: bus.id,
-        clock,
-        timeoutMs: bus.timeoutMs,
-        interFrameGapMs: bus.interFrameGapMs,
+      for (const m of meters) {
+        this.meterInfo.set(m.id, {
+          id: m.id,
+          busId: bus.id,
+          unit: m.unit,
+          profile: m.profile,
+          hasRelay: requireProfile(profiles, m.profile).relay !== undefined,
+        });
+      }
+      const { scheduler, poller } = buildBus(bus, meters, this.deps, {
         onBusState: (state, error) =>
           events.emit("bus.state", { busId: bus.id, state, ...(error === undefined ? {} : { error }) }),
+        onReading: (reading) => events.emit("reading", reading),
+        onPollError: (meterId, error) => events.emit("poll.error", { meterId, busId: bus.id, error }),
+        onStateChange: (meterId, state, counters) =>
+          events.emit("meter.state", { meterId, busId: bus.id, state, counters }),
+        onOptionalChange: (meterId, change) =>
+          events.emit("meter.quantities", { meterId, busId: bus.id, change }),
       });
-      const poller = new Poller(
-        scheduler,
-        meters.map((m) => {
-          const profile = requireProfile(profiles, m.profile);
-          this.meterInfo.set(m.id, {
-            id: m.id,
-            busId: bus.id,
-            unit: m.unit,
-            profile: m.profile,
-            hasRelay: profile.relay !== undefined,
-          });
-          return {
-            id: m.id,
-            unit: m.unit,
-            pollIntervalMs: m.pollIntervalMs,
-            driver: new ModbusMeterDriver(profile, m.unit, {
-              clock,
-              onOptionalChange: (change) =>
-                events.emit("meter.quantities", { meterId: m.id, busId: bus.id, change }),
-            }),
-          };
-        }),
-        {
-          busId: bus.id,
-          clock,
-          retries: bus.retries,
-          backoffInitialMs: bus.backoff.initialMs,
-          backoffMaxMs: bus.backoff.maxMs,
-          onReading: (reading) => events.emit("reading", reading),
-          onPollError: (meterId, error) => events.emit("poll.error", { meterId, busId: bus.id, error }),
-          onStateChange: (meterId, state, counters) =>
-            events.emit("meter.state", { meterId, busId: bus.id, state, counters }),
-        },
-      );
       const runtime = { id: bus.id, scheduler, poller, meters };
       this.runtimes.set(bus.id, runtime);
       for (const m of meters) this.meterBus.set(m.id, runtime);

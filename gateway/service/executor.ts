@@ -76,6 +76,7 @@ export function createExecutor(gateway: Gateway): CommandExecutor {
       };
     },
     anomalyResolve: (p) => gateway.operations.anomalyResolve(p.meter, p.anomaly, p.action, p.reason),
+    meterReplaceConfirm: (p) => gateway.operations.meterReplaceConfirm(p.meter, p.serial, p.reason),
     meterRead: async (p) => {
       if (gateway.buses.meter(p.meter) === undefined) return fail("UNKNOWN_METER", `no meter '${p.meter}'`);
       try {

@@ -14,6 +14,8 @@ import type { ResolvedProfile } from "../../protocols/profiles/resolve.ts";
 import { Buses } from "./buses.ts";
 import { DataDirLock } from "./lock.ts";
 import { ReadingBatcher } from "./reading-batcher.ts";
+import { batchSink } from "./batch-sink.ts";
+import { StoreFailures } from "./store-failures.ts";
 import { PrepaidEngine } from "./prepaid/engine.ts";
 import { PrepaidOperations } from "./prepaid/operations.ts";
 import { recordEvent } from "./prepaid/records.ts";
@@ -63,6 +65,8 @@ export class Gateway {
   /** Meters whose profile has a relay (recomputed on reload). */
   private relayMeters = new Set<string>();
   private readonly startedWall: number;
+  /** Batches of readings that could not be stored (for /healthz, /status, /metrics). */
+  readonly storeFailures: StoreFailures;
 
   constructor(
     private currentConfig: Config,
@@ -73,6 +77,7 @@ export class Gateway {
     );
     this.startedMono = deps.clock.monotonicMs();
     this.startedWall = deps.clock.now();
+    this.storeFailures = new StoreFailures(deps.clock);
   }
 
   get config(): Config {
@@ -155,19 +160,19 @@ export class Gateway {
     this.engineRef = engine;
     this.opsRef = new PrepaidOperations(engine, store);
     engine.start();
-    this.batcher = new ReadingBatcher(clock, (batch) => {
-      try {
-        store.transaction(() => {
-          engine.ingest(batch);
-          store.afterCommit(() => {
-            this.uplinkRef?.kick();
-            for (const reading of batch) this.publishMeterState(reading.meterId, reading);
-          });
-        });
-      } catch (error) {
-        logger.error({ err: error, readings: batch.length }, "could not store a batch of readings");
-      }
-    });
+    this.batcher = new ReadingBatcher(
+      clock,
+      batchSink({
+        engine,
+        store,
+        logger,
+        failures: this.storeFailures,
+        afterStored: (batch) => {
+          this.uplinkRef?.kick();
+          for (const reading of batch) this.publishMeterState(reading.meterId, reading);
+        },
+      }),
+    );
     const batcher = this.batcher;
     this.events.on("reading", (reading) => {
       logger.debug({ meterId: reading.meterId, values: reading.values }, "reading");

@@ -100,6 +100,7 @@ export function createMetrics(gateway: Gateway): Registry {
       this.set({ quantile: "0.95" }, at(0.95));
     },
   });
+  billingGauges(gateway, registry);
   new Gauge({
     name: "meter_gateway_uptime_seconds",
     help: "Seconds since start",
@@ -109,4 +110,36 @@ export function createMetrics(gateway: Gateway): Registry {
     },
   });
   return registry;
+}
+
+/** The billing side of health (billing-status.ts) as gauges, read on each scrape. */
+function billingGauges(gateway: Gateway, registry: Registry): void {
+  new Gauge({
+    name: "meter_gateway_store_failed_batches",
+    help: "Batches of readings that could not be stored since start (their readings were not billed)",
+    registers: [registry],
+    collect() {
+      this.set(gateway.storeFailures.totalBatches);
+    },
+  });
+  new Gauge({
+    name: "meter_gateway_readings_held",
+    help: "Readings held (not charged) in a row now, per meter; 0 when the last reading was charged",
+    labelNames: ["meter"],
+    registers: [registry],
+    collect() {
+      for (const m of gateway.buses.meters())
+        this.set({ meter: m.id }, gateway.engine.meterHealth(m.id).held?.readings ?? 0);
+    },
+  });
+  new Gauge({
+    name: "meter_gateway_relay_disobeys",
+    help: "1 when the meter's relay reads back another position than commanded",
+    labelNames: ["meter"],
+    registers: [registry],
+    collect() {
+      for (const m of gateway.buses.meters())
+        this.set({ meter: m.id }, gateway.engine.meterHealth(m.id).relayDisobeys === undefined ? 0 : 1);
+    },
+  });
 }

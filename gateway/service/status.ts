@@ -5,6 +5,13 @@
 import { formatMoneyE7 } from "../prepaid/index.ts";
 import type { Gateway } from "./gateway.ts";
 import { freeDiskBytes, ntpSynchronised } from "./host.ts";
+import {
+  billingProblems,
+  meterBillingStatus,
+  storageStatus,
+  type MeterBillingStatus,
+  type StorageStatus,
+} from "./billing-status.ts";
 
 export interface MeterStatus {
   id: string;
@@ -19,6 +26,8 @@ export interface MeterStatus {
   account: string | null;
   balance: string | null;
   lastError: string | null;
+  /** What keeps the meter from being billed normally (billing-status.ts). */
+  billing: MeterBillingStatus;
 }
 
 export interface GatewayStatus {
@@ -27,6 +36,8 @@ export interface GatewayStatus {
   meters: MeterStatus[];
   backlog: Record<string, number>;
   buses: Record<string, "up" | "down" | "unknown">;
+  /** Batches of readings failing to store. */
+  storage: StorageStatus;
 }
 
 export function gatewayStatus(
@@ -53,6 +64,7 @@ export function gatewayStatus(
       account: accountId ?? null,
       balance: account === undefined ? null : formatMoneyE7(account.balanceE7),
       lastError: counters.lastError?.message ?? null,
+      billing: meterBillingStatus(gateway.engine.meterHealth(m.id)),
     };
   });
   const buses: Record<string, "up" | "down" | "unknown"> = {};
@@ -63,6 +75,7 @@ export function gatewayStatus(
     meters,
     backlog: store.outbox.backlogByStream(),
     buses,
+    storage: storageStatus(gateway.storeFailures.episode, gateway.storeFailures.totalBatches),
   };
 }
 
@@ -82,6 +95,7 @@ export function healthProblems(
   if (gateway.config.mqtt !== undefined && gateway.uplink?.connected !== true) {
     problems.push(`broker unreachable: ${gateway.config.mqtt.url} (records wait in the outbox)`);
   }
+  problems.push(...billingProblems(status));
   const clock = gateway.clockCheck();
   if (!clock.ok) problems.push(`clock not trusted: ${clock.detail}`);
   const ntp = ntpSynchronised();

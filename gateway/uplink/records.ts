@@ -123,6 +123,9 @@ export const eventTypes = [
   "meter.quantity-restored",
   "bus.up",
   "bus.down",
+  // Batches of readings that cannot be stored (so are not billed), and storing again.
+  "store.failed",
+  "store.recovered",
   "anomaly.reading-decrease",
   "anomaly.implausible-delta",
   "anomaly.meter-stopped",

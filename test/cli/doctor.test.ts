@@ -14,7 +14,7 @@ let broker: MosquittoBroker;
 beforeAll(async () => {
   sim = await startSimulator({
     endpoint: { kind: "tcp", host: "127.0.0.1", port: 0 },
-    meters: [{ unit: 1, profile: requireProfile(loadProfiles(), "sdm120") }],
+    meters: [1, 2].map((unit) => ({ unit, profile: requireProfile(loadProfiles(), "sdm120") })),
   });
   dir = await tempDir("doctor-");
   broker = await startMosquitto();
@@ -43,6 +43,31 @@ mqtt: { url: "${mqttUrl}" }
 }
 
 describe("meter-gateway doctor", () => {
+  it("reads each meter with its own profile, as run will, and names the one that cannot be read", async () => {
+    // Unit 2 is an SDM120 configured as a prepaid meter: it answers a generic probe, but its profile's
+    // relay read-back (FC 01) is refused, so run would take it offline and never bill it.
+    const file = join(dir.path, "wrong-profile.yaml");
+    writeFileSync(
+      file,
+      `gateway: { id: gw, dataDir: ${join(dir.path, "data")} }
+buses:
+  - { id: plant, transport: tcp, host: 127.0.0.1, port: ${sim.port}, timeoutMs: 300 }
+meters:
+  - { id: good, bus: plant, unit: 1, profile: sdm120 }
+  - { id: wrong, bus: plant, unit: 2, profile: generic-prepaid }
+`,
+    );
+    const result = await runCli(gatewayCli, ["doctor", "-c", file], { timeoutMs: 30_000 });
+    expect(result.code).toBe(1);
+    expect(result.stdout).toMatch(
+      /\[ OK \] meter good \(bus plant tcp 127\.0\.0\.1:\d+, unit 1, profile sdm120\): read as run reads it: import \d+\.\d+ kWh, 2\d\d\.\d V/,
+    );
+    expect(result.stdout).toMatch(
+      /\[FAIL\] meter wrong \(bus plant tcp 127\.0\.0\.1:\d+, unit 2, profile generic-prepaid\): the meter answers but refuses a read of its profile: .*exception.*02.*\n\s+fix: .*profile/i,
+    );
+    expect(result.stdout).not.toMatch(/all \d+ meter\(s\) answer/);
+  });
+
   it("explains a missing serial device and a down broker, and exits 1", async () => {
     const file = writeConfig("down.yaml", `mqtt://127.0.0.1:${await freePort()}`);
     const result = await runCli(gatewayCli, ["doctor", "-c", file], { timeoutMs: 30_000 });
@@ -50,7 +75,9 @@ describe("meter-gateway doctor", () => {
     expect(result.stdout).toMatch(
       /\[FAIL\] serial device \/dev\/ttyMISSING0 \(bus rs485-1\): does not exist\n\s+fix: check the USB-RS485 adapter is plugged in/,
     );
-    expect(result.stdout).toMatch(/\[ OK \] bus plant \(tcp 127\.0\.0\.1:\d+\): all 1 meter\(s\) answer/);
+    expect(result.stdout).toMatch(
+      /\[ OK \] meter m2 \(bus plant tcp 127\.0\.0\.1:\d+, unit 1, profile sdm120\): read as run reads it: import \d+\.\d+ kWh/,
+    );
     expect(result.stdout).toMatch(
       /\[FAIL\] MQTT broker mqtt:\/\/127\.0\.0\.1:\d+: .*ECONNREFUSED.*\n\s+fix: the broker is unreachable/,
     );

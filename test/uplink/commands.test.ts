@@ -47,6 +47,7 @@ const validParams: Record<(typeof commandNames)[number], Record<string, unknown>
   "account.set": { account: "A-1", alarm1: "60.00", alarm2: "20", tariff: "T-1" },
   "tariff.set": { tariff: { id: "T-1", kind: "flat", price: "0.5283" } },
   "anomaly.resolve": { meter: "M-1", anomaly: 1, action: "waive", reason: "register swap confirmed" },
+  "meter.replace.confirm": { meter: "M-1", serial: 20_000_001, reason: "meter swapped, ticket 42" },
   "meter.read": { meter: "M-1" },
   "time.check": {},
   "config.get": {},

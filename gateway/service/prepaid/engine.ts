@@ -16,6 +16,7 @@ import {
   evaluateThresholds,
   initialDecisionState,
   moneyStateOf,
+  nextHoldStreak,
   type DecisionConfig,
   type DecisionInput,
   type Protection,
@@ -30,6 +31,8 @@ import { EngineState } from "./state.ts";
 import { holdAnomaly } from "./anomalies.ts";
 import { seedAccounts } from "./seed.ts";
 import { RelayRunner, type RelayAct, type RelayPort } from "./relay-runner.ts";
+import { checkMeterIdentity } from "./replacement.ts";
+import { meterBillingHealth, type MeterBillingHealth } from "./meter-health.ts";
 
 export type { RelayPort };
 
@@ -157,6 +160,11 @@ export class PrepaidEngine {
     return this.state;
   }
 
+  /** Held readings, held jumps, a disobeying relay and an unconfirmed replacement of a meter. */
+  meterHealth(meterId: string): MeterBillingHealth {
+    return meterBillingHealth(this.deps.store, meterId, this.state.peekMeter(meterId));
+  }
+
   /** Balance of an account, 1e-7 yuan, or undefined for an unknown account. */
   balanceE7(accountId: string): number | undefined {
     return this.deps.store.accounts.get(accountId)?.balanceE7;
@@ -230,6 +238,8 @@ export class PrepaidEngine {
     if (accountId === undefined || energyWh === undefined) return;
     const subject = { meterId: reading.meterId, accountId };
     const meterState = this.state.meter(reading.meterId);
+    const serial = reading.values.serialNumber;
+    checkMeterIdentity(this.deps.store, meterState, { serial, energyWh, wallMs: reading.wallMs }, subject);
     const limits = this.settings.readingLimits.get(reading.meterId);
     const assessment = assessReading(
       meterState.track,
@@ -245,6 +255,9 @@ export class PrepaidEngine {
     );
     const baselineWallMs = meterState.track?.wallMs;
     meterState.track = assessment.track;
+    const held = nextHoldStreak(meterState.held, assessment.verdict, reading.wallMs);
+    if (held === undefined) delete meterState.held;
+    else meterState.held = held;
     for (const e of assessment.events) {
       const spec = readingEvent(e, subject);
       if (e.kind === "energy-rebased" && e.reason === "persistent-jump") {

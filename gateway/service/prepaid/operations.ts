@@ -17,6 +17,7 @@ import { toProtection } from "./engine.ts";
 import { money, nextBillingKey, recordBilling, recordEvent } from "./records.ts";
 import type { PrepaidSettings } from "./settings.ts";
 import { heldAnomalies, releaseAnomaly } from "./anomalies.ts";
+import { confirmMeterReplacement, type ReplaceConfirmResult } from "./replacement.ts";
 
 export type OperationResult<T = Record<string, unknown>> =
   { ok: true; result: T } | { ok: false; code: string; message: string };
@@ -358,6 +359,15 @@ export class PrepaidOperations {
         },
       };
     });
+  }
+
+  /** Confirms a meter's pending replacement by the new meter's serial (replacement.ts). */
+  meterReplaceConfirm(
+    meterId: string,
+    serial: number,
+    reason: string,
+  ): OperationResult<ReplaceConfirmResult> {
+    return confirmMeterReplacement(this.engine, this.store, { meterId, serial, reason });
   }
 
   /** Adds or replaces a tariff (validated config shape). */

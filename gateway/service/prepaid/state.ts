@@ -6,6 +6,8 @@ import type { Store } from "../../store/index.ts";
 import {
   NO_MONEY_FLAGS,
   type DecisionState,
+  type HoldStreak,
+  type MeterIdentity,
   type MeterTrack,
   type MoneyFlags,
   type SettlementUsage,
@@ -16,6 +18,10 @@ export interface MeterState {
   track?: MeterTrack;
   /** Cutoff decision state; created at the meter's first reading with a relay position. */
   decision?: DecisionState;
+  /** The run of held (uncharged) readings going on now, if any. */
+  held?: HoldStreak;
+  /** Serial number of the meter at this address, and a replacement awaiting confirmation. */
+  identity?: MeterIdentity;
 }
 
 export interface AccountState {
@@ -47,6 +53,15 @@ export class EngineState {
       this.meters.set(meterId, state);
     }
     this.dirtyMeters.add(meterId);
+    return state;
+  }
+
+  /** A meter's state for reading only (status, health): not marked for writing back. */
+  peekMeter(meterId: string): Readonly<MeterState> {
+    const cached = this.meters.get(meterId);
+    if (cached !== undefined) return cached;
+    const state = (this.load(meterKey(meterId)) as MeterState | undefined) ?? {};
+    this.meters.set(meterId, state);
     return state;
   }
 

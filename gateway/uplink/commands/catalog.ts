@@ -135,7 +135,7 @@ export const commandCatalog = {
   "anomaly.resolve": {
     kind: "mutation",
     summary:
-      "charge or waive an implausible energy jump that was held, not charged (see anomaly.meter-replaced)",
+      "charge or waive an implausible energy jump that was held, not charged (see anomaly.implausible-delta)",
     request: request({
       meter: idSchema,
       anomaly: z.number().int().positive().describe("the held anomaly's id, from the event's data.anomalyId"),
@@ -151,6 +151,33 @@ export const commandCatalog = {
       energyWh: z.number().int().nonnegative(),
       amount: moneyString.describe("charged, yuan (0 when waived)"),
       balance: moneyString.describe("account balance after, yuan"),
+    }),
+  },
+  "meter.replace.confirm": {
+    kind: "mutation",
+    summary:
+      "confirm that a meter was replaced (see anomaly.meter-replaced); until then it is billed from the new register",
+    request: request({
+      meter: idSchema,
+      serial: z
+        .number()
+        .int()
+        .min(0)
+        .max(4_294_967_295)
+        .describe("serial number of the new meter as installed (data.newSerial of the event)"),
+      reason: reasonSchema,
+    }),
+    result: z.strictObject({
+      meter: idSchema,
+      oldSerial: z.number().int().nonnegative(),
+      newSerial: z.number().int().nonnegative(),
+      oldEnergyWh: z
+        .number()
+        .int()
+        .nonnegative()
+        .nullable()
+        .describe("old meter's register at its last billed reading, Wh"),
+      newEnergyWh: z.number().int().nonnegative().describe("new meter's register at its first reading, Wh"),
     }),
   },
   "meter.read": {

@@ -21,6 +21,8 @@ export function dispatchCommand(executor: CommandExecutor, admitted: Admitted, c
       return executor.tariffSet(params("tariff.set"), context);
     case "anomaly.resolve":
       return executor.anomalyResolve(params("anomaly.resolve"), context);
+    case "meter.replace.confirm":
+      return executor.meterReplaceConfirm(params("meter.replace.confirm"), context);
     case "meter.read":
       return executor.meterRead(params("meter.read"), context);
     case "time.check":

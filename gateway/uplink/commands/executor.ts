@@ -69,6 +69,8 @@ export interface CommandExecutor {
   readonly tariffSet: Mutation<"tariff.set">;
   /** `anomaly.resolve`: charge or waive a held implausible energy jump. */
   readonly anomalyResolve: Mutation<"anomaly.resolve">;
+  /** `meter.replace.confirm`: confirm a meter's pending replacement by the new serial. */
+  readonly meterReplaceConfirm: Mutation<"meter.replace.confirm">;
   /** `meter.read`: read the meter now (may take seconds). */
   readonly meterRead: Query<"meter.read">;
   /** `time.check`: the gateway's clock and whether it is trusted. */

@@ -199,6 +199,15 @@ export class TestExecutor implements CommandExecutor {
     };
   };
 
+  readonly meterReplaceConfirm: CommandExecutor["meterReplaceConfirm"] = (p, context) => {
+    this.record("meter.replace.confirm", p, context);
+    if (!this.meterIds.has(p.meter)) return refuse("UNKNOWN_METER", `no meter ${p.meter}`);
+    return {
+      ok: true,
+      result: { meter: p.meter, oldSerial: 111, newSerial: p.serial, oldEnergyWh: 5000, newEnergyWh: 0 },
+    };
+  };
+
   readonly meterRead: CommandExecutor["meterRead"] = async (p, context) => {
     this.record("meter.read", p, context);
     if (!this.meterIds.has(p.meter)) return refuse("UNKNOWN_METER", `no meter ${p.meter}`);
