@@ -2,8 +2,8 @@
  * The composition root: builds every feature from the frozen config and injected parts, starts them
  * in order and stops them in reverse. Constructors only store; start() does the work.
  */
-import { mkdirSync } from "node:fs";
 import type { Clock } from "../core/clock.ts";
+import { ensureDataDir } from "../core/data-dir.ts";
 import { EventBus } from "../core/event-bus.ts";
 import type { GatewayEvents } from "../core/events.ts";
 import type { Logger } from "../core/logger.ts";
@@ -127,7 +127,7 @@ export class Gateway {
 
   async start(): Promise<void> {
     const { clock, logger } = this.deps;
-    mkdirSync(this.config.gateway.dataDir, { recursive: true });
+    ensureDataDir(this.config.gateway.dataDir);
     this.lock = DataDirLock.acquire(this.config.gateway.dataDir);
     const store = openStore({ dataDir: this.config.gateway.dataDir, clock });
     this.storeRef = store;

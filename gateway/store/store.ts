@@ -3,10 +3,10 @@
  * settings and migrated to the current schema. {@link Store.transaction} is the unit of work: a state
  * change and the outbox records it causes commit together or not at all.
  */
-import fs from "node:fs";
 import path from "node:path";
 import type { Database } from "better-sqlite3";
 import type { Clock } from "../core/clock.ts";
+import { ensureDataDir } from "../core/data-dir.ts";
 import { AccountRepository } from "./accounts.ts";
 import type { ConnectionPragmas } from "./connection.ts";
 import { openConnection, readPragmas } from "./connection.ts";
@@ -31,7 +31,7 @@ export const defaultDbFileName = "gateway.db";
 
 /** Options for {@link openStore}. */
 export interface StoreOptions {
-  /** Directory holding the database; created if missing. */
+  /** Directory holding the database; created if missing (refused, naming `gateway.dataDir`, if it cannot be). */
   readonly dataDir: string;
   readonly clock: Clock;
   /** File name inside `dataDir`: default `gateway.db`. */
@@ -120,7 +120,7 @@ export class Store {
 
 /** Opens (creating if needed) the gateway database in `options.dataDir` and migrates it. */
 export function openStore(options: StoreOptions): Store {
-  fs.mkdirSync(options.dataDir, { recursive: true });
+  ensureDataDir(options.dataDir);
   const file = path.resolve(options.dataDir, options.fileName ?? defaultDbFileName);
   const db = openConnection(file, { busyTimeoutMs: options.busyTimeoutMs });
   try {
