@@ -13,6 +13,7 @@ import type { TransportFactory } from "../../protocols/modbus/transport/transpor
 import type { ResolvedProfile } from "../../protocols/profiles/resolve.ts";
 import { Buses } from "./buses.ts";
 import { DataDirLock } from "./lock.ts";
+import { DiskGuard } from "./disk-guard.ts";
 import { ReadingBatcher } from "./reading-batcher.ts";
 import { PrepaidEngine } from "./prepaid/engine.ts";
 import { PrepaidOperations } from "./prepaid/operations.ts";
@@ -45,6 +46,7 @@ export interface GatewayDeps {
 export class Gateway {
   readonly events: EventBus<GatewayEvents>;
   private lock: DataDirLock | undefined;
+  private diskRef: DiskGuard | undefined;
   private storeRef: Store | undefined;
   private busesRef: Buses | undefined;
   private engineRef: PrepaidEngine | undefined;
@@ -83,6 +85,10 @@ export class Gateway {
   }
   get buses(): Buses {
     return required(this.busesRef, "buses");
+  }
+  /** Room in the data directory and what the gateway does when it runs out. */
+  get disk(): DiskGuard {
+    return required(this.diskRef, "disk guard");
   }
   get engine(): PrepaidEngine {
     return required(this.engineRef, "engine");
@@ -127,10 +133,15 @@ export class Gateway {
 
   async start(): Promise<void> {
     const { clock, logger } = this.deps;
-    ensureDataDir(this.config.gateway.dataDir);
-    this.lock = DataDirLock.acquire(this.config.gateway.dataDir);
-    const store = openStore({ dataDir: this.config.gateway.dataDir, clock });
+    const { dataDir, diskReserveMiB } = this.config.gateway;
+    ensureDataDir(dataDir);
+    const disk = new DiskGuard({ dataDir, reserveBytes: (diskReserveMiB ?? 4) * 1024 * 1024, clock, logger });
+    this.diskRef = disk;
+    disk.prepareStart();
+    this.lock = DataDirLock.acquire(dataDir);
+    const store = openStore({ dataDir, clock });
     this.storeRef = store;
+    disk.attach(store);
     const buses = new Buses(this.config, {
       clock,
       events: this.events,
@@ -153,10 +164,11 @@ export class Gateway {
     });
     this.engineRef = engine;
     this.opsRef = new PrepaidOperations(engine, store);
-    engine.start();
+    if (!disk.write(() => engine.start(), 0))
+      logger.error("disk full: accounts and decisions not loaded yet");
     this.batcher = new ReadingBatcher(clock, (batch) => {
       try {
-        engine.ingest(batch);
+        if (!disk.write(() => engine.ingest(batch), batch.length)) return;
         this.uplinkRef?.kick();
         for (const reading of batch) this.publishMeterState(reading.meterId, reading);
       } catch (error) {
@@ -246,7 +258,9 @@ export class Gateway {
   async reload(next: Config): Promise<{ applied: string[]; needsRestart: string[] }> {
     const prev = this.currentConfig;
     const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
-    const needsRestart = (["id", "dataDir", "timezone", "httpPort", "profilesDir", "logLevel"] as const)
+    const needsRestart = (
+      ["id", "dataDir", "timezone", "httpPort", "profilesDir", "logLevel", "diskReserveMiB"] as const
+    )
       .filter((key) => !same(prev.gateway[key], next.gateway[key]))
       .map((key) => `gateway.${key}`);
     if (!same(prev.mqtt, next.mqtt)) needsRestart.push("mqtt");
@@ -361,6 +375,7 @@ export class Gateway {
 
   async stop(): Promise<void> {
     this.cron?.stop();
+    this.diskRef?.stop();
     await this.http?.stop();
     await this.busesRef?.stop();
     this.batcher?.flush();

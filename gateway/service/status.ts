@@ -3,6 +3,8 @@
  * and the reasons the gateway is degraded, in plain words.
  */
 import { formatMoneyE7 } from "../prepaid/index.ts";
+import type { DiskSnapshot } from "./disk-guard.ts";
+import { diskProblems } from "./disk-health.ts";
 import type { Gateway } from "./gateway.ts";
 import { freeDiskBytes, ntpSynchronised } from "./host.ts";
 
@@ -27,6 +29,8 @@ export interface GatewayStatus {
   meters: MeterStatus[];
   backlog: Record<string, number>;
   buses: Record<string, "up" | "down" | "unknown">;
+  /** Room in the data directory: full or not, free bytes, reserve held, readings not stored. */
+  disk: DiskSnapshot;
 }
 
 export function gatewayStatus(
@@ -63,6 +67,7 @@ export function gatewayStatus(
     meters,
     backlog: store.outbox.backlogByStream(),
     buses,
+    disk: gateway.disk.snapshot(),
   };
 }
 
@@ -82,6 +87,7 @@ export function healthProblems(
   if (gateway.config.mqtt !== undefined && gateway.uplink?.connected !== true) {
     problems.push(`broker unreachable: ${gateway.config.mqtt.url} (records wait in the outbox)`);
   }
+  problems.push(...diskProblems(status.disk));
   const clock = gateway.clockCheck();
   if (!clock.ok) problems.push(`clock not trusted: ${clock.detail}`);
   const ntp = ntpSynchronised();

@@ -110,10 +110,28 @@ export class Store {
     return applyRetention(this.sql, this.clock, policy);
   }
 
+  /**
+   * `PRAGMA wal_checkpoint(TRUNCATE)`: copies the WAL into the database file and truncates the WAL to
+   * zero bytes. SQLite only ever reuses its WAL; on a full disk this is what gives its space back.
+   * Must run outside a transaction. `busy` when a reader kept it from finishing.
+   */
+  checkpointTruncate(): { busy: boolean; walFrames: number; checkpointedFrames: number } {
+    const [row] = this.db.pragma("wal_checkpoint(TRUNCATE)") as Array<{
+      busy: number;
+      log: number;
+      checkpointed: number;
+    }>;
+    return { busy: row?.busy === 1, walFrames: row?.log ?? 0, checkpointedFrames: row?.checkpointed ?? 0 };
+  }
+
   close(): void {
     if (!this.db.open) return;
-    // Lets SQLite refresh planner statistics it found stale during this run (cheap, bounded by design).
-    this.db.pragma("optimize");
+    try {
+      // Lets SQLite refresh planner statistics it found stale during this run (cheap, bounded by design).
+      this.db.pragma("optimize");
+    } catch {
+      // It writes statistics: on a full disk it fails, and the close must still happen.
+    }
     this.db.close();
   }
 }
