@@ -118,3 +118,16 @@ describe("DiskGuard", () => {
     guard.stop();
   });
 });
+
+describe("DiskGuard.startStep", () => {
+  it("turns a disk-full failure of a start step into one plain error naming the directory", () => {
+    const { dataDir, guard, disk } = setup();
+    disk.freeBytes = 0;
+    expect(() =>
+      guard.startStep("the database", () => {
+        throw diskFull();
+      }),
+    ).toThrow(`disk full: cannot open the database in ${dataDir} (0 bytes free); free space on this disk`);
+    expect(guard.startStep("the lock file", () => 7)).toBe(7);
+  });
+});

@@ -13,6 +13,7 @@
  *   the whole movement since the last stored one, exactly once.
  */
 import type { Clock, TimerHandle } from "../core/clock.ts";
+import { ErrorCode, GatewayError } from "../core/errors.ts";
 import type { Logger } from "../core/logger.ts";
 import type { Store } from "../store/index.ts";
 import { DiskReserve, isDiskFullError } from "./disk-reserve.ts";
@@ -81,6 +82,26 @@ export class DiskGuard {
       { dataDir: this.options.dataDir, freeBytes: free, releasedBytes: released },
       `disk full: starting with ${free} bytes free in ${this.options.dataDir}; released the ${released}-byte reserve`,
     );
+  }
+
+  /**
+   * Runs a start step (lock file, database open). Failing for lack of space even after
+   * {@link prepareStart} (no reserve was held) becomes one plain error naming the directory.
+   * @param what what the step makes, for the message: "the lock file", "the database"
+   */
+  startStep<T>(what: string, step: () => T): T {
+    try {
+      return step();
+    } catch (error) {
+      if (!isDiskFullError(error)) throw error;
+      const free = this.free();
+      throw new GatewayError(
+        ErrorCode.DiskFull,
+        `disk full: cannot open ${what} in ${this.options.dataDir} (${free ?? "?"} bytes free); free space on this disk`,
+        { dataDir: this.options.dataDir, freeBytes: free ?? null },
+        { cause: error },
+      );
+    }
   }
 
   /** With the store open: records the alert of a full start, grows the reserve, starts watching. */

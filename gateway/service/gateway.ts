@@ -138,8 +138,8 @@ export class Gateway {
     const disk = new DiskGuard({ dataDir, reserveBytes: (diskReserveMiB ?? 4) * 1024 * 1024, clock, logger });
     this.diskRef = disk;
     disk.prepareStart();
-    this.lock = DataDirLock.acquire(dataDir);
-    const store = openStore({ dataDir, clock });
+    this.lock = disk.startStep("the lock file", () => DataDirLock.acquire(dataDir));
+    const store = disk.startStep("the database", () => openStore({ dataDir, clock }));
     this.storeRef = store;
     disk.attach(store);
     const buses = new Buses(this.config, {
