@@ -131,3 +131,30 @@ describe("DiskGuard.startStep", () => {
     expect(guard.startStep("the lock file", () => 7)).toBe(7);
   });
 });
+
+describe("DiskGuard.lock", () => {
+  it("gives back the reserve and tries again when the lock file cannot be written for lack of space", () => {
+    const { guard, reserve } = setup();
+    writeFileSync(reserve, Buffer.alloc(512 * 1024));
+    let attempts = 0;
+    const lock = guard.lock(() => {
+      if (++attempts === 1)
+        throw Object.assign(new Error("ENOSPC: no space left on device, write"), { code: "ENOSPC" });
+      return "locked";
+    });
+    expect(lock).toBe("locked");
+    expect(existsSync(reserve)).toBe(false);
+    expect(guard.snapshot().state).toBe("full");
+  });
+
+  it("leaves the reserve alone when another gateway holds the lock", () => {
+    const { guard, reserve } = setup();
+    writeFileSync(reserve, Buffer.alloc(512 * 1024));
+    expect(() =>
+      guard.lock(() => {
+        throw new Error("another gateway (pid 1) is running");
+      }),
+    ).toThrow("another gateway");
+    expect(statSync(reserve).size).toBe(512 * 1024);
+  });
+});

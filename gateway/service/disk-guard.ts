@@ -72,10 +72,28 @@ export class DiskGuard {
     this.reserve = new DiskReserve(options.dataDir, options.reserveBytes);
   }
 
-  /** Before the lock file and the database are opened: on a full disk, gives back the whole reserve. */
+  /**
+   * Takes the data directory's lock. When writing it fails for lack of space, nobody else holds the lock
+   * (the file was just created), so the whole reserve is given back and the lock taken again.
+   */
+  lock<T>(acquire: () => T): T {
+    try {
+      return acquire();
+    } catch (error) {
+      if (!isDiskFullError(error)) throw error;
+      this.releaseForStart(this.free() ?? 0);
+      return acquire();
+    }
+  }
+
+  /** With the lock held, before the database opens: on a full disk, gives back the whole reserve. */
   prepareStart(): void {
     const free = this.free();
-    if (free === undefined || free >= startNeedBytes) return;
+    if (free !== undefined && free < startNeedBytes) this.releaseForStart(free);
+  }
+
+  private releaseForStart(free: number): void {
+    if (this.fullSinceMs !== undefined) return;
     const released = this.reserve.release(0);
     this.fullSinceMs = this.options.clock.now();
     this.options.logger.error(

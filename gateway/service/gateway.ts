@@ -137,8 +137,8 @@ export class Gateway {
     ensureDataDir(dataDir);
     const disk = new DiskGuard({ dataDir, reserveBytes: (diskReserveMiB ?? 4) * 1024 * 1024, clock, logger });
     this.diskRef = disk;
+    this.lock = disk.startStep("the lock file", () => disk.lock(() => DataDirLock.acquire(dataDir)));
     disk.prepareStart();
-    this.lock = disk.startStep("the lock file", () => DataDirLock.acquire(dataDir));
     const store = disk.startStep("the database", () => openStore({ dataDir, clock }));
     this.storeRef = store;
     disk.attach(store);
