@@ -18,7 +18,7 @@ import type { Logger } from "../core/logger.ts";
 import type { Store } from "../store/index.ts";
 import { DiskReserve, isDiskFullError } from "./disk-reserve.ts";
 import { freeDiskBytes } from "./host.ts";
-import { recordEvent } from "./prepaid/records.ts";
+import { diskBackMessage, diskFullMessage, recordDiskEvent } from "./disk-events.ts";
 
 const MiB = 1024 * 1024;
 
@@ -125,7 +125,7 @@ export class DiskGuard {
   /** With the store open: records the alert of a full start, grows the reserve, starts watching. */
   attach(store: Store): void {
     this.store = store;
-    if (this.fullSinceMs !== undefined) this.record("disk.full", this.fullMessage(0));
+    if (this.fullSinceMs !== undefined) this.record("disk.full", diskFullMessage(this.options.dataDir, 0));
     else this.takeReserve();
     this.schedule();
   }
@@ -181,7 +181,7 @@ export class DiskGuard {
         { dataDir: this.options.dataDir, releasedBytes: released },
         `disk full in ${this.options.dataDir}: released ${released} bytes of the reserve and truncated the WAL`,
       );
-      this.record("disk.full", this.fullMessage(released));
+      this.record("disk.full", diskFullMessage(this.options.dataDir, released));
       return;
     }
     this.checkpoint(false);
@@ -197,12 +197,6 @@ export class DiskGuard {
       // The database file may need to grow to take the WAL's pages; the next attempt may find room.
       this.options.logger.warn({ err: error }, "WAL checkpoint on a full disk failed");
     }
-  }
-
-  private fullMessage(releasedBytes: number): string {
-    const reserve =
-      releasedBytes > 0 ? `; released ${mib(releasedBytes)} MiB of reserve to keep billing` : "";
-    return `disk full in ${this.options.dataDir}${reserve}: free space on this disk (readings that cannot be stored are charged once space returns)`;
   }
 
   private logNotStored(): void {
@@ -238,11 +232,7 @@ export class DiskGuard {
     const free = this.free() ?? 0;
     this.fullSinceMs = undefined;
     this.readingsNotStored = 0;
-    const message =
-      `disk space is back in ${this.options.dataDir} (${mib(free)} MiB free): readings are stored again` +
-      (notStored === 0
-        ? ""
-        : `; ${notStored} readings were not stored, their energy is charged with the next one`);
+    const message = diskBackMessage(this.options.dataDir, free, notStored);
     this.options.logger.info({ dataDir: this.options.dataDir, readingsNotStored: notStored }, message);
     this.record("disk.ok", message);
   }
@@ -256,21 +246,14 @@ export class DiskGuard {
   }
 
   private record(type: "disk.full" | "disk.ok", message: string): void {
-    const store = this.store;
-    if (store === undefined) return;
-    const full = type === "disk.full";
-    try {
-      store.transaction(() =>
-        recordEvent(store, {
-          type,
-          severity: full ? "critical" : "info",
-          message,
-          data: { dataDir: this.options.dataDir, freeBytes: this.free() ?? null },
-        }),
-      );
-    } catch (error) {
-      this.options.logger.error({ err: error, type }, `could not record ${type}`);
-    }
+    if (this.store === undefined) return;
+    const { dataDir } = this.options;
+    recordDiskEvent(this.store, this.options.logger, {
+      type,
+      message,
+      dataDir,
+      freeBytes: this.free() ?? null,
+    });
   }
 
   private free(): number | undefined {
@@ -280,8 +263,4 @@ export class DiskGuard {
       return undefined;
     }
   }
-}
-
-function mib(bytes: number): string {
-  return (bytes / MiB).toFixed(1);
 }
