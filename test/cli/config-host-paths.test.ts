@@ -4,7 +4,8 @@
  * config field in the `file:line:col path: message` form. `run` must name the field too, and must not
  * spin on a data directory it cannot create (Node's recursive mkdir loops forever under /proc).
  */
-import { mkdirSync, writeFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { chmodSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { tempDir, type TempDir } from "../helpers/index.ts";
@@ -102,5 +103,32 @@ describe("check-config and run refuse files and directories they cannot use", ()
     const result = await runCli(gatewayCli, ["check-config", "-c", belowFile]);
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(/below-file\.yaml:1:\d+ gateway\.dataDir: .*plain-file is not a directory/);
+  });
+
+  it("refuses a data directory that cannot be written", async () => {
+    const base = await workDir();
+    const locked = join(base, "locked");
+    mkdirSync(locked, { recursive: true });
+    // root writes through permissions, so as root the directory is a read-only mount instead.
+    const root = process.getuid?.() === 0;
+    if (root) {
+      const mounted = spawnSync("mount", ["-t", "tmpfs", "-o", "ro,size=1m", "tmpfs", locked], {
+        encoding: "utf8",
+      });
+      expect(mounted.status, mounted.stderr).toBe(0);
+    } else chmodSync(locked, 0o555);
+    try {
+      const file = await configWith("locked.yaml", join(locked, "data"), "");
+      const result = await runCli(gatewayCli, ["check-config", "-c", file]);
+      expect(result.code).toBe(1);
+      expect(result.stderr).toMatch(
+        root
+          ? /locked\.yaml:1:\d+ gateway\.dataDir: .*locked is on a read-only file system/
+          : /locked\.yaml:1:\d+ gateway\.dataDir: .*locked cannot be written by this user/,
+      );
+    } finally {
+      if (root) spawnSync("umount", [locked]);
+      else chmodSync(locked, 0o755);
+    }
   });
 });
