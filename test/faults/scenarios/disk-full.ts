@@ -69,9 +69,15 @@ interface RunFigures {
 async function fillWhileRunning(disk: Tmpfs, config: ReturnType<typeof configFor>, failures: string[]) {
   const service = await startService({ dir: disk, config });
   try {
-    await waitFor(async () => okPolls(await service.metrics()) >= 20 && walBytes(service) >= 512 * 1024, {
-      timeoutMs: 20_000,
-      description: "20 polls and a WAL of 512 KiB before the fill",
+    // 8 s of uptime: the gateway still tells a restart by its monotonic clock starting lower than the
+    // last stored reading's (issue 10, defect 2), and a slow restart must not look like a clock step.
+    const ready = async () =>
+      okPolls(await service.metrics()) >= 20 &&
+      walBytes(service) >= 512 * 1024 &&
+      ((await service.status()) as { uptimeMs: number }).uptimeMs >= 8000;
+    await waitFor(ready, {
+      timeoutMs: 30_000,
+      description: "20 polls, a WAL of 512 KiB and 8 s of uptime before the fill",
     });
     const walBeforeBytes = walBytes(service);
     const pollsAtFill = okPolls(await service.metrics());
@@ -160,7 +166,10 @@ function checkFacts(facts: BillingFacts, failures: string[]): void {
   if (facts.balanceE7 >= initialBalanceE7) failures.push("nothing was charged");
   const movedWh = facts.maxEnergyWh - facts.minEnergyWh;
   if (facts.chargedE7 !== movedWh * e7PerWh)
-    failures.push(`charged ${facts.chargedE7 / e7PerWh} Wh but the register moved ${movedWh} Wh`);
+    failures.push(
+      `charged ${facts.chargedE7 / e7PerWh} Wh but the register moved ${movedWh} Wh ` +
+        `(events: ${JSON.stringify(facts.events)})`,
+    );
   if ((facts.events["disk.full"] ?? 0) < 1) failures.push("no disk.full event recorded");
   if ((facts.events["disk.ok"] ?? 0) < 1) failures.push("no disk.ok event recorded after recovery");
 }
