@@ -5,6 +5,7 @@
  * directory on a disk file system there; creation then makes the missing levels one at a time.
  */
 import { accessSync, constants, mkdirSync, statSync, statfsSync, type Stats } from "node:fs";
+import { userInfo } from "node:os";
 import { dirname, resolve } from "node:path";
 import { ErrorCode, GatewayError } from "./errors.ts";
 
@@ -51,6 +52,15 @@ function nearestExisting(dir: string): { path: string; stats: Stats; missing: st
   return `no existing directory found above ${dir}`;
 }
 
+/** Who is asking: the check runs as the user that will run the gateway (systemd's ExecStartPre). */
+function userName(): string {
+  try {
+    return userInfo().username;
+  } catch {
+    return `uid ${process.getuid?.() ?? "?"}`;
+  }
+}
+
 /** Why `path` (an existing directory) cannot take files, or undefined when it can. */
 function unwritableReason(path: string): string | undefined {
   try {
@@ -62,7 +72,7 @@ function unwritableReason(path: string): string | undefined {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === "EROFS") return `${path} is on a read-only file system`;
     if (code === "EACCES" || code === "EPERM")
-      return `${path} cannot be written by this user (permission denied)`;
+      return `${path} cannot be written by user ${userName()} (permission denied)`;
     return `cannot check ${path} (${code ?? String(error)})`;
   }
 }

@@ -124,7 +124,7 @@ describe("check-config and run refuse files and directories they cannot use", ()
       expect(result.stderr).toMatch(
         root
           ? /locked\.yaml:1:\d+ gateway\.dataDir: .*locked is on a read-only file system/
-          : /locked\.yaml:1:\d+ gateway\.dataDir: .*locked cannot be written by this user/,
+          : /locked\.yaml:1:\d+ gateway\.dataDir: .*locked cannot be written by user /,
       );
     } finally {
       if (root) spawnSync("umount", [locked]);
