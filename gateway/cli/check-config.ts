@@ -10,7 +10,7 @@ export function registerCheckConfig(program: Command): void {
     .requiredOption("-c, --config <file>", "config file (YAML)")
     .action(async (options: { config: string }) => {
       try {
-        const { config, warnings } = await loadConfigFile(options.config);
+        const { config, warnings } = await loadConfigFile(options.config, { checkHost: true });
         if (warnings.length > 0)
           process.stderr.write(
             `${formatConfigErrors(warnings, options.config).replace(/^/gm, "warning: ")}\n`,

@@ -1,11 +1,19 @@
 /** Loads the config file for CLI commands, with profile names from the profile registry. */
 import { loadConfig, type LoadedConfig } from "../config/index.ts";
+import { hostPathIssues } from "../config/host-paths.ts";
 import { loadProfiles } from "../../protocols/profiles/load.ts";
 
 export function profileNames(profilesDir: string | undefined): ReadonlySet<string> {
   return new Set(loadProfiles(profilesDir).keys());
 }
 
-export function loadConfigFile(file: string): Promise<LoadedConfig> {
-  return loadConfig(file, { profileNames });
+/**
+ * @param options.checkHost also check that the files the config names are readable and the data directory
+ *   writable, as `run` needs (check-config and run); other commands only read the config.
+ */
+export function loadConfigFile(file: string, options: { checkHost?: boolean } = {}): Promise<LoadedConfig> {
+  return loadConfig(file, {
+    profileNames,
+    ...(options.checkHost === true ? { hostChecks: hostPathIssues } : {}),
+  });
 }

@@ -21,7 +21,7 @@ export function registerRun(program: Command): void {
     .action(async (options: { config: string; pretty?: boolean }) => {
       let loaded;
       try {
-        loaded = await loadConfigFile(options.config);
+        loaded = await loadConfigFile(options.config, { checkHost: true });
       } catch (error) {
         if (!(error instanceof ConfigError)) throw error;
         process.stderr.write(`${formatConfigErrors(error.errors, options.config)}\n`);
@@ -52,7 +52,7 @@ export function registerRun(program: Command): void {
         };
         process.on("SIGTERM", () => stop("SIGTERM"));
         process.on("SIGHUP", () => {
-          loadConfigFile(options.config)
+          loadConfigFile(options.config, { checkHost: true })
             .then((next) => gateway.reload(next.config))
             .then(({ applied, needsRestart }) => {
               logger.info(

@@ -92,7 +92,8 @@ describe("parseConfig on an invalid file", () => {
         path: "gateway.colour",
         line: 5,
         column: 3,
-        message: "unknown key 'colour' (allowed: id, dataDir, timezone, logLevel, httpPort, profilesDir)",
+        message:
+          "unknown key 'colour' (allowed: id, dataDir, timezone, logLevel, httpPort, profilesDir, diskReserveMiB)",
       },
       {
         path: "buses[0].baudrate",

@@ -21,4 +21,10 @@ export const gatewaySchema = z.strictObject({
    * config file's directory. Absent: built-in profiles only.
    */
   profilesDir: nonEmptyString.optional(),
+  /**
+   * Space the gateway holds in a reserve file in `dataDir`, MiB: 0..1024, default 4 (0: none). Released
+   * when the disk fills, so billing and the alert can still be written for a while; taken back once
+   * space returns.
+   */
+  diskReserveMiB: intBetween(0, 1024).optional(),
 });

@@ -2,11 +2,13 @@
 import { readFile } from "node:fs/promises";
 import { dirname, resolve } from "node:path";
 import { ConfigError, type ConfigIssue } from "./config-error.ts";
-import { parseConfig, type ProfileNames } from "./parse.ts";
+import { parseConfig, type ParseConfigOptions, type ProfileNames } from "./parse.ts";
 import type { Config } from "./schema.ts";
 
 export interface LoadConfigOptions {
   readonly profileNames: ProfileNames;
+  /** Host checks for a config about to be run; see {@link ParseConfigOptions.hostChecks}. */
+  readonly hostChecks?: ParseConfigOptions["hostChecks"];
 }
 
 export interface LoadedConfig {

@@ -27,6 +27,11 @@ export interface ParseConfigOptions {
   /** Directory relative paths in the config resolve against: the config file's directory. */
   readonly baseDir: string;
   readonly profileNames: ProfileNames;
+  /**
+   * Checks against the host (files readable, data directory writable; see host-paths.ts), run on a
+   * config whose schema is valid. Absent: none, as for commands that only read the config.
+   */
+  readonly hostChecks?: (config: Config) => PathIssue[];
 }
 
 export type ParseConfigResult =
@@ -57,20 +62,22 @@ export function parseConfig(text: string, options: ParseConfigOptions): ParseCon
     path.length === 2 && path[0] === "buses" ? busKeyHint(key, object) : undefined,
   );
   const profiles = loadProfileNames(raw, options);
+  const resolved = schema.ok ? resolveConfigPaths(schema.value, options.baseDir) : undefined;
   const problems: PathIssue[] = [
     ...(schema.ok ? [] : schema.issues),
     ...profiles.issues,
     ...checkCrossReferences(raw, profiles.names),
+    ...(resolved === undefined ? [] : (options.hostChecks?.(resolved) ?? [])),
   ];
   const locate = (issue: PathIssue): ConfigIssue => ({
     path: formatPath(issue.path),
     ...source.locate(issue.path, issue.at),
     message: issue.message,
   });
-  if (!schema.ok || problems.length > 0) {
+  if (resolved === undefined || problems.length > 0) {
     return { ok: false, errors: inSourceOrder(problems.map(locate)), warnings: yamlWarnings };
   }
-  const config = deepFreeze(resolveConfigPaths(schema.value, options.baseDir));
+  const config = deepFreeze(resolved);
   const warnings = [...yamlWarnings, ...inSourceOrder(configWarnings(config).map(locate))];
   return { ok: true, config, warnings };
 }

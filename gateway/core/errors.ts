@@ -19,6 +19,8 @@ export enum ErrorCode {
   ConfigInvalid = "CONFIG_INVALID",
   ProfileInvalid = "PROFILE_INVALID",
   UnsupportedQuantity = "UNSUPPORTED_QUANTITY",
+  /** The data directory's file system has no room (SQLITE_FULL, ENOSPC). */
+  DiskFull = "DISK_FULL",
   Internal = "INTERNAL",
 }
 

@@ -7,12 +7,15 @@
 import type { Logger } from "../core/logger.ts";
 import type { Reading } from "../metering/reading.ts";
 import type { Store } from "../store/index.ts";
-import type { PrepaidEngine } from "./prepaid/engine.ts";
 import { recordEvent, type EventSpec } from "./prepaid/records.ts";
 import type { StoreFailureChange, StoreFailures } from "./store-failures.ts";
 
 export interface BatchSinkDeps {
-  readonly engine: PrepaidEngine;
+  /**
+   * Stores and charges a batch in one unit of work. Returns false when it was not stored for a reason
+   * reported elsewhere (a full disk: DiskGuard counts and raises it); throws on any other failure.
+   */
+  readonly ingest: (batch: readonly Reading[]) => boolean;
   readonly store: Store;
   readonly logger: Logger;
   readonly failures: StoreFailures;
@@ -22,7 +25,7 @@ export interface BatchSinkDeps {
 
 /** The batcher's sink: never throws (the batcher flushes it from timers and from Gateway.stop). */
 export function batchSink(deps: BatchSinkDeps): (batch: Reading[]) => void {
-  const { engine, store, logger, failures } = deps;
+  const { store, logger, failures } = deps;
   const record = (spec: EventSpec) => {
     try {
       store.transaction(() => recordEvent(store, spec));
@@ -34,7 +37,7 @@ export function batchSink(deps: BatchSinkDeps): (batch: Reading[]) => void {
   return (batch) => {
     let change: StoreFailureChange;
     try {
-      engine.ingest(batch);
+      if (!deps.ingest(batch)) return;
       change = failures.stored();
     } catch (error) {
       logger.error({ err: error, readings: batch.length }, "could not store a batch of readings");

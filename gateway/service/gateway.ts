@@ -2,8 +2,8 @@
  * The composition root: builds every feature from the frozen config and injected parts, starts them
  * in order and stops them in reverse. Constructors only store; start() does the work.
  */
-import { mkdirSync } from "node:fs";
 import type { Clock } from "../core/clock.ts";
+import { ensureDataDir } from "../core/data-dir.ts";
 import { EventBus } from "../core/event-bus.ts";
 import type { GatewayEvents } from "../core/events.ts";
 import type { Logger } from "../core/logger.ts";
@@ -13,6 +13,7 @@ import type { TransportFactory } from "../../protocols/modbus/transport/transpor
 import type { ResolvedProfile } from "../../protocols/profiles/resolve.ts";
 import { Buses } from "./buses.ts";
 import { DataDirLock } from "./lock.ts";
+import { DiskGuard } from "./disk-guard.ts";
 import { ReadingBatcher } from "./reading-batcher.ts";
 import { batchSink } from "./batch-sink.ts";
 import { StoreFailures } from "./store-failures.ts";
@@ -48,6 +49,7 @@ export interface GatewayDeps {
 export class Gateway {
   readonly events: EventBus<GatewayEvents>;
   private lock: DataDirLock | undefined;
+  private diskRef: DiskGuard | undefined;
   private storeRef: Store | undefined;
   private busesRef: Buses | undefined;
   private engineRef: PrepaidEngine | undefined;
@@ -89,6 +91,10 @@ export class Gateway {
   }
   get buses(): Buses {
     return required(this.busesRef, "buses");
+  }
+  /** Room in the data directory and what the gateway does when it runs out. */
+  get disk(): DiskGuard {
+    return required(this.diskRef, "disk guard");
   }
   get engine(): PrepaidEngine {
     return required(this.engineRef, "engine");
@@ -133,10 +139,15 @@ export class Gateway {
 
   async start(): Promise<void> {
     const { clock, logger } = this.deps;
-    mkdirSync(this.config.gateway.dataDir, { recursive: true });
-    this.lock = DataDirLock.acquire(this.config.gateway.dataDir);
-    const store = openStore({ dataDir: this.config.gateway.dataDir, clock, logger });
+    const { dataDir, diskReserveMiB } = this.config.gateway;
+    ensureDataDir(dataDir);
+    const disk = new DiskGuard({ dataDir, reserveBytes: (diskReserveMiB ?? 4) * 1024 * 1024, clock, logger });
+    this.diskRef = disk;
+    this.lock = disk.startStep("the lock file", () => disk.lock(() => DataDirLock.acquire(dataDir)));
+    disk.prepareStart();
+    const store = disk.startStep("the database", () => openStore({ dataDir, clock, logger }));
     this.storeRef = store;
+    disk.attach(store);
     const buses = new Buses(this.config, {
       clock,
       events: this.events,
@@ -159,11 +170,12 @@ export class Gateway {
     });
     this.engineRef = engine;
     this.opsRef = new PrepaidOperations(engine, store);
-    engine.start();
+    if (!disk.write(() => engine.start(), 0))
+      logger.error("disk full: accounts and decisions not loaded yet");
     this.batcher = new ReadingBatcher(
       clock,
       batchSink({
-        engine,
+        ingest: (batch) => disk.write(() => engine.ingest(batch), batch.length),
         store,
         logger,
         failures: this.storeFailures,
@@ -256,7 +268,9 @@ export class Gateway {
   async reload(next: Config): Promise<{ applied: string[]; needsRestart: string[] }> {
     const prev = this.currentConfig;
     const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
-    const needsRestart = (["id", "dataDir", "timezone", "httpPort", "profilesDir", "logLevel"] as const)
+    const needsRestart = (
+      ["id", "dataDir", "timezone", "httpPort", "profilesDir", "logLevel", "diskReserveMiB"] as const
+    )
       .filter((key) => !same(prev.gateway[key], next.gateway[key]))
       .map((key) => `gateway.${key}`);
     if (!same(prev.mqtt, next.mqtt)) needsRestart.push("mqtt");
@@ -376,6 +390,7 @@ export class Gateway {
    */
   async stop(): Promise<void> {
     this.cron?.stop();
+    this.diskRef?.stop();
     await this.http?.stop();
     await this.busesRef?.stopPolling(stopDrainMs);
     this.batcher?.flush();

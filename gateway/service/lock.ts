@@ -23,8 +23,12 @@ export class DataDirLock {
     for (let attempt = 0; attempt < 2; attempt++) {
       try {
         const fd = openSync(file, "wx");
-        writeSync(fd, String(process.pid));
-        closeSync(fd);
+        try {
+          // May fail on a full disk (ENOSPC): the empty file left behind counts as a dead owner's.
+          writeSync(fd, String(process.pid));
+        } finally {
+          closeSync(fd);
+        }
         return new DataDirLock(file);
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;

@@ -3,6 +3,8 @@
  * and the reasons the gateway is degraded, in plain words.
  */
 import { formatMoneyE7 } from "../prepaid/index.ts";
+import type { DiskSnapshot } from "./disk-guard.ts";
+import { diskProblems } from "./disk-health.ts";
 import type { Gateway } from "./gateway.ts";
 import { freeDiskBytes, ntpSynchronised } from "./host.ts";
 import {
@@ -38,6 +40,8 @@ export interface GatewayStatus {
   buses: Record<string, "up" | "down" | "unknown">;
   /** Batches of readings failing to store. */
   storage: StorageStatus;
+  /** Room in the data directory: full or not, free bytes, reserve held, readings not stored. */
+  disk: DiskSnapshot;
 }
 
 export function gatewayStatus(
@@ -76,6 +80,7 @@ export function gatewayStatus(
     backlog: store.outbox.backlogByStream(),
     buses,
     storage: storageStatus(gateway.storeFailures.episode, gateway.storeFailures.totalBatches),
+    disk: gateway.disk.snapshot(),
   };
 }
 
@@ -96,6 +101,7 @@ export function healthProblems(
     problems.push(`broker unreachable: ${gateway.config.mqtt.url} (records wait in the outbox)`);
   }
   problems.push(...billingProblems(status));
+  problems.push(...diskProblems(status.disk));
   const clock = gateway.clockCheck();
   if (!clock.ok) problems.push(`clock not trusted: ${clock.detail}`);
   const ntp = ntpSynchronised();

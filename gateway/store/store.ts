@@ -3,11 +3,11 @@
  * settings and migrated to the current schema. {@link Store.transaction} is the unit of work: a state
  * change and the outbox records it causes commit together or not at all.
  */
-import fs from "node:fs";
 import path from "node:path";
 import type { Database } from "better-sqlite3";
 import type { Clock } from "../core/clock.ts";
 import type { Logger } from "../core/logger.ts";
+import { ensureDataDir } from "../core/data-dir.ts";
 import { AccountRepository } from "./accounts.ts";
 import type { ConnectionPragmas } from "./connection.ts";
 import { openConnection, readPragmas } from "./connection.ts";
@@ -32,7 +32,7 @@ export const defaultDbFileName = "gateway.db";
 
 /** Options for {@link openStore}. */
 export interface StoreOptions {
-  /** Directory holding the database; created if missing. */
+  /** Directory holding the database; created if missing (refused, naming `gateway.dataDir`, if it cannot be). */
   readonly dataDir: string;
   readonly clock: Clock;
   /** File name inside `dataDir`: default `gateway.db`. */
@@ -135,17 +135,35 @@ export class Store {
     return applyRetention(this.sql, this.clock, policy);
   }
 
+  /**
+   * `PRAGMA wal_checkpoint(TRUNCATE)`: copies the WAL into the database file and truncates the WAL to
+   * zero bytes. SQLite only ever reuses its WAL; on a full disk this is what gives its space back.
+   * Must run outside a transaction. `busy` when a reader kept it from finishing.
+   */
+  checkpointTruncate(): { busy: boolean; walFrames: number; checkpointedFrames: number } {
+    const [row] = this.db.pragma("wal_checkpoint(TRUNCATE)") as Array<{
+      busy: number;
+      log: number;
+      checkpointed: number;
+    }>;
+    return { busy: row?.busy === 1, walFrames: row?.log ?? 0, checkpointedFrames: row?.checkpointed ?? 0 };
+  }
+
   close(): void {
     if (!this.db.open) return;
-    // Lets SQLite refresh planner statistics it found stale during this run (cheap, bounded by design).
-    this.db.pragma("optimize");
+    try {
+      // Lets SQLite refresh planner statistics it found stale during this run (cheap, bounded by design).
+      this.db.pragma("optimize");
+    } catch {
+      // It writes statistics: on a full disk it fails, and the close must still happen.
+    }
     this.db.close();
   }
 }
 
 /** Opens (creating if needed) the gateway database in `options.dataDir` and migrates it. */
 export function openStore(options: StoreOptions): Store {
-  fs.mkdirSync(options.dataDir, { recursive: true });
+  ensureDataDir(options.dataDir);
   const file = path.resolve(options.dataDir, options.fileName ?? defaultDbFileName);
   const db = openConnection(file, { busyTimeoutMs: options.busyTimeoutMs });
   try {

@@ -34,7 +34,7 @@ describe("uplink files", () => {
 
   it("names the file and the config key, never the content", () => {
     expect(() => readUplinkFiles({ passwordFile: "/nonexistent/pw" })).toThrow(
-      "cannot read the broker password file /nonexistent/pw (ENOENT)",
+      "mqtt.passwordFile: cannot read the broker password file /nonexistent/pw: it does not exist",
     );
     const f = files({ key: "too-short-secret" });
     let message = "";

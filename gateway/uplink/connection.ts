@@ -19,20 +19,38 @@ export interface UplinkFiles {
   readonly key?: Buffer;
 }
 
+/** Plain words for why a file could not be read. */
+function readFailure(code: string | undefined): string {
+  switch (code) {
+    case "ENOENT":
+      return "it does not exist";
+    case "EACCES":
+    case "EPERM":
+      return "permission denied";
+    case "EISDIR":
+      return "it is a directory";
+    default:
+      return code ?? "unreadable";
+  }
+}
+
+/** The file's content. @throws GatewayError(ConfigInvalid) `<configKey>: cannot read the <what> file ...` */
 function readFile(file: string, what: string, configKey: string): Buffer {
   try {
     return readFileSync(file);
   } catch (error) {
-    const reason = (error as NodeJS.ErrnoException).code ?? "unreadable";
-    throw new GatewayError(ErrorCode.ConfigInvalid, `cannot read the ${what} file ${file} (${reason})`, {
-      path: configKey,
-      file,
-    });
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new GatewayError(
+      ErrorCode.ConfigInvalid,
+      `${configKey}: cannot read the ${what} file ${file}: ${readFailure(code)}`,
+      { path: configKey, file, code },
+    );
   }
 }
 
 /**
- * Reads every file the config names. @throws GatewayError(ConfigInvalid) naming the file, never its content.
+ * Reads every file the config names. @throws GatewayError(ConfigInvalid) whose message starts with the
+ * config key (`mqtt.commandKeyFile: ...`) and names the file, never its content; `context.path` is the key.
  * @param section config path the keys are reported under: `mqtt` in the gateway config, empty in a client config
  */
 export function readUplinkFiles(
@@ -53,10 +71,8 @@ export function readUplinkFiles(
     } catch (error) {
       throw new GatewayError(
         ErrorCode.ConfigInvalid,
-        `${config.commandKeyFile}: ${(error as Error).message}`,
-        {
-          path: at("commandKeyFile"),
-        },
+        `${at("commandKeyFile")}: ${config.commandKeyFile}: ${(error as Error).message}`,
+        { path: at("commandKeyFile"), file: config.commandKeyFile },
       );
     }
   }

@@ -134,6 +134,8 @@ export const eventTypes = [
   "tamper",
   "clock.anomaly",
   "config.reloaded",
+  "disk.full",
+  "disk.ok",
 ] as const;
 
 /** `events` stream: one event. `data` holds the type's details (documented in docs/mqtt.md). */

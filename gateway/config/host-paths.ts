@@ -1,0 +1,39 @@
+/**
+ * Checks of the host the config names: files that must be readable (broker password, command key, TLS
+ * material) and the data directory that must be writable. They are what `run` needs before it starts,
+ * so `check-config` and `run` report them the same way, at the key that names the path. Commands that
+ * only read the config (status, topup) skip them: a technician may not be allowed to read the key.
+ */
+import { dataDirProblem } from "../core/data-dir.ts";
+import { isGatewayError } from "../core/errors.ts";
+import { readUplinkFiles } from "../uplink/connection.ts";
+import type { PathIssue } from "./issues.ts";
+import type { Config } from "./schema.ts";
+
+/** Every problem with the paths of a parsed config (paths already absolute); empty when all are usable. */
+export function hostPathIssues(config: Config): PathIssue[] {
+  const issues: PathIssue[] = [];
+  const dataDir = dataDirProblem(config.gateway.dataDir);
+  if (dataDir !== undefined) issues.push({ path: ["gateway", "dataDir"], message: dataDir });
+  const mqtt = config.mqtt;
+  if (mqtt === undefined) return issues;
+  // One file at a time, so every unreadable file is reported, not just the first.
+  const files: Array<[string[], Parameters<typeof readUplinkFiles>[0]]> = [
+    [["mqtt", "passwordFile"], { passwordFile: mqtt.passwordFile }],
+    [["mqtt", "commandKeyFile"], { commandKeyFile: mqtt.commandKeyFile }],
+    [["mqtt", "tls", "caFile"], { tls: { caFile: mqtt.tls?.caFile } }],
+    [["mqtt", "tls", "certFile"], { tls: { certFile: mqtt.tls?.certFile } }],
+    [["mqtt", "tls", "keyFile"], { tls: { keyFile: mqtt.tls?.keyFile } }],
+  ];
+  for (const [path, only] of files) {
+    try {
+      readUplinkFiles(only);
+    } catch (error) {
+      if (!isGatewayError(error)) throw error;
+      // The message starts with the key for `run`'s one-line errors; here the key is printed beside it.
+      const message = error.message.replace(`${path.join(".")}: `, "");
+      issues.push({ path, message });
+    }
+  }
+  return issues;
+}
