@@ -31,9 +31,9 @@ export class Checks {
       return Math.round(performance.now() - started);
     } catch (error) {
       const cause = (error as { cause?: unknown }).cause;
-      this.failures.push(
-        `${what}: not within ${timeoutMs} ms${cause === undefined ? "" : ` (${String(cause)})`}`,
-      );
+      const why =
+        cause instanceof Error ? cause.message : cause === undefined ? undefined : JSON.stringify(cause);
+      this.failures.push(`${what}: not within ${timeoutMs} ms${why === undefined ? "" : ` (${why})`}`);
       return undefined;
     }
   }
