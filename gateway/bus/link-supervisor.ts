@@ -79,6 +79,8 @@ export class LinkSupervisor {
    * CONNECTION_SILENT. A link failure closes the link and schedules the reopen.
    */
   async requestFailed(error: GatewayError): Promise<GatewayError> {
+    // A request cut short by stop() says nothing about the link.
+    if (this.stopped) return error;
     let e = error;
     if (e.code === ErrorCode.Timeout) {
       const limit = this.options.silentAfterTimeouts ?? 0;

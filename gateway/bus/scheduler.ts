@@ -51,6 +51,8 @@ export interface BusSchedulerOptions {
   reopenDelayMs?: number;
   /** Longest delay between reopen attempts, ms. Default 30000. */
   reopenMaxMs?: number;
+  /** How long stop() lets the job in hand finish before closing the link under it, ms (0..30000). Default 1000. */
+  stopGraceMs?: number;
   /** Requests in a row without a byte back before a TCP connection is dropped as silent; 0 never. */
   silentAfterTimeouts?: number;
   onBusState?: (state: "up" | "down", error?: GatewayError) => void;
@@ -67,6 +69,8 @@ export class BusScheduler<Link extends BusLink> {
   private readonly polls: Queued[] = [];
   private readonly counters = new Map<string, MeterCounters>();
   private running = false;
+  /** The pump's run while it drains the queues; stop() waits for it, within a grace period. */
+  private pumping: Promise<void> | undefined;
   private stopped = false;
   private lastEndMono = -Infinity;
   private readonly supervisor: LinkSupervisor;
@@ -120,20 +124,35 @@ export class BusScheduler<Link extends BusLink> {
   }
 
   /**
-   * Rejects queued jobs, lets the one in hand finish its current request (each bounded by the reply
-   * timeout; no further request starts), closes the link (bounded by the transport's close timeout).
+   * Rejects queued jobs, gives the one in hand up to `stopGraceMs` to finish its current request (no
+   * further request starts), then closes the link, which fails a request still waiting: a stop never
+   * waits for a long reply timeout or a peer that does not answer.
    */
   async stop(): Promise<void> {
     this.stopped = true;
     const stoppedError = new GatewayError(ErrorCode.PortClosed, `bus ${this.options.busId} stopped`);
     for (const q of [...this.writes.splice(0), ...this.polls.splice(0)]) q.reject(stoppedError);
-    while (this.running) await new Promise((resolve) => setImmediate(resolve));
+    if (this.pumping !== undefined) {
+      const grace = new Promise<void>((resolve) => {
+        const timer = this.options.clock.setTimeout(resolve, this.options.stopGraceMs ?? 1000);
+        void this.pumping?.finally(() => {
+          this.options.clock.clearTimeout(timer);
+          resolve();
+        });
+      });
+      await grace;
+    }
     await this.supervisor.stop();
   }
 
-  private async pump(): Promise<void> {
-    if (this.running) return;
+  private pump(): Promise<void> {
+    if (this.running) return Promise.resolve();
     this.running = true;
+    this.pumping = this.drain();
+    return this.pumping;
+  }
+
+  private async drain(): Promise<void> {
     try {
       for (;;) {
         const write = this.writes.shift();

@@ -3,9 +3,12 @@
  * (connect, request, close) ends within its bound with a named code, whatever the peer does.
  */
 import { afterEach, describe, expect, it } from "vitest";
+import { SystemClock } from "../../gateway/core/clock.ts";
 import { ErrorCode } from "../../gateway/core/errors.ts";
+import { BusScheduler } from "../../gateway/bus/scheduler.ts";
 import { ModbusSerialTransport } from "../../protocols/modbus/transport/modbus-serial.ts";
 import { startHostilePeer, type HostileBehaviour } from "../helpers/hostile-tcp.ts";
+import { waitFor } from "../helpers/index.ts";
 
 const cleanups: Array<() => Promise<void>> = [];
 afterEach(async () => {
@@ -63,4 +66,31 @@ describe.each(["tcp", "rtu-over-tcp"] as const)("%s transport", (kind) => {
     expect(close.ms).toBeGreaterThanOrEqual(250);
     expect(close.ms).toBeLessThan(300 + 500);
   });
+});
+
+it("a bus stops within its grace period while a request with a long timeout waits on a silent peer", async () => {
+  const { transport, peer } = await transportTo("silent");
+  const scheduler = new BusScheduler(transport, {
+    busId: "b1",
+    clock: new SystemClock(),
+    timeoutMs: 20_000,
+    interFrameGapMs: 0,
+    stopGraceMs: 500,
+  });
+  const request = scheduler.enqueue({
+    meterId: "m1",
+    priority: "poll",
+    retries: 0,
+    run: (tx) => tx.transact((link, t) => link.readRegisters(1, 4, 0, 2, t)),
+  });
+  const outcome = request.then(
+    () => "resolved",
+    (error: { code?: string }) => error.code,
+  );
+  await waitFor(() => peer.bytesReceived() > 0, { description: "the request on the wire" });
+  const stop = await timed(() => scheduler.stop());
+  // Grace 500 ms, then the link is closed under the request: a polite close of at most 300 ms.
+  expect(stop.ms).toBeLessThan(500 + 300 + 300);
+  expect(await outcome).toBe(ErrorCode.PortClosed);
+  expect(scheduler.busCounters.state).not.toBe("down");
 });

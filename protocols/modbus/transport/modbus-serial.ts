@@ -142,6 +142,12 @@ export class ModbusSerialTransport implements ModbusTransport {
     const socket = this.socket;
     this.client = undefined;
     this.socket = undefined;
+    this.abortInFlight?.(
+      new GatewayError(
+        ErrorCode.PortClosed,
+        `${this.description} closed while a request was waiting for its reply`,
+      ),
+    );
     if (client === undefined) {
       socket?.destroy();
       return;
