@@ -98,8 +98,11 @@ export class Poller<Link extends BusLink> {
   private linkReopened(): void {
     if (!this.running) return;
     const now = this.options.clock.monotonicMs();
-    for (const slot of this.slots.values())
-      if (slot.backoffMs > 0) slot.nextDueMono = Math.min(slot.nextDueMono, now);
+    for (const slot of this.slots.values()) {
+      if (slot.backoffMs === 0) continue;
+      slot.nextDueMono = Math.min(slot.nextDueMono, now);
+      this.scheduler.countersFor(slot.meter.id).backoffUntilMono = slot.nextDueMono;
+    }
     this.reschedule();
   }
 
