@@ -66,9 +66,42 @@ export function isBusFailure(error: GatewayError): boolean {
     case ErrorCode.PortPermissionDenied:
     case ErrorCode.PortClosed:
     case ErrorCode.ConnectionRefused:
+    case ErrorCode.ConnectTimeout:
+    case ErrorCode.ConnectionClosed:
+    case ErrorCode.ConnectionReset:
+    case ErrorCode.ConnectionLost:
+    case ErrorCode.ConnectionSilent:
     case ErrorCode.TransportError:
       return true;
     default:
       return false;
   }
+}
+
+/** Bus state as a technician sees it: up once the link carried a reply, down after a link failure. */
+export type BusState = "unknown" | "up" | "down";
+
+/** Per-bus link statistics: the port or connection itself, apart from any one meter. */
+export interface BusCounters {
+  state: BusState;
+  /** Successful opens (TCP connects, serial opens). */
+  opens: number;
+  /** Link failures by code: CONNECTION_CLOSED, CONNECTION_RESET, CONNECT_TIMEOUT, PORT_NOT_FOUND, ... */
+  errors: Record<string, number>;
+  lastError: { code: string; message: string; atMs: number } | undefined;
+  /** Wall-clock ms the bus went down, while it is down. */
+  downSinceMs: number | undefined;
+  /** Monotonic ms of the next reopen attempt, while one is scheduled. */
+  reopenAtMono: number | undefined;
+}
+
+export function newBusCounters(): BusCounters {
+  return {
+    state: "unknown",
+    opens: 0,
+    errors: {},
+    lastError: undefined,
+    downSinceMs: undefined,
+    reopenAtMono: undefined,
+  };
 }

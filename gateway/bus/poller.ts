@@ -56,6 +56,7 @@ export class Poller<Link extends BusLink> {
   /** When {@link timer} fires (monotonic ms); Infinity when no timer is set. */
   private timerDueMono = Infinity;
   private running = false;
+  private listening = false;
 
   constructor(
     private readonly scheduler: BusScheduler<Link>,
@@ -83,6 +84,25 @@ export class Poller<Link extends BusLink> {
 
   start(): void {
     this.running = true;
+    if (!this.listening) {
+      this.listening = true;
+      this.scheduler.onReopen(() => this.linkReopened());
+    }
+    this.reschedule();
+  }
+
+  /**
+   * The bus's link opened again after a failure (adapter replugged, converter back): poll the meters
+   * that are backed off now rather than at the end of their backoff, which may be minutes away.
+   */
+  private linkReopened(): void {
+    if (!this.running) return;
+    const now = this.options.clock.monotonicMs();
+    for (const slot of this.slots.values()) {
+      if (slot.backoffMs === 0) continue;
+      slot.nextDueMono = Math.min(slot.nextDueMono, now);
+      this.scheduler.countersFor(slot.meter.id).backoffUntilMono = slot.nextDueMono;
+    }
     this.reschedule();
   }
 

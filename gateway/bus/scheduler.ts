@@ -5,7 +5,15 @@
  */
 import type { Clock } from "../core/clock.ts";
 import { ErrorCode, GatewayError, isGatewayError } from "../core/errors.ts";
-import { countError, isBusFailure, isTransient, newCounters, type MeterCounters } from "./counters.ts";
+import {
+  countError,
+  isBusFailure,
+  isTransient,
+  newCounters,
+  type BusCounters,
+  type MeterCounters,
+} from "./counters.ts";
+import { LinkSupervisor } from "./link-supervisor.ts";
 
 /** What the scheduler needs of a link: open it, close it, know whether it is open. */
 export interface BusLink {
@@ -39,8 +47,14 @@ export interface BusSchedulerOptions {
   timeoutMs: number;
   /** Silence kept between the end of one transaction and the next request, ms (0..10000). */
   interFrameGapMs: number;
-  /** Delay before reopening a link that failed to open, ms; doubles up to 30 s. Default 1000. */
+  /** Delay before reopening a link that failed, ms (10..60000); doubles up to reopenMaxMs. Default 1000. */
   reopenDelayMs?: number;
+  /** Longest delay between reopen attempts, ms. Default 30000. */
+  reopenMaxMs?: number;
+  /** How long stop() lets the job in hand finish before closing the link under it, ms (0..30000). Default 1000. */
+  stopGraceMs?: number;
+  /** Requests in a row without a byte back before a TCP connection is dropped as silent; 0 never. */
+  silentAfterTimeouts?: number;
   onBusState?: (state: "up" | "down", error?: GatewayError) => void;
 }
 
@@ -55,12 +69,11 @@ export class BusScheduler<Link extends BusLink> {
   private readonly polls: Queued[] = [];
   private readonly counters = new Map<string, MeterCounters>();
   private running = false;
+  /** The pump's run while it drains the queues; stop() waits for it, within a grace period. */
+  private pumping: Promise<void> | undefined;
   private stopped = false;
   private lastEndMono = -Infinity;
-  private busUp: boolean | undefined;
-  private reopenAtMono = 0;
-  private reopenDelayMs: number;
-  private lastOpenError: GatewayError | undefined;
+  private readonly supervisor: LinkSupervisor;
   /** Monotonic ms the link spent in transactions, for bus utilisation. */
   busyMs = 0;
 
@@ -68,7 +81,17 @@ export class BusScheduler<Link extends BusLink> {
     private readonly link: Link,
     private readonly options: BusSchedulerOptions,
   ) {
-    this.reopenDelayMs = options.reopenDelayMs ?? 1000;
+    this.supervisor = new LinkSupervisor(link, options);
+  }
+
+  /** The link's own state and failures (not any one meter's). */
+  get busCounters(): Readonly<BusCounters> {
+    return this.supervisor.counters;
+  }
+
+  /** Calls `listener` each time the link opens again after a failure. */
+  onReopen(listener: () => void): void {
+    this.supervisor.onReopen(listener);
   }
 
   /** Counters of a meter (created on first use). */
@@ -100,25 +123,51 @@ export class BusScheduler<Link extends BusLink> {
     });
   }
 
-  /** Rejects queued jobs, waits for the one in hand, closes the link. */
+  /**
+   * Rejects queued jobs, gives the one in hand up to `stopGraceMs` to finish its current request (no
+   * further request starts), then closes the link, which fails a request still waiting: a stop never
+   * waits for a long reply timeout or a peer that does not answer.
+   */
   async stop(): Promise<void> {
     this.stopped = true;
     const stoppedError = new GatewayError(ErrorCode.PortClosed, `bus ${this.options.busId} stopped`);
     for (const q of [...this.writes.splice(0), ...this.polls.splice(0)]) q.reject(stoppedError);
-    while (this.running) await new Promise((resolve) => setImmediate(resolve));
-    await this.link.close();
+    if (this.pumping !== undefined) {
+      const grace = new Promise<void>((resolve) => {
+        const timer = this.options.clock.setTimeout(resolve, this.options.stopGraceMs ?? 1000);
+        void this.pumping?.finally(() => {
+          this.options.clock.clearTimeout(timer);
+          resolve();
+        });
+      });
+      await grace;
+    }
+    await this.supervisor.stop();
   }
 
-  private async pump(): Promise<void> {
-    if (this.running) return;
+  private pump(): Promise<void> {
+    if (this.running) return Promise.resolve();
     this.running = true;
+    this.pumping = this.drain();
+    return this.pumping;
+  }
+
+  private async drain(): Promise<void> {
     try {
       for (;;) {
         const write = this.writes.shift();
         const next = write ?? this.polls.shift();
         if (next === undefined || this.stopped) break;
         try {
-          await this.ensureOpen();
+          await this.supervisor.ensureOpen();
+        } catch (error) {
+          // The bus is down: the meter's poll fails with the reason, counted against the meter too.
+          if (isGatewayError(error))
+            countError(this.countersFor(next.job.meterId), error, this.options.clock.now());
+          next.reject(error);
+          continue;
+        }
+        try {
           next.resolve(await next.job.run(this.transactor(next.job)));
         } catch (error) {
           next.reject(error);
@@ -127,34 +176,6 @@ export class BusScheduler<Link extends BusLink> {
     } finally {
       this.running = false;
     }
-  }
-
-  private async ensureOpen(): Promise<void> {
-    if (this.link.isOpen) return;
-    const clock = this.options.clock;
-    if (this.lastOpenError !== undefined && clock.monotonicMs() < this.reopenAtMono) throw this.lastOpenError;
-    try {
-      await this.link.open();
-      this.lastOpenError = undefined;
-      this.reopenDelayMs = this.options.reopenDelayMs ?? 1000;
-      this.setBusState("up");
-    } catch (error) {
-      const e = isGatewayError(error)
-        ? error
-        : new GatewayError(ErrorCode.TransportError, `${this.link.description}: ${String(error)}`);
-      this.lastOpenError = e;
-      this.reopenAtMono = clock.monotonicMs() + this.reopenDelayMs;
-      this.reopenDelayMs = Math.min(this.reopenDelayMs * 2, 30_000);
-      this.setBusState("down", e);
-      throw e;
-    }
-  }
-
-  private setBusState(state: "up" | "down", error?: GatewayError): void {
-    const up = state === "up";
-    if (this.busUp === up) return;
-    this.busUp = up;
-    this.options.onBusState?.(state, error);
   }
 
   private transactor(job: BusJob<BusLink, unknown>): Transactor<Link> {
@@ -166,22 +187,22 @@ export class BusScheduler<Link extends BusLink> {
         for (let attempt = 0; ; attempt++) {
           const wait = this.lastEndMono + interFrameGapMs - clock.monotonicMs();
           if (wait > 0) await clock.sleep(wait);
+          if (this.stopped) throw new GatewayError(ErrorCode.PortClosed, `bus ${this.options.busId} stopped`);
           const startMono = clock.monotonicMs();
           try {
             const result = await exchange(this.link, timeoutMs);
+            this.supervisor.replied();
             counters.ok += 1;
             counters.lastSeenMs = clock.now();
             return result;
           } catch (error) {
-            const e = isGatewayError(error)
-              ? error
-              : new GatewayError(ErrorCode.Internal, String(error), {}, { cause: error });
+            const e = await this.supervisor.requestFailed(
+              isGatewayError(error)
+                ? error
+                : new GatewayError(ErrorCode.Internal, String(error), {}, { cause: error }),
+            );
             countError(counters, e, clock.now());
-            if (isBusFailure(e)) {
-              await this.link.close();
-              this.setBusState("down", e);
-              throw e;
-            }
+            if (isBusFailure(e)) throw e;
             if (!isTransient(e) || attempt >= job.retries) throw e;
             tx.retried = true;
           } finally {

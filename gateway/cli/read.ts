@@ -123,7 +123,9 @@ export function registerRead(program: Command): void {
             ErrorCode.Timeout,
             `${typeof request === "string" ? `${request}: ` : ""}` +
               `no reply from unit ${target.unit} within ${target.timeoutMs} ms on ${describeEndpoint(target.endpoint)}: ` +
-              `check the unit id, wiring (A/B), baud rate and parity`,
+              (target.endpoint.kind === "rtu"
+                ? "check the unit id, wiring (A/B), baud rate and parity"
+                : "check the unit id and that the peer speaks this protocol (--tcp: Modbus TCP, --rtu-over-tcp: raw RTU)"),
             error.context,
           );
         }

@@ -14,6 +14,16 @@ export enum ErrorCode {
   PortPermissionDenied = "PORT_PERMISSION_DENIED",
   PortClosed = "PORT_CLOSED",
   ConnectionRefused = "CONNECTION_REFUSED",
+  /** The TCP connect (or serial open) did not complete within the connect timeout. */
+  ConnectTimeout = "CONNECT_TIMEOUT",
+  /** The peer closed the connection (FIN). */
+  ConnectionClosed = "CONNECTION_CLOSED",
+  /** The peer reset the connection (RST, EPIPE). */
+  ConnectionReset = "CONNECTION_RESET",
+  /** The peer vanished without closing: TCP keepalive or retransmission gave up (ETIMEDOUT). */
+  ConnectionLost = "CONNECTION_LOST",
+  /** A connection that carries no reply at all: several requests in a row timed out on it. */
+  ConnectionSilent = "CONNECTION_SILENT",
   TransportError = "TRANSPORT_ERROR",
   // Config and data
   ConfigInvalid = "CONFIG_INVALID",

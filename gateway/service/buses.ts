@@ -10,13 +10,19 @@ import type { BusConfig, Config, MeterConfig } from "../config/index.ts";
 import { endpointOfBus } from "../bus/endpoint.ts";
 import { Poller, type PollerOptions } from "../bus/poller.ts";
 import { BusScheduler, type BusSchedulerOptions } from "../bus/scheduler.ts";
-import type { MeterCounters } from "../bus/counters.ts";
+import type { BusCounters, MeterCounters } from "../bus/counters.ts";
 import { ModbusMeterDriver } from "../metering/modbus-driver.ts";
 import type { OptionalBlockChange } from "../metering/optional-blocks.ts";
 import type { Reading } from "../metering/reading.ts";
 import type { ModbusTransport, TransportFactory } from "../../protocols/modbus/transport/transport.ts";
 import { requireProfile } from "../../protocols/profiles/load.ts";
 import type { ResolvedProfile } from "../../protocols/profiles/resolve.ts";
+
+/**
+ * Requests in a row with no byte back before a TCP connection is dropped and the bus shown down. Above
+ * a poll's attempts (retries default 1), so one dead meter behind a converter does not drop the link.
+ */
+const silentTcpAfterTimeouts = 3;
 
 interface BusRuntime {
   id: string;
@@ -61,6 +67,8 @@ export function buildBus(
     clock,
     timeoutMs: bus.timeoutMs,
     interFrameGapMs: bus.interFrameGapMs,
+    // A TCP peer must answer something; on a serial line silence is the meters' problem, not the port's.
+    silentAfterTimeouts: bus.transport === "rtu" ? 0 : silentTcpAfterTimeouts,
     ...(hooks.onBusState === undefined ? {} : { onBusState: hooks.onBusState }),
   });
   const poller = new Poller(
@@ -189,12 +197,18 @@ export class Buses {
     return this.runtime(meterId).scheduler.countersFor(meterId);
   }
 
-  /** Bus id -> share of wall time spent in transactions since start, and queue depth. */
-  busStats(): Array<{ busId: string; busyMs: number; queued: { writes: number; polls: number } }> {
+  /** Per bus: time spent in transactions since start, queue depth, and the link's state and failures. */
+  busStats(): Array<{
+    busId: string;
+    busyMs: number;
+    queued: { writes: number; polls: number };
+    link: Readonly<BusCounters>;
+  }> {
     return [...this.runtimes.values()].map((r) => ({
       busId: r.id,
       busyMs: r.scheduler.busyMs,
       queued: r.scheduler.queued,
+      link: r.scheduler.busCounters,
     }));
   }
 

@@ -35,6 +35,27 @@ export function createMetrics(gateway: Gateway): Registry {
     },
   });
   new Gauge({
+    name: "meter_gateway_bus_link_failures",
+    help: "Link failures per bus since start, by code (CONNECTION_CLOSED, CONNECTION_RESET, CONNECT_TIMEOUT, ...)",
+    labelNames: ["bus", "code"],
+    registers: [registry],
+    collect() {
+      for (const bus of gateway.buses.busStats())
+        for (const [code, count] of Object.entries(bus.link.errors))
+          this.set({ bus: bus.busId, code }, count);
+    },
+  });
+  new Gauge({
+    name: "meter_gateway_bus_up",
+    help: "1 when the bus's link carries replies, 0 when it is down or not yet proven",
+    labelNames: ["bus"],
+    registers: [registry],
+    collect() {
+      for (const bus of gateway.buses.busStats())
+        this.set({ bus: bus.busId }, bus.link.state === "up" ? 1 : 0);
+    },
+  });
+  new Gauge({
     name: "meter_gateway_bus_queue_depth",
     help: "Jobs waiting per bus",
     labelNames: ["bus", "priority"],

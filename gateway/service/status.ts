@@ -42,6 +42,19 @@ export interface GatewayStatus {
   storage: StorageStatus;
   /** Room in the data directory: full or not, free bytes, reserve held, readings not stored. */
   disk: DiskSnapshot;
+  /** Per bus: why it is down (or last was), since when, and its link failures by code. */
+  links: Record<string, LinkStatus>;
+}
+
+export interface LinkStatus {
+  state: "up" | "down" | "unknown";
+  lastError: string | null;
+  /** Wall-clock ms the bus went down, while it is down. */
+  downSinceMs: number | null;
+  /** Successful opens (connects) since start. */
+  opens: number;
+  /** Link failures by code: CONNECTION_CLOSED, CONNECTION_RESET, CONNECT_TIMEOUT, PORT_NOT_FOUND, ... */
+  errors: Record<string, number>;
 }
 
 export function gatewayStatus(
@@ -73,6 +86,16 @@ export function gatewayStatus(
   });
   const buses: Record<string, "up" | "down" | "unknown"> = {};
   for (const bus of gateway.config.buses) buses[bus.id] = busStates.get(bus.id) ?? "unknown";
+  const links: Record<string, LinkStatus> = {};
+  for (const { busId, link } of gateway.buses.busStats()) {
+    links[busId] = {
+      state: link.state,
+      lastError: link.lastError?.message ?? null,
+      downSinceMs: link.downSinceMs ?? null,
+      opens: link.opens,
+      errors: { ...link.errors },
+    };
+  }
   return {
     gatewayId: gateway.config.gateway.id,
     uptimeMs: gateway.uptimeMs,
@@ -81,6 +104,7 @@ export function gatewayStatus(
     buses,
     storage: storageStatus(gateway.storeFailures.episode, gateway.storeFailures.totalBatches),
     disk: gateway.disk.snapshot(),
+    links,
   };
 }
 
@@ -92,7 +116,10 @@ export function healthProblems(
 ): string[] {
   const problems: string[] = [];
   for (const [bus, state] of Object.entries(status.buses))
-    if (state === "down") problems.push(`bus ${bus} is down`);
+    if (state === "down") {
+      const why = status.links[bus]?.lastError;
+      problems.push(why === null || why === undefined ? `bus ${bus} is down` : `bus ${bus} is down: ${why}`);
+    }
   const offline = status.meters.filter((m) => m.state === "offline").map((m) => m.id);
   if (offline.length > 0) problems.push(`meters offline: ${offline.join(", ")}`);
   const backlog = Object.values(status.backlog).reduce((a, b) => a + b, 0);

@@ -30,10 +30,15 @@ const START_TIMEOUT_MS = 5000;
  * Spawns `socat -d -d pty,raw,echo=0,link=<tmp>/a pty,raw,echo=0,link=<tmp>/b` and resolves once both
  * device links exist and socat has entered its transfer loop. Raw mode with no echo, so bytes pass
  * unchanged (no CR/LF mapping). Closing and reopening an end keeps the pair alive.
+ * @param options.dir where to put the links `a` and `b` (default a fresh temp dir, removed on close);
+ *   a second pair made in the same directory after close() has the same link names (a replug).
  */
-export async function createPtyPair(): Promise<PtyPair> {
+export async function createPtyPair(options: { readonly dir?: string } = {}): Promise<PtyPair> {
   const socat = requireTool("socat");
-  const dir = await tempDir("pty-");
+  // In a given directory the links keep their names across pairs: a USB adapter unplugged and plugged
+  // back under the same device name. The caller owns that directory.
+  const dir =
+    options.dir === undefined ? await tempDir("pty-") : { path: options.dir, remove: async () => {} };
   const a = join(dir.path, "a");
   const b = join(dir.path, "b");
   const proc = await spawnOwned(socat, ["-d", "-d", `pty,raw,echo=0,link=${a}`, `pty,raw,echo=0,link=${b}`]);

@@ -1,84 +1,169 @@
 /**
  * The transport adapter over modbus-serial (the library in our design, kept behind our interface:
- * STYLE.md contrast case). It opens serial ports, TCP and RTU-over-TCP, and turns the library's error
- * strings into our codes.
+ * STYLE.md contrast case). modbus-serial frames requests and replies; the port underneath is ours to
+ * bound: a TCP socket we connect, watch and close ourselves (tcp-socket.ts), a serial port opened
+ * within a deadline and watched for the adapter being unplugged. Every step has a time bound and every
+ * failure a code (error-map.ts); a request never waits for a callback that may never come.
  */
+import type { Socket } from "node:net";
 import type { ModbusRTU as ModbusRtuClient } from "modbus-serial/ModbusRTU.js";
 import ModbusSerialModule from "modbus-serial";
-import { ErrorCode, GatewayError, modbusException } from "../../../gateway/core/errors.ts";
+import { ErrorCode, GatewayError } from "../../../gateway/core/errors.ts";
 import type { BitReadFc, RegisterReadFc } from "../pdu.ts";
-import { describeEndpoint, type ModbusTransport, type TransportEndpoint } from "./transport.ts";
-import { classifyLeftover } from "./leftover.ts";
+import {
+  describeEndpoint,
+  type ModbusTransport,
+  type TransportEndpoint,
+  type TransportOptions,
+} from "./transport.ts";
+import { withDeadline } from "./deadline.ts";
+import { openError, timeoutError, transactionError } from "./error-map.ts";
+import { closeSocket, connectSocket, watchSocket } from "./tcp-socket.ts";
 
 type Client = ModbusRtuClient;
 /** modbus-serial is CommonJS: `module.exports` is the client class itself (its typings say `default`). */
 const ModbusRTU = ModbusSerialModule as unknown as new () => Client;
-/** modbus-serial's buffered ports keep received bytes here (rtubufferedport.js, tcprtubufferedport.js). */
+/** modbus-serial's buffered ports keep received bytes here (rtubufferedport.js, telnetport.js). */
 type BufferedPort = { _buffer?: Buffer };
+/** Present on ModbusRTU 8.x: clears the reply timers of requests in flight (used by its destroy()). */
+type CancellableClient = { _cancelPendingTransactions?: () => void };
 
-interface LibError {
-  message?: string;
-  errno?: string;
-  code?: string;
-  modbusCode?: number;
-  name?: string;
-}
+const defaults: Required<TransportOptions> = {
+  connectTimeoutMs: 3000,
+  closeTimeoutMs: 500,
+  keepAliveMs: 10_000,
+};
+/** Slack on top of a request's reply timeout before our own guard gives up on the library, ms. */
+const guardSlackMs = 250;
 
 export class ModbusSerialTransport implements ModbusTransport {
   readonly description: string;
+  private readonly options: Required<TransportOptions>;
   private client: Client | undefined;
+  private socket: Socket | undefined;
+  /** How the current connection ended (closed, reset, unplugged); undefined while it is up. */
+  private loss: GatewayError | undefined;
+  /** Rejects the request in flight, when the connection ends under it. */
+  private abortInFlight: ((error: GatewayError) => void) | undefined;
 
-  constructor(private readonly endpoint: TransportEndpoint) {
+  constructor(
+    private readonly endpoint: TransportEndpoint,
+    options: TransportOptions = {},
+  ) {
     this.description = describeEndpoint(endpoint);
+    this.options = { ...defaults, ...options };
   }
 
   get isOpen(): boolean {
-    return this.client?.isOpen ?? false;
+    return this.client !== undefined && this.loss === undefined && this.client.isOpen;
   }
 
   async open(): Promise<void> {
     if (this.isOpen) return;
     await this.close();
+    this.loss = undefined;
     const client = new ModbusRTU();
-    const endpoint = this.endpoint;
-    try {
-      switch (endpoint.kind) {
-        case "rtu":
-          await client.connectRTUBuffered(endpoint.path, {
-            baudRate: endpoint.baudRate,
-            parity: endpoint.parity,
-            dataBits: endpoint.dataBits,
-            stopBits: endpoint.stopBits,
-          });
-          break;
-        case "tcp":
-          await client.connectTCP(endpoint.host, { port: endpoint.port });
-          break;
-        case "rtu-over-tcp":
-          // RTU frames with CRC in a raw TCP stream (a transparent TCP-to-RS485 converter). In
-          // modbus-serial that is the "telnet" port; its "TcpRTUBuffered" port speaks MBAP instead.
-          await client.connectTelnet(endpoint.host, { port: endpoint.port });
-          break;
-      }
-    } catch (error) {
-      throw this.openError(error);
-    }
-    // A port error after open (cable pulled, USB adapter gone) surfaces on the next transaction.
+    // A port error after open surfaces through the loss watch and the next transaction.
     client.on("error", () => {});
+    if (this.endpoint.kind === "rtu") await this.openSerial(client, this.endpoint);
+    else await this.openTcp(client, this.endpoint);
     this.client = client;
   }
 
+  private async openSerial(client: Client, endpoint: Extract<TransportEndpoint, { kind: "rtu" }>) {
+    const { connectTimeoutMs } = this.options;
+    const opening = client.connectRTUBuffered(endpoint.path, {
+      baudRate: endpoint.baudRate,
+      parity: endpoint.parity,
+      dataBits: endpoint.dataBits,
+      stopBits: endpoint.stopBits,
+    });
+    try {
+      await withDeadline(opening, connectTimeoutMs, () => {
+        // If the open completes after all, close that port: nobody holds it.
+        opening.then(() => client.close(() => {})).catch(() => {});
+        return new GatewayError(
+          ErrorCode.ConnectTimeout,
+          `${endpoint.path} did not open within ${connectTimeoutMs} ms`,
+          { endpoint: this.description },
+        );
+      });
+    } catch (error) {
+      throw openError(error, endpoint, this.description);
+    }
+    // The USB-RS485 adapter unplugged (or the pty's far end gone): serialport closes the port.
+    client.on("close", () => {
+      if (this.client !== client) return;
+      this.lost(
+        new GatewayError(
+          ErrorCode.PortClosed,
+          `serial device ${endpoint.path} went away (USB adapter unplugged?)`,
+          { endpoint: this.description },
+        ),
+      );
+    });
+  }
+
+  private async openTcp(
+    client: Client,
+    endpoint: Extract<TransportEndpoint, { kind: "tcp" | "rtu-over-tcp" }>,
+  ) {
+    const socket = await connectSocket({
+      host: endpoint.host,
+      port: endpoint.port,
+      description: this.description,
+      connectTimeoutMs: this.options.connectTimeoutMs,
+      keepAliveMs: this.options.keepAliveMs,
+    });
+    watchSocket(socket, this.description, (loss) => {
+      if (this.socket === socket) this.lost(loss);
+    });
+    this.socket = socket;
+    try {
+      // MBAP framing, or RTU frames with CRC in a raw stream (modbus-serial's "telnet" port is the
+      // transparent TCP-to-RS485 converter; its "TcpRTUBuffered" port speaks MBAP instead).
+      if (endpoint.kind === "tcp") await client.linkTCP(socket, { port: endpoint.port });
+      else await client.linkTelnet(socket, { port: endpoint.port });
+    } catch (error) {
+      this.socket = undefined;
+      socket.destroy();
+      throw openError(error, endpoint, this.description);
+    }
+  }
+
+  private lost(loss: GatewayError): void {
+    this.loss = loss;
+    this.abortInFlight?.(loss);
+  }
+
+  /** Closes within closeTimeoutMs whatever the peer does; never rejects. */
   async close(): Promise<void> {
     const client = this.client;
+    const socket = this.socket;
     this.client = undefined;
-    if (client === undefined) return;
-    await new Promise<void>((resolve) => {
+    this.socket = undefined;
+    this.abortInFlight?.(
+      new GatewayError(
+        ErrorCode.PortClosed,
+        `${this.description} closed while a request was waiting for its reply`,
+      ),
+    );
+    if (client === undefined) {
+      socket?.destroy();
+      return;
+    }
+    (client as unknown as CancellableClient)._cancelPendingTransactions?.();
+    if (socket !== undefined) return closeSocket(socket, this.options.closeTimeoutMs);
+    const closing = new Promise<void>((resolve) => {
       try {
         client.close(() => resolve());
       } catch {
         resolve();
       }
     });
+    await withDeadline(closing, this.options.closeTimeoutMs, () => {
+      return new GatewayError(ErrorCode.PortClosed, `${this.description} did not close in time`);
+    }).catch(() => {});
   }
 
   readRegisters(
@@ -124,117 +209,61 @@ export class ModbusSerialTransport implements ModbusTransport {
   private async call<T>(
     unit: number,
     timeoutMs: number,
-    context: Record<string, unknown>,
+    fields: Record<string, unknown>,
     run: (client: Client, done: (err: unknown, value: T | undefined) => void) => void,
   ): Promise<T> {
+    if (this.loss !== undefined) throw this.loss;
     if (!this.isOpen) await this.open();
     const client = this.client;
     if (client === undefined) throw new GatewayError(ErrorCode.PortClosed, `${this.description} is not open`);
+    const context = { ...fields, unit };
     const port = (client as unknown as { _port?: BufferedPort })._port;
     // modbus-serial never clears its receive buffer between transactions: a late reply to a timed-out
     // request would otherwise be taken as the answer to this one (the "stale reply after a timeout" bug).
     if (port?._buffer !== undefined) port._buffer = Buffer.alloc(0);
     client.setTimeout(timeoutMs);
     return new Promise<T>((resolve, reject) => {
-      run(client, (err, value) => {
-        if (err !== null && err !== undefined) {
-          reject(this.mapError(err, unit, { ...context, unit }, port));
-        } else if (value === undefined) {
-          reject(new GatewayError(ErrorCode.BadReply, `unit ${unit}: empty reply`, { ...context, unit }));
-        } else {
-          resolve(value);
-        }
-      });
-    });
-  }
-
-  private mapError(
-    err: unknown,
-    unit: number,
-    context: Record<string, unknown>,
-    port?: BufferedPort,
-  ): GatewayError {
-    const e = (err ?? {}) as LibError;
-    const message = e.message ?? String(err);
-    if (typeof e.modbusCode === "number") return modbusException(e.modbusCode, context);
-    if (e.errno === "ETIMEDOUT" || message === "Timed out") {
-      // Nothing complete arrived; what did arrive tells a silent unit from a truncated or foreign reply.
-      const leftover = port?._buffer;
-      const kind = leftover === undefined ? "none" : classifyLeftover(leftover, unit);
-      switch (kind) {
-        case "short":
-          return new GatewayError(
-            ErrorCode.ShortReply,
-            `unit ${unit}: reply cut short (${leftover?.length} bytes)`,
-            context,
-          );
-        case "wrong-unit":
-          return new GatewayError(
-            ErrorCode.WrongUnit,
-            `unit ${unit}: reply came from another unit id`,
-            context,
-          );
-        case "garbage":
-          return new GatewayError(ErrorCode.BadReply, `unit ${unit}: unparseable bytes on the line`, context);
-        case "none":
-          return new GatewayError(ErrorCode.Timeout, `no reply from unit ${unit}`, context);
+      let settled = false;
+      const settle = (outcome: () => void) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(guard);
+        this.abortInFlight = undefined;
+        outcome();
+      };
+      // The library's own reply timer should fire first; this one stands in if it never does.
+      const guard = setTimeout(
+        () => settle(() => reject(timeoutError(unit, context, port?._buffer))),
+        timeoutMs + guardSlackMs,
+      );
+      this.abortInFlight = (loss) =>
+        settle(() => reject(new GatewayError(loss.code, loss.message, { ...loss.context, ...context })));
+      const done = (err: unknown, value: T | undefined) =>
+        settle(() => {
+          if (err !== null && err !== undefined) {
+            const loss = this.loss;
+            reject(
+              loss === undefined
+                ? transactionError(err, unit, this.description, context, port?._buffer)
+                : new GatewayError(loss.code, loss.message, { ...loss.context, ...context }),
+            );
+          } else if (value === undefined) {
+            reject(new GatewayError(ErrorCode.BadReply, `unit ${unit}: empty reply`, context));
+          } else {
+            resolve(value);
+          }
+        });
+      try {
+        run(client, done);
+      } catch (error) {
+        done(error, undefined);
       }
-    }
-    if (message.startsWith("CRC error"))
-      return new GatewayError(ErrorCode.CrcError, `unit ${unit}: CRC error`, context);
-    if (message.startsWith("Data length error")) {
-      return new GatewayError(ErrorCode.ShortReply, `unit ${unit}: ${message}`, context);
-    }
-    if (message.includes("expected address")) {
-      return new GatewayError(ErrorCode.WrongUnit, `unit ${unit}: ${message}`, context);
-    }
-    if (message.startsWith("Unexpected data"))
-      return new GatewayError(ErrorCode.BadReply, `unit ${unit}: ${message}`, context);
-    if (message === "Port Not Open" || e.errno === "ECONNREFUSED") {
-      this.client = undefined;
-      return new GatewayError(ErrorCode.PortClosed, `${this.description}: port not open`, context);
-    }
-    return new GatewayError(ErrorCode.TransportError, `${this.description}: ${message}`, context, {
-      cause: err,
     });
   }
-
-  private openError(error: unknown): GatewayError {
-    const e = (error ?? {}) as LibError;
-    const message = e.message ?? String(error);
-    const context = { endpoint: this.description };
-    if (/ENOENT|No such file/i.test(message) || e.code === "ENOENT") {
-      return new GatewayError(
-        ErrorCode.PortNotFound,
-        `serial device ${pathOf(this.endpoint)} does not exist`,
-        context,
-      );
-    }
-    if (/EACCES|Permission denied/i.test(message) || e.code === "EACCES") {
-      return new GatewayError(
-        ErrorCode.PortPermissionDenied,
-        `permission denied opening ${pathOf(this.endpoint)}: add the user to the dialout group ` +
-          `(sudo usermod -aG dialout $USER, then log in again)`,
-        context,
-      );
-    }
-    if (/ECONNREFUSED/.test(message) || e.errno === "ECONNREFUSED" || e.code === "ECONNREFUSED") {
-      return new GatewayError(
-        ErrorCode.ConnectionRefused,
-        `${this.description}: connection refused`,
-        context,
-      );
-    }
-    return new GatewayError(ErrorCode.TransportError, `${this.description}: ${message}`, context, {
-      cause: error,
-    });
-  }
-}
-
-function pathOf(endpoint: TransportEndpoint): string {
-  return endpoint.kind === "rtu" ? endpoint.path : `${endpoint.host}:${endpoint.port}`;
 }
 
 /** The default transport factory. */
-export const modbusSerialTransportFactory = (endpoint: TransportEndpoint): ModbusTransport =>
-  new ModbusSerialTransport(endpoint);
+export const modbusSerialTransportFactory = (
+  endpoint: TransportEndpoint,
+  options?: TransportOptions,
+): ModbusTransport => new ModbusSerialTransport(endpoint, options);

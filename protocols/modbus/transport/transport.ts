@@ -41,8 +41,21 @@ export type TransportEndpoint =
     }
   | { kind: "tcp" | "rtu-over-tcp"; host: string; port: number };
 
+/**
+ * Time bounds of the steps around requests (each request has its own reply timeout). Every step is
+ * bounded: a hostile or vanished peer costs at most these, never a hang.
+ */
+export interface TransportOptions {
+  /** TCP connect or serial open, ms (10..60000), default 3000. */
+  connectTimeoutMs?: number;
+  /** Polite close (FIN) before the socket is destroyed, or serial close, ms (0..10000), default 500. */
+  closeTimeoutMs?: number;
+  /** Idle time before the first TCP keepalive probe, ms (1000..7200000), default 10000. */
+  keepAliveMs?: number;
+}
+
 /** Builds a transport for an endpoint; injected so tests can substitute their own. */
-export type TransportFactory = (endpoint: TransportEndpoint) => ModbusTransport;
+export type TransportFactory = (endpoint: TransportEndpoint, options?: TransportOptions) => ModbusTransport;
 
 export function describeEndpoint(endpoint: TransportEndpoint): string {
   switch (endpoint.kind) {
