@@ -44,8 +44,15 @@ function expectOnePlainLine(result: { stderr: string }, pattern: RegExp): void {
 const expected: Record<HostileBehaviour, RegExp> = {
   // A request that races the peer's FIN meets its RST: either is a true account.
   "accept-close": /^error: tcp 127\.0\.0\.1:\d+: connection (closed|reset) by the peer/,
-  silent: /^error: no reply from unit 1 within 300 ms on tcp 127\.0\.0\.1:\d+/,
+  // The request that went unanswered is named first (FC, address, count).
+  silent: /^error: FC04 0x0000 x\d+: no reply from unit 1 within 300 ms on tcp 127\.0\.0\.1:\d+/,
   reset: /^error: tcp 127\.0\.0\.1:\d+: connection reset by the peer/,
+};
+
+const doctorCode: Record<HostileBehaviour, RegExp> = {
+  "accept-close": /: CONNECTION_(CLOSED|RESET): tcp 127\.0\.0\.1:\d+: connection (closed|reset) by the peer/,
+  silent: /: TIMEOUT: FC04 0x0000 x\d+: no reply from unit 1/,
+  reset: /: CONNECTION_RESET: tcp 127\.0\.0\.1:\d+: connection reset by the peer/,
 };
 
 describe.each(behaviours)("against a peer that does %s", (behaviour) => {
@@ -98,7 +105,11 @@ describe.each(behaviours)("against a peer that does %s", (behaviour) => {
     );
     const result = await timed(["doctor", "-c", config]);
     expect(result.code, `${result.stdout}\n${result.stderr}`).toBe(1);
-    expect(result.stdout).toMatch(/\[FAIL\] bus hostile \(tcp 127\.0\.0\.1:\d+\): /);
+    // doctor reads each meter as run would, so the failure is named on the meter, with its bus.
+    expect(result.stdout).toMatch(
+      /\[FAIL\] meter m1 \(bus hostile tcp 127\.0\.0\.1:\d+, unit 1, profile sdm120\): /,
+    );
+    expect(result.stdout).toMatch(doctorCode[behaviour]);
     expect(result.ms).toBeLessThan(300 + connectTimeoutMs + startupMs + 6000 /* broker check */);
   });
 });
