@@ -184,15 +184,15 @@ export const scenario: FaultScenario = async ({ size }) => {
   const site = await startSite({ meters: 2, pollIntervalMs: 200, powerW: 0 });
   let figures: FaultResult["figures"] = {};
   try {
+    const total = MESSAGES[size];
+    const craftedCount = Math.round(total * 0.3);
+    // Generated before anything runs: the simulated meters share this process's event loop.
+    const generated = fc.sample(fuzzMessage, { numRuns: total - craftedCount, seed: random.seed });
     const service = await site.start();
     const replays = await replayable(site);
     const before = domainState(site.dbFile);
-    const total = MESSAGES[size];
-    const craftedCount = Math.round(total * 0.3);
     const samples: Sample[] = [
-      ...fc
-        .sample(fuzzMessage, { numRuns: total - craftedCount, seed: random.seed })
-        .map(([command, payload]) => ({ command, payload })),
+      ...generated.map(([command, payload]) => ({ command, payload })),
       ...fc.sample(crafted(replays), { numRuns: craftedCount, seed: random.seed }),
     ].sort(() => random.next() - 0.5);
     const t0 = performance.now();
@@ -233,7 +233,11 @@ export const scenario: FaultScenario = async ({ size }) => {
 async function stillServing(site: Site, service: ServiceUnderTest): Promise<string[]> {
   const failures: string[] = [];
   const health = await service.health();
-  if (health.status !== "ok") failures.push(`/healthz ${health.status}: ${health.reasons.join("; ")}`);
+  if (health.status !== "ok") {
+    const meters = ((await service.status())["meters"] ?? []) as Array<{ id: string; lastError?: string }>;
+    const errors = meters.filter((m) => m.lastError).map((m) => `${m.id}: ${m.lastError}`);
+    failures.push(`/healthz ${health.status}: ${health.reasons.join("; ")} (${errors.join("; ")})`);
+  }
   const request = signed("topup", { ...validParams["topup"], purchaseSeq: 2 }, { nowMs: Date.now() });
   const response = await site.platform.request("topup", request);
   if (response.status !== "ok")
