@@ -11,7 +11,8 @@ import { requireProfile } from "../../protocols/profiles/load.ts";
 import { startSimulator } from "../../simulator/start.ts";
 import { gatewayCli } from "../cli/run-cli.ts";
 import { tempDir, waitFor } from "../helpers/index.ts";
-import { checkBilling, readingCount } from "../faults/support/billing-checks.ts";
+import { checkBilling } from "../faults/support/billing-checks.ts";
+import { readingCount } from "../faults/support/database.ts";
 import { profiles } from "./bus-harness.ts";
 
 const cleanups: Array<() => Promise<void> | void> = [];

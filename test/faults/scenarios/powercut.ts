@@ -12,11 +12,11 @@
 import { copyFileSync, existsSync, statSync, truncateSync } from "node:fs";
 import { join } from "node:path";
 import { tempDir } from "../../helpers/index.ts";
-import { checkBilling, lostPurchases } from "../support/billing-checks.ts";
+import { checkBilling } from "../support/billing-checks.ts";
 import { seededRandom, type Random } from "../support/random.ts";
 import type { ServiceUnderTest } from "../support/service.ts";
 import { startSite } from "../support/site.ts";
-import { TopupSender } from "../support/topups.ts";
+import { TopupSender, lostPurchases } from "../support/topups.ts";
 import type { FaultResult, FaultScenario } from "../types.ts";
 
 const CHECKED =

@@ -6,12 +6,13 @@
  */
 import { testGatewayId } from "../../../gateway/uplink/testing/fixtures.ts";
 import { waitFor } from "../../helpers/index.ts";
-import { checkBilling, lostPurchases, outboxProgress, readingCount } from "../support/billing-checks.ts";
+import { checkBilling } from "../support/billing-checks.ts";
+import { outboxProgress, readingCount } from "../support/database.ts";
 import { seededRandom, type Random } from "../support/random.ts";
 import type { ServiceUnderTest } from "../support/service.ts";
 import { startSite, type Site } from "../support/site.ts";
 import { checkStreams } from "../support/stream-checks.ts";
-import { TopupSender, exactlyOnceFailures } from "../support/topups.ts";
+import { TopupSender, exactlyOnceFailures, lostPurchases } from "../support/topups.ts";
 import type { FaultResult, FaultScenario, FaultSize } from "../types.ts";
 
 const CHECKED =
@@ -68,17 +69,27 @@ async function killOnce(
 /** Stops the top-ups, lets the gateway drain its outbox to the platform and stops it cleanly. */
 async function drainAndStop(site: Site, service: ServiceUnderTest, sender: TopupSender): Promise<string[]> {
   await sender.stop();
-  let streams = { views: [] as ReturnType<typeof checkStreams>["views"], failures: ["not drained"] };
+  const failures: string[] = [];
+  const seen = () => {
+    const progress = outboxProgress(site.dbFile);
+    return {
+      pending: progress.pending,
+      streams: checkStreams(site.platform.messages, testGatewayId, progress.lastSeq),
+    };
+  };
   await waitFor(
     () => {
-      const progress = outboxProgress(site.dbFile);
-      streams = checkStreams(site.platform.messages, testGatewayId, progress.lastSeq);
-      return progress.pending === 0 && streams.failures.length === 0;
+      const now = seen();
+      return now.pending === 0 && now.streams.failures.length === 0;
     },
     { timeoutMs: 60_000, intervalMs: 200, description: "the outbox drained to the platform" },
-  ).catch(() => undefined);
+  ).catch(() => {
+    const now = seen();
+    failures.push(`not drained within 60 s: ${now.pending} records pending`, ...now.streams.failures);
+  });
   const stopped = await service.stop();
-  return [...streams.failures, ...(stopped.code === 0 ? [] : [`final stop exited ${stopped.code}`])];
+  if (stopped.code !== 0) failures.push(`final stop exited ${stopped.code}`);
+  return failures;
 }
 
 /** The SIGKILL scenario; see the module comment. */

@@ -6,6 +6,7 @@
  * test/integration/crash.test.ts.
  */
 import Database from "better-sqlite3";
+import { one, rows, type Db } from "./database.ts";
 
 /** Counts and sums read from one database file. */
 export interface BillingFacts {
@@ -37,19 +38,6 @@ export interface MeterFacts {
 export interface BillingCheck {
   readonly facts: BillingFacts;
   readonly failures: string[];
-}
-
-type Db = Database.Database;
-
-function one<T>(db: Db, sql: string, ...params: unknown[]): T {
-  return db
-    .prepare(sql)
-    .pluck()
-    .get(...params) as T;
-}
-
-function rows<T>(db: Db, sql: string, ...params: unknown[]): T[] {
-  return db.prepare(sql).all(...params) as T[];
 }
 
 function kvJson(db: Db, key: string): unknown {
@@ -258,41 +246,4 @@ export function checkBilling(file: string, options: { recover?: boolean } = {}):
 /** Facts of a database the gateway never committed its schema to (a power cut during the first start). */
 function emptyFacts(integrity: string): BillingFacts {
   return { integrity, readings: 0, charges: 0, chargedWh: 0, topups: 0, meters: [], purchases: new Map() };
-}
-
-/** Delivery progress read from the file: records not yet acknowledged, and each stream's last seq. */
-export function outboxProgress(file: string): { pending: number; lastSeq: Record<string, number> } {
-  const db = new Database(file, { readonly: true, fileMustExist: true });
-  try {
-    const lastSeq: Record<string, number> = {};
-    for (const row of rows<{ stream: string; last_seq: number }>(
-      db,
-      "SELECT stream, last_seq FROM stream_seq",
-    ))
-      lastSeq[row.stream] = row.last_seq;
-    return { pending: one<number>(db, "SELECT count(*) FROM outbox WHERE delivered_at_ms IS NULL"), lastSeq };
-  } finally {
-    db.close();
-  }
-}
-
-/** Failures when the file holds fewer purchases than the platform had confirmed (a lost commit). */
-export function lostPurchases(facts: BillingFacts, confirmed: ReadonlyMap<string, number>): string[] {
-  const failures: string[] = [];
-  for (const [account, seq] of confirmed) {
-    const stored = facts.purchases.get(account)?.length ?? 0;
-    if (stored < seq)
-      failures.push(`account ${account}: purchase ${seq} was confirmed but only ${stored} are stored`);
-  }
-  return failures;
-}
-
-/** Readings committed so far; light enough to read while the gateway runs. */
-export function readingCount(file: string): number {
-  const db = new Database(file, { readonly: true, fileMustExist: true });
-  try {
-    return one<number>(db, "SELECT count(*) FROM readings");
-  } finally {
-    db.close();
-  }
 }

@@ -8,6 +8,7 @@
  */
 import type { MqttClient } from "mqtt";
 import { nextTransaction, signedRequest, testGatewayId } from "../../../gateway/uplink/testing/fixtures.ts";
+import type { BillingFacts } from "./billing-checks.ts";
 import type { Random } from "./random.ts";
 
 /** A purchase the gateway confirmed (applied, duplicate of an applied one, or replayed). */
@@ -189,6 +190,20 @@ export function exactlyOnceFailures(
       failures.push(
         `account ${account}: ledger top-ups [${got.trim()}], confirmed [${expected.get(account)?.trim() ?? ""}]`,
       );
+  }
+  return failures;
+}
+
+/** Failures when the file holds fewer purchases than the platform had confirmed (a lost commit). */
+export function lostPurchases(
+  facts: Pick<BillingFacts, "purchases">,
+  confirmed: ReadonlyMap<string, number>,
+): string[] {
+  const failures: string[] = [];
+  for (const [account, seq] of confirmed) {
+    const stored = facts.purchases.get(account)?.length ?? 0;
+    if (stored < seq)
+      failures.push(`account ${account}: purchase ${seq} was confirmed but only ${stored} are stored`);
   }
   return failures;
 }
