@@ -14,6 +14,7 @@ import { fuzzMessage, validParams } from "../../uplink/support/command-fuzz.ts";
 import type { Received } from "../../uplink/support/harness.ts";
 import { seededRandom } from "../support/random.ts";
 import type { ServiceUnderTest } from "../support/service.ts";
+import { craftedSample, type Sample } from "../support/crafted-commands.ts";
 import { startSite, type Site } from "../support/site.ts";
 import type { FaultResult, FaultScenario } from "../types.ts";
 
@@ -25,70 +26,6 @@ const CHECKED =
 const MESSAGES = { quick: 200, full: 2000 } as const;
 /** Published before waiting for their answers: well below mosquitto's 1000 queued messages per client. */
 const CHUNK = 100;
-
-/** One message to send: topic level, payload, and the codes a crafted one may be answered with. */
-interface Sample {
-  readonly command: string;
-  readonly payload: string | Buffer;
-  readonly expect?: { readonly transaction: string; readonly codes: readonly string[] };
-}
-
-const signed = (
-  command: string,
-  params: Record<string, unknown>,
-  options: Parameters<typeof signedRequest>[2],
-) => signedRequest(command, params, options);
-
-/** Well-formed requests that must be refused with a known code. */
-function crafted(replays: readonly Sample[]): fc.Arbitrary<Sample> {
-  const make = (topic: string, request: Record<string, unknown>, ...codes: string[]): Sample => ({
-    command: topic,
-    payload: JSON.stringify(request),
-    expect: { transaction: request["transaction"] as string, codes },
-  });
-  const now = () => Date.now();
-  const cases: Array<(command: string) => Sample> = [
-    (c) => make(c, signed(c, validParams[c]!, { nowMs: now() - 600_000, ttlMs: 60_000 }), "EXPIRED"),
-    (c) => make(c, signed(c, validParams[c]!, { nowMs: now() + 3_600_000 }), "NOT_YET_VALID"),
-    (c) => make(c, signed(c, validParams[c]!, { nowMs: now(), ttlMs: 7_200_000 }), "BAD_VALIDITY"),
-    (c) =>
-      make(
-        c,
-        signed(c, validParams[c]!, {
-          nowMs: now(),
-          key: Buffer.from("forged-key-0123456789abcdef0123456789"),
-        }),
-        "BAD_SIGNATURE",
-      ),
-    (c) => make(c, signed(c, validParams[c]!, { nowMs: now(), gatewayId: "gw-other" }), "WRONG_GATEWAY"),
-    () => make("time.check", signed("config.get", {}, { nowMs: now() }), "BAD_SIGNATURE"),
-    () =>
-      make(
-        "topup",
-        signed("topup", { ...validParams["topup"], purchaseSeq: 9 }, { nowMs: now() }),
-        "TOPUP_GAP",
-      ),
-    () =>
-      make(
-        "topup",
-        signed("topup", { ...validParams["topup"], account: "A-404" }, { nowMs: now() }),
-        "UNKNOWN_ACCOUNT",
-      ),
-    () =>
-      make(
-        "relay",
-        signed("relay", { ...validParams["relay"], meter: "M-404" }, { nowMs: now() }),
-        "UNKNOWN_METER",
-        "RATE_LIMITED",
-      ),
-  ];
-  return fc.oneof(
-    fc
-      .tuple(fc.constantFrom(...Object.keys(validParams)), fc.nat(cases.length - 1))
-      .map(([c, i]) => cases[i]!(c)),
-    fc.constantFrom(...replays),
-  );
-}
 
 /** The state a refused command must leave unchanged (audit records aside), read from the file. */
 function domainState(dbFile: string): string {
@@ -117,7 +54,7 @@ async function replayable(site: Site): Promise<Sample[]> {
     ["topup", validParams["topup"]!],
     ["time.check", {}],
   ] as const) {
-    const request = signed(command, params, { nowMs: Date.now(), ttlMs: 900_000 });
+    const request = signedRequest(command, params, { nowMs: Date.now(), ttlMs: 900_000 });
     const response = await site.platform.request(command, request);
     if (response.status !== "ok") throw new Error(`valid ${command} refused: ${JSON.stringify(response)}`);
     const transaction = request["transaction"] as string;
@@ -193,7 +130,7 @@ export const scenario: FaultScenario = async ({ size }) => {
     const before = domainState(site.dbFile);
     const samples: Sample[] = [
       ...generated.map(([command, payload]) => ({ command, payload })),
-      ...fc.sample(crafted(replays), { numRuns: craftedCount, seed: random.seed }),
+      ...fc.sample(craftedSample(replays), { numRuns: craftedCount, seed: random.seed }),
     ].sort(() => random.next() - 0.5);
     const t0 = performance.now();
     const responses = await sendAll(site, service, samples);
@@ -238,7 +175,7 @@ async function stillServing(site: Site, service: ServiceUnderTest): Promise<stri
     const errors = meters.filter((m) => m.lastError).map((m) => `${m.id}: ${m.lastError}`);
     failures.push(`/healthz ${health.status}: ${health.reasons.join("; ")} (${errors.join("; ")})`);
   }
-  const request = signed("topup", { ...validParams["topup"], purchaseSeq: 2 }, { nowMs: Date.now() });
+  const request = signedRequest("topup", { ...validParams["topup"], purchaseSeq: 2 }, { nowMs: Date.now() });
   const response = await site.platform.request("topup", request);
   if (response.status !== "ok")
     failures.push(`a valid top-up after the fuzz was refused: ${JSON.stringify(response)}`);
