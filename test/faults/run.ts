@@ -95,7 +95,7 @@ process.stdout.write(`\n${renderTable(rows)}\n`);
 const failures = renderFailures(rows);
 if (failures !== "") process.stdout.write(`\n${failures}\n`);
 if (size === "full" && selected.length === names.length) {
-  writeDocument(documentFile, rows, {
+  await writeDocument(documentFile, rows, {
     startedAt,
     size,
     cpus: availableParallelism(),

@@ -4,6 +4,7 @@
  * docs/reliability.md.
  */
 import { writeFileSync } from "node:fs";
+import { format, resolveConfig } from "prettier";
 import type { FaultResult } from "../types.ts";
 import { ABOUT_FAULTS } from "./about.ts";
 
@@ -96,7 +97,8 @@ ${about.join("\n")}
 `;
 }
 
-/** Writes {@link renderDocument} to `file`. */
-export function writeDocument(file: string, rows: readonly ScenarioRow[], run: RunInfo): void {
-  writeFileSync(file, renderDocument(rows, run));
+/** Writes {@link renderDocument} to `file`, formatted as `npm run lint` expects (Prettier). */
+export async function writeDocument(file: string, rows: readonly ScenarioRow[], run: RunInfo): Promise<void> {
+  const options = (await resolveConfig(file)) ?? {};
+  writeFileSync(file, await format(renderDocument(rows, run), { ...options, parser: "markdown" }));
 }
