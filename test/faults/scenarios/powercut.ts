@@ -12,7 +12,7 @@
 import { copyFileSync, existsSync, statSync, truncateSync } from "node:fs";
 import { join } from "node:path";
 import { tempDir } from "../../helpers/index.ts";
-import { checkBilling } from "../support/billing-checks.ts";
+import { checkBilling, unchargedFailures } from "../support/billing-checks.ts";
 import { seededRandom, type Random } from "../support/random.ts";
 import type { ServiceUnderTest } from "../support/service.ts";
 import { startSite } from "../support/site.ts";
@@ -110,10 +110,11 @@ export const scenario: FaultScenario = async ({ size }) => {
     await sender.stop();
     const stopped = await service.stop();
     if (stopped.code !== 0) failures.push(`final stop exited ${stopped.code}`);
+    const final = checkBilling(site.dbFile);
     failures.push(
-      ...checkBilling(site.dbFile).failures.map((f) => `after the run: ${f}`),
-      ...sender.failures,
+      ...[...final.failures, ...unchargedFailures(final.facts)].map((f) => `after the run: ${f}`),
     );
+    failures.push(...sender.failures);
   } catch (error) {
     failures.push(`scenario stopped: ${error instanceof Error ? error.message : String(error)}`);
   } finally {

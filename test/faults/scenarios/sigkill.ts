@@ -6,7 +6,7 @@
  */
 import { testGatewayId } from "../../../gateway/uplink/testing/fixtures.ts";
 import { waitFor } from "../../helpers/index.ts";
-import { checkBilling } from "../support/billing-checks.ts";
+import { checkBilling, unchargedFailures } from "../support/billing-checks.ts";
 import { outboxProgress, readingCount } from "../support/database.ts";
 import { seededRandom, type Random } from "../support/random.ts";
 import type { ServiceUnderTest } from "../support/service.ts";
@@ -108,7 +108,7 @@ export const scenario: FaultScenario = async ({ size }) => {
       service = await killOnce(site, service, round, { size, random, sender, stats, failures });
     failures.push(...(await drainAndStop(site, service, sender)));
     const final = checkBilling(site.dbFile);
-    failures.push(...final.failures.map((f) => `final: ${f}`));
+    failures.push(...[...final.failures, ...unchargedFailures(final.facts)].map((f) => `final: ${f}`));
     failures.push(...exactlyOnceFailures(final.facts.purchases, sender.confirmed), ...sender.failures);
     const streams = checkStreams(site.platform.messages, testGatewayId, outboxProgress(site.dbFile).lastSeq);
     figures = {

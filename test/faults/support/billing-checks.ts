@@ -247,3 +247,15 @@ export function checkBilling(file: string, options: { recover?: boolean } = {}):
 function emptyFacts(integrity: string): BillingFacts {
   return { integrity, readings: 0, charges: 0, chargedWh: 0, topups: 0, meters: [], purchases: new Map() };
 }
+
+/**
+ * After a clean stop nothing stored is left uncharged: each meter's baseline is its last stored
+ * reading, so charged + held Wh equals the movement from the first stored reading to the last.
+ */
+export function unchargedFailures(facts: BillingFacts): string[] {
+  return facts.meters
+    .filter((m) => m.baselineWh !== m.lastWh)
+    .map(
+      (m) => `meter ${m.meterId}: last stored reading ${m.lastWh} Wh, but charged up to ${m.baselineWh} Wh`,
+    );
+}
