@@ -90,6 +90,17 @@ mqtt: { url: "${broker.url}", commandKeyFile: ${keyFile} }
 
       // The swap: the meter leaves the bus, another (serial 55555555, register 0) takes its address.
       await sim.api.ok("POST", "/meters/1/faults", { kind: "offline" });
+      // A real swap takes minutes; wait until a poll has gone unanswered, so no poll still in flight
+      // reads the old meter's energy and the new meter's serial (one reading of two meters).
+      await waitFor(
+        async () => {
+          const status = (await service.status()) as {
+            meters: Array<{ id: string; lastError: string | null }>;
+          };
+          return status.meters.find((m) => m.id === "flat-1")?.lastError?.includes("no reply") === true;
+        },
+        { timeoutMs: 20_000, description: "a poll of the unplugged meter going unanswered" },
+      );
       await sim.api.ok("POST", "/meters/1/faults", {
         kind: "meter-replaced",
         serialNumber: 55555555,
