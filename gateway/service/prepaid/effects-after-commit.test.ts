@@ -10,13 +10,13 @@ import type { CommandResponse } from "../../uplink/commands/response.ts";
 import { signedRequest, testGatewayId, testKey } from "../../uplink/testing/fixtures.ts";
 import { createExecutor } from "../executor.ts";
 import type { Gateway } from "../gateway.ts";
-import { cleanupEngines, setupEngine } from "./test-support.ts";
+import { closeEngineRigs, noticeRigConfig, openEngineRig } from "./testing/engine-rig.ts";
 
-afterEach(cleanupEngines);
+afterEach(closeEngineRigs);
 
 /** The command handler as the uplink runs it, over the real executor, operations and engine. */
 function commandRig() {
-  const rig = setupEngine();
+  const rig = openEngineRig(noticeRigConfig);
   const { store, clock, ops } = rig;
   // The executor reads only these two parts of the gateway for the commands used here.
   const executor = createExecutor({ operations: ops, store } as unknown as Gateway);
