@@ -8,12 +8,9 @@
 import fc from "fast-check";
 import { afterEach, describe, expect, it } from "vitest";
 import { ManualClock, type Clock, type TimerHandle } from "../../core/clock.ts";
-import { silentLogger } from "../../core/logger.ts";
-import { parseConfig } from "../../config/index.ts";
 import { TempStores } from "../../store/testing/temp-store.ts";
 import { heldAnomalies } from "./anomalies.ts";
-import { PrepaidEngine } from "./engine.ts";
-import { compilePrepaidSettings } from "./settings.ts";
+import { rigSettings, startEngine } from "./testing/engine-rig.ts";
 
 const HOUR = 3_600_000;
 const YEAR = 365 * 24 * HOUR;
@@ -96,16 +93,13 @@ describe("billing through random clock steps and restarts", () => {
     () => {
       fc.assert(
         fc.property(tariffs, fc.array(step, { minLength: 1, maxLength: 30 }), (tariff, steps) => {
-          const parsed = parseConfig(
+          const settings = rigSettings(
             `gateway: { id: gw, dataDir: /unused, timezone: Asia/Shanghai }
 buses: [{ id: b, transport: tcp, host: 127.0.0.1 }]
-meters: [{ id: m, bus: b, unit: 1, profile: p, account: a }]
+meters: [{ id: m, bus: b, unit: 1, profile: generic-prepaid, account: a }]
 accounts: [{ id: a, tariff: t, balance: "10000.00", hoardingLimit: "100000.00" }]
 tariffs: [${tariff}]`,
-            { baseDir: "/", profileNames: () => new Set(["p"]) },
           );
-          if (!parsed.ok) throw new Error(JSON.stringify(parsed.errors));
-          const settings = compilePrepaidSettings(parsed.config);
           const dataDir = temp.dir();
           let trueWallMs = Date.UTC(2026, 2, 28, 21, 0, 0);
           let offsetMs = 0;
@@ -117,15 +111,7 @@ tariffs: [${tariff}]`,
             trueWallMs += 1_500;
             const clock = new FractionalClock(manual);
             const store = temp.open({ dataDir, clock: manual });
-            const engine = new PrepaidEngine({
-              store,
-              clock,
-              logger: silentLogger(),
-              settings,
-              relay: { writeRelay: () => Promise.resolve(), readRelay: () => Promise.resolve(true) },
-              hasRelay: () => false,
-            });
-            engine.start();
+            const engine = startEngine({ store, clock, settings });
             return { manual, clock, store, engine };
           };
           let g = boot();
