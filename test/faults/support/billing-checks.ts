@@ -2,8 +2,7 @@
  * What must hold in a gateway database after any crash, kill or power cut, checked from outside on the
  * file itself (read-only): the file is intact, money adds up, no energy is charged twice or lost, and
  * every transaction committed whole (a reading with its outbox record, a charge with its billing
- * record and the meter's baseline, a top-up with its billing record). Shared by the fault scenarios and
- * test/integration/crash.test.ts.
+ * record and the meter's baseline, a top-up with its billing record). Shared by the fault scenarios.
  */
 import Database from "better-sqlite3";
 import {
