@@ -13,7 +13,7 @@ import { waitFor } from "../../helpers/index.ts";
 import { billingFacts, type BillingFacts } from "../support/billing-facts.ts";
 import { okPolls, startService, type ServiceUnderTest } from "../support/service.ts";
 import { mountTmpfs, tmpfsUnavailable, type Tmpfs } from "../support/tmpfs.ts";
-import type { FaultResult, FaultScenario } from "../types.ts";
+import { faultResult, type FaultResult, type FaultScenario } from "../types.ts";
 
 const fault = "disk full (8 MiB tmpfs)";
 const checked =
@@ -189,7 +189,7 @@ function describeError(error: unknown): string {
 }
 
 function result(runs: number, figures: FaultResult["figures"], failures: string[]): FaultResult {
-  return { fault, runs, checked, passed: failures.length === 0, figures, failures };
+  return faultResult({ fault, runs, checked, figures, failures });
 }
 
 /** The disk-full fault: 1 run quick, 3 full. Root only (it mounts a tmpfs); otherwise fails saying so. */

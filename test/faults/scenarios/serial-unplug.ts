@@ -12,7 +12,7 @@ import { join } from "node:path";
 import { createPtyPair, type PtyPair } from "../../helpers/index.ts";
 import { loadProfiles, requireProfile } from "../../../protocols/profiles/load.ts";
 import { startSimulator, type RunningSimulator } from "../../../simulator/start.ts";
-import type { FaultResult, FaultScenario } from "../types.ts";
+import { faultResult, type FaultResult, type FaultScenario } from "../types.ts";
 import { startService, type ServiceUnderTest } from "../support/service.ts";
 import {
   BILLED_ACCOUNT_LINES,
@@ -120,13 +120,12 @@ export const scenario: FaultScenario = async ({ size }): Promise<FaultResult> =>
     await plant?.stop();
     rmSync(dir, { recursive: true, force: true });
   }
-  return {
+  return faultResult({
     fault: "USB-RS485 adapter unplugged and replugged",
     runs: cycles,
     checked:
       "after unplug: bus down with reason and meter offline in /healthz and /status, TCP bus keeps billing; after replug under the same name: bus up, meter online, readings resume without a restart; SIGTERM < 5 s",
-    passed: checks.failures.length === 0,
     figures,
     failures: checks.failures,
-  };
+  });
 };

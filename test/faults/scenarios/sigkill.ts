@@ -13,7 +13,7 @@ import type { ServiceUnderTest } from "../support/service.ts";
 import { startSite, type Site } from "../support/site.ts";
 import { checkStreams } from "../support/stream-checks.ts";
 import { TopupSender, exactlyOnceFailures, lostPurchases } from "../support/topups.ts";
-import type { FaultResult, FaultScenario, FaultSize } from "../types.ts";
+import { faultResult, type FaultResult, type FaultScenario, type FaultSize } from "../types.ts";
 
 const CHECKED =
   "integrity_check; committed readings kept; no reading charged twice; ledger sums = balances; charged Wh = register movement (and > 0); " +
@@ -131,12 +131,11 @@ export const scenario: FaultScenario = async ({ size }) => {
     await sender.stop(0).catch(() => undefined);
     await site.close();
   }
-  return {
+  return faultResult({
     fault: "SIGKILL under load",
     runs: stats.kills,
     checked: CHECKED,
-    passed: failures.length === 0,
     figures: { ...figures, seconds: Math.round((performance.now() - began) / 1000) },
     failures,
-  };
+  });
 };
