@@ -10,7 +10,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { ManualClock, type Clock, type TimerHandle } from "../../core/clock.ts";
 import { TempStores } from "../../store/testing/temp-store.ts";
 import { heldAnomalies } from "./anomalies.ts";
-import { rigSettings, startEngine } from "./testing/engine-rig.ts";
+import { oddTariffs, oneMeterSettings, startEngine } from "./testing/engine-rig.ts";
 
 const HOUR = 3_600_000;
 const YEAR = 365 * 24 * HOUR;
@@ -77,10 +77,7 @@ const step: fc.Arbitrary<Step> = fc.oneof(
   },
 );
 
-const tariffs = fc.constantFrom(
-  '{ id: t, kind: flat, price: "0.5283" }',
-  '{ id: t, kind: tou, prices: { peak: "0.9871", flat: "0.5283", valley: "0.3001" }, weekday: [{ period: valley, from: "22:00", to: "24:00" }, { period: peak, from: "08:00", to: "12:00" }] }',
-);
+const tariffs = fc.constantFrom(oddTariffs.flat, oddTariffs.tou);
 
 const temp = new TempStores();
 afterEach(() => temp.cleanup());
@@ -93,13 +90,7 @@ describe("billing through random clock steps and restarts", () => {
     () => {
       fc.assert(
         fc.property(tariffs, fc.array(step, { minLength: 1, maxLength: 30 }), (tariff, steps) => {
-          const settings = rigSettings(
-            `gateway: { id: gw, dataDir: /unused, timezone: Asia/Shanghai }
-buses: [{ id: b, transport: tcp, host: 127.0.0.1 }]
-meters: [{ id: m, bus: b, unit: 1, profile: generic-prepaid, account: a }]
-accounts: [{ id: a, tariff: t, balance: "10000.00", hoardingLimit: "100000.00" }]
-tariffs: [${tariff}]`,
-          );
+          const settings = oneMeterSettings(tariff, "10000.00");
           const dataDir = temp.dir();
           let trueWallMs = Date.UTC(2026, 2, 28, 21, 0, 0);
           let offsetMs = 0;

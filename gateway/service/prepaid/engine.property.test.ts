@@ -11,7 +11,7 @@ import { ManualClock } from "../../core/clock.ts";
 import { chargeE7 } from "../../prepaid/index.ts";
 import { openStore } from "../../store/index.ts";
 import { PrepaidOperations } from "./operations.ts";
-import { rigSettings, startEngine } from "./testing/engine-rig.ts";
+import { oddTariffs, oneMeterSettings, startEngine } from "./testing/engine-rig.ts";
 
 type Step =
   | { kind: "reading"; deltaWh: number; afterMs: number }
@@ -34,23 +34,13 @@ const step: fc.Arbitrary<Step> = fc.oneof(
   { weight: 1, arbitrary: fc.record({ kind: fc.constant("restart" as const) }) },
 );
 
-const tariffs = fc.constantFrom(
-  '{ id: t, kind: flat, price: "0.5283" }',
-  '{ id: t, kind: tou, prices: { peak: "0.9871", flat: "0.5283", valley: "0.3001" }, weekday: [{ period: valley, from: "22:00", to: "24:00" }, { period: peak, from: "08:00", to: "12:00" }] }',
-  '{ id: t, kind: tiered, price: "0.4883", settlement: monthly, tiers: [{ fromWh: 0, increment: "0" }, { fromWh: 5000, increment: "0.0500" }, { fromWh: 20000, increment: "0.3000" }] }',
-);
+const tariffs = fc.constantFrom(oddTariffs.flat, oddTariffs.tou, oddTariffs.tiered);
 
 describe("engine ledger invariants across restarts", () => {
   it("balance = opening + top-ups - charges, each reading charged once, charged energy = metered energy", () => {
     fc.assert(
       fc.property(tariffs, fc.array(step, { minLength: 1, maxLength: 40 }), (tariff, steps) => {
-        const settings = rigSettings(
-          `gateway: { id: gw, dataDir: /unused, timezone: Asia/Shanghai }
-buses: [{ id: b, transport: tcp, host: 127.0.0.1 }]
-meters: [{ id: m, bus: b, unit: 1, profile: generic-prepaid, account: a }]
-accounts: [{ id: a, tariff: t, balance: "10.00", hoardingLimit: "100000.00" }]
-tariffs: [${tariff}]`,
-        );
+        const settings = oneMeterSettings(tariff, "10.00");
         const dir = mkdtempSync(join(tmpdir(), "engine-prop-"));
         const clock = new ManualClock(Date.UTC(2026, 2, 28, 21, 0, 0));
         const open = () => {

@@ -49,6 +49,26 @@ export function rigSettings(configText: string): PrepaidSettings {
   return compilePrepaidSettings(parsed.config);
 }
 
+/** Tariff `t` of each kind, as YAML flow, with prices that do not divide evenly (for property tests). */
+export const oddTariffs = {
+  flat: '{ id: t, kind: flat, price: "0.5283" }',
+  tou: '{ id: t, kind: tou, prices: { peak: "0.9871", flat: "0.5283", valley: "0.3001" }, weekday: [{ period: valley, from: "22:00", to: "24:00" }, { period: peak, from: "08:00", to: "12:00" }] }',
+  tiered:
+    '{ id: t, kind: tiered, price: "0.4883", settlement: monthly, tiers: [{ fromWh: 0, increment: "0" }, { fromWh: 5000, increment: "0.0500" }, { fromWh: 20000, increment: "0.3000" }] }',
+} as const;
+
+/**
+ * Settings for one meter `m` (bus `b`) on account `a` with `balance` yuan (hoarding limit 100 000) under
+ * `tariffYaml` (id t), in Asia/Shanghai.
+ */
+export function oneMeterSettings(tariffYaml: string, balance: string): PrepaidSettings {
+  return rigSettings(`gateway: { id: gw, dataDir: /unused, timezone: Asia/Shanghai }
+buses: [{ id: b, transport: tcp, host: 127.0.0.1 }]
+meters: [{ id: m, bus: b, unit: 1, profile: generic-prepaid, account: a }]
+accounts: [{ id: a, tariff: t, balance: "${balance}", hoardingLimit: "100000.00" }]
+tariffs: [${tariffYaml}]`);
+}
+
 /** Relays no meter has: writes succeed and go nowhere, reads say closed. */
 const noRelays: RelayPort = { writeRelay: () => Promise.resolve(), readRelay: () => Promise.resolve(true) };
 
