@@ -30,17 +30,13 @@ afterAll(async () => {
   await sim?.stop();
 });
 
+/** `meter-gateway read` of the SDM120 at unit 4, with `extra` arguments. */
+const readMeter = (...extra: string[]) =>
+  runCli(gatewayCli, ["read", "--tcp", sim.address, "--unit", "4", "--profile", "sdm120", ...extra]);
+
 describe("a meter without the serial-number register", () => {
   it("read prints every other quantity and says the serial number is not supported", async () => {
-    const result = await runCli(gatewayCli, [
-      "read",
-      "--tcp",
-      sim.address,
-      "--unit",
-      "4",
-      "--profile",
-      "sdm120",
-    ]);
+    const result = await readMeter();
     expect(result.stderr).toBe("");
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/importEnergyWh\s+500\d{4} Wh/);
@@ -51,16 +47,7 @@ describe("a meter without the serial-number register", () => {
   });
 
   it("read --json leaves the serial number out and lists it as missing", async () => {
-    const result = await runCli(gatewayCli, [
-      "read",
-      "--tcp",
-      sim.address,
-      "--unit",
-      "4",
-      "--profile",
-      "sdm120",
-      "--json",
-    ]);
+    const result = await readMeter("--json");
     expect(result.code).toBe(0);
     const out = JSON.parse(result.stdout) as {
       values: Record<string, number>;
@@ -96,15 +83,7 @@ describe("a meter without the serial-number register", () => {
   it("a required register answering an exception still fails the read, naming the request", async () => {
     lackRegisters(4, 0x0156, 2);
     try {
-      const result = await runCli(gatewayCli, [
-        "read",
-        "--tcp",
-        sim.address,
-        "--unit",
-        "4",
-        "--profile",
-        "sdm120",
-      ]);
+      const result = await readMeter();
       expect(result.code).toBe(1);
       expect(result.stderr).toMatch(/FC04 0x0156 x2: exception 02 illegal data address/);
     } finally {

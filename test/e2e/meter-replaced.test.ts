@@ -13,7 +13,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { startService } from "../faults/support/service.ts";
 import { gatewayCli, runCli } from "../cli/run-cli.ts";
 import { startMosquitto, waitFor } from "../helpers/index.ts";
-import { startInProcess } from "../simulator/support.ts";
+import { startInProcess, swapMeter } from "../simulator/support.ts";
 
 const cleanups: Array<() => Promise<void> | void> = [];
 afterEach(async () => {
@@ -89,24 +89,19 @@ mqtt: { url: "${broker.url}", commandKeyFile: ${keyFile} }
       await waitFor(() => charged() > 0, { timeoutMs: 20_000, description: "a first charge" });
 
       // The swap: the meter leaves the bus, another (serial 55555555, register 0) takes its address.
-      await sim.api.ok("POST", "/meters/1/faults", { kind: "offline" });
       // A real swap takes minutes; wait until a poll has gone unanswered, so no poll still in flight
       // reads the old meter's energy and the new meter's serial (one reading of two meters).
-      await waitFor(
-        async () => {
-          const status = (await service.status()) as {
-            meters: Array<{ id: string; lastError: string | null }>;
-          };
-          return status.meters.find((m) => m.id === "flat-1")?.lastError?.includes("no reply") === true;
-        },
-        { timeoutMs: 20_000, description: "a poll of the unplugged meter going unanswered" },
+      await swapMeter(sim.api, 1, { serialNumber: 55555555, energyWh: 0 }, () =>
+        waitFor(
+          async () => {
+            const status = (await service.status()) as {
+              meters: Array<{ id: string; lastError: string | null }>;
+            };
+            return status.meters.find((m) => m.id === "flat-1")?.lastError?.includes("no reply") === true;
+          },
+          { timeoutMs: 20_000, description: "a poll of the unplugged meter going unanswered" },
+        ),
       );
-      await sim.api.ok("POST", "/meters/1/faults", {
-        kind: "meter-replaced",
-        serialNumber: 55555555,
-        energyWh: 0,
-      });
-      await sim.api.ok("DELETE", "/meters/1/faults/offline");
 
       const raised = await waitFor(() => events.find((e) => e.type === "anomaly.meter-replaced"), {
         timeoutMs: 20_000,

@@ -26,5 +26,10 @@ export interface FaultResult {
   readonly failures: readonly string[];
 }
 
+/** A result whose `passed` says what its failures say: true exactly when there are none. */
+export function faultResult(parts: Omit<FaultResult, "passed">): FaultResult {
+  return { ...parts, passed: parts.failures.length === 0 };
+}
+
 /** A fault scenario: runs the fault `size` times and reports; never throws for a failed check. */
 export type FaultScenario = (options: { readonly size: FaultSize }) => Promise<FaultResult>;

@@ -11,7 +11,7 @@ import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startService, type ServiceUnderTest } from "../faults/support/service.ts";
 import { waitFor } from "../helpers/index.ts";
-import { startInProcess } from "../simulator/support.ts";
+import { startInProcess, swapMeter } from "../simulator/support.ts";
 
 type Sim = Awaited<ReturnType<typeof startInProcess>>;
 let sim: Sim;
@@ -172,13 +172,7 @@ describe("health says when the site is not billing", () => {
         description: "swap-3 billed",
       });
       // A swap takes the meter off the bus for a while: no poll reads half the old meter, half the new.
-      await sim.api.ok("POST", "/meters/3/faults", { kind: "offline" });
-      await sim.api.ok("POST", "/meters/3/faults", {
-        kind: "meter-replaced",
-        serialNumber: 55555555,
-        energyWh: 0,
-      });
-      await sim.api.ok("DELETE", "/meters/3/faults/offline");
+      await swapMeter(sim.api, 3, { serialNumber: 55555555, energyWh: 0 });
       const reason = await reasonMatching(/meter swap-3: replaced/);
       expect(reason).toBe(
         "meter swap-3: replaced (serial 31000003 -> 55555555) and not confirmed: billed from the new meter's register; the jump is not charged; confirm with meter.replace.confirm",

@@ -62,6 +62,24 @@ export function controlClient(baseUrl: string): ControlClient {
   };
 }
 
+/**
+ * Swaps the meter at `unit` the way a technician does, through the control interface: it leaves the
+ * bus, another meter (serial `serialNumber`, register `energyWh` Wh) takes its address, and the bus
+ * answers again. Off the bus in between, so no poll reads half the old meter and half the new;
+ * `whileOffline` runs before the new meter arrives (e.g. to wait until a poll went unanswered).
+ */
+export async function swapMeter(
+  api: ControlClient,
+  unit: number,
+  replacement: { serialNumber: number; energyWh: number },
+  whileOffline: () => Promise<unknown> = () => Promise.resolve(),
+): Promise<void> {
+  await api.ok("POST", `/meters/${unit}/faults`, { kind: "offline" });
+  await whileOffline();
+  await api.ok("POST", `/meters/${unit}/faults`, { kind: "meter-replaced", ...replacement });
+  await api.ok("DELETE", `/meters/${unit}/faults/offline`);
+}
+
 /** A running `meter-sim` child process. */
 export interface MeterSimProcess {
   readonly process: OwnedProcess;

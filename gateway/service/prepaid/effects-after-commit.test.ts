@@ -4,30 +4,22 @@
  * rolls back and answers INTERNAL "nothing was changed": the relay must not have moved either.
  */
 import { afterEach, describe, expect, it } from "vitest";
-import { silentLogger } from "../../core/logger.ts";
-import { CommandHandler } from "../../uplink/commands/handler.ts";
 import type { CommandResponse } from "../../uplink/commands/response.ts";
-import { signedRequest, testGatewayId, testKey } from "../../uplink/testing/fixtures.ts";
+import { testCommandHandler } from "../../uplink/testing/command-handler.ts";
+import { signedRequest } from "../../uplink/testing/fixtures.ts";
 import { createExecutor } from "../executor.ts";
 import type { Gateway } from "../gateway.ts";
-import { cleanupEngines, setupEngine } from "./test-support.ts";
+import { closeEngineRigs, noticeRigConfig, openEngineRig } from "./testing/engine-rig.ts";
 
-afterEach(cleanupEngines);
+afterEach(closeEngineRigs);
 
 /** The command handler as the uplink runs it, over the real executor, operations and engine. */
 function commandRig() {
-  const rig = setupEngine();
+  const rig = openEngineRig(noticeRigConfig);
   const { store, clock, ops } = rig;
   // The executor reads only these two parts of the gateway for the commands used here.
   const executor = createExecutor({ operations: ops, store } as unknown as Gateway);
-  const handler = new CommandHandler({
-    store,
-    executor,
-    clock,
-    logger: silentLogger(),
-    policy: { gatewayId: testGatewayId, commandKey: testKey, maxTtlMs: 900_000, clockSkewMs: 60_000 },
-    relayCommandsPerMinute: 30,
-  });
+  const handler = testCommandHandler({ store, executor, clock });
   const send = (command: string, params: Record<string, unknown>): CommandResponse => {
     const request = signedRequest(command, params, { nowMs: clock.now() });
     return handler.handle(command, Buffer.from(JSON.stringify(request))) as CommandResponse;

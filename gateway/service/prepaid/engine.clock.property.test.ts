@@ -8,12 +8,9 @@
 import fc from "fast-check";
 import { afterEach, describe, expect, it } from "vitest";
 import { ManualClock, type Clock, type TimerHandle } from "../../core/clock.ts";
-import { silentLogger } from "../../core/logger.ts";
-import { parseConfig } from "../../config/index.ts";
 import { TempStores } from "../../store/testing/temp-store.ts";
 import { heldAnomalies } from "./anomalies.ts";
-import { PrepaidEngine } from "./engine.ts";
-import { compilePrepaidSettings } from "./settings.ts";
+import { oddTariffs, oneMeterSettings, startEngine } from "./testing/engine-rig.ts";
 
 const HOUR = 3_600_000;
 const YEAR = 365 * 24 * HOUR;
@@ -80,10 +77,7 @@ const step: fc.Arbitrary<Step> = fc.oneof(
   },
 );
 
-const tariffs = fc.constantFrom(
-  '{ id: t, kind: flat, price: "0.5283" }',
-  '{ id: t, kind: tou, prices: { peak: "0.9871", flat: "0.5283", valley: "0.3001" }, weekday: [{ period: valley, from: "22:00", to: "24:00" }, { period: peak, from: "08:00", to: "12:00" }] }',
-);
+const tariffs = fc.constantFrom(oddTariffs.flat, oddTariffs.tou);
 
 const temp = new TempStores();
 afterEach(() => temp.cleanup());
@@ -96,16 +90,7 @@ describe("billing through random clock steps and restarts", () => {
     () => {
       fc.assert(
         fc.property(tariffs, fc.array(step, { minLength: 1, maxLength: 30 }), (tariff, steps) => {
-          const parsed = parseConfig(
-            `gateway: { id: gw, dataDir: /unused, timezone: Asia/Shanghai }
-buses: [{ id: b, transport: tcp, host: 127.0.0.1 }]
-meters: [{ id: m, bus: b, unit: 1, profile: p, account: a }]
-accounts: [{ id: a, tariff: t, balance: "10000.00", hoardingLimit: "100000.00" }]
-tariffs: [${tariff}]`,
-            { baseDir: "/", profileNames: () => new Set(["p"]) },
-          );
-          if (!parsed.ok) throw new Error(JSON.stringify(parsed.errors));
-          const settings = compilePrepaidSettings(parsed.config);
+          const settings = oneMeterSettings(tariff, "10000.00");
           const dataDir = temp.dir();
           let trueWallMs = Date.UTC(2026, 2, 28, 21, 0, 0);
           let offsetMs = 0;
@@ -117,15 +102,7 @@ tariffs: [${tariff}]`,
             trueWallMs += 1_500;
             const clock = new FractionalClock(manual);
             const store = temp.open({ dataDir, clock: manual });
-            const engine = new PrepaidEngine({
-              store,
-              clock,
-              logger: silentLogger(),
-              settings,
-              relay: { writeRelay: () => Promise.resolve(), readRelay: () => Promise.resolve(true) },
-              hasRelay: () => false,
-            });
-            engine.start();
+            const engine = startEngine({ store, clock, settings });
             return { manual, clock, store, engine };
           };
           let g = boot();

@@ -4,27 +4,21 @@
  */
 import { afterEach, describe, expect, it } from "vitest";
 import { ManualClock } from "../../core/clock.ts";
-import { silentLogger } from "../../core/logger.ts";
-import { parseConfig } from "../../config/index.ts";
 import type { Reading } from "../../metering/reading.ts";
 import { TempStores } from "../../store/testing/temp-store.ts";
-import { PrepaidEngine } from "./engine.ts";
-import { compilePrepaidSettings } from "./settings.ts";
+import { rigSettings, startEngine } from "./testing/engine-rig.ts";
 
 const HOUR = 3_600_000;
 const temp = new TempStores();
 afterEach(() => temp.cleanup());
 
-const parsed = parseConfig(
+const settings = rigSettings(
   `gateway: { id: gw, dataDir: /unused, timezone: UTC }
 buses: [{ id: b1, transport: tcp, host: 127.0.0.1 }]
-meters: [{ id: m1, bus: b1, unit: 1, profile: p, account: a1 }]
+meters: [{ id: m1, bus: b1, unit: 1, profile: generic-prepaid, account: a1 }]
 accounts: [{ id: a1, tariff: flat, balance: "100.00" }]
 tariffs: [{ id: flat, kind: flat, price: "1.0000" }]`,
-  { baseDir: "/", profileNames: () => new Set(["p"]) },
 );
-if (!parsed.ok) throw new Error(JSON.stringify(parsed.errors));
-const settings = compilePrepaidSettings(parsed.config);
 
 /**
  * An engine on `dataDir` (a new one: a restart), reading `clock`. Each reading's monotonic time gets a
@@ -33,15 +27,7 @@ const settings = compilePrepaidSettings(parsed.config);
 function engineOn(dataDir: string, clock: ManualClock, fraction = 0.2603) {
   let n = 0;
   const store = temp.open({ dataDir, clock });
-  const engine = new PrepaidEngine({
-    store,
-    clock,
-    logger: silentLogger(),
-    settings,
-    relay: { writeRelay: () => Promise.resolve(), readRelay: () => Promise.resolve(true) },
-    hasRelay: () => false,
-  });
-  engine.start();
+  const engine = startEngine({ store, clock, settings });
   const read = (energyWh: number): Reading => ({
     meterId: "m1",
     busId: "b1",

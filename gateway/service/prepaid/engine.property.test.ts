@@ -8,13 +8,10 @@ import { join } from "node:path";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { ManualClock } from "../../core/clock.ts";
-import { silentLogger } from "../../core/logger.ts";
-import { parseConfig } from "../../config/index.ts";
 import { chargeE7 } from "../../prepaid/index.ts";
 import { openStore } from "../../store/index.ts";
-import { PrepaidEngine } from "./engine.ts";
 import { PrepaidOperations } from "./operations.ts";
-import { compilePrepaidSettings } from "./settings.ts";
+import { oddTariffs, oneMeterSettings, startEngine } from "./testing/engine-rig.ts";
 
 type Step =
   | { kind: "reading"; deltaWh: number; afterMs: number }
@@ -37,39 +34,18 @@ const step: fc.Arbitrary<Step> = fc.oneof(
   { weight: 1, arbitrary: fc.record({ kind: fc.constant("restart" as const) }) },
 );
 
-const tariffs = fc.constantFrom(
-  '{ id: t, kind: flat, price: "0.5283" }',
-  '{ id: t, kind: tou, prices: { peak: "0.9871", flat: "0.5283", valley: "0.3001" }, weekday: [{ period: valley, from: "22:00", to: "24:00" }, { period: peak, from: "08:00", to: "12:00" }] }',
-  '{ id: t, kind: tiered, price: "0.4883", settlement: monthly, tiers: [{ fromWh: 0, increment: "0" }, { fromWh: 5000, increment: "0.0500" }, { fromWh: 20000, increment: "0.3000" }] }',
-);
+const tariffs = fc.constantFrom(oddTariffs.flat, oddTariffs.tou, oddTariffs.tiered);
 
 describe("engine ledger invariants across restarts", () => {
   it("balance = opening + top-ups - charges, each reading charged once, charged energy = metered energy", () => {
     fc.assert(
       fc.property(tariffs, fc.array(step, { minLength: 1, maxLength: 40 }), (tariff, steps) => {
-        const parsed = parseConfig(
-          `gateway: { id: gw, dataDir: /unused, timezone: Asia/Shanghai }
-buses: [{ id: b, transport: tcp, host: 127.0.0.1 }]
-meters: [{ id: m, bus: b, unit: 1, profile: p, account: a }]
-accounts: [{ id: a, tariff: t, balance: "10.00", hoardingLimit: "100000.00" }]
-tariffs: [${tariff}]`,
-          { baseDir: "/", profileNames: () => new Set(["p"]) },
-        );
-        if (!parsed.ok) throw new Error(JSON.stringify(parsed.errors));
-        const settings = compilePrepaidSettings(parsed.config);
+        const settings = oneMeterSettings(tariff, "10.00");
         const dir = mkdtempSync(join(tmpdir(), "engine-prop-"));
         const clock = new ManualClock(Date.UTC(2026, 2, 28, 21, 0, 0));
         const open = () => {
           const store = openStore({ dataDir: dir, clock });
-          const engine = new PrepaidEngine({
-            store,
-            clock,
-            logger: silentLogger(),
-            settings,
-            relay: { writeRelay: () => Promise.resolve(), readRelay: () => Promise.resolve(true) },
-            hasRelay: () => false,
-          });
-          engine.start();
+          const engine = startEngine({ store, clock, settings });
           return { store, engine, ops: new PrepaidOperations(engine, store) };
         };
         let g = open();

@@ -1,7 +1,10 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { cleanupEngines, setupEngine as setup } from "./test-support.ts";
+import { closeEngineRigs, noticeRigConfig, openEngineRig } from "./testing/engine-rig.ts";
 
-afterEach(cleanupEngines);
+afterEach(closeEngineRigs);
+
+/** m1 with alarms and a 60 s cut notice, h1 protected. */
+const setup = () => openEngineRig(noticeRigConfig);
 
 describe("prepaid engine", () => {
   it("charges, warns once per threshold, announces the cut, cuts after the notice and restores after a top-up", async () => {

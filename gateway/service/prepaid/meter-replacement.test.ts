@@ -1,9 +1,8 @@
 /** A replaced meter (another serial number at the address), on the prepaid engine and a real SQLite file. */
 import { afterEach, describe, expect, it } from "vitest";
-import { openEngineRig, type EngineRig } from "./testing/engine-rig.ts";
+import { closeEngineRigs, openEngineRig, type EngineRig } from "./testing/engine-rig.ts";
 
-let rig: EngineRig | undefined;
-afterEach(() => rig?.close());
+afterEach(closeEngineRigs);
 
 /** Balance of a1 in 1e-7 yuan. */
 const balance = (r: EngineRig) => r.store.accounts.require("a1").balanceE7;
@@ -15,7 +14,7 @@ describe("meter replaced", () => {
   ])(
     "a new serial whose register %s: raised with both serials and registers, new baseline, jump not charged",
     (_name, newRegisterWh) => {
-      const r = (rig = openEngineRig());
+      const r = openEngineRig();
       r.engine.ingest([r.read("m1", 10_000, { serialNumber: 111 })]);
       r.clock.advance(60_000);
       r.engine.ingest([r.read("m1", 10_500, { serialNumber: 111 })]); // 0.5 kWh -> 0.50 left
@@ -56,7 +55,7 @@ describe("meter replaced", () => {
   );
 
   it("is confirmed by meter.replace.confirm with the new serial, once", () => {
-    const r = (rig = openEngineRig());
+    const r = openEngineRig();
     r.engine.ingest([r.read("m1", 10_000, { serialNumber: 111 })]);
     r.clock.advance(60_000);
     r.engine.ingest([r.read("m1", 40, { serialNumber: 222 })]);

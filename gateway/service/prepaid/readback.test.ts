@@ -4,12 +4,12 @@
  * (read before the cut existed) and raised a false relay.mismatch, then re-drove the relay.
  */
 import { afterEach, describe, expect, it } from "vitest";
-import { cleanupEngines, engineConfigText, setupEngine } from "./test-support.ts";
+import { closeEngineRigs, noticeRigConfig, openEngineRig } from "./testing/engine-rig.ts";
 
-afterEach(cleanupEngines);
+afterEach(closeEngineRigs);
 
 /** The usual rig with no cut notice: a charge into arrears cuts in the same unit of work. */
-const immediateCut = () => setupEngine(engineConfigText.replace("cutNoticeMs: 60000", "cutNoticeMs: 0"));
+const immediateCut = () => openEngineRig(noticeRigConfig.replace("cutNoticeMs: 60000", "cutNoticeMs: 0"));
 const relayEvents = (types: string[]) => types.filter((t) => t.startsWith("relay.") || t.startsWith("cut."));
 
 describe("relay read-back", () => {
@@ -44,7 +44,7 @@ describe("relay read-back", () => {
     expect(relays.writes).toEqual([["m1", false]]);
     // Someone closes it by hand; the next poll, taken after the write, sees it.
     clock.advance(10_000);
-    engine.ingest([read("m1", 2100, true)]);
+    engine.ingest([read("m1", 2100, {}, true)]);
     expect(relayEvents(eventTypes())).toEqual(["cut.announced@m1", "cut.done@m1", "relay.mismatch@m1"]);
     clock.advance(60_000); // the first re-drive is due 60 s after the mismatch
     await engine.stopRelaysIdle();

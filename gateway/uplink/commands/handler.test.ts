@@ -1,6 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { ManualClock } from "../../core/clock.ts";
-import { silentLogger } from "../../core/logger.ts";
 import type { Store } from "../../store/index.ts";
 import { TempStores } from "../../store/testing/temp-store.ts";
 import {
@@ -8,12 +7,11 @@ import {
   seedAccounts,
   signedRequest,
   testGatewayId,
-  testKey,
   testMeters,
 } from "../testing/fixtures.ts";
+import { testCommandHandler } from "../testing/command-handler.ts";
 import { TestExecutor } from "../testing/test-executor.ts";
-import type { CommandHandlerOptions } from "./handler.ts";
-import { CommandHandler } from "./handler.ts";
+import type { CommandHandler, CommandHandlerOptions } from "./handler.ts";
 import type { CommandResponse } from "./response.ts";
 
 const temp = new TempStores();
@@ -30,15 +28,7 @@ beforeEach(() => {
 afterEach(() => temp.cleanup());
 
 function handler(options: Partial<CommandHandlerOptions> = {}): CommandHandler {
-  return new CommandHandler({
-    store,
-    executor,
-    clock,
-    logger: silentLogger(),
-    policy: { gatewayId: testGatewayId, commandKey: testKey, maxTtlMs: 900_000, clockSkewMs: 60_000 },
-    relayCommandsPerMinute: 30,
-    ...options,
-  });
+  return testCommandHandler({ store, executor, clock, ...options });
 }
 
 const send = (h: CommandHandler, command: string, request: unknown) =>

@@ -10,10 +10,10 @@ import { statSync } from "node:fs";
 import { loadProfiles, requireProfile } from "../../../protocols/profiles/load.ts";
 import { startSimulator, type RunningSimulator } from "../../../simulator/start.ts";
 import { waitFor } from "../../helpers/index.ts";
-import { billingFacts, okPolls, type BillingFacts } from "../support/billing-facts.ts";
-import { startService, type ServiceUnderTest } from "../support/service.ts";
+import { billingFacts, type BillingFacts } from "../support/billing-facts.ts";
+import { okPolls, startService, type ServiceUnderTest } from "../support/service.ts";
 import { mountTmpfs, tmpfsUnavailable, type Tmpfs } from "../support/tmpfs.ts";
-import type { FaultResult, FaultScenario } from "../types.ts";
+import { faultResult, type FaultResult, type FaultScenario } from "../types.ts";
 
 const fault = "disk full (8 MiB tmpfs)";
 const checked =
@@ -139,7 +139,7 @@ async function oneRun(sim: RunningSimulator, disk: Tmpfs, failures: string[]): P
     const end = await service.stop();
     if (end.code !== 0) failures.push(`stop after recovery exited ${end.code}`);
     const facts = billingFacts(service.dbFile);
-    checkFacts(facts, failures);
+    const balanceE7 = checkFacts(facts, failures);
     if (before.pollsAtStop + polls <= facts.readings)
       failures.push("every reading polled was stored: the full disk never stopped one, nothing was proven");
     return {
@@ -149,29 +149,37 @@ async function oneRun(sim: RunningSimulator, disk: Tmpfs, failures: string[]): P
       pollsWhileFull: before.pollsAtStop - before.pollsAtFill + (pollsAtFree - pollsAtStart),
       notStored: Math.max(0, before.pollsAtStop + polls - facts.readings),
       recoveryMs,
-      chargedAfterRecoveryWh: Math.round((balanceAtFree - facts.balanceE7) / e7PerWh),
+      chargedAfterRecoveryWh: Math.round((balanceAtFree - balanceE7) / e7PerWh),
     };
   } finally {
     await service.kill();
   }
 }
 
-function checkFacts(facts: BillingFacts, failures: string[]): void {
+/** The ledger after recovery, for account a1 and its meter m1; returns the account's balance, 1e-7 yuan. */
+function checkFacts(facts: BillingFacts, failures: string[]): number {
   if (facts.integrity !== "ok") failures.push(`integrity_check: ${facts.integrity}`);
   if (facts.charges !== facts.chargedReadings)
     failures.push(`${facts.charges} charges for ${facts.chargedReadings} readings: one charged twice`);
+  const account = facts.accounts.find((a) => a.id === "a1");
+  const meter = facts.meters.find((m) => m.meterId === "m1");
+  if (account === undefined || meter === undefined) {
+    failures.push("account a1 or meter m1 missing from the database");
+    return Number.NaN;
+  }
   // The opening balance is the ledger's first entry.
-  if (facts.balanceE7 !== facts.ledgerSumE7)
-    failures.push(`balance ${facts.balanceE7} is not the sum of the ledger (${facts.ledgerSumE7})`);
-  if (facts.balanceE7 >= initialBalanceE7) failures.push("nothing was charged");
-  const movedWh = facts.maxEnergyWh - facts.minEnergyWh;
-  if (facts.chargedE7 !== movedWh * e7PerWh)
+  if (account.balanceE7 !== account.ledgerSumE7)
+    failures.push(`balance ${account.balanceE7} is not the sum of the ledger (${account.ledgerSumE7})`);
+  if (account.balanceE7 >= initialBalanceE7) failures.push("nothing was charged");
+  const movedWh = meter.maxWh - meter.minWh;
+  if (meter.chargedE7 !== movedWh * e7PerWh)
     failures.push(
-      `charged ${facts.chargedE7 / e7PerWh} Wh but the register moved ${movedWh} Wh ` +
+      `charged ${meter.chargedE7 / e7PerWh} Wh but the register moved ${movedWh} Wh ` +
         `(events: ${JSON.stringify(facts.events)})`,
     );
   if ((facts.events["disk.full"] ?? 0) < 1) failures.push("no disk.full event recorded");
   if ((facts.events["disk.ok"] ?? 0) < 1) failures.push("no disk.ok event recorded after recovery");
+  return account.balanceE7;
 }
 
 function describeError(error: unknown): string {
@@ -181,7 +189,7 @@ function describeError(error: unknown): string {
 }
 
 function result(runs: number, figures: FaultResult["figures"], failures: string[]): FaultResult {
-  return { fault, runs, checked, passed: failures.length === 0, figures, failures };
+  return faultResult({ fault, runs, checked, figures, failures });
 }
 
 /** The disk-full fault: 1 run quick, 3 full. Root only (it mounts a tmpfs); otherwise fails saying so. */

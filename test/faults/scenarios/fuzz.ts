@@ -16,7 +16,7 @@ import { seededRandom } from "../support/random.ts";
 import type { ServiceUnderTest } from "../support/service.ts";
 import { craftedSample, type Sample } from "../support/crafted-commands.ts";
 import { startSite, type Site } from "../support/site.ts";
-import type { FaultResult, FaultScenario } from "../types.ts";
+import { faultResult, type FaultResult, type FaultScenario } from "../types.ts";
 
 const CHECKED =
   "every message answered with an error response (crafted ones with their code); balances, ledger, " +
@@ -156,14 +156,13 @@ export const scenario: FaultScenario = async ({ size }) => {
   } finally {
     await site.close();
   }
-  return {
+  return faultResult({
     fault: "command fuzzing",
     runs: typeof figures["messages"] === "number" ? figures["messages"] : 0,
     checked: CHECKED,
-    passed: failures.length === 0,
     figures: { ...figures, seconds: Math.round((performance.now() - began) / 1000) },
     failures,
-  };
+  });
 };
 
 /** After the fuzz: /healthz ok, a valid top-up applies, and SIGTERM stops the service cleanly. */

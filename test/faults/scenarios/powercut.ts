@@ -17,7 +17,7 @@ import { seededRandom, type Random } from "../support/random.ts";
 import type { ServiceUnderTest } from "../support/service.ts";
 import { startSite } from "../support/site.ts";
 import { TopupSender, lostPurchases } from "../support/topups.ts";
-import type { FaultResult, FaultScenario } from "../types.ts";
+import { faultResult, type FaultResult, type FaultScenario } from "../types.ts";
 
 const CHECKED =
   "copy of db + wal (no shm) opens: integrity_check; ledger sums = balances; no reading charged twice; " +
@@ -130,12 +130,11 @@ export const scenario: FaultScenario = async ({ size }) => {
     seed: random.seed,
     seconds: Math.round((performance.now() - began) / 1000),
   };
-  return {
+  return faultResult({
     fault: "power cut (frozen copy)",
     runs: shots.length,
     checked: CHECKED,
-    passed: failures.length === 0,
     figures,
     failures,
-  };
+  });
 };

@@ -12,7 +12,7 @@ import { loadProfiles, requireProfile } from "../../../protocols/profiles/load.t
 import { startSimulator } from "../../../simulator/start.ts";
 import { startMosquitto, tempDir } from "../../helpers/index.ts";
 import { startService } from "../support/service.ts";
-import type { FaultResult, FaultScenario } from "../types.ts";
+import { faultResult, type FaultResult, type FaultScenario } from "../types.ts";
 
 const METERS = [1, 2, 3, 4];
 
@@ -107,11 +107,10 @@ mqtt: { url: "${broker.url}" }
     await broker.stop();
     await dir.remove();
   }
-  return {
+  return faultResult({
     fault: "SIGTERM while polling",
     runs: stops,
     checked: "exit 0; every polled reading stored; no error logged during the run or the stop",
-    passed: failures.length === 0,
     figures: {
       stops,
       "readings polled": polled,
@@ -119,5 +118,5 @@ mqtt: { url: "${broker.url}" }
       "max stop ms": maxStopMs,
     },
     failures,
-  };
+  });
 }

@@ -2,94 +2,22 @@
  * What must hold in a gateway database after any crash, kill or power cut, checked from outside on the
  * file itself (read-only): the file is intact, money adds up, no energy is charged twice or lost, and
  * every transaction committed whole (a reading with its outbox record, a charge with its billing
- * record and the meter's baseline, a top-up with its billing record). Shared by the fault scenarios and
- * test/integration/crash.test.ts.
+ * record and the meter's baseline, a top-up with its billing record). Shared by the fault scenarios.
  */
 import Database from "better-sqlite3";
+import {
+  emptyFacts,
+  integrityOf,
+  readBillingFacts,
+  type BillingFacts,
+  type MeterFacts,
+} from "./billing-facts.ts";
 import { one, rows, type Db } from "./database.ts";
-
-/** Counts and sums read from one database file. */
-export interface BillingFacts {
-  readonly integrity: string;
-  readonly readings: number;
-  readonly charges: number;
-  /** Energy charged over all meters, Wh (sum of the tariff parts). */
-  readonly chargedWh: number;
-  readonly topups: number;
-  /** Per meter: register movement from the first stored reading to the engine's baseline, Wh. */
-  readonly meters: readonly MeterFacts[];
-  /** Per account: the purchase sequence numbers applied, in ledger order, with their amounts. */
-  readonly purchases: ReadonlyMap<string, ReadonlyArray<{ seq: number; amountE7: number }>>;
-}
-
-/** One meter's energy accounting. */
-export interface MeterFacts {
-  readonly meterId: string;
-  readonly firstWh: number;
-  readonly lastWh: number;
-  /** The engine's baseline (last charged register value), or undefined before its first reading. */
-  readonly baselineWh: number | undefined;
-  readonly chargedWh: number;
-  /** Jumps held for a command to charge or waive, Wh. */
-  readonly heldWh: number;
-}
 
 /** The outcome of {@link checkBilling}: the facts and one line per failed check (empty when all held). */
 export interface BillingCheck {
   readonly facts: BillingFacts;
   readonly failures: string[];
-}
-
-function kvJson(db: Db, key: string): unknown {
-  const text = one<string | undefined>(db, "SELECT value_json FROM kv WHERE key = ?", key);
-  return text === undefined ? undefined : (JSON.parse(text) as unknown);
-}
-
-function meterFacts(db: Db): MeterFacts[] {
-  const meters = rows<{ meter_id: string }>(db, "SELECT DISTINCT meter_id FROM readings ORDER BY meter_id");
-  return meters.map(({ meter_id: meterId }) => {
-    const first = one<number>(
-      db,
-      "SELECT energy_wh FROM readings WHERE meter_id = ? ORDER BY id LIMIT 1",
-      meterId,
-    );
-    const last = one<number>(
-      db,
-      "SELECT energy_wh FROM readings WHERE meter_id = ? ORDER BY id DESC LIMIT 1",
-      meterId,
-    );
-    const chargedWh = one<number>(
-      db,
-      `SELECT coalesce(sum(json_extract(p.value, '$.wh')), 0)
-       FROM ledger l JOIN readings r ON r.id = l.reading_id, json_each(l.tariff_parts_json) p
-       WHERE l.kind = 'charge' AND r.meter_id = ?`,
-      meterId,
-    );
-    const state = kvJson(db, `prepaid.meter.${meterId}`) as { track?: { energyWh: number } } | undefined;
-    const held = (kvJson(db, `prepaid.held.${meterId}`) as Array<{ energyWh: number }> | undefined) ?? [];
-    return {
-      meterId,
-      firstWh: first,
-      lastWh: last,
-      baselineWh: state?.track?.energyWh,
-      chargedWh,
-      heldWh: held.reduce((sum, h) => sum + h.energyWh, 0),
-    };
-  });
-}
-
-function purchasesOf(db: Db): Map<string, Array<{ seq: number; amountE7: number }>> {
-  const purchases = new Map<string, Array<{ seq: number; amountE7: number }>>();
-  const list = rows<{ account_id: string; purchase_seq: number; amount_e7: number }>(
-    db,
-    "SELECT account_id, purchase_seq, amount_e7 FROM ledger WHERE kind = 'topup' ORDER BY id",
-  );
-  for (const row of list) {
-    const entries = purchases.get(row.account_id) ?? [];
-    entries.push({ seq: row.purchase_seq, amountE7: row.amount_e7 });
-    purchases.set(row.account_id, entries);
-  }
-  return purchases;
 }
 
 /** Money: every balance is the sum of its ledger and every entry continues the one before. */
@@ -208,44 +136,25 @@ function topupFailures(db: Db, purchases: ReadonlyMap<string, ReadonlyArray<{ se
 export function checkBilling(file: string, options: { recover?: boolean } = {}): BillingCheck {
   const db = new Database(file, { readonly: options.recover !== true, fileMustExist: true });
   try {
-    const integrity = rows<{ integrity_check: string }>(db, "PRAGMA integrity_check")
-      .map((r) => r.integrity_check)
-      .join("; ");
+    const integrity = integrityOf(db);
     if (one<number>(db, "SELECT count(*) FROM sqlite_master WHERE name = 'ledger'") === 0)
       return {
         facts: emptyFacts(integrity),
         failures: integrity === "ok" ? [] : [`integrity_check: ${integrity}`],
       };
-    const meters = meterFacts(db);
-    const purchases = purchasesOf(db);
+    const facts = readBillingFacts(db, integrity);
     const failures = [
       ...(integrity === "ok" ? [] : [`integrity_check: ${integrity}`]),
       ...moneyFailures(db),
       ...chargeFailures(db),
       ...outboxFailures(db),
-      ...energyFailures(meters),
-      ...topupFailures(db, purchases),
+      ...energyFailures(facts.meters),
+      ...topupFailures(db, facts.purchases),
     ];
-    return {
-      facts: {
-        integrity,
-        readings: one<number>(db, "SELECT count(*) FROM readings"),
-        charges: one<number>(db, "SELECT count(*) FROM ledger WHERE kind = 'charge'"),
-        chargedWh: meters.reduce((sum, m) => sum + m.chargedWh, 0),
-        topups: one<number>(db, "SELECT count(*) FROM ledger WHERE kind = 'topup'"),
-        meters,
-        purchases,
-      },
-      failures,
-    };
+    return { facts, failures };
   } finally {
     db.close();
   }
-}
-
-/** Facts of a database the gateway never committed its schema to (a power cut during the first start). */
-function emptyFacts(integrity: string): BillingFacts {
-  return { integrity, readings: 0, charges: 0, chargedWh: 0, topups: 0, meters: [], purchases: new Map() };
 }
 
 /**

@@ -1,10 +1,58 @@
 /**
  * Shared by the bus fault scenarios (hostile TCP peers, serial unplug): a check list that records
  * failures instead of throwing (a scenario never throws for a failed check), timed waits for a
- * positive signal, and readers for what /status says about a bus and a meter.
+ * positive signal, readers for what /status says about a bus and a meter, the good meter billed
+ * beside the faulty bus, and the bounded SIGTERM both end with.
  */
+import { loadProfiles, requireProfile } from "../../../protocols/profiles/load.ts";
+import { startSimulator, type RunningSimulator } from "../../../simulator/start.ts";
 import { waitFor } from "../../helpers/index.ts";
 import type { ServiceUnderTest } from "./service.ts";
+
+const profiles = loadProfiles();
+
+/** Longest a SIGTERM may take to stop the service, ms. */
+export const STOP_LIMIT_MS = 5000;
+
+/** Config lines for account acc-1 (1000.00 yuan, flat 1.0000 yuan/kWh) that the good meter bills to. */
+export const BILLED_ACCOUNT_LINES = [
+  "accounts:",
+  '  - { id: acc-1, tariff: flat, balance: "1000.00" }',
+  "tariffs:",
+  '  - { id: flat, kind: flat, price: "1.0000" }',
+] as const;
+
+/** A good SDM630 at unit 1 on its own Modbus TCP port (0: any free one), drawing 30 kW. */
+export function goodTcpMeter(port = 0): Promise<RunningSimulator> {
+  return startSimulator({
+    endpoint: { kind: "tcp", host: "127.0.0.1", port },
+    meters: [
+      { unit: 1, profile: requireProfile(profiles, "sdm630"), powerW: 30_000, importEnergyWh: 1_000_000 },
+    ],
+  });
+}
+
+/** Keeps the largest `value` seen under `key` (undefined: nothing measured). */
+export function maxFigure(
+  figures: Record<string, number | string>,
+  key: string,
+  value: number | undefined,
+): void {
+  if (value !== undefined) figures[key] = Math.max(Number(figures[key] ?? 0), value);
+}
+
+/** SIGTERM: exit 0 within {@link STOP_LIMIT_MS}; the stop time goes to `figures[key]` (largest kept). */
+export async function stopsInTime(
+  checks: Checks,
+  service: ServiceUnderTest,
+  figures: Record<string, number | string>,
+  key: string,
+): Promise<void> {
+  const stopped = await service.stop(STOP_LIMIT_MS + 5000);
+  maxFigure(figures, key, stopped.stopMs);
+  checks.expect(stopped.code === 0, `SIGTERM: exit ${stopped.code} (want 0)`);
+  checks.expect(stopped.stopMs < STOP_LIMIT_MS, `SIGTERM took ${stopped.stopMs} ms (limit ${STOP_LIMIT_MS})`);
+}
 
 /** Failed checks, one plain line each. */
 export class Checks {

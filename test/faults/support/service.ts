@@ -99,3 +99,16 @@ export async function startService(options: ServiceOptions): Promise<ServiceUnde
   }
   return service;
 }
+
+/** `meter_gateway_polls_total{meter,outcome="ok"}` from a /metrics text; 0 when absent. */
+export function okPolls(metrics: string, meterId = "m1"): number {
+  const line = metrics
+    .split("\n")
+    .find(
+      (l) =>
+        l.startsWith("meter_gateway_polls_total{") &&
+        l.includes(`meter="${meterId}"`) &&
+        l.includes('outcome="ok"'),
+    );
+  return line === undefined ? 0 : Number(line.slice(line.lastIndexOf(" ") + 1));
+}

@@ -8,7 +8,7 @@
  */
 import type { MqttClient } from "mqtt";
 import { nextTransaction, signedRequest, testGatewayId } from "../../../gateway/uplink/testing/fixtures.ts";
-import type { BillingFacts } from "./billing-checks.ts";
+import type { BillingFacts } from "./billing-facts.ts";
 import type { Random } from "./random.ts";
 
 /** A purchase the gateway confirmed (applied, duplicate of an applied one, or replayed). */

@@ -1,11 +1,12 @@
 /**
- * Test support: a prepaid engine on a real SQLite file in a temp dir, a ManualClock, relays that obey
- * (or stick), and a reading factory. Lives under testing/ so the production build can leave it out.
+ * Test support for the prepaid engine: a real SQLite file in a temp dir, a ManualClock, the engine and
+ * its operations, relays that obey (or stick) and remember every write (RS-485 hardware cannot exist in
+ * a unit test), and a reading factory. Lives under testing/ so the production build can leave it out.
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { ManualClock } from "../../../core/clock.ts";
+import { ManualClock, type Clock } from "../../../core/clock.ts";
 import { silentLogger } from "../../../core/logger.ts";
 import { parseConfig } from "../../../config/index.ts";
 import type { Reading } from "../../../metering/reading.ts";
@@ -13,9 +14,9 @@ import type { QuantityValues } from "../../../../protocols/profiles/decode.ts";
 import { openStore, type Store } from "../../../store/index.ts";
 import { PrepaidEngine, type RelayPort } from "../engine.ts";
 import { PrepaidOperations } from "../operations.ts";
-import { compilePrepaidSettings } from "../settings.ts";
+import { compilePrepaidSettings, type PrepaidSettings } from "../settings.ts";
 
-/** m1 on account a1 (1.00 yuan at 1.0000 yuan/kWh, cut at zero). */
+/** m1 on account a1 (1.00 yuan at 1.0000 yuan/kWh, cut at zero, no notice). */
 export const rigConfig = `
 gateway: { id: gw, dataDir: /unused, timezone: UTC }
 buses: [{ id: b1, transport: tcp, host: 127.0.0.1 }]
@@ -27,7 +28,73 @@ tariffs: [{ id: flat, kind: flat, price: "1.0000" }]
 policy: { cutNoticeMs: 0, friendlyPeriods: [], friendlyDays: [], maxRelayOpsPerHour: 10 }
 `;
 
-/** Relays that follow their command, unless `stuck` (acknowledged, not moved). */
+/** m1 on a1 (1.00 yuan, alarms at 0.80 and 0.50, overdraft 0, cut notice 60 s), h1 on a protected account. */
+export const noticeRigConfig = `
+gateway: { id: gw, dataDir: /unused, timezone: UTC }
+buses: [{ id: b1, transport: tcp, host: 127.0.0.1 }]
+meters:
+  - { id: m1, bus: b1, unit: 1, profile: generic-prepaid, account: a1 }
+  - { id: h1, bus: b1, unit: 2, profile: generic-prepaid, account: hospital }
+accounts:
+  - { id: a1, tariff: flat, balance: "1.00", alarm1: "0.80", alarm2: "0.50", overdraftLimit: "0", closeAllowedMin: "0.20" }
+  - { id: hospital, tariff: flat, balance: "0.10", protected: { reason: hospital } }
+tariffs: [{ id: flat, kind: flat, price: "1.0000" }]
+policy: { cutNoticeMs: 60000, friendlyPeriods: [], friendlyDays: [], maxRelayOpsPerHour: 10 }
+`;
+
+/** The engine's settings from a config text whose meters use the profile `generic-prepaid`. */
+export function rigSettings(configText: string): PrepaidSettings {
+  const parsed = parseConfig(configText, { baseDir: "/", profileNames: () => new Set(["generic-prepaid"]) });
+  if (!parsed.ok) throw new Error(JSON.stringify(parsed.errors));
+  return compilePrepaidSettings(parsed.config);
+}
+
+/** Tariff `t` of each kind, as YAML flow, with prices that do not divide evenly (for property tests). */
+export const oddTariffs = {
+  flat: '{ id: t, kind: flat, price: "0.5283" }',
+  tou: '{ id: t, kind: tou, prices: { peak: "0.9871", flat: "0.5283", valley: "0.3001" }, weekday: [{ period: valley, from: "22:00", to: "24:00" }, { period: peak, from: "08:00", to: "12:00" }] }',
+  tiered:
+    '{ id: t, kind: tiered, price: "0.4883", settlement: monthly, tiers: [{ fromWh: 0, increment: "0" }, { fromWh: 5000, increment: "0.0500" }, { fromWh: 20000, increment: "0.3000" }] }',
+} as const;
+
+/**
+ * Settings for one meter `m` (bus `b`) on account `a` with `balance` yuan (hoarding limit 100 000) under
+ * `tariffYaml` (id t), in Asia/Shanghai.
+ */
+export function oneMeterSettings(tariffYaml: string, balance: string): PrepaidSettings {
+  return rigSettings(`gateway: { id: gw, dataDir: /unused, timezone: Asia/Shanghai }
+buses: [{ id: b, transport: tcp, host: 127.0.0.1 }]
+meters: [{ id: m, bus: b, unit: 1, profile: generic-prepaid, account: a }]
+accounts: [{ id: a, tariff: t, balance: "${balance}", hoardingLimit: "100000.00" }]
+tariffs: [${tariffYaml}]`);
+}
+
+/** Relays no meter has: writes succeed and go nowhere, reads say closed. */
+const noRelays: RelayPort = { writeRelay: () => Promise.resolve(), readRelay: () => Promise.resolve(true) };
+
+/**
+ * A started engine on `store` (a restart when the store's file was used before). Without `relay` the
+ * meters have no relay (hasRelay false).
+ */
+export function startEngine(parts: {
+  store: Store;
+  clock: Clock;
+  settings: PrepaidSettings;
+  relay?: RelayPort;
+}): PrepaidEngine {
+  const engine = new PrepaidEngine({
+    store: parts.store,
+    clock: parts.clock,
+    logger: silentLogger(),
+    settings: parts.settings,
+    relay: parts.relay ?? noRelays,
+    hasRelay: () => parts.relay !== undefined,
+  });
+  engine.start();
+  return engine;
+}
+
+/** Relays that follow their command, unless `stuck` (acknowledged, not moved), and remember every write. */
 export class RigRelays implements RelayPort {
   readonly writes: Array<[string, boolean]> = [];
   readonly closed = new Map<string, boolean>();
@@ -48,8 +115,11 @@ export interface EngineRig {
   readonly relays: RigRelays;
   readonly engine: PrepaidEngine;
   readonly ops: PrepaidOperations;
-  /** A reading of `meterId` now, with its relay as the rig's relays stand. */
-  read(meterId: string, energyWh: number, values?: QuantityValues): Reading;
+  /**
+   * A reading of `meterId` now, with `values` beside its energy register and its relay as the rig's
+   * relays stand unless `relayClosed` says otherwise (a relay moved by hand).
+   */
+  read(meterId: string, energyWh: number, values?: QuantityValues, relayClosed?: boolean): Reading;
   /** Event types, oldest first, as `type@meter`. */
   eventTypes(): string[];
   /** Event payloads of one type, oldest first. */
@@ -57,38 +127,36 @@ export interface EngineRig {
   close(): void;
 }
 
-/** Opens a rig; call close() when done. */
+const open: EngineRig[] = [];
+
+/** Closes every rig still open (for afterEach). */
+export function closeEngineRigs(): void {
+  for (const rig of open.splice(0)) rig.close();
+}
+
+/** Opens a rig on a fresh database with its clock at 2026-01-05 12:00 UTC; close it or {@link closeEngineRigs}. */
 export function openEngineRig(configText = rigConfig): EngineRig {
-  const parsed = parseConfig(configText, { baseDir: "/", profileNames: () => new Set(["generic-prepaid"]) });
-  if (!parsed.ok) throw new Error(JSON.stringify(parsed.errors));
   const dir = mkdtempSync(join(tmpdir(), "engine-rig-"));
   const clock = new ManualClock(Date.UTC(2026, 0, 5, 12, 0, 0));
   const store = openStore({ dataDir: dir, clock });
   const relays = new RigRelays();
-  const engine = new PrepaidEngine({
-    store,
-    clock,
-    logger: silentLogger(),
-    settings: compilePrepaidSettings(parsed.config),
-    relay: relays,
-    hasRelay: () => true,
-  });
-  engine.start();
+  const engine = startEngine({ store, clock, settings: rigSettings(configText), relay: relays });
   const all = () => store.events.list({ limit: 10_000 });
-  return {
+  let closed = false;
+  const rig: EngineRig = {
     store,
     clock,
     relays,
     engine,
     ops: new PrepaidOperations(engine, store),
-    read: (meterId, energyWh, values = {}) => ({
+    read: (meterId, energyWh, values = {}, relayClosed = relays.closed.get(meterId) ?? true) => ({
       meterId,
       busId: "b1",
       unit: 1,
       wallMs: clock.now(),
       monoMs: clock.monotonicMs(),
       values: { importEnergyWh: energyWh, powerW: 2000, ...values },
-      relayClosed: relays.closed.get(meterId) ?? true,
+      relayClosed,
       quality: [],
       durationMs: 5,
     }),
@@ -98,8 +166,12 @@ export function openEngineRig(configText = rigConfig): EngineRig {
         .filter((e) => e.type === type)
         .map((e) => e.payload as { message: string; data: Record<string, unknown> }),
     close: () => {
+      if (closed) return;
+      closed = true;
       store.close();
       rmSync(dir, { recursive: true, force: true });
     },
   };
+  open.push(rig);
+  return rig;
 }
