@@ -37,7 +37,9 @@ class NoSerialDriver implements MeterDriver<MemoryLink> {
   readonly protocol = "memory";
   readonly hasRelay = false;
   energyWh = 1000;
-  async poll(tx: { transact<R>(exchange: (link: MemoryLink) => Promise<R>): Promise<R> }): Promise<PollResult> {
+  async poll(tx: {
+    transact<R>(exchange: (link: MemoryLink) => Promise<R>): Promise<R>;
+  }): Promise<PollResult> {
     const energy = await tx.transact(() => Promise.resolve(this.energyWh));
     return { values: { importEnergyWh: energy }, flags: ["quantity-missing"], missing: [serialMissing] };
   }
