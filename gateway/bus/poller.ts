@@ -234,6 +234,7 @@ export class Poller<Link extends BusLink> {
         quality: flags,
         durationMs: monoMs - startMono,
         ...(reading.result.relayClosed === undefined ? {} : { relayClosed: reading.result.relayClosed }),
+        ...(reading.result.missing === undefined ? {} : { missing: reading.result.missing }),
       };
       this.options.onReading?.(out);
       return out;

@@ -50,6 +50,9 @@ function describeReading(reading: Reading): { detail: string; billable: boolean 
   if (reading.relayClosed !== undefined) parts.push(`relay ${reading.relayClosed ? "closed" : "open"}`);
   if (reading.quality.includes("value-dropped"))
     parts.push("some registers held no number and were left out");
+  // An optional quantity the firmware lacks does not stop billing: said, not failed (issue 10, defect 8).
+  for (const m of reading.missing ?? [])
+    parts.push(`${m.quantity} not supported by this meter (${m.message})`);
   return { detail: `read as run reads it: ${parts.join(", ")}`, billable: energy !== undefined };
 }
 

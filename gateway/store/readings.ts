@@ -24,7 +24,7 @@ export interface NewReading {
   readonly frequencyHz?: number;
   /** Further quantities (per-phase values and the like), stored as JSON. */
   readonly extra?: Readonly<Record<string, number>>;
-  /** Quality bit flags; their meaning belongs to the metering layer. Default 0 (good). */
+  /** Quality bit flags, one bit per flag (qualityFlagBits in gateway/metering/reading.ts). Default 0 (good). */
   readonly qualityFlags?: number;
 }
 

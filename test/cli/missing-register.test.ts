@@ -3,10 +3,13 @@
  * exception 02 there. `read` and `scan` must still work: the serial number is optional in the shipped
  * profiles, so it is reported as not supported and everything else is read.
  */
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadProfiles, requireProfile } from "../../protocols/profiles/load.ts";
 import { faultSpecSchema } from "../../simulator/faults/fault-spec.ts";
 import { startSimulator, type RunningSimulator } from "../../simulator/start.ts";
+import { tempDir } from "../helpers/index.ts";
 import { gatewayCli, runCli } from "./run-cli.ts";
 
 const profiles = loadProfiles();
@@ -78,6 +81,26 @@ describe("a meter without the serial-number register", () => {
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/^4\s+sdm120\s+not supported\s+230\.0 V\s+500\d{4} Wh/m);
     expect(result.stdout).toMatch(/1 meter\(s\) found/);
+  });
+
+  it("doctor reads it as run does and says the serial number is not supported", async () => {
+    const dir = await tempDir("doctor-missing-");
+    try {
+      const file = join(dir.path, "site.yaml");
+      writeFileSync(
+        file,
+        `gateway: { id: gw, dataDir: ${join(dir.path, "data")} }
+buses: [{ id: plant, transport: tcp, host: 127.0.0.1, port: ${sim.port}, timeoutMs: 300 }]
+meters: [{ id: m4, bus: plant, unit: 4, profile: sdm120 }]
+`,
+      );
+      const result = await runCli(gatewayCli, ["doctor", "-c", file], { timeoutMs: 30_000 });
+      expect(result.stdout).toMatch(
+        /\[ OK \] meter m4 .*: read as run reads it: import \d+\.\d+ kWh, .*serialNumber not supported by this meter \(FC03 0xFC00 x2: exception 02 illegal data address\)/,
+      );
+    } finally {
+      await dir.remove();
+    }
   });
 
   it("a required register answering an exception still fails the read, naming the request", async () => {

@@ -7,7 +7,7 @@
 import { randomUUID } from "node:crypto";
 import { wholeMs, type Clock, type TimerHandle } from "../../core/clock.ts";
 import type { Logger } from "../../core/logger.ts";
-import type { Reading } from "../../metering/reading.ts";
+import { qualityMask, type Reading } from "../../metering/reading.ts";
 import type { Store } from "../../store/index.ts";
 import {
   assessReading,
@@ -453,9 +453,6 @@ function toNewReading(r: Reading) {
     ...(powerFactor === undefined ? {} : { powerFactor }),
     ...(frequencyHz === undefined ? {} : { frequencyHz }),
     extra: { ...extra, ...(r.relayClosed === undefined ? {} : { relayClosed: r.relayClosed ? 1 : 0 }) },
-    qualityFlags:
-      (r.quality.includes("retried") ? 1 : 0) |
-      (r.quality.includes("value-dropped") ? 2 : 0) |
-      (r.quality.includes("clock-jump") ? 4 : 0),
+    qualityFlags: qualityMask(r.quality),
   };
 }
