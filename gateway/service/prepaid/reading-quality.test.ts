@@ -4,13 +4,13 @@
  */
 import { afterEach, describe, expect, it } from "vitest";
 import { qualityFlagsOf, type QualityFlag } from "../../metering/reading.ts";
-import { cleanupEngines, setupEngine } from "./test-support.ts";
+import { closeEngineRigs, noticeRigConfig, openEngineRig } from "./testing/engine-rig.ts";
 
-afterEach(cleanupEngines);
+afterEach(closeEngineRigs);
 
 describe("prepaid engine: reading quality", () => {
   it("stores and publishes every flag, quantity-missing included, and charges the reading", () => {
-    const { store, clock, engine, read } = setupEngine();
+    const { store, clock, engine, read } = openEngineRig(noticeRigConfig);
     engine.ingest([read("m1", 10_000)]);
     clock.advance(60_000);
     const quality: QualityFlag[] = ["retried", "quantity-missing"];
@@ -27,7 +27,7 @@ describe("prepaid engine: reading quality", () => {
   });
 
   it("keeps each flag on a bit of its own", () => {
-    const { store, clock, engine, read } = setupEngine();
+    const { store, clock, engine, read } = openEngineRig(noticeRigConfig);
     const all: QualityFlag[] = ["retried", "value-dropped", "clock-jump", "quantity-missing"];
     for (const flag of all) {
       clock.advance(60_000);
