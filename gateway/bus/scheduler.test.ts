@@ -99,6 +99,26 @@ describe("BusScheduler", () => {
     expect(scheduler.countersFor("m1").errors).toEqual({ MODBUS_EXCEPTION_02: 1 });
   });
 
+  it("bounds a request that never settles by its timeout, and the bus goes on with the next job", async () => {
+    const { clock, transport, scheduler, poll } = setup({ timeoutMs: 500, interFrameGapMs: 0 });
+    transport.behave(1, "hang");
+    transport.setRegister(2, 0, 42);
+    const stuck = poll(1);
+    const next = poll(2);
+    await advance(clock, 2000, 50);
+    const result = await Promise.race([stuck, settle().then(() => "still waiting" as const)]);
+    expect(result).toMatchObject({ ok: false, error: { code: ErrorCode.Timeout } });
+    expect(scheduler.countersFor("m1").errors).toEqual({ TIMEOUT: 1 });
+    expect(await Promise.race([next, settle().then(() => "still waiting" as const)])).toEqual({
+      ok: true,
+      energyWh: 42,
+    });
+    // The stuck request gave up within the timeout plus a bounded slack, not at the end of the test.
+    const secondStart = transport.requestsTo(2)[0]?.startMono ?? Infinity;
+    expect(secondStart).toBeGreaterThanOrEqual(500);
+    expect(secondStart).toBeLessThanOrEqual(1000);
+  });
+
   it("rejects queued jobs on stop and takes no new ones", async () => {
     const { clock, transport, scheduler, poll } = setup();
     const first = poll(1);
