@@ -30,8 +30,9 @@ export class MemoryTransport implements ModbusTransport {
   readonly description = "memory transport";
   isOpen = false;
   opens = 0;
-  /** Clock time a unit takes to answer, ms. */
+  /** Clock time a unit takes to answer, ms, unless {@link setReplyMs} set its own. */
   replyMs = 10;
+  private readonly replyMsByUnit = new Map<number, number>();
   readonly log: LoggedRequest[] = [];
   /** The most requests that were ever in flight at once: 1 on a correctly scheduled bus. */
   maxInFlight = 0;
@@ -45,6 +46,11 @@ export class MemoryTransport implements ModbusTransport {
   /** Sets how `unit` behaves from its next request on (default "answer"). */
   behave(unit: number, behaviour: UnitBehaviour): void {
     this.behaviours.set(unit, behaviour);
+  }
+
+  /** Sets how long `unit` takes to answer, ms (clock time). */
+  setReplyMs(unit: number, ms: number): void {
+    this.replyMsByUnit.set(unit, ms);
   }
 
   setRegister(unit: number, address: number, value: number): void {
@@ -121,7 +127,7 @@ export class MemoryTransport implements ModbusTransport {
             reject(new GatewayError(ErrorCode.Timeout, `no reply from unit ${fields.unit}`, { ...fields }));
           else reject(modbusException(behaviour.exception, { unit: fields.unit }));
         },
-        silent ? fields.timeoutMs : this.replyMs,
+        silent ? fields.timeoutMs : (this.replyMsByUnit.get(fields.unit) ?? this.replyMs),
       );
     });
   }
