@@ -58,6 +58,13 @@ export interface BusSchedulerOptions {
   onBusState?: (state: "up" | "down", error?: GatewayError) => void;
 }
 
+/**
+ * How long past its reply timeout the scheduler waits for a request to settle, ms. Later than the
+ * transport's own guard (modbus-serial.ts: timeout + 250 ms), so the transport's more precise error
+ * wins whenever the transport works at all.
+ */
+const stuckSlackMs = 500;
+
 interface Queued {
   job: BusJob<BusLink, unknown>;
   resolve: (value: unknown) => void;
@@ -178,6 +185,38 @@ export class BusScheduler<Link extends BusLink> {
     }
   }
 
+  /**
+   * Settles like `request`, or rejects with TIMEOUT once `timeoutMs` plus {@link stuckSlackMs} of the
+   * clock passed: a transport is meant to enforce the reply timeout itself, but the bus must not stop
+   * for good on the one request whose callback never comes (a library bug, a lost port). A late
+   * outcome of the abandoned request is ignored.
+   */
+  private bounded<R>(request: Promise<R>, timeoutMs: number): Promise<R> {
+    const { clock, busId } = this.options;
+    return new Promise<R>((resolve, reject) => {
+      const limitMs = timeoutMs + stuckSlackMs;
+      const timer = clock.setTimeout(() => {
+        reject(
+          new GatewayError(
+            ErrorCode.Timeout,
+            `${this.link.description}: the request did not settle within ${limitMs} ms; given up`,
+            { busId, limitMs },
+          ),
+        );
+      }, limitMs);
+      request.then(
+        (value) => {
+          clock.clearTimeout(timer);
+          resolve(value);
+        },
+        (error: unknown) => {
+          clock.clearTimeout(timer);
+          reject(error instanceof Error ? error : new Error(String(error)));
+        },
+      );
+    });
+  }
+
   private transactor(job: BusJob<BusLink, unknown>): Transactor<Link> {
     const { clock, timeoutMs, interFrameGapMs } = this.options;
     const counters = this.countersFor(job.meterId);
@@ -190,7 +229,7 @@ export class BusScheduler<Link extends BusLink> {
           if (this.stopped) throw new GatewayError(ErrorCode.PortClosed, `bus ${this.options.busId} stopped`);
           const startMono = clock.monotonicMs();
           try {
-            const result = await exchange(this.link, timeoutMs);
+            const result = await this.bounded(exchange(this.link, timeoutMs), timeoutMs);
             this.supervisor.replied();
             counters.ok += 1;
             counters.lastSeenMs = clock.now();

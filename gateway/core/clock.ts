@@ -132,6 +132,13 @@ export class ManualClock implements Clock {
     this.wallMs = wallMs;
   }
 
+  /** Milliseconds until the earliest waiting timer is due (0 if one is due now), or undefined if none. */
+  msToNextTimer(): number | undefined {
+    let earliest = Infinity;
+    for (const t of this.timers.values()) earliest = Math.min(earliest, t.dueMono);
+    return earliest === Infinity ? undefined : Math.max(0, earliest - this.monoMs);
+  }
+
   /** Number of timers waiting to fire. */
   pendingTimers(): number {
     return this.timers.size;

@@ -1,0 +1,134 @@
+/**
+ * The bus scheduler on a ManualClock over an in-memory transport: one transaction at a time, writes
+ * ahead of queued polls, the inter-frame gap, timeouts and retries, all in clock time without sleeping.
+ * The real transports are driven against ptys and sockets in test/integration and test/faults.
+ */
+import { describe, expect, it } from "vitest";
+import type { ModbusTransport } from "../../protocols/modbus/transport/transport.ts";
+import { ManualClock } from "../core/clock.ts";
+import { ErrorCode } from "../core/errors.ts";
+import { BusScheduler, type BusSchedulerOptions, type JobPriority } from "./scheduler.ts";
+import { advance, settle } from "./testing/clock-steps.ts";
+import { MemoryMeterDriver } from "./testing/memory-driver.ts";
+import { MemoryTransport } from "./testing/memory-transport.ts";
+
+function setup(options: Partial<BusSchedulerOptions> = {}) {
+  const clock = new ManualClock();
+  const transport = new MemoryTransport(clock);
+  const scheduler = new BusScheduler<ModbusTransport>(transport, {
+    busId: "b1",
+    clock,
+    timeoutMs: 500,
+    interFrameGapMs: 20,
+    ...options,
+  });
+  /** Enqueues one poll (a register read) of `unit`; the outcome is recorded, never thrown. */
+  const poll = (unit: number, priority: JobPriority = "poll", retries = 0) => {
+    const driver = new MemoryMeterDriver(unit);
+    return scheduler.enqueue({ meterId: `m${unit}`, priority, retries, run: (tx) => driver.poll(tx) }).then(
+      (result) => ({ ok: true as const, energyWh: result.values.importEnergyWh }),
+      (error: unknown) => ({ ok: false as const, error }),
+    );
+  };
+  return { clock, transport, scheduler, poll };
+}
+
+describe("BusScheduler", () => {
+  it("runs one transaction at a time, in the order the polls were queued", async () => {
+    const { clock, transport, poll } = setup({ interFrameGapMs: 0 });
+    transport.replyMs = 50;
+    for (let unit = 1; unit <= 4; unit++) transport.setRegister(unit, 0, unit * 1000);
+    const outcomes = Promise.all([1, 2, 3, 4].map((unit) => poll(unit)));
+    await advance(clock, 200);
+    expect(await outcomes).toEqual([1000, 2000, 3000, 4000].map((energyWh) => ({ ok: true, energyWh })));
+    expect(transport.maxInFlight).toBe(1);
+    expect(transport.log.map((r) => [r.unit, r.startMono, r.endMono])).toEqual([
+      [1, 0, 50],
+      [2, 50, 100],
+      [3, 100, 150],
+      [4, 150, 200],
+    ]);
+  });
+
+  it("puts a write ahead of the polls already queued, not ahead of the one in hand", async () => {
+    const { clock, transport, poll } = setup();
+    const done = Promise.all([poll(1), poll(2), poll(3), poll(9, "write")]);
+    await advance(clock, 200);
+    await done;
+    expect(transport.log.map((r) => r.unit)).toEqual([1, 9, 2, 3]);
+  });
+
+  it("keeps the inter-frame gap between the end of one transaction and the next request", async () => {
+    const { clock, transport, poll } = setup({ interFrameGapMs: 20 });
+    transport.replyMs = 10;
+    const done = Promise.all([poll(1), poll(2), poll(3)]);
+    await advance(clock, 200);
+    await done;
+    expect(transport.log.map((r) => r.startMono)).toEqual([0, 30, 60]);
+    // A request after a quiet spell longer than the gap goes at once.
+    await advance(clock, 100);
+    const late = poll(4);
+    await advance(clock, 10);
+    await late;
+    expect(transport.requestsTo(4)[0]?.startMono).toBe(300);
+  });
+
+  it("counts each timed-out attempt under TIMEOUT, retries it, and fails the job with the code", async () => {
+    const { clock, transport, scheduler, poll } = setup({ timeoutMs: 500, interFrameGapMs: 20 });
+    transport.behave(1, "silent");
+    const outcome = poll(1, "poll", 2);
+    await advance(clock, 2000);
+    const result = await outcome;
+    expect(result.ok).toBe(false);
+    expect(result.ok ? undefined : result.error).toMatchObject({ code: ErrorCode.Timeout });
+    // Three attempts, each a full timeout, with the gap between them.
+    expect(transport.requestsTo(1).map((r) => r.startMono)).toEqual([0, 520, 1040]);
+    const counters = scheduler.countersFor("m1");
+    expect(counters.errors).toEqual({ TIMEOUT: 3 });
+    expect(counters.lastError?.code).toBe("TIMEOUT");
+    expect(counters.ok).toBe(0);
+  });
+
+  it("does not retry a Modbus exception (an answer), and counts it by its exception code", async () => {
+    const { clock, transport, scheduler, poll } = setup();
+    transport.behave(1, { exception: 2 });
+    const outcome = poll(1, "poll", 3);
+    await advance(clock, 100);
+    expect((await outcome).ok).toBe(false);
+    expect(transport.requestsTo(1)).toHaveLength(1);
+    expect(scheduler.countersFor("m1").errors).toEqual({ MODBUS_EXCEPTION_02: 1 });
+  });
+
+  it("bounds a request that never settles by its timeout, and the bus goes on with the next job", async () => {
+    const { clock, transport, scheduler, poll } = setup({ timeoutMs: 500, interFrameGapMs: 0 });
+    transport.behave(1, "hang");
+    transport.setRegister(2, 0, 42);
+    const stuck = poll(1);
+    const next = poll(2);
+    await advance(clock, 2000);
+    const result = await Promise.race([stuck, settle().then(() => "still waiting" as const)]);
+    expect(result).toMatchObject({ ok: false, error: { code: ErrorCode.Timeout } });
+    expect(scheduler.countersFor("m1").errors).toEqual({ TIMEOUT: 1 });
+    expect(await Promise.race([next, settle().then(() => "still waiting" as const)])).toEqual({
+      ok: true,
+      energyWh: 42,
+    });
+    // The stuck request was given up at its 500 ms timeout plus the scheduler's 500 ms slack.
+    expect(transport.requestsTo(2)[0]?.startMono).toBe(1000);
+  });
+
+  it("rejects queued jobs on stop and takes no new ones", async () => {
+    const { clock, transport, scheduler, poll } = setup();
+    const first = poll(1);
+    const queued = poll(2);
+    await settle();
+    const stopping = scheduler.stop();
+    await advance(clock, 50);
+    await stopping;
+    expect(await first).toMatchObject({ ok: true });
+    expect(await queued).toMatchObject({ ok: false, error: { code: ErrorCode.PortClosed } });
+    expect(await poll(3)).toMatchObject({ ok: false, error: { code: ErrorCode.PortClosed } });
+    expect(transport.log.map((r) => r.unit)).toEqual([1]);
+    expect(transport.isOpen).toBe(false);
+  });
+});
