@@ -1,6 +1,6 @@
 /**
- * The prepaid domain, pure: money, tariffs, accounts, thresholds, the cutoff decision, top-ups, reading
- * plausibility and the ledger. No I/O: time comes in as arguments, effects go out as data.
+ * The prepaid domain, pure: money, tariffs, accounts, thresholds, the cutoff decision, top-ups and reading
+ * plausibility. No I/O: time comes in as arguments, effects go out as data.
  */
 export * from "./money.ts";
 export * from "./money-schema.ts";
@@ -18,6 +18,5 @@ export * from "./decision-types.ts";
 export { decide } from "./decision.ts";
 export * from "./topup.ts";
 export * from "./anomaly.ts";
-export * from "./ledger.ts";
 export * from "./hold-streak.ts";
 export * from "./meter-identity.ts";
