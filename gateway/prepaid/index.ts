@@ -13,6 +13,7 @@ export * from "./account.ts";
 export * from "./policy.ts";
 export * from "./friendly.ts";
 export * from "./clock-check.ts";
+export * from "./limits.ts";
 export * from "./thresholds.ts";
 export * from "./decision-types.ts";
 export { decide } from "./decision.ts";
