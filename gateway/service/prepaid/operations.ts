@@ -13,6 +13,7 @@ import {
   type TariffConfig,
 } from "../../prepaid/index.ts";
 import type { Store } from "../../store/index.ts";
+import type { ExecutorErrorCode } from "../../uplink/commands/codes.ts";
 import type { PrepaidEngine } from "./engine.ts";
 import { toProtection } from "./engine.ts";
 import { money, nextBillingKey, recordBilling, recordEvent } from "./records.ts";
@@ -20,8 +21,9 @@ import type { PrepaidSettings } from "./settings.ts";
 import { heldAnomalies, releaseAnomaly } from "./anomalies.ts";
 import { confirmMeterReplacement, type ReplaceConfirmResult } from "./replacement.ts";
 
+/** How an operation went; a refusal's code is one of the documented command error codes (codes.ts). */
 export type OperationResult<T = Record<string, unknown>> =
-  { ok: true; result: T } | { ok: false; code: string; message: string };
+  { ok: true; result: T } | { ok: false; code: ExecutorErrorCode; message: string };
 
 export interface TopUpCommand {
   account: string;

@@ -5,6 +5,7 @@
  */
 import { applyLimitsPatch } from "../../prepaid/limits.ts";
 import type { Store } from "../../store/index.ts";
+import type { ExecutorErrorCode } from "../commands/codes.ts";
 import type { CommandContext, CommandExecutor, CommandOutcome } from "../commands/executor.ts";
 import { enqueueRecord } from "../envelope.ts";
 
@@ -19,7 +20,10 @@ export function yuanFromE7(e7: number): string {
   return `${sign}${whole}.${fraction}`;
 }
 
-const refuse = (code: string, message: string): { ok: false; code: string; message: string } => ({
+const refuse = (
+  code: ExecutorErrorCode,
+  message: string,
+): { ok: false; code: ExecutorErrorCode; message: string } => ({
   ok: false,
   code,
   message,
