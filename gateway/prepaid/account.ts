@@ -5,6 +5,7 @@
 import { z } from "zod";
 import { parseMoneyE7, tryParseDecimal, MONEY_DECIMALS } from "./money.ts";
 import { idSchema, moneySchema, nonNegativeMoneySchema } from "./money-schema.ts";
+import { thresholdProblems, type AccountLimits } from "./limits.ts";
 
 /** Keep-power (保电): `false`, or why and optionally until when (ISO 8601 with offset). */
 export const protectionConfigSchema = z.union([
@@ -23,10 +24,11 @@ export const protectionConfigSchema = z.union([
  * - `alarm1` >= `alarm2` >= 0: warning levels (报警金额1/2, DI 04001001/2). Defaults "50.00" / "30.00",
  *   the levels platforms use in practice (DOMAIN.md section 2).
  * - `overdraftLimit` >= 0: usage may continue down to -overdraftLimit, then the supply is cut (DI 04001003).
- * - `hoardingLimit` > 0: a top-up that would take the balance above it is refused (DI 04001004);
- *   default "10000.00".
+ * - `hoardingLimit` > `closeAllowedMin`: a top-up that would take the balance above it is refused
+ *   (DI 04001004); default "10000.00".
  * - `closeAllowedMin`: after an arrears cut the relay closes again only when the balance exceeds it
  *   (DI 04001005); must be >= -overdraftLimit so a restore cannot land back in arrears.
+ *   The rules between limits are those of limits.ts, shared with the account.set command.
  * - `protected`: keep-power; overrides every cut.
  * - `lastPurchaseSeq`: purchase count already applied (DI 03330201), for top-up deduplication.
  */
@@ -44,21 +46,21 @@ export const accountConfigSchema = z
     lastPurchaseSeq: z.int().min(0).default(0),
   })
   .superRefine((account, ctx) => {
-    // Refinements run even when a field failed; unparsable fields read as NaN and fail no comparison.
-    const money = (text: string): number => {
-      const result = tryParseDecimal(text, MONEY_DECIMALS, { allowNegative: true });
+    // Refinements run even when a field failed its own schema; such a field reads as NaN here and breaks
+    // no rule (thresholdProblems), so each mistake is reported once, at its own path.
+    const money = (text: string, allowNegative: boolean): number => {
+      const result = tryParseDecimal(text, MONEY_DECIMALS, { allowNegative });
       return result.ok ? result.value : Number.NaN;
     };
-    const issue = (path: string, message: string) => ctx.addIssue({ code: "custom", message, path: [path] });
-    if (money(account.alarm2) > money(account.alarm1)) issue("alarm2", "alarm2 must not exceed alarm1");
-    if (money(account.closeAllowedMin) < -money(account.overdraftLimit)) {
-      issue(
-        "closeAllowedMin",
-        "closeAllowedMin must be >= -overdraftLimit, or a restore would land in arrears",
-      );
-    }
-    if (!(money(account.hoardingLimit) > money(account.closeAllowedMin))) {
-      issue("hoardingLimit", "hoardingLimit must exceed closeAllowedMin, or no top-up could restore supply");
+    const limits = {
+      alarm1E7: money(account.alarm1, false),
+      alarm2E7: money(account.alarm2, false),
+      overdraftLimitE7: money(account.overdraftLimit, false),
+      hoardingLimitE7: money(account.hoardingLimit, false),
+      closeAllowedMinE7: money(account.closeAllowedMin, true),
+    };
+    for (const { field, message } of thresholdProblems(limits)) {
+      ctx.addIssue({ code: "custom", message, path: [field] });
     }
   });
 /** A validated account config (money still as strings); compile with {@link compileAccount}. */
@@ -78,16 +80,6 @@ export const accountListSchema = z.array(accountConfigSchema).superRefine((accou
 export interface Protection {
   readonly reason: string;
   readonly untilMs?: number | undefined;
-}
-
-/** Money limits of an account, 1e-7 yuan. */
-export interface AccountLimits {
-  readonly alarm1E7: number;
-  readonly alarm2E7: number;
-  /** >= 0 */
-  readonly overdraftLimitE7: number;
-  readonly hoardingLimitE7: number;
-  readonly closeAllowedMinE7: number;
 }
 
 /** A compiled account: integer money, parsed protection. */

@@ -1,6 +1,6 @@
 /**
- * The prepaid domain, pure: money, tariffs, accounts, thresholds, the cutoff decision, top-ups, reading
- * plausibility and the ledger. No I/O: time comes in as arguments, effects go out as data.
+ * The prepaid domain, pure: money, tariffs, accounts, thresholds, the cutoff decision, top-ups and reading
+ * plausibility. No I/O: time comes in as arguments, effects go out as data.
  */
 export * from "./money.ts";
 export * from "./money-schema.ts";
@@ -13,11 +13,11 @@ export * from "./account.ts";
 export * from "./policy.ts";
 export * from "./friendly.ts";
 export * from "./clock-check.ts";
+export * from "./limits.ts";
 export * from "./thresholds.ts";
 export * from "./decision-types.ts";
 export { decide } from "./decision.ts";
 export * from "./topup.ts";
 export * from "./anomaly.ts";
-export * from "./ledger.ts";
 export * from "./hold-streak.ts";
 export * from "./meter-identity.ts";

@@ -4,7 +4,7 @@
  * level). Each level is a latched flag: crossing it raises one event, crossing back clears it with one
  * event, and polls in between say nothing (so a customer gets one SMS, not one per poll).
  */
-import type { AccountLimits } from "./account.ts";
+import type { AccountLimits } from "./limits.ts";
 
 /** Levels in order of severity. */
 export const MONEY_LEVELS = ["warning1", "warning2", "overdraft", "exhausted"] as const;

@@ -3,12 +3,12 @@
  * authenticated, checked expiry and replay; this applies the command and says how it went.
  */
 import { formatMoneyE7, tariffConfigSchema } from "../prepaid/index.ts";
-import type { CommandExecutor } from "../uplink/index.ts";
+import type { CommandExecutor, ExecutorErrorCode } from "../uplink/index.ts";
 import { isGatewayError } from "../core/errors.ts";
 import type { Gateway } from "./gateway.ts";
 
 export function createExecutor(gateway: Gateway): CommandExecutor {
-  const fail = (code: string, message: string) => ({ ok: false as const, code, message });
+  const fail = (code: ExecutorErrorCode, message: string) => ({ ok: false as const, code, message });
   return {
     topup: (p) => {
       const r = gateway.operations.topup({

@@ -10,8 +10,8 @@ export type { MqttUplinkConfig, MqttUplinkConfigInput, UplinkSettings } from "./
 export type { CommandExecutor, CommandContext, CommandOutcome } from "./commands/executor.ts";
 export { commandCatalog, commandNames, isCommandName } from "./commands/catalog.ts";
 export type { CommandName, CommandParams, CommandRequest, CommandResult } from "./commands/catalog.ts";
-export { uplinkErrorCodes, executorErrorCodes } from "./commands/codes.ts";
-export type { UplinkErrorCode, ExecutorErrorCode } from "./commands/codes.ts";
+export { commandErrorCodes, executorErrorCodes, uplinkErrorCodes } from "./commands/codes.ts";
+export type { CommandErrorCode, ExecutorErrorCode, UplinkErrorCode } from "./commands/codes.ts";
 export type { CommandResponse, ErrorResponse, OkResponse } from "./commands/response.ts";
 export { canonicalJson, signCommand, signingInput, verifyCommand } from "./commands/signature.ts";
 export { CONTRACT_VERSION, buildEnvelope, enqueueRecord, streamEnvelopeSchemas } from "./envelope.ts";

@@ -1,13 +1,15 @@
 /**
  * The documentation cannot drift from the code: docs/schemas/ must equal what the zod schemas generate,
- * and docs/mqtt.md must name every schema file, command, error code, stream and event type.
+ * docs/mqtt.md's error-code tables what the code map generates, and docs/mqtt.md must name every schema
+ * file, command, error code, stream and event type.
  */
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { commandNames } from "../../gateway/uplink/commands/catalog.ts";
-import { executorErrorCodes, uplinkErrorCodes } from "../../gateway/uplink/commands/codes.ts";
+import { commandErrorCodes } from "../../gateway/uplink/commands/codes.ts";
 import { eventTypes, streamSchemas } from "../../gateway/uplink/records.ts";
 import { renderSchemas } from "../../gateway/uplink/schemas/contract-schemas.ts";
+import { errorCodeDocIsStale } from "../../gateway/uplink/schemas/error-code-doc.ts";
 import { schemaDrift } from "../../gateway/uplink/schemas/generate.ts";
 
 const regenerate = "node --import tsx gateway/uplink/schemas/generate.ts";
@@ -16,6 +18,12 @@ const doc = readFileSync(new URL("../../docs/mqtt.md", import.meta.url), "utf8")
 describe("contract documentation", () => {
   it("docs/schemas/ matches the zod schemas", () => {
     expect(schemaDrift(), `docs/schemas is stale; run: ${regenerate}`).toEqual([]);
+  });
+
+  it("docs/mqtt.md's error-code tables match the code map, one row per code", async () => {
+    expect(await errorCodeDocIsStale(), `docs/mqtt.md is stale; run: ${regenerate}`).toBe(false);
+    const rows = doc.match(/^\| `[A-Z][A-Z0-9_]+` +\|/gm) ?? [];
+    expect(rows.map((row) => /`(\w+)`/.exec(row)?.[1]).sort()).toEqual(Object.keys(commandErrorCodes).sort());
   });
 
   it("every generated schema is valid JSON Schema 2020-12 with a title", () => {
@@ -30,8 +38,7 @@ describe("contract documentation", () => {
     const names = [
       ...renderSchemas().keys(),
       ...commandNames.map((c) => `request/${c}`),
-      ...Object.keys(uplinkErrorCodes),
-      ...Object.keys(executorErrorCodes),
+      ...Object.keys(commandErrorCodes),
       ...Object.keys(streamSchemas),
       ...eventTypes,
     ];

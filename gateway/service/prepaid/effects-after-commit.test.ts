@@ -4,32 +4,21 @@
  * rolls back and answers INTERNAL "nothing was changed": the relay must not have moved either.
  */
 import { afterEach, describe, expect, it } from "vitest";
-import type { CommandResponse } from "../../uplink/commands/response.ts";
-import { testCommandHandler } from "../../uplink/testing/command-handler.ts";
-import { signedRequest } from "../../uplink/testing/fixtures.ts";
-import { createExecutor } from "../executor.ts";
-import type { Gateway } from "../gateway.ts";
-import { closeEngineRigs, noticeRigConfig, openEngineRig } from "./testing/engine-rig.ts";
+import { openCommandRig } from "./testing/command-rig.ts";
+import { closeEngineRigs, noticeRigConfig } from "./testing/engine-rig.ts";
 
 afterEach(closeEngineRigs);
 
-/** The command handler as the uplink runs it, over the real executor, operations and engine. */
+/** A command rig whose disk can be made to fill up for the audit of an executed command. */
 function commandRig() {
-  const rig = openEngineRig(noticeRigConfig);
-  const { store, clock, ops } = rig;
-  // The executor reads only these two parts of the gateway for the commands used here.
-  const executor = createExecutor({ operations: ops, store } as unknown as Gateway);
-  const handler = testCommandHandler({ store, executor, clock });
-  const send = (command: string, params: Record<string, unknown>): CommandResponse => {
-    const request = signedRequest(command, params, { nowMs: clock.now() });
-    return handler.handle(command, Buffer.from(JSON.stringify(request))) as CommandResponse;
-  };
+  const rig = openCommandRig(noticeRigConfig);
+  const { store } = rig;
   /** From now on every audit of an executed command fails the way a full disk does. */
   const fillDisk = () =>
     store.db.exec(`CREATE TRIGGER disk_full BEFORE INSERT ON events WHEN NEW.type = 'command.executed'
       BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END`);
   const freeDisk = () => store.db.exec("DROP TRIGGER disk_full");
-  return { ...rig, send, fillDisk, freeDisk };
+  return { ...rig, fillDisk, freeDisk };
 }
 
 describe("relay effects of a command wait for the command's commit", () => {

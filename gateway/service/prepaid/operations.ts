@@ -4,14 +4,16 @@
  * changes nothing but its own audit record.
  */
 import {
+  applyLimitsPatch,
   applyTopUp,
   chargeEnergy,
   compileTariff,
   fenToE7,
-  parseMoneyE7,
+  type LimitsPatch,
   type TariffConfig,
 } from "../../prepaid/index.ts";
-import type { AccountThresholds, Store } from "../../store/index.ts";
+import type { Store } from "../../store/index.ts";
+import type { ExecutorErrorCode } from "../../uplink/commands/codes.ts";
 import type { PrepaidEngine } from "./engine.ts";
 import { toProtection } from "./engine.ts";
 import { money, nextBillingKey, recordBilling, recordEvent } from "./records.ts";
@@ -19,8 +21,9 @@ import type { PrepaidSettings } from "./settings.ts";
 import { heldAnomalies, releaseAnomaly } from "./anomalies.ts";
 import { confirmMeterReplacement, type ReplaceConfirmResult } from "./replacement.ts";
 
+/** How an operation went; a refusal's code is one of the documented command error codes (codes.ts). */
 export type OperationResult<T = Record<string, unknown>> =
-  { ok: true; result: T } | { ok: false; code: string; message: string };
+  { ok: true; result: T } | { ok: false; code: ExecutorErrorCode; message: string };
 
 export interface TopUpCommand {
   account: string;
@@ -213,56 +216,24 @@ export class PrepaidOperations {
     });
   }
 
-  /** Changes thresholds (decimal yuan strings) and/or the tariff of an account. */
-  accountSet(
-    accountId: string,
-    patch: {
-      tariff?: string;
-      alarm1?: string;
-      alarm2?: string;
-      overdraftLimit?: string;
-      hoardingLimit?: string;
-      closeAllowedMin?: string;
-    },
-  ): OperationResult {
+  /**
+   * Changes thresholds (decimal yuan strings) and/or the tariff of an account. Limits that would break a
+   * rule of limits.ts (the config file's rules) are refused with THRESHOLD_INVALID and change nothing.
+   */
+  accountSet(accountId: string, patch: LimitsPatch & { tariff?: string }): OperationResult {
     const account = this.store.accounts.get(accountId);
     if (account === undefined)
       return { ok: false, code: "UNKNOWN_ACCOUNT", message: `no account '${accountId}'` };
     if (patch.tariff !== undefined && !this.settings.tariffs.has(patch.tariff)) {
       return { ok: false, code: "UNKNOWN_TARIFF", message: `no tariff '${patch.tariff}'` };
     }
-    const thresholds: Partial<{ -readonly [K in keyof AccountThresholds]: number }> = {};
-    try {
-      if (patch.alarm1 !== undefined) thresholds.alarm1E7 = parseMoneyE7(patch.alarm1);
-      if (patch.alarm2 !== undefined) thresholds.alarm2E7 = parseMoneyE7(patch.alarm2);
-      if (patch.overdraftLimit !== undefined)
-        thresholds.overdraftLimitE7 = parseMoneyE7(patch.overdraftLimit);
-      if (patch.hoardingLimit !== undefined) thresholds.hoardingLimitE7 = parseMoneyE7(patch.hoardingLimit);
-      if (patch.closeAllowedMin !== undefined)
-        thresholds.closeAllowedMinE7 = parseMoneyE7(patch.closeAllowedMin);
-    } catch (error) {
-      return {
-        ok: false,
-        code: "THRESHOLD_INVALID",
-        message: error instanceof Error ? error.message : String(error),
-      };
-    }
-    const merged = { ...account.thresholds, ...thresholds };
-    if (
-      merged.alarm2E7 > merged.alarm1E7 ||
-      merged.overdraftLimitE7 < 0 ||
-      merged.closeAllowedMinE7 < -merged.overdraftLimitE7
-    ) {
-      return {
-        ok: false,
-        code: "INVALID_THRESHOLDS",
-        message: "need alarm2 <= alarm1, overdraftLimit >= 0 and closeAllowedMin >= -overdraftLimit",
-      };
-    }
+    const { tariff, ...limitsPatch } = patch;
+    const update = applyLimitsPatch(account.thresholds, limitsPatch);
+    if (!update.ok) return { ok: false, code: "THRESHOLD_INVALID", message: update.message };
     return this.engine.unitOfWork((acts) => {
       this.store.accounts.updateSettings(accountId, {
-        thresholds,
-        ...(patch.tariff === undefined ? {} : { tariffId: patch.tariff }),
+        thresholds: update.changed,
+        ...(tariff === undefined ? {} : { tariffId: tariff }),
       });
       this.engine.balanceChanged(accountId, account.balanceE7, acts);
       return { ok: true, result: { account: accountId } };

@@ -7,6 +7,7 @@
 import type { z } from "zod";
 import type { CommandName, CommandRequest } from "./catalog.ts";
 import { commandCatalog, isCommandName, transactionSchema } from "./catalog.ts";
+import type { UplinkErrorCode } from "./codes.ts";
 import type { Refusal } from "./response.ts";
 import { verifyCommand } from "./signature.ts";
 
@@ -52,7 +53,7 @@ export function admitCommand(
   policy: AdmissionPolicy,
 ): Admission {
   const refuse = (
-    code: string,
+    code: UplinkErrorCode,
     message: string,
     transaction: string | null,
     details?: Record<string, unknown>,

@@ -1,37 +1,72 @@
 /**
- * Error codes of command responses. The uplink decides the first group before a command reaches the
- * executor; the executor returns its own codes (UNKNOWN_ACCOUNT, UNKNOWN_METER and domain refusals).
- * Each code is distinct so an integrator can act on it without parsing the message.
+ * Every error code a command response can carry, each with its one-line meaning: the one map the code
+ * is typed by (a code missing here does not typecheck) and docs/mqtt.md section 6.5 is generated from
+ * (`npm run schemas`; `npm run schemas:check` fails when the doc differs). Each code is distinct so an
+ * integrator can act on it without parsing the message. Meanings are Markdown (backticks for names).
  */
 
-/** Codes the uplink itself answers with, and what each means (rendered into docs/mqtt.md). */
+/** Codes the uplink decides before a command reaches the executor, in the order it checks them. */
 export const uplinkErrorCodes = {
-  NOT_JSON: "the payload is not a UTF-8 JSON object",
-  TOO_LARGE: "the payload is larger than 16384 bytes",
-  UNKNOWN_COMMAND: "the last topic level names no command",
-  SCHEMA: "a field is missing, unknown, of the wrong type or out of bounds (details.issues lists them)",
-  NO_COMMAND_KEY: "the gateway has no command key configured, so it accepts no command",
-  BAD_SIGNATURE: "the signature does not match the canonical form under the gateway's command key",
-  WRONG_GATEWAY: "gatewayId names another gateway",
-  EXPIRED: "expiresAt has passed on the gateway's clock (details.gatewayTimeMs)",
+  TOO_LARGE: "The payload is larger than 16384 bytes.",
+  NOT_JSON: "The payload is not a UTF-8 JSON object.",
+  UNKNOWN_COMMAND: "The last topic level names no command (`details.commands` lists them).",
+  SCHEMA:
+    "A field is missing, unknown, of the wrong type or out of bounds; `details.issues` lists `{ path, message }`.",
+  NO_COMMAND_KEY: "The gateway has no command key configured, so it accepts no command.",
+  BAD_SIGNATURE: "The signature does not match (wrong key, changed field, wrong command).",
+  WRONG_GATEWAY: "`gatewayId` names another gateway.",
+  BAD_VALIDITY: "`expiresAt` is not after `issuedAt`, or further after it than `mqtt.commandMaxTtlSec`.",
+  EXPIRED: "`expiresAt` has passed on the gateway's clock (`details.gatewayTimeMs`).",
   NOT_YET_VALID:
-    "issuedAt is further ahead of the gateway's clock than the allowed skew (details.gatewayTimeMs)",
-  BAD_VALIDITY: "expiresAt is not after issuedAt, or further after it than the gateway allows",
-  REPLAYED: "this transaction was already executed; it is never executed again",
-  RATE_LIMITED: "too many relay commands in the last minute (mass-switching guard); retry later",
-  BUSY: "too many slow commands (meter.read, time.check, config.get) in progress; retry later",
-  INTERNAL: "the gateway failed while executing; nothing was changed and the transaction may be retried",
+    "`issuedAt` is further ahead of the gateway's clock than the allowed skew (`details.gatewayTimeMs`).",
+  REPLAYED: "This transaction was already executed (remembered durably, across restarts).",
+  RATE_LIMITED:
+    "More than `mqtt.relayCommandsPerMinute` (default 30) relay commands in the last minute (a guard against mass switching). Retry later; the transaction was not used.",
+  BUSY: "Too many slow commands (`meter.read`, `time.check`, `config.get`) in progress; retry later.",
+  INTERNAL:
+    "The gateway failed while executing; nothing was changed and the same transaction may be retried.",
 } as const;
+
+/** Codes the executor answers for the command itself (the prepaid engine's refusals among them). */
+export const executorErrorCodes = {
+  UNKNOWN_ACCOUNT: "No account with that id on this gateway.",
+  UNKNOWN_METER:
+    "No meter with that id on this gateway (for `relay`: no prepaid meter with a relay; for `meter.replace.confirm`: no meter with an account).",
+  UNKNOWN_TARIFF:
+    "`account.set` names a tariff the gateway does not have, or `anomaly.resolve` would charge an account without a known tariff.",
+  UNKNOWN_ANOMALY:
+    "`anomaly.resolve`: no held energy jump with that id on that meter (resolved already, or never held).",
+  TOPUP_GAP: "A purchaseSeq is missing (the message names it): send the missing purchase first.",
+  TOPUP_STALE: "purchaseSeq is below the last applied one.",
+  TOPUP_CONFLICT: "This purchaseSeq was already applied with another amount.",
+  TOPUP_HOARDING_LIMIT: "The balance would exceed the account's `hoardingLimit`; nothing was credited.",
+  TOPUP_INVALID: "`amountFen` and `purchaseSeq` must be positive whole numbers.",
+  TARIFF_INVALID:
+    "The `tariff.set` definition is not a valid tariff (the message lists each problem by path).",
+  THRESHOLD_INVALID:
+    "`account.set` would break the limit rules of the config file (`alarm2` <= `alarm1`, `closeAllowedMin` >= -`overdraftLimit`, `hoardingLimit` > `closeAllowedMin`); nothing was changed.",
+  PROTECTED: "The account has keep-power (`protect`): a remote cut is refused.",
+  METER_NOT_READ:
+    "The meter has not been read yet, so its relay position is unknown; retry `relay` after its first poll.",
+  METER_UNREACHABLE:
+    "`meter.read` got no valid reply from the meter; the message names the bus error (e.g. `TIMEOUT: ...`).",
+  NO_REPLACEMENT_PENDING: "`meter.replace.confirm`: the meter has no replacement waiting for confirmation.",
+  SERIAL_MISMATCH: "`meter.replace.confirm`: the meter was replaced by another serial than the one given.",
+} as const;
+
+/** Every code of a command response, with its meaning. */
+export const commandErrorCodes = { ...uplinkErrorCodes, ...executorErrorCodes } as const;
 
 export type UplinkErrorCode = keyof typeof uplinkErrorCodes;
-
-/** Codes the gateway's executor answers with (the engine may add domain codes, documented in docs/mqtt.md). */
-export const executorErrorCodes = {
-  UNKNOWN_ACCOUNT: "no account with that id on this gateway",
-  UNKNOWN_METER: "no meter with that id on this gateway",
-} as const;
-
+/** What an executor (and the prepaid operations behind it) may refuse with. */
 export type ExecutorErrorCode = keyof typeof executorErrorCodes;
+/** Any code a command response carries. */
+export type CommandErrorCode = keyof typeof commandErrorCodes;
+
+/** Whether `code` is one an executor may answer (anything else is answered INTERNAL). */
+export function isExecutorErrorCode(code: string): code is ExecutorErrorCode {
+  return Object.hasOwn(executorErrorCodes, code);
+}
 
 /** Codes after which the sender is not known to hold the key: their audit is rate-limited. */
 export const unauthenticatedCodes: ReadonlySet<string> = new Set<UplinkErrorCode>([
@@ -42,6 +77,3 @@ export const unauthenticatedCodes: ReadonlySet<string> = new Set<UplinkErrorCode
   "NO_COMMAND_KEY",
   "BAD_SIGNATURE",
 ]);
-
-/** Shape of an error code: what an executor may return (anything else is reported as INTERNAL). */
-export const errorCodePattern = /^[A-Z][A-Z0-9_]{1,63}$/;

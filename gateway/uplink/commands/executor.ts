@@ -19,14 +19,15 @@
  * Queries only read, so they may be asynchronous (a meter read goes over the bus).
  */
 import type { CommandName, CommandParams, CommandResult } from "./catalog.ts";
+import type { ExecutorErrorCode } from "./codes.ts";
 
 /** How a command went. */
 export type CommandOutcome<R> =
   | { readonly ok: true; readonly result: R }
   | {
       readonly ok: false;
-      /** `UNKNOWN_ACCOUNT`, `UNKNOWN_METER` or a domain code such as `TOPUP_GAP`: `^[A-Z][A-Z0-9_]{1,63}$`. */
-      readonly code: string;
+      /** `UNKNOWN_ACCOUNT`, `UNKNOWN_METER` or a domain code such as `TOPUP_GAP` (codes.ts documents each). */
+      readonly code: ExecutorErrorCode;
       /** One line for people; never secrets. */
       readonly message: string;
       /** Extra facts for the requester, e.g. `{ missingSeq: 7 }`. */

@@ -120,6 +120,21 @@ describe("command handler", () => {
     expect(store.relayOps.pending()).toHaveLength(1);
   });
 
+  it("answers INTERNAL, not an undocumented code, when an untyped executor refuses with one", () => {
+    // A cast stands in for an executor the compiler did not check (plain JavaScript, a cast elsewhere).
+    const protect = (() => ({ ok: false, code: "KEEP_POWER_ON", message: "no" })) as unknown;
+    const h = handler({ executor: Object.assign(executor, { protect }) });
+    const before = domainSnapshot(store);
+    const request = signedRequest(
+      "protect",
+      { account: "A-1", on: true, reason: "x" },
+      { nowMs: clock.now() },
+    );
+    expect(sync(send(h, "protect", request))).toMatchObject({ status: "error", code: "INTERNAL" });
+    expect(domainSnapshot(store)).toEqual(before);
+    expect(auditTypes()).toEqual(["command.refused:INTERNAL"]);
+  });
+
   it("answers UNKNOWN_ACCOUNT and UNKNOWN_METER from the executor", () => {
     const h = handler();
     const now = clock.now();

@@ -13,7 +13,7 @@ import { admitCommand } from "./admission.ts";
 import { auditExecuted, auditRefusal, refsOf } from "./audit.ts";
 import type { CommandName, CommandResult } from "./catalog.ts";
 import { commandCatalog } from "./catalog.ts";
-import { errorCodePattern, unauthenticatedCodes } from "./codes.ts";
+import { isExecutorErrorCode, unauthenticatedCodes } from "./codes.ts";
 import { dispatchCommand } from "./dispatch.ts";
 import type { CommandContext, CommandExecutor, CommandOutcome } from "./executor.ts";
 import type { CommandResponse, Refusal } from "./response.ts";
@@ -145,10 +145,18 @@ export class CommandHandler {
     }
   }
 
-  /** An executor's refusal, with a code that is safe to publish. */
-  private checkedRefusal(outcome: { code: string; message: string; details?: Record<string, unknown> }) {
-    if (errorCodePattern.test(outcome.code)) return outcome;
-    this.options.logger.error({ code: outcome.code }, "executor returned a malformed error code");
+  /**
+   * An executor's refusal, with a documented code. The type already says so; this guards an executor
+   * that is not type-checked (a cast, plain JavaScript), so no undocumented code reaches the platform.
+   */
+  private checkedRefusal(outcome: {
+    code: string;
+    message: string;
+    details?: Record<string, unknown>;
+  }): Omit<Refusal, "command" | "transaction"> {
+    const { code } = outcome;
+    if (isExecutorErrorCode(code)) return { ...outcome, code };
+    this.options.logger.error({ code }, "executor returned an error code that is not in codes.ts");
     return { code: "INTERNAL", message: outcome.message };
   }
 

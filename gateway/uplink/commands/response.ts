@@ -6,6 +6,7 @@
 import { z } from "zod";
 import { CONTRACT_VERSION, contractVersionSchema, epochMsSchema, gatewayIdSchema } from "../envelope.ts";
 import type { CommandName, CommandResult } from "./catalog.ts";
+import type { CommandErrorCode } from "./codes.ts";
 import { commandCatalog } from "./catalog.ts";
 
 const responseBase = {
@@ -58,7 +59,7 @@ export type CommandResponse = OkResponse | ErrorResponse;
 export interface Refusal {
   readonly command: string;
   readonly transaction: string | null;
-  readonly code: string;
+  readonly code: CommandErrorCode;
   readonly message: string;
   readonly details?: Record<string, unknown>;
 }

@@ -1,13 +1,15 @@
 /**
- * Rewrites docs/schemas/ from the zod schemas of the MQTT contract.
+ * Rewrites docs/schemas/ from the zod schemas of the MQTT contract, and the error-code tables of
+ * docs/mqtt.md from the code map (error-code-doc.ts).
  *
  *   node --import tsx gateway/uplink/schemas/generate.ts           # write
- *   node --import tsx gateway/uplink/schemas/generate.ts --check   # exit 1 if docs/schemas/ is stale
+ *   node --import tsx gateway/uplink/schemas/generate.ts --check   # exit 1 if either is stale
  */
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { renderSchemas } from "./contract-schemas.ts";
+import { errorCodeDocIsStale, writeErrorCodeDoc } from "./error-code-doc.ts";
 
 /** docs/schemas/ of this repository. */
 export const schemasDir = fileURLToPath(new URL("../../../docs/schemas/", import.meta.url));
@@ -44,15 +46,19 @@ function readdirSafe(dir: string): string[] {
 }
 
 if (process.argv[1] !== undefined && fileURLToPath(import.meta.url) === process.argv[1]) {
+  const rerun = `run: node --import tsx ${process.argv[1]}`;
   if (process.argv.includes("--check")) {
     const drift = schemaDrift();
-    if (drift.length > 0) {
-      process.stderr.write(
-        `docs/schemas is stale: ${drift.join(", ")}\nrun: node --import tsx ${process.argv[1]}\n`,
-      );
+    if (drift.length > 0) process.stderr.write(`docs/schemas is stale: ${drift.join(", ")}\n`);
+    const docStale = await errorCodeDocIsStale();
+    if (docStale) process.stderr.write("docs/mqtt.md's error-code tables differ from commands/codes.ts\n");
+    if (drift.length > 0 || docStale) {
+      process.stderr.write(`${rerun}\n`);
       process.exitCode = 1;
     }
   } else {
     process.stdout.write(`wrote ${writeSchemas()} schema files to ${schemasDir}\n`);
+    await writeErrorCodeDoc();
+    process.stdout.write("wrote the error-code tables of docs/mqtt.md\n");
   }
 }

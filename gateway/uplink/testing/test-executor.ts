@@ -3,7 +3,9 @@
  * every call. Like the prepaid engine, a refused top-up leaves a billing record with status `refused`
  * and nothing else.
  */
+import { applyLimitsPatch } from "../../prepaid/limits.ts";
 import type { Store } from "../../store/index.ts";
+import type { ExecutorErrorCode } from "../commands/codes.ts";
 import type { CommandContext, CommandExecutor, CommandOutcome } from "../commands/executor.ts";
 import { enqueueRecord } from "../envelope.ts";
 
@@ -18,14 +20,10 @@ export function yuanFromE7(e7: number): string {
   return `${sign}${whole}.${fraction}`;
 }
 
-/** "12.34" -> 123400000 (1e-7 yuan). */
-export function e7FromYuan(yuan: string): number {
-  const [whole = "0", fraction = ""] = yuan.replace("-", "").split(".");
-  const value = Number(whole) * 1e7 + Number(fraction.padEnd(7, "0"));
-  return yuan.startsWith("-") ? -value : value;
-}
-
-const refuse = (code: string, message: string): { ok: false; code: string; message: string } => ({
+const refuse = (
+  code: ExecutorErrorCode,
+  message: string,
+): { ok: false; code: ExecutorErrorCode; message: string } => ({
   ok: false,
   code,
   message,
@@ -141,22 +139,12 @@ export class TestExecutor implements CommandExecutor {
     this.record("account.set", p, context);
     if (this.store.accounts.get(p.account) === undefined)
       return refuse("UNKNOWN_ACCOUNT", `no account ${p.account}`);
-    const e7 = (v: string | undefined) => (v === undefined ? undefined : e7FromYuan(v));
-    const thresholds = Object.fromEntries(
-      Object.entries({
-        alarm1E7: e7(p.alarm1),
-        alarm2E7: e7(p.alarm2),
-        overdraftLimitE7: e7(p.overdraftLimit),
-        hoardingLimitE7: e7(p.hoardingLimit),
-        closeAllowedMinE7: e7(p.closeAllowedMin),
-      }).filter(([, v]) => v !== undefined),
-    );
-    const current = this.store.accounts.get(p.account)!.thresholds;
-    const next = { ...current, ...thresholds };
-    if (next.alarm2E7 > next.alarm1E7) return refuse("INVALID_THRESHOLDS", "alarm2 exceeds alarm1");
-    const a = this.store.accounts.updateSettings(p.account, {
-      thresholds,
-      ...(p.tariff === undefined ? {} : { tariffId: p.tariff }),
+    const { account, tariff, ...patch } = p;
+    const update = applyLimitsPatch(this.store.accounts.get(account)!.thresholds, patch);
+    if (!update.ok) return refuse("THRESHOLD_INVALID", update.message);
+    const a = this.store.accounts.updateSettings(account, {
+      thresholds: update.changed,
+      ...(tariff === undefined ? {} : { tariffId: tariff }),
     });
     const t = a.thresholds;
     return {
