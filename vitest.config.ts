@@ -3,6 +3,7 @@ import { defineConfig } from "vitest/config";
 export default defineConfig({
   test: {
     include: [
+      "core/**/*.test.ts",
       "gateway/**/*.test.ts",
       "protocols/**/*.test.ts",
       "simulator/**/*.test.ts",

@@ -2,8 +2,8 @@
  * Starts simulated meters on one endpoint: the programmatic form of `meter-sim` for tests and the demo.
  * (Several buses, a timeline and the control interface: scenario/run.ts.)
  */
-import type { Clock } from "../gateway/core/clock.ts";
-import { SystemClock } from "../gateway/core/clock.ts";
+import type { Clock } from "../core/clock.ts";
+import { SystemClock } from "../core/clock.ts";
 import type { ResolvedProfile } from "../protocols/profiles/resolve.ts";
 import type { SimBus } from "./core/sim-bus.ts";
 import { SimClock } from "./core/sim-clock.ts";

@@ -2,7 +2,7 @@
  * Per-meter link statistics: what a technician needs to tell a dead meter from a noisy cable from a
  * wrong register map.
  */
-import { ErrorCode, errorCounterKey, type GatewayError } from "../core/errors.ts";
+import { ErrorCode, errorCounterKey, type GatewayError } from "../../core/errors.ts";
 
 export type LinkState = "unknown" | "online" | "offline";
 

@@ -4,8 +4,8 @@
  * transports are driven against real sockets and ptys in test/integration and test/faults.
  */
 import { describe, expect, it } from "vitest";
-import { ManualClock } from "../core/clock.ts";
-import { ErrorCode, GatewayError } from "../core/errors.ts";
+import { ManualClock } from "../../core/clock.ts";
+import { ErrorCode, GatewayError } from "../../core/errors.ts";
 import { LinkSupervisor, type LinkSupervisorOptions } from "./link-supervisor.ts";
 
 /** A link whose opens fail while `present` is false (an unplugged adapter). */

@@ -9,8 +9,8 @@
  * - On TCP, a connection on which several requests in a row got no byte back is dropped as silent
  *   (CONNECTION_SILENT): a peer that vanished without FIN or RST is found by request timeouts.
  */
-import type { Clock, TimerHandle } from "../core/clock.ts";
-import { ErrorCode, GatewayError, errorCounterKey, isGatewayError } from "../core/errors.ts";
+import type { Clock, TimerHandle } from "../../core/clock.ts";
+import { ErrorCode, GatewayError, errorCounterKey, isGatewayError } from "../../core/errors.ts";
 import { isBusFailure, newBusCounters, type BusCounters, type BusState } from "./counters.ts";
 import type { BusLink } from "./scheduler.ts";
 

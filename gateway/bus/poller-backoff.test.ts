@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from "vitest";
 import type { ModbusTransport } from "../../protocols/modbus/transport/transport.ts";
-import { ManualClock } from "../core/clock.ts";
+import { ManualClock } from "../../core/clock.ts";
 import type { Reading } from "../metering/reading.ts";
 import { Poller, type PollerOptions } from "./poller.ts";
 import { BusScheduler } from "./scheduler.ts";

@@ -4,7 +4,7 @@
  * unit test); the Modbus driver itself is driven against the simulator in test/integration.
  */
 import { describe, expect, it } from "vitest";
-import { ManualClock } from "../core/clock.ts";
+import { ManualClock } from "../../core/clock.ts";
 import type { MeterDriver, PollResult } from "../metering/driver.ts";
 import type { MissingQuantity } from "../metering/optional-blocks.ts";
 import type { Reading } from "../metering/reading.ts";

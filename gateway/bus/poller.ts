@@ -3,8 +3,8 @@
  * goes offline and is backed off exponentially (capped), probed with a single attempt, so a dead meter
  * costs one timeout per backoff period instead of one per sweep (DOMAIN.md section 6).
  */
-import type { Clock, TimerHandle } from "../core/clock.ts";
-import { ErrorCode, GatewayError, isGatewayError } from "../core/errors.ts";
+import type { Clock, TimerHandle } from "../../core/clock.ts";
+import { ErrorCode, GatewayError, isGatewayError } from "../../core/errors.ts";
 import type { MeterDriver } from "../metering/driver.ts";
 import type { QualityFlag, Reading } from "../metering/reading.ts";
 import type { LinkState, MeterCounters } from "./counters.ts";

@@ -5,8 +5,8 @@
  */
 import { describe, expect, it } from "vitest";
 import type { ModbusTransport } from "../../protocols/modbus/transport/transport.ts";
-import { ManualClock } from "../core/clock.ts";
-import { ErrorCode } from "../core/errors.ts";
+import { ManualClock } from "../../core/clock.ts";
+import { ErrorCode } from "../../core/errors.ts";
 import { BusScheduler, type BusSchedulerOptions, type JobPriority } from "./scheduler.ts";
 import { advance, settle } from "./testing/clock-steps.ts";
 import { MemoryMeterDriver } from "./testing/memory-driver.ts";

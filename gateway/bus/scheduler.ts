@@ -3,8 +3,8 @@
  * a timeout and retries per transaction, writes ahead of queued polls. Protocol-neutral: a job gets a
  * transactor over whatever link the bus has (Modbus today, DL/T 645 next).
  */
-import type { Clock } from "../core/clock.ts";
-import { ErrorCode, GatewayError, isGatewayError } from "../core/errors.ts";
+import type { Clock } from "../../core/clock.ts";
+import { ErrorCode, GatewayError, isGatewayError } from "../../core/errors.ts";
 import {
   countError,
   isBusFailure,

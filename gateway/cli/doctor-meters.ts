@@ -3,8 +3,8 @@
  * through the very parts `run` polls with (buildBus: the bus's scheduler, timeout, retries and the
  * profile's read plan), so doctor cannot call a meter fine that `run` would take offline.
  */
-import { SystemClock } from "../core/clock.ts";
-import { ErrorCode, isGatewayError, type GatewayError } from "../core/errors.ts";
+import { SystemClock } from "../../core/clock.ts";
+import { ErrorCode, isGatewayError, type GatewayError } from "../../core/errors.ts";
 import type { Config, MeterConfig } from "../config/index.ts";
 import type { Reading } from "../metering/reading.ts";
 import { buildBus } from "../service/buses.ts";

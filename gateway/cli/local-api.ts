@@ -1,5 +1,5 @@
 /** Talks to the running service's local HTTP API (127.0.0.1:gateway.httpPort). */
-import { GatewayError, ErrorCode } from "../core/errors.ts";
+import { GatewayError, ErrorCode } from "../../core/errors.ts";
 import { UsageError } from "./output.ts";
 import { loadConfigFile } from "./config-file.ts";
 

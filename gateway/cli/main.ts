@@ -3,7 +3,7 @@
  * line (no stack trace) and a non-zero exit code: 1 for a failure, 2 for a usage mistake.
  */
 import { Command, CommanderError } from "commander";
-import { isGatewayError } from "../core/errors.ts";
+import { isGatewayError } from "../../core/errors.ts";
 import { registerCheckConfig } from "./check-config.ts";
 import { registerCommand } from "./command.ts";
 import { registerDemo } from "./demo.ts";

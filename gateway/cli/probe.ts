@@ -2,8 +2,8 @@
  * Finds meters on a bus and guesses their profile: any reply (even an exception) proves a unit is
  * there; then each profile's read plan is tried and the one whose values look like a real meter wins.
  */
-import { SystemClock } from "../core/clock.ts";
-import { ErrorCode, isGatewayError } from "../core/errors.ts";
+import { SystemClock } from "../../core/clock.ts";
+import { ErrorCode, isGatewayError } from "../../core/errors.ts";
 import { isTransient } from "../bus/counters.ts";
 import { BusScheduler } from "../bus/scheduler.ts";
 import { ModbusMeterDriver } from "../metering/modbus-driver.ts";

@@ -3,8 +3,8 @@
  * command line or a meter named in the config file.
  */
 import type { Command } from "commander";
-import { SystemClock } from "../core/clock.ts";
-import { ErrorCode, GatewayError, isGatewayError } from "../core/errors.ts";
+import { SystemClock } from "../../core/clock.ts";
+import { ErrorCode, GatewayError, isGatewayError } from "../../core/errors.ts";
 import { BusScheduler } from "../bus/scheduler.ts";
 import { endpointOfBus } from "../bus/endpoint.ts";
 import { ModbusMeterDriver } from "../metering/modbus-driver.ts";

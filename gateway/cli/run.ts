@@ -3,8 +3,8 @@
  * close the database; a second SIGINT exits at once.
  */
 import type { Command } from "commander";
-import { SystemClock } from "../core/clock.ts";
-import { createLogger } from "../core/logger.ts";
+import { SystemClock } from "../../core/clock.ts";
+import { createLogger } from "../../core/logger.ts";
 import { Gateway } from "../service/gateway.ts";
 import { modbusSerialTransportFactory } from "../../protocols/modbus/transport/modbus-serial.ts";
 import { loadProfiles } from "../../protocols/profiles/load.ts";

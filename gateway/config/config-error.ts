@@ -1,5 +1,5 @@
 /** How config problems are reported: as data, as a GatewayError and as `file:line:col path: message`. */
-import { ErrorCode, GatewayError } from "../core/errors.ts";
+import { ErrorCode, GatewayError } from "../../core/errors.ts";
 
 /** One config problem (an error or a warning). */
 export interface ConfigIssue {

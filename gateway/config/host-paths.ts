@@ -4,8 +4,8 @@
  * so `check-config` and `run` report them the same way, at the key that names the path. Commands that
  * only read the config (status, topup) skip them: a technician may not be allowed to read the key.
  */
-import { dataDirProblem } from "../core/data-dir.ts";
-import { isGatewayError } from "../core/errors.ts";
+import { dataDirProblem } from "../store/data-dir.ts";
+import { isGatewayError } from "../../core/errors.ts";
 import { readUplinkFiles } from "../uplink/connection.ts";
 import type { PathIssue } from "./issues.ts";
 import type { Config } from "./schema.ts";

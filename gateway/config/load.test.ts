@@ -2,7 +2,7 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ErrorCode, isGatewayError } from "../core/errors.ts";
+import { ErrorCode, isGatewayError } from "../../core/errors.ts";
 import { ConfigError } from "./config-error.ts";
 import { loadConfig } from "./load.ts";
 import { knownProfiles, yamlLines } from "./test-support.ts";

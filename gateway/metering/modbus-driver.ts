@@ -7,8 +7,8 @@
 import { decodeBlock, type QuantityValues } from "../../protocols/profiles/decode.ts";
 import type { ReadBlock, ResolvedProfile } from "../../protocols/profiles/resolve.ts";
 import type { ModbusTransport } from "../../protocols/modbus/transport/transport.ts";
-import type { Clock } from "../core/clock.ts";
-import { ErrorCode, GatewayError } from "../core/errors.ts";
+import type { Clock } from "../../core/clock.ts";
+import { ErrorCode, GatewayError } from "../../core/errors.ts";
 import type { Transactor } from "../bus/scheduler.ts";
 import type { MeterDriver, PollResult } from "./driver.ts";
 import {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { ManualClock } from "../core/clock.ts";
-import { ErrorCode, GatewayError, modbusException } from "../core/errors.ts";
+import { ManualClock } from "../../core/clock.ts";
+import { ErrorCode, GatewayError, modbusException } from "../../core/errors.ts";
 import { loadProfiles, requireProfile } from "../../protocols/profiles/load.ts";
 import { isUnsupportedReply, OptionalBlocks } from "./optional-blocks.ts";
 import { withRequest } from "./request-error.ts";

@@ -4,8 +4,8 @@
  * forever, so a block that failed is skipped until `retryMs` has passed on the injected clock, or until
  * the meter has been away (a failed poll: it may have been replaced or reflashed meanwhile).
  */
-import type { Clock } from "../core/clock.ts";
-import { ErrorCode, isGatewayError, type GatewayError } from "../core/errors.ts";
+import type { Clock } from "../../core/clock.ts";
+import { ErrorCode, isGatewayError, type GatewayError } from "../../core/errors.ts";
 import type { QuantityName } from "../../protocols/profiles/quantities.ts";
 import type { ReadBlock } from "../../protocols/profiles/resolve.ts";
 import { describeRequest } from "./request-error.ts";

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ErrorCode, GatewayError, modbusException } from "../core/errors.ts";
+import { ErrorCode, GatewayError, modbusException } from "../../core/errors.ts";
 import { describeRequest, naming, withRequest } from "./request-error.ts";
 
 const serial = { fc: 3, address: 0xfc00, count: 2 };

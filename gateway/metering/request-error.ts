@@ -4,7 +4,7 @@
  * for, so the wording is added here, inside the exchange, before the scheduler counts the error: the
  * same text then reaches /status lastError, events, logs and `read`.
  */
-import { ErrorCode, GatewayError, isGatewayError, modbusExceptionNames } from "../core/errors.ts";
+import { ErrorCode, GatewayError, isGatewayError, modbusExceptionNames } from "../../core/errors.ts";
 
 /** One Modbus request: function code, first address (0..65535) and register/bit count (1..2000). */
 export interface ModbusRequestRef {

@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { ErrorCode, isGatewayError } from "../core/errors.ts";
+import { ErrorCode, isGatewayError } from "../../core/errors.ts";
 import {
   addExact,
   chargeE7,

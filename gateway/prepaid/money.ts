@@ -10,7 +10,7 @@
  * - energy `...Wh`: integer watt-hours.
  * Then charge(Wh, priceE4) = Wh x priceE4 exactly in 1e-7 yuan, because 1 Wh x 1e-4 yuan/kWh = 1e-7 yuan.
  */
-import { ErrorCode, GatewayError } from "../core/errors.ts";
+import { ErrorCode, GatewayError } from "../../core/errors.ts";
 
 /** 1e-7 yuan units per fen (the wire carries integer fen). */
 export const E7_PER_FEN = 100_000;

@@ -5,7 +5,7 @@
  * - in energy, at every tier threshold the settlement period's running total crosses.
  * Each part is charged wh x priceE4, so the parts' amounts always sum to the charge of their energy.
  */
-import { ErrorCode, GatewayError } from "../core/errors.ts";
+import { ErrorCode, GatewayError } from "../../core/errors.ts";
 import { allocateProportionally } from "./allocate.ts";
 import { splitByLocalRule, localParts, type LocalParts } from "./local-time.ts";
 import { addExact, assertSafeInteger, chargeE7 } from "./money.ts";

@@ -4,8 +4,8 @@
  * on accelerated time in the demo and on a ManualClock in tests, without sleeping.
  */
 import { createTask, validate } from "node-cron";
-import type { Clock, TimerHandle } from "../core/clock.ts";
-import type { Logger } from "../core/logger.ts";
+import type { Clock, TimerHandle } from "../../core/clock.ts";
+import type { Logger } from "../../core/logger.ts";
 
 export interface CronJob {
   name: string;

@@ -4,7 +4,7 @@
  */
 import { mkdirSync, readdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
-import type { Logger } from "../core/logger.ts";
+import type { Logger } from "../../core/logger.ts";
 import type { Store, RetentionPolicy } from "../store/index.ts";
 import { formatMoneyE7, localParts } from "../prepaid/index.ts";
 import { recordBilling } from "../service/prepaid/records.ts";

@@ -4,7 +4,7 @@
  * event per episode when the store can still take that event; `store.recovered` follows when a batch
  * stores again. /healthz reads the episode.
  */
-import type { Logger } from "../core/logger.ts";
+import type { Logger } from "../../core/logger.ts";
 import type { Reading } from "../metering/reading.ts";
 import type { Store } from "../store/index.ts";
 import { recordEvent, type EventSpec } from "./prepaid/records.ts";

@@ -2,10 +2,10 @@
  * The buses of a gateway, built from config: one transport, scheduler and poller per bus, one driver
  * per meter. The rest of the gateway addresses meters by id and never sees a transport.
  */
-import type { Clock, TimerHandle } from "../core/clock.ts";
-import { ErrorCode, GatewayError } from "../core/errors.ts";
-import type { EventBus } from "../core/event-bus.ts";
-import type { GatewayEvents } from "../core/events.ts";
+import type { Clock, TimerHandle } from "../../core/clock.ts";
+import { ErrorCode, GatewayError } from "../../core/errors.ts";
+import type { EventBus } from "../../core/event-bus.ts";
+import type { GatewayEvents } from "../events.ts";
 import type { BusConfig, Config, MeterConfig } from "../config/index.ts";
 import { endpointOfBus } from "../bus/endpoint.ts";
 import { Poller, type PollerOptions } from "../bus/poller.ts";

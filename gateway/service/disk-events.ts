@@ -2,7 +2,7 @@
  * The disk's audit events (`disk.full` critical, `disk.ok` info) and their one-line messages: recorded
  * in the store and queued for the platform like every other event.
  */
-import type { Logger } from "../core/logger.ts";
+import type { Logger } from "../../core/logger.ts";
 import type { Store } from "../store/index.ts";
 import { recordEvent } from "./prepaid/records.ts";
 

@@ -12,9 +12,9 @@
  *   stored are not lost money: the meter's register kept counting, and the next stored reading charges
  *   the whole movement since the last stored one, exactly once.
  */
-import type { Clock, TimerHandle } from "../core/clock.ts";
-import { ErrorCode, GatewayError } from "../core/errors.ts";
-import type { Logger } from "../core/logger.ts";
+import type { Clock, TimerHandle } from "../../core/clock.ts";
+import { ErrorCode, GatewayError } from "../../core/errors.ts";
+import type { Logger } from "../../core/logger.ts";
 import type { Store } from "../store/index.ts";
 import { DiskReserve, isDiskFullError } from "./disk-reserve.ts";
 import { freeDiskBytes } from "./host.ts";

@@ -4,7 +4,7 @@
  */
 import { formatMoneyE7, tariffConfigSchema } from "../prepaid/index.ts";
 import type { CommandExecutor, ExecutorErrorCode } from "../uplink/index.ts";
-import { isGatewayError } from "../core/errors.ts";
+import { isGatewayError } from "../../core/errors.ts";
 import type { Gateway } from "./gateway.ts";
 
 export function createExecutor(gateway: Gateway): CommandExecutor {

@@ -2,11 +2,11 @@
  * The composition root: builds every feature from the frozen config and injected parts, starts them
  * in order and stops them in reverse. Constructors only store; start() does the work.
  */
-import type { Clock } from "../core/clock.ts";
-import { ensureDataDir } from "../core/data-dir.ts";
-import { EventBus } from "../core/event-bus.ts";
-import type { GatewayEvents } from "../core/events.ts";
-import type { Logger } from "../core/logger.ts";
+import type { Clock } from "../../core/clock.ts";
+import { ensureDataDir } from "../store/data-dir.ts";
+import { EventBus } from "../../core/event-bus.ts";
+import type { GatewayEvents } from "../events.ts";
+import type { Logger } from "../../core/logger.ts";
 import type { Config } from "../config/index.ts";
 import { openStore, type Store } from "../store/index.ts";
 import type { TransportFactory } from "../../protocols/modbus/transport/transport.ts";

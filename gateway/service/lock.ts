@@ -4,7 +4,7 @@
  */
 import { closeSync, openSync, readFileSync, rmSync, writeSync } from "node:fs";
 import { join } from "node:path";
-import { ErrorCode, GatewayError } from "../core/errors.ts";
+import { ErrorCode, GatewayError } from "../../core/errors.ts";
 
 function alive(pid: number): boolean {
   try {

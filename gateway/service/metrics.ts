@@ -4,7 +4,7 @@
  */
 import { Counter, Gauge, Registry } from "prom-client";
 import type { Gateway } from "./gateway.ts";
-import { errorCounterKey } from "../core/errors.ts";
+import { errorCounterKey } from "../../core/errors.ts";
 
 export function createMetrics(gateway: Gateway): Registry {
   const registry = new Registry();

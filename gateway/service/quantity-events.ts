@@ -3,9 +3,9 @@
  * logged and recorded as an event once when they go missing and once when they come back, not on every
  * poll, so a technician sees the failed request and that the readings still stand.
  */
-import type { EventBus } from "../core/event-bus.ts";
-import type { GatewayEvents } from "../core/events.ts";
-import type { Logger } from "../core/logger.ts";
+import type { EventBus } from "../../core/event-bus.ts";
+import type { GatewayEvents } from "../events.ts";
+import type { Logger } from "../../core/logger.ts";
 import type { Store } from "../store/index.ts";
 import { recordEvent } from "./prepaid/records.ts";
 

@@ -4,7 +4,7 @@
  * a second (measured by `npm run bench`, figure 2). A batch ends after `windowMs` of the injected clock or
  * at `maxBatch` readings, whichever comes first.
  */
-import type { Clock, TimerHandle } from "../core/clock.ts";
+import type { Clock, TimerHandle } from "../../core/clock.ts";
 import type { Reading } from "../metering/reading.ts";
 
 export class ReadingBatcher {

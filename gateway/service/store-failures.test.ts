@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ManualClock } from "../core/clock.ts";
+import { ManualClock } from "../../core/clock.ts";
 import { StoreFailures } from "./store-failures.ts";
 
 const T0 = Date.UTC(2026, 0, 5, 12);

@@ -4,7 +4,7 @@
  * registers are cumulative). The gateway keeps polling, so the failure must be counted and named:
  * /healthz and /status are degraded from the first failure until a batch stores again.
  */
-import type { Clock } from "../core/clock.ts";
+import type { Clock } from "../../core/clock.ts";
 
 /** An episode of failing batches: from the first failure to the next batch that stores. */
 export interface StoreFailureEpisode {

@@ -4,7 +4,7 @@
  * back, and after another connection committed.
  */
 import { describe, expect, it } from "vitest";
-import type { ManualClock } from "../core/clock.ts";
+import type { ManualClock } from "../../core/clock.ts";
 import type { Store } from "./store.ts";
 import { exampleThresholds, freshStorePerTest, type TempStores } from "./testing/temp-store.ts";
 

@@ -4,7 +4,7 @@
  * entry's balance-after, so the balance can always be explained entry by entry. Inside a transaction,
  * accounts are served from a write-through cache (read three or more times per charged reading).
  */
-import type { Clock } from "../core/clock.ts";
+import type { Clock } from "../../core/clock.ts";
 import { RowCache } from "./row-cache.ts";
 import type { Sql } from "./sql.ts";
 import { notFound } from "./sql.ts";

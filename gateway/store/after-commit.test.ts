@@ -4,7 +4,7 @@
  */
 import { afterEach, describe, expect, it } from "vitest";
 import { Writable } from "node:stream";
-import { createLogger } from "../core/logger.ts";
+import { createLogger } from "../../core/logger.ts";
 import type { Store } from "./store.ts";
 import { TempStores } from "./testing/temp-store.ts";
 

@@ -7,7 +7,7 @@
  */
 import Database from "better-sqlite3";
 import type { Database as Connection } from "better-sqlite3";
-import { ErrorCode, GatewayError } from "../core/errors.ts";
+import { ErrorCode, GatewayError } from "../../core/errors.ts";
 
 /** Connection tuning. */
 export interface ConnectionOptions {

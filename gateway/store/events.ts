@@ -2,7 +2,7 @@
  * Gateway events (alarms, meter anomalies, relay read-back mismatches). Append-only and kept for audit:
  * retention never touches this table.
  */
-import type { Clock } from "../core/clock.ts";
+import type { Clock } from "../../core/clock.ts";
 import type { Sql } from "./sql.ts";
 import { wholeMs } from "./sql.ts";
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { ManualClock } from "../core/clock.ts";
+import type { ManualClock } from "../../core/clock.ts";
 import type { Store } from "./store.ts";
 import { exampleThresholds, freshStorePerTest } from "./testing/temp-store.ts";
 

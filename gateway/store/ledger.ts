@@ -2,7 +2,7 @@
  * The billing ledger: append-only (schema triggers reject UPDATE and DELETE) and chained, each entry
  * carrying the balance after it. {@link LedgerRepository.post} is the only way an account balance changes.
  */
-import type { Clock } from "../core/clock.ts";
+import type { Clock } from "../../core/clock.ts";
 import type { AccountRepository } from "./accounts.ts";
 import type { Sql } from "./sql.ts";
 import { notFound, toJson, wholeMs } from "./sql.ts";

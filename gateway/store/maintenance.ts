@@ -6,7 +6,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import type { Database } from "better-sqlite3";
-import { ErrorCode, GatewayError } from "../core/errors.ts";
+import { ErrorCode, GatewayError } from "../../core/errors.ts";
 
 /** Result of {@link checkIntegrity}. */
 export type IntegrityReport =

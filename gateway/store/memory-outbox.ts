@@ -3,8 +3,8 @@
  * restart, so the gateway itself never uses it. Payloads are stored as a JSON round trip, exactly as the
  * SQLite outbox returns them, so tests cannot pass here and fail against the real store.
  */
-import type { Clock } from "../core/clock.ts";
-import { ErrorCode, GatewayError } from "../core/errors.ts";
+import type { Clock } from "../../core/clock.ts";
+import { ErrorCode, GatewayError } from "../../core/errors.ts";
 import type { EnqueueResult, FetchOptions, Outbox, OutboxRecord } from "./outbox.ts";
 import { checkEnqueue, checkFetch } from "./outbox-checks.ts";
 

@@ -2,7 +2,7 @@
  * Two small tables: `commands_seen` for replay protection of platform commands (DOMAIN.md section 7:
  * refuse replays of remote disconnect), and `kv` for gateway-wide counters and markers.
  */
-import type { Clock } from "../core/clock.ts";
+import type { Clock } from "../../core/clock.ts";
 import type { Sql } from "./sql.ts";
 
 /** Remembers command transaction ids. */

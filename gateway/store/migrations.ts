@@ -4,7 +4,7 @@
  * re-opening an up-to-date file runs nothing.
  */
 import type { Database } from "better-sqlite3";
-import { ErrorCode, GatewayError } from "../core/errors.ts";
+import { ErrorCode, GatewayError } from "../../core/errors.ts";
 
 /** One schema step. `up` is SQL (several statements allowed) or a function for data migrations. */
 export interface Migration {

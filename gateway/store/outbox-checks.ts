@@ -2,7 +2,7 @@
  * Argument checks shared by every {@link Outbox} implementation, so the conformance suite can require
  * that they all reject the same calls in the same way.
  */
-import { ErrorCode, GatewayError } from "../core/errors.ts";
+import { ErrorCode, GatewayError } from "../../core/errors.ts";
 import type { FetchOptions } from "./outbox.ts";
 import { maxFetchLimit } from "./outbox.ts";
 

@@ -3,7 +3,7 @@
  * stakes). A record is written when the operation is requested and completed once with its result and
  * the relay's read-back; schema triggers make it write-once and undeletable.
  */
-import type { Clock } from "../core/clock.ts";
+import type { Clock } from "../../core/clock.ts";
 import type { Sql } from "./sql.ts";
 import { notFound, toJson, wholeMs } from "./sql.ts";
 

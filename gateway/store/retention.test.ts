@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { ManualClock } from "../core/clock.ts";
+import { ManualClock } from "../../core/clock.ts";
 import type { Store } from "./store.ts";
 import { exampleThresholds, TempStores } from "./testing/temp-store.ts";
 

@@ -4,7 +4,7 @@
  * valid. The ledger, relay audit and events are never touched (schema triggers would refuse anyway), and
  * undelivered rows are protected by triggers, so a wrong policy can only keep too much, never lose data.
  */
-import type { Clock } from "../core/clock.ts";
+import type { Clock } from "../../core/clock.ts";
 import type { Sql } from "./sql.ts";
 
 /** What to keep. Every bound is optional; omitted means "no bound of this kind". */

@@ -4,7 +4,7 @@
  * per connection and constructors stay free of work.
  */
 import type { Database, Statement } from "better-sqlite3";
-import { ErrorCode, GatewayError } from "../core/errors.ts";
+import { ErrorCode, GatewayError } from "../../core/errors.ts";
 
 /** Called when an after-commit or rollback callback throws; it must not throw itself. */
 export type EffectErrorHandler = (error: unknown, phase: "afterCommit" | "onRollback") => void;
@@ -177,7 +177,7 @@ export function fromJson(text: string | null): unknown {
 }
 
 /** Monotonic clocks give fractional milliseconds; storage keeps whole ones (INTEGER columns are STRICT). */
-export { wholeMs } from "../core/clock.ts";
+export { wholeMs } from "../../core/clock.ts";
 
 /** Throws the store's "not found" error; used where a missing row means a caller bug, not a user error. */
 export function notFound(what: string, id: string | number): never {

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { ManualClock } from "../core/clock.ts";
+import { ManualClock } from "../../core/clock.ts";
 import { outboxConformance } from "./testing/outbox-conformance.ts";
 import { TempStores } from "./testing/temp-store.ts";
 

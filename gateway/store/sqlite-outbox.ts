@@ -3,8 +3,8 @@
  * insert: a rolled-back unit of work returns its number, so streams stay gapless across crashes and
  * restarts. Enqueue joins the caller's transaction when there is one (see {@link Sql.transaction}).
  */
-import type { Clock } from "../core/clock.ts";
-import { ErrorCode, GatewayError } from "../core/errors.ts";
+import type { Clock } from "../../core/clock.ts";
+import { ErrorCode, GatewayError } from "../../core/errors.ts";
 import type { EnqueueResult, FetchOptions, Outbox, OutboxRecord } from "./outbox.ts";
 import { checkEnqueue, checkFetch } from "./outbox-checks.ts";
 import type { Sql } from "./sql.ts";

@@ -2,7 +2,7 @@ import fs from "node:fs";
 import path from "node:path";
 import Database from "better-sqlite3";
 import { afterEach, describe, expect, it } from "vitest";
-import { isGatewayError } from "../core/errors.ts";
+import { isGatewayError } from "../../core/errors.ts";
 import type { Migration } from "./migrations.ts";
 import { migrations } from "./schema.ts";
 import { TempStores } from "./testing/temp-store.ts";

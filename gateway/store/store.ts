@@ -5,9 +5,9 @@
  */
 import path from "node:path";
 import type { Database } from "better-sqlite3";
-import type { Clock } from "../core/clock.ts";
-import type { Logger } from "../core/logger.ts";
-import { ensureDataDir } from "../core/data-dir.ts";
+import type { Clock } from "../../core/clock.ts";
+import type { Logger } from "../../core/logger.ts";
+import { ensureDataDir } from "./data-dir.ts";
 import { AccountRepository } from "./accounts.ts";
 import type { ConnectionPragmas } from "./connection.ts";
 import { openConnection, readPragmas } from "./connection.ts";

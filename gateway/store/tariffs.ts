@@ -2,7 +2,7 @@
  * Tariff definitions. The store keeps the definition as JSON and does not interpret it: the prepaid
  * domain owns tariff kinds (flat, time-of-use, tiered) and validates them before they get here.
  */
-import type { Clock } from "../core/clock.ts";
+import type { Clock } from "../../core/clock.ts";
 import type { Sql } from "./sql.ts";
 
 /** A stored tariff. */

@@ -5,7 +5,7 @@
  * MQTT.js acknowledges only after it returns (see handler.ts for why that matters).
  */
 import type { IPublishPacket, MqttClient } from "mqtt";
-import type { Logger } from "../core/logger.ts";
+import type { Logger } from "../../core/logger.ts";
 import type { CommandHandler } from "./commands/handler.ts";
 import type { CommandResponse } from "./commands/response.ts";
 import type { GatewayTopics } from "./topics.ts";

@@ -6,7 +6,7 @@
  */
 import { readFileSync } from "node:fs";
 import type { IClientOptions } from "mqtt";
-import { ErrorCode, GatewayError } from "../core/errors.ts";
+import { ErrorCode, GatewayError } from "../../core/errors.ts";
 import type { MqttUplinkConfig, UplinkSettings } from "./config.ts";
 import { commandKeyFromText } from "./commands/signature.ts";
 

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { ManualClock } from "../core/clock.ts";
-import { silentLogger } from "../core/logger.ts";
+import { ManualClock } from "../../core/clock.ts";
+import { silentLogger } from "../../core/logger.ts";
 import type { Store } from "../store/index.ts";
 import { TempStores } from "../store/testing/temp-store.ts";
 import type { OutboxDeliveryOptions, PublishChannel } from "./delivery.ts";

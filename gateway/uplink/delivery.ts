@@ -7,8 +7,8 @@
  * PUBACK. On disconnect nothing is kept: the next session starts again from what the outbox still holds.
  * Only the contract's streams (readings, billing, events) are published; other outbox streams are not ours.
  */
-import type { Clock, TimerHandle } from "../core/clock.ts";
-import type { Logger } from "../core/logger.ts";
+import type { Clock, TimerHandle } from "../../core/clock.ts";
+import type { Logger } from "../../core/logger.ts";
 import type { Outbox, OutboxRecord } from "../store/index.ts";
 import { buildEnvelope, streamNames } from "./envelope.ts";
 import { TokenBucket } from "./rate-limit.ts";

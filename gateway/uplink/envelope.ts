@@ -5,7 +5,7 @@
  * detects a gap when `seq` skips a number.
  */
 import { z } from "zod";
-import { ErrorCode, GatewayError } from "../core/errors.ts";
+import { ErrorCode, GatewayError } from "../../core/errors.ts";
 import type { Outbox, OutboxRecord } from "../store/index.ts";
 import type { StreamBody, StreamName } from "./records.ts";
 import { streamSchemas } from "./records.ts";

@@ -2,7 +2,7 @@
  * A token bucket on the injected monotonic clock (STYLE.md principle 5): used to pace the backlog drain,
  * to limit relay commands and to bound how fast refusals from unauthenticated senders fill the audit log.
  */
-import type { Clock } from "../core/clock.ts";
+import type { Clock } from "../../core/clock.ts";
 
 export class TokenBucket {
   private tokens: number;

@@ -4,8 +4,8 @@
  * last will, registered at connect).
  */
 import type { MqttClient } from "mqtt";
-import type { Clock, TimerHandle } from "../core/clock.ts";
-import type { Logger } from "../core/logger.ts";
+import type { Clock, TimerHandle } from "../../core/clock.ts";
+import type { Logger } from "../../core/logger.ts";
 import type { Store } from "../store/index.ts";
 import type { OutboxDelivery } from "./delivery.ts";
 import { CONTRACT_VERSION } from "./envelope.ts";

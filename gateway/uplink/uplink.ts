@@ -7,8 +7,8 @@
  */
 import type { IClientOptions, MqttClient } from "mqtt";
 import { connect as mqttConnect } from "mqtt";
-import type { Clock, TimerHandle } from "../core/clock.ts";
-import type { Logger } from "../core/logger.ts";
+import type { Clock, TimerHandle } from "../../core/clock.ts";
+import type { Logger } from "../../core/logger.ts";
 import type { Store } from "../store/index.ts";
 import { backoffDelayMs } from "./backoff.ts";
 import { CommandResponder } from "./command-responder.ts";

@@ -1,5 +1,5 @@
 /** A deadline for promises that wait on the network (shutdown must not hang on a dead socket). */
-import type { Clock } from "../core/clock.ts";
+import type { Clock } from "../../core/clock.ts";
 
 /** Rejects when `promise` takes longer than `ms`: shutdown must not hang on a dead socket. */
 export function withTimeout<T>(clock: Clock, promise: Promise<T>, ms: number): Promise<T> {

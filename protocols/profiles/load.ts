@@ -6,7 +6,7 @@ import { readdirSync, readFileSync, existsSync } from "node:fs";
 import { basename, extname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parse as parseYaml } from "yaml";
-import { ErrorCode, GatewayError } from "../../gateway/core/errors.ts";
+import { ErrorCode, GatewayError } from "../../core/errors.ts";
 import { modbusProfileSchema, type MeterProfile } from "./schema.ts";
 import { resolveProfile, type ResolvedProfile } from "./resolve.ts";
 

@@ -2,7 +2,7 @@
  * A validated profile with defaults applied and its read plan computed once, at load time, so the
  * per-poll path only copies registers and decodes.
  */
-import { ErrorCode, GatewayError } from "../../gateway/core/errors.ts";
+import { ErrorCode, GatewayError } from "../../core/errors.ts";
 import { registerCount, type RegisterFormat } from "../modbus/registers.ts";
 import type { RegisterReadFc } from "../modbus/pdu.ts";
 import type { QuantityName } from "./quantities.ts";

@@ -3,7 +3,7 @@
  * DEBUG=meter-sim to see one).
  */
 import { CommanderError } from "commander";
-import { isGatewayError } from "../../gateway/core/errors.ts";
+import { isGatewayError } from "../../core/errors.ts";
 import { isSimError } from "../core/sim-error.ts";
 
 /** A mistake in how the command was called (bad flag value, conflicting flags). */

@@ -3,7 +3,7 @@
  * control interface of a simulator run. At `speed` N, one real second is N simulated seconds.
  * Deterministic tests use `ManualClock` as the base instead of the system clock.
  */
-import type { Clock } from "../../gateway/core/clock.ts";
+import type { Clock } from "../../core/clock.ts";
 
 /** Bounds of the acceleration: 0.001..1000000 (a day in under a tenth of a second at the top). */
 export const minSpeed = 0.001;

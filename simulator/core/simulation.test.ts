@@ -1,6 +1,6 @@
 /** The simulation on a manual clock: deterministic time, timeline, fault expiry and energy. */
 import { describe, expect, it } from "vitest";
-import { ManualClock } from "../../gateway/core/clock.ts";
+import { ManualClock } from "../../core/clock.ts";
 import { readRequestPdu } from "../../protocols/modbus/pdu.ts";
 import { loadProfiles, requireProfile } from "../../protocols/profiles/load.ts";
 import { faultSpecSchema, type FaultSpecInput } from "../faults/fault-spec.ts";

@@ -4,7 +4,7 @@
  * instant; they run on a timer of the base clock and, before every request, from the bus, so a reply
  * never reflects a state the timeline should already have changed.
  */
-import type { TimerHandle } from "../../gateway/core/clock.ts";
+import type { TimerHandle } from "../../core/clock.ts";
 import type { SimClock } from "./sim-clock.ts";
 
 export interface TimelineEntry {

@@ -3,8 +3,8 @@
  * timeline, a server per endpoint and, if asked, the control interface. The CLI's flags become a
  * scenario too, so both paths are this one.
  */
-import type { Clock } from "../../gateway/core/clock.ts";
-import { SystemClock } from "../../gateway/core/clock.ts";
+import type { Clock } from "../../core/clock.ts";
+import { SystemClock } from "../../core/clock.ts";
 import { ControlServer } from "../control/http-server.ts";
 import type { SimBus } from "../core/sim-bus.ts";
 import { SimClock } from "../core/sim-clock.ts";

@@ -1,6 +1,6 @@
 /** Bytes on the wire for each line fault, and the line-timing arithmetic, without sockets or sleeping. */
 import { describe, expect, it } from "vitest";
-import { ManualClock } from "../../gateway/core/clock.ts";
+import { ManualClock } from "../../core/clock.ts";
 import { hasValidCrc, withCrc } from "../../protocols/modbus/crc.ts";
 import { pollTimeMs, t35Ms, wireTimeMs } from "../../protocols/modbus/timing.ts";
 import { mulberry32 } from "../core/prng.ts";

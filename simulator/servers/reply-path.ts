@@ -2,7 +2,7 @@
  * The way out for a slave's reply: framing (RTU or MBAP), line corruption from faults, and timing
  * (fault delays and the wire time of a simulated line). Shared by the TCP and serial servers.
  */
-import type { Clock, TimerHandle } from "../../gateway/core/clock.ts";
+import type { Clock, TimerHandle } from "../../core/clock.ts";
 import { withCrc } from "../../protocols/modbus/crc.ts";
 import { encodeMbap } from "../../protocols/modbus/framing.ts";
 import { ExceptionCode, exceptionPdu } from "../../protocols/modbus/pdu.ts";

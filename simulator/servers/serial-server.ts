@@ -4,8 +4,8 @@
  */
 import { existsSync } from "node:fs";
 import { SerialPort } from "serialport";
-import type { Clock } from "../../gateway/core/clock.ts";
-import { SystemClock } from "../../gateway/core/clock.ts";
+import type { Clock } from "../../core/clock.ts";
+import { SystemClock } from "../../core/clock.ts";
 import { RtuRequestFramer } from "../../protocols/modbus/framing.ts";
 import { t35Ms } from "../../protocols/modbus/timing.ts";
 import type { SimBus, SlaveReply } from "../core/sim-bus.ts";

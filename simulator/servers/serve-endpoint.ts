@@ -1,5 +1,5 @@
 /** Starts the server for one bus's endpoint: TCP (MBAP or RTU), a serial device, or a pty pair we create. */
-import type { Clock } from "../../gateway/core/clock.ts";
+import type { Clock } from "../../core/clock.ts";
 import type { SimBus } from "../core/sim-bus.ts";
 import type { EndpointSpec } from "../scenario/endpoint-schema.ts";
 import { LineTiming } from "./line-timing.ts";

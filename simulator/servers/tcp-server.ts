@@ -3,8 +3,8 @@
  * transparent TCP-to-RS485 converter passes them).
  */
 import { createServer, type AddressInfo, type Server, type Socket } from "node:net";
-import type { Clock } from "../../gateway/core/clock.ts";
-import { SystemClock } from "../../gateway/core/clock.ts";
+import type { Clock } from "../../core/clock.ts";
+import { SystemClock } from "../../core/clock.ts";
 import { withCrc } from "../../protocols/modbus/crc.ts";
 import { MbapFramer, RtuRequestFramer, encodeMbap } from "../../protocols/modbus/framing.ts";
 import type { SimBus, SlaveReply } from "../core/sim-bus.ts";

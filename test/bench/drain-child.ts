@@ -7,8 +7,8 @@
  * Usage: node --import tsx test/bench/drain-child.ts uplink|raw <brokerUrl> <count> <dataDir> <window> <liveEveryMs>
  */
 import { connect } from "mqtt";
-import { SystemClock } from "../../gateway/core/clock.ts";
-import { silentLogger } from "../../gateway/core/logger.ts";
+import { SystemClock } from "../../core/clock.ts";
+import { silentLogger } from "../../core/logger.ts";
 import { openStore } from "../../gateway/store/index.ts";
 import { mqttConfigSchema } from "../../gateway/uplink/config.ts";
 import { buildEnvelope, enqueueRecord } from "../../gateway/uplink/envelope.ts";

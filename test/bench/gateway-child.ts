@@ -10,8 +10,8 @@
 import { writeFileSync } from "node:fs";
 import { Session } from "node:inspector/promises";
 import { join } from "node:path";
-import { SystemClock } from "../../gateway/core/clock.ts";
-import { createLogger, silentLogger } from "../../gateway/core/logger.ts";
+import { SystemClock } from "../../core/clock.ts";
+import { createLogger, silentLogger } from "../../core/logger.ts";
 import type { Reading } from "../../gateway/metering/reading.ts";
 import { Gateway } from "../../gateway/service/gateway.ts";
 import { mqttConfigSchema } from "../../gateway/uplink/config.ts";

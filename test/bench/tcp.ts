@@ -8,7 +8,7 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { startMosquitto, tempDir } from "../helpers/index.ts";
-import { SystemClock } from "../../gateway/core/clock.ts";
+import { SystemClock } from "../../core/clock.ts";
 import { openStore } from "../../gateway/store/index.ts";
 import { startChild, startGatewayChild, type BenchChild, type Figure, type Scale } from "./common.ts";
 import type { GatewayChildOptions, GatewayChildResult } from "./gateway-child.ts";

@@ -1,6 +1,6 @@
 /**
  * Helpers for integration tests that drive real parts: a mosquitto broker, socat pseudo-terminals,
- * TCP ports and temp dirs. Import from here: `import { startMosquitto } from "../../test/helpers/index.ts"`.
+ * TCP ports and temp dirs. Import from here: `import { startMosquitto } from "./index.ts"`.
  */
 export { freePort, acceptsConnections, waitForPort, LOOPBACK } from "./ports.ts";
 export type { WaitForPortOptions } from "./ports.ts";

@@ -2,7 +2,7 @@
  * Wires a real bus (modbus-serial transport, scheduler, poller) to simulated meters for integration
  * tests: the same parts the service composes, with a temp endpoint.
  */
-import { SystemClock } from "../../gateway/core/clock.ts";
+import { SystemClock } from "../../core/clock.ts";
 import { BusScheduler } from "../../gateway/bus/scheduler.ts";
 import { Poller, type PollerOptions } from "../../gateway/bus/poller.ts";
 import { ModbusMeterDriver } from "../../gateway/metering/modbus-driver.ts";

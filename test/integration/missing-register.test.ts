@@ -8,7 +8,7 @@
 import Database from "better-sqlite3";
 import { afterEach, describe, expect, it } from "vitest";
 import { BusScheduler } from "../../gateway/bus/scheduler.ts";
-import { ManualClock } from "../../gateway/core/clock.ts";
+import { ManualClock } from "../../core/clock.ts";
 import { ModbusMeterDriver } from "../../gateway/metering/modbus-driver.ts";
 import type { OptionalBlockChange } from "../../gateway/metering/optional-blocks.ts";
 import { readRequestPdu } from "../../protocols/modbus/pdu.ts";

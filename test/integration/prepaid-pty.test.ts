@@ -5,8 +5,8 @@
  */
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { AcceleratedClock, SystemClock } from "../../gateway/core/clock.ts";
-import { silentLogger } from "../../gateway/core/logger.ts";
+import { AcceleratedClock, SystemClock } from "../../core/clock.ts";
+import { silentLogger } from "../../core/logger.ts";
 import { parseConfig } from "../../gateway/config/index.ts";
 import { Gateway } from "../../gateway/service/gateway.ts";
 import { modbusSerialTransportFactory } from "../../protocols/modbus/transport/modbus-serial.ts";

@@ -4,7 +4,7 @@
  * "ten minutes unplugged" costs no waiting; the port, the bytes and the simulated meter are real.
  */
 import { afterEach, expect, it } from "vitest";
-import { ManualClock } from "../../gateway/core/clock.ts";
+import { ManualClock } from "../../core/clock.ts";
 import { BusScheduler } from "../../gateway/bus/scheduler.ts";
 import { Poller } from "../../gateway/bus/poller.ts";
 import { ModbusMeterDriver } from "../../gateway/metering/modbus-driver.ts";

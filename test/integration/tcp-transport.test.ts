@@ -3,8 +3,8 @@
  * (connect, request, close) ends within its bound with a named code, whatever the peer does.
  */
 import { afterEach, describe, expect, it } from "vitest";
-import { SystemClock } from "../../gateway/core/clock.ts";
-import { ErrorCode } from "../../gateway/core/errors.ts";
+import { SystemClock } from "../../core/clock.ts";
+import { ErrorCode } from "../../core/errors.ts";
 import { BusScheduler } from "../../gateway/bus/scheduler.ts";
 import { ModbusSerialTransport } from "../../protocols/modbus/transport/modbus-serial.ts";
 import { startHostilePeer, type HostileBehaviour } from "../helpers/hostile-tcp.ts";

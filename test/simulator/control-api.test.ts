@@ -4,7 +4,7 @@
  * base clock here, so energies are exact.
  */
 import { afterEach, describe, expect, it } from "vitest";
-import { ManualClock } from "../../gateway/core/clock.ts";
+import { ManualClock } from "../../core/clock.ts";
 import type { ClockView, MeterView } from "../../simulator/control/views.ts";
 import { startInProcess } from "./support.ts";
 

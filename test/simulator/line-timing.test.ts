@@ -6,7 +6,7 @@
 import { connect, type Socket } from "node:net";
 import { setTimeout as sleep } from "node:timers/promises";
 import { afterEach, describe, expect, it } from "vitest";
-import { ManualClock } from "../../gateway/core/clock.ts";
+import { ManualClock } from "../../core/clock.ts";
 import { withCrc } from "../../protocols/modbus/crc.ts";
 import { readRequestPdu } from "../../protocols/modbus/pdu.ts";
 import { t35Ms, wireTimeMs } from "../../protocols/modbus/timing.ts";

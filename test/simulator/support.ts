@@ -4,7 +4,7 @@
  */
 import { execFile } from "node:child_process";
 import { fileURLToPath } from "node:url";
-import type { Clock } from "../../gateway/core/clock.ts";
+import type { Clock } from "../../core/clock.ts";
 import { parseScenario } from "../../simulator/scenario/load.ts";
 import { startScenario, type RunningScenario } from "../../simulator/scenario/run.ts";
 import type { ScenarioInput } from "../../simulator/scenario/schema.ts";

@@ -7,7 +7,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parse as parseYaml } from "yaml";
 import { afterEach, describe, expect, it } from "vitest";
-import { ManualClock } from "../../gateway/core/clock.ts";
+import { ManualClock } from "../../core/clock.ts";
 import type { ScenarioInput } from "../../simulator/scenario/schema.ts";
 import { startBus } from "../integration/bus-harness.ts";
 import { scenariosDir, startInProcess } from "./support.ts";

@@ -5,8 +5,8 @@
  *
  * Usage: node --import tsx test/uplink/drain-child.ts <dataDir> <brokerUrl> <recordsPerStream>
  */
-import { SystemClock } from "../../gateway/core/clock.ts";
-import { silentLogger } from "../../gateway/core/logger.ts";
+import { SystemClock } from "../../core/clock.ts";
+import { silentLogger } from "../../core/logger.ts";
 import { openStore } from "../../gateway/store/index.ts";
 import { mqttConfigSchema } from "../../gateway/uplink/config.ts";
 import { testGatewayId, testMeters } from "../../gateway/uplink/testing/fixtures.ts";

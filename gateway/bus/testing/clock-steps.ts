@@ -4,7 +4,7 @@
  * what a timer starts happens at the timer's own time and a timer armed after an `await` is in place
  * before the clock passes it.
  */
-import type { ManualClock } from "../../core/clock.ts";
+import type { ManualClock } from "../../../core/clock.ts";
 
 /** Microtask turns per settle: deeper than any await chain in the bus layer (about 20 hops). */
 const settleTurns = 200;

@@ -8,8 +8,8 @@
  */
 import type { BitReadFc, RegisterReadFc } from "../../../protocols/modbus/pdu.ts";
 import type { ModbusTransport } from "../../../protocols/modbus/transport/transport.ts";
-import type { Clock } from "../../core/clock.ts";
-import { ErrorCode, GatewayError, modbusException } from "../../core/errors.ts";
+import type { Clock } from "../../../core/clock.ts";
+import { ErrorCode, GatewayError, modbusException } from "../../../core/errors.ts";
 
 /** How a unit behaves: answers, is silent, answers an exception code, or leaves the request hanging. */
 export type UnitBehaviour = "answer" | { exception: number } | "silent" | "hang";

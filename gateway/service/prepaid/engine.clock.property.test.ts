@@ -7,7 +7,7 @@
  */
 import fc from "fast-check";
 import { afterEach, describe, expect, it } from "vitest";
-import { ManualClock, type Clock, type TimerHandle } from "../../core/clock.ts";
+import { ManualClock, type Clock, type TimerHandle } from "../../../core/clock.ts";
 import { TempStores } from "../../store/testing/temp-store.ts";
 import { heldAnomalies } from "./anomalies.ts";
 import { oddTariffs, oneMeterSettings, startEngine } from "./testing/engine-rig.ts";

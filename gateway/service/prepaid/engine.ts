@@ -5,8 +5,8 @@
  * after a rollback) and are audited.
  */
 import { randomUUID } from "node:crypto";
-import { wholeMs, type Clock, type TimerHandle } from "../../core/clock.ts";
-import type { Logger } from "../../core/logger.ts";
+import { wholeMs, type Clock, type TimerHandle } from "../../../core/clock.ts";
+import type { Logger } from "../../../core/logger.ts";
 import { qualityMask, type Reading } from "../../metering/reading.ts";
 import type { Store } from "../../store/index.ts";
 import {

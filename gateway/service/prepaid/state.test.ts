@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { ManualClock } from "../../core/clock.ts";
+import type { ManualClock } from "../../../core/clock.ts";
 import type { Store } from "../../store/index.ts";
 import { freshStorePerTest } from "../../store/testing/temp-store.ts";
 import type { MeterTrack } from "../../prepaid/index.ts";

@@ -5,7 +5,7 @@
  *
  * Usage: node --import tsx crash-writer.ts <dataDir> <readingsPerBatch>
  */
-import { SystemClock } from "../../core/clock.ts";
+import { SystemClock } from "../../../core/clock.ts";
 import { openStore } from "../store.ts";
 
 const [dataDir, perBatchArg] = process.argv.slice(2);

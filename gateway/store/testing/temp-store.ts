@@ -6,7 +6,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterEach, beforeEach } from "vitest";
-import { ManualClock } from "../../core/clock.ts";
+import { ManualClock } from "../../../core/clock.ts";
 import type { AccountThresholds } from "../accounts.ts";
 import type { Store, StoreOptions } from "../store.ts";
 import { openStore } from "../store.ts";

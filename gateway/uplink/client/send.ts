@@ -6,7 +6,7 @@
 import { randomUUID } from "node:crypto";
 import type { IClientOptions, MqttClient } from "mqtt";
 import { connect as mqttConnect } from "mqtt";
-import { ErrorCode, GatewayError } from "../../core/errors.ts";
+import { ErrorCode, GatewayError } from "../../../core/errors.ts";
 import type { CommandName } from "../commands/catalog.ts";
 import type { CommandResponse } from "../commands/response.ts";
 import { signCommand } from "../commands/signature.ts";

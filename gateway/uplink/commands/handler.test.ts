@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { ManualClock } from "../../core/clock.ts";
+import { ManualClock } from "../../../core/clock.ts";
 import type { Store } from "../../store/index.ts";
 import { TempStores } from "../../store/testing/temp-store.ts";
 import {

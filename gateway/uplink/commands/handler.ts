@@ -4,8 +4,8 @@
  * 'message' event, i.e. before MQTT.js acknowledges the request: a crash before the commit leaves the
  * request unacknowledged, so the broker redelivers it (persistent session) and it runs once.
  */
-import type { Clock } from "../../core/clock.ts";
-import type { Logger } from "../../core/logger.ts";
+import type { Clock } from "../../../core/clock.ts";
+import type { Logger } from "../../../core/logger.ts";
 import type { Store } from "../../store/index.ts";
 import { TokenBucket } from "../rate-limit.ts";
 import type { AdmissionPolicy, Admitted } from "./admission.ts";

@@ -3,7 +3,7 @@
  * key for the test gateway (15 min TTL, 60 s clock skew, 30 relay commands a minute). Lives under
  * testing/ so the production build can leave it out.
  */
-import { silentLogger } from "../../core/logger.ts";
+import { silentLogger } from "../../../core/logger.ts";
 import { CommandHandler, type CommandHandlerOptions } from "../commands/handler.ts";
 import { testGatewayId, testKey } from "./fixtures.ts";
 

@@ -3,7 +3,7 @@
  * nothing in a transport waits for a callback that may never come. These are real-time timers on
  * purpose: they bound real I/O, which the injected Clock cannot speed up or stop.
  */
-import type { GatewayError } from "../../../gateway/core/errors.ts";
+import type { GatewayError } from "../../../core/errors.ts";
 
 /**
  * Resolves or rejects like `step`, or rejects with `onTimeout()` after `ms` milliseconds, whichever

@@ -3,7 +3,7 @@
  * codes (STYLE.md principle 6), so a technician and the counters can tell a silent unit from a
  * truncated reply, a CRC error, a missing device or a refused connection.
  */
-import { ErrorCode, GatewayError, isGatewayError, modbusException } from "../../../gateway/core/errors.ts";
+import { ErrorCode, GatewayError, isGatewayError, modbusException } from "../../../core/errors.ts";
 import { classifyLeftover } from "./leftover.ts";
 import type { TransportEndpoint } from "./transport.ts";
 

@@ -8,7 +8,7 @@
 import type { Socket } from "node:net";
 import type { ModbusRTU as ModbusRtuClient } from "modbus-serial/ModbusRTU.js";
 import ModbusSerialModule from "modbus-serial";
-import { ErrorCode, GatewayError } from "../../../gateway/core/errors.ts";
+import { ErrorCode, GatewayError } from "../../../core/errors.ts";
 import type { BitReadFc, RegisterReadFc } from "../pdu.ts";
 import {
   describeEndpoint,

@@ -6,7 +6,7 @@
  * peer that ignores our FIN a short grace period, then destroys the socket (no FIN-WAIT-2 hang).
  */
 import { Socket } from "node:net";
-import { ErrorCode, GatewayError } from "../../../gateway/core/errors.ts";
+import { ErrorCode, GatewayError } from "../../../core/errors.ts";
 
 /** How a connection ended, as the error the next (or the pending) request fails with. */
 export type ConnectionLoss = GatewayError;

@@ -6,8 +6,8 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { ManualClock, type Clock } from "../../../core/clock.ts";
-import { silentLogger } from "../../../core/logger.ts";
+import { ManualClock, type Clock } from "../../../../core/clock.ts";
+import { silentLogger } from "../../../../core/logger.ts";
 import { parseConfig } from "../../../config/index.ts";
 import type { Reading } from "../../../metering/reading.ts";
 import type { QuantityValues } from "../../../../protocols/profiles/decode.ts";

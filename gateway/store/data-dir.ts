@@ -7,7 +7,7 @@
 import { accessSync, constants, mkdirSync, statSync, statfsSync, type Stats } from "node:fs";
 import { userInfo } from "node:os";
 import { dirname, resolve } from "node:path";
-import { ErrorCode, GatewayError } from "./errors.ts";
+import { ErrorCode, GatewayError } from "../../core/errors.ts";
 
 /** Kernel file systems that are not storage (statfs f_type, linux/magic.h). */
 const pseudoFileSystems: ReadonlyMap<number, string> = new Map([

@@ -1,10 +1,10 @@
 /**
  * The gateway's typed events: how features talk without knowing each other (STYLE.md principle 10).
  */
-import type { LinkState, MeterCounters } from "../bus/counters.ts";
-import type { GatewayError } from "./errors.ts";
-import type { OptionalBlockChange } from "../metering/optional-blocks.ts";
-import type { Reading } from "../metering/reading.ts";
+import type { LinkState, MeterCounters } from "./bus/counters.ts";
+import type { GatewayError } from "../core/errors.ts";
+import type { OptionalBlockChange } from "./metering/optional-blocks.ts";
+import type { Reading } from "./metering/reading.ts";
 
 export interface GatewayEvents {
   /** A meter was read. */
