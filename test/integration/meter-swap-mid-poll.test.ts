@@ -86,7 +86,7 @@ describe("a meter swapped while a poll is reading it", () => {
   });
 
   it("fails the poll with a named error when the meter breaks off again on the second read", async () => {
-    const { sim, poller, swap, back } = await rig();
+    const { sim, scheduler, poller, swap, back } = await rig();
     await poller.readNow("flat-1");
     // Silent on the serial number twice: once in each pass over the blocks, answered on each retry.
     let serialAsked = 0;
@@ -104,5 +104,10 @@ describe("a meter swapped while a poll is reading it", () => {
         "unit 1 broke off in the middle of a reading twice in a row (answered only on a retry): nothing read is kept, its values could come from two meters",
     });
     expect({ serialAsked, energyAsked }).toEqual({ serialAsked: 4, energyAsked: 2 });
+    // /status shows what failed the poll, not the request that was answered on its retry.
+    expect(scheduler.countersFor("flat-1").lastError).toMatchObject({
+      code: "READING_INTERRUPTED",
+      message: expect.stringContaining("twice in a row") as unknown,
+    });
   });
 });
