@@ -25,6 +25,8 @@ export enum ErrorCode {
   /** A connection that carries no reply at all: several requests in a row timed out on it. */
   ConnectionSilent = "CONNECTION_SILENT",
   TransportError = "TRANSPORT_ERROR",
+  /** A meter broke off between two answers of one reading (a retried request), again when read over. */
+  ReadingInterrupted = "READING_INTERRUPTED",
   // Config and data
   ConfigInvalid = "CONFIG_INVALID",
   ProfileInvalid = "PROFILE_INVALID",

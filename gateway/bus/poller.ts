@@ -4,7 +4,7 @@
  * costs one timeout per backoff period instead of one per sweep (DOMAIN.md section 6).
  */
 import type { Clock, TimerHandle } from "../../core/clock.ts";
-import { ErrorCode, GatewayError, isGatewayError } from "../../core/errors.ts";
+import { ErrorCode, errorCounterKey, GatewayError, isGatewayError } from "../../core/errors.ts";
 import type { MeterDriver } from "../metering/driver.ts";
 import type { QualityFlag, Reading } from "../metering/reading.ts";
 import type { LinkState, MeterCounters } from "./counters.ts";
@@ -261,6 +261,13 @@ export class Poller<Link extends BusLink> {
   private failed(slot: MeterSlot<Link>, counters: MeterCounters, error: GatewayError): void {
     counters.pollsFailed += 1;
     counters.consecutiveFailedPolls += 1;
+    // What failed the poll, for /status: usually the failed request itself (already counted), but a
+    // driver may fail a poll whose requests were all answered (READING_INTERRUPTED).
+    counters.lastError = {
+      code: errorCounterKey(error),
+      message: error.message,
+      atMs: this.options.clock.now(),
+    };
     this.options.onPollError?.(slot.meter.id, error);
     if (counters.consecutiveFailedPolls < (this.options.offlineAfterFailures ?? 2)) return;
     const initial = this.options.backoffInitialMs ?? 5000;

@@ -19,6 +19,10 @@ import {
 } from "./optional-blocks.ts";
 import type { QualityFlag } from "./reading.ts";
 import { describeRequest, naming } from "./request-error.ts";
+import { UnbrokenRun } from "./unbroken-run.ts";
+
+/** Passes over the blocks before a reading the meter keeps breaking off fails the poll. */
+const maxPasses = 2;
 
 export interface ModbusDriverOptions {
   /** Monotonic time for skipping unsupported optional blocks; without it every poll reads them all. */
@@ -48,28 +52,50 @@ export class ModbusMeterDriver implements MeterDriver<ModbusTransport> {
   /**
    * Reads every block of the profile. An optional block answered with exception 01/02/03 leaves its
    * quantities out (listed in `missing`, flag `quantity-missing`); any other failure fails the poll.
+   * A reading never combines two meters: when the meter breaks off between two answers (a request
+   * answered only on its retry), everything is read again once; a second break fails the poll
+   * (READING_INTERRUPTED).
    */
   async poll(tx: Transactor<ModbusTransport>): Promise<PollResult> {
-    const values: QuantityValues = {};
-    const flags: QualityFlag[] = [];
-    const missing: MissingQuantity[] = [];
     try {
-      for (const block of this.profile.blocks) {
-        const registers = block.optional
-          ? await this.readOptional(tx, block, missing)
-          : await this.readBlock(tx, block);
-        if (registers === undefined) continue;
-        decodeBlock(block, registers, values);
-        if (block.quantities.some((q) => values[q.name] === undefined)) flags.push("value-dropped");
+      for (let pass = 1; ; pass++) {
+        const run = new UnbrokenRun(tx);
+        const result = await this.readAll(run);
+        if (!run.broken) return result;
+        // It may be another meter now: ask again for the optional blocks the last one lacked too.
+        this.optional.forget();
+        if (pass >= maxPasses) {
+          throw new GatewayError(
+            ErrorCode.ReadingInterrupted,
+            `unit ${this.unit} broke off in the middle of a reading twice in a row (answered only on a ` +
+              "retry): nothing read is kept, its values could come from two meters",
+            { unit: this.unit },
+          );
+        }
       }
-      if (missing.length > 0) flags.push("quantity-missing");
-      const result: PollResult = { values, flags, ...(missing.length > 0 ? { missing } : {}) };
-      if (!this.hasRelay) return result;
-      return { ...result, relayClosed: await this.readRelay(tx) };
     } catch (error) {
       this.optional.forget();
       throw error;
     }
+  }
+
+  /** One pass over the blocks (and the relay state), every request through `tx`. */
+  private async readAll(tx: Transactor<ModbusTransport>): Promise<PollResult> {
+    const values: QuantityValues = {};
+    const flags: QualityFlag[] = [];
+    const missing: MissingQuantity[] = [];
+    for (const block of this.profile.blocks) {
+      const registers = block.optional
+        ? await this.readOptional(tx, block, missing)
+        : await this.readBlock(tx, block);
+      if (registers === undefined) continue;
+      decodeBlock(block, registers, values);
+      if (block.quantities.some((q) => values[q.name] === undefined)) flags.push("value-dropped");
+    }
+    if (missing.length > 0) flags.push("quantity-missing");
+    const result: PollResult = { values, flags, ...(missing.length > 0 ? { missing } : {}) };
+    if (!this.hasRelay) return result;
+    return { ...result, relayClosed: await this.readRelay(tx) };
   }
 
   private async readBlock(tx: Transactor<ModbusTransport>, block: ReadBlock): Promise<number[]> {

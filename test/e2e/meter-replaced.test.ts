@@ -89,8 +89,10 @@ mqtt: { url: "${broker.url}", commandKeyFile: ${keyFile} }
       await waitFor(() => charged() > 0, { timeoutMs: 20_000, description: "a first charge" });
 
       // The swap: the meter leaves the bus, another (serial 55555555, register 0) takes its address.
-      // A real swap takes minutes; wait until a poll has gone unanswered, so no poll still in flight
-      // reads the old meter's energy and the new meter's serial (one reading of two meters).
+      // A real swap takes minutes: wait until the gateway has asked the empty address and got no reply.
+      // A poll that read the old meter before that can still be in flight (its retry is answered by
+      // the new meter); the gateway then reads it over, never pairing the old register with the new
+      // serial (test/integration/meter-swap-mid-poll.test.ts).
       await swapMeter(sim.api, 1, { serialNumber: 55555555, energyWh: 0 }, () =>
         waitFor(
           async () => {
