@@ -107,6 +107,7 @@ export function registerDemo(program: Command): void {
       const gateway = new Gateway(config, {
         clock: new AcceleratedClock(speed, start),
         uplinkClock: new SystemClock(),
+        wireClock: new SystemClock(),
         logger,
         transportFactory: modbusSerialTransportFactory,
         profiles,

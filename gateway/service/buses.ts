@@ -56,6 +56,8 @@ export function buildBus(
   meters: readonly MeterConfig[],
   deps: {
     clock: Clock;
+    /** See BusSchedulerOptions.wireClock; default `clock`. */
+    wireClock?: Clock | undefined;
     profiles: ReadonlyMap<string, ResolvedProfile>;
     transportFactory: TransportFactory;
   },
@@ -67,6 +69,7 @@ export function buildBus(
     clock,
     timeoutMs: bus.timeoutMs,
     interFrameGapMs: bus.interFrameGapMs,
+    ...(deps.wireClock === undefined ? {} : { wireClock: deps.wireClock }),
     // A TCP peer must answer something; on a serial line silence is the meters' problem, not the port's.
     silentAfterTimeouts: bus.transport === "rtu" ? 0 : silentTcpAfterTimeouts,
     ...(hooks.onBusState === undefined ? {} : { onBusState: hooks.onBusState }),
@@ -107,6 +110,7 @@ export class Buses {
     private readonly config: Pick<Config, "buses" | "meters">,
     private readonly deps: {
       clock: Clock;
+      wireClock?: Clock | undefined;
       events: EventBus<GatewayEvents>;
       profiles: ReadonlyMap<string, ResolvedProfile>;
       transportFactory: TransportFactory;

@@ -41,6 +41,11 @@ export interface GatewayDeps {
    * billing on accelerated time but must judge a platform's command expiry on the real wall clock.
    */
   uplinkClock?: Clock;
+  /**
+   * Clock of wire-level bounds (BusSchedulerOptions.wireClock); default `clock`. The demo runs metering
+   * on accelerated time, but a request on the wire takes real time.
+   */
+  wireClock?: Clock;
   logger: Logger;
   transportFactory: TransportFactory;
   profiles: ReadonlyMap<string, ResolvedProfile>;
@@ -153,6 +158,7 @@ export class Gateway {
       events: this.events,
       profiles: this.deps.profiles,
       transportFactory: this.deps.transportFactory,
+      wireClock: this.deps.wireClock,
     });
     this.busesRef = buses;
     this.relayMeters = this.metersWithRelay(this.config);
@@ -287,6 +293,7 @@ export class Gateway {
         events: this.events,
         profiles: this.deps.profiles,
         transportFactory: this.deps.transportFactory,
+        wireClock: this.deps.wireClock,
       });
       this.busesRef.start();
     }

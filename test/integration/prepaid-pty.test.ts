@@ -55,6 +55,7 @@ policy: ${policy}
   if (!parsed.ok) throw new Error(JSON.stringify(parsed.errors));
   const gateway = new Gateway(parsed.config, {
     clock: new AcceleratedClock(speed, startWallMs),
+    wireClock: new SystemClock(),
     logger: silentLogger(),
     transportFactory: modbusSerialTransportFactory,
     profiles,
