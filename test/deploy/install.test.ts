@@ -25,7 +25,9 @@ beforeAll(async () => {
 });
 afterAll(async () => root?.remove());
 
-describe("deploy/install.sh into a temporary root", () => {
+// Each install copies the app with its node_modules (about 13 s for the idempotence test alone on a
+// quiet 2-core machine): the default 30 s is too tight when the other worker is busy.
+describe("deploy/install.sh into a temporary root", { timeout: 120_000 }, () => {
   it("needs a built tree (npm run build writes dist/, which npm ci does via prepare)", () => {
     expect(existsSync(join(repo, "dist", "gateway", "cli", "main.js")), "dist/ is built").toBe(true);
   });
