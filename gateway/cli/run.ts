@@ -7,7 +7,7 @@ import { SystemClock } from "../../core/clock.ts";
 import { createLogger } from "../../core/logger.ts";
 import { Gateway } from "../service/gateway.ts";
 import { modbusSerialTransportFactory } from "../../protocols/modbus/transport/modbus-serial.ts";
-import { loadProfiles } from "../../protocols/profiles/load.ts";
+import { loadProfiles } from "../../protocols/profiles/io/files.ts";
 import { loadConfigFile } from "./config-file.ts";
 import { version } from "./version.ts";
 import { ConfigError, formatConfigErrors } from "../config/index.ts";

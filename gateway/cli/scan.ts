@@ -1,7 +1,7 @@
 /** `meter-gateway scan`: probe each unit id on a bus, show progress, list the meters that answered. */
 import type { Command } from "commander";
 import { modbusSerialTransportFactory } from "../../protocols/modbus/transport/modbus-serial.ts";
-import { loadProfiles } from "../../protocols/profiles/load.ts";
+import { loadProfiles } from "../../protocols/profiles/io/files.ts";
 import { endpointFromOptions, withEndpointOptions, type EndpointOptions } from "./endpoint.ts";
 import { formatQuantity, table, UsageError } from "./output.ts";
 import { BusProber, type ScanHit } from "./probe.ts";

@@ -10,6 +10,9 @@
 import { checkClock, MIN_PLAUSIBLE_WALL_MS, type ClockAnomaly, type ClockSample } from "./clock-check.ts";
 import { inRunOf, wholeTrack } from "./track-time.ts";
 import { assertSafeInteger } from "./money.ts";
+import type { MeterTrack } from "./meter-track.ts";
+
+export type { MeterTrack } from "./meter-track.ts";
 
 /** Bounds of plausibility; see {@link DEFAULT_READING_LIMITS}. */
 export interface ReadingLimits {
@@ -51,26 +54,6 @@ export interface MeterReading extends ClockSample {
   readonly powerW?: number | undefined;
   /** Current, A, if read (used when power is not). */
   readonly currentA?: number | undefined;
-}
-
-/** What is remembered per meter between readings (persist it with the ledger). */
-export interface MeterTrack {
-  /** Baseline: the last charged register value and when (wall re-expressed after clock anomalies). */
-  readonly energyWh: number;
-  readonly wallMs: number;
-  readonly monoMs: number;
-  /** Clock of the last reading, whatever its verdict: the reference for the next clock check. All whole ms. */
-  readonly lastClock: ClockSample;
-  /** Monotonic ms when the register last advanced. */
-  readonly lastAdvanceMonoMs: number;
-  readonly stopped: boolean;
-  /** Consecutive implausible readings. */
-  readonly holds: number;
-  /**
-   * The wall clock is not set (see {@link unsetClock}); `lastClock` is then the last sample whose wall
-   * clock was. Absent otherwise.
-   */
-  readonly clockUnset?: true | undefined;
 }
 
 /** What to do with a reading's energy (see the module comment). */

@@ -18,7 +18,7 @@ import { mqttConfigSchema } from "../../gateway/uplink/config.ts";
 import { TestExecutor } from "../../gateway/uplink/testing/test-executor.ts";
 import { Uplink } from "../../gateway/uplink/uplink.ts";
 import { modbusSerialTransportFactory } from "../../protocols/modbus/transport/modbus-serial.ts";
-import { loadProfiles } from "../../protocols/profiles/load.ts";
+import { loadProfiles } from "../../protocols/profiles/io/files.ts";
 import { loadConfigFile } from "../../gateway/cli/config-file.ts";
 import { reportResult, sleep } from "./common.ts";
 
