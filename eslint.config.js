@@ -2,8 +2,15 @@
 import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 
-/** Imports that do I/O: forbidden in protocol codecs and decoders (STYLE.md principle 1). */
-const ioModules = ["node:net", "net", "serialport", "mqtt", "better-sqlite3", "modbus-serial"];
+/**
+ * Imports that do I/O: forbidden in protocol codecs and decoders (STYLE.md principle 1). The same
+ * rule, with the other layer rules, is enforced by dependency-cruiser (.dependency-cruiser.cjs);
+ * this one gives the message in the editor.
+ */
+const ioModules = [
+  ...["fs", "fs/promises", "net", "http", "https", "child_process"].flatMap((name) => [`node:${name}`, name]),
+  ...["serialport", "mqtt", "better-sqlite3", "modbus-serial"],
+];
 
 export default tseslint.config(
   { ignores: ["dist/", ".bench-build/", "node_modules/", "test/bench/results/", "coverage/"] },
@@ -29,14 +36,16 @@ export default tseslint.config(
   },
   {
     files: ["protocols/**/*.ts"],
-    ignores: ["protocols/**/transport/**"],
+    // Tests may do I/O (temporary profile directories); the codecs they test may not.
+    ignores: ["protocols/**/transport/**", "protocols/**/io/**", "**/*.test.ts"],
     rules: {
       "no-restricted-imports": [
         "error",
         {
           paths: ioModules.map((name) => ({
             name,
-            message: "protocols/ holds pure codecs and decoders; only protocols/*/transport/ may do I/O.",
+            message:
+              "protocols/ holds pure codecs and decoders; only protocols/*/transport/ and protocols/*/io/ may do I/O.",
           })),
         },
       ],
