@@ -52,6 +52,52 @@ export default tseslint.config(
     },
   },
   {
+    // STYLE.md "small files": a reader holds a file or a function in their head at once. Raw lines,
+    // as `wc -l` counts them, so the rule and the review measure the same thing. Source only: tests
+    // (and test helpers under testing/) are tables of cases and may run long.
+    files: ["**/*.ts"],
+    ignores: ["**/*.test.ts", "test/**", "**/testing/**"],
+    rules: {
+      "max-lines": ["error", { max: 300 }],
+      "max-lines-per-function": ["error", { max: 60, IIFEs: true }],
+    },
+  },
+  {
+    // Known offenders, issue 11: listed one by one so that any NEW file or function over the limit
+    // fails lint. Remove a file from its list when it is split; never add one.
+    files: [
+      "gateway/cli/demo.ts",
+      "gateway/cli/doctor-checks.ts",
+      "gateway/cli/read.ts",
+      "gateway/cli/run.ts",
+      "gateway/cli/scan.ts",
+      "gateway/prepaid/anomaly.ts",
+      "gateway/service/executor.ts",
+      "gateway/service/gateway.ts",
+      "gateway/service/metrics.ts",
+      "gateway/service/prepaid/engine.ts",
+      "gateway/service/prepaid/event-map.ts",
+      "gateway/service/prepaid/operations.ts",
+      "gateway/uplink/client/send.ts",
+      "gateway/uplink/commands/admission.ts",
+      "simulator/cli/ctl.ts",
+      "simulator/cli/serve-options.ts",
+      "simulator/control/routes.ts",
+      "simulator/scenario/run.ts",
+      "simulator/scenario/schema.ts",
+    ],
+    rules: { "max-lines-per-function": "off" },
+  },
+  {
+    // Known offenders, issue 11: source files over 300 lines (see above).
+    files: [
+      "gateway/service/gateway.ts",
+      "gateway/service/prepaid/engine.ts",
+      "gateway/service/prepaid/operations.ts",
+    ],
+    rules: { "max-lines": "off" },
+  },
+  {
     files: ["**/*.js"],
     ...tseslint.configs.disableTypeChecked,
   },
