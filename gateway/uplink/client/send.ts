@@ -11,7 +11,7 @@ import type { CommandName } from "../commands/catalog.ts";
 import type { CommandResponse } from "../commands/response.ts";
 import { signCommand } from "../commands/signature.ts";
 import { clientOptions, readUplinkFiles } from "../connection.ts";
-import { uplinkDefaults } from "../config.ts";
+import { uplinkDefaults } from "../../config/mqtt.ts";
 import { gatewayTopics } from "../topics.ts";
 import type { ClientConfig } from "./config.ts";
 
