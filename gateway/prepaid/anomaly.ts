@@ -135,6 +135,16 @@ export function assessReading(
     };
   }
 
+  return charge(track, reading, deltaWh, limits);
+}
+
+/** A plausible reading: charge its advance since the baseline and move the baseline to it. */
+function charge(
+  track: MeterTrack,
+  reading: MeterReading,
+  deltaWh: number,
+  limits: ReadingLimits,
+): ReadingAssessment {
   // A decrease within the tolerance is register noise: charge nothing and keep the higher baseline.
   const chargedWh = Math.max(0, deltaWh);
   const events: ReadingEvent[] = [];
@@ -150,7 +160,7 @@ export function assessReading(
       energyWh: track.energyWh + chargedWh,
       wallMs: Math.max(track.wallMs, reading.wallMs),
       monoMs: reading.monoMs,
-      lastClock: clock,
+      lastClock: { wallMs: reading.wallMs, monoMs: reading.monoMs, run: reading.run },
       lastAdvanceMonoMs: chargedWh > 0 ? reading.monoMs : track.lastAdvanceMonoMs,
       stopped,
       holds: 0,
