@@ -12,7 +12,7 @@
 import type { Clock, TimerHandle } from "../../core/clock.ts";
 import { ErrorCode, GatewayError, errorCounterKey, isGatewayError } from "../../core/errors.ts";
 import { isBusFailure, newBusCounters, type BusCounters, type BusState } from "./counters.ts";
-import type { BusLink } from "./scheduler.ts";
+import type { BusLink } from "./link.ts";
 
 export interface LinkSupervisorOptions {
   busId: string;

@@ -14,14 +14,9 @@ import {
   type MeterCounters,
 } from "./counters.ts";
 import { LinkSupervisor } from "./link-supervisor.ts";
+import type { BusLink } from "./link.ts";
 
-/** What the scheduler needs of a link: open it, close it, know whether it is open. */
-export interface BusLink {
-  readonly description: string;
-  readonly isOpen: boolean;
-  open(): Promise<void>;
-  close(): Promise<void>;
-}
+export type { BusLink } from "./link.ts";
 
 export interface Transactor<Link extends BusLink> {
   /** Runs one request/reply exchange with the bus's gap, timeout and retry rules. */

@@ -1,7 +1,7 @@
 /** Loads the config file for CLI commands, with profile names from the profile registry. */
 import { loadConfig, type LoadedConfig } from "../config/index.ts";
-import { hostPathIssues } from "../config/host-paths.ts";
-import { loadProfiles } from "../../protocols/profiles/load.ts";
+import { hostPathIssues } from "./host-paths.ts";
+import { loadProfiles } from "../../protocols/profiles/io/files.ts";
 
 export function profileNames(profilesDir: string | undefined): ReadonlySet<string> {
   return new Set(loadProfiles(profilesDir).keys());

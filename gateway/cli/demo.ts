@@ -14,7 +14,8 @@ import { createLogger } from "../../core/logger.ts";
 import { formatMoneyE7 } from "../prepaid/index.ts";
 import { Gateway } from "../service/gateway.ts";
 import { modbusSerialTransportFactory } from "../../protocols/modbus/transport/modbus-serial.ts";
-import { loadProfiles, requireProfile } from "../../protocols/profiles/load.ts";
+import { requireProfile } from "../../protocols/profiles/load.ts";
+import { loadProfiles } from "../../protocols/profiles/io/files.ts";
 import { loadConfigFile } from "./config-file.ts";
 import { demoConfig, demoMeters } from "./demo-config.ts";
 

@@ -11,7 +11,7 @@ import { buildBus } from "../service/buses.ts";
 import { endpointOfBus } from "../bus/endpoint.ts";
 import { modbusSerialTransportFactory } from "../../protocols/modbus/transport/modbus-serial.ts";
 import { describeEndpoint, type TransportFactory } from "../../protocols/modbus/transport/transport.ts";
-import { loadProfiles } from "../../protocols/profiles/load.ts";
+import { loadProfiles } from "../../protocols/profiles/io/files.ts";
 import type { CheckResult } from "./doctor-checks.ts";
 
 /** One plain-words hint per kind of failure a meter read can end in. */

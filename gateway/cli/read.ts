@@ -7,10 +7,12 @@ import { SystemClock } from "../../core/clock.ts";
 import { ErrorCode, GatewayError, isGatewayError } from "../../core/errors.ts";
 import { BusScheduler } from "../bus/scheduler.ts";
 import { endpointOfBus } from "../bus/endpoint.ts";
+import type { PollResult } from "../metering/driver.ts";
 import { ModbusMeterDriver } from "../metering/modbus-driver.ts";
 import { modbusSerialTransportFactory } from "../../protocols/modbus/transport/modbus-serial.ts";
 import { describeEndpoint, type TransportEndpoint } from "../../protocols/modbus/transport/transport.ts";
-import { loadProfiles, requireProfile } from "../../protocols/profiles/load.ts";
+import { requireProfile } from "../../protocols/profiles/load.ts";
+import { loadProfiles } from "../../protocols/profiles/io/files.ts";
 import { endpointFromOptions, withEndpointOptions, type EndpointOptions } from "./endpoint.ts";
 import { loadConfigFile } from "./config-file.ts";
 import { quantityLines, table, UsageError } from "./output.ts";
@@ -68,6 +70,27 @@ async function resolveTarget(options: ReadOptions): Promise<Target> {
   };
 }
 
+/** Prints one meter's reading: JSON, or a table of quantities with their units. */
+function printReading(target: Target, profileId: string, result: PollResult, json: boolean): void {
+  if (json) {
+    const out = {
+      endpoint: describeEndpoint(target.endpoint),
+      unit: target.unit,
+      profile: profileId,
+      ...result,
+    };
+    process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
+    return;
+  }
+  process.stdout.write(`${target.label} (${profileId}) on ${describeEndpoint(target.endpoint)}\n`);
+  const rows = quantityLines(result.values);
+  for (const m of result.missing ?? []) rows.push([m.quantity, `not supported by this meter (${m.message})`]);
+  if (result.relayClosed !== undefined)
+    rows.push(["relay", result.relayClosed ? "closed (supply on)" : "open (supply cut)"]);
+  process.stdout.write(`${table(rows)}\n`);
+}
+
+/** Registers `read`: one meter, read once, by config (--meter) or by endpoint, unit and profile. */
 export function registerRead(program: Command): void {
   withEndpointOptions(program.command("read"))
     .description("read one meter once and print every quantity with its unit")
@@ -99,23 +122,7 @@ export function registerRead(program: Command): void {
           retries: 1,
           run: (tx) => driver.poll(tx),
         });
-        if (options.json === true) {
-          const out = {
-            endpoint: describeEndpoint(target.endpoint),
-            unit: target.unit,
-            profile: profile.id,
-            ...result,
-          };
-          process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
-          return;
-        }
-        process.stdout.write(`${target.label} (${profile.id}) on ${describeEndpoint(target.endpoint)}\n`);
-        const rows = quantityLines(result.values);
-        for (const m of result.missing ?? [])
-          rows.push([m.quantity, `not supported by this meter (${m.message})`]);
-        if (result.relayClosed !== undefined)
-          rows.push(["relay", result.relayClosed ? "closed (supply on)" : "open (supply cut)"]);
-        process.stdout.write(`${table(rows)}\n`);
+        printReading(target, profile.id, result, options.json === true);
       } catch (error) {
         if (isGatewayError(error, ErrorCode.Timeout)) {
           const request = error.context["request"];

@@ -4,14 +4,15 @@
  */
 import type { Command } from "commander";
 import { SystemClock } from "../../core/clock.ts";
-import { createLogger } from "../../core/logger.ts";
+import { createLogger, type Logger } from "../../core/logger.ts";
 import { Gateway } from "../service/gateway.ts";
 import { modbusSerialTransportFactory } from "../../protocols/modbus/transport/modbus-serial.ts";
-import { loadProfiles } from "../../protocols/profiles/load.ts";
+import { loadProfiles } from "../../protocols/profiles/io/files.ts";
 import { loadConfigFile } from "./config-file.ts";
 import { version } from "./version.ts";
 import { ConfigError, formatConfigErrors } from "../config/index.ts";
 
+/** Registers `run`: loads and checks the config, starts the gateway, stops it on SIGTERM/SIGINT. */
 export function registerRun(program: Command): void {
   program
     .command("run")
@@ -51,28 +52,32 @@ export function registerRun(program: Command): void {
           });
         };
         process.on("SIGTERM", () => stop("SIGTERM"));
-        process.on("SIGHUP", () => {
-          loadConfigFile(options.config, { checkHost: true })
-            .then((next) => gateway.reload(next.config))
-            .then(({ applied, needsRestart }) => {
-              logger.info(
-                { applied },
-                applied.length === 0
-                  ? "config reloaded: nothing changed"
-                  : `config reloaded: applied ${applied.join(", ")}`,
-              );
-              if (needsRestart.length > 0)
-                logger.warn({ needsRestart }, `config reload: restart to apply ${needsRestart.join(", ")}`);
-            })
-            .catch((error: unknown) => {
-              const detail =
-                error instanceof ConfigError
-                  ? formatConfigErrors(error.errors, options.config)
-                  : String(error);
-              logger.error({ detail }, "config reload refused: the running config stays in force");
-            });
-        });
+        process.on("SIGHUP", () => reload(gateway, options.config, logger));
         process.on("SIGINT", () => stop("SIGINT"));
       });
+    });
+}
+
+/**
+ * SIGHUP: re-reads the config file and applies what can change while running; a config that does not
+ * load is refused and logged, and the running one stays in force.
+ */
+function reload(gateway: Gateway, configPath: string, logger: Logger): void {
+  loadConfigFile(configPath, { checkHost: true })
+    .then((next) => gateway.reload(next.config))
+    .then(({ applied, needsRestart }) => {
+      logger.info(
+        { applied },
+        applied.length === 0
+          ? "config reloaded: nothing changed"
+          : `config reloaded: applied ${applied.join(", ")}`,
+      );
+      if (needsRestart.length > 0)
+        logger.warn({ needsRestart }, `config reload: restart to apply ${needsRestart.join(", ")}`);
+    })
+    .catch((error: unknown) => {
+      const detail =
+        error instanceof ConfigError ? formatConfigErrors(error.errors, configPath) : String(error);
+      logger.error({ detail }, "config reload refused: the running config stays in force");
     });
 }

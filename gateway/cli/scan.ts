@@ -1,7 +1,7 @@
 /** `meter-gateway scan`: probe each unit id on a bus, show progress, list the meters that answered. */
 import type { Command } from "commander";
 import { modbusSerialTransportFactory } from "../../protocols/modbus/transport/modbus-serial.ts";
-import { loadProfiles } from "../../protocols/profiles/load.ts";
+import { loadProfiles } from "../../protocols/profiles/io/files.ts";
 import { endpointFromOptions, withEndpointOptions, type EndpointOptions } from "./endpoint.ts";
 import { formatQuantity, table, UsageError } from "./output.ts";
 import { BusProber, type ScanHit } from "./probe.ts";
@@ -15,6 +15,35 @@ interface ScanOptions extends EndpointOptions {
   profilesDir?: string;
 }
 
+/** Prints the meters found as a table, or what to check when none answered. */
+function printHits(hits: readonly ScanHit[], units: string): void {
+  if (hits.length === 0) {
+    process.stdout.write(
+      `no meter answered on units ${units}. Check wiring (A/B swapped?), baud rate and parity, ` +
+        `and that the meters' unit ids are in the range.\n`,
+    );
+    return;
+  }
+  const rows = hits.map((h) => [
+    String(h.unit),
+    h.profile === undefined
+      ? "unknown (answers, but no profile fits)"
+      : [h.profile, ...h.alternatives].join(" or "),
+    h.values.serialNumber !== undefined
+      ? String(h.values.serialNumber)
+      : h.missing?.includes("serialNumber") === true
+        ? "not supported"
+        : "-",
+    (h.values.voltageV ?? h.values.voltageL1V) === undefined
+      ? "-"
+      : formatQuantity("voltageV", (h.values.voltageV ?? h.values.voltageL1V)!),
+    h.values.importEnergyWh === undefined ? "-" : formatQuantity("importEnergyWh", h.values.importEnergyWh),
+  ]);
+  process.stdout.write(`${table(rows, ["unit", "profile", "serial", "voltage", "import energy"])}\n`);
+  process.stdout.write(`${hits.length} meter(s) found\n`);
+}
+
+/** Registers `scan`: probes each unit id on a bus and guesses its profile. */
 export function registerScan(program: Command): void {
   withEndpointOptions(program.command("scan"))
     .description("find the meters on a bus: probe each unit id and guess its profile")
@@ -58,31 +87,6 @@ export function registerScan(program: Command): void {
         );
         return;
       }
-      if (hits.length === 0) {
-        process.stdout.write(
-          `no meter answered on units ${options.units}. Check wiring (A/B swapped?), baud rate and parity, ` +
-            `and that the meters' unit ids are in the range.\n`,
-        );
-        return;
-      }
-      const rows = hits.map((h) => [
-        String(h.unit),
-        h.profile === undefined
-          ? "unknown (answers, but no profile fits)"
-          : [h.profile, ...h.alternatives].join(" or "),
-        h.values.serialNumber !== undefined
-          ? String(h.values.serialNumber)
-          : h.missing?.includes("serialNumber") === true
-            ? "not supported"
-            : "-",
-        (h.values.voltageV ?? h.values.voltageL1V) === undefined
-          ? "-"
-          : formatQuantity("voltageV", (h.values.voltageV ?? h.values.voltageL1V)!),
-        h.values.importEnergyWh === undefined
-          ? "-"
-          : formatQuantity("importEnergyWh", h.values.importEnergyWh),
-      ]);
-      process.stdout.write(`${table(rows, ["unit", "profile", "serial", "voltage", "import energy"])}\n`);
-      process.stdout.write(`${hits.length} meter(s) found\n`);
+      printHits(hits, options.units);
     });
 }

@@ -28,7 +28,7 @@ export interface ParseConfigOptions {
   readonly baseDir: string;
   readonly profileNames: ProfileNames;
   /**
-   * Checks against the host (files readable, data directory writable; see host-paths.ts), run on a
+   * Checks against the host (files readable, data directory writable; see gateway/cli/host-paths.ts), run on a
    * config whose schema is valid. Absent: none, as for commands that only read the config.
    */
   readonly hostChecks?: (config: Config) => PathIssue[];

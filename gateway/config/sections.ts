@@ -14,7 +14,7 @@ import { z } from "zod";
 import { accountConfigSchema } from "../prepaid/account.ts";
 import { policyConfigSchema } from "../prepaid/policy.ts";
 import { tariffConfigSchema } from "../prepaid/tariff-config.ts";
-import { mqttConfigSchema } from "../uplink/config.ts";
+import { mqttConfigSchema } from "./mqtt.ts";
 
 /** A prepaid account: opening balance, thresholds, overdraft, hoarding limit, keep-power (gateway/prepaid). */
 export const accountSchema = accountConfigSchema;
@@ -28,7 +28,7 @@ export const policySchema = policyConfigSchema;
 /** PLUGGABLE placeholder: the local HTTP API beyond `gateway.httpPort`. No keys yet. */
 export const httpSchema = z.strictObject({});
 
-/** Uplink to the MQTT broker (gateway/uplink/config.ts). Absent: the gateway runs offline, buffering everything. */
+/** Uplink to the MQTT broker (gateway/config/mqtt.ts). Absent: the gateway runs offline, buffering everything. */
 export const mqttSchema = mqttConfigSchema;
 
 /** A reference from a field of one section's entries to the ids of another section. */

@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { ManualClock } from "../../core/clock.ts";
 import { ErrorCode, GatewayError, modbusException } from "../../core/errors.ts";
-import { loadProfiles, requireProfile } from "../../protocols/profiles/load.ts";
+import { requireProfile } from "../../protocols/profiles/load.ts";
+import { loadProfiles } from "../../protocols/profiles/io/files.ts";
 import { isUnsupportedReply, OptionalBlocks } from "./optional-blocks.ts";
 import { withRequest } from "./request-error.ts";
 

@@ -10,6 +10,9 @@
 import { checkClock, MIN_PLAUSIBLE_WALL_MS, type ClockAnomaly, type ClockSample } from "./clock-check.ts";
 import { inRunOf, wholeTrack } from "./track-time.ts";
 import { assertSafeInteger } from "./money.ts";
+import type { MeterTrack } from "./meter-track.ts";
+
+export type { MeterTrack } from "./meter-track.ts";
 
 /** Bounds of plausibility; see {@link DEFAULT_READING_LIMITS}. */
 export interface ReadingLimits {
@@ -51,26 +54,6 @@ export interface MeterReading extends ClockSample {
   readonly powerW?: number | undefined;
   /** Current, A, if read (used when power is not). */
   readonly currentA?: number | undefined;
-}
-
-/** What is remembered per meter between readings (persist it with the ledger). */
-export interface MeterTrack {
-  /** Baseline: the last charged register value and when (wall re-expressed after clock anomalies). */
-  readonly energyWh: number;
-  readonly wallMs: number;
-  readonly monoMs: number;
-  /** Clock of the last reading, whatever its verdict: the reference for the next clock check. All whole ms. */
-  readonly lastClock: ClockSample;
-  /** Monotonic ms when the register last advanced. */
-  readonly lastAdvanceMonoMs: number;
-  readonly stopped: boolean;
-  /** Consecutive implausible readings. */
-  readonly holds: number;
-  /**
-   * The wall clock is not set (see {@link unsetClock}); `lastClock` is then the last sample whose wall
-   * clock was. Absent otherwise.
-   */
-  readonly clockUnset?: true | undefined;
 }
 
 /** What to do with a reading's energy (see the module comment). */
@@ -152,6 +135,16 @@ export function assessReading(
     };
   }
 
+  return charge(track, reading, deltaWh, limits);
+}
+
+/** A plausible reading: charge its advance since the baseline and move the baseline to it. */
+function charge(
+  track: MeterTrack,
+  reading: MeterReading,
+  deltaWh: number,
+  limits: ReadingLimits,
+): ReadingAssessment {
   // A decrease within the tolerance is register noise: charge nothing and keep the higher baseline.
   const chargedWh = Math.max(0, deltaWh);
   const events: ReadingEvent[] = [];
@@ -167,7 +160,7 @@ export function assessReading(
       energyWh: track.energyWh + chargedWh,
       wallMs: Math.max(track.wallMs, reading.wallMs),
       monoMs: reading.monoMs,
-      lastClock: clock,
+      lastClock: { wallMs: reading.wallMs, monoMs: reading.monoMs, run: reading.run },
       lastAdvanceMonoMs: chargedWh > 0 ? reading.monoMs : track.lastAdvanceMonoMs,
       stopped,
       holds: 0,

@@ -2,7 +2,7 @@
  * The times of a meter's plausibility track (anomaly.ts) as they come back from storage: made whole and
  * moved into the current run's monotonic frame before a reading is judged against them.
  */
-import type { MeterTrack } from "./anomaly.ts";
+import type { MeterTrack } from "./meter-track.ts";
 import { monotonicShift, type ClockSample } from "./clock-check.ts";
 
 /**

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { uplinkDefaults } from "./config.ts";
+import { uplinkDefaults } from "../config/mqtt.ts";
 import { clientOptions, readUplinkFiles } from "./connection.ts";
 
 const dirs: string[] = [];

@@ -7,7 +7,7 @@
 import { readFileSync } from "node:fs";
 import type { IClientOptions } from "mqtt";
 import { ErrorCode, GatewayError } from "../../core/errors.ts";
-import type { MqttUplinkConfig, UplinkSettings } from "./config.ts";
+import type { MqttUplinkConfig, UplinkSettings } from "../config/mqtt.ts";
 import { commandKeyFromText } from "./commands/signature.ts";
 
 /** Secrets and certificates read from the files the config names. */

@@ -5,8 +5,8 @@
  */
 export { Uplink } from "./uplink.ts";
 export type { UplinkOptions } from "./uplink.ts";
-export { mqttConfigSchema, mqttTlsConfigSchema, uplinkDefaults, uplinkSettings } from "./config.ts";
-export type { MqttUplinkConfig, MqttUplinkConfigInput, UplinkSettings } from "./config.ts";
+export { mqttConfigSchema, mqttTlsConfigSchema, uplinkDefaults, uplinkSettings } from "../config/mqtt.ts";
+export type { MqttUplinkConfig, MqttUplinkConfigInput, UplinkSettings } from "../config/mqtt.ts";
 export type { CommandExecutor, CommandContext, CommandOutcome } from "./commands/executor.ts";
 export { commandCatalog, commandNames, isCommandName } from "./commands/catalog.ts";
 export type { CommandName, CommandParams, CommandRequest, CommandResult } from "./commands/catalog.ts";

@@ -11,7 +11,7 @@ import { startMosquitto, waitFor, type MosquittoBroker } from "../../test/helper
 import { ManualClock } from "../../core/clock.ts";
 import { silentLogger } from "../../core/logger.ts";
 import { TempStores } from "../store/testing/temp-store.ts";
-import { mqttConfigSchema } from "./config.ts";
+import { mqttConfigSchema } from "../config/mqtt.ts";
 import { testGatewayId, testMeters } from "./testing/fixtures.ts";
 import { TestExecutor } from "./testing/test-executor.ts";
 import { Uplink } from "./uplink.ts";

@@ -4,7 +4,8 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { encodeRegisters } from "../modbus/registers.ts";
 import { decodeBlock } from "./decode.ts";
-import { loadProfiles, parseProfile, requireProfile } from "./load.ts";
+import { parseProfile, requireProfile } from "./load.ts";
+import { loadProfiles } from "./io/files.ts";
 
 describe("shipped profiles", () => {
   const registry = loadProfiles();

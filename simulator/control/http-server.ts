@@ -6,7 +6,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from "node:net";
 import { SimError, isSimError } from "../core/sim-error.ts";
 import type { Simulation } from "../core/simulation.ts";
-import type { RunningBus } from "../scenario/run.ts";
+import type { RunningBus } from "../scenario/running-bus.ts";
 import { HttpError, type Route } from "./route.ts";
 import { buildRoutes } from "./routes.ts";
 

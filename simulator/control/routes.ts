@@ -4,7 +4,7 @@
  */
 import { isPersistentKind, isFaultKind } from "../faults/fault-spec.ts";
 import type { Simulation } from "../core/simulation.ts";
-import type { RunningBus } from "../scenario/run.ts";
+import type { RunningBus } from "../scenario/running-bus.ts";
 import {
   advanceBody,
   faultBody,

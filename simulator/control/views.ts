@@ -2,7 +2,7 @@
 import type { ActiveFault } from "../core/meter-faults.ts";
 import type { MeterRef } from "../core/simulation.ts";
 import type { SimClock } from "../core/sim-clock.ts";
-import type { RunningBus } from "../scenario/run.ts";
+import type { RunningBus } from "../scenario/running-bus.ts";
 
 export function clockView(clock: SimClock) {
   const nowMs = Math.round(clock.now());

@@ -2,7 +2,8 @@
 import { describe, expect, it } from "vitest";
 import { ManualClock } from "../../core/clock.ts";
 import { readRequestPdu } from "../../protocols/modbus/pdu.ts";
-import { loadProfiles, requireProfile } from "../../protocols/profiles/load.ts";
+import { requireProfile } from "../../protocols/profiles/load.ts";
+import { loadProfiles } from "../../protocols/profiles/io/files.ts";
 import { faultSpecSchema, type FaultSpecInput } from "../faults/fault-spec.ts";
 import { SimClock } from "./sim-clock.ts";
 import { Simulation } from "./simulation.ts";

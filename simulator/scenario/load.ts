@@ -6,7 +6,7 @@ import { readFileSync } from "node:fs";
 import { dirname, isAbsolute, resolve } from "node:path";
 import { parse as parseYaml } from "yaml";
 import type { z } from "zod";
-import { loadProfiles } from "../../protocols/profiles/load.ts";
+import { loadProfiles } from "../../protocols/profiles/io/files.ts";
 import type { ResolvedProfile } from "../../protocols/profiles/resolve.ts";
 import { SimError } from "../core/sim-error.ts";
 import { scenarioSchema, type Scenario } from "./schema.ts";

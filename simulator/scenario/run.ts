@@ -6,15 +6,17 @@
 import type { Clock } from "../../core/clock.ts";
 import { SystemClock } from "../../core/clock.ts";
 import { ControlServer } from "../control/http-server.ts";
-import type { SimBus } from "../core/sim-bus.ts";
 import { SimClock } from "../core/sim-clock.ts";
 import { Simulation, type MeterRef } from "../core/simulation.ts";
 import { serveEndpoint, type ServedEndpoint } from "../servers/serve-endpoint.ts";
-import { describeEndpoint, type EndpointSpec } from "./endpoint-schema.ts";
+import { describeEndpoint } from "./endpoint-schema.ts";
 import { isPersistentKind } from "../faults/fault-spec.ts";
 import type { LoadedScenario } from "./load.ts";
 import { resolvePath } from "./load.ts";
 import type { Scenario, TimelineEntrySpec } from "./schema.ts";
+import type { RunningBus } from "./running-bus.ts";
+
+export type { RunningBus } from "./running-bus.ts";
 
 export interface StartScenarioOptions {
   /** Real (or manual) clock under the simulated one; default the system clock. */
@@ -25,17 +27,6 @@ export interface StartScenarioOptions {
   seed?: number;
   /** Overrides `control.port`; `null` turns the control interface off. */
   controlPort?: number | null;
-}
-
-export interface RunningBus {
-  readonly name: string;
-  readonly bus: SimBus;
-  readonly endpoint: EndpointSpec;
-  /** Where the gateway connects: `host:port` or a device path. */
-  readonly address: string;
-  readonly port?: number;
-  /** "Modbus TCP on 127.0.0.1:5020" */
-  readonly description: string;
 }
 
 export interface RunningScenario {

@@ -10,7 +10,7 @@ import { connect } from "mqtt";
 import { SystemClock } from "../../core/clock.ts";
 import { silentLogger } from "../../core/logger.ts";
 import { openStore } from "../../gateway/store/index.ts";
-import { mqttConfigSchema } from "../../gateway/uplink/config.ts";
+import { mqttConfigSchema } from "../../gateway/config/mqtt.ts";
 import { buildEnvelope, enqueueRecord } from "../../gateway/uplink/envelope.ts";
 import { TestExecutor } from "../../gateway/uplink/testing/test-executor.ts";
 import { Uplink } from "../../gateway/uplink/uplink.ts";

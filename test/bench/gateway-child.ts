@@ -14,11 +14,11 @@ import { SystemClock } from "../../core/clock.ts";
 import { createLogger, silentLogger } from "../../core/logger.ts";
 import type { Reading } from "../../gateway/metering/reading.ts";
 import { Gateway } from "../../gateway/service/gateway.ts";
-import { mqttConfigSchema } from "../../gateway/uplink/config.ts";
+import { mqttConfigSchema } from "../../gateway/config/mqtt.ts";
 import { TestExecutor } from "../../gateway/uplink/testing/test-executor.ts";
 import { Uplink } from "../../gateway/uplink/uplink.ts";
 import { modbusSerialTransportFactory } from "../../protocols/modbus/transport/modbus-serial.ts";
-import { loadProfiles } from "../../protocols/profiles/load.ts";
+import { loadProfiles } from "../../protocols/profiles/io/files.ts";
 import { loadConfigFile } from "../../gateway/cli/config-file.ts";
 import { reportResult, sleep } from "./common.ts";
 

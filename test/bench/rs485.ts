@@ -8,7 +8,8 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { maxPollsPerSecond, pollTimeMs, t35Ms } from "../../protocols/modbus/timing.ts";
-import { loadProfiles, requireProfile } from "../../protocols/profiles/load.ts";
+import { requireProfile } from "../../protocols/profiles/load.ts";
+import { loadProfiles } from "../../protocols/profiles/io/files.ts";
 import { startSimulator } from "../../simulator/start.ts";
 import { tempDir } from "../helpers/index.ts";
 import { benchProfilesDir, startGatewayChild, type Figure, type Scale } from "./common.ts";

@@ -5,7 +5,8 @@
  *
  * Usage: node --import tsx test/bench/sim-child.ts <ports> <metersPerPort> <profile>
  */
-import { loadProfiles, requireProfile } from "../../protocols/profiles/load.ts";
+import { requireProfile } from "../../protocols/profiles/load.ts";
+import { loadProfiles } from "../../protocols/profiles/io/files.ts";
 import { startSimulator, type RunningSimulator } from "../../simulator/start.ts";
 import { benchProfilesDir } from "./common.ts";
 

@@ -2,7 +2,8 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { loadProfiles, requireProfile } from "../../protocols/profiles/load.ts";
+import { requireProfile } from "../../protocols/profiles/load.ts";
+import { loadProfiles } from "../../protocols/profiles/io/files.ts";
 import { startSimulator, type RunningSimulator } from "../../simulator/start.ts";
 import { freePort, startMosquitto, tempDir, type MosquittoBroker, type TempDir } from "../helpers/index.ts";
 import { gatewayCli, runCli } from "./run-cli.ts";

@@ -6,7 +6,8 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { loadProfiles, requireProfile } from "../../protocols/profiles/load.ts";
+import { requireProfile } from "../../protocols/profiles/load.ts";
+import { loadProfiles } from "../../protocols/profiles/io/files.ts";
 import { faultSpecSchema } from "../../simulator/faults/fault-spec.ts";
 import { startSimulator, type RunningSimulator } from "../../simulator/start.ts";
 import { tempDir } from "../helpers/index.ts";

@@ -1,6 +1,7 @@
 /** The technician's scan and read commands against simulated meters on real TCP and a real pty. */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { loadProfiles, requireProfile } from "../../protocols/profiles/load.ts";
+import { requireProfile } from "../../protocols/profiles/load.ts";
+import { loadProfiles } from "../../protocols/profiles/io/files.ts";
 import { startSimulator, type RunningSimulator } from "../../simulator/start.ts";
 import { createPtyPair, type PtyPair } from "../helpers/index.ts";
 import { gatewayCli, runCli } from "./run-cli.ts";

@@ -9,7 +9,8 @@ import { ModbusMeterDriver } from "../../gateway/metering/modbus-driver.ts";
 import type { Reading } from "../../gateway/metering/reading.ts";
 import { ModbusSerialTransport } from "../../protocols/modbus/transport/modbus-serial.ts";
 import type { ModbusTransport, TransportEndpoint } from "../../protocols/modbus/transport/transport.ts";
-import { loadProfiles, requireProfile } from "../../protocols/profiles/load.ts";
+import { requireProfile } from "../../protocols/profiles/load.ts";
+import { loadProfiles } from "../../protocols/profiles/io/files.ts";
 
 export const profiles = loadProfiles();
 

@@ -8,7 +8,7 @@
 import { SystemClock } from "../../core/clock.ts";
 import { silentLogger } from "../../core/logger.ts";
 import { openStore } from "../../gateway/store/index.ts";
-import { mqttConfigSchema } from "../../gateway/uplink/config.ts";
+import { mqttConfigSchema } from "../../gateway/config/mqtt.ts";
 import { testGatewayId, testMeters } from "../../gateway/uplink/testing/fixtures.ts";
 import { TestExecutor } from "../../gateway/uplink/testing/test-executor.ts";
 import { Uplink } from "../../gateway/uplink/uplink.ts";

@@ -8,7 +8,7 @@ import { dirname, resolve } from "node:path";
 import { parse as parseYaml } from "yaml";
 import { z } from "zod";
 import { ErrorCode, GatewayError } from "../../../core/errors.ts";
-import { brokerUrlSchema, mqttTlsConfigSchema, topicPrefixSchema } from "../config.ts";
+import { brokerUrlSchema, mqttTlsConfigSchema, topicPrefixSchema } from "../../config/mqtt.ts";
 import { gatewayIdSchema } from "../envelope.ts";
 
 export const clientConfigSchema = z.strictObject({

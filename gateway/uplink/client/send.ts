@@ -11,7 +11,7 @@ import type { CommandName } from "../commands/catalog.ts";
 import type { CommandResponse } from "../commands/response.ts";
 import { signCommand } from "../commands/signature.ts";
 import { clientOptions, readUplinkFiles } from "../connection.ts";
-import { uplinkDefaults } from "../config.ts";
+import { uplinkDefaults } from "../../config/mqtt.ts";
 import { gatewayTopics } from "../topics.ts";
 import type { ClientConfig } from "./config.ts";
 
@@ -54,6 +54,17 @@ export interface SendCommandOptions {
   readonly connect?: (url: string, options: IClientOptions) => MqttClient;
 }
 
+/** Resolves once `client` is connected; rejects with ConnectionRefused when it errors or closes first. */
+function untilConnected(client: MqttClient, url: string): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    client.once("connect", () => resolve());
+    client.once("error", (error) => reject(new GatewayError(ErrorCode.ConnectionRefused, error.message)));
+    client.once("close", () =>
+      reject(new GatewayError(ErrorCode.ConnectionRefused, `cannot connect to ${url}`)),
+    );
+  });
+}
+
 /**
  * Sends one command and resolves with the gateway's response (`ok` or `error`).
  * @throws GatewayError(Timeout) when no response arrives within `config.timeoutMs`, or
@@ -77,13 +88,7 @@ export async function sendCommand(options: SendCommandOptions): Promise<CommandR
   // Without a listener an 'error' event would throw; failures surface through the promises below.
   client.on("error", () => undefined);
   try {
-    await new Promise<void>((resolve, reject) => {
-      client.once("connect", () => resolve());
-      client.once("error", (error) => reject(new GatewayError(ErrorCode.ConnectionRefused, error.message)));
-      client.once("close", () =>
-        reject(new GatewayError(ErrorCode.ConnectionRefused, `cannot connect to ${config.url}`)),
-      );
-    });
+    await untilConnected(client, config.url);
     const request = buildSignedRequest(command, options.params, {
       gatewayId: config.gatewayId,
       key: files.commandKey!,

@@ -6,7 +6,7 @@ import { z } from "zod";
 import { clientConfigSchema } from "../client/config.ts";
 import { commandCatalog, commandNames } from "../commands/catalog.ts";
 import { responseSchemaOf } from "../commands/response.ts";
-import { mqttConfigSchema } from "../config.ts";
+import { mqttConfigSchema } from "../../config/mqtt.ts";
 import { streamEnvelopeSchemas } from "../envelope.ts";
 import { meterStateSchema, statusSchema } from "../status.ts";
 

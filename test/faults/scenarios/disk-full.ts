@@ -7,7 +7,8 @@
  * last stored reading is charged exactly once.
  */
 import { statSync } from "node:fs";
-import { loadProfiles, requireProfile } from "../../../protocols/profiles/load.ts";
+import { requireProfile } from "../../../protocols/profiles/load.ts";
+import { loadProfiles } from "../../../protocols/profiles/io/files.ts";
 import { startSimulator, type RunningSimulator } from "../../../simulator/start.ts";
 import { waitFor } from "../../helpers/index.ts";
 import { billingFacts, type BillingFacts } from "../support/billing-facts.ts";

@@ -8,7 +8,8 @@
  */
 import { join } from "node:path";
 import Database from "better-sqlite3";
-import { loadProfiles, requireProfile } from "../../../protocols/profiles/load.ts";
+import { requireProfile } from "../../../protocols/profiles/load.ts";
+import { loadProfiles } from "../../../protocols/profiles/io/files.ts";
 import { startSimulator } from "../../../simulator/start.ts";
 import { startMosquitto, tempDir } from "../../helpers/index.ts";
 import { startService } from "../support/service.ts";

@@ -4,7 +4,8 @@
  * positive signal, readers for what /status says about a bus and a meter, the good meter billed
  * beside the faulty bus, and the bounded SIGTERM both end with.
  */
-import { loadProfiles, requireProfile } from "../../../protocols/profiles/load.ts";
+import { requireProfile } from "../../../protocols/profiles/load.ts";
+import { loadProfiles } from "../../../protocols/profiles/io/files.ts";
 import { startSimulator, type RunningSimulator } from "../../../simulator/start.ts";
 import { waitFor } from "../../helpers/index.ts";
 import type { ServiceUnderTest } from "./service.ts";

@@ -12,8 +12,8 @@ import type { Logger } from "../../../core/logger.ts";
 import { silentLogger } from "../../../core/logger.ts";
 import type { Store } from "../../../gateway/store/index.ts";
 import { openStore } from "../../../gateway/store/index.ts";
-import type { MqttUplinkConfigInput } from "../../../gateway/uplink/config.ts";
-import { mqttConfigSchema } from "../../../gateway/uplink/config.ts";
+import type { MqttUplinkConfigInput } from "../../../gateway/config/mqtt.ts";
+import { mqttConfigSchema } from "../../../gateway/config/mqtt.ts";
 import type { CommandResponse } from "../../../gateway/uplink/commands/response.ts";
 import {
   seedAccounts,

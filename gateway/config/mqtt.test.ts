@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { parseClientConfig } from "./client/config.ts";
-import { mqttConfigSchema, uplinkDefaults, uplinkSettings } from "./config.ts";
+import { parseClientConfig } from "../uplink/client/config.ts";
+import { mqttConfigSchema, uplinkDefaults, uplinkSettings } from "./mqtt.ts";
 
 describe("mqtt config section", () => {
   it("accepts the documented keys, defaults only topicPrefix, and applies tuning defaults in code", () => {

@@ -4,8 +4,8 @@
  * File paths are made absolute against the config file's directory by the config loader.
  */
 import { z } from "zod";
-import { intBetween, nonEmptyString } from "../config/fields.ts";
-import { requirement } from "../config/messages.ts";
+import { intBetween, nonEmptyString } from "./fields.ts";
+import { requirement } from "./messages.ts";
 
 /** TLS material and checks for the broker connection. */
 export const mqttTlsConfigSchema = z.strictObject({

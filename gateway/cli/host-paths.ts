@@ -7,8 +7,8 @@
 import { dataDirProblem } from "../store/data-dir.ts";
 import { isGatewayError } from "../../core/errors.ts";
 import { readUplinkFiles } from "../uplink/connection.ts";
-import type { PathIssue } from "./issues.ts";
-import type { Config } from "./schema.ts";
+import type { PathIssue } from "../config/issues.ts";
+import type { Config } from "../config/schema.ts";
 
 /** Every problem with the paths of a parsed config (paths already absolute); empty when all are usable. */
 export function hostPathIssues(config: Config): PathIssue[] {
