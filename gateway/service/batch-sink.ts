@@ -7,7 +7,7 @@
 import type { Logger } from "../../core/logger.ts";
 import type { Reading } from "../metering/reading.ts";
 import type { Store } from "../store/index.ts";
-import { recordEvent, type EventSpec } from "./prepaid/records.ts";
+import { recordEvent, type EventSpec } from "../uplink/outbox-writer.ts";
 import type { StoreFailureChange, StoreFailures } from "./store-failures.ts";
 
 export interface BatchSinkDeps {

@@ -4,7 +4,7 @@
  */
 import type { Logger } from "../../core/logger.ts";
 import type { Store } from "../store/index.ts";
-import { recordEvent } from "./prepaid/records.ts";
+import { recordEvent } from "../uplink/outbox-writer.ts";
 
 const MiB = 1024 * 1024;
 

@@ -19,7 +19,7 @@ import { batchSink } from "./batch-sink.ts";
 import { StoreFailures } from "./store-failures.ts";
 import { PrepaidEngine } from "./prepaid/engine.ts";
 import { PrepaidOperations } from "./prepaid/operations.ts";
-import { recordEvent } from "./prepaid/records.ts";
+import { recordEvent } from "../uplink/outbox-writer.ts";
 import { storedSettingsOf } from "./prepaid/seed.ts";
 import { compilePrepaidSettings } from "./prepaid/settings.ts";
 import { LocalHttp } from "./http.ts";

@@ -7,7 +7,7 @@ import type { EventBus } from "../../core/event-bus.ts";
 import type { GatewayEvents } from "../events.ts";
 import type { Logger } from "../../core/logger.ts";
 import type { Store } from "../store/index.ts";
-import { recordEvent } from "./prepaid/records.ts";
+import { recordEvent } from "../uplink/outbox-writer.ts";
 
 /** Subscribes to `meter.quantities`; returns the unsubscribe function. */
 export function recordQuantityChanges(

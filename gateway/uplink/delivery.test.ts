@@ -6,7 +6,7 @@ import { TempStores } from "../store/testing/temp-store.ts";
 import type { OutboxDeliveryOptions, PublishChannel } from "./delivery.ts";
 import { OutboxDelivery } from "./delivery.ts";
 import type { StreamEnvelope } from "./envelope.ts";
-import { enqueueRecord } from "./envelope.ts";
+import { enqueueRecord } from "./outbox-writer.ts";
 import { gatewayTopics } from "./topics.ts";
 
 /** A channel that holds every publish until the test acknowledges it. */

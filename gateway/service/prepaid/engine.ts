@@ -25,7 +25,8 @@ import {
   type Tariff,
 } from "../../prepaid/index.ts";
 import { effectEvent, readingEvent, thresholdEvent } from "./event-map.ts";
-import { chargeParts, money, recordBilling, recordEvent, recordReadings } from "./records.ts";
+import { recordBilling, recordEvent, recordReadings } from "../../uplink/outbox-writer.ts";
+import { chargeParts, money } from "./billing-format.ts";
 import type { PrepaidSettings } from "./settings.ts";
 import { EngineState } from "./state.ts";
 import { holdAnomaly } from "./anomalies.ts";

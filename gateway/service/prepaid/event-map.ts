@@ -9,7 +9,7 @@ import {
   type ReadingEvent,
   type ThresholdEvent,
 } from "../../prepaid/index.ts";
-import type { EventSpec } from "./records.ts";
+import type { EventSpec } from "../../uplink/outbox-writer.ts";
 
 interface Subject {
   meterId?: string;

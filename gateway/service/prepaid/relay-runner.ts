@@ -10,7 +10,7 @@ import { isGatewayError } from "../../../core/errors.ts";
 import type { Logger } from "../../../core/logger.ts";
 import type { Store } from "../../store/index.ts";
 import type { RelayReadback, RelayResult } from "../../store/index.ts";
-import { recordEvent } from "./records.ts";
+import { recordEvent } from "../../uplink/outbox-writer.ts";
 
 export interface RelayPort {
   writeRelay(meterId: string, closed: boolean): Promise<void>;

@@ -8,7 +8,7 @@ import { assessIdentity, confirmReplacement, type MeterReplacement } from "../..
 import type { Store } from "../../store/index.ts";
 import type { PrepaidEngine } from "./engine.ts";
 import type { OperationResult } from "./operations.ts";
-import { recordEvent } from "./records.ts";
+import { recordEvent } from "../../uplink/outbox-writer.ts";
 import type { MeterState } from "./state.ts";
 
 /**

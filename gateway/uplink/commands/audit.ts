@@ -4,7 +4,7 @@
  * mutation, the same one that applied it and remembered its transaction).
  */
 import type { Store } from "../../store/index.ts";
-import { enqueueRecord } from "../envelope.ts";
+import { enqueueRecord } from "../outbox-writer.ts";
 import type { EventBody } from "../records.ts";
 import type { Refusal } from "./response.ts";
 
