@@ -1,5 +1,6 @@
 /**
- * Where the reading batcher hands its batches: the engine stores and charges each in one transaction.
+ * Where the reading batcher hands its batches: the ingest stage stores, queues and bills each in one
+ * transaction (ingest/ingest.ts).
  * A batch that cannot be stored is counted (StoreFailures), logged, and raised as one `store.failed`
  * event per episode when the store can still take that event; `store.recovered` follows when a batch
  * stores again. /healthz reads the episode.

@@ -18,6 +18,7 @@ import { ReadingBatcher } from "./reading-batcher.ts";
 import { batchSink } from "./batch-sink.ts";
 import { StoreFailures } from "./store-failures.ts";
 import { PrepaidEngine } from "./prepaid/engine.ts";
+import { ReadingIngest } from "../ingest/ingest.ts";
 import { PrepaidOperations } from "./prepaid/operations.ts";
 import { recordEvent } from "../uplink/outbox-writer.ts";
 import { storedSettingsOf } from "./prepaid/seed.ts";
@@ -170,12 +171,13 @@ export class Gateway {
     });
     this.engineRef = engine;
     this.opsRef = new PrepaidOperations(engine, store);
+    const readingIngest = new ReadingIngest(store, engine);
     if (!disk.write(() => engine.start(), 0))
       logger.error("disk full: accounts and decisions not loaded yet");
     this.batcher = new ReadingBatcher(
       clock,
       batchSink({
-        ingest: (batch) => disk.write(() => engine.ingest(batch), batch.length),
+        ingest: (batch) => disk.write(() => readingIngest.ingest(batch), batch.length),
         store,
         logger,
         failures: this.storeFailures,

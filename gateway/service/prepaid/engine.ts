@@ -7,7 +7,7 @@
 import { randomUUID } from "node:crypto";
 import { wholeMs, type Clock, type TimerHandle } from "../../../core/clock.ts";
 import type { Logger } from "../../../core/logger.ts";
-import { qualityMask, type Reading } from "../../metering/reading.ts";
+import type { Reading } from "../../metering/reading.ts";
 import type { Store } from "../../store/index.ts";
 import {
   assessReading,
@@ -25,7 +25,7 @@ import {
   type Tariff,
 } from "../../prepaid/index.ts";
 import { effectEvent, readingEvent, thresholdEvent } from "./event-map.ts";
-import { recordBilling, recordEvent, recordReadings } from "../../uplink/outbox-writer.ts";
+import { recordBilling, recordEvent } from "../../uplink/outbox-writer.ts";
 import { chargeParts, money } from "./billing-format.ts";
 import type { PrepaidSettings } from "./settings.ts";
 import { EngineState } from "./state.ts";
@@ -130,29 +130,17 @@ export class PrepaidEngine {
     await this.relays.idle();
   }
 
-  /** One poll batch: readings stored, charged and decided upon in one transaction. */
-  ingest(batch: readonly Reading[]): void {
-    if (batch.length === 0) return;
-    const readings = batch.map(withWholeTimes);
+  /**
+   * Bills stored readings (ingest/ingest.ts stored and queued them): each reading of a meter that bills
+   * to an account is charged once and fed to its relay decision. Joins the caller's unit of work.
+   */
+  billReadings(readings: readonly Reading[], readingIds: readonly number[]): void {
+    const metered = readings.flatMap((reading, i) =>
+      this.settings.meterAccount.has(reading.meterId) ? [{ reading, readingId: readingIds[i]! }] : [],
+    );
+    if (metered.length === 0) return;
     this.unitOfWork((acts) => {
-      const ids = this.deps.store.readings.insertBatch(readings.map(toNewReading));
-      recordReadings(
-        this.deps.store,
-        {
-          kind: "readings",
-          readings: readings.map((r, i) => ({
-            readingId: ids[i]!,
-            meterId: r.meterId,
-            wallMs: r.wallMs,
-            monoMs: r.monoMs,
-            values: r.values,
-            quality: r.quality,
-            ...(r.relayClosed === undefined ? {} : { relayClosed: r.relayClosed }),
-          })),
-        },
-        ids,
-      );
-      readings.forEach((reading, i) => this.chargeReading(reading, ids[i]!, acts));
+      for (const { reading, readingId } of metered) this.chargeReading(reading, readingId, acts);
     });
   }
 
@@ -428,32 +416,3 @@ function toProtection(p: { reason: string; untilMs: number | null } | null): Pro
 }
 
 export { toProtection };
-
-/**
- * Readings enter storage and billing here, and this is where their times become whole ms: the poller
- * stamps them with performance.now(), whose fractions once reached the tariff through a wall-jump
- * reframe and failed every later batch (issue 10). Rounding down keeps their order.
- */
-function withWholeTimes(r: Reading): Reading {
-  if (Number.isInteger(r.wallMs) && Number.isInteger(r.monoMs)) return r;
-  return { ...r, wallMs: wholeMs(r.wallMs), monoMs: wholeMs(r.monoMs) };
-}
-
-function toNewReading(r: Reading) {
-  const { voltageV, currentA, powerW, powerFactor, frequencyHz, importEnergyWh, exportEnergyWh, ...extra } =
-    r.values;
-  return {
-    meterId: r.meterId,
-    atMs: r.wallMs,
-    monoMs: r.monoMs,
-    energyWh: importEnergyWh ?? 0,
-    ...(exportEnergyWh === undefined ? {} : { exportEnergyWh }),
-    ...(voltageV === undefined ? {} : { voltageV }),
-    ...(currentA === undefined ? {} : { currentA }),
-    ...(powerW === undefined ? {} : { powerW }),
-    ...(powerFactor === undefined ? {} : { powerFactor }),
-    ...(frequencyHz === undefined ? {} : { frequencyHz }),
-    extra: { ...extra, ...(r.relayClosed === undefined ? {} : { relayClosed: r.relayClosed ? 1 : 0 }) },
-    qualityFlags: qualityMask(r.quality),
-  };
-}
