@@ -29,7 +29,7 @@ describe("relay effects of a command wait for the command's commit", () => {
     fillDisk();
     const cut = { meter: "m1", action: "cut", reason: "tamper" };
     expect(send("relay", cut)).toMatchObject({ status: "error", code: "INTERNAL" });
-    await engine.stopRelaysIdle();
+    await engine.relaysSettled();
     // "Nothing was changed" is true: no relay write, no audit row of one.
     expect(relays.writes).toEqual([]);
     expect(store.relayOps.forMeter("m1", 10)).toEqual([]);
@@ -38,7 +38,7 @@ describe("relay effects of a command wait for the command's commit", () => {
     clock.advance(1000);
     // The retry is decided afresh (the engine did not keep the rolled-back decision) and carried out.
     expect(send("relay", cut)).toMatchObject({ status: "ok", result: { state: "queued" } });
-    await engine.stopRelaysIdle();
+    await engine.relaysSettled();
     expect(relays.writes).toEqual([["m1", false]]);
     expect(store.relayOps.forMeter("m1", 10)).toMatchObject([{ action: "cut", result: "ok" }]);
   });
@@ -48,20 +48,20 @@ describe("relay effects of a command wait for the command's commit", () => {
     ingest([read("m1", 1000)]);
     clock.advance(1000);
     expect(send("relay", { meter: "m1", action: "cut", reason: "tamper" })).toMatchObject({ status: "ok" });
-    await engine.stopRelaysIdle();
+    await engine.relaysSettled();
     expect(relays.writes).toEqual([["m1", false]]);
 
     clock.advance(1000);
     fillDisk();
     const restore = { meter: "m1", action: "restore", reason: "inspected" };
     expect(send("relay", restore)).toMatchObject({ status: "error", code: "INTERNAL" });
-    await engine.stopRelaysIdle();
+    await engine.relaysSettled();
     expect(relays.writes).toEqual([["m1", false]]);
 
     freeDisk();
     clock.advance(1000);
     expect(send("relay", restore)).toMatchObject({ status: "ok", result: { state: "queued" } });
-    await engine.stopRelaysIdle();
+    await engine.relaysSettled();
     expect(relays.writes).toEqual([
       ["m1", false],
       ["m1", true],

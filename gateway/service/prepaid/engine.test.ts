@@ -25,7 +25,7 @@ describe("prepaid engine", () => {
     clock.advance(59_000);
     expect(relays.writes).toEqual([]);
     clock.advance(1_000);
-    await engine.stopRelaysIdle();
+    await engine.relaysSettled();
     expect(relays.writes).toEqual([["m1", false]]);
     expect(eventTypes()).toContain("cut.done@m1");
     const cut = store.relayOps.forMeter("m1", 10)[0]!;
@@ -41,7 +41,7 @@ describe("prepaid engine", () => {
     expect(
       ops.topup({ account: "a1", amountFen: 20, purchaseSeq: 1, paymentRef: "p1", source: "local" }),
     ).toMatchObject({ ok: true });
-    await engine.stopRelaysIdle();
+    await engine.relaysSettled();
     expect(relays.writes).toHaveLength(1);
     expect(eventTypes()).toContain("restore.withheld@m1");
     // Enough: restored.
@@ -51,7 +51,7 @@ describe("prepaid engine", () => {
       ok: true,
       result: { status: "applied", balance: "5.10" },
     });
-    await engine.stopRelaysIdle();
+    await engine.relaysSettled();
     expect(relays.writes).toEqual([
       ["m1", false],
       ["m1", true],
@@ -95,7 +95,7 @@ describe("prepaid engine", () => {
     }
     expect(store.accounts.require("hospital").balanceE7).toBeLessThan(0);
     clock.advance(3_600_000);
-    await engine.stopRelaysIdle();
+    await engine.relaysSettled();
     expect(relays.writes).toEqual([]);
     expect(eventTypes().filter((t) => t.startsWith("cut."))).toEqual([]);
   });

@@ -15,7 +15,7 @@ import {
 import type { Store } from "../../store/index.ts";
 import type { ExecutorErrorCode } from "../../uplink/commands/codes.ts";
 import type { PrepaidEngine } from "./engine.ts";
-import { toProtection } from "./engine.ts";
+import { toProtection } from "./protection.ts";
 import { nextBillingKey, recordBilling, recordEvent } from "../../uplink/outbox-writer.ts";
 import { money } from "./billing-format.ts";
 import type { PrepaidSettings } from "./settings.ts";
@@ -57,7 +57,7 @@ export class PrepaidOperations {
   }
 
   topup(cmd: TopUpCommand): OperationResult<{ status: "applied" | "duplicate"; balance: string }> {
-    return this.engine.unitOfWork((acts) => {
+    return this.engine.unitOfWork((queued) => {
       const account = this.store.accounts.get(cmd.account);
       if (account === undefined)
         return { ok: false, code: "UNKNOWN_ACCOUNT", message: `no account '${cmd.account}'` };
@@ -96,7 +96,7 @@ export class PrepaidOperations {
             ...record,
             balance: money(entry.balanceAfterE7),
           });
-          this.engine.balanceChanged(cmd.account, entry.balanceAfterE7, acts, outcome.amountE7);
+          this.engine.balanceChanged(cmd.account, entry.balanceAfterE7, queued, outcome.amountE7);
           return { ok: true, result: { status: "applied", balance: money(entry.balanceAfterE7) } };
         }
         case "duplicate":
@@ -198,11 +198,11 @@ export class PrepaidOperations {
   protect(accountId: string, on: boolean, reason: string, untilMs?: number): OperationResult {
     if (!this.knowsAccount(accountId))
       return { ok: false, code: "UNKNOWN_ACCOUNT", message: `no account '${accountId}'` };
-    return this.engine.unitOfWork((acts) => {
+    return this.engine.unitOfWork((queued) => {
       const protection = on ? { reason, untilMs: untilMs ?? null } : null;
       this.store.accounts.updateSettings(accountId, { protection });
       for (const meterId of this.engine.metersOf(accountId)) {
-        this.engine.decideFor(meterId, { kind: "protect", protection: toProtection(protection) }, acts);
+        this.engine.decideFor(meterId, { kind: "protect", protection: toProtection(protection) }, queued);
       }
       if (this.engine.metersOf(accountId).length === 0) {
         recordEvent(this.store, {
@@ -231,12 +231,12 @@ export class PrepaidOperations {
     const { tariff, ...limitsPatch } = patch;
     const update = applyLimitsPatch(account.thresholds, limitsPatch);
     if (!update.ok) return { ok: false, code: "THRESHOLD_INVALID", message: update.message };
-    return this.engine.unitOfWork((acts) => {
+    return this.engine.unitOfWork((queued) => {
       this.store.accounts.updateSettings(accountId, {
         thresholds: update.changed,
         ...(tariff === undefined ? {} : { tariffId: tariff }),
       });
-      this.engine.balanceChanged(accountId, account.balanceE7, acts);
+      this.engine.balanceChanged(accountId, account.balanceE7, queued);
       return { ok: true, result: { account: accountId } };
     });
   }
@@ -265,7 +265,7 @@ export class PrepaidOperations {
         code: "UNKNOWN_ANOMALY",
         message: `no held anomaly ${anomalyId} on meter '${meterId}'`,
       };
-    return this.engine.unitOfWork((acts) => {
+    return this.engine.unitOfWork((queued) => {
       const account = this.store.accounts.require(held.accountId);
       let amountE7 = 0;
       let balanceE7 = account.balanceE7;
@@ -318,7 +318,7 @@ export class PrepaidOperations {
         message: `held energy jump of ${held.energyWh} Wh ${status} (anomaly ${anomalyId}): ${reason}`,
         data: { anomalyId, action, energyWh: held.energyWh, amount: money(amountE7), reason },
       });
-      if (action === "charge") this.engine.balanceChanged(held.accountId, balanceE7, acts);
+      if (action === "charge") this.engine.balanceChanged(held.accountId, balanceE7, queued);
       return {
         ok: true as const,
         result: {
@@ -348,9 +348,7 @@ export class PrepaidOperations {
     this.engine.unitOfWork(() => {
       this.store.tariffs.upsert(tariff.id, tariff.kind, tariff);
       // In force once stored for good: the command handler's transaction around this may still roll back.
-      this.store.afterCommit(() =>
-        (this.settings.tariffs as Map<string, typeof compiled>).set(tariff.id, compiled),
-      );
+      this.store.afterCommit(() => this.engine.useTariff(tariff.id, compiled));
     });
     return { ok: true, result: { tariff: tariff.id } };
   }

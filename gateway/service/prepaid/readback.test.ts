@@ -21,7 +21,7 @@ describe("relay read-back", () => {
     const first = read("m1", 2100); // 1.1 kWh: balance -0.10, at the overdraft limit of 0
     const second = { ...read("m1", 2101), monoMs: first.monoMs, wallMs: first.wallMs };
     ingest([first, second]);
-    await engine.stopRelaysIdle();
+    await engine.relaysSettled();
     expect(relays.writes).toEqual([["m1", false]]);
     expect(relayEvents(eventTypes())).toEqual(["cut.announced@m1", "cut.done@m1"]);
 
@@ -30,7 +30,7 @@ describe("relay read-back", () => {
       clock.advance(60_000);
       ingest([read("m1", 2101)]);
     }
-    await engine.stopRelaysIdle();
+    await engine.relaysSettled();
     expect(relays.writes).toEqual([["m1", false]]);
     expect(relayEvents(eventTypes())).toEqual(["cut.announced@m1", "cut.done@m1"]);
   });
@@ -40,14 +40,14 @@ describe("relay read-back", () => {
     ingest([read("m1", 1000)]);
     clock.advance(3_600_000);
     ingest([read("m1", 2100)]);
-    await engine.stopRelaysIdle();
+    await engine.relaysSettled();
     expect(relays.writes).toEqual([["m1", false]]);
     // Someone closes it by hand; the next poll, taken after the write, sees it.
     clock.advance(10_000);
     ingest([read("m1", 2100, {}, true)]);
     expect(relayEvents(eventTypes())).toEqual(["cut.announced@m1", "cut.done@m1", "relay.mismatch@m1"]);
     clock.advance(60_000); // the first re-drive is due 60 s after the mismatch
-    await engine.stopRelaysIdle();
+    await engine.relaysSettled();
     expect(relays.writes).toEqual([
       ["m1", false],
       ["m1", false],
