@@ -7,7 +7,7 @@
 import { assessIdentity, confirmReplacement, type MeterReplacement } from "../../prepaid/index.ts";
 import type { Store } from "../../store/index.ts";
 import type { PrepaidEngine } from "./engine.ts";
-import type { OperationResult } from "./operations.ts";
+import type { OperationResult } from "./operation-result.ts";
 import { recordEvent } from "../../uplink/outbox-writer.ts";
 import type { MeterState } from "./state.ts";
 
