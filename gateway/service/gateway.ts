@@ -182,7 +182,7 @@ export class Gateway {
         logger,
         failures: this.storeFailures,
         afterStored: (batch) => {
-          this.uplinkRef?.kick();
+          this.uplinkRef?.outboxChanged();
           for (const reading of batch) this.publishMeterState(reading.meterId, reading);
         },
       }),

@@ -143,7 +143,7 @@ const liveTimer = setInterval(() => {
       },
     ],
   });
-  uplink.kick();
+  uplink.outboxChanged();
 }, liveEveryMs);
 const cpu = process.cpuUsage();
 const started = performance.now();
