@@ -5,6 +5,7 @@
  */
 import { chargeEnergy } from "../../prepaid/index.ts";
 import type { Store } from "../../store/index.ts";
+import { jumpResolvedEvent } from "../../uplink/event-specs/index.ts";
 import { recordBilling, recordEvent } from "../../uplink/outbox-writer.ts";
 import { heldAnomalies, releaseAnomaly } from "./anomalies.ts";
 import { money } from "./billing-format.ts";
@@ -73,14 +74,13 @@ export function resolveAnomaly(
       balance: money(balanceE7),
       reason,
     });
-    recordEvent(store, {
-      type: "anomaly.resolved",
-      severity: "info",
-      meterId,
-      accountId: held.accountId,
-      message: `held energy jump of ${held.energyWh} Wh ${status} (anomaly ${anomalyId}): ${reason}`,
-      data: { anomalyId, action, energyWh: held.energyWh, amount, reason },
-    });
+    recordEvent(
+      store,
+      jumpResolvedEvent(
+        { meterId, accountId: held.accountId },
+        { anomalyId, action, energyWh: held.energyWh, amount, reason },
+      ),
+    );
     if (action === "charge") engine.balanceChanged(held.accountId, balanceE7, queued);
     const result = { meter: meterId, anomaly: anomalyId, action, energyWh: held.energyWh, amount };
     return { ok: true as const, result: { ...result, balance: money(balanceE7) } };

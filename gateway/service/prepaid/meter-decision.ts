@@ -6,8 +6,8 @@
 import { wholeMs, type Clock } from "../../../core/clock.ts";
 import { decide, type DecisionConfig, type DecisionEffect } from "../../prepaid/index.ts";
 import type { Store } from "../../store/index.ts";
+import { effectEvent } from "../../uplink/event-specs/index.ts";
 import { recordEvent } from "../../uplink/outbox-writer.ts";
-import { effectEvent } from "./event-map.ts";
 import type { QueuedEffect, UnstampedInput } from "./queued-effects.ts";
 import type { PrepaidSettings } from "./settings.ts";
 import type { EngineState } from "./state.ts";

@@ -5,6 +5,7 @@
  */
 import { applyLimitsPatch, compileTariff, type LimitsPatch, type TariffConfig } from "../../prepaid/index.ts";
 import type { Store } from "../../store/index.ts";
+import { accountProtectionEvent } from "../../uplink/event-specs/index.ts";
 import { recordEvent } from "../../uplink/outbox-writer.ts";
 import { resolveAnomaly, type AnomalyResolution } from "./anomaly-command.ts";
 import type { PrepaidEngine } from "./engine.ts";
@@ -101,13 +102,7 @@ export class PrepaidOperations {
         this.engine.decideFor(meterId, { kind: "protect", protection: toProtection(protection) }, queued);
       }
       if (this.engine.metersOf(accountId).length === 0) {
-        recordEvent(this.store, {
-          type: on ? "protection.on" : "protection.off",
-          severity: "info",
-          accountId,
-          message: on ? `keep-power on: ${reason}` : "keep-power off (released)",
-          data: { reason, untilMs: untilMs ?? null },
-        });
+        recordEvent(this.store, accountProtectionEvent(accountId, on, reason, untilMs));
       }
       return { ok: true, result: { account: accountId, protected: on } };
     });

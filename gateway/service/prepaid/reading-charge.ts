@@ -12,10 +12,10 @@ import {
   nextHoldStreak,
   type ReadingVerdict,
 } from "../../prepaid/index.ts";
+import { heldJumpEvent, readingEvent } from "../../uplink/event-specs/index.ts";
 import { recordBilling, recordEvent } from "../../uplink/outbox-writer.ts";
 import { holdAnomaly } from "./anomalies.ts";
 import { chargeParts, money } from "./billing-format.ts";
-import { readingEvent } from "./event-map.ts";
 import type { DecisionContext } from "./meter-decision.ts";
 import type { QueuedEffect, UnstampedInput } from "./queued-effects.ts";
 import { checkMeterIdentity } from "./replacement.ts";
@@ -88,11 +88,7 @@ function assess(ctx: ChargeContext, billed: Billed): ReadingVerdict {
         fromMs: baselineWallMs ?? reading.wallMs,
         toMs: reading.wallMs,
       });
-      recordEvent(ctx.store, {
-        ...spec,
-        message: `${spec.message} (anomaly ${anomalyId})`,
-        data: { ...spec.data, anomalyId },
-      });
+      recordEvent(ctx.store, heldJumpEvent(spec, anomalyId));
     } else {
       recordEvent(ctx.store, spec);
     }

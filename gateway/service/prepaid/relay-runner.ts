@@ -10,6 +10,7 @@ import { isGatewayError } from "../../../core/errors.ts";
 import type { Logger } from "../../../core/logger.ts";
 import type { Store } from "../../store/index.ts";
 import type { RelayReadback, RelayResult } from "../../store/index.ts";
+import { relayDoneEvent, relayFailedEvent } from "../../uplink/event-specs/index.ts";
 import { recordEvent } from "../../uplink/outbox-writer.ts";
 
 export interface RelayPort {
@@ -108,25 +109,12 @@ export class RelayRunner {
     store.transaction(() => {
       store.relayOps.complete(op.id, { result, readback, ...(detail === undefined ? {} : { detail }) });
       const subject = { meterId: operation.meterId, accountId: operation.accountId };
-      if (result === "ok") {
-        recordEvent(store, {
-          type: operation.closed ? "restore.done" : "cut.done",
-          severity: operation.closed ? "info" : "warning",
-          ...subject,
-          message: operation.closed
-            ? `supply restored (${operation.reason})`
-            : `supply cut (${operation.reason})`,
-          data: { reason: operation.reason, relayOpId: op.id, redrive: operation.redrive ?? null },
-        });
-      } else if (result === "failed") {
-        recordEvent(store, {
-          type: "relay.failed",
-          severity: "critical",
-          ...subject,
-          message: `could not ${action} the relay: ${detail}`,
-          data: { action, reason: operation.reason, relayOpId: op.id, error: detail ?? null },
-        });
-      }
+      if (result === "ok") recordEvent(store, relayDoneEvent(subject, operation, op.id));
+      else if (result === "failed")
+        recordEvent(
+          store,
+          relayFailedEvent(subject, { action, reason: operation.reason, relayOpId: op.id, detail }),
+        );
     });
     logger.info(
       { meterId: operation.meterId, action, reason: operation.reason, result, readback },

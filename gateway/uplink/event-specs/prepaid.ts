@@ -1,6 +1,6 @@
 /**
  * Turns the pure domain's events and effects into contract events (gateway/uplink/records.ts):
- * one place that decides names, severities and wording.
+ * names, severities and wording of the cutoff decision, thresholds and reading assessment.
  */
 import {
   formatMoneyE7,
@@ -9,7 +9,7 @@ import {
   type ReadingEvent,
   type ThresholdEvent,
 } from "../../prepaid/index.ts";
-import type { EventSpec } from "../../uplink/outbox-writer.ts";
+import type { EventSpec } from "../outbox-writer.ts";
 
 interface Subject {
   meterId?: string;
