@@ -73,7 +73,7 @@ export const mqttConfigSchema = z.strictObject({
    * records are never held back by it; it keeps a drain from swamping the broker and the platform.
    */
   backlogRatePerSec: intBetween(1, 100_000).optional(),
-  /** How often the outbox is checked for new records when nobody called `kick()`, ms: 20..60000, default 500. */
+  /** How often the outbox is checked for new records when nobody called `outboxChanged()`, ms: 20..60000, default 500. */
   pollIntervalMs: intBetween(20, 60_000).optional(),
   /** How often the retained `status` is refreshed, s: 5..3600, default 60. */
   statusIntervalSec: intBetween(5, 3600).optional(),

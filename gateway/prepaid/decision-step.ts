@@ -26,7 +26,8 @@ export type Draft = { -readonly [K in keyof DecisionState]: DecisionState[K] };
 
 /** Working data of one decide() call. */
 export interface Step {
-  readonly s: Draft;
+  /** The state being decided (a copy of the input state, changed in place by this step). */
+  readonly draft: Draft;
   readonly input: DecisionInput;
   readonly config: DecisionConfig;
   readonly clockOk: boolean;
@@ -43,8 +44,8 @@ export function emit(step: Step, event: DecisionEvent): void {
 
 /** Numbers a relay command (executeCut / restore effect) and returns its number. */
 export function nextCommand(step: Step): number {
-  step.s.relayCommand = (step.s.relayCommand ?? 0) + 1;
-  return step.s.relayCommand;
+  step.draft.relayCommand = (step.draft.relayCommand ?? 0) + 1;
+  return step.draft.relayCommand;
 }
 
 /**
@@ -52,15 +53,15 @@ export function nextCommand(step: Step): number {
  * A position read before the latest command was written cannot agree or disagree with it: ignored.
  */
 export function readBack(step: Step, position: RelayPosition, afterCommand: number): void {
-  const { s, input, config } = step;
-  if (afterCommand < (s.relayCommand ?? 0)) return;
-  if (position === s.relay) {
-    if (s.mismatch !== undefined) emit(step, { type: "relay-mismatch-cleared", position });
-    s.mismatch = undefined;
-  } else if (s.mismatch === undefined || s.mismatch.expected !== s.relay) {
-    emit(step, { type: "relay-mismatch", expected: s.relay, actual: position });
-    s.mismatch = {
-      expected: s.relay,
+  const { draft, input, config } = step;
+  if (afterCommand < (draft.relayCommand ?? 0)) return;
+  if (position === draft.relay) {
+    if (draft.mismatch !== undefined) emit(step, { type: "relay-mismatch-cleared", position });
+    draft.mismatch = undefined;
+  } else if (draft.mismatch === undefined || draft.mismatch.expected !== draft.relay) {
+    emit(step, { type: "relay-mismatch", expected: draft.relay, actual: position });
+    draft.mismatch = {
+      expected: draft.relay,
       attempt: 0,
       nextMonoMs: input.monoMs + relayRetryDelayMs(config.policy, 0),
     };
@@ -69,15 +70,15 @@ export function readBack(step: Step, position: RelayPosition, afterCommand: numb
 
 /** Epoch ms when the per-hour cap allows another relay change, or undefined when it allows one now. */
 export function rateCapUntil(step: Step): number | undefined {
-  const { s, input, config } = step;
-  if (s.relayOpsMonoMs.length < config.policy.maxRelayOpsPerHour) return undefined;
-  const oldest = Math.min(...s.relayOpsMonoMs);
+  const { draft, input, config } = step;
+  if (draft.relayOpsMonoMs.length < config.policy.maxRelayOpsPerHour) return undefined;
+  const oldest = Math.min(...draft.relayOpsMonoMs);
   return input.wallMs + (oldest + HOUR_MS - input.monoMs);
 }
 
 /** Records a deferral and reports it once per change (not on every tick while it lasts). */
 export function defer(step: Step, deferral: Deferral): void {
-  const previous = step.s.deferral;
+  const previous = step.draft.deferral;
   if (
     previous?.action === deferral.action &&
     previous.reason === deferral.reason &&
@@ -85,7 +86,7 @@ export function defer(step: Step, deferral: Deferral): void {
   ) {
     return;
   }
-  step.s.deferral = deferral;
+  step.draft.deferral = deferral;
   if (deferral.action === "cut") {
     step.effects.push({
       kind: "deferCut",
@@ -100,11 +101,11 @@ export function defer(step: Step, deferral: Deferral): void {
 
 /** Re-drives a mismatched relay when its retry is due (60, 120, 180 s, then hourly by default). */
 export function redrive(step: Step): void {
-  const { s, input, config } = step;
-  const mismatch = s.mismatch;
+  const { draft, input, config } = step;
+  const mismatch = draft.mismatch;
   if (mismatch === undefined || input.monoMs < mismatch.nextMonoMs) return;
-  if (mismatch.expected !== s.relay) {
-    s.mismatch = undefined;
+  if (mismatch.expected !== draft.relay) {
+    draft.mismatch = undefined;
     return;
   }
   if (mismatch.expected === "open" && !step.clockOk) {
@@ -117,37 +118,42 @@ export function redrive(step: Step): void {
     mismatch.expected === "open"
       ? {
           kind: "executeCut",
-          reason: s.remoteCut !== undefined ? "remote" : "arrears",
+          reason: draft.remoteCut !== undefined ? "remote" : "arrears",
           redrive: attempt,
           command,
         }
       : {
           kind: "restore",
-          reason: s.protection !== false ? "protected" : "reconcile",
+          reason: draft.protection !== false ? "protected" : "reconcile",
           redrive: attempt,
           command,
         },
   );
-  s.mismatch = { ...mismatch, attempt, nextMonoMs: input.monoMs + relayRetryDelayMs(config.policy, attempt) };
+  draft.mismatch = {
+    ...mismatch,
+    attempt,
+    nextMonoMs: input.monoMs + relayRetryDelayMs(config.policy, attempt),
+  };
 }
 
 /** Requests the earliest wake any pending matter needs, once per change. */
 export function requestWake(step: Step): void {
-  const { s, input } = step;
+  const { draft, input } = step;
   const toWall = (monoMs: number) => input.wallMs + (monoMs - input.monoMs);
   const candidates: number[] = [];
-  if (s.notice !== undefined && input.monoMs < s.notice.dueMonoMs)
-    candidates.push(toWall(s.notice.dueMonoMs));
-  if (s.deferral?.untilMs !== undefined) candidates.push(s.deferral.untilMs);
-  if (s.protection !== false && s.protection.untilMs !== undefined) candidates.push(s.protection.untilMs);
-  if (s.mismatch !== undefined) candidates.push(toWall(s.mismatch.nextMonoMs));
+  if (draft.notice !== undefined && input.monoMs < draft.notice.dueMonoMs)
+    candidates.push(toWall(draft.notice.dueMonoMs));
+  if (draft.deferral?.untilMs !== undefined) candidates.push(draft.deferral.untilMs);
+  if (draft.protection !== false && draft.protection.untilMs !== undefined)
+    candidates.push(draft.protection.untilMs);
+  if (draft.mismatch !== undefined) candidates.push(toWall(draft.mismatch.nextMonoMs));
   if (step.heldByClock) candidates.push(input.wallMs + CLOCK_RETRY_MS);
-  if (s.wakeAtMs !== undefined && s.wakeAtMs <= input.wallMs) s.wakeAtMs = undefined;
+  if (draft.wakeAtMs !== undefined && draft.wakeAtMs <= input.wallMs) draft.wakeAtMs = undefined;
   // Only future matters: anything already due was decided by this call (and a wake "now" could spin).
   const future = candidates.filter((atMs) => atMs > input.wallMs);
   if (future.length === 0) return;
   const atMs = Math.min(...future);
-  if (s.wakeAtMs !== undefined && Math.abs(atMs - s.wakeAtMs) <= WAKE_SLACK_MS) return;
-  s.wakeAtMs = atMs;
+  if (draft.wakeAtMs !== undefined && Math.abs(atMs - draft.wakeAtMs) <= WAKE_SLACK_MS) return;
+  draft.wakeAtMs = atMs;
   step.effects.push({ kind: "scheduleWake", atMs });
 }

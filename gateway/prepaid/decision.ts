@@ -42,7 +42,7 @@ export function decide(state: DecisionState, input: DecisionInput, config: Decis
   const now: ClockSample = { wallMs: input.wallMs, monoMs: input.monoMs, run: input.run };
   const check = checkClock(state.clock, now, config.policy.clockToleranceMs);
   const step: Step = {
-    s: { ...state, clock: now },
+    draft: { ...state, clock: now },
     input,
     config,
     clockOk: check.ok,
@@ -62,14 +62,14 @@ export function decide(state: DecisionState, input: DecisionInput, config: Decis
   if (state.clock !== undefined && state.clock.run !== now.run)
     carryIntoRun(step, monotonicShift(state.clock, now));
   else if (!check.ok && check.anomaly === "monotonic-reset") rebaseMonotonic(step, now);
-  step.s.relayOpsMonoMs = step.s.relayOpsMonoMs.filter((t) => t > now.monoMs - HOUR_MS);
+  step.draft.relayOpsMonoMs = step.draft.relayOpsMonoMs.filter((t) => t > now.monoMs - HOUR_MS);
   expireProtection(step);
   applyInput(step);
   settleMoney(step);
   actuate(step, target(step));
   redrive(step);
   requestWake(step);
-  return { state: step.s, effects: step.effects };
+  return { state: step.draft, effects: step.effects };
 }
 
 /**
@@ -78,70 +78,72 @@ export function decide(state: DecisionState, input: DecisionInput, config: Decis
  * so the rate cap still counts the operations before the restart at their real age.
  */
 function carryIntoRun(step: Step, shift: number): void {
-  const { s } = step;
-  s.relayOpsMonoMs = s.relayOpsMonoMs.map((t) => t + shift);
-  if (s.notice !== undefined) s.notice = { ...s.notice, dueMonoMs: s.notice.dueMonoMs + shift };
-  if (s.mismatch !== undefined) s.mismatch = { ...s.mismatch, nextMonoMs: s.mismatch.nextMonoMs + shift };
+  const { draft } = step;
+  draft.relayOpsMonoMs = draft.relayOpsMonoMs.map((t) => t + shift);
+  if (draft.notice !== undefined)
+    draft.notice = { ...draft.notice, dueMonoMs: draft.notice.dueMonoMs + shift };
+  if (draft.mismatch !== undefined)
+    draft.mismatch = { ...draft.mismatch, nextMonoMs: draft.mismatch.nextMonoMs + shift };
 }
 
 /** Monotonic time went back within one run: deadlines are meaningless, re-derive them from the wall clock. */
 function rebaseMonotonic(step: Step, now: ClockSample): void {
-  const { s, config } = step;
+  const { draft, config } = step;
   // Unknown ages: count recent relay operations as just done (the cap errs on the side of fewer operations).
-  s.relayOpsMonoMs = s.relayOpsMonoMs.map(() => now.monoMs);
-  if (s.notice !== undefined) {
-    const remaining = Math.min(Math.max(s.notice.plannedAtMs - now.wallMs, 0), config.policy.cutNoticeMs);
-    s.notice = { ...s.notice, dueMonoMs: now.monoMs + remaining };
+  draft.relayOpsMonoMs = draft.relayOpsMonoMs.map(() => now.monoMs);
+  if (draft.notice !== undefined) {
+    const remaining = Math.min(Math.max(draft.notice.plannedAtMs - now.wallMs, 0), config.policy.cutNoticeMs);
+    draft.notice = { ...draft.notice, dueMonoMs: now.monoMs + remaining };
   }
-  if (s.mismatch !== undefined) s.mismatch = { ...s.mismatch, nextMonoMs: now.monoMs };
+  if (draft.mismatch !== undefined) draft.mismatch = { ...draft.mismatch, nextMonoMs: now.monoMs };
 }
 
 function expireProtection(step: Step): void {
-  const { s, input } = step;
+  const { draft, input } = step;
   // On an untrusted clock keep-power stays: expiring it early could lead to a cut.
-  if (s.protection === false || s.protection.untilMs === undefined || !step.clockOk) return;
-  if (input.wallMs < s.protection.untilMs) return;
-  s.protection = false;
+  if (draft.protection === false || draft.protection.untilMs === undefined || !step.clockOk) return;
+  if (input.wallMs < draft.protection.untilMs) return;
+  draft.protection = false;
   emit(step, { type: "protection-off", cause: "expired" });
 }
 
 function applyInput(step: Step): void {
-  const { s, input } = step;
+  const { draft, input } = step;
   switch (input.kind) {
     case "tick":
       return;
     case "balance":
     case "topup":
-      s.balanceE7 = input.balanceE7;
+      draft.balanceE7 = input.balanceE7;
       return;
     case "protect":
       if (input.protection !== false) {
-        s.protection = input.protection;
+        draft.protection = input.protection;
         emit(step, {
           type: "protection-on",
           reason: input.protection.reason,
           untilMs: input.protection.untilMs,
         });
-      } else if (s.protection !== false) {
-        s.protection = false;
+      } else if (draft.protection !== false) {
+        draft.protection = false;
         emit(step, { type: "protection-off", cause: "released" });
       }
       return;
     case "remote":
       if (input.action === "cut") {
-        if (s.protection !== false) {
+        if (draft.protection !== false) {
           emit(step, { type: "remote-refused", commandId: input.commandId, reason: "protected" });
           return;
         }
-        s.remoteCut = { reason: input.reason, commandId: input.commandId };
-        s.notice = undefined; // superseded: the remote cut needs no notice
+        draft.remoteCut = { reason: input.reason, commandId: input.commandId };
+        draft.notice = undefined; // superseded: the remote cut needs no notice
         return;
       }
-      s.remoteCut = undefined;
-      s.arrearsCut = false;
-      s.deferral = undefined;
-      if (s.notice !== undefined) {
-        s.notice = undefined;
+      draft.remoteCut = undefined;
+      draft.arrearsCut = false;
+      draft.deferral = undefined;
+      if (draft.notice !== undefined) {
+        draft.notice = undefined;
         step.effects.push({ kind: "cancelCut", reason: "remote" });
       }
       step.restoreReason = "remote";
@@ -154,52 +156,62 @@ function applyInput(step: Step): void {
 
 /** Keep-power, the arrears latch and the notice lifecycle. */
 function settleMoney(step: Step): void {
-  const { s, input, config } = step;
-  if (s.protection !== false) {
-    if (s.notice !== undefined) step.effects.push({ kind: "cancelCut", reason: "protected" });
-    s.notice = undefined;
-    s.arrearsCut = false;
-    s.remoteCut = undefined;
-    s.deferral = undefined;
+  const { draft, input, config } = step;
+  if (draft.protection !== false) {
+    if (draft.notice !== undefined) step.effects.push({ kind: "cancelCut", reason: "protected" });
+    draft.notice = undefined;
+    draft.arrearsCut = false;
+    draft.remoteCut = undefined;
+    draft.deferral = undefined;
     step.restoreReason = "protected";
     return;
   }
-  const inArrears = s.balanceE7 <= -config.overdraftLimitE7;
-  if (s.arrearsCut) {
-    if (s.balanceE7 > config.closeAllowedMinE7) {
-      s.arrearsCut = false;
+  const inArrears = draft.balanceE7 <= -config.overdraftLimitE7;
+  if (draft.arrearsCut) {
+    if (draft.balanceE7 > config.closeAllowedMinE7) {
+      draft.arrearsCut = false;
       step.restoreReason ??= "balance";
     } else if (input.kind === "topup") {
       emit(step, {
         type: "restore-withheld",
-        balanceE7: s.balanceE7,
+        balanceE7: draft.balanceE7,
         closeAllowedMinE7: config.closeAllowedMinE7,
       });
     }
   }
-  if (s.notice !== undefined && !inArrears) {
-    s.notice = undefined;
-    if (s.deferral?.action === "cut") s.deferral = undefined;
+  if (draft.notice !== undefined && !inArrears) {
+    draft.notice = undefined;
+    if (draft.deferral?.action === "cut") draft.deferral = undefined;
     step.effects.push({ kind: "cancelCut", reason: "balance" });
   }
   // An announcement carries a planned wall time: not on an untrusted clock (the next input announces).
-  if (inArrears && s.notice === undefined && !s.arrearsCut && s.remoteCut === undefined && step.clockOk) {
+  if (
+    inArrears &&
+    draft.notice === undefined &&
+    !draft.arrearsCut &&
+    draft.remoteCut === undefined &&
+    step.clockOk
+  ) {
     const noticeMs = config.policy.cutNoticeMs;
-    s.notice = {
+    draft.notice = {
       announcedAtMs: input.wallMs,
       plannedAtMs: input.wallMs + noticeMs,
       dueMonoMs: input.monoMs + noticeMs,
     };
-    step.effects.push({ kind: "announceCut", plannedAtMs: s.notice.plannedAtMs, balanceE7: s.balanceE7 });
+    step.effects.push({
+      kind: "announceCut",
+      plannedAtMs: draft.notice.plannedAtMs,
+      balanceE7: draft.balanceE7,
+    });
   }
 }
 
 function target(step: Step): Target {
-  const { s, input, config } = step;
-  if (s.protection !== false) return { position: "closed", reason: "protected" };
-  if (s.remoteCut !== undefined) return { position: "open", cut: "remote" };
-  if (s.arrearsCut) return { position: "open", cut: "arrears" };
-  if (s.notice !== undefined && input.monoMs >= s.notice.dueMonoMs) {
+  const { draft, input, config } = step;
+  if (draft.protection !== false) return { position: "closed", reason: "protected" };
+  if (draft.remoteCut !== undefined) return { position: "open", cut: "remote" };
+  if (draft.arrearsCut) return { position: "open", cut: "arrears" };
+  if (draft.notice !== undefined && input.monoMs >= draft.notice.dueMonoMs) {
     // Friendly times are read on the wall clock: on an untrusted one, let actuate() hold the cut instead.
     if (!step.clockOk) return { position: "open", cut: "arrears" };
     const friendly = friendlyStatus(config.policy, config.timeZone, input.wallMs);
@@ -207,19 +219,19 @@ function target(step: Step): Target {
     defer(step, { action: "cut", cut: "arrears", reason: friendly.reason, untilMs: friendly.untilMs });
   }
   // A restore held back by the cap keeps the reason it had when it was first wanted.
-  const heldRestore = s.deferral?.action === "restore" ? s.deferral.restore : undefined;
+  const heldRestore = draft.deferral?.action === "restore" ? draft.deferral.restore : undefined;
   return { position: "closed", reason: step.restoreReason ?? heldRestore ?? "reconcile" };
 }
 
 function actuate(step: Step, want: Target): void {
-  const { s, input } = step;
-  if (want.position === s.relay) {
+  const { draft, input } = step;
+  if (want.position === draft.relay) {
     // Already there (e.g. opened remotely, now due for arrears too): latch the arrears cut.
-    if (want.position === "open" && want.cut === "arrears" && s.notice !== undefined) {
-      s.arrearsCut = true;
-      s.notice = undefined;
+    if (want.position === "open" && want.cut === "arrears" && draft.notice !== undefined) {
+      draft.arrearsCut = true;
+      draft.notice = undefined;
     }
-    if (s.deferral?.reason === "rate-limit") s.deferral = undefined;
+    if (draft.deferral?.reason === "rate-limit") draft.deferral = undefined;
     return;
   }
   if (want.position === "open") {
@@ -238,8 +250,8 @@ function actuate(step: Step, want: Target): void {
       command: nextCommand(step),
     });
     if (want.cut === "arrears") {
-      s.arrearsCut = true;
-      s.notice = undefined;
+      draft.arrearsCut = true;
+      draft.notice = undefined;
     }
   } else {
     // Keep-power is a safety matter (hospitals, street lighting): never held back by the cap.
@@ -259,8 +271,8 @@ function actuate(step: Step, want: Target): void {
       command: nextCommand(step),
     });
   }
-  s.relay = want.position;
-  s.relayOpsMonoMs = [...s.relayOpsMonoMs, input.monoMs];
-  s.deferral = undefined;
-  s.mismatch = undefined;
+  draft.relay = want.position;
+  draft.relayOpsMonoMs = [...draft.relayOpsMonoMs, input.monoMs];
+  draft.deferral = undefined;
+  draft.mismatch = undefined;
 }

@@ -7,7 +7,7 @@ import { join } from "node:path";
 import type { Logger } from "../../core/logger.ts";
 import type { Store, RetentionPolicy } from "../store/index.ts";
 import { formatMoneyE7, localParts } from "../prepaid/index.ts";
-import { recordBilling } from "../service/prepaid/records.ts";
+import { recordBilling } from "../uplink/outbox-writer.ts";
 
 interface FreezeMark {
   atMs: number;

@@ -1,5 +1,6 @@
 /**
- * Where the reading batcher hands its batches: the engine stores and charges each in one transaction.
+ * Where the reading batcher hands its batches: the ingest stage stores, queues and bills each in one
+ * transaction (ingest/ingest.ts).
  * A batch that cannot be stored is counted (StoreFailures), logged, and raised as one `store.failed`
  * event per episode when the store can still take that event; `store.recovered` follows when a batch
  * stores again. /healthz reads the episode.
@@ -7,7 +8,8 @@
 import type { Logger } from "../../core/logger.ts";
 import type { Reading } from "../metering/reading.ts";
 import type { Store } from "../store/index.ts";
-import { recordEvent, type EventSpec } from "./prepaid/records.ts";
+import { storeFailedEvent, storeRecoveredEvent } from "../uplink/event-specs/index.ts";
+import { recordEvent, type EventSpec } from "../uplink/outbox-writer.ts";
 import type { StoreFailureChange, StoreFailures } from "./store-failures.ts";
 
 export interface BatchSinkDeps {
@@ -43,8 +45,8 @@ export function batchSink(deps: BatchSinkDeps): (batch: Reading[]) => void {
       logger.error({ err: error, readings: batch.length }, "could not store a batch of readings");
       change = failures.failed(error, batch.length);
     }
-    if (change.kind === "episode-started") record(failedEvent(change.episode));
-    if (change.kind === "recovered") record(recoveredEvent(change.episode));
+    if (change.kind === "episode-started") record(storeFailedEvent(change.episode));
+    if (change.kind === "recovered") record(storeRecoveredEvent(change.episode));
     if (change.kind !== "none" && change.kind !== "recovered") return;
     try {
       deps.afterStored(batch);
@@ -55,23 +57,5 @@ export function batchSink(deps: BatchSinkDeps): (batch: Reading[]) => void {
         "could not publish meter states of a stored batch",
       );
     }
-  };
-}
-
-function failedEvent(e: { lastError: string; readings: number }): EventSpec {
-  return {
-    type: "store.failed",
-    severity: "critical",
-    message: `readings cannot be stored, so they are not billed: ${e.lastError}`,
-    data: { error: e.lastError, readings: e.readings },
-  };
-}
-
-function recoveredEvent(e: { sinceMs: number; batches: number; readings: number }): EventSpec {
-  return {
-    type: "store.recovered",
-    severity: "info",
-    message: `readings are stored again after ${e.batches} failed batch(es) (${e.readings} readings not stored since ${new Date(e.sinceMs).toISOString()}; their energy is charged from the next reading)`,
-    data: { sinceMs: e.sinceMs, batches: e.batches, readings: e.readings },
   };
 }

@@ -9,7 +9,7 @@ import type { Store } from "../store/index.ts";
 import { DiskGuard } from "./disk-guard.ts";
 import { diskProblems } from "./disk-health.ts";
 import { reserveFileName } from "./disk-reserve.ts";
-import { recordEvent } from "./prepaid/records.ts";
+import { recordEvent } from "../uplink/outbox-writer.ts";
 
 const temp = new TempStores();
 afterEach(() => temp.cleanup());

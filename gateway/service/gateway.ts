@@ -18,8 +18,10 @@ import { ReadingBatcher } from "./reading-batcher.ts";
 import { batchSink } from "./batch-sink.ts";
 import { StoreFailures } from "./store-failures.ts";
 import { PrepaidEngine } from "./prepaid/engine.ts";
+import { ReadingIngest } from "../ingest/ingest.ts";
 import { PrepaidOperations } from "./prepaid/operations.ts";
-import { recordEvent } from "./prepaid/records.ts";
+import { busEvent, configReloadedEvent, meterLinkEvent } from "../uplink/event-specs/index.ts";
+import { recordEvent } from "../uplink/outbox-writer.ts";
 import { storedSettingsOf } from "./prepaid/seed.ts";
 import { compilePrepaidSettings } from "./prepaid/settings.ts";
 import { LocalHttp } from "./http.ts";
@@ -176,17 +178,18 @@ export class Gateway {
     });
     this.engineRef = engine;
     this.opsRef = new PrepaidOperations(engine, store);
+    const readingIngest = new ReadingIngest(store, engine);
     if (!disk.write(() => engine.start(), 0))
       logger.error("disk full: accounts and decisions not loaded yet");
     this.batcher = new ReadingBatcher(
       clock,
       batchSink({
-        ingest: (batch) => disk.write(() => engine.ingest(batch), batch.length),
+        ingest: (batch) => disk.write(() => readingIngest.ingest(batch), batch.length),
         store,
         logger,
         failures: this.storeFailures,
         afterStored: (batch) => {
-          this.uplinkRef?.kick();
+          this.uplinkRef?.outboxChanged();
           for (const reading of batch) this.publishMeterState(reading.meterId, reading);
         },
       }),
@@ -202,16 +205,7 @@ export class Gateway {
       const log = state === "online" ? logger.info.bind(logger) : logger.warn.bind(logger);
       log({ meterId, busId, state, lastError: counters.lastError }, `meter ${meterId} ${state}`);
       store.transaction(() =>
-        recordEvent(store, {
-          type: state === "online" ? "meter.online" : "meter.offline",
-          severity: state === "online" ? "info" : "warning",
-          meterId,
-          message:
-            state === "online"
-              ? `meter ${meterId} answers again`
-              : `meter ${meterId} stopped answering: ${counters.lastError?.message ?? ""}`,
-          data: { busId, lastError: counters.lastError ?? null },
-        }),
+        recordEvent(store, meterLinkEvent(meterId, busId, state === "online", counters.lastError)),
       );
     });
     recordQuantityChanges(this.events, store, logger);
@@ -219,14 +213,7 @@ export class Gateway {
       this.busStates.set(busId, state);
       const log = state === "up" ? logger.info.bind(logger) : logger.warn.bind(logger);
       log({ busId, state, err: error?.message }, `bus ${busId} ${state}`);
-      store.transaction(() =>
-        recordEvent(store, {
-          type: state === "up" ? "bus.up" : "bus.down",
-          severity: state === "up" ? "info" : "critical",
-          message: state === "up" ? `bus ${busId} is up` : `bus ${busId} is down: ${error?.message ?? ""}`,
-          data: { busId, error: error?.message ?? null },
-        }),
-      );
+      store.transaction(() => recordEvent(store, busEvent(busId, state === "up", error)));
     });
     if (this.config.mqtt !== undefined) {
       this.uplinkRef = new Uplink({
@@ -321,12 +308,7 @@ export class Gateway {
           ...storedSettingsOf(account),
         });
       }
-      recordEvent(store, {
-        type: "config.reloaded",
-        severity: needsRestart.length === 0 ? "info" : "warning",
-        message: `config reloaded: ${applied.length === 0 ? "nothing changed" : `applied ${applied.join(", ")}`}${needsRestart.length === 0 ? "" : `; needs a restart to take effect: ${needsRestart.join(", ")}`}`,
-        data: { applied, needsRestart },
-      });
+      recordEvent(store, configReloadedEvent(applied, needsRestart));
     });
     this.engine.replaceSettings(settings);
     return { applied: [...applied], needsRestart };

@@ -6,7 +6,7 @@ import { TempStores } from "../store/testing/temp-store.ts";
 import type { OutboxDeliveryOptions, PublishChannel } from "./delivery.ts";
 import { OutboxDelivery } from "./delivery.ts";
 import type { StreamEnvelope } from "./envelope.ts";
-import { enqueueRecord } from "./envelope.ts";
+import { enqueueRecord } from "./outbox-writer.ts";
 import { gatewayTopics } from "./topics.ts";
 
 /** A channel that holds every publish until the test acknowledges it. */
@@ -104,7 +104,7 @@ describe("outbox delivery", () => {
     d.startSession(channel);
     clock.advance(5000);
     event(2);
-    d.kick();
+    d.outboxChanged();
     expect(channel.sent.map((s) => [s.topic, s.envelope.seq, s.envelope.historical])).toEqual([
       ["mg/gw/events", 1, true],
       ["mg/gw/events", 2, false],
@@ -132,7 +132,7 @@ describe("outbox delivery", () => {
     // The bucket starts with one tenth of a second's worth: 1 record.
     expect(channel.sent).toHaveLength(1);
     event(1);
-    d.kick();
+    d.outboxChanged();
     expect(channel.sent.at(-1)!.envelope).toMatchObject({ stream: "events", historical: false });
     clock.advance(1000);
     expect(channel.sent.filter((s) => s.envelope.historical)).toHaveLength(11);

@@ -43,7 +43,7 @@ interface Lane {
   readonly historical: boolean;
   buffer: OutboxRecord[];
   afterId: number;
-  /** Set when a query found nothing; cleared by kick() and the poll, so idle lanes cost no queries. */
+  /** Set when a query found nothing; cleared by outboxChanged() and the poll, so idle lanes cost no queries. */
   idle: boolean;
 }
 
@@ -115,7 +115,7 @@ export class OutboxDelivery {
   }
 
   /** New records may be in the outbox: look now rather than at the next poll. */
-  kick(): void {
+  outboxChanged(): void {
     const session = this.session;
     if (session === undefined) return;
     for (const lane of session.live.values()) lane.idle = false;

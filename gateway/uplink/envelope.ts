@@ -5,9 +5,8 @@
  * detects a gap when `seq` skips a number.
  */
 import { z } from "zod";
-import { ErrorCode, GatewayError } from "../../core/errors.ts";
-import type { Outbox, OutboxRecord } from "../store/index.ts";
-import type { StreamBody, StreamName } from "./records.ts";
+import type { OutboxRecord } from "../store/index.ts";
+import type { StreamName } from "./records.ts";
 import { streamSchemas } from "./records.ts";
 
 /** Contract version carried as `v` in every message; bumped on an incompatible change. */
@@ -78,28 +77,4 @@ export function buildEnvelope(record: OutboxRecord, gatewayId: string, historica
     historical,
     body: record.payload,
   } as StreamEnvelope;
-}
-
-/**
- * Validates `body` against its stream's schema and queues it. Producers use this instead of
- * `outbox.enqueue` so a malformed record is refused where it is made, not discovered by the platform.
- * Joins the caller's unit of work. Re-enqueueing a key returns the original record.
- * @throws GatewayError(Internal) naming the first invalid field.
- */
-export function enqueueRecord<S extends StreamName>(
-  outbox: Outbox,
-  stream: S,
-  key: string,
-  body: StreamBody<S>,
-): ReturnType<Outbox["enqueue"]> {
-  const parsed = streamSchemas[stream].safeParse(body);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new GatewayError(ErrorCode.Internal, `invalid ${stream} record: ${issue?.message ?? "invalid"}`, {
-      stream,
-      key,
-      path: issue?.path.join("."),
-    });
-  }
-  return outbox.enqueue(stream, key, parsed.data);
 }

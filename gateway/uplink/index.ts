@@ -14,7 +14,15 @@ export { commandErrorCodes, executorErrorCodes, uplinkErrorCodes } from "./comma
 export type { CommandErrorCode, ExecutorErrorCode, UplinkErrorCode } from "./commands/codes.ts";
 export type { CommandResponse, ErrorResponse, OkResponse } from "./commands/response.ts";
 export { canonicalJson, signCommand, signingInput, verifyCommand } from "./commands/signature.ts";
-export { CONTRACT_VERSION, buildEnvelope, enqueueRecord, streamEnvelopeSchemas } from "./envelope.ts";
+export { CONTRACT_VERSION, buildEnvelope, streamEnvelopeSchemas } from "./envelope.ts";
+export {
+  enqueueRecord,
+  recordBilling,
+  recordEvent,
+  recordReadings,
+  nextBillingKey,
+} from "./outbox-writer.ts";
+export type { EventSpec } from "./outbox-writer.ts";
 export type { StreamEnvelope } from "./envelope.ts";
 export { meterStateSchema, statusSchema } from "./status.ts";
 export type { MeterCounts, MeterState, MeterStatePayload, StatusInfo, StatusPayload } from "./status.ts";

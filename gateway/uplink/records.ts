@@ -11,7 +11,6 @@ export const moneyString = z.string().regex(/^-?\d+(\.\d{1,7})?$/, "decimal yuan
 /** Decimal price string, yuan/kWh, up to 4 decimals, e.g. "0.5283". */
 export const priceString = z.string().regex(/^\d+(\.\d{1,4})?$/, "decimal price string");
 const id = z.string().min(1).max(64);
-const epochMs = z.number().int().nonnegative();
 
 export const quantityValuesSchema = z
   .record(z.string(), z.number())
@@ -20,7 +19,10 @@ export const quantityValuesSchema = z
 export const readingRecordSchema = z.strictObject({
   readingId: z.number().int().positive().describe("gateway-local reading id; charges refer to it"),
   meterId: id,
-  wallMs: epochMs,
+  // The gateway clock when the meter was read. It is below zero only on a box that booted at 1970 without
+  // a real-time clock and then stepped back: the reading is stored and published as read (billing holds
+  // it, clock-check.ts), so the contract admits it rather than refusing the whole batch.
+  wallMs: z.number().int().describe("epoch ms of the gateway clock; negative only before a first clock sync"),
   monoMs: z.number().nonnegative(),
   values: quantityValuesSchema,
   relayClosed: z.boolean().optional(),

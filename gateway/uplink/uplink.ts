@@ -125,8 +125,8 @@ export class Uplink {
   }
 
   /** New outbox records were committed: publish them now instead of at the next poll. */
-  kick(): void {
-    this.parts?.delivery.kick();
+  outboxChanged(): void {
+    this.parts?.delivery.outboxChanged();
   }
 
   /** Publishes the retained state of one meter (latest wins; kept and sent on reconnect while offline). */
@@ -233,7 +233,7 @@ export class Uplink {
   private schedulePoll(): void {
     if (this.stopped) return;
     this.pollTimer = this.options.clock.setTimeout(() => {
-      if (this.connected) this.parts?.delivery.kick();
+      if (this.connected) this.parts?.delivery.outboxChanged();
       this.schedulePoll();
     }, this.settings.pollIntervalMs);
   }

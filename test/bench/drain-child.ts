@@ -11,7 +11,8 @@ import { SystemClock } from "../../core/clock.ts";
 import { silentLogger } from "../../core/logger.ts";
 import { openStore } from "../../gateway/store/index.ts";
 import { mqttConfigSchema } from "../../gateway/config/mqtt.ts";
-import { buildEnvelope, enqueueRecord } from "../../gateway/uplink/envelope.ts";
+import { buildEnvelope } from "../../gateway/uplink/envelope.ts";
+import { enqueueRecord } from "../../gateway/uplink/outbox-writer.ts";
 import { TestExecutor } from "../../gateway/uplink/testing/test-executor.ts";
 import { Uplink } from "../../gateway/uplink/uplink.ts";
 import { reportResult, sleep } from "./common.ts";
@@ -142,7 +143,7 @@ const liveTimer = setInterval(() => {
       },
     ],
   });
-  uplink.kick();
+  uplink.outboxChanged();
 }, liveEveryMs);
 const cpu = process.cpuUsage();
 const started = performance.now();

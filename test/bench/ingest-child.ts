@@ -1,7 +1,7 @@
 /**
  * Figure 3 in its own process: the same readings (generic-prepaid polls of `meters` meters with prepaid
  * accounts) persisted three ways, in batches of 500 (the ReadingBatcher's maximum):
- *  - `engine`: PrepaidEngine.ingest(batch), the gateway's store + charge path (readings, outbox record,
+ *  - `engine`: ReadingIngest.ingest(batch) then PrepaidEngine.billReadings, the gateway's store + charge path (readings, outbox record,
  *    ledger charge, billing record, one transaction per batch);
  *  - `store`: store.readings.insertBatch(batch) alone;
  *  - `raw`: better-sqlite3 with the same pragmas and readings table, one prepared INSERT per row, one
@@ -17,6 +17,7 @@ import { SystemClock } from "../../core/clock.ts";
 import { silentLogger } from "../../core/logger.ts";
 import type { Reading } from "../../gateway/metering/reading.ts";
 import { PrepaidEngine } from "../../gateway/service/prepaid/engine.ts";
+import { ReadingIngest } from "../../gateway/ingest/ingest.ts";
 import { compilePrepaidSettings } from "../../gateway/service/prepaid/settings.ts";
 import { openStore } from "../../gateway/store/index.ts";
 import { reportResult } from "./common.ts";
@@ -167,8 +168,9 @@ const engine = new PrepaidEngine({
   hasRelay: () => false,
 });
 engine.start();
+const readingIngest = new ReadingIngest(store, engine);
 const engineRun = timed(() => {
-  for (const batch of prepared) engine.ingest(batch);
+  for (const batch of prepared) readingIngest.ingest(batch);
 });
 await engine.stop();
 store.close();

@@ -3,7 +3,7 @@
  * (one reading of a generic-prepaid meter per record), in transactions of 5000.
  */
 import type { Store } from "../../gateway/store/index.ts";
-import { enqueueRecord } from "../../gateway/uplink/envelope.ts";
+import { enqueueRecord } from "../../gateway/uplink/outbox-writer.ts";
 
 /** The values one generic-prepaid poll decodes. */
 export function sampleValues(n: number): Record<string, number> {

@@ -42,7 +42,7 @@ describe("uplink across a broker outage", () => {
     gateway = await startGateway({ url: broker.url, gate: gate.wait, mqtt: { backlogRatePerSec: 60 } });
     const store = gateway.store;
     for (const s of streams) addRecords(store, s, 10);
-    gateway.uplink.kick();
+    gateway.uplink.outboxChanged();
     await platform.until(
       () => streams.every((s) => platform!.on(s).length === 10),
       "10 live records per stream",
@@ -66,7 +66,7 @@ describe("uplink across a broker outage", () => {
 
     // Live data keeps flowing while the backlog (90 records at 60/s) drains.
     addRecords(store, "events", 3, "live");
-    gateway.uplink.kick();
+    gateway.uplink.outboxChanged();
     await platform.until(
       () =>
         streams.every(

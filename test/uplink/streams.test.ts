@@ -34,7 +34,7 @@ describe("uplink streams", () => {
     });
     await platform.until(() => streams.every((s) => platform!.on(s).length === 5), "backlog of 5 per stream");
     for (const s of streams) addRecords(gateway.store, s, 20);
-    gateway.uplink.kick();
+    gateway.uplink.outboxChanged();
     await platform.until(() => streams.every((s) => platform!.on(s).length === 25), "25 records per stream");
 
     for (const stream of streams) {

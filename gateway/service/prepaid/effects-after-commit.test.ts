@@ -23,13 +23,13 @@ function commandRig() {
 
 describe("relay effects of a command wait for the command's commit", () => {
   it("does not write the relay when the handler's transaction rolls back after the engine decided a cut", async () => {
-    const { store, clock, relays, engine, read, send, fillDisk, freeDisk } = commandRig();
-    engine.ingest([read("m1", 1000)]); // the meter's first reading: its relay position is known
+    const { store, clock, relays, engine, read, send, fillDisk, freeDisk, ingest } = commandRig();
+    ingest([read("m1", 1000)]); // the meter's first reading: its relay position is known
     clock.advance(1000);
     fillDisk();
     const cut = { meter: "m1", action: "cut", reason: "tamper" };
     expect(send("relay", cut)).toMatchObject({ status: "error", code: "INTERNAL" });
-    await engine.stopRelaysIdle();
+    await engine.relaysSettled();
     // "Nothing was changed" is true: no relay write, no audit row of one.
     expect(relays.writes).toEqual([]);
     expect(store.relayOps.forMeter("m1", 10)).toEqual([]);
@@ -38,30 +38,30 @@ describe("relay effects of a command wait for the command's commit", () => {
     clock.advance(1000);
     // The retry is decided afresh (the engine did not keep the rolled-back decision) and carried out.
     expect(send("relay", cut)).toMatchObject({ status: "ok", result: { state: "queued" } });
-    await engine.stopRelaysIdle();
+    await engine.relaysSettled();
     expect(relays.writes).toEqual([["m1", false]]);
     expect(store.relayOps.forMeter("m1", 10)).toMatchObject([{ action: "cut", result: "ok" }]);
   });
 
   it("does not restore when the handler's transaction rolls back after the engine decided a restore", async () => {
-    const { clock, relays, engine, read, send, fillDisk, freeDisk } = commandRig();
-    engine.ingest([read("m1", 1000)]);
+    const { clock, relays, engine, read, send, fillDisk, freeDisk, ingest } = commandRig();
+    ingest([read("m1", 1000)]);
     clock.advance(1000);
     expect(send("relay", { meter: "m1", action: "cut", reason: "tamper" })).toMatchObject({ status: "ok" });
-    await engine.stopRelaysIdle();
+    await engine.relaysSettled();
     expect(relays.writes).toEqual([["m1", false]]);
 
     clock.advance(1000);
     fillDisk();
     const restore = { meter: "m1", action: "restore", reason: "inspected" };
     expect(send("relay", restore)).toMatchObject({ status: "error", code: "INTERNAL" });
-    await engine.stopRelaysIdle();
+    await engine.relaysSettled();
     expect(relays.writes).toEqual([["m1", false]]);
 
     freeDisk();
     clock.advance(1000);
     expect(send("relay", restore)).toMatchObject({ status: "ok", result: { state: "queued" } });
-    await engine.stopRelaysIdle();
+    await engine.relaysSettled();
     expect(relays.writes).toEqual([
       ["m1", false],
       ["m1", true],
@@ -69,18 +69,18 @@ describe("relay effects of a command wait for the command's commit", () => {
   });
 
   it("keeps charging at the old price when a tariff change rolls back", () => {
-    const { store, clock, engine, read, send, fillDisk, freeDisk } = commandRig();
+    const { store, clock, read, send, fillDisk, freeDisk, ingest } = commandRig();
     const tariff = { tariff: { id: "flat", kind: "flat", price: "2.0000" } };
-    engine.ingest([read("m1", 1000)]);
+    ingest([read("m1", 1000)]);
     fillDisk();
     expect(send("tariff.set", tariff)).toMatchObject({ code: "INTERNAL" });
     freeDisk();
     clock.advance(60_000);
-    engine.ingest([read("m1", 1100)]); // 0.1 kWh at the old 1.0000 yuan/kWh
+    ingest([read("m1", 1100)]); // 0.1 kWh at the old 1.0000 yuan/kWh
     expect(store.accounts.require("a1").balanceE7).toBe(9_000_000);
     expect(send("tariff.set", tariff)).toMatchObject({ status: "ok" });
     clock.advance(60_000);
-    engine.ingest([read("m1", 1200)]); // 0.1 kWh at 2.0000
+    ingest([read("m1", 1200)]); // 0.1 kWh at 2.0000
     expect(store.accounts.require("a1").balanceE7).toBe(7_000_000);
   });
 });

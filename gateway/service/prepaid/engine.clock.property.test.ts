@@ -10,7 +10,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { ManualClock, type Clock, type TimerHandle } from "../../../core/clock.ts";
 import { TempStores } from "../../store/testing/temp-store.ts";
 import { heldAnomalies } from "./anomalies.ts";
-import { oddTariffs, oneMeterSettings, startEngine } from "./testing/engine-rig.ts";
+import { oddTariffs, oneMeterSettings, startEngine, ingestInto } from "./testing/engine-rig.ts";
 
 const HOUR = 3_600_000;
 const YEAR = 365 * 24 * HOUR;
@@ -103,12 +103,12 @@ describe("billing through random clock steps and restarts", () => {
             const clock = new FractionalClock(manual);
             const store = temp.open({ dataDir, clock: manual });
             const engine = startEngine({ store, clock, settings });
-            return { manual, clock, store, engine };
+            return { manual, clock, store, engine, ingest: ingestInto(store, engine) };
           };
           let g = boot();
           let lastReadingId = 0;
           const read = () => {
-            g.engine.ingest([
+            g.ingest([
               {
                 meterId: "m",
                 busId: "b",

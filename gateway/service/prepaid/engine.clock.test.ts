@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { ManualClock } from "../../../core/clock.ts";
 import type { Reading } from "../../metering/reading.ts";
 import { TempStores } from "../../store/testing/temp-store.ts";
-import { rigSettings, startEngine } from "./testing/engine-rig.ts";
+import { rigSettings, startEngine, ingestInto } from "./testing/engine-rig.ts";
 
 const HOUR = 3_600_000;
 const temp = new TempStores();
@@ -28,6 +28,7 @@ function engineOn(dataDir: string, clock: ManualClock, fraction = 0.2603) {
   let n = 0;
   const store = temp.open({ dataDir, clock });
   const engine = startEngine({ store, clock, settings });
+  const ingest = ingestInto(store, engine);
   const read = (energyWh: number): Reading => ({
     meterId: "m1",
     busId: "b1",
@@ -47,22 +48,22 @@ function engineOn(dataDir: string, clock: ManualClock, fraction = 0.2603) {
     store.events
       .list({ limit: 1000, type: "clock.anomaly" })
       .map((e) => (e.payload as { message: string }).message);
-  return { store, engine, read, chargedWh, anomalies };
+  return { store, engine, ingest, read, chargedWh, anomalies };
 }
 
 describe("prepaid engine through a wall-clock step", () => {
   it("keeps storing and charging readings after a +1 h step with fractional monotonic times", () => {
     const clock = new ManualClock(Date.UTC(2026, 0, 5, 12));
     const g = engineOn(temp.dir(), clock);
-    g.engine.ingest([g.read(10_000)]);
+    g.ingest([g.read(10_000)]);
     clock.advance(60_000);
-    g.engine.ingest([g.read(10_010)]);
+    g.ingest([g.read(10_010)]);
     clock.setWallClock(clock.now() + HOUR); // NTP steps the clock
     clock.advance(60_000);
-    g.engine.ingest([g.read(10_020)]); // held: clock anomaly
+    g.ingest([g.read(10_020)]); // held: clock anomaly
     for (let i = 1; i <= 3; i++) {
       clock.advance(60_000);
-      g.engine.ingest([g.read(10_020 + i * 10)]);
+      g.ingest([g.read(10_020 + i * 10)]);
     }
     expect(g.anomalies()).toHaveLength(1);
     expect(g.store.readings.counts().total).toBe(6);
@@ -76,7 +77,7 @@ describe("prepaid engine through a wall-clock step", () => {
     const clock = new ManualClock(Date.UTC(2026, 0, 5, 12));
     const dir = temp.dir();
     const first = engineOn(dir, clock);
-    first.engine.ingest([first.read(10_000)]);
+    first.ingest([first.read(10_000)]);
     const wallMs = clock.now() - 0.7397;
     first.store.kv.setJson(
       "prepaid.meter.m1",
@@ -96,7 +97,7 @@ describe("prepaid engine through a wall-clock step", () => {
     clock.advance(60_000);
     const g = engineOn(dir, clock);
     for (let i = 1; i <= 3; i++) {
-      g.engine.ingest([g.read(10_000 + i * 10)]);
+      g.ingest([g.read(10_000 + i * 10)]);
       clock.advance(60_000);
     }
     expect(g.chargedWh()).toBe(30);
@@ -109,16 +110,16 @@ describe("prepaid engine across a restart", () => {
     const before = new ManualClock(Date.UTC(2026, 0, 5, 12));
     before.advance(5 * HOUR); // the previous process ran for five hours
     const first = engineOn(dir, before);
-    first.engine.ingest([first.read(10_000)]);
+    first.ingest([first.read(10_000)]);
     before.advance(60_000);
-    first.engine.ingest([first.read(10_010)]);
+    first.ingest([first.read(10_010)]);
     first.store.close();
 
     // The new process: the wall clock went on for 2 minutes, its monotonic clock starts again near 0.
     const after = new ManualClock(before.now() + 120_000);
     after.advance(1_500);
     const g = engineOn(dir, after, 0.731);
-    g.engine.ingest([g.read(10_040)]);
+    g.ingest([g.read(10_040)]);
     expect(g.anomalies()).toEqual([]);
     expect(g.chargedWh()).toBe(40);
   });
@@ -128,15 +129,15 @@ describe("prepaid engine across a restart", () => {
     const before = new ManualClock(Date.UTC(2026, 0, 5, 12));
     before.advance(HOUR);
     const first = engineOn(dir, before);
-    first.engine.ingest([first.read(10_000)]);
+    first.ingest([first.read(10_000)]);
     first.store.close();
 
     const after = new ManualClock(before.now() - HOUR);
     const g = engineOn(dir, after);
-    g.engine.ingest([g.read(10_010)]);
+    g.ingest([g.read(10_010)]);
     expect(g.anomalies()).toEqual([expect.stringMatching(/wall-backwards/)]);
     after.advance(60_000);
-    g.engine.ingest([g.read(10_020)]);
+    g.ingest([g.read(10_020)]);
     expect(g.chargedWh()).toBe(20);
   });
 
@@ -144,18 +145,18 @@ describe("prepaid engine across a restart", () => {
     const dir = temp.dir();
     const before = new ManualClock(Date.UTC(2026, 0, 5, 12));
     const first = engineOn(dir, before);
-    first.engine.ingest([first.read(10_000)]);
+    first.ingest([first.read(10_000)]);
     first.store.close();
 
     // Down for 5 minutes at 20 kW (1667 Wh), then up with the clock at 1970 for 2 minutes (667 Wh more).
     const after = new ManualClock(Date.UTC(1970, 0, 1, 0, 0, 30));
     const g = engineOn(dir, after);
-    g.engine.ingest([g.read(11_667)]);
+    g.ingest([g.read(11_667)]);
     after.advance(60_000);
-    g.engine.ingest([g.read(12_000)]);
+    g.ingest([g.read(12_000)]);
     after.advance(60_000);
     after.setWallClock(before.now() + 7 * 60_000); // NTP
-    g.engine.ingest([g.read(12_334)]);
+    g.ingest([g.read(12_334)]);
     expect(g.anomalies()).toEqual([expect.stringMatching(/wall-implausible/)]);
     expect(g.chargedWh()).toBe(2_334);
   });

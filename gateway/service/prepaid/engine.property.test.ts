@@ -11,7 +11,7 @@ import { ManualClock } from "../../../core/clock.ts";
 import { chargeE7 } from "../../prepaid/index.ts";
 import { openStore } from "../../store/index.ts";
 import { PrepaidOperations } from "./operations.ts";
-import { oddTariffs, oneMeterSettings, startEngine } from "./testing/engine-rig.ts";
+import { oddTariffs, oneMeterSettings, startEngine, ingestInto } from "./testing/engine-rig.ts";
 
 type Step =
   | { kind: "reading"; deltaWh: number; afterMs: number }
@@ -46,7 +46,12 @@ describe("engine ledger invariants across restarts", () => {
         const open = () => {
           const store = openStore({ dataDir: dir, clock });
           const engine = startEngine({ store, clock, settings });
-          return { store, engine, ops: new PrepaidOperations(engine, store) };
+          return {
+            store,
+            engine,
+            ops: new PrepaidOperations(engine, store),
+            ingest: ingestInto(store, engine),
+          };
         };
         let g = open();
         let energyWh = 1_000_000;
@@ -55,7 +60,7 @@ describe("engine ledger invariants across restarts", () => {
         let seq = 0;
         /** One poll batch with the meter's energy register now. */
         const readEnergy = () =>
-          g.engine.ingest([
+          g.ingest([
             {
               meterId: "m",
               busId: "b",

@@ -13,6 +13,7 @@ import { parseConfig } from "../../config/index.ts";
 import type { Reading } from "../../metering/reading.ts";
 import { TempStores } from "../../store/testing/temp-store.ts";
 import { PrepaidEngine } from "./engine.ts";
+import { ingestInto } from "./testing/engine-rig.ts";
 import { compilePrepaidSettings } from "./settings.ts";
 
 const temp = new TempStores();
@@ -47,6 +48,7 @@ function processOn(dataDir: string, clock: ManualClock) {
     hasRelay: () => false,
   });
   engine.start();
+  const ingest = ingestInto(store, engine);
   const read = (): Reading => ({
     meterId: "m1",
     busId: "b1",
@@ -63,7 +65,7 @@ function processOn(dataDir: string, clock: ManualClock) {
     for (let t = 0; t < ms; t += 100) {
       clock.advance(100);
       const reading = read();
-      if (stored) engine.ingest([reading]);
+      if (stored) ingest([reading]);
     }
   };
   return { store, engine, poll };

@@ -8,16 +8,16 @@ const setup = () => openEngineRig(noticeRigConfig);
 
 describe("prepaid engine", () => {
   it("charges, warns once per threshold, announces the cut, cuts after the notice and restores after a top-up", async () => {
-    const { store, clock, relays, engine, ops, read, eventTypes } = setup();
-    engine.ingest([read("m1", 10_000)]);
+    const { store, clock, relays, engine, ops, read, eventTypes, ingest } = setup();
+    ingest([read("m1", 10_000)]);
     clock.advance(60_000);
-    engine.ingest([read("m1", 10_500)]); // 0.5 kWh at 1.0000 -> balance 0.50
+    ingest([read("m1", 10_500)]); // 0.5 kWh at 1.0000 -> balance 0.50
     expect(store.accounts.require("a1").balanceE7).toBe(5_000_000);
     clock.advance(60_000);
-    engine.ingest([read("m1", 10_500)]); // nothing new: no second alarm
+    ingest([read("m1", 10_500)]); // nothing new: no second alarm
     expect(eventTypes().filter((t) => t === "alarm.raised")).toHaveLength(2);
     clock.advance(60_000);
-    engine.ingest([read("m1", 11_100)]); // -0.10: overdraft and exhausted
+    ingest([read("m1", 11_100)]); // -0.10: overdraft and exhausted
     expect(store.accounts.require("a1").balanceE7).toBe(-1_000_000);
     expect(eventTypes()).toContain("cut.announced@m1");
     expect(relays.writes).toEqual([]);
@@ -25,7 +25,7 @@ describe("prepaid engine", () => {
     clock.advance(59_000);
     expect(relays.writes).toEqual([]);
     clock.advance(1_000);
-    await engine.stopRelaysIdle();
+    await engine.relaysSettled();
     expect(relays.writes).toEqual([["m1", false]]);
     expect(eventTypes()).toContain("cut.done@m1");
     const cut = store.relayOps.forMeter("m1", 10)[0]!;
@@ -41,7 +41,7 @@ describe("prepaid engine", () => {
     expect(
       ops.topup({ account: "a1", amountFen: 20, purchaseSeq: 1, paymentRef: "p1", source: "local" }),
     ).toMatchObject({ ok: true });
-    await engine.stopRelaysIdle();
+    await engine.relaysSettled();
     expect(relays.writes).toHaveLength(1);
     expect(eventTypes()).toContain("restore.withheld@m1");
     // Enough: restored.
@@ -51,7 +51,7 @@ describe("prepaid engine", () => {
       ok: true,
       result: { status: "applied", balance: "5.10" },
     });
-    await engine.stopRelaysIdle();
+    await engine.relaysSettled();
     expect(relays.writes).toEqual([
       ["m1", false],
       ["m1", true],
@@ -87,27 +87,27 @@ describe("prepaid engine", () => {
   });
 
   it("never cuts a protected account, however far in arrears", async () => {
-    const { store, clock, relays, engine, read, eventTypes } = setup();
-    engine.ingest([read("h1", 0)]);
+    const { store, clock, relays, engine, read, eventTypes, ingest } = setup();
+    ingest([read("h1", 0)]);
     for (let i = 1; i <= 5; i++) {
       clock.advance(60_000);
-      engine.ingest([read("h1", i * 400)]);
+      ingest([read("h1", i * 400)]);
     }
     expect(store.accounts.require("hospital").balanceE7).toBeLessThan(0);
     clock.advance(3_600_000);
-    await engine.stopRelaysIdle();
+    await engine.relaysSettled();
     expect(relays.writes).toEqual([]);
     expect(eventTypes().filter((t) => t.startsWith("cut."))).toEqual([]);
   });
 
   it("charges each reading once and keeps the balance equal to the ledger's sum", () => {
-    const { store, clock, engine, read } = setup();
+    const { store, clock, read, ingest } = setup();
     let energy = 0;
-    engine.ingest([read("m1", energy)]);
+    ingest([read("m1", energy)]);
     for (let i = 0; i < 50; i++) {
       clock.advance(10_000);
       energy += 17 + (i % 7);
-      engine.ingest([read("m1", energy)]);
+      ingest([read("m1", energy)]);
     }
     const entries = store.ledger.forAccount("a1", { limit: 1000 });
     const sum = entries.reduce((s, e) => s + e.amountE7, 0);
@@ -121,13 +121,13 @@ describe("prepaid engine", () => {
 
 describe("held energy jumps", () => {
   it("holds a persisting implausible jump until a command charges or waives it", () => {
-    const { store, clock, engine, ops, read } = setup();
-    engine.ingest([read("m1", 10_000)]);
+    const { store, clock, ops, read, ingest } = setup();
+    ingest([read("m1", 10_000)]);
     const before = store.accounts.require("a1").balanceE7;
     // 50 kWh in a minute is 3 MW: impossible for this supply. The register stays up there.
     for (let i = 0; i < 5; i++) {
       clock.advance(60_000);
-      engine.ingest([read("m1", 60_000 + i * 10)]);
+      ingest([read("m1", 60_000 + i * 10)]);
     }
     const held = store.events
       .list({ limit: 1000 })
@@ -162,11 +162,11 @@ describe("held energy jumps", () => {
   });
 
   it("waives a held jump without charging", () => {
-    const { store, clock, engine, ops, read } = setup();
-    engine.ingest([read("m1", 10_000)]);
+    const { store, clock, ops, read, ingest } = setup();
+    ingest([read("m1", 10_000)]);
     for (let i = 0; i < 5; i++) {
       clock.advance(60_000);
-      engine.ingest([read("m1", 90_000)]);
+      ingest([read("m1", 90_000)]);
     }
     const event = store.events
       .list({ limit: 1000 })

@@ -15,13 +15,13 @@ describe("meter replaced", () => {
     "a new serial whose register %s: raised with both serials and registers, new baseline, jump not charged",
     (_name, newRegisterWh) => {
       const r = openEngineRig();
-      r.engine.ingest([r.read("m1", 10_000, { serialNumber: 111 })]);
+      r.ingest([r.read("m1", 10_000, { serialNumber: 111 })]);
       r.clock.advance(60_000);
-      r.engine.ingest([r.read("m1", 10_500, { serialNumber: 111 })]); // 0.5 kWh -> 0.50 left
+      r.ingest([r.read("m1", 10_500, { serialNumber: 111 })]); // 0.5 kWh -> 0.50 left
       expect(balance(r)).toBe(5_000_000);
 
       r.clock.advance(60_000);
-      r.engine.ingest([r.read("m1", newRegisterWh, { serialNumber: 222 })]);
+      r.ingest([r.read("m1", newRegisterWh, { serialNumber: 222 })]);
       expect(balance(r)).toBe(5_000_000);
       expect(r.events("anomaly.meter-replaced")).toEqual([
         {
@@ -48,7 +48,7 @@ describe("meter replaced", () => {
 
       // The new meter's register is the reference: 0.1 kWh on it is charged, nothing more.
       r.clock.advance(60_000);
-      r.engine.ingest([r.read("m1", newRegisterWh + 100, { serialNumber: 222 })]);
+      r.ingest([r.read("m1", newRegisterWh + 100, { serialNumber: 222 })]);
       expect(balance(r)).toBe(4_000_000);
       expect(r.engine.meterHealth("m1").replacement).toMatchObject({ oldSerial: 111, newSerial: 222 });
     },
@@ -56,9 +56,9 @@ describe("meter replaced", () => {
 
   it("is confirmed by meter.replace.confirm with the new serial, once", () => {
     const r = openEngineRig();
-    r.engine.ingest([r.read("m1", 10_000, { serialNumber: 111 })]);
+    r.ingest([r.read("m1", 10_000, { serialNumber: 111 })]);
     r.clock.advance(60_000);
-    r.engine.ingest([r.read("m1", 40, { serialNumber: 222 })]);
+    r.ingest([r.read("m1", 40, { serialNumber: 222 })]);
 
     expect(r.ops.meterReplaceConfirm("m1", 999, "swap on site")).toMatchObject({
       ok: false,
@@ -87,7 +87,7 @@ describe("meter replaced", () => {
     });
     // The confirmed meter is the known one: the same serial again is no replacement.
     r.clock.advance(60_000);
-    r.engine.ingest([r.read("m1", 60, { serialNumber: 222 })]);
+    r.ingest([r.read("m1", 60, { serialNumber: 222 })]);
     expect(r.events("anomaly.meter-replaced")).toHaveLength(1);
   });
 });

@@ -14,40 +14,40 @@ const relayEvents = (types: string[]) => types.filter((t) => t.startsWith("relay
 
 describe("relay read-back", () => {
   it("does not judge a cut by the relay position read before it (same reading, same batch)", async () => {
-    const { clock, relays, engine, read, eventTypes } = immediateCut();
-    engine.ingest([read("m1", 1000)]);
+    const { clock, relays, engine, read, eventTypes, ingest } = immediateCut();
+    ingest([read("m1", 1000)]);
     clock.advance(3_600_000);
     // Both readings were polled before any cut: the relay reads closed in each.
     const first = read("m1", 2100); // 1.1 kWh: balance -0.10, at the overdraft limit of 0
     const second = { ...read("m1", 2101), monoMs: first.monoMs, wallMs: first.wallMs };
-    engine.ingest([first, second]);
-    await engine.stopRelaysIdle();
+    ingest([first, second]);
+    await engine.relaysSettled();
     expect(relays.writes).toEqual([["m1", false]]);
     expect(relayEvents(eventTypes())).toEqual(["cut.announced@m1", "cut.done@m1"]);
 
     // Later polls read the relay open, as commanded: still nothing to report, nothing re-driven.
     for (let i = 1; i <= 5; i++) {
       clock.advance(60_000);
-      engine.ingest([read("m1", 2101)]);
+      ingest([read("m1", 2101)]);
     }
-    await engine.stopRelaysIdle();
+    await engine.relaysSettled();
     expect(relays.writes).toEqual([["m1", false]]);
     expect(relayEvents(eventTypes())).toEqual(["cut.announced@m1", "cut.done@m1"]);
   });
 
   it("still reports a relay that a poll after the write finds in the wrong position, and re-drives it", async () => {
-    const { clock, relays, engine, read, eventTypes } = immediateCut();
-    engine.ingest([read("m1", 1000)]);
+    const { clock, relays, engine, read, eventTypes, ingest } = immediateCut();
+    ingest([read("m1", 1000)]);
     clock.advance(3_600_000);
-    engine.ingest([read("m1", 2100)]);
-    await engine.stopRelaysIdle();
+    ingest([read("m1", 2100)]);
+    await engine.relaysSettled();
     expect(relays.writes).toEqual([["m1", false]]);
     // Someone closes it by hand; the next poll, taken after the write, sees it.
     clock.advance(10_000);
-    engine.ingest([read("m1", 2100, {}, true)]);
+    ingest([read("m1", 2100, {}, true)]);
     expect(relayEvents(eventTypes())).toEqual(["cut.announced@m1", "cut.done@m1", "relay.mismatch@m1"]);
     clock.advance(60_000); // the first re-drive is due 60 s after the mismatch
-    await engine.stopRelaysIdle();
+    await engine.relaysSettled();
     expect(relays.writes).toEqual([
       ["m1", false],
       ["m1", false],

@@ -10,11 +10,11 @@ afterEach(closeEngineRigs);
 
 describe("prepaid engine: reading quality", () => {
   it("stores and publishes every flag, quantity-missing included, and charges the reading", () => {
-    const { store, clock, engine, read } = openEngineRig(noticeRigConfig);
-    engine.ingest([read("m1", 10_000)]);
+    const { store, clock, read, ingest } = openEngineRig(noticeRigConfig);
+    ingest([read("m1", 10_000)]);
     clock.advance(60_000);
     const quality: QualityFlag[] = ["retried", "quantity-missing"];
-    engine.ingest([{ ...read("m1", 10_200), quality }]);
+    ingest([{ ...read("m1", 10_200), quality }]);
 
     const stored = store.readings.latestForMeter("m1")!;
     expect(qualityFlagsOf(stored.qualityFlags)).toEqual(quality);
@@ -27,11 +27,11 @@ describe("prepaid engine: reading quality", () => {
   });
 
   it("keeps each flag on a bit of its own", () => {
-    const { store, clock, engine, read } = openEngineRig(noticeRigConfig);
+    const { store, clock, read, ingest } = openEngineRig(noticeRigConfig);
     const all: QualityFlag[] = ["retried", "value-dropped", "clock-jump", "quantity-missing"];
     for (const flag of all) {
       clock.advance(60_000);
-      engine.ingest([{ ...read("m1", 10_000), quality: [flag] }]);
+      ingest([{ ...read("m1", 10_000), quality: [flag] }]);
     }
     const stored = store.readings.listForMeter("m1", { limit: 10 });
     expect(stored.map((r) => qualityFlagsOf(r.qualityFlags))).toEqual(all.map((f) => [f]));

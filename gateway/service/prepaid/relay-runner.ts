@@ -10,14 +10,16 @@ import { isGatewayError } from "../../../core/errors.ts";
 import type { Logger } from "../../../core/logger.ts";
 import type { Store } from "../../store/index.ts";
 import type { RelayReadback, RelayResult } from "../../store/index.ts";
-import { recordEvent } from "./records.ts";
+import { relayDoneEvent, relayFailedEvent } from "../../uplink/event-specs/index.ts";
+import { recordEvent } from "../../uplink/outbox-writer.ts";
 
 export interface RelayPort {
   writeRelay(meterId: string, closed: boolean): Promise<void>;
   readRelay(meterId: string): Promise<boolean>;
 }
 
-export interface RelayAct {
+/** A relay switch the engine decided, run after the unit of work that decided it commits. */
+export interface RelayOperation {
   kind: "relay";
   meterId: string;
   accountId: string;
@@ -68,14 +70,14 @@ export class RelayRunner {
     return monoMs > last.doneMonoMs ? last.command : last.command - 1;
   }
 
-  run(act: RelayAct): void {
-    const previous = this.chains.get(act.meterId) ?? Promise.resolve();
+  run(operation: RelayOperation): void {
+    const previous = this.chains.get(operation.meterId) ?? Promise.resolve();
     const next = previous
-      .then(() => this.operate(act))
+      .then(() => this.operate(operation))
       .catch((error: unknown) => {
-        this.deps.logger.error({ err: error, meterId: act.meterId }, "relay operation failed");
+        this.deps.logger.error({ err: error, meterId: operation.meterId }, "relay operation failed");
       });
-    this.chains.set(act.meterId, next);
+    this.chains.set(operation.meterId, next);
   }
 
   /** Resolves when every queued operation has finished. */
@@ -83,52 +85,41 @@ export class RelayRunner {
     await Promise.all(this.chains.values());
   }
 
-  private async operate(act: RelayAct): Promise<void> {
+  private async operate(operation: RelayOperation): Promise<void> {
     const { store, relay, logger, clock } = this.deps;
-    const action = act.closed ? "restore" : "cut";
-    const op = { id: act.opId };
+    const action = operation.closed ? "restore" : "cut";
+    const op = { id: operation.opId };
     let result: RelayResult = "ok";
     let readback: RelayReadback = "unknown";
     let detail: string | undefined;
     try {
       try {
-        await relay.writeRelay(act.meterId, act.closed);
+        await relay.writeRelay(operation.meterId, operation.closed);
       } finally {
         // Done or failed, the attempt is over: what polls read from now on is the relay's answer to it.
-        this.written.set(act.meterId, { command: act.command, doneMonoMs: clock.monotonicMs() });
+        this.written.set(operation.meterId, { command: operation.command, doneMonoMs: clock.monotonicMs() });
       }
-      const closed = await relay.readRelay(act.meterId);
+      const closed = await relay.readRelay(operation.meterId);
       readback = closed ? "closed" : "open";
-      if (closed !== act.closed) result = "readback_mismatch";
+      if (closed !== operation.closed) result = "readback_mismatch";
     } catch (error) {
       result = "failed";
       detail = isGatewayError(error) ? `${error.code}: ${error.message}` : String(error);
     }
     store.transaction(() => {
       store.relayOps.complete(op.id, { result, readback, ...(detail === undefined ? {} : { detail }) });
-      const subject = { meterId: act.meterId, accountId: act.accountId };
-      if (result === "ok") {
-        recordEvent(store, {
-          type: act.closed ? "restore.done" : "cut.done",
-          severity: act.closed ? "info" : "warning",
-          ...subject,
-          message: act.closed ? `supply restored (${act.reason})` : `supply cut (${act.reason})`,
-          data: { reason: act.reason, relayOpId: op.id, redrive: act.redrive ?? null },
-        });
-      } else if (result === "failed") {
-        recordEvent(store, {
-          type: "relay.failed",
-          severity: "critical",
-          ...subject,
-          message: `could not ${action} the relay: ${detail}`,
-          data: { action, reason: act.reason, relayOpId: op.id, error: detail ?? null },
-        });
-      }
+      const subject = { meterId: operation.meterId, accountId: operation.accountId };
+      if (result === "ok") recordEvent(store, relayDoneEvent(subject, operation, op.id));
+      else if (result === "failed")
+        recordEvent(
+          store,
+          relayFailedEvent(subject, { action, reason: operation.reason, relayOpId: op.id, detail }),
+        );
     });
     logger.info(
-      { meterId: act.meterId, action, reason: act.reason, result, readback },
+      { meterId: operation.meterId, action, reason: operation.reason, result, readback },
       `relay ${action}: ${result}`,
     );
-    if (readback !== "unknown") this.onReadBack(act.meterId, readback, act.command);
+    if (readback !== "unknown") this.onReadBack(operation.meterId, readback, operation.command);
   }
 }

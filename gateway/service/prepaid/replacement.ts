@@ -7,8 +7,9 @@
 import { assessIdentity, confirmReplacement, type MeterReplacement } from "../../prepaid/index.ts";
 import type { Store } from "../../store/index.ts";
 import type { PrepaidEngine } from "./engine.ts";
-import type { OperationResult } from "./operations.ts";
-import { recordEvent } from "./records.ts";
+import type { OperationResult } from "./operation-result.ts";
+import { meterReplacedEvent, replacementConfirmedEvent } from "../../uplink/event-specs/index.ts";
+import { recordEvent } from "../../uplink/outbox-writer.ts";
 import type { MeterState } from "./state.ts";
 
 /**
@@ -27,24 +28,7 @@ export function checkMeterIdentity(
   if (verdict.kind !== "replaced") return;
   delete meterState.track;
   delete meterState.held;
-  const r = verdict.replacement;
-  recordEvent(store, {
-    type: "anomaly.meter-replaced",
-    severity: "warning",
-    ...subject,
-    message:
-      `meter replaced: serial ${r.oldSerial} -> ${r.newSerial}, register ${r.oldEnergyWh ?? "unknown"} Wh -> ` +
-      `${r.newEnergyWh} Wh: new baseline, the jump is not charged; billing goes on from the new register; ` +
-      "confirm with meter.replace.confirm",
-    data: {
-      oldSerial: r.oldSerial,
-      newSerial: r.newSerial,
-      oldEnergyWh: r.oldEnergyWh ?? null,
-      newEnergyWh: r.newEnergyWh,
-      confirmed: false,
-      superseded: verdict.superseded?.newSerial ?? null,
-    },
-  });
+  recordEvent(store, meterReplacedEvent(subject, verdict.replacement, verdict.superseded));
 }
 
 /** What meter.replace.confirm answers. */
@@ -84,14 +68,7 @@ export function confirmMeterReplacement(
     }
     meterState.identity = outcome.identity;
     const r: MeterReplacement = outcome.confirmed;
-    recordEvent(store, {
-      type: "anomaly.resolved",
-      severity: "info",
-      meterId,
-      accountId,
-      message: `meter replacement confirmed: serial ${r.oldSerial} -> ${r.newSerial}: ${reason}`,
-      data: { anomaly: "meter-replaced", oldSerial: r.oldSerial, newSerial: r.newSerial, reason },
-    });
+    recordEvent(store, replacementConfirmedEvent({ meterId, accountId }, r, reason));
     return {
       ok: true as const,
       result: {

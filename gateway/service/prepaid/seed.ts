@@ -6,7 +6,8 @@
 import type { AccountProtection, AccountThresholds, Store } from "../../store/index.ts";
 import type { AccountSettings } from "../../prepaid/index.ts";
 import type { PrepaidSettings } from "./settings.ts";
-import { money, recordBilling } from "./records.ts";
+import { recordBilling } from "../../uplink/outbox-writer.ts";
+import { money } from "./billing-format.ts";
 
 /** An account's config settings in the store's shape: thresholds and keep-power. */
 export function storedSettingsOf(account: AccountSettings): {

@@ -4,7 +4,8 @@
  * mutation, the same one that applied it and remembered its transaction).
  */
 import type { Store } from "../../store/index.ts";
-import { enqueueRecord } from "../envelope.ts";
+import { commandExecutedEvent, commandRefusedEvent } from "../event-specs/index.ts";
+import { enqueueRecord, type EventSpec } from "../outbox-writer.ts";
 import type { EventBody } from "../records.ts";
 import type { Refusal } from "./response.ts";
 
@@ -26,10 +27,8 @@ export function refsOf(request: unknown): CommandRefs {
   return { ...(accountId === undefined ? {} : { accountId }), ...(meterId === undefined ? {} : { meterId }) };
 }
 
-/** Codes that suggest someone is trying to forge or replay commands. */
-const suspicious = new Set(["BAD_SIGNATURE", "WRONG_GATEWAY", "REPLAYED"]);
-
-function write(store: Store, key: (eventId: number) => string, body: EventBody): void {
+function write(store: Store, key: (eventId: number) => string, spec: EventSpec): void {
+  const body: EventBody = { kind: "event", ...spec };
   const stored = store.events.insert({
     type: body.type,
     severity: body.severity,
@@ -46,31 +45,11 @@ function write(store: Store, key: (eventId: number) => string, body: EventBody):
  */
 export function auditRefusal(store: Store, refusal: Refusal, refs: CommandRefs, suppressed: number): void {
   store.transaction(() =>
-    write(store, (id) => `command.refused:${id}`, {
-      kind: "event",
-      type: "command.refused",
-      severity: suspicious.has(refusal.code) ? "critical" : "warning",
-      ...refs,
-      message: `${refusal.command} refused: ${refusal.code}`,
-      data: {
-        command: refusal.command,
-        transaction: refusal.transaction,
-        code: refusal.code,
-        message: refusal.message,
-        ...(suppressed > 0 ? { suppressedBefore: suppressed } : {}),
-      },
-    }),
+    write(store, (id) => `command.refused:${id}`, commandRefusedEvent(refusal, refs, suppressed)),
   );
 }
 
 /** Records an executed command; call inside the unit of work that executed it. */
 export function auditExecuted(store: Store, command: string, transaction: string, refs: CommandRefs): void {
-  write(store, () => `command.executed:${transaction}`, {
-    kind: "event",
-    type: "command.executed",
-    severity: command === "relay" ? "warning" : "info",
-    ...refs,
-    message: `${command} executed`,
-    data: { command, transaction },
-  });
+  write(store, () => `command.executed:${transaction}`, commandExecutedEvent(command, transaction, refs));
 }

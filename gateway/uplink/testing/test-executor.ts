@@ -7,7 +7,7 @@ import { applyLimitsPatch } from "../../prepaid/limits.ts";
 import type { Store } from "../../store/index.ts";
 import type { ExecutorErrorCode } from "../commands/codes.ts";
 import type { CommandContext, CommandExecutor, CommandOutcome } from "../commands/executor.ts";
-import { enqueueRecord } from "../envelope.ts";
+import { enqueueRecord } from "../outbox-writer.ts";
 
 /** 1e-7 yuan -> "12.3456789" style decimal string (trailing zeros kept to 2 decimals). */
 export function yuanFromE7(e7: number): string {

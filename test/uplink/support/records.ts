@@ -1,6 +1,6 @@
 /** Valid outbox records of each stream, for filling a gateway's outbox in tests. */
 import type { Store } from "../../../gateway/store/index.ts";
-import { enqueueRecord } from "../../../gateway/uplink/envelope.ts";
+import { enqueueRecord } from "../../../gateway/uplink/outbox-writer.ts";
 import type { StreamName } from "../../../gateway/uplink/records.ts";
 
 let unique = 0;

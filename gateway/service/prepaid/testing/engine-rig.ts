@@ -12,6 +12,7 @@ import { parseConfig } from "../../../config/index.ts";
 import type { Reading } from "../../../metering/reading.ts";
 import type { QuantityValues } from "../../../../protocols/profiles/decode.ts";
 import { openStore, type Store } from "../../../store/index.ts";
+import { ReadingIngest } from "../../../ingest/ingest.ts";
 import { PrepaidEngine, type RelayPort } from "../engine.ts";
 import { PrepaidOperations } from "../operations.ts";
 import { compilePrepaidSettings, type PrepaidSettings } from "../settings.ts";
@@ -94,6 +95,12 @@ export function startEngine(parts: {
   return engine;
 }
 
+/** The ingest stage in front of `engine` on `store`: `ingest(batch)` as the batch sink calls it. */
+export function ingestInto(store: Store, engine: PrepaidEngine): (batch: readonly Reading[]) => void {
+  const stage = new ReadingIngest(store, engine);
+  return (batch) => stage.ingest(batch);
+}
+
 /** Relays that follow their command, unless `stuck` (acknowledged, not moved), and remember every write. */
 export class RigRelays implements RelayPort {
   readonly writes: Array<[string, boolean]> = [];
@@ -115,6 +122,8 @@ export interface EngineRig {
   readonly relays: RigRelays;
   readonly engine: PrepaidEngine;
   readonly ops: PrepaidOperations;
+  /** Stores, queues and bills one poll batch, as the gateway's batch sink does. */
+  ingest(batch: readonly Reading[]): void;
   /**
    * A reading of `meterId` now, with `values` beside its energy register and its relay as the rig's
    * relays stand unless `relayClosed` says otherwise (a relay moved by hand).
@@ -149,6 +158,7 @@ export function openEngineRig(configText = rigConfig): EngineRig {
     relays,
     engine,
     ops: new PrepaidOperations(engine, store),
+    ingest: ingestInto(store, engine),
     read: (meterId, energyWh, values = {}, relayClosed = relays.closed.get(meterId) ?? true) => ({
       meterId,
       busId: "b1",

@@ -1,6 +1,6 @@
 /**
  * Turns the pure domain's events and effects into contract events (gateway/uplink/records.ts):
- * one place that decides names, severities and wording.
+ * names, severities and wording of the cutoff decision, thresholds and reading assessment.
  */
 import {
   formatMoneyE7,
@@ -9,7 +9,7 @@ import {
   type ReadingEvent,
   type ThresholdEvent,
 } from "../../prepaid/index.ts";
-import type { EventSpec } from "./records.ts";
+import type { EventSpec } from "../outbox-writer.ts";
 
 interface Subject {
   meterId?: string;
@@ -82,81 +82,72 @@ export function readingEvent(e: ReadingEvent, subject: Subject): EventSpec {
   }
 }
 
+type DecisionEventSpec = Omit<EventSpec, "meterId" | "accountId">;
+
+/** The contract event of each decision event (a table: one entry per DecisionEvent type). */
+const decisionEvents: {
+  [K in DecisionEvent["type"]]: (e: Extract<DecisionEvent, { type: K }>) => DecisionEventSpec;
+} = {
+  "clock-anomaly": (e) => ({
+    type: "clock.anomaly",
+    severity: "warning",
+    message: `clock ${e.anomaly} (${e.skewMs} ms)`,
+    data: { anomaly: e.anomaly, skewMs: e.skewMs },
+  }),
+  "cut-held": (e) => ({
+    type: "cut.held",
+    severity: "warning",
+    message: `due ${e.cut} cut held: the clock is not trusted`,
+    data: { cut: e.cut, reason: e.reason },
+  }),
+  "restore-withheld": (e) => ({
+    type: "restore.withheld",
+    severity: "info",
+    message: `supply stays off: balance ${formatMoneyE7(e.balanceE7)} must exceed ${formatMoneyE7(e.closeAllowedMinE7)}`,
+    data: { balance: formatMoneyE7(e.balanceE7), closeAllowedMin: formatMoneyE7(e.closeAllowedMinE7) },
+  }),
+  "restore-deferred": (e) => ({
+    type: "restore.deferred",
+    severity: "warning",
+    message: "restore deferred: relay operation cap reached",
+    data: { reason: e.reason, untilMs: e.untilMs ?? null },
+  }),
+  "protection-on": (e) => ({
+    type: "protection.on",
+    severity: "info",
+    message: `keep-power on: ${e.reason}`,
+    data: { reason: e.reason, untilMs: e.untilMs ?? null },
+  }),
+  "protection-off": (e) => ({
+    type: "protection.off",
+    severity: "info",
+    message: `keep-power off (${e.cause})`,
+    data: { cause: e.cause },
+  }),
+  "remote-refused": (e) => ({
+    type: "command.refused",
+    severity: "warning",
+    message: "remote cut refused: the account is protected",
+    data: { commandId: e.commandId, reason: e.reason },
+  }),
+  "relay-mismatch": (e) => ({
+    type: "relay.mismatch",
+    severity: "critical",
+    message: `relay is ${e.actual}, expected ${e.expected}: re-driving`,
+    data: { expected: e.expected, actual: e.actual },
+  }),
+  "relay-mismatch-cleared": (e) => ({
+    type: "relay.mismatch.cleared",
+    severity: "info",
+    message: `relay ${e.position} as commanded`,
+    data: { position: e.position },
+  }),
+};
+
+/** A decision event (decision-types.ts) as a contract event about `subject`. */
 export function decisionEvent(e: DecisionEvent, subject: Subject): EventSpec {
-  switch (e.type) {
-    case "clock-anomaly":
-      return {
-        type: "clock.anomaly",
-        severity: "warning",
-        ...subject,
-        message: `clock ${e.anomaly} (${e.skewMs} ms)`,
-        data: { anomaly: e.anomaly, skewMs: e.skewMs },
-      };
-    case "cut-held":
-      return {
-        type: "cut.held",
-        severity: "warning",
-        ...subject,
-        message: `due ${e.cut} cut held: the clock is not trusted`,
-        data: { cut: e.cut, reason: e.reason },
-      };
-    case "restore-withheld":
-      return {
-        type: "restore.withheld",
-        severity: "info",
-        ...subject,
-        message: `supply stays off: balance ${formatMoneyE7(e.balanceE7)} must exceed ${formatMoneyE7(e.closeAllowedMinE7)}`,
-        data: { balance: formatMoneyE7(e.balanceE7), closeAllowedMin: formatMoneyE7(e.closeAllowedMinE7) },
-      };
-    case "restore-deferred":
-      return {
-        type: "restore.deferred",
-        severity: "warning",
-        ...subject,
-        message: "restore deferred: relay operation cap reached",
-        data: { reason: e.reason, untilMs: e.untilMs ?? null },
-      };
-    case "protection-on":
-      return {
-        type: "protection.on",
-        severity: "info",
-        ...subject,
-        message: `keep-power on: ${e.reason}`,
-        data: { reason: e.reason, untilMs: e.untilMs ?? null },
-      };
-    case "protection-off":
-      return {
-        type: "protection.off",
-        severity: "info",
-        ...subject,
-        message: `keep-power off (${e.cause})`,
-        data: { cause: e.cause },
-      };
-    case "remote-refused":
-      return {
-        type: "command.refused",
-        severity: "warning",
-        ...subject,
-        message: "remote cut refused: the account is protected",
-        data: { commandId: e.commandId, reason: e.reason },
-      };
-    case "relay-mismatch":
-      return {
-        type: "relay.mismatch",
-        severity: "critical",
-        ...subject,
-        message: `relay is ${e.actual}, expected ${e.expected}: re-driving`,
-        data: { expected: e.expected, actual: e.actual },
-      };
-    case "relay-mismatch-cleared":
-      return {
-        type: "relay.mismatch.cleared",
-        severity: "info",
-        ...subject,
-        message: `relay ${e.position} as commanded`,
-        data: { position: e.position },
-      };
-  }
+  const spec = (decisionEvents[e.type] as (event: DecisionEvent) => DecisionEventSpec)(e);
+  return { type: spec.type, severity: spec.severity, ...subject, message: spec.message, data: spec.data };
 }
 
 /** Effects that are records only (the relay and wake effects are carried out by the engine). */

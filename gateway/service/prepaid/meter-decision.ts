@@ -1,0 +1,96 @@
+/**
+ * Feeds one input to a meter's pure cutoff decision (prepaid/decision.ts) and carries its effects into
+ * the unit of work: events are recorded, relay switches become audited relay operations and, with
+ * wakes, are queued to run after commit.
+ */
+import { wholeMs, type Clock } from "../../../core/clock.ts";
+import { decide, type DecisionConfig, type DecisionEffect } from "../../prepaid/index.ts";
+import type { Store } from "../../store/index.ts";
+import { effectEvent } from "../../uplink/event-specs/index.ts";
+import { recordEvent } from "../../uplink/outbox-writer.ts";
+import type { QueuedEffect, UnstampedInput } from "./queued-effects.ts";
+import type { PrepaidSettings } from "./settings.ts";
+import type { EngineState } from "./state.ts";
+
+/** What deciding for a meter reads. */
+export interface DecisionContext {
+  readonly store: Store;
+  readonly clock: Clock;
+  readonly settings: PrepaidSettings;
+  readonly state: EngineState;
+  /** This run of the engine (clock-check.ts). */
+  readonly run: string;
+}
+
+/** Feeds `input` to a meter's decision (if it has one and bills to an account); queues its effects. */
+export function decideMeter(
+  ctx: DecisionContext,
+  meterId: string,
+  input: UnstampedInput,
+  queued: QueuedEffect[],
+): void {
+  const meterState = ctx.state.meter(meterId);
+  if (meterState.decision === undefined) return;
+  const accountId = ctx.settings.meterAccount.get(meterId);
+  if (accountId === undefined) return;
+  const account = ctx.store.accounts.require(accountId);
+  const config: DecisionConfig = {
+    overdraftLimitE7: account.thresholds.overdraftLimitE7,
+    closeAllowedMinE7: account.thresholds.closeAllowedMinE7,
+    policy: ctx.settings.policy,
+    timeZone: ctx.settings.timeZone,
+  };
+  const stamp = {
+    wallMs: wholeMs(ctx.clock.now()),
+    monoMs: wholeMs(ctx.clock.monotonicMs()),
+    run: ctx.run,
+  };
+  const result = decide(meterState.decision, { ...input, ...stamp }, config);
+  meterState.decision = result.state;
+  const subject = { meterId, accountId };
+  for (const effect of result.effects) {
+    const event = effectEvent(effect, subject);
+    if (event !== undefined) recordEvent(ctx.store, event);
+    const next = queuedEffectOf(ctx.store, effect, subject, input);
+    if (next !== undefined) queued.push(next);
+  }
+}
+
+/** The queued effect of a decision effect: an audited relay operation, a wake, or nothing. */
+function queuedEffectOf(
+  store: Store,
+  effect: DecisionEffect,
+  subject: { meterId: string; accountId: string },
+  input: UnstampedInput,
+): QueuedEffect | undefined {
+  switch (effect.kind) {
+    case "executeCut":
+    case "restore": {
+      const closed = effect.kind === "restore";
+      const op = store.relayOps.request({
+        ...subject,
+        action: closed ? "restore" : "cut",
+        reason:
+          effect.redrive === undefined ? effect.reason : `${effect.reason} (re-drive ${effect.redrive})`,
+        requestedBy: effect.reason === "remote" ? "platform" : "prepaid",
+        ...(input.kind === "remote" ? { commandTxId: input.commandId } : {}),
+      });
+      return {
+        kind: "relay",
+        ...subject,
+        closed,
+        reason: effect.reason,
+        redrive: effect.redrive,
+        opId: op.id,
+        command: effect.command,
+      };
+    }
+    case "scheduleWake":
+      return { kind: "wake", meterId: subject.meterId, atMs: effect.atMs };
+    case "announceCut":
+    case "cancelCut":
+    case "deferCut":
+    case "event":
+      return undefined;
+  }
+}

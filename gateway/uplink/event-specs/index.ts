@@ -1,0 +1,9 @@
+/**
+ * Every event the gateway records: its type, severity, one-line wording and data, in one module (the
+ * `events` stream of records.ts carries them; docs/mqtt.md documents the data). Producers build an
+ * event here and record it with `recordEvent` (outbox-writer.ts); none writes its own wording.
+ */
+export * from "./prepaid.ts";
+export * from "./accounts.ts";
+export * from "./gateway.ts";
+export * from "./commands.ts";
