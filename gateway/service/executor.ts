@@ -5,109 +5,57 @@
 import { formatMoneyE7, tariffConfigSchema } from "../prepaid/index.ts";
 import type { CommandExecutor, ExecutorErrorCode } from "../uplink/index.ts";
 import { isGatewayError } from "../../core/errors.ts";
-import type { Gateway } from "./gateway.ts";
+import type { Config } from "../config/index.ts";
+import type { Store } from "../store/index.ts";
+import type { PrepaidOperations } from "./prepaid/operations.ts";
+import type { ClockHealth, MeterDirectory } from "./ports.ts";
 
-export function createExecutor(gateway: Gateway): CommandExecutor {
-  const fail = (code: ExecutorErrorCode, message: string) => ({ ok: false as const, code, message });
+/** What the commands act on and read: the prepaid operations, the stored results, the meters, the clock. */
+export interface ExecutorPorts {
+  readonly operations: PrepaidOperations;
+  readonly store: Pick<Store, "accounts" | "tariffs">;
+  readonly meters: Pick<MeterDirectory, "meter" | "readNow">;
+  readonly clock: ClockHealth;
+  /** The config in force (reload replaces it). */
+  readonly config: () => Config;
+}
+
+type Params<K extends keyof CommandExecutor> = Parameters<CommandExecutor[K]>[0];
+type Result<K extends keyof CommandExecutor> = ReturnType<CommandExecutor[K]>;
+
+const fail = (code: ExecutorErrorCode, message: string) => ({ ok: false as const, code, message });
+
+/** The uplink's executor: one method per command of the catalog. */
+export function createExecutor(ports: ExecutorPorts): CommandExecutor {
+  const { operations, clock } = ports;
   return {
     topup: (p) => {
-      const r = gateway.operations.topup({
-        account: p.account,
-        amountFen: p.amountFen,
-        purchaseSeq: p.purchaseSeq,
-        paymentRef: p.paymentRef,
-        source: "uplink",
-      });
+      const { account, amountFen, purchaseSeq, paymentRef } = p;
+      const r = operations.topup({ account, amountFen, purchaseSeq, paymentRef, source: "uplink" });
       return r.ok
-        ? {
-            ok: true,
-            result: {
-              status: r.result.status,
-              account: p.account,
-              purchaseSeq: p.purchaseSeq,
-              balance: r.result.balance,
-            },
-          }
+        ? { ok: true, result: { status: r.result.status, account, purchaseSeq, balance: r.result.balance } }
         : r;
     },
-    relay: (p, context) => gateway.operations.relay(p.meter, p.action, p.reason, context.transaction),
+    relay: (p, context) => operations.relay(p.meter, p.action, p.reason, context.transaction),
     protect: (p) => {
-      const r = gateway.operations.protect(p.account, p.on, p.reason, p.until ?? undefined);
+      const r = operations.protect(p.account, p.on, p.reason, p.until ?? undefined);
       return r.ok
         ? { ok: true, result: { account: p.account, on: p.on, until: p.on ? (p.until ?? null) : null } }
         : r;
     },
-    accountSet: (p) => {
-      const { account, ...patch } = p;
-      const r = gateway.operations.accountSet(account, patch);
-      if (!r.ok) return r;
-      const stored = gateway.store.accounts.require(account);
-      const t = stored.thresholds;
-      return {
-        ok: true,
-        result: {
-          account,
-          tariff: stored.tariffId,
-          alarm1: formatMoneyE7(t.alarm1E7),
-          alarm2: formatMoneyE7(t.alarm2E7),
-          overdraftLimit: formatMoneyE7(t.overdraftLimitE7),
-          hoardingLimit: formatMoneyE7(t.hoardingLimitE7),
-          closeAllowedMin: formatMoneyE7(t.closeAllowedMinE7),
-        },
-      };
-    },
-    tariffSet: (p) => {
-      const parsed = tariffConfigSchema.safeParse(p.tariff);
-      if (!parsed.success) {
-        return fail(
-          "TARIFF_INVALID",
-          parsed.error.issues.map((i) => `${i.path.join(".") || "tariff"}: ${i.message}`).join("; "),
-        );
-      }
-      const r = gateway.operations.tariffSet(parsed.data);
-      if (!r.ok) return r;
-      return {
-        ok: true,
-        result: {
-          tariff: parsed.data.id,
-          kind: parsed.data.kind,
-          updatedAtMs: gateway.store.tariffs.get(parsed.data.id)?.updatedAtMs ?? 0,
-        },
-      };
-    },
-    anomalyResolve: (p) => gateway.operations.anomalyResolve(p.meter, p.anomaly, p.action, p.reason),
-    meterReplaceConfirm: (p) => gateway.operations.meterReplaceConfirm(p.meter, p.serial, p.reason),
-    meterRead: async (p) => {
-      if (gateway.buses.meter(p.meter) === undefined) return fail("UNKNOWN_METER", `no meter '${p.meter}'`);
-      try {
-        const r = await gateway.buses.readNow(p.meter);
-        return {
-          ok: true,
-          result: {
-            meter: p.meter,
-            reading: {
-              wallMs: r.wallMs,
-              monoMs: r.monoMs,
-              values: r.values,
-              ...(r.relayClosed === undefined ? {} : { relayClosed: r.relayClosed }),
-            },
-          },
-        };
-      } catch (error) {
-        return fail(
-          "METER_UNREACHABLE",
-          isGatewayError(error) ? `${error.code}: ${error.message}` : String(error),
-        );
-      }
-    },
+    accountSet: (p) => accountSet(ports, p),
+    tariffSet: (p) => tariffSet(ports, p),
+    anomalyResolve: (p) => operations.anomalyResolve(p.meter, p.anomaly, p.action, p.reason),
+    meterReplaceConfirm: (p) => operations.meterReplaceConfirm(p.meter, p.serial, p.reason),
+    meterRead: (p) => meterRead(ports.meters, p),
     timeCheck: (_p, context) => {
-      const wallMs = gateway.clockNow();
-      const check = gateway.clockCheck();
+      const wallMs = clock.now();
+      const check = clock.check();
       return {
         ok: true,
         result: {
           wallMs,
-          timeZone: gateway.config.gateway.timezone,
+          timeZone: ports.config().gateway.timezone,
           skewMs: Math.round(wallMs - context.issuedAtMs),
           clock: check.ok ? "ok" : "suspect",
           ...(check.ok ? {} : { detail: check.detail }),
@@ -116,7 +64,74 @@ export function createExecutor(gateway: Gateway): CommandExecutor {
     },
     configGet: () => ({
       ok: true,
-      result: { config: JSON.parse(JSON.stringify(gateway.config)) as Record<string, unknown> },
+      result: { config: JSON.parse(JSON.stringify(ports.config())) as Record<string, unknown> },
     }),
   };
+}
+
+/** Applies the patch, then answers with the account's settings as stored. */
+function accountSet(ports: ExecutorPorts, p: Params<"accountSet">): Result<"accountSet"> {
+  const { account, ...patch } = p;
+  const r = ports.operations.accountSet(account, patch);
+  if (!r.ok) return r;
+  const stored = ports.store.accounts.require(account);
+  const t = stored.thresholds;
+  return {
+    ok: true,
+    result: {
+      account,
+      tariff: stored.tariffId,
+      alarm1: formatMoneyE7(t.alarm1E7),
+      alarm2: formatMoneyE7(t.alarm2E7),
+      overdraftLimit: formatMoneyE7(t.overdraftLimitE7),
+      hoardingLimit: formatMoneyE7(t.hoardingLimitE7),
+      closeAllowedMin: formatMoneyE7(t.closeAllowedMinE7),
+    },
+  };
+}
+
+/** Validates the tariff as the config would, stores it, and answers with when it was stored. */
+function tariffSet(ports: ExecutorPorts, p: Params<"tariffSet">): Result<"tariffSet"> {
+  const parsed = tariffConfigSchema.safeParse(p.tariff);
+  if (!parsed.success) {
+    return fail(
+      "TARIFF_INVALID",
+      parsed.error.issues.map((i) => `${i.path.join(".") || "tariff"}: ${i.message}`).join("; "),
+    );
+  }
+  const r = ports.operations.tariffSet(parsed.data);
+  if (!r.ok) return r;
+  const { id, kind } = parsed.data;
+  return {
+    ok: true,
+    result: { tariff: id, kind, updatedAtMs: ports.store.tariffs.get(id)?.updatedAtMs ?? 0 },
+  };
+}
+
+/** Reads the meter out of turn; a failed read is METER_UNREACHABLE with the bus error's code. */
+async function meterRead(
+  meters: ExecutorPorts["meters"],
+  p: Params<"meterRead">,
+): Promise<Awaited<Result<"meterRead">>> {
+  if (meters.meter(p.meter) === undefined) return fail("UNKNOWN_METER", `no meter '${p.meter}'`);
+  try {
+    const r = await meters.readNow(p.meter);
+    return {
+      ok: true,
+      result: {
+        meter: p.meter,
+        reading: {
+          wallMs: r.wallMs,
+          monoMs: r.monoMs,
+          values: r.values,
+          ...(r.relayClosed === undefined ? {} : { relayClosed: r.relayClosed }),
+        },
+      },
+    };
+  } catch (error) {
+    return fail(
+      "METER_UNREACHABLE",
+      isGatewayError(error) ? `${error.code}: ${error.message}` : String(error),
+    );
+  }
 }

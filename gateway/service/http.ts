@@ -5,8 +5,15 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { Registry } from "prom-client";
 import { z } from "zod";
-import type { Gateway } from "./gateway.ts";
-import { gatewayStatus, healthProblems } from "./status.ts";
+import type { PrepaidOperations } from "./prepaid/operations.ts";
+import type { StatusService } from "./status.ts";
+
+/** What the local API serves from: the status service, the metrics registry and the top-up operation. */
+export interface LocalHttpPorts {
+  readonly status: Pick<StatusService, "snapshot" | "problems">;
+  readonly metrics: Registry;
+  readonly topup: PrepaidOperations["topup"];
+}
 
 const topupBody = z.strictObject({
   account: z.string().min(1),
@@ -36,11 +43,7 @@ async function readJson(req: IncomingMessage): Promise<unknown> {
 export class LocalHttp {
   private server: Server | undefined;
 
-  constructor(
-    private readonly gateway: Gateway,
-    private readonly metrics: Registry,
-    private readonly busStates: ReadonlyMap<string, "up" | "down">,
-  ) {}
+  constructor(private readonly ports: LocalHttpPorts) {}
 
   async start(port: number): Promise<number> {
     const server = createServer((req, res) => {
@@ -66,7 +69,7 @@ export class LocalHttp {
   private async route(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const path = (req.url ?? "/").split("?")[0];
     if (req.method === "GET" && path === "/healthz") {
-      const problems = healthProblems(this.gateway, gatewayStatus(this.gateway, this.busStates));
+      const problems = this.ports.status.problems(this.ports.status.snapshot());
       send(res, problems.length === 0 ? 200 : 503, {
         status: problems.length === 0 ? "ok" : "degraded",
         reasons: problems,
@@ -74,11 +77,12 @@ export class LocalHttp {
       return;
     }
     if (req.method === "GET" && path === "/metrics") {
-      send(res, 200, await this.metrics.metrics(), this.metrics.contentType);
+      const { metrics } = this.ports;
+      send(res, 200, await metrics.metrics(), metrics.contentType);
       return;
     }
     if (req.method === "GET" && path === "/status") {
-      send(res, 200, gatewayStatus(this.gateway, this.busStates));
+      send(res, 200, this.ports.status.snapshot());
       return;
     }
     if (req.method === "POST" && path === "/topup") {
@@ -97,7 +101,7 @@ export class LocalHttp {
         send(res, 400, { status: "error", code: "SCHEMA", message });
         return;
       }
-      const result = this.gateway.operations.topup({
+      const result = this.ports.topup({
         ...parsed.data,
         account: parsed.data.account,
         source: "local",

@@ -3,11 +3,48 @@
  * each scrape so they can never go stale.
  */
 import { Counter, Gauge, Registry } from "prom-client";
-import type { Gateway } from "./gateway.ts";
 import { errorCounterKey } from "../../core/errors.ts";
+import type { EventBus } from "../../core/event-bus.ts";
+import type { GatewayEvents } from "../events.ts";
+import type { Store } from "../store/index.ts";
+import type { MeterBillingHealth } from "./prepaid/meter-health.ts";
+import type { ClockHealth, MeterDirectory } from "./ports.ts";
+import type { StoreFailures } from "./store-failures.ts";
 
-export function createMetrics(gateway: Gateway): Registry {
+/** What the metrics read: events to count, and the parts their gauges look at on each scrape. */
+export interface MetricsSources {
+  readonly events: EventBus<GatewayEvents>;
+  readonly meters: MeterDirectory;
+  readonly store: Pick<Store, "outbox" | "relayOps">;
+  readonly meterHealth: (meterId: string) => MeterBillingHealth;
+  readonly storeFailures: StoreFailures;
+  readonly clock: ClockHealth;
+}
+
+/** Publish latency is measured over this many of the newest delivered records. */
+const latencySample = 1000;
+
+/** The registry /metrics serves; its counters subscribe to `sources.events` now. */
+export function createMetrics(sources: MetricsSources): Registry {
   const registry = new Registry();
+  pollCounters(sources.events, registry);
+  busGauges(sources.meters, registry);
+  storeGauges(sources.store, registry);
+  billingGauges(sources, registry);
+  // Registered last, as before the split: scrapes list the metrics in registration order.
+  new Gauge({
+    name: "meter_gateway_uptime_seconds",
+    help: "Seconds since start",
+    registers: [registry],
+    collect() {
+      this.set(sources.clock.uptimeMs() / 1000);
+    },
+  });
+  return registry;
+}
+
+/** Polls by outcome and failed polls by error code, counted from the events. */
+function pollCounters(events: EventBus<GatewayEvents>, registry: Registry): void {
   const polls = new Counter({
     name: "meter_gateway_polls_total",
     help: "Meter polls by outcome",
@@ -20,18 +57,22 @@ export function createMetrics(gateway: Gateway): Registry {
     labelNames: ["meter", "code"],
     registers: [registry],
   });
-  gateway.events.on("reading", (r) => polls.inc({ meter: r.meterId, outcome: "ok" }));
-  gateway.events.on("poll.error", ({ meterId, error }) => {
+  events.on("reading", (r) => polls.inc({ meter: r.meterId, outcome: "ok" }));
+  events.on("poll.error", ({ meterId, error }) => {
     polls.inc({ meter: meterId, outcome: "error" });
     errors.inc({ meter: meterId, code: errorCounterKey(error) });
   });
+}
+
+/** Per bus (busy time, link failures, up, queue depth) and per meter (online), read on each scrape. */
+function busGauges(meters: MeterDirectory, registry: Registry): void {
   new Gauge({
     name: "meter_gateway_bus_busy_seconds",
     help: "Time each bus spent in transactions since start (rate() of it is the bus utilisation)",
     labelNames: ["bus"],
     registers: [registry],
     collect() {
-      for (const bus of gateway.buses.busStats()) this.set({ bus: bus.busId }, bus.busyMs / 1000);
+      for (const bus of meters.busStats()) this.set({ bus: bus.busId }, bus.busyMs / 1000);
     },
   });
   new Gauge({
@@ -40,7 +81,7 @@ export function createMetrics(gateway: Gateway): Registry {
     labelNames: ["bus", "code"],
     registers: [registry],
     collect() {
-      for (const bus of gateway.buses.busStats())
+      for (const bus of meters.busStats())
         for (const [code, count] of Object.entries(bus.link.errors))
           this.set({ bus: bus.busId, code }, count);
     },
@@ -51,8 +92,7 @@ export function createMetrics(gateway: Gateway): Registry {
     labelNames: ["bus"],
     registers: [registry],
     collect() {
-      for (const bus of gateway.buses.busStats())
-        this.set({ bus: bus.busId }, bus.link.state === "up" ? 1 : 0);
+      for (const bus of meters.busStats()) this.set({ bus: bus.busId }, bus.link.state === "up" ? 1 : 0);
     },
   });
   new Gauge({
@@ -61,7 +101,7 @@ export function createMetrics(gateway: Gateway): Registry {
     labelNames: ["bus", "priority"],
     registers: [registry],
     collect() {
-      for (const bus of gateway.buses.busStats()) {
+      for (const bus of meters.busStats()) {
         this.set({ bus: bus.busId, priority: "write" }, bus.queued.writes);
         this.set({ bus: bus.busId, priority: "poll" }, bus.queued.polls);
       }
@@ -73,17 +113,21 @@ export function createMetrics(gateway: Gateway): Registry {
     labelNames: ["meter"],
     registers: [registry],
     collect() {
-      for (const m of gateway.buses.meters())
-        this.set({ meter: m.id }, gateway.buses.counters(m.id).state === "offline" ? 0 : 1);
+      for (const m of meters.meters())
+        this.set({ meter: m.id }, meters.live(m.id).state === "offline" ? 0 : 1);
     },
   });
+}
+
+/** The outbox backlog, relay operations and publish latency, from the store's repositories. */
+function storeGauges(store: Pick<Store, "outbox" | "relayOps">, registry: Registry): void {
   new Gauge({
     name: "meter_gateway_outbox_backlog",
     help: "Outbox records not yet acknowledged by the broker, per stream",
     labelNames: ["stream"],
     registers: [registry],
     collect() {
-      for (const [stream, count] of Object.entries(gateway.store.outbox.backlogByStream()))
+      for (const [stream, count] of Object.entries(store.outbox.backlogByStream()))
         this.set({ stream }, count);
     },
   });
@@ -94,12 +138,8 @@ export function createMetrics(gateway: Gateway): Registry {
     registers: [registry],
     collect() {
       this.reset();
-      const rows = gateway.store.db
-        .prepare(
-          "SELECT action, coalesce(result, 'pending') AS result, count(*) AS n FROM relay_ops GROUP BY 1, 2",
-        )
-        .all() as Array<{ action: string; result: string; n: number }>;
-      for (const row of rows) this.set({ action: row.action, result: row.result }, row.n);
+      for (const row of store.relayOps.countsByOutcome())
+        this.set({ action: row.action, result: row.result }, row.count);
     },
   });
   new Gauge({
@@ -108,12 +148,7 @@ export function createMetrics(gateway: Gateway): Registry {
     labelNames: ["quantile"],
     registers: [registry],
     collect() {
-      const rows = gateway.store.db
-        .prepare(
-          "SELECT delivered_at_ms - created_at_ms FROM outbox WHERE delivered_at_ms IS NOT NULL ORDER BY id DESC LIMIT 1000",
-        )
-        .pluck()
-        .all() as number[];
+      const rows = store.outbox.deliveryLatenciesMs(latencySample);
       if (rows.length === 0) return;
       rows.sort((a, b) => a - b);
       const at = (q: number) => rows[Math.min(rows.length - 1, Math.floor(q * rows.length))]! / 1000;
@@ -121,26 +156,20 @@ export function createMetrics(gateway: Gateway): Registry {
       this.set({ quantile: "0.95" }, at(0.95));
     },
   });
-  billingGauges(gateway, registry);
-  new Gauge({
-    name: "meter_gateway_uptime_seconds",
-    help: "Seconds since start",
-    registers: [registry],
-    collect() {
-      this.set(gateway.uptimeMs / 1000);
-    },
-  });
-  return registry;
 }
 
 /** The billing side of health (billing-status.ts) as gauges, read on each scrape. */
-function billingGauges(gateway: Gateway, registry: Registry): void {
+function billingGauges(
+  sources: Pick<MetricsSources, "meters" | "meterHealth" | "storeFailures">,
+  registry: Registry,
+): void {
+  const { meters, meterHealth, storeFailures } = sources;
   new Gauge({
     name: "meter_gateway_store_failed_batches",
     help: "Batches of readings that could not be stored since start (their readings were not billed)",
     registers: [registry],
     collect() {
-      this.set(gateway.storeFailures.totalBatches);
+      this.set(storeFailures.totalBatches);
     },
   });
   new Gauge({
@@ -149,8 +178,7 @@ function billingGauges(gateway: Gateway, registry: Registry): void {
     labelNames: ["meter"],
     registers: [registry],
     collect() {
-      for (const m of gateway.buses.meters())
-        this.set({ meter: m.id }, gateway.engine.meterHealth(m.id).held?.readings ?? 0);
+      for (const m of meters.meters()) this.set({ meter: m.id }, meterHealth(m.id).held?.readings ?? 0);
     },
   });
   new Gauge({
@@ -159,8 +187,8 @@ function billingGauges(gateway: Gateway, registry: Registry): void {
     labelNames: ["meter"],
     registers: [registry],
     collect() {
-      for (const m of gateway.buses.meters())
-        this.set({ meter: m.id }, gateway.engine.meterHealth(m.id).relayDisobeys === undefined ? 0 : 1);
+      for (const m of meters.meters())
+        this.set({ meter: m.id }, meterHealth(m.id).relayDisobeys === undefined ? 0 : 1);
     },
   });
 }

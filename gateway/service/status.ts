@@ -2,11 +2,16 @@
  * What `status`, `/status` and `/healthz` report: one snapshot of meters, balances, relays, backlog
  * and the reasons the gateway is degraded, in plain words.
  */
+import type { Config } from "../config/index.ts";
 import { formatMoneyE7 } from "../prepaid/index.ts";
 import type { DiskSnapshot } from "./disk-guard.ts";
 import { diskProblems } from "./disk-health.ts";
-import type { Gateway } from "./gateway.ts";
-import { freeDiskBytes, ntpSynchronised } from "./host.ts";
+import type { MeterBillingHealth } from "./prepaid/meter-health.ts";
+import type { HostProbe } from "./host.ts";
+import type { BusStats, ClockHealth, MeterDirectory } from "./ports.ts";
+import type { MeterInfo } from "./buses.ts";
+import type { Store } from "../store/index.ts";
+import type { StoreFailures } from "./store-failures.ts";
 import {
   billingProblems,
   meterBillingStatus,
@@ -57,17 +62,51 @@ export interface LinkStatus {
   errors: Record<string, number>;
 }
 
-export function gatewayStatus(
-  gateway: Gateway,
-  busStates: ReadonlyMap<string, "up" | "down">,
-): GatewayStatus {
-  const store = gateway.store;
-  const meters = gateway.buses.meters().map((m): MeterStatus => {
-    const counters = gateway.buses.counters(m.id);
+/** What the status service reads; each part is a narrow port built once by the composition root. */
+export interface StatusSources {
+  /** The config in force (reload replaces it). */
+  readonly config: () => Config;
+  readonly meters: MeterDirectory;
+  readonly store: Pick<Store, "readings" | "outbox">;
+  readonly meterHealth: (meterId: string) => MeterBillingHealth;
+  readonly storeFailures: StoreFailures;
+  readonly disk: () => DiskSnapshot;
+  /** Last known state of each bus (from `bus.state` events). */
+  readonly busStates: ReadonlyMap<string, "up" | "down">;
+  readonly clock: ClockHealth;
+  /** Whether the MQTT session is up; undefined when no uplink is configured. */
+  readonly uplinkConnected: () => boolean | undefined;
+  readonly host: HostProbe;
+}
+
+/** Health limits: above this backlog, below this much free disk, the gateway is degraded. */
+const defaultLimits = { backlog: 100_000, freeDiskBytes: 100 * 1024 * 1024 };
+
+/** One snapshot for `status`, `/status` and `/healthz`, and the reasons the gateway is degraded. */
+export class StatusService {
+  constructor(private readonly sources: StatusSources) {}
+
+  snapshot(): GatewayStatus {
+    const { config, meters, store, storeFailures } = this.sources;
+    const buses: Record<string, "up" | "down" | "unknown"> = {};
+    for (const bus of config().buses) buses[bus.id] = this.sources.busStates.get(bus.id) ?? "unknown";
+    return {
+      gatewayId: config().gateway.id,
+      uptimeMs: this.sources.clock.uptimeMs(),
+      meters: meters.meters().map((m) => this.meterStatus(m)),
+      backlog: store.outbox.backlogByStream(),
+      buses,
+      storage: storageStatus(storeFailures.episode, storeFailures.totalBatches),
+      disk: this.sources.disk(),
+      links: linksOf(meters.busStats()),
+    };
+  }
+
+  private meterStatus(m: MeterInfo): MeterStatus {
+    const { meters, store } = this.sources;
+    const counters = meters.live(m.id);
     const latest = store.readings.latestForMeter(m.id);
-    const accountId = gateway.config.meters.find((c) => c.id === m.id)?.account;
-    const account = accountId === undefined ? undefined : store.accounts.get(accountId);
-    const relayClosed = latest?.extra?.["relayClosed"];
+    const account = meters.account(m.id);
     return {
       id: m.id,
       bus: m.busId,
@@ -77,17 +116,56 @@ export function gatewayStatus(
       lastSeenMs: counters.lastSeenMs ?? latest?.atMs ?? null,
       importEnergyWh: latest?.energyWh ?? null,
       powerW: latest?.powerW ?? null,
-      relay: relayClosed === undefined ? null : relayClosed === 1 ? "closed" : "open",
-      account: accountId ?? null,
+      relay: meters.relay(m.id) ?? null,
+      account: meters.accountOf(m.id) ?? null,
       balance: account === undefined ? null : formatMoneyE7(account.balanceE7),
       lastError: counters.lastError?.message ?? null,
-      billing: meterBillingStatus(gateway.engine.meterHealth(m.id)),
+      billing: meterBillingStatus(this.sources.meterHealth(m.id)),
     };
-  });
-  const buses: Record<string, "up" | "down" | "unknown"> = {};
-  for (const bus of gateway.config.buses) buses[bus.id] = busStates.get(bus.id) ?? "unknown";
+  }
+
+  /** Reasons the gateway is degraded in `status`; empty when healthy. */
+  problems(status: GatewayStatus, limits = defaultLimits): string[] {
+    const problems: string[] = [];
+    for (const [bus, state] of Object.entries(status.buses))
+      if (state === "down") {
+        const why = status.links[bus]?.lastError;
+        problems.push(
+          why === null || why === undefined ? `bus ${bus} is down` : `bus ${bus} is down: ${why}`,
+        );
+      }
+    const offline = status.meters.filter((m) => m.state === "offline").map((m) => m.id);
+    if (offline.length > 0) problems.push(`meters offline: ${offline.join(", ")}`);
+    const backlog = Object.values(status.backlog).reduce((a, b) => a + b, 0);
+    if (backlog > limits.backlog) problems.push(`uplink backlog is ${backlog} records`);
+    const { mqtt, gateway } = this.sources.config();
+    if (mqtt !== undefined && this.sources.uplinkConnected() !== true) {
+      problems.push(`broker unreachable: ${mqtt.url} (records wait in the outbox)`);
+    }
+    problems.push(...billingProblems(status));
+    problems.push(...diskProblems(status.disk));
+    problems.push(...this.hostProblems(gateway.dataDir, limits.freeDiskBytes));
+    return problems;
+  }
+
+  /** Clock trust, NTP (the probe's last answer, never waited for) and free disk. */
+  private hostProblems(dataDir: string, minFreeBytes: number): string[] {
+    const problems: string[] = [];
+    const clock = this.sources.clock.check();
+    if (!clock.ok) problems.push(`clock not trusted: ${clock.detail}`);
+    if (this.sources.host.ntpSynchronised() === false)
+      problems.push("clock not synchronised (NTP): sudo timedatectl set-ntp true");
+    const free = this.sources.host.freeDiskBytes(dataDir);
+    if (free === undefined) problems.push(`cannot read free space of ${dataDir}`);
+    else if (free < minFreeBytes)
+      problems.push(`disk low: ${Math.round(free / 1024 / 1024)} MiB free in ${dataDir}`);
+    return problems;
+  }
+}
+
+function linksOf(stats: readonly BusStats[]): Record<string, LinkStatus> {
   const links: Record<string, LinkStatus> = {};
-  for (const { busId, link } of gateway.buses.busStats()) {
+  for (const { busId, link } of stats) {
     links[busId] = {
       state: link.state,
       lastError: link.lastError?.message ?? null,
@@ -96,51 +174,5 @@ export function gatewayStatus(
       errors: { ...link.errors },
     };
   }
-  return {
-    gatewayId: gateway.config.gateway.id,
-    uptimeMs: gateway.uptimeMs,
-    meters,
-    backlog: store.outbox.backlogByStream(),
-    buses,
-    storage: storageStatus(gateway.storeFailures.episode, gateway.storeFailures.totalBatches),
-    disk: gateway.disk.snapshot(),
-    links,
-  };
-}
-
-/** Reasons the gateway is degraded; empty when healthy. */
-export function healthProblems(
-  gateway: Gateway,
-  status: GatewayStatus,
-  limits = { backlog: 100_000, freeDiskBytes: 100 * 1024 * 1024 },
-): string[] {
-  const problems: string[] = [];
-  for (const [bus, state] of Object.entries(status.buses))
-    if (state === "down") {
-      const why = status.links[bus]?.lastError;
-      problems.push(why === null || why === undefined ? `bus ${bus} is down` : `bus ${bus} is down: ${why}`);
-    }
-  const offline = status.meters.filter((m) => m.state === "offline").map((m) => m.id);
-  if (offline.length > 0) problems.push(`meters offline: ${offline.join(", ")}`);
-  const backlog = Object.values(status.backlog).reduce((a, b) => a + b, 0);
-  if (backlog > limits.backlog) problems.push(`uplink backlog is ${backlog} records`);
-  if (gateway.config.mqtt !== undefined && gateway.uplink?.connected !== true) {
-    problems.push(`broker unreachable: ${gateway.config.mqtt.url} (records wait in the outbox)`);
-  }
-  problems.push(...billingProblems(status));
-  problems.push(...diskProblems(status.disk));
-  const clock = gateway.clockCheck();
-  if (!clock.ok) problems.push(`clock not trusted: ${clock.detail}`);
-  const ntp = ntpSynchronised();
-  if (ntp === false) problems.push("clock not synchronised (NTP): sudo timedatectl set-ntp true");
-  try {
-    const free = freeDiskBytes(gateway.config.gateway.dataDir);
-    if (free < limits.freeDiskBytes)
-      problems.push(
-        `disk low: ${Math.round(free / 1024 / 1024)} MiB free in ${gateway.config.gateway.dataDir}`,
-      );
-  } catch {
-    problems.push(`cannot read free space of ${gateway.config.gateway.dataDir}`);
-  }
-  return problems;
+  return links;
 }

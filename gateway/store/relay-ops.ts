@@ -131,6 +131,15 @@ export class RelayOpRepository {
       .map(toOp);
   }
 
+  /** How many operations were recorded, by action and result (`pending` while without one), for metrics. */
+  countsByOutcome(): Array<{ action: string; result: string; count: number }> {
+    return this.sql
+      .stmt<[], { action: string; result: string; count: number }>(
+        "SELECT action, coalesce(result, 'pending') AS result, count(*) AS count FROM relay_ops GROUP BY 1, 2",
+      )
+      .all();
+  }
+
   /** A meter's operations, newest first, at most `limit` (1..10000). */
   forMeter(meterId: string, limit: number): RelayOp[] {
     return this.sql

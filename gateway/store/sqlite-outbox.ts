@@ -122,6 +122,19 @@ export class SqliteOutbox implements Outbox {
     return Object.fromEntries(rows.map((r) => [r.stream, r.n]));
   }
 
+  /**
+   * From insert to broker acknowledgement, ms, of the newest `limit` (1..10000) delivered records, newest
+   * first: the publish latency metric.
+   */
+  deliveryLatenciesMs(limit: number): number[] {
+    return this.sql
+      .stmt<[number], { latency: number }>(
+        "SELECT delivered_at_ms - created_at_ms AS latency FROM outbox WHERE delivered_at_ms IS NOT NULL ORDER BY id DESC LIMIT ?",
+      )
+      .all(Math.min(Math.max(1, limit), 10_000))
+      .map((row) => row.latency);
+  }
+
   lastId(): number {
     // sqlite_sequence survives deletion of the newest rows, so the boundary never moves backwards.
     const row = this.sql

@@ -6,8 +6,7 @@
 import type { CommandResponse } from "../../../uplink/commands/response.ts";
 import { testCommandHandler } from "../../../uplink/testing/command-handler.ts";
 import { signedRequest } from "../../../uplink/testing/fixtures.ts";
-import { createExecutor } from "../../executor.ts";
-import type { Gateway } from "../../gateway.ts";
+import { createExecutor, type ExecutorPorts } from "../../executor.ts";
 import { openEngineRig, type EngineRig } from "./engine-rig.ts";
 
 /** An engine rig that also takes commands. */
@@ -20,8 +19,8 @@ export interface CommandRig extends EngineRig {
 export function openCommandRig(configText?: string): CommandRig {
   const rig = openEngineRig(configText);
   const { store, clock, ops } = rig;
-  // The executor reads only these two parts of the gateway for the mutations.
-  const executor = createExecutor({ operations: ops, store } as unknown as Gateway);
+  // The executor reads only these two ports for the mutations.
+  const executor = createExecutor({ operations: ops, store } as unknown as ExecutorPorts);
   const handler = testCommandHandler({ store, executor, clock });
   const send = (command: string, params: Record<string, unknown>): CommandResponse => {
     const request = signedRequest(command, params, { nowMs: clock.now() });

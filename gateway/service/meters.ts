@@ -1,0 +1,148 @@
+/**
+ * The meters of the running config behind one object: it owns the buses (built here and nowhere else,
+ * rebuilt when a reload changes buses or meters) and implements the {@link MeterDirectory} and the
+ * {@link RelayActuator} the features read. Relay position, meter -> account and online counts are derived
+ * here once, for /status, /healthz, metrics, the uplink's status and its retained meter states alike.
+ */
+import type { Clock } from "../../core/clock.ts";
+import type { EventBus } from "../../core/event-bus.ts";
+import type { MeterCounters } from "../bus/counters.ts";
+import type { Config } from "../config/index.ts";
+import type { GatewayEvents } from "../events.ts";
+import type { Reading } from "../metering/reading.ts";
+import type { Account, Store } from "../store/index.ts";
+import type { TransportFactory } from "../../protocols/modbus/transport/transport.ts";
+import type { ResolvedProfile } from "../../protocols/profiles/resolve.ts";
+import { Buses, type MeterInfo } from "./buses.ts";
+import type { BusStats, MeterDirectory, RelayActuator, RelayShown } from "./ports.ts";
+
+export interface MetersDeps {
+  readonly clock: Clock;
+  readonly events: EventBus<GatewayEvents>;
+  readonly profiles: ReadonlyMap<string, ResolvedProfile>;
+  readonly transportFactory: TransportFactory;
+  /** Clock of wire-level bounds (BusSchedulerOptions.wireClock); default `clock`. */
+  readonly wireClock?: Clock | undefined;
+  readonly store: Store;
+  /** Meter -> account of the settings in force (they change on reload). */
+  readonly meterAccount: () => ReadonlyMap<string, string>;
+}
+
+export class Meters implements MeterDirectory, RelayActuator {
+  private buses: Buses | undefined;
+  private relayMeters = new Set<string>();
+  /** The latest stored reading of each meter since start. */
+  private readonly lastReadings = new Map<string, Reading>();
+
+  constructor(private readonly deps: MetersDeps) {}
+
+  /**
+   * Builds the buses of `config` without polling yet (the engine settles relay operations on them
+   * first) and notes which meters have a relay.
+   */
+  configure(config: Pick<Config, "buses" | "meters">): void {
+    const { clock, wireClock, events, profiles, transportFactory } = this.deps;
+    this.buses = new Buses(config, { clock, wireClock, events, profiles, transportFactory });
+    this.relayMeters = new Set(
+      config.meters.filter((m) => profiles.get(m.profile)?.relay !== undefined).map((m) => m.id),
+    );
+  }
+
+  /** Starts polling the configured buses. */
+  start(): void {
+    this.running().start();
+  }
+
+  /** A reload changed buses or meters: closes the old buses, then builds and starts the new ones. */
+  async restart(config: Pick<Config, "buses" | "meters">): Promise<void> {
+    await this.buses?.stop();
+    this.configure(config);
+    this.start();
+  }
+
+  /** Whether the meter's profile has a supply relay. */
+  hasRelay(meterId: string): boolean {
+    return this.relayMeters.has(meterId);
+  }
+
+  /** No new polls; resolves when the polls in hand are done or after `maxWaitMs` (see Buses). */
+  async stopPolling(maxWaitMs: number): Promise<void> {
+    await this.buses?.stopPolling(maxWaitMs);
+  }
+
+  /** Closes every port; counters stay readable and a late relay write fails as `bus stopped`. */
+  async stop(): Promise<void> {
+    await this.buses?.stop();
+  }
+
+  /** A batch was stored: its readings become the meters' latest. */
+  remember(batch: readonly Reading[]): void {
+    for (const reading of batch) this.lastReadings.set(reading.meterId, reading);
+  }
+
+  meters(): MeterInfo[] {
+    return this.running().meters();
+  }
+
+  meter(meterId: string): MeterInfo | undefined {
+    return this.running().meter(meterId);
+  }
+
+  live(meterId: string): MeterCounters {
+    return this.running().counters(meterId);
+  }
+
+  accountOf(meterId: string): string | undefined {
+    return this.deps.meterAccount().get(meterId);
+  }
+
+  account(meterId: string): Account | undefined {
+    const accountId = this.accountOf(meterId);
+    return accountId === undefined ? undefined : this.deps.store.accounts.get(accountId);
+  }
+
+  lastReading(meterId: string): Reading | undefined {
+    return this.lastReadings.get(meterId);
+  }
+
+  relay(meterId: string): RelayShown {
+    const latest = this.lastReadings.get(meterId);
+    if (latest !== undefined)
+      return latest.relayClosed === undefined ? undefined : position(latest.relayClosed);
+    // Nothing stored since start: the database's latest reading (stored with relayClosed 1/0).
+    const stored = this.deps.store.readings.latestForMeter(meterId)?.extra?.["relayClosed"];
+    return stored === undefined ? undefined : position(stored === 1);
+  }
+
+  onlineCounts(): { total: number; online: number; offline: number } {
+    const states = this.meters().map((m) => this.live(m.id).state);
+    return {
+      total: states.length,
+      online: states.filter((s) => s === "online").length,
+      offline: states.filter((s) => s === "offline").length,
+    };
+  }
+
+  busStats(): BusStats[] {
+    return this.running().busStats();
+  }
+
+  readNow(meterId: string): Promise<Reading> {
+    return this.running().readNow(meterId);
+  }
+
+  writeRelay(meterId: string, closed: boolean): Promise<void> {
+    return this.running().writeRelay(meterId, closed);
+  }
+
+  readRelay(meterId: string): Promise<boolean> {
+    return this.running().readRelay(meterId);
+  }
+
+  private running(): Buses {
+    if (this.buses === undefined) throw new Error("gateway not started: no buses");
+    return this.buses;
+  }
+}
+
+const position = (closed: boolean): RelayShown => (closed ? "closed" : "open");

@@ -1,0 +1,64 @@
+/**
+ * A reloaded config (SIGHUP): what changes in place (meters, buses, accounts, tariffs, policy), what needs
+ * a restart, and the stored tariffs and account settings the file changed, with a `config.reloaded`
+ * event, in one transaction.
+ */
+import type { Config } from "../config/index.ts";
+import type { Store } from "../store/index.ts";
+import { configReloadedEvent } from "../uplink/event-specs/index.ts";
+import { recordEvent } from "../uplink/outbox-writer.ts";
+import { storedSettingsOf } from "./prepaid/seed.ts";
+import type { PrepaidSettings } from "./prepaid/settings.ts";
+
+/** What a reload does: the sections applied, the settings that wait for a restart, the config in force. */
+export interface ReloadPlan {
+  readonly applied: Array<"buses" | "meters" | "accounts" | "tariffs" | "policy">;
+  readonly needsRestart: string[];
+  /** `next`, keeping the `gateway` and `mqtt` sections of `prev` (they cannot change without a restart). */
+  readonly config: Config;
+}
+
+const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
+
+/** Compares two configs section by section. */
+export function planReload(prev: Config, next: Config): ReloadPlan {
+  const needsRestart = (
+    ["id", "dataDir", "timezone", "httpPort", "profilesDir", "logLevel", "diskReserveMiB"] as const
+  )
+    .filter((key) => !same(prev.gateway[key], next.gateway[key]))
+    .map((key) => `gateway.${key}`);
+  if (!same(prev.mqtt, next.mqtt)) needsRestart.push("mqtt");
+  const applied = (["buses", "meters", "accounts", "tariffs", "policy"] as const).filter(
+    (key) => !same(prev[key], next[key]),
+  );
+  return { applied, needsRestart, config: { ...next, gateway: prev.gateway, mqtt: prev.mqtt } };
+}
+
+/**
+ * Stores the tariffs the file changed and the account fields edited in it since the last load (the rest
+ * keep what commands set), and records `config.reloaded`; one transaction.
+ */
+export function storeReload(
+  store: Store,
+  prev: Config,
+  next: Config,
+  settings: PrepaidSettings,
+  plan: ReloadPlan,
+): void {
+  const { applied, needsRestart } = plan;
+  store.transaction(() => {
+    for (const tariff of next.tariffs ?? []) {
+      const before = prev.tariffs?.find((t) => t.id === tariff.id);
+      if (!same(before, tariff))
+        store.tariffs.upsert(tariff.id, tariff.kind, settings.tariffs.get(tariff.id));
+    }
+    for (const account of settings.accounts.values()) {
+      const before = prev.accounts?.find((a) => a.id === account.id);
+      const after = next.accounts?.find((a) => a.id === account.id);
+      if (before === undefined || after === undefined || same(before, after)) continue;
+      if (store.accounts.get(account.id) === undefined) continue;
+      store.accounts.updateSettings(account.id, { tariffId: account.tariffId, ...storedSettingsOf(account) });
+    }
+    recordEvent(store, configReloadedEvent(applied, needsRestart));
+  });
+}

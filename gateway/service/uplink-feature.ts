@@ -1,0 +1,84 @@
+/**
+ * The MQTT uplink as a feature of the gateway, when `mqtt` is configured: its status topic counts the
+ * meters of the {@link MeterDirectory}, its commands run on the executor, and each meter's retained
+ * state is published from the directory after a stored batch or a change of the meter's state.
+ */
+import type { Clock } from "../../core/clock.ts";
+import type { Logger } from "../../core/logger.ts";
+import type { Config } from "../config/index.ts";
+import { formatMoneyE7, moneyStateOf } from "../prepaid/index.ts";
+import type { Store } from "../store/index.ts";
+import { Uplink } from "../uplink/index.ts";
+import { createExecutor, type ExecutorPorts } from "./executor.ts";
+import type { MeterDirectory } from "./ports.ts";
+
+export interface UplinkFeatureDeps {
+  readonly config: Config;
+  readonly store: Store;
+  /** Clock of the meter states' times. */
+  readonly clock: Clock;
+  /** Clock of the uplink itself (command validity, envelope times). */
+  readonly uplinkClock: Clock;
+  readonly logger: Logger;
+  /** Software version for the status topic. */
+  readonly version: string;
+  readonly meters: MeterDirectory;
+  readonly executor: ExecutorPorts;
+}
+
+export class UplinkFeature {
+  private uplinkRef: Uplink | undefined;
+
+  constructor(private readonly deps: UplinkFeatureDeps) {}
+
+  /** The running uplink; undefined without `mqtt` in the config. */
+  get uplink(): Uplink | undefined {
+    return this.uplinkRef;
+  }
+
+  async start(): Promise<void> {
+    const { config, store, uplinkClock, logger, version, meters } = this.deps;
+    if (config.mqtt === undefined) return;
+    this.uplinkRef = new Uplink({
+      config: config.mqtt,
+      gatewayId: config.gateway.id,
+      store,
+      clock: uplinkClock,
+      logger,
+      version,
+      statusProvider: () => ({ meters: meters.onlineCounts() }),
+      executor: createExecutor(this.deps.executor),
+    });
+    await this.uplinkRef.start();
+  }
+
+  /** New records wait in the outbox: look now rather than at the next poll. */
+  outboxChanged(): void {
+    this.uplinkRef?.outboxChanged();
+  }
+
+  /** Publishes a meter's retained state (latest reading, balance, relay, online). */
+  publishMeterState(meterId: string): void {
+    const uplink = this.uplinkRef;
+    if (uplink === undefined) return;
+    const { meters } = this.deps;
+    const reading = meters.lastReading(meterId);
+    const counters = meters.live(meterId);
+    const account = meters.account(meterId);
+    uplink.publishMeterState(meterId, {
+      wallMs: this.deps.clock.now(),
+      online: counters.state !== "offline",
+      lastSeenMs: counters.lastSeenMs ?? null,
+      reading: reading === undefined ? null : { wallMs: reading.wallMs, values: reading.values },
+      accountId: meters.accountOf(meterId) ?? null,
+      balance: account === undefined ? null : formatMoneyE7(account.balanceE7),
+      moneyState: account === undefined ? null : moneyStateOf(account.balanceE7, account.thresholds),
+      relay: meters.relay(meterId) ?? "unknown",
+    });
+  }
+
+  /** Publishes `offline` and disconnects; the records not yet delivered stay in the outbox. */
+  async stop(): Promise<void> {
+    await this.uplinkRef?.stop();
+  }
+}
