@@ -16,9 +16,7 @@
  *   Everywhere: no import cycles. A cycle means two modules cannot be understood, tested or
  *               started one without the other.
  *
- * Violations that can only be fixed by the gateway/service reshape (issue 11) are recorded in
- * .dependency-cruiser-known-violations.json and ignored by `--ignore-known`; any new violation
- * fails lint. Regenerate the baseline only when it shrinks: `npm run lint:deps:baseline`.
+ * There is no baseline of known violations: the tree has none, and any violation fails lint.
  */
 
 /** Test code: may import anything, so the layer rules below skip it. */

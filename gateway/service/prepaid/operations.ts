@@ -11,7 +11,7 @@ import { resolveAnomaly, type AnomalyResolution } from "./anomaly-command.ts";
 import type { PrepaidEngine } from "./engine.ts";
 import type { OperationResult } from "./operation-result.ts";
 import { toProtection } from "./protection.ts";
-import { confirmMeterReplacement, type ReplaceConfirmResult } from "./replacement.ts";
+import { confirmMeterReplacement, type ReplaceConfirmResult } from "./replacement-confirm.ts";
 import type { PrepaidSettings } from "./settings.ts";
 import { applyTopUpCommand, type TopUpCommand } from "./topup-command.ts";
 
