@@ -26,7 +26,7 @@ function writeConfig(name: string, lines: string[]): string {
 
 beforeAll(async () => {
   broker = await startMosquitto();
-  gateway = await startGateway({ url: broker.url });
+  gateway = await startGateway({ url: broker.url, polled: true });
   dir = (await tempDir("uplink-cli-")).path;
   writeFileSync(join(dir, "command.key"), `${testKeyText}\n`);
   writeConfig("client.yaml", [

@@ -1,6 +1,6 @@
 /**
- * Integration harness for the uplink: a gateway side (real store in a temp dir, the real Uplink, the test
- * executor) and a platform side ({@link Platform}: an MQTT client that records every message under the
+ * Integration harness for the uplink: a gateway side (real store in a temp dir, the real Uplink, the real
+ * executor and prepaid engine of gateway/service/testing/executor-rig.ts) and a platform side ({@link Platform}: an MQTT client that records every message under the
  * gateway's topics and sends signed commands). Both talk to a real mosquitto from test/helpers.
  */
 import { writeFileSync } from "node:fs";
@@ -15,13 +15,8 @@ import { openStore } from "../../../gateway/store/index.ts";
 import type { MqttUplinkConfigInput } from "../../../gateway/uplink/config.ts";
 import { mqttConfigSchema } from "../../../gateway/uplink/config.ts";
 import type { CommandResponse } from "../../../gateway/uplink/commands/response.ts";
-import {
-  seedAccounts,
-  testGatewayId,
-  testKeyText,
-  testMeters,
-} from "../../../gateway/uplink/testing/fixtures.ts";
-import { TestExecutor } from "../../../gateway/uplink/testing/test-executor.ts";
+import { startExecutorRig, type RecordingExecutor } from "../../../gateway/service/testing/executor-rig.ts";
+import { testGatewayId, testKeyText } from "../../../gateway/uplink/testing/fixtures.ts";
 import { Uplink } from "../../../gateway/uplink/uplink.ts";
 import type { MosquittoBroker } from "../../helpers/index.ts";
 import { tempDir, waitFor } from "../../helpers/index.ts";
@@ -39,7 +34,7 @@ export const fastTuning: Partial<MqttUplinkConfigInput> = {
 export interface GatewayUnderTest {
   readonly uplink: Uplink;
   readonly store: Store;
-  readonly executor: TestExecutor;
+  readonly executor: RecordingExecutor;
   readonly dataDir: string;
   /** Stops the uplink (offline status, clean disconnect) and closes the store. */
   stop(): Promise<void>;
@@ -57,20 +52,22 @@ export interface StartGatewayOptions {
   readonly gate?: () => Promise<void>;
   /** Default: a silent logger. */
   readonly logger?: Logger;
+  /** Poll the meters first (see ExecutorRigOptions.polled); default false. */
+  readonly polled?: boolean;
   /** Wait until the uplink is connected; default true. */
   readonly waitConnected?: boolean;
 }
 
-/** Opens a store, seeds accounts, starts an Uplink and (by default) waits until it is connected. */
+/** Opens a store, starts the engine (accounts seeded), starts an Uplink and (by default) waits until it is connected. */
 export async function startGateway(options: StartGatewayOptions): Promise<GatewayUnderTest> {
   const dataDir = options.dataDir ?? (await tempDir("uplink-gw-")).path;
   const keyFile = join(dataDir, "command.key");
   writeFileSync(keyFile, `${testKeyText}\n`);
   const clock = new SystemClock();
   const store = openStore({ dataDir, clock });
-  seedAccounts(store);
+  const rig = startExecutorRig({ store, clock, polled: options.polled === true });
   options.before?.(store);
-  const executor = new TestExecutor(store, testMeters);
+  const executor = rig.executor;
   const config = mqttConfigSchema.parse({
     url: options.url,
     clientId: `gw-${dataDir.slice(-8)}`,
@@ -108,6 +105,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
     dataDir,
     async stop() {
       await uplink.stop();
+      await rig.stop();
       store.close();
     },
   };
