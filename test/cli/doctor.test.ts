@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadProfiles, requireProfile } from "../../protocols/profiles/load.ts";
 import { startSimulator, type RunningSimulator } from "../../simulator/start.ts";
 import { freePort, startMosquitto, tempDir, type MosquittoBroker, type TempDir } from "../helpers/index.ts";
-import { gatewayCli, runCli } from "./run-cli.ts";
+import { gatewayCli, runCli } from "../helpers/run-cli.ts";
 
 let sim: RunningSimulator;
 let dir: TempDir;

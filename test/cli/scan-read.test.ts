@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadProfiles, requireProfile } from "../../protocols/profiles/load.ts";
 import { startSimulator, type RunningSimulator } from "../../simulator/start.ts";
 import { createPtyPair, type PtyPair } from "../helpers/index.ts";
-import { gatewayCli, runCli } from "./run-cli.ts";
+import { gatewayCli, runCli } from "../helpers/run-cli.ts";
 
 const profiles = loadProfiles();
 const layout = [

@@ -11,7 +11,7 @@ import Database from "better-sqlite3";
 import { connect, type MqttClient } from "mqtt";
 import { afterEach, describe, expect, it } from "vitest";
 import { startService } from "../faults/support/service.ts";
-import { gatewayCli, runCli } from "../cli/run-cli.ts";
+import { gatewayCli, runCli } from "../helpers/run-cli.ts";
 import { startMosquitto, waitFor } from "../helpers/index.ts";
 import { startInProcess, swapMeter } from "../simulator/support.ts";
 

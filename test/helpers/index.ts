@@ -14,3 +14,5 @@ export { waitFor } from "./wait-for.ts";
 export type { Truthy, WaitForOptions } from "./wait-for.ts";
 export { findExecutable, missingTools, requireTool, INSTALL_COMMAND, REQUIRED_TOOLS } from "./tools.ts";
 export type { ToolName } from "./tools.ts";
+export { runCli, gatewayCli } from "./run-cli.ts";
+export type { CliResult } from "./run-cli.ts";

@@ -6,7 +6,7 @@ import Database from "better-sqlite3";
 import { afterEach, describe, expect, it } from "vitest";
 import { requireProfile } from "../../protocols/profiles/load.ts";
 import { startSimulator } from "../../simulator/start.ts";
-import { gatewayCli } from "../cli/run-cli.ts";
+import { gatewayCli } from "../helpers/run-cli.ts";
 import { freePort, tempDir, waitFor } from "../helpers/index.ts";
 import { profiles } from "./bus-harness.ts";
 

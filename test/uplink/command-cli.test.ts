@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { testKeyText } from "../../gateway/uplink/testing/fixtures.ts";
 import type { MosquittoBroker } from "../helpers/index.ts";
 import { startMosquitto, tempDir } from "../helpers/index.ts";
-import { runCli } from "../cli/run-cli.ts";
+import { runCli } from "../helpers/run-cli.ts";
 import type { GatewayUnderTest } from "./support/harness.ts";
 import { startGateway } from "./support/harness.ts";
 

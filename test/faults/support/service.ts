@@ -5,7 +5,7 @@
  */
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { gatewayCli } from "../../cli/run-cli.ts";
+import { gatewayCli } from "../../helpers/run-cli.ts";
 import { freePort, tempDir, waitFor, type TempDir } from "../../helpers/index.ts";
 import { spawnOwned, type OwnedProcess } from "../../helpers/processes.ts";
 
