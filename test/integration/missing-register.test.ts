@@ -19,7 +19,7 @@ import { faultSpecSchema } from "../../simulator/faults/fault-spec.ts";
 import { startSimulator } from "../../simulator/start.ts";
 import { startService } from "../faults/support/service.ts";
 import { waitFor } from "../helpers/index.ts";
-import { profiles } from "./bus-harness.ts";
+import { profiles } from "../helpers/bus-harness.ts";
 
 const cleanups: Array<() => Promise<unknown>> = [];
 afterEach(async () => {

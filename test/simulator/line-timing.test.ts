@@ -9,7 +9,7 @@ import { ManualClock } from "../../core/clock.ts";
 import { withCrc } from "../../protocols/modbus/crc.ts";
 import { readRequestPdu } from "../../protocols/modbus/pdu.ts";
 import { t35Ms, wireTimeMs } from "../../protocols/modbus/timing.ts";
-import { startBus } from "../integration/bus-harness.ts";
+import { startBus } from "../helpers/bus-harness.ts";
 import { waitFor } from "../helpers/index.ts";
 import { startInProcess } from "./support.ts";
 

@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { requireProfile } from "../../../protocols/profiles/load.ts";
 import { startSimulator, type RunningSimulator } from "../../../simulator/start.ts";
 import { tempDir, waitFor, type TempDir } from "../../helpers/index.ts";
-import { profiles } from "../../integration/bus-harness.ts";
+import { profiles } from "../../helpers/bus-harness.ts";
 import { billingFacts } from "../support/billing-facts.ts";
 import { chargesAfter, clockEventsAfter, marks, readingsAfter } from "../support/database.ts";
 import { steppedWallClock, type SteppedWallClock } from "../support/faketime.ts";

@@ -10,7 +10,7 @@ import { testGatewayId, testKeyText } from "../../../gateway/uplink/testing/fixt
 import { requireProfile } from "../../../protocols/profiles/load.ts";
 import { startSimulator, type RunningSimulator } from "../../../simulator/start.ts";
 import { startMosquitto, tempDir, type MosquittoBroker, type TempDir } from "../../helpers/index.ts";
-import { profiles } from "../../integration/bus-harness.ts";
+import { profiles } from "../../helpers/bus-harness.ts";
 import { Platform } from "../../uplink/support/harness.ts";
 import { startService, type ServiceUnderTest } from "./service.ts";
 
