@@ -8,7 +8,7 @@ import type { TransportEndpoint } from "../../protocols/modbus/transport/transpo
 import type { ScenarioInput } from "../../simulator/scenario/schema.ts";
 import { startBus } from "../helpers/bus-harness.ts";
 import { createPtyPair, waitFor } from "../helpers/index.ts";
-import { startInProcess } from "./support.ts";
+import { startInProcess } from "../helpers/simulator.ts";
 
 export type RigKind = "tcp" | "rtu-over-tcp" | "pty";
 

@@ -11,7 +11,7 @@ import { readRequestPdu } from "../../protocols/modbus/pdu.ts";
 import { t35Ms, wireTimeMs } from "../../protocols/modbus/timing.ts";
 import { startBus } from "../helpers/bus-harness.ts";
 import { waitFor } from "../helpers/index.ts";
-import { startInProcess } from "./support.ts";
+import { startInProcess } from "../helpers/simulator.ts";
 
 const cleanups: Array<() => Promise<void> | void> = [];
 afterEach(async () => {
