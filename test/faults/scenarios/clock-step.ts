@@ -14,7 +14,7 @@ import { profiles } from "../../helpers/bus-harness.ts";
 import { billingFacts } from "../support/billing-facts.ts";
 import { chargesAfter, clockEventsAfter, marks, readingsAfter } from "../support/database.ts";
 import { steppedWallClock, type SteppedWallClock } from "../support/faketime.ts";
-import { startService, type ServiceUnderTest } from "../support/service.ts";
+import { startService, type ServiceUnderTest } from "../../helpers/service.ts";
 import { faultResult, type FaultResult, type FaultScenario, type FaultSize } from "../types.ts";
 
 const HOUR = 3600;

@@ -13,7 +13,7 @@ import { createPtyPair, type PtyPair } from "../../helpers/index.ts";
 import { loadProfiles, requireProfile } from "../../../protocols/profiles/load.ts";
 import { startSimulator, type RunningSimulator } from "../../../simulator/start.ts";
 import { faultResult, type FaultResult, type FaultScenario } from "../types.ts";
-import { startService, type ServiceUnderTest } from "../support/service.ts";
+import { startService, type ServiceUnderTest } from "../../helpers/service.ts";
 import {
   BILLED_ACCOUNT_LINES,
   busShownDown,

@@ -9,7 +9,7 @@ import { waitFor } from "../../helpers/index.ts";
 import { checkBilling, unchargedFailures } from "../support/billing-checks.ts";
 import { outboxProgress, readingCount } from "../support/database.ts";
 import { seededRandom, type Random } from "../support/random.ts";
-import type { ServiceUnderTest } from "../support/service.ts";
+import type { ServiceUnderTest } from "../../helpers/service.ts";
 import { startSite, type Site } from "../support/site.ts";
 import { checkStreams } from "../support/stream-checks.ts";
 import { TopupSender, exactlyOnceFailures, lostPurchases } from "../support/topups.ts";

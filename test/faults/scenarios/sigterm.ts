@@ -11,7 +11,7 @@ import Database from "better-sqlite3";
 import { loadProfiles, requireProfile } from "../../../protocols/profiles/load.ts";
 import { startSimulator } from "../../../simulator/start.ts";
 import { startMosquitto, tempDir } from "../../helpers/index.ts";
-import { startService } from "../support/service.ts";
+import { startService } from "../../helpers/service.ts";
 import { faultResult, type FaultResult, type FaultScenario } from "../types.ts";
 
 const METERS = [1, 2, 3, 4];

@@ -7,7 +7,7 @@
 import { loadProfiles, requireProfile } from "../../../protocols/profiles/load.ts";
 import { startSimulator, type RunningSimulator } from "../../../simulator/start.ts";
 import { waitFor } from "../../helpers/index.ts";
-import type { ServiceUnderTest } from "./service.ts";
+import type { ServiceUnderTest } from "../../helpers/service.ts";
 
 const profiles = loadProfiles();
 

@@ -12,7 +12,7 @@ import { startSimulator, type RunningSimulator } from "../../../simulator/start.
 import { startMosquitto, tempDir, type MosquittoBroker, type TempDir } from "../../helpers/index.ts";
 import { profiles } from "../../helpers/bus-harness.ts";
 import { Platform } from "../../uplink/support/harness.ts";
-import { startService, type ServiceUnderTest } from "./service.ts";
+import { startService, type ServiceUnderTest } from "../../helpers/service.ts";
 
 /** Shape of the room; ids are M-1..M-n on accounts A-1..A-n (the ids the uplink fixtures sign for). */
 export interface SiteOptions {
