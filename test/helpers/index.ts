@@ -2,7 +2,8 @@
  * Helpers for integration tests that drive real parts: a mosquitto broker, socat pseudo-terminals,
  * TCP ports, temp dirs and CLI runs. Import from here: `import { startMosquitto } from "./index.ts"`.
  * Heavier helpers that load gateway or simulator code are imported by path so a test pays only for what
- * it uses: processes.ts, bus-harness.ts (a real bus: transport, scheduler, poller), simulator.ts.
+ * it uses: processes.ts, bus-harness.ts (a real bus: transport, scheduler, poller), simulator.ts,
+ * service.ts (meter-gateway run as a child), platform.ts (the MQTT platform side).
  */
 export { freePort, acceptsConnections, waitForPort, LOOPBACK } from "./ports.ts";
 export type { WaitForPortOptions } from "./ports.ts";

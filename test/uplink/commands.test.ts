@@ -11,7 +11,8 @@ import { domainSnapshot, signedRequest } from "../../gateway/uplink/testing/fixt
 import type { MosquittoBroker } from "../helpers/index.ts";
 import { startMosquitto, waitFor } from "../helpers/index.ts";
 import type { GatewayUnderTest } from "./support/harness.ts";
-import { Platform, startGateway } from "./support/harness.ts";
+import { Platform } from "../helpers/platform.ts";
+import { startGateway } from "./support/harness.ts";
 
 let broker: MosquittoBroker;
 let platform: Platform;

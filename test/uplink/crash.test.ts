@@ -13,7 +13,7 @@ import type { OwnedProcess } from "../helpers/processes.ts";
 import { spawnOwned, stopOwned } from "../helpers/processes.ts";
 import { outboxProgress } from "../faults/support/database.ts";
 import { checkStreams } from "../faults/support/stream-checks.ts";
-import { Platform } from "./support/harness.ts";
+import { Platform } from "../helpers/platform.ts";
 
 const childScript = fileURLToPath(new URL("./drain-child.ts", import.meta.url));
 const perStream = 2000;

@@ -11,7 +11,7 @@ import { errorResponseSchema } from "../../../gateway/uplink/commands/response.t
 import { signedRequest, testGatewayId } from "../../../gateway/uplink/testing/fixtures.ts";
 import { waitFor } from "../../helpers/index.ts";
 import { fuzzMessage, validParams } from "../../uplink/support/command-fuzz.ts";
-import type { Received } from "../../uplink/support/harness.ts";
+import type { Received } from "../../helpers/platform.ts";
 import { seededRandom } from "../support/random.ts";
 import type { ServiceUnderTest } from "../../helpers/service.ts";
 import { craftedSample, type Sample } from "../support/crafted-commands.ts";
