@@ -12,7 +12,7 @@ import { startMosquitto, tempDir, waitFor } from "../helpers/index.ts";
 import type { OwnedProcess } from "../helpers/processes.ts";
 import { spawnOwned, stopOwned } from "../helpers/processes.ts";
 import { outboxProgress } from "../faults/support/database.ts";
-import { checkStreams } from "../faults/support/stream-checks.ts";
+import { checkStreams } from "../helpers/stream-checks.ts";
 import { Platform } from "../helpers/platform.ts";
 
 const childScript = fileURLToPath(new URL("./drain-child.ts", import.meta.url));
