@@ -11,7 +11,7 @@ import type { MosquittoBroker } from "../helpers/index.ts";
 import { startMosquitto, tempDir, waitFor } from "../helpers/index.ts";
 import type { OwnedProcess } from "../helpers/processes.ts";
 import { spawnOwned, stopOwned } from "../helpers/processes.ts";
-import { outboxProgress } from "../faults/support/database.ts";
+import { outboxProgress } from "../helpers/database.ts";
 import { checkStreams } from "../helpers/stream-checks.ts";
 import { Platform } from "../helpers/platform.ts";
 

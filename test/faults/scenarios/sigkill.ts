@@ -7,7 +7,7 @@
 import { testGatewayId } from "../../../gateway/uplink/testing/fixtures.ts";
 import { waitFor } from "../../helpers/index.ts";
 import { checkBilling, unchargedFailures } from "../support/billing-checks.ts";
-import { outboxProgress, readingCount } from "../support/database.ts";
+import { outboxProgress, readingCount } from "../../helpers/database.ts";
 import { seededRandom, type Random } from "../support/random.ts";
 import type { ServiceUnderTest } from "../../helpers/service.ts";
 import { startSite, type Site } from "../support/site.ts";
