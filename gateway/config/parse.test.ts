@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { parseConfig } from "./parse.ts";
-import { knownProfiles, parseOptions, yamlLines } from "./test-support.ts";
+import { knownProfiles, parseOptions, yamlLines } from "./testing/parse-options.ts";
 
 const minimal = yamlLines(
   "gateway:",

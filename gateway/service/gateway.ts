@@ -28,6 +28,7 @@ import { Schedules } from "./schedules.ts";
 import { Storage } from "./storage.ts";
 import { StoreFailures } from "./store-failures.ts";
 import { UplinkFeature } from "./uplink-feature.ts";
+import type { ExecutorPorts } from "./executor.ts";
 
 export interface GatewayDeps {
   clock: Clock;
@@ -111,13 +112,7 @@ export class Gateway {
       logger,
       meters,
       version: this.deps.version ?? "0.0.0",
-      executor: {
-        operations: this.operations,
-        store,
-        meters,
-        clock: this.clockHealth,
-        config: () => this.config,
-      },
+      executor: this.executorPorts(),
     }));
     this.startRecording(store, disk, meters, uplink);
     await uplink.start();
@@ -235,6 +230,17 @@ export class Gateway {
    * (and published) while the buses, engine and uplink it needs still exist, the relay operations it
    * decided finish on the still-open buses, then buses, uplink and database close.
    */
+  /** What the platform's commands act on (the uplink's executor; the bench builds its own uplink on it). */
+  executorPorts(): ExecutorPorts {
+    return {
+      operations: this.operations,
+      store: this.store,
+      meters: required(this.meters, "meters"),
+      clock: this.clockHealth,
+      config: () => this.config,
+    };
+  }
+
   async stop(): Promise<void> {
     this.schedules?.stop();
     this.host?.stop();

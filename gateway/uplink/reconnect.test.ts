@@ -12,8 +12,8 @@ import { ManualClock } from "../../core/clock.ts";
 import { silentLogger } from "../../core/logger.ts";
 import { TempStores } from "../store/testing/temp-store.ts";
 import { mqttConfigSchema } from "../config/mqtt.ts";
-import { testGatewayId, testMeters } from "./testing/fixtures.ts";
-import { TestExecutor } from "./testing/test-executor.ts";
+import { startExecutorRig } from "../service/testing/executor-rig.ts";
+import { testGatewayId } from "./testing/fixtures.ts";
 import { Uplink } from "./uplink.ts";
 
 const temp = new TempStores();
@@ -30,6 +30,8 @@ function startUplink(broker: MosquittoBroker) {
   const clock = new ManualClock();
   const store = temp.open({ clock });
   let attempts = 0;
+  const rig = startExecutorRig({ store, clock });
+  cleanups.push(() => rig.stop());
   const uplink = new Uplink({
     config: mqttConfigSchema.parse({
       url: broker.url,
@@ -45,7 +47,7 @@ function startUplink(broker: MosquittoBroker) {
     logger: silentLogger(),
     version: "0.0.0-test",
     statusProvider: () => ({ meters: { total: 0, online: 0, offline: 0 } }),
-    executor: new TestExecutor(store, testMeters),
+    executor: rig.executor,
     // The lowest delay of each step (step / 2), so the schedule is exact.
     random: () => 0,
     connect: (url: string, options: IClientOptions) => {

@@ -13,7 +13,7 @@ import { openStore } from "../../gateway/store/index.ts";
 import { mqttConfigSchema } from "../../gateway/config/mqtt.ts";
 import { buildEnvelope } from "../../gateway/uplink/envelope.ts";
 import { enqueueRecord } from "../../gateway/uplink/outbox-writer.ts";
-import { TestExecutor } from "../../gateway/uplink/testing/test-executor.ts";
+import { startExecutorRig } from "../../gateway/service/testing/executor-rig.ts";
 import { Uplink } from "../../gateway/uplink/uplink.ts";
 import { reportResult, sleep } from "./common.ts";
 import { sampleValues, seedBacklog } from "./seed.ts";
@@ -125,7 +125,7 @@ const uplink = new Uplink({
   logger: silentLogger(),
   version: "0.0.0-bench",
   statusProvider: () => ({ meters: { total: 0, online: 0, offline: 0 } }),
-  executor: new TestExecutor(store, new Set<string>()),
+  executor: startExecutorRig({ store, clock }).executor,
 });
 let live = 0;
 const liveTimer = setInterval(() => {

@@ -13,9 +13,9 @@ import { join } from "node:path";
 import { SystemClock } from "../../core/clock.ts";
 import { createLogger, silentLogger } from "../../core/logger.ts";
 import type { Reading } from "../../gateway/metering/reading.ts";
+import { createExecutor } from "../../gateway/service/executor.ts";
 import { Gateway } from "../../gateway/service/gateway.ts";
 import { mqttConfigSchema } from "../../gateway/config/mqtt.ts";
-import { TestExecutor } from "../../gateway/uplink/testing/test-executor.ts";
 import { Uplink } from "../../gateway/uplink/uplink.ts";
 import { modbusSerialTransportFactory } from "../../protocols/modbus/transport/modbus-serial.ts";
 import { loadProfiles } from "../../protocols/profiles/io/files.ts";
@@ -89,7 +89,8 @@ if (options.uplinkUrl !== undefined) {
     logger,
     version: "0.0.0-bench",
     statusProvider: () => ({ meters: { total: config.meters.length, online: 0, offline: 0 } }),
-    executor: new TestExecutor(gateway.store, new Set<string>()),
+    // The gateway's own executor, as gateway.ts wires it (no command is sent during a bench).
+    executor: createExecutor(gateway.executorPorts()),
   });
   await uplink.start();
 }

@@ -2,7 +2,7 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { tempDir, type TempDir } from "../helpers/index.ts";
-import { gatewayCli, runCli } from "./run-cli.ts";
+import { gatewayCli, runCli } from "../helpers/run-cli.ts";
 
 let dir: TempDir | undefined;
 afterAll(async () => dir?.remove());

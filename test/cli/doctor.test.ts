@@ -6,7 +6,7 @@ import { requireProfile } from "../../protocols/profiles/load.ts";
 import { loadProfiles } from "../../protocols/profiles/io/files.ts";
 import { startSimulator, type RunningSimulator } from "../../simulator/start.ts";
 import { freePort, startMosquitto, tempDir, type MosquittoBroker, type TempDir } from "../helpers/index.ts";
-import { gatewayCli, runCli } from "./run-cli.ts";
+import { gatewayCli, runCli } from "../helpers/run-cli.ts";
 
 let sim: RunningSimulator;
 let dir: TempDir;

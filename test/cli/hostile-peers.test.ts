@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startHostilePeer, type HostileBehaviour, type HostilePeer } from "../helpers/hostile-tcp.ts";
 import { tempDir, type TempDir } from "../helpers/index.ts";
-import { gatewayCli, runCli } from "./run-cli.ts";
+import { gatewayCli, runCli } from "../helpers/run-cli.ts";
 
 /** Node and tsx start-up on a loaded 2-core machine, on top of the transport's own bounds, ms. */
 const startupMs = 6000;

@@ -11,7 +11,7 @@ import { loadProfiles } from "../../protocols/profiles/io/files.ts";
 import { faultSpecSchema } from "../../simulator/faults/fault-spec.ts";
 import { startSimulator, type RunningSimulator } from "../../simulator/start.ts";
 import { tempDir } from "../helpers/index.ts";
-import { gatewayCli, runCli } from "./run-cli.ts";
+import { gatewayCli, runCli } from "../helpers/run-cli.ts";
 
 const profiles = loadProfiles();
 let sim: RunningSimulator;

@@ -4,7 +4,7 @@ import { requireProfile } from "../../protocols/profiles/load.ts";
 import { loadProfiles } from "../../protocols/profiles/io/files.ts";
 import { startSimulator, type RunningSimulator } from "../../simulator/start.ts";
 import { createPtyPair, type PtyPair } from "../helpers/index.ts";
-import { gatewayCli, runCli } from "./run-cli.ts";
+import { gatewayCli, runCli } from "../helpers/run-cli.ts";
 
 const profiles = loadProfiles();
 const layout = [

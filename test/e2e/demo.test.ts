@@ -6,7 +6,7 @@ import { spawn } from "node:child_process";
 import { join } from "node:path";
 import { connect, type MqttClient } from "mqtt";
 import { afterEach, describe, expect, it } from "vitest";
-import { gatewayCli, runCli } from "../cli/run-cli.ts";
+import { gatewayCli, runCli } from "../helpers/run-cli.ts";
 import { freePort, tempDir, waitFor } from "../helpers/index.ts";
 
 const cleanups: Array<() => Promise<void> | void> = [];

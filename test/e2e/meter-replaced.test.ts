@@ -10,10 +10,10 @@ import { join } from "node:path";
 import Database from "better-sqlite3";
 import { connect, type MqttClient } from "mqtt";
 import { afterEach, describe, expect, it } from "vitest";
-import { startService } from "../faults/support/service.ts";
-import { gatewayCli, runCli } from "../cli/run-cli.ts";
+import { startService } from "../helpers/service.ts";
+import { gatewayCli, runCli } from "../helpers/run-cli.ts";
 import { startMosquitto, waitFor } from "../helpers/index.ts";
-import { startInProcess, swapMeter } from "../simulator/support.ts";
+import { startInProcess, swapMeter } from "../helpers/simulator.ts";
 
 const cleanups: Array<() => Promise<void> | void> = [];
 afterEach(async () => {

@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { check } from "prettier";
 import { describe, expect, it } from "vitest";
-import { runCli } from "../cli/run-cli.ts";
+import { runCli } from "../helpers/run-cli.ts";
 import { tempDir } from "../helpers/index.ts";
 import { preflightProblems } from "./support/preflight.ts";
 import { renderDocument, renderTable, writeDocument } from "./support/report.ts";

@@ -9,9 +9,9 @@
  */
 import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startService, type ServiceUnderTest } from "../faults/support/service.ts";
+import { startService, type ServiceUnderTest } from "../helpers/service.ts";
 import { waitFor } from "../helpers/index.ts";
-import { startInProcess, swapMeter } from "../simulator/support.ts";
+import { startInProcess, swapMeter } from "../helpers/simulator.ts";
 
 type Sim = Awaited<ReturnType<typeof startInProcess>>;
 let sim: Sim;

@@ -17,9 +17,9 @@ import type { ModbusTransport } from "../../protocols/modbus/transport/transport
 import { requireProfile } from "../../protocols/profiles/load.ts";
 import { faultSpecSchema } from "../../simulator/faults/fault-spec.ts";
 import { startSimulator } from "../../simulator/start.ts";
-import { startService } from "../faults/support/service.ts";
+import { startService } from "../helpers/service.ts";
 import { waitFor } from "../helpers/index.ts";
-import { profiles } from "./bus-harness.ts";
+import { profiles } from "../helpers/bus-harness.ts";
 
 const cleanups: Array<() => Promise<unknown>> = [];
 afterEach(async () => {

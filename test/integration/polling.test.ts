@@ -8,7 +8,7 @@ import { quantityUnits } from "../../protocols/profiles/quantities.ts";
 import { requireProfile } from "../../protocols/profiles/load.ts";
 import { startSimulator, type RunningSimulator } from "../../simulator/start.ts";
 import { createPtyPair, waitFor, type PtyPair } from "../helpers/index.ts";
-import { profiles, startBus } from "./bus-harness.ts";
+import { profiles, startBus } from "../helpers/bus-harness.ts";
 
 const shipped = ["sdm120", "sdm630", "dtsu666", "generic-prepaid"] as const;
 const cleanups: Array<() => Promise<void>> = [];

@@ -14,7 +14,7 @@ import { requireProfile } from "../../protocols/profiles/load.ts";
 import { SimClock } from "../../simulator/core/sim-clock.ts";
 import { startSimulator } from "../../simulator/start.ts";
 import { createPtyPair, tempDir, waitFor } from "../helpers/index.ts";
-import { profiles } from "./bus-harness.ts";
+import { profiles } from "../helpers/bus-harness.ts";
 
 const speed = 600;
 const cleanups: Array<() => Promise<void>> = [];

@@ -6,9 +6,9 @@ import Database from "better-sqlite3";
 import { afterEach, describe, expect, it } from "vitest";
 import { requireProfile } from "../../protocols/profiles/load.ts";
 import { startSimulator } from "../../simulator/start.ts";
-import { gatewayCli } from "../cli/run-cli.ts";
+import { gatewayCli } from "../helpers/run-cli.ts";
 import { freePort, tempDir, waitFor } from "../helpers/index.ts";
-import { profiles } from "./bus-harness.ts";
+import { profiles } from "../helpers/bus-harness.ts";
 
 const cleanups: Array<() => Promise<void> | void> = [];
 afterEach(async () => {
@@ -40,8 +40,12 @@ tariffs: [{ id: flat, kind: flat, price: "0.5283" }]
 `;
     writeFileSync(config, text("", "50.00", "warn"));
     const child = spawn(process.execPath, ["--import", "tsx", gatewayCli, "run", "-c", config], {
-      stdio: "ignore",
+      stdio: ["ignore", "pipe", "pipe"],
     });
+    // The service's log: the refused reload below is awaited by its log line, not by a pause.
+    let log = "";
+    child.stdout.on("data", (chunk: Buffer) => (log += chunk.toString()));
+    child.stderr.on("data", (chunk: Buffer) => (log += chunk.toString()));
     cleanups.push(() => {
       child.kill("SIGKILL");
     });
@@ -83,7 +87,10 @@ tariffs: [{ id: flat, kind: flat, price: "0.5283" }]
     // A broken file is refused; the service keeps running on the config it has.
     writeFileSync(config, readFileSync(config, "utf8").replace("unit: 2", "unit: 999"));
     child.kill("SIGHUP");
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    await waitFor(() => log.includes("config reload refused"), {
+      timeoutMs: 15_000,
+      description: "the reload refused",
+    });
     expect(child.exitCode).toBeNull();
     expect((await meters()).map((m) => m.id)).toEqual(["m1", "m2"]);
     expect(db.prepare("SELECT count(*) FROM events WHERE type = 'config.reloaded'").pluck().get()).toBe(1);

@@ -14,7 +14,7 @@ import type { ModbusTransport, TransportEndpoint } from "../../protocols/modbus/
 import { requireProfile } from "../../protocols/profiles/load.ts";
 import { startSimulator, type RunningSimulator } from "../../simulator/start.ts";
 import { createPtyPair, tempDir, waitFor, type PtyPair } from "../helpers/index.ts";
-import { profiles } from "./bus-harness.ts";
+import { profiles } from "../helpers/bus-harness.ts";
 
 const cleanups: Array<() => Promise<void>> = [];
 afterEach(async () => {

@@ -8,9 +8,9 @@ import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { requireProfile } from "../../protocols/profiles/load.ts";
 import { startSimulator } from "../../simulator/start.ts";
-import { gatewayCli, runCli } from "../cli/run-cli.ts";
+import { gatewayCli, runCli } from "../helpers/run-cli.ts";
 import { freePort, tempDir, waitFor } from "../helpers/index.ts";
-import { profiles } from "./bus-harness.ts";
+import { profiles } from "../helpers/bus-harness.ts";
 
 const cleanups: Array<() => Promise<void> | void> = [];
 afterEach(async () => {

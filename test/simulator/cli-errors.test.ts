@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { stringify } from "yaml";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { freePort, tempDir, type TempDir } from "../helpers/index.ts";
-import { runMeterSim } from "./support.ts";
+import { runMeterSim } from "../helpers/simulator.ts";
 
 let dir: TempDir;
 let busy: Server;

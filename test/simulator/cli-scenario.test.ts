@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { stringify } from "yaml";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { tempDir, type TempDir } from "../helpers/index.ts";
-import { runMeterSim, startMeterSim, type MeterSimProcess } from "./support.ts";
+import { runMeterSim, startMeterSim, type MeterSimProcess } from "../helpers/simulator.ts";
 
 let dir: TempDir;
 

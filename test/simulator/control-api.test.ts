@@ -6,7 +6,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { ManualClock } from "../../core/clock.ts";
 import type { ClockView, MeterView } from "../../simulator/control/views.ts";
-import { startInProcess } from "./support.ts";
+import { startInProcess } from "../helpers/simulator.ts";
 
 type Sim = Awaited<ReturnType<typeof startInProcess>>;
 let sim: Sim | undefined;

@@ -1,14 +1,14 @@
 /**
  * A simulator (in-process, driven over its HTTP control interface) and the gateway's real bus layer
- * (modbus-serial transport, scheduler, poller from test/integration/bus-harness.ts) on one endpoint:
+ * (modbus-serial transport, scheduler, poller from test/helpers/bus-harness.ts) on one endpoint:
  * Modbus TCP, RTU over TCP, or a real socat pty pair.
  */
 import { expect } from "vitest";
 import type { TransportEndpoint } from "../../protocols/modbus/transport/transport.ts";
 import type { ScenarioInput } from "../../simulator/scenario/schema.ts";
-import { startBus } from "../integration/bus-harness.ts";
+import { startBus } from "../helpers/bus-harness.ts";
 import { createPtyPair, waitFor } from "../helpers/index.ts";
-import { startInProcess } from "./support.ts";
+import { startInProcess } from "../helpers/simulator.ts";
 
 export type RigKind = "tcp" | "rtu-over-tcp" | "pty";
 

@@ -4,15 +4,14 @@
  * on a real socket as the manual clock moves), not as measured durations; those are the benchmark's.
  */
 import { connect, type Socket } from "node:net";
-import { setTimeout as sleep } from "node:timers/promises";
 import { afterEach, describe, expect, it } from "vitest";
 import { ManualClock } from "../../core/clock.ts";
 import { withCrc } from "../../protocols/modbus/crc.ts";
 import { readRequestPdu } from "../../protocols/modbus/pdu.ts";
 import { t35Ms, wireTimeMs } from "../../protocols/modbus/timing.ts";
-import { startBus } from "../integration/bus-harness.ts";
+import { startBus } from "../helpers/bus-harness.ts";
 import { waitFor } from "../helpers/index.ts";
-import { startInProcess } from "./support.ts";
+import { startInProcess } from "../helpers/simulator.ts";
 
 const cleanups: Array<() => Promise<void> | void> = [];
 afterEach(async () => {
@@ -96,9 +95,12 @@ describe("line timing on a manual clock", () => {
     socket.write(withCrc(Uint8Array.of(1, ...readRequestPdu(4, 0, 2))));
     // Reply: unit + fc + count + 4 data bytes + CRC = 9 bytes.
     const dueMs = wireTimeMs(8, 1200) + t35Ms(1200) + wireTimeMs(9, 1200);
-    await sleep(100);
+    // The simulator has the request once it arms the reply's timer on the clock.
+    await waitFor(() => clock.pendingTimers() > 0, { description: "the reply timer armed", timeoutMs: 2000 });
+    const armed = clock.pendingTimers();
     clock.advance(Math.floor(dueMs) - 1);
-    await sleep(100);
+    // Still armed: the reply was not written, so nothing can be on its way to the socket.
+    expect(clock.pendingTimers()).toBe(armed);
     expect(received).toEqual([]);
     clock.advance(2);
     await waitFor(() => received.length > 0, { timeoutMs: 2000 });

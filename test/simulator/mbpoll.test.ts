@@ -12,7 +12,7 @@ import {
   runMeterSim,
   startMeterSim,
   type MeterSimProcess,
-} from "./support.ts";
+} from "../helpers/simulator.ts";
 
 /** The `host:port` or device and the control URL from meter-sim's startup lines. */
 function served(output: string): { address: string; controlUrl: string | undefined } {

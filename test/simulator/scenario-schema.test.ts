@@ -5,7 +5,7 @@ import { describe, expect, it } from "vitest";
 import { loadScenarioFile, parseScenario } from "../../simulator/scenario/load.ts";
 import type { ScenarioInput } from "../../simulator/scenario/schema.ts";
 import { tempDir } from "../helpers/index.ts";
-import { repoRoot, scenariosDir } from "./support.ts";
+import { repoRoot, scenariosDir } from "../helpers/simulator.ts";
 
 const examples = readdirSync(scenariosDir).filter((name) => name.endsWith(".yaml"));
 

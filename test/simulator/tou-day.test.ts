@@ -9,8 +9,8 @@ import { parse as parseYaml } from "yaml";
 import { afterEach, describe, expect, it } from "vitest";
 import { ManualClock } from "../../core/clock.ts";
 import type { ScenarioInput } from "../../simulator/scenario/schema.ts";
-import { startBus } from "../integration/bus-harness.ts";
-import { scenariosDir, startInProcess } from "./support.ts";
+import { startBus } from "../helpers/bus-harness.ts";
+import { scenariosDir, startInProcess } from "../helpers/simulator.ts";
 
 const hour = 3_600_000;
 const cleanups: Array<() => Promise<void>> = [];

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { testKeyText } from "../../gateway/uplink/testing/fixtures.ts";
 import type { MosquittoBroker } from "../helpers/index.ts";
 import { startMosquitto, tempDir } from "../helpers/index.ts";
-import { runCli } from "../cli/run-cli.ts";
+import { runCli } from "../helpers/run-cli.ts";
 import type { GatewayUnderTest } from "./support/harness.ts";
 import { startGateway } from "./support/harness.ts";
 
@@ -26,7 +26,7 @@ function writeConfig(name: string, lines: string[]): string {
 
 beforeAll(async () => {
   broker = await startMosquitto();
-  gateway = await startGateway({ url: broker.url });
+  gateway = await startGateway({ url: broker.url, polled: true });
   dir = (await tempDir("uplink-cli-")).path;
   writeFileSync(join(dir, "command.key"), `${testKeyText}\n`);
   writeConfig("client.yaml", [

@@ -11,7 +11,8 @@ import { domainSnapshot, signedRequest } from "../../gateway/uplink/testing/fixt
 import type { MosquittoBroker } from "../helpers/index.ts";
 import { startMosquitto, waitFor } from "../helpers/index.ts";
 import type { GatewayUnderTest } from "./support/harness.ts";
-import { Platform, startGateway } from "./support/harness.ts";
+import { Platform } from "../helpers/platform.ts";
+import { startGateway } from "./support/harness.ts";
 
 let broker: MosquittoBroker;
 let platform: Platform;
@@ -55,7 +56,7 @@ const validParams: Record<(typeof commandNames)[number], Record<string, unknown>
 
 describe("commands", () => {
   it.each(commandNames)("%s: answered ok with a response matching its schema", async (command) => {
-    gateway = await startGateway({ url: broker.url });
+    gateway = await startGateway({ url: broker.url, polled: true });
     const request = signedRequest(command, validParams[command], { nowMs: now() });
     const response = await platform.request(command, request);
     expect(response).toMatchObject({
@@ -106,7 +107,7 @@ describe("commands", () => {
   ];
 
   it.each(refusals)("refuses %s on %s, audits it and changes nothing", async (code, command, payload) => {
-    gateway = await startGateway({ url: broker.url });
+    gateway = await startGateway({ url: broker.url, polled: true });
     const before = domainSnapshot(gateway.store);
     const auditsBefore = platform.on("events").length;
     const request = payload();
@@ -133,7 +134,7 @@ describe("commands", () => {
   });
 
   it("refuses REPLAYED, also after a restart, and never executes a transaction twice", async () => {
-    gateway = await startGateway({ url: broker.url });
+    gateway = await startGateway({ url: broker.url, polled: true });
     const request = signedRequest("topup", topup(1), { nowMs: now() });
     expect(await platform.request("topup", request)).toMatchObject({
       status: "ok",
@@ -141,7 +142,7 @@ describe("commands", () => {
     });
     const { dataDir } = gateway;
     await gateway.stop();
-    gateway = await startGateway({ url: broker.url, dataDir });
+    gateway = await startGateway({ url: broker.url, polled: true, dataDir });
     const before = domainSnapshot(gateway.store);
     expect(await platform.request("topup", request)).toMatchObject({ status: "error", code: "REPLAYED" });
     expect(domainSnapshot(gateway.store)).toEqual(before);
@@ -149,7 +150,7 @@ describe("commands", () => {
   });
 
   it("refuses RATE_LIMITED relay commands beyond the configured rate", async () => {
-    gateway = await startGateway({ url: broker.url, mqtt: { relayCommandsPerMinute: 1 } });
+    gateway = await startGateway({ url: broker.url, polled: true, mqtt: { relayCommandsPerMinute: 1 } });
     const relay = () => signedRequest("relay", validParams.relay, { nowMs: now() });
     expect(await platform.request("relay", relay())).toMatchObject({ status: "ok" });
     const before = domainSnapshot(gateway.store);
@@ -158,14 +159,14 @@ describe("commands", () => {
   });
 
   it("refuses NO_COMMAND_KEY when the gateway has no command key, and INTERNAL when execution fails", async () => {
-    gateway = await startGateway({ url: broker.url, mqtt: { commandKeyFile: undefined } });
+    gateway = await startGateway({ url: broker.url, polled: true, mqtt: { commandKeyFile: undefined } });
     expect(await platform.request("topup", signedRequest("topup", topup(1), { nowMs: now() }))).toMatchObject(
       {
         code: "NO_COMMAND_KEY",
       },
     );
     await gateway.stop();
-    gateway = await startGateway({ url: broker.url });
+    gateway = await startGateway({ url: broker.url, polled: true });
     gateway.executor.throwNext = true;
     const before = domainSnapshot(gateway.store);
     expect(await platform.request("topup", signedRequest("topup", topup(1), { nowMs: now() }))).toMatchObject(
@@ -177,7 +178,7 @@ describe("commands", () => {
   });
 
   it("honours the MQTT 5 response topic and correlation data", async () => {
-    gateway = await startGateway({ url: broker.url });
+    gateway = await startGateway({ url: broker.url, polled: true });
     await platform.client.subscribeAsync("client/replies/#", { qos: 1 });
     const request = signedRequest("time.check", {}, { nowMs: now() });
     await platform.client.publishAsync("mg/gw-test/request/time.check", JSON.stringify(request), {
@@ -203,13 +204,13 @@ describe("commands", () => {
   });
 
   it("receives a command sent while the gateway was away (persistent session) and runs it once", async () => {
-    gateway = await startGateway({ url: broker.url });
+    gateway = await startGateway({ url: broker.url, polled: true });
     const { dataDir } = gateway;
     await gateway.stop();
     gateway = undefined;
     const request = signedRequest("topup", topup(1), { nowMs: now() });
     await platform.client.publishAsync("mg/gw-test/request/topup", JSON.stringify(request), { qos: 1 });
-    gateway = await startGateway({ url: broker.url, dataDir });
+    gateway = await startGateway({ url: broker.url, polled: true, dataDir });
     await platform.until(
       () => platform.on("response/topup").some((m) => m.payload["transaction"] === request["transaction"]),
       "response after the gateway came back",

@@ -11,9 +11,9 @@ import type { MosquittoBroker } from "../helpers/index.ts";
 import { startMosquitto, tempDir, waitFor } from "../helpers/index.ts";
 import type { OwnedProcess } from "../helpers/processes.ts";
 import { spawnOwned, stopOwned } from "../helpers/processes.ts";
-import { outboxProgress } from "../faults/support/database.ts";
-import { checkStreams } from "../faults/support/stream-checks.ts";
-import { Platform } from "./support/harness.ts";
+import { outboxProgress } from "../helpers/database.ts";
+import { checkStreams } from "../helpers/stream-checks.ts";
+import { Platform } from "../helpers/platform.ts";
 
 const childScript = fileURLToPath(new URL("./drain-child.ts", import.meta.url));
 const perStream = 2000;

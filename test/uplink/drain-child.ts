@@ -9,8 +9,8 @@ import { SystemClock } from "../../core/clock.ts";
 import { silentLogger } from "../../core/logger.ts";
 import { openStore } from "../../gateway/store/index.ts";
 import { mqttConfigSchema } from "../../gateway/config/mqtt.ts";
-import { testGatewayId, testMeters } from "../../gateway/uplink/testing/fixtures.ts";
-import { TestExecutor } from "../../gateway/uplink/testing/test-executor.ts";
+import { startExecutorRig } from "../../gateway/service/testing/executor-rig.ts";
+import { testGatewayId } from "../../gateway/uplink/testing/fixtures.ts";
 import { Uplink } from "../../gateway/uplink/uplink.ts";
 import { addRecords } from "./support/records.ts";
 
@@ -47,7 +47,7 @@ const uplink = new Uplink({
   logger: silentLogger(),
   version: "0.0.0-drain",
   statusProvider: () => ({ meters: { total: 0, online: 0, offline: 0 } }),
-  executor: new TestExecutor(store, testMeters),
+  executor: startExecutorRig({ store, clock }).executor,
 });
 await uplink.start();
 process.stdout.write("started\n");

@@ -10,7 +10,8 @@ import { fuzzMessage, validParams } from "./support/command-fuzz.ts";
 import type { MosquittoBroker } from "../helpers/index.ts";
 import { startMosquitto } from "../helpers/index.ts";
 import type { GatewayUnderTest } from "./support/harness.ts";
-import { Platform, startGateway, stopParts } from "./support/harness.ts";
+import { Platform } from "../helpers/platform.ts";
+import { startGateway, stopParts } from "./support/harness.ts";
 
 let broker: MosquittoBroker | undefined;
 let gateway: GatewayUnderTest | undefined;

@@ -8,7 +8,8 @@ import type { StreamName } from "../../gateway/uplink/records.ts";
 import type { MosquittoBroker } from "../helpers/index.ts";
 import { startMosquitto, waitFor } from "../helpers/index.ts";
 import type { GatewayUnderTest } from "./support/harness.ts";
-import { Platform, startGateway, stopParts } from "./support/harness.ts";
+import { Platform } from "../helpers/platform.ts";
+import { startGateway, stopParts } from "./support/harness.ts";
 import { addRecords } from "./support/records.ts";
 
 let broker: MosquittoBroker | undefined;

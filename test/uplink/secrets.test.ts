@@ -11,7 +11,8 @@ import { signedRequest, testKeyText } from "../../gateway/uplink/testing/fixture
 import type { MosquittoBroker } from "../helpers/index.ts";
 import { startMosquitto, tempDir, waitFor } from "../helpers/index.ts";
 import type { GatewayUnderTest } from "./support/harness.ts";
-import { Platform, startGateway, stopParts } from "./support/harness.ts";
+import { Platform } from "../helpers/platform.ts";
+import { startGateway, stopParts } from "./support/harness.ts";
 
 let broker: MosquittoBroker | undefined;
 let gateway: GatewayUnderTest | undefined;

@@ -9,7 +9,8 @@ import { meterStateSchema, statusSchema } from "../../gateway/uplink/status.ts";
 import type { MosquittoBroker } from "../helpers/index.ts";
 import { startMosquitto } from "../helpers/index.ts";
 import type { GatewayUnderTest } from "./support/harness.ts";
-import { Platform, startGateway, stopParts } from "./support/harness.ts";
+import { Platform } from "../helpers/platform.ts";
+import { startGateway, stopParts } from "./support/harness.ts";
 import { addRecords } from "./support/records.ts";
 
 let broker: MosquittoBroker | undefined;

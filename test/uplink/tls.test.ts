@@ -6,9 +6,10 @@
 import { readFileSync } from "node:fs";
 import { afterEach, describe, expect, it } from "vitest";
 import type { TlsMosquittoBroker } from "../helpers/index.ts";
-import { startMosquitto } from "../helpers/index.ts";
+import { startMosquitto, waitFor } from "../helpers/index.ts";
 import type { GatewayUnderTest } from "./support/harness.ts";
-import { Platform, startGateway, stopParts } from "./support/harness.ts";
+import { Platform } from "../helpers/platform.ts";
+import { startGateway, stopParts } from "./support/harness.ts";
 import { addRecords } from "./support/records.ts";
 
 let broker: TlsMosquittoBroker | undefined;
@@ -41,19 +42,25 @@ describe("uplink over mutual TLS", () => {
   it("does not connect when the broker certificate does not match the server name, or without a client certificate", async () => {
     broker = await startMosquitto({ tls: true });
     const b = broker;
+    // Connection attempts each gateway began: a second one begins only once the first has failed.
+    const attempts = { wrongName: 0, noClientCert: 0 };
     const wrongName = await startGateway({
       url: broker.url,
       mqtt: { tls: { caFile: b.ca, certFile: b.cert, keyFile: b.key, servername: "broker.example.com" } },
       before: (store) => addRecords(store, "events", 3),
+      gate: () => Promise.resolve(void attempts.wrongName++),
       waitConnected: false,
     });
     const noClientCert = await startGateway({
       url: broker.url,
       mqtt: { tls: { caFile: b.ca } },
+      gate: () => Promise.resolve(void attempts.noClientCert++),
       waitConnected: false,
     });
     try {
-      await new Promise((resolve) => setTimeout(resolve, 1500));
+      await waitFor(() => attempts.wrongName >= 2 && attempts.noClientCert >= 2, {
+        description: "a failed first attempt and a retry by each gateway",
+      });
       expect(wrongName.uplink.connected).toBe(false);
       expect(noClientCert.uplink.connected).toBe(false);
       expect(wrongName.store.outbox.backlogCount()).toBe(3);

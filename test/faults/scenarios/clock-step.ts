@@ -10,11 +10,11 @@ import { join } from "node:path";
 import { requireProfile } from "../../../protocols/profiles/load.ts";
 import { startSimulator, type RunningSimulator } from "../../../simulator/start.ts";
 import { tempDir, waitFor, type TempDir } from "../../helpers/index.ts";
-import { profiles } from "../../integration/bus-harness.ts";
+import { profiles } from "../../helpers/bus-harness.ts";
 import { billingFacts } from "../support/billing-facts.ts";
-import { chargesAfter, clockEventsAfter, marks, readingsAfter } from "../support/database.ts";
+import { chargesAfter, clockEventsAfter, marks, readingsAfter } from "../../helpers/database.ts";
 import { steppedWallClock, type SteppedWallClock } from "../support/faketime.ts";
-import { startService, type ServiceUnderTest } from "../support/service.ts";
+import { startService, type ServiceUnderTest } from "../../helpers/service.ts";
 import { faultResult, type FaultResult, type FaultScenario, type FaultSize } from "../types.ts";
 
 const HOUR = 3600;

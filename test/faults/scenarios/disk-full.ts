@@ -12,7 +12,7 @@ import { loadProfiles } from "../../../protocols/profiles/io/files.ts";
 import { startSimulator, type RunningSimulator } from "../../../simulator/start.ts";
 import { waitFor } from "../../helpers/index.ts";
 import { billingFacts, type BillingFacts } from "../support/billing-facts.ts";
-import { okPolls, startService, type ServiceUnderTest } from "../support/service.ts";
+import { okPolls, startService, type ServiceUnderTest } from "../../helpers/service.ts";
 import { mountTmpfs, tmpfsUnavailable, type Tmpfs } from "../support/tmpfs.ts";
 import { faultResult, type FaultResult, type FaultScenario } from "../types.ts";
 

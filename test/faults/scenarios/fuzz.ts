@@ -11,9 +11,9 @@ import { errorResponseSchema } from "../../../gateway/uplink/commands/response.t
 import { signedRequest, testGatewayId } from "../../../gateway/uplink/testing/fixtures.ts";
 import { waitFor } from "../../helpers/index.ts";
 import { fuzzMessage, validParams } from "../../uplink/support/command-fuzz.ts";
-import type { Received } from "../../uplink/support/harness.ts";
+import type { Received } from "../../helpers/platform.ts";
 import { seededRandom } from "../support/random.ts";
-import type { ServiceUnderTest } from "../support/service.ts";
+import type { ServiceUnderTest } from "../../helpers/service.ts";
 import { craftedSample, type Sample } from "../support/crafted-commands.ts";
 import { startSite, type Site } from "../support/site.ts";
 import { faultResult, type FaultResult, type FaultScenario } from "../types.ts";

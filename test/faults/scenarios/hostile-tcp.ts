@@ -7,11 +7,11 @@
  * meter on the same port, that bus comes back by itself; SIGTERM finishes within 5 s. The technician's
  * `read` against each peer exits 1 with one line, in bounded time.
  */
-import { gatewayCli, runCli } from "../../cli/run-cli.ts";
+import { gatewayCli, runCli } from "../../helpers/run-cli.ts";
 import { startHostilePeer, type HostileBehaviour, type HostilePeer } from "../../helpers/hostile-tcp.ts";
 import type { RunningSimulator } from "../../../simulator/start.ts";
 import { faultResult, type FaultResult, type FaultScenario } from "../types.ts";
-import { startService, type ServiceUnderTest } from "../support/service.ts";
+import { startService, type ServiceUnderTest } from "../../helpers/service.ts";
 import {
   BILLED_ACCOUNT_LINES,
   busShownDown,

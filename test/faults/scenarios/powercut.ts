@@ -14,7 +14,7 @@ import { join } from "node:path";
 import { tempDir } from "../../helpers/index.ts";
 import { checkBilling, unchargedFailures } from "../support/billing-checks.ts";
 import { seededRandom, type Random } from "../support/random.ts";
-import type { ServiceUnderTest } from "../support/service.ts";
+import type { ServiceUnderTest } from "../../helpers/service.ts";
 import { startSite } from "../support/site.ts";
 import { TopupSender, lostPurchases } from "../support/topups.ts";
 import { faultResult, type FaultResult, type FaultScenario } from "../types.ts";

@@ -14,7 +14,7 @@ import { requireProfile } from "../../../protocols/profiles/load.ts";
 import { loadProfiles } from "../../../protocols/profiles/io/files.ts";
 import { startSimulator, type RunningSimulator } from "../../../simulator/start.ts";
 import { faultResult, type FaultResult, type FaultScenario } from "../types.ts";
-import { startService, type ServiceUnderTest } from "../support/service.ts";
+import { startService, type ServiceUnderTest } from "../../helpers/service.ts";
 import {
   BILLED_ACCOUNT_LINES,
   busShownDown,

@@ -7,11 +7,11 @@
 import { testGatewayId } from "../../../gateway/uplink/testing/fixtures.ts";
 import { waitFor } from "../../helpers/index.ts";
 import { checkBilling, unchargedFailures } from "../support/billing-checks.ts";
-import { outboxProgress, readingCount } from "../support/database.ts";
+import { outboxProgress, readingCount } from "../../helpers/database.ts";
 import { seededRandom, type Random } from "../support/random.ts";
-import type { ServiceUnderTest } from "../support/service.ts";
+import type { ServiceUnderTest } from "../../helpers/service.ts";
 import { startSite, type Site } from "../support/site.ts";
-import { checkStreams } from "../support/stream-checks.ts";
+import { checkStreams } from "../../helpers/stream-checks.ts";
 import { TopupSender, exactlyOnceFailures, lostPurchases } from "../support/topups.ts";
 import { faultResult, type FaultResult, type FaultScenario, type FaultSize } from "../types.ts";
 

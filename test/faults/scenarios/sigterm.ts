@@ -12,7 +12,7 @@ import { requireProfile } from "../../../protocols/profiles/load.ts";
 import { loadProfiles } from "../../../protocols/profiles/io/files.ts";
 import { startSimulator } from "../../../simulator/start.ts";
 import { startMosquitto, tempDir } from "../../helpers/index.ts";
-import { startService } from "../support/service.ts";
+import { startService } from "../../helpers/service.ts";
 import { faultResult, type FaultResult, type FaultScenario } from "../types.ts";
 
 const METERS = [1, 2, 3, 4];

@@ -10,9 +10,9 @@ import { testGatewayId, testKeyText } from "../../../gateway/uplink/testing/fixt
 import { requireProfile } from "../../../protocols/profiles/load.ts";
 import { startSimulator, type RunningSimulator } from "../../../simulator/start.ts";
 import { startMosquitto, tempDir, type MosquittoBroker, type TempDir } from "../../helpers/index.ts";
-import { profiles } from "../../integration/bus-harness.ts";
-import { Platform } from "../../uplink/support/harness.ts";
-import { startService, type ServiceUnderTest } from "./service.ts";
+import { profiles } from "../../helpers/bus-harness.ts";
+import { Platform } from "../../helpers/platform.ts";
+import { startService, type ServiceUnderTest } from "../../helpers/service.ts";
 
 /** Shape of the room; ids are M-1..M-n on accounts A-1..A-n (the ids the uplink fixtures sign for). */
 export interface SiteOptions {

@@ -6,8 +6,8 @@
 import type { CommandResponse } from "../../../uplink/commands/response.ts";
 import { testCommandHandler } from "../../../uplink/testing/command-handler.ts";
 import { signedRequest } from "../../../uplink/testing/fixtures.ts";
-import { createExecutor, type ExecutorPorts } from "../../executor.ts";
-import { openEngineRig, type EngineRig } from "./engine-rig.ts";
+import { buildExecutor } from "../../testing/executor-rig.ts";
+import { openEngineRig, rigParsedConfig, rigConfig, type EngineRig } from "./engine-rig.ts";
 
 /** An engine rig that also takes commands. */
 export interface CommandRig extends EngineRig {
@@ -16,11 +16,12 @@ export interface CommandRig extends EngineRig {
 }
 
 /** Opens a command rig on a fresh database; close it with `closeEngineRigs`. */
-export function openCommandRig(configText?: string): CommandRig {
+export function openCommandRig(configText = rigConfig): CommandRig {
   const rig = openEngineRig(configText);
-  const { store, clock, ops } = rig;
-  // The executor reads only these two ports for the mutations.
-  const executor = createExecutor({ operations: ops, store } as unknown as ExecutorPorts);
+  const { store, clock, ops, engine } = rig;
+  const meterRead = () => Promise.reject(new Error("no meters on the bus in a command rig"));
+  const config = rigParsedConfig(configText);
+  const executor = buildExecutor({ engine, operations: ops, store, clock, config, meterRead });
   const handler = testCommandHandler({ store, executor, clock });
   const send = (command: string, params: Record<string, unknown>): CommandResponse => {
     const request = signedRequest(command, params, { nowMs: clock.now() });

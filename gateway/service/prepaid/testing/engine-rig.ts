@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ManualClock, type Clock } from "../../../../core/clock.ts";
 import { silentLogger } from "../../../../core/logger.ts";
-import { parseConfig } from "../../../config/index.ts";
+import { parseConfig, type Config } from "../../../config/index.ts";
 import type { Reading } from "../../../metering/reading.ts";
 import type { QuantityValues } from "../../../../protocols/profiles/decode.ts";
 import { openStore, type Store } from "../../../store/index.ts";
@@ -43,11 +43,16 @@ tariffs: [{ id: flat, kind: flat, price: "1.0000" }]
 policy: { cutNoticeMs: 60000, friendlyPeriods: [], friendlyDays: [], maxRelayOpsPerHour: 10 }
 `;
 
-/** The engine's settings from a config text whose meters use the profile `generic-prepaid`. */
-export function rigSettings(configText: string): PrepaidSettings {
+/** A config text whose meters use the profile `generic-prepaid`, parsed (throws on an error). */
+export function rigParsedConfig(configText: string): Config {
   const parsed = parseConfig(configText, { baseDir: "/", profileNames: () => new Set(["generic-prepaid"]) });
   if (!parsed.ok) throw new Error(JSON.stringify(parsed.errors));
-  return compilePrepaidSettings(parsed.config);
+  return parsed.config;
+}
+
+/** The engine's settings from a config text whose meters use the profile `generic-prepaid`. */
+export function rigSettings(configText: string): PrepaidSettings {
+  return compilePrepaidSettings(rigParsedConfig(configText));
 }
 
 /** Tariff `t` of each kind, as YAML flow, with prices that do not divide evenly (for property tests). */

@@ -1,6 +1,6 @@
 /**
- * Shared parts of the simulator tests: a simulator started in-process from a scenario document, a
- * client for its control interface, meter-sim as a child process, and mbpoll.
+ * Simulator helpers for simulator, integration and e2e tests: a simulator started in-process from a
+ * scenario document, a client for its control interface, meter-sim as a child process, and mbpoll.
  */
 import { execFile } from "node:child_process";
 import { fileURLToPath } from "node:url";
@@ -8,8 +8,8 @@ import type { Clock } from "../../core/clock.ts";
 import { parseScenario } from "../../simulator/scenario/load.ts";
 import { startScenario, type RunningScenario } from "../../simulator/scenario/run.ts";
 import type { ScenarioInput } from "../../simulator/scenario/schema.ts";
-import { requireTool, waitFor } from "../helpers/index.ts";
-import { spawnOwned, stopOwned, type OwnedProcess } from "../helpers/processes.ts";
+import { requireTool, waitFor } from "./index.ts";
+import { spawnOwned, stopOwned, type OwnedProcess } from "./processes.ts";
 
 export const repoRoot = fileURLToPath(new URL("../../", import.meta.url));
 export const meterSimMain = fileURLToPath(new URL("../../simulator/cli/main.ts", import.meta.url));

@@ -5,9 +5,9 @@
  */
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { gatewayCli } from "../../cli/run-cli.ts";
-import { freePort, tempDir, waitFor, type TempDir } from "../../helpers/index.ts";
-import { spawnOwned, type OwnedProcess } from "../../helpers/processes.ts";
+import { gatewayCli } from "./run-cli.ts";
+import { freePort, tempDir, waitFor, type TempDir } from "./index.ts";
+import { spawnOwned, type OwnedProcess } from "./processes.ts";
 
 /** What {@link startService} needs: the config text, built from the paths and port it chose. */
 export interface ServiceOptions {

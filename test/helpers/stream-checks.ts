@@ -3,7 +3,7 @@
  * one arrived, and a seq that arrived twice carried the same idempotency key both times. Shared by the
  * fault scenarios and test/uplink/crash.test.ts.
  */
-import type { Received } from "../../uplink/support/harness.ts";
+import type { Received } from "./platform.ts";
 
 /** What one stream looked like from the platform. */
 export interface StreamView {
