@@ -14,7 +14,7 @@ import type { PrepaidEngine } from "../prepaid/engine.ts";
 /** Marks a store whose meters were polled, so a restart on it does not poll them again. */
 const seededKey = "test.meterHistory";
 
-/** Minutes between the polls, oldest first, ending at the clock's now. */
+/** Time between the polls, oldest first, ending at the clock's now, ms (less in a young process). */
 const spacingMs = 60_000;
 
 /**
@@ -33,8 +33,10 @@ export function seedMeterHistory(engine: PrepaidEngine, store: Store, clock: Clo
   const ingest = new ReadingIngest(store, engine);
   const wallNow = clock.now();
   const monoNow = clock.monotonicMs();
+  // Monotonic time starts with the process and is never negative: a young process gets closer polls.
+  const stepMs = Math.min(spacingMs, Math.floor(monoNow / (polls.length - 1)));
   polls.forEach(([meterId, energyWh, serialNumber], i) => {
-    const agoMs = (polls.length - 1 - i) * spacingMs;
+    const agoMs = (polls.length - 1 - i) * stepMs;
     const reading: Reading = {
       meterId,
       busId: "b1",
