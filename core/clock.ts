@@ -32,6 +32,9 @@ export interface TimerHandle {
   readonly id: number;
 }
 
+/** The longest delay a Node timer holds, ms (2^31 - 1). */
+const maxTimerMs = 2_147_483_647;
+
 /** The real clock: Date.now, performance.now and Node timers. */
 export class SystemClock implements Clock {
   private readonly timers = new Map<number, NodeJS.Timeout>();
@@ -45,13 +48,29 @@ export class SystemClock implements Clock {
     return performance.now();
   }
 
+  /**
+   * Node holds a timer of at most 2^31-1 ms (24.8 days) and fires a longer one after 1 ms (a
+   * TimeoutOverflowWarning): a longer wait (a keep-power period ending next month) is chained in steps.
+   */
   setTimeout(fn: () => void, ms: number): TimerHandle {
     const id = this.nextId++;
-    const timer = setTimeout(() => {
-      this.timers.delete(id);
-      fn();
-    }, ms);
-    this.timers.set(id, timer);
+    const dueMono = performance.now() + Math.max(0, ms);
+    const arm = (waitMs: number): void => {
+      const timer = setTimeout(
+        () => {
+          const leftMs = dueMono - performance.now();
+          if (leftMs > 0 && this.timers.has(id)) {
+            arm(leftMs);
+            return;
+          }
+          this.timers.delete(id);
+          fn();
+        },
+        Math.min(waitMs, maxTimerMs),
+      );
+      this.timers.set(id, timer);
+    };
+    arm(Math.max(0, ms));
     return { id };
   }
 
