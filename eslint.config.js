@@ -73,7 +73,6 @@ export default tseslint.config(
       "simulator/cli/serve-options.ts",
       "simulator/control/routes.ts",
       "simulator/scenario/run.ts",
-      "simulator/scenario/schema.ts",
     ],
     rules: { "max-lines-per-function": "off" },
   },
