@@ -72,7 +72,6 @@ export default tseslint.config(
       "simulator/cli/ctl.ts",
       "simulator/cli/serve-options.ts",
       "simulator/control/routes.ts",
-      "simulator/scenario/run.ts",
     ],
     rules: { "max-lines-per-function": "off" },
   },
