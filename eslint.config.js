@@ -68,7 +68,6 @@ export default tseslint.config(
     files: [
       "gateway/cli/demo.ts",
       "simulator/cli/ctl.ts",
-      "simulator/control/routes.ts",
     ],
     rules: { "max-lines-per-function": "off" },
   },
