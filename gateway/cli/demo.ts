@@ -56,6 +56,7 @@ async function startBroker(port: number): Promise<{ close(): Promise<void> }> {
   };
 }
 
+/** Registers `demo`: runs until SIGINT or SIGTERM, then stops the gateway, the simulator and the broker. */
 export function registerDemo(program: Command): void {
   program
     .command("demo")
@@ -64,118 +65,142 @@ export function registerDemo(program: Command): void {
     .option("--http-port <port>", "local API port (for topup and status)", "8780")
     .option("--mqtt-port <port>", "port of the embedded MQTT broker", "18830")
     .option("--data-dir <dir>", "where the demo database goes (default: a new temp dir)")
-    .action(async (options: DemoOptions) => {
-      const speed = Number(options.speed);
-      const start = Date.now();
-      const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), "meter-gateway-demo-"));
-      const profiles = loadProfiles();
-      const mqttPort = Number(options.mqttPort);
-      const broker = await startBroker(mqttPort);
-      const keyFile = join(dataDir, "command.key");
-      writeFileSync(keyFile, `demo-command-key-${randomUUID()}\n`, { mode: 0o600 });
-      const clientConfig = join(dataDir, "platform-client.yaml");
-      writeFileSync(
-        clientConfig,
-        `# The platform side of the demo: used by 'meter-gateway command'.\nurl: mqtt://127.0.0.1:${mqttPort}\nprotocolVersion: 4\ngatewayId: demo-gw\ncommandKeyFile: ${keyFile}\n`,
-      );
-      // Loaded here, not at the top: `meter-gateway run` shares this module graph and should not carry
-      // the simulator in its memory.
-      const { SimClock } = await import("../../simulator/core/sim-clock.ts");
-      const { startSimulator } = await import("../../simulator/start.ts");
-      const sim = await startSimulator({
-        endpoint: { kind: "tcp", host: "127.0.0.1", port: 0 },
-        meters: demoMeters.map((m) => ({
-          unit: m.unit,
-          profile: requireProfile(profiles, "generic-prepaid"),
-          powerW: m.powerW,
-          importEnergyWh: m.energyWh,
-        })),
-        simClock: new SimClock(new SystemClock(), speed, start),
-      });
-      const configFile = join(dataDir, "demo-config.yaml");
-      writeFileSync(
-        configFile,
-        demoConfig({
-          dataDir: join(dataDir, "data"),
-          simPort: sim.port!,
-          httpPort: Number(options.httpPort),
-          mqttPort,
-          keyFile,
-        }),
-      );
-      const { config } = await loadConfigFile(configFile);
-      const logger = createLogger({ level: "warn", pretty: true });
-      const gateway = new Gateway(config, {
-        clock: new AcceleratedClock(speed, start),
-        uplinkClock: new SystemClock(),
-        wireClock: new SystemClock(),
-        logger,
-        transportFactory: modbusSerialTransportFactory,
-        profiles,
-      });
-      await gateway.start();
-      const say = (text: string) => process.stdout.write(`${text}\n`);
-      say(
-        `meter-gateway demo: ${demoMeters.length} simulated prepaid meters on Modbus TCP ${sim.address}, time x${speed}`,
-      );
-      say(`  config: ${configFile}`);
-      for (const m of demoMeters) say(`  ${m.id.padEnd(10)} ${m.note}`);
-      say("");
-      say(
-        "Watch it poll, charge, warn, announce and execute a cut. Then top up as the platform would, and watch the restore:",
-      );
-      say(
-        `  npx meter-gateway command topup --config ${clientConfig} --account flat-2 --amount-fen 2000 --purchase-seq 1 --payment-ref demo-1`,
-      );
-      say("or as a technician on site (works without the uplink):");
-      say(
-        `  npx meter-gateway topup -c ${configFile} --account flat-2 --amount-fen 2000 --seq 1 --ref demo-1`,
-      );
-      say("See what the platform receives, with any MQTT client:");
-      say(
-        `  npx mqtt sub -h 127.0.0.1 -p ${mqttPort} -t 'mg/demo-gw/#' -v     (or mosquitto_sub with the same options)`,
-      );
-      say(`  npx meter-gateway status -c ${configFile}`);
-      say("Ctrl-C stops everything.\n");
+    .action(runDemo);
+}
 
-      let lastEventId = 0;
-      const simClock = new AcceleratedClock(speed, start);
-      const stamp = () => new Date(simClock.now()).toISOString().slice(11, 16);
-      const tick = setInterval(() => {
-        for (const e of gateway.store.events.list({ afterId: lastEventId, limit: 100 })) {
-          lastEventId = e.id;
-          const body = e.payload as { message?: string };
-          say(
-            `${stamp()}  ${(e.meterId ?? e.accountId ?? "").padEnd(10)} ${e.type.padEnd(18)} ${body.message ?? ""}`,
-          );
-        }
-      }, 250);
-      const balances = setInterval(() => {
-        const parts = gateway.store.accounts.list().map((a) => {
-          const meter = demoMeters.find((m) => m.account === a.id);
-          const relay =
-            meter === undefined
-              ? ""
-              : sim.bus.meters.get(meter.unit)?.relayClosed === false
-                ? " (supply cut)"
-                : "";
-          return `${a.id} ${formatMoneyE7(a.balanceE7)}${relay}`;
-        });
-        say(`${stamp()}  balances: ${parts.join(", ")}`);
-      }, 5000);
-      await new Promise<void>((resolve) => {
-        const stop = () => {
-          clearInterval(tick);
-          clearInterval(balances);
-          say("\nstopping the demo...");
-          gateway
-            .stop()
-            .then(() => sim.stop())
-            .then(() => broker.close())
-            .then(resolve, resolve);
-        };
-        process.once("SIGINT", stop);
-        process.once("SIGTERM", stop);
-      });
+const say = (text: string) => process.stdout.write(`${text}\n`);
+
+async function runDemo(options: DemoOptions): Promise<void> {
+  const speed = Number(options.speed);
+  const start = Date.now();
+  const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), "meter-gateway-demo-"));
+  const profiles = loadProfiles();
+  const mqttPort = Number(options.mqttPort);
+  const broker = await startBroker(mqttPort);
+  const { keyFile, clientConfig } = writePlatformFiles(dataDir, mqttPort);
+  // Loaded here, not at the top: `meter-gateway run` shares this module graph and should not carry
+  // the simulator in its memory.
+  const { SimClock } = await import("../../simulator/core/sim-clock.ts");
+  const { startSimulator } = await import("../../simulator/start.ts");
+  const sim = await startSimulator({
+    endpoint: { kind: "tcp", host: "127.0.0.1", port: 0 },
+    meters: demoMeters.map((m) => ({
+      unit: m.unit,
+      profile: requireProfile(profiles, "generic-prepaid"),
+      powerW: m.powerW,
+      importEnergyWh: m.energyWh,
+    })),
+    simClock: new SimClock(new SystemClock(), speed, start),
+  });
+  const configFile = join(dataDir, "demo-config.yaml");
+  writeFileSync(
+    configFile,
+    demoConfig({
+      dataDir: join(dataDir, "data"),
+      simPort: sim.port!,
+      httpPort: Number(options.httpPort),
+      mqttPort,
+      keyFile,
+    }),
+  );
+  const { config } = await loadConfigFile(configFile);
+  const gateway = new Gateway(config, {
+    clock: new AcceleratedClock(speed, start),
+    uplinkClock: new SystemClock(),
+    wireClock: new SystemClock(),
+    logger: createLogger({ level: "warn", pretty: true }),
+    transportFactory: modbusSerialTransportFactory,
+    profiles,
+  });
+  await gateway.start();
+  printIntro({ address: sim.address, speed, configFile, clientConfig, mqttPort });
+  const relayCut = (unit: number) => sim.bus.meters.get(unit)?.relayClosed === false;
+  const stopCommentary = startCommentary(gateway, new AcceleratedClock(speed, start), relayCut);
+  await new Promise<void>((resolve) => {
+    const stop = () => {
+      stopCommentary();
+      say("\nstopping the demo...");
+      gateway
+        .stop()
+        .then(() => sim.stop())
+        .then(() => broker.close())
+        .then(resolve, resolve);
+    };
+    process.once("SIGINT", stop);
+    process.once("SIGTERM", stop);
+  });
+}
+
+/** The command key and the platform-side client config that `meter-gateway command` uses. */
+function writePlatformFiles(dataDir: string, mqttPort: number): { keyFile: string; clientConfig: string } {
+  const keyFile = join(dataDir, "command.key");
+  writeFileSync(keyFile, `demo-command-key-${randomUUID()}\n`, { mode: 0o600 });
+  const clientConfig = join(dataDir, "platform-client.yaml");
+  writeFileSync(
+    clientConfig,
+    `# The platform side of the demo: used by 'meter-gateway command'.\nurl: mqtt://127.0.0.1:${mqttPort}\nprotocolVersion: 4\ngatewayId: demo-gw\ncommandKeyFile: ${keyFile}\n`,
+  );
+  return { keyFile, clientConfig };
+}
+
+/** What runs where, and the commands to try. */
+function printIntro(demo: {
+  address: string;
+  speed: number;
+  configFile: string;
+  clientConfig: string;
+  mqttPort: number;
+}): void {
+  const { address, speed, configFile, clientConfig, mqttPort } = demo;
+  say(
+    `meter-gateway demo: ${demoMeters.length} simulated prepaid meters on Modbus TCP ${address}, time x${speed}`,
+  );
+  say(`  config: ${configFile}`);
+  for (const m of demoMeters) say(`  ${m.id.padEnd(10)} ${m.note}`);
+  say("");
+  say(
+    "Watch it poll, charge, warn, announce and execute a cut. Then top up as the platform would, and watch the restore:",
+  );
+  say(
+    `  npx meter-gateway command topup --config ${clientConfig} --account flat-2 --amount-fen 2000 --purchase-seq 1 --payment-ref demo-1`,
+  );
+  say("or as a technician on site (works without the uplink):");
+  say(`  npx meter-gateway topup -c ${configFile} --account flat-2 --amount-fen 2000 --seq 1 --ref demo-1`);
+  say("See what the platform receives, with any MQTT client:");
+  say(
+    `  npx mqtt sub -h 127.0.0.1 -p ${mqttPort} -t 'mg/demo-gw/#' -v     (or mosquitto_sub with the same options)`,
+  );
+  say(`  npx meter-gateway status -c ${configFile}`);
+  say("Ctrl-C stops everything.\n");
+}
+
+/** Prints new events every 250 ms and the balances every 5 s; returns what stops both. */
+function startCommentary(
+  gateway: Gateway,
+  simClock: AcceleratedClock,
+  relayCut: (unit: number) => boolean,
+): () => void {
+  let lastEventId = 0;
+  const stamp = () => new Date(simClock.now()).toISOString().slice(11, 16);
+  const tick = setInterval(() => {
+    for (const e of gateway.store.events.list({ afterId: lastEventId, limit: 100 })) {
+      lastEventId = e.id;
+      const body = e.payload as { message?: string };
+      say(
+        `${stamp()}  ${(e.meterId ?? e.accountId ?? "").padEnd(10)} ${e.type.padEnd(18)} ${body.message ?? ""}`,
+      );
+    }
+  }, 250);
+  const balances = setInterval(() => {
+    const parts = gateway.store.accounts.list().map((a) => {
+      const meter = demoMeters.find((m) => m.account === a.id);
+      const relay = meter !== undefined && relayCut(meter.unit) ? " (supply cut)" : "";
+      return `${a.id} ${formatMoneyE7(a.balanceE7)}${relay}`;
     });
+    say(`${stamp()}  balances: ${parts.join(", ")}`);
+  }, 5000);
+  return () => {
+    clearInterval(tick);
+    clearInterval(balances);
+  };
 }

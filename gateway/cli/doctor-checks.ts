@@ -5,7 +5,7 @@
 import { accessSync, constants, existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import Database from "better-sqlite3";
-import { connect } from "mqtt";
+import { connect, type IClientOptions } from "mqtt";
 import type { Config } from "../config/index.ts";
 import { freeDiskBytes, ntpSynchronised } from "../service/host.ts";
 
@@ -59,22 +59,9 @@ export async function checkBroker(config: Config): Promise<CheckResult[]> {
         detail: "no mqtt section: running offline, everything is kept in the outbox",
       },
     ];
-  const tls = mqttConfig.tls;
-  const read = (file: string | undefined) => (file === undefined ? undefined : readFileSync(file));
-  let options;
+  let options: IClientOptions;
   try {
-    options = {
-      connectTimeout: 5000,
-      reconnectPeriod: 0,
-      ...(mqttConfig.username === undefined ? {} : { username: mqttConfig.username }),
-      ...(mqttConfig.passwordFile === undefined
-        ? {}
-        : { password: readFileSync(mqttConfig.passwordFile, "utf8").trim() }),
-      ...(tls?.caFile === undefined ? {} : { ca: read(tls.caFile) }),
-      ...(tls?.certFile === undefined ? {} : { cert: read(tls.certFile) }),
-      ...(tls?.keyFile === undefined ? {} : { key: read(tls.keyFile) }),
-      rejectUnauthorized: tls?.rejectUnauthorized ?? true,
-    };
+    options = brokerOptions(mqttConfig);
   } catch (error) {
     return [
       {
@@ -85,37 +72,56 @@ export async function checkBroker(config: Config): Promise<CheckResult[]> {
       },
     ];
   }
+  return [await probeBroker(mqttConfig.url, options)];
+}
+
+type MqttConfig = NonNullable<Config["mqtt"]>;
+
+/** One-shot connection options; throws when a credential file cannot be read. */
+function brokerOptions(mqttConfig: MqttConfig): IClientOptions {
+  const tls = mqttConfig.tls;
+  const read = (file: string | undefined) => (file === undefined ? undefined : readFileSync(file));
+  return {
+    connectTimeout: 5000,
+    reconnectPeriod: 0,
+    ...(mqttConfig.username === undefined ? {} : { username: mqttConfig.username }),
+    ...(mqttConfig.passwordFile === undefined
+      ? {}
+      : { password: readFileSync(mqttConfig.passwordFile, "utf8").trim() }),
+    ...(tls?.caFile === undefined ? {} : { ca: read(tls.caFile) }),
+    ...(tls?.certFile === undefined ? {} : { cert: read(tls.certFile) }),
+    ...(tls?.keyFile === undefined ? {} : { key: read(tls.keyFile) }),
+    rejectUnauthorized: tls?.rejectUnauthorized ?? true,
+  };
+}
+
+/** Connects once and reports the first of: connected, an error, or no answer within 6 s. */
+function probeBroker(url: string, options: IClientOptions): Promise<CheckResult> {
   return new Promise((resolve) => {
-    const client = connect(mqttConfig.url, options);
+    const client = connect(url, options);
     const done = (result: CheckResult) => {
       client.end(true);
-      resolve([result]);
+      resolve(result);
     };
     client.once("connect", () =>
       done({
-        name: `MQTT broker ${mqttConfig.url}`,
+        name: `MQTT broker ${url}`,
         ok: true,
-        detail: mqttConfig.url.startsWith("mqtts") ? "reachable, TLS certificate valid" : "reachable",
+        detail: url.startsWith("mqtts") ? "reachable, TLS certificate valid" : "reachable",
       }),
     );
-    client.once("error", (error) => {
-      const message = error.message;
-      const tlsProblem = /certificate|self.signed|SSL|TLS|altname/i.test(message);
+    client.once("error", (error) =>
       done({
-        name: `MQTT broker ${mqttConfig.url}`,
+        name: `MQTT broker ${url}`,
         ok: false,
-        detail: message,
-        fix: tlsProblem
-          ? "the broker's TLS certificate does not verify: check mqtt.tls.caFile and that the URL's host name matches the certificate"
-          : /ECONNREFUSED|ENOTFOUND|EHOSTUNREACH|timeout/i.test(message)
-            ? "the broker is unreachable: check the URL, the network and the firewall"
-            : "check the broker's user name, password and ACLs",
-      });
-    });
+        detail: error.message,
+        fix: brokerErrorFix(error.message),
+      }),
+    );
     setTimeout(
       () =>
         done({
-          name: `MQTT broker ${mqttConfig.url}`,
+          name: `MQTT broker ${url}`,
           ok: false,
           detail: "no answer within 5 s",
           fix: "the broker is unreachable: check the URL, the network and the firewall",
@@ -123,6 +129,15 @@ export async function checkBroker(config: Config): Promise<CheckResult[]> {
       6000,
     ).unref();
   });
+}
+
+/** What to do about a connection error, judged from its message. */
+function brokerErrorFix(message: string): string {
+  if (/certificate|self.signed|SSL|TLS|altname/i.test(message))
+    return "the broker's TLS certificate does not verify: check mqtt.tls.caFile and that the URL's host name matches the certificate";
+  if (/ECONNREFUSED|ENOTFOUND|EHOSTUNREACH|timeout/i.test(message))
+    return "the broker is unreachable: check the URL, the network and the firewall";
+  return "check the broker's user name, password and ACLs";
 }
 
 export function checkDatabase(config: Config): CheckResult[] {

@@ -103,7 +103,13 @@ export function faultBody(kind: string, flags: FaultFlags): Record<string, unkno
   return Object.fromEntries(Object.entries(body).filter(([, v]) => v !== undefined));
 }
 
-/** Registers `ctl` and its subcommands on the program. */
+/** Runs one control call and prints its answer. */
+type Run = (method: "GET" | "POST" | "DELETE", path: string, body?: unknown) => Promise<void>;
+
+/** A unit id argument, checked before it goes into a path. */
+const unit = (raw: string) => String(numberFlag("unit", raw, 1, 247, true));
+
+/** Registers `ctl` and its subcommands on the program (in the order help lists them). */
 export function registerCtl(program: Command, print: (value: unknown) => void): void {
   const ctl = program
     .command("ctl")
@@ -114,14 +120,20 @@ export function registerCtl(program: Command, print: (value: unknown) => void): 
     if (value === undefined) throw new UsageError("ctl needs --url http://127.0.0.1:PORT (or METER_SIM_URL)");
     return value;
   };
-  const run = async (method: "GET" | "POST" | "DELETE", path: string, body?: unknown) =>
-    print((await callControl(url(), method, path, body)).body);
-  const unit = (raw: string) => String(numberFlag("unit", raw, 1, 247, true));
+  const run: Run = async (method, path, body) => print((await callControl(url(), method, path, body)).body);
 
   ctl
     .command("status")
     .description("clock, seed and buses")
     .action(() => run("GET", "/"));
+  registerMeterCommands(ctl, run);
+  registerFaultCommands(ctl, run);
+  registerClockCommands(ctl, run);
+  registerLogCommands(ctl, run);
+}
+
+/** `ctl meters`, `ctl load`, `ctl relay`. */
+function registerMeterCommands(ctl: Command, run: Run): void {
   ctl
     .command("meters [unit]")
     .description("meters with live quantities, registers, relay, tamper and faults")
@@ -145,6 +157,10 @@ export function registerCtl(program: Command, print: (value: unknown) => void): 
     .action((u: string, state: string, o: { bus?: string }) =>
       run("POST", `/meters/${unit(u)}/relay${query({ bus: o.bus })}`, { state }),
     );
+}
+
+/** `ctl fault` (one option per fault field) and `ctl clear`. */
+function registerFaultCommands(ctl: Command, run: Run): void {
   ctl
     .command("fault <unit> <kind>")
     .description(`inject a fault; kinds: ${faultKinds.join(", ")}`)
@@ -176,6 +192,10 @@ export function registerCtl(program: Command, print: (value: unknown) => void): 
         `/meters/${unit(u)}/faults${kind === undefined ? "" : `/${encodeURIComponent(kind)}`}${query({ bus: o.bus })}`,
       ),
     );
+}
+
+/** `ctl advance` and `ctl speed`. */
+function registerClockCommands(ctl: Command, run: Run): void {
   ctl
     .command("advance <duration>")
     .description("jump simulated time forward (90s, 10m, 2h, 1d)")
@@ -184,6 +204,10 @@ export function registerCtl(program: Command, print: (value: unknown) => void): 
     .command("speed <n>")
     .description("set the time acceleration")
     .action((n: string) => run("POST", "/clock/speed", { speed: numberFlag("speed", n, 0.001, 1_000_000) }));
+}
+
+/** `ctl writes` and `ctl events`, which share their filters. */
+function registerLogCommands(ctl: Command, run: Run): void {
   for (const [name, what] of [
     ["writes", "every write the simulator received"],
     ["events", "faults, relay changes, tamper and clock events"],

@@ -53,56 +53,22 @@ export function runOverrides(flags: ServeFlags): { speed?: number; seed?: number
   };
 }
 
-/** The one-bus scenario the flags describe (without `--scenario`). */
+type Parity = "none" | "even" | "odd";
+type EndpointInput = NonNullable<ScenarioInput["buses"]>[number]["endpoint"];
+type LineTiming = { turnaroundMs: number } | undefined;
+
+/** The one-bus scenario the flags describe (without `--scenario`). Checks run in flag-report order. */
 export function scenarioFromFlags(flags: ServeFlags): LoadedScenario {
-  const given = endpointFlags.filter((key) => flags[key] !== undefined && flags[key] !== false);
-  if (given.length === 0) {
-    throw new UsageError(
-      "say where to serve: --modbus-tcp HOST:PORT, --rtu-over-tcp HOST:PORT, --serial DEVICE, --pty or --scenario FILE",
-    );
-  }
-  if (given.length > 1)
-    throw new UsageError(`give one endpoint, not ${given.map((k) => flagName[k]).join(" and ")}`);
+  checkOneEndpoint(flags);
   const units = parseUnitList(flags.units);
   if (!units.ok) throw new UsageError(`--units: ${units.error}`);
   const baud = numberFlag("--baud", flags.baud, 1200, 921_600, true);
   if (!["none", "even", "odd"].includes(flags.parity))
     throw new UsageError(`--parity must be none, even or odd, got '${flags.parity}'`);
-  const parity = flags.parity as "none" | "even" | "odd";
+  const parity = flags.parity as Parity;
   if (flags.relay !== "closed" && flags.relay !== "open")
     throw new UsageError(`--relay must be closed or open, got '${flags.relay}'`);
-  const lineTiming =
-    flags.lineTiming === true || flags.turnaroundMs !== undefined
-      ? {
-          turnaroundMs:
-            flags.turnaroundMs === undefined
-              ? 0
-              : numberFlag("--turnaround-ms", flags.turnaroundMs, 0, 10_000),
-        }
-      : undefined;
-  if (lineTiming !== undefined && flags.modbusTcp !== undefined) {
-    throw new UsageError("--line-timing models a serial line: use it with --serial, --pty or --rtu-over-tcp");
-  }
-  let endpoint: NonNullable<ScenarioInput["buses"]>[number]["endpoint"];
-  if (flags.modbusTcp !== undefined)
-    endpoint = { kind: "tcp", ...hostPortFlag("--modbus-tcp", flags.modbusTcp) };
-  else if (flags.rtuOverTcp !== undefined)
-    endpoint = {
-      kind: "rtu-over-tcp",
-      ...hostPortFlag("--rtu-over-tcp", flags.rtuOverTcp),
-      baud,
-      ...(lineTiming ? { lineTiming } : {}),
-    };
-  else if (flags.serial !== undefined)
-    endpoint = { kind: "serial", device: flags.serial, baud, parity, ...(lineTiming ? { lineTiming } : {}) };
-  else
-    endpoint = {
-      kind: "pty",
-      baud,
-      parity,
-      ...(flags.ptyLink === undefined ? {} : { link: flags.ptyLink }),
-      ...(lineTiming ? { lineTiming } : {}),
-    };
+  const endpoint = endpointFromFlags(flags, baud, parity, lineTimingFromFlags(flags));
   if (flags.ptyLink !== undefined && flags.pty !== true) throw new UsageError("--pty-link goes with --pty");
   if (flags.start !== undefined && Number.isNaN(Date.parse(flags.start))) {
     throw new UsageError(`--start wants an ISO 8601 time such as 2026-01-05T00:00:00Z, got '${flags.start}'`);
@@ -129,6 +95,61 @@ export function scenarioFromFlags(flags: ServeFlags): LoadedScenario {
       },
     ],
   };
+  return parseFlagScenario(scenario);
+}
+
+/** Exactly one endpoint flag. */
+function checkOneEndpoint(flags: ServeFlags): void {
+  const given = endpointFlags.filter((key) => flags[key] !== undefined && flags[key] !== false);
+  if (given.length === 0) {
+    throw new UsageError(
+      "say where to serve: --modbus-tcp HOST:PORT, --rtu-over-tcp HOST:PORT, --serial DEVICE, --pty or --scenario FILE",
+    );
+  }
+  if (given.length > 1)
+    throw new UsageError(`give one endpoint, not ${given.map((k) => flagName[k]).join(" and ")}`);
+}
+
+/** `--line-timing` / `--turnaround-ms`, which only a serial line (real or tunnelled) has. */
+function lineTimingFromFlags(flags: ServeFlags): LineTiming {
+  const lineTiming =
+    flags.lineTiming === true || flags.turnaroundMs !== undefined
+      ? {
+          turnaroundMs:
+            flags.turnaroundMs === undefined
+              ? 0
+              : numberFlag("--turnaround-ms", flags.turnaroundMs, 0, 10_000),
+        }
+      : undefined;
+  if (lineTiming !== undefined && flags.modbusTcp !== undefined) {
+    throw new UsageError("--line-timing models a serial line: use it with --serial, --pty or --rtu-over-tcp");
+  }
+  return lineTiming;
+}
+
+/** The endpoint of the one endpoint flag given. */
+function endpointFromFlags(
+  flags: ServeFlags,
+  baud: number,
+  parity: Parity,
+  lineTiming: LineTiming,
+): EndpointInput {
+  const timing = lineTiming ? { lineTiming } : {};
+  if (flags.modbusTcp !== undefined) return { kind: "tcp", ...hostPortFlag("--modbus-tcp", flags.modbusTcp) };
+  if (flags.rtuOverTcp !== undefined)
+    return { kind: "rtu-over-tcp", ...hostPortFlag("--rtu-over-tcp", flags.rtuOverTcp), baud, ...timing };
+  if (flags.serial !== undefined) return { kind: "serial", device: flags.serial, baud, parity, ...timing };
+  return {
+    kind: "pty",
+    baud,
+    parity,
+    ...(flags.ptyLink === undefined ? {} : { link: flags.ptyLink }),
+    ...timing,
+  };
+}
+
+/** Validates the built scenario, naming the flag behind a failure where the schema cannot. */
+function parseFlagScenario(scenario: ScenarioInput): LoadedScenario {
   try {
     return parseScenario(scenario, "command line", process.cwd());
   } catch (error) {

@@ -3,7 +3,7 @@
  * event log; set load, inject and clear faults, flip relays, advance time and change speed.
  */
 import { isPersistentKind, isFaultKind } from "../faults/fault-spec.ts";
-import type { Simulation } from "../core/simulation.ts";
+import type { MeterRef, Simulation } from "../core/simulation.ts";
 import type { RunningBus } from "../scenario/running-bus.ts";
 import {
   advanceBody,
@@ -18,14 +18,26 @@ import {
 import { HttpError, validate, type Route, type RouteRequest } from "./route.ts";
 import { busView, clockView, faultView, meterView } from "./views.ts";
 
+type MeterOf = (request: RouteRequest) => MeterRef;
+
+/** Every control route, in matching order. */
 export function buildRoutes(simulation: Simulation, buses: () => readonly RunningBus[]): Route[] {
-  const meterOf = (request: RouteRequest) => {
+  const meterOf: MeterOf = (request) => {
     const unit = validate(unitParam, request.params["unit"], "path");
     const { bus } = validate(meterQuery, request.query, "query");
     return simulation.findMeter(unit, bus);
   };
-  const clock = () => clockView(simulation.clock);
+  return [
+    ...clockRoutes(simulation, buses),
+    ...meterRoutes(simulation, meterOf),
+    ...faultRoutes(simulation, meterOf),
+    ...logRoutes(simulation),
+  ];
+}
 
+/** The overview and the simulated clock: read it, advance it, change its speed. */
+function clockRoutes(simulation: Simulation, buses: () => readonly RunningBus[]): Route[] {
+  const clock = () => clockView(simulation.clock);
   return [
     {
       method: "GET",
@@ -49,6 +61,12 @@ export function buildRoutes(simulation: Simulation, buses: () => readonly Runnin
         return { body: clock() };
       },
     },
+  ];
+}
+
+/** Meters: list, read one, set its load, flip its relay. */
+function meterRoutes(simulation: Simulation, meterOf: MeterOf): Route[] {
+  return [
     {
       method: "GET",
       path: "/meters",
@@ -77,6 +95,12 @@ export function buildRoutes(simulation: Simulation, buses: () => readonly Runnin
         return { body: meterView(ref) };
       },
     },
+  ];
+}
+
+/** Faults on one meter: inject, clear all, clear one persistent kind. */
+function faultRoutes(simulation: Simulation, meterOf: MeterOf): Route[] {
+  return [
     {
       method: "POST",
       path: "/meters/:unit/faults",
@@ -107,6 +131,12 @@ export function buildRoutes(simulation: Simulation, buses: () => readonly Runnin
         return { body: { cleared: simulation.clearFaults(meterOf(request), kind, "control") } };
       },
     },
+  ];
+}
+
+/** The write log of every bus and the event log, filtered by bus, unit and sequence. */
+function logRoutes(simulation: Simulation): Route[] {
+  return [
     {
       method: "GET",
       path: "/writes",

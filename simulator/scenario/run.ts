@@ -41,7 +41,7 @@ export async function startScenario(
   loaded: LoadedScenario,
   options: StartScenarioOptions = {},
 ): Promise<RunningScenario> {
-  const { scenario, profiles, baseDir } = loaded;
+  const { scenario, baseDir } = loaded;
   const baseClock = options.baseClock ?? new SystemClock();
   const startMs = scenario.clock.start === undefined ? baseClock.now() : Date.parse(scenario.clock.start);
   const clock = new SimClock(baseClock, options.speed ?? scenario.clock.speed, startMs);
@@ -50,31 +50,7 @@ export async function startScenario(
     seed: options.seed ?? scenario.clock.seed,
     utcOffsetMinutes: scenario.clock.utcOffsetMinutes,
   });
-  for (const bus of scenario.buses) {
-    simulation.addBus(bus.name);
-    for (const group of bus.meters) {
-      group.units.forEach((unit, i) => {
-        const meter = simulation.addMeter(bus.name, {
-          unit,
-          profile: profiles.get(group.profile)!,
-          load: group.load,
-          importEnergyWh: group.energyWh,
-          exportEnergyWh: group.exportEnergyWh,
-          ...(group.serialNumber === undefined ? {} : { serialNumber: group.serialNumber + i }),
-          relayClosed: group.relay === "closed",
-        });
-        const ref = { bus: simulation.buses.get(bus.name)!, meter };
-        for (const fault of group.faults) simulation.injectFault(ref, fault, "scenario", startMs);
-      });
-    }
-  }
-  scenario.timeline.forEach((entry, i) => {
-    simulation.timeline.add({
-      atMs: startMs + entry.at,
-      label: `timeline[${i}]`,
-      run: (atMs) => runTimelineEntry(simulation, scenario, entry, atMs),
-    });
-  });
+  populate(simulation, loaded, startMs);
 
   const served: Array<{ spec: Scenario["buses"][number]; endpoint: ServedEndpoint }> = [];
   let control: ControlServer | undefined;
@@ -110,6 +86,35 @@ export async function startScenario(
   }));
   simulation.start();
   return { simulation, buses, controlUrl: control?.url, stop: stopAll };
+}
+
+/** Adds the scenario's buses, meters (with their starting faults) and timeline to the simulation. */
+function populate(simulation: Simulation, { scenario, profiles }: LoadedScenario, startMs: number): void {
+  for (const bus of scenario.buses) {
+    simulation.addBus(bus.name);
+    for (const group of bus.meters) {
+      group.units.forEach((unit, i) => {
+        const meter = simulation.addMeter(bus.name, {
+          unit,
+          profile: profiles.get(group.profile)!,
+          load: group.load,
+          importEnergyWh: group.energyWh,
+          exportEnergyWh: group.exportEnergyWh,
+          ...(group.serialNumber === undefined ? {} : { serialNumber: group.serialNumber + i }),
+          relayClosed: group.relay === "closed",
+        });
+        const ref = { bus: simulation.buses.get(bus.name)!, meter };
+        for (const fault of group.faults) simulation.injectFault(ref, fault, "scenario", startMs);
+      });
+    }
+  }
+  scenario.timeline.forEach((entry, i) => {
+    simulation.timeline.add({
+      atMs: startMs + entry.at,
+      label: `timeline[${i}]`,
+      run: (atMs) => runTimelineEntry(simulation, scenario, entry, atMs),
+    });
+  });
 }
 
 /** Applies one timeline entry at its own simulated time. */

@@ -110,8 +110,16 @@ export type Scenario = z.output<typeof scenarioSchema>;
 export type ScenarioInput = z.input<typeof scenarioSchema>;
 export type TimelineEntrySpec = Scenario["timeline"][number];
 
+type ScenarioObject = z.output<typeof scenarioObject>;
+
 /** Cross-references the schema of each part cannot see: names, units, endpoints. */
-function checkReferences(scenario: z.output<typeof scenarioObject>, ctx: z.RefinementCtx): void {
+function checkReferences(scenario: ScenarioObject, ctx: z.RefinementCtx): void {
+  const unitsByBus = checkBuses(scenario, ctx);
+  checkTimelineTargets(scenario, unitsByBus, ctx);
+}
+
+/** Bus names, units within a bus and endpoints must be unique; returns the units of each bus. */
+function checkBuses(scenario: ScenarioObject, ctx: z.RefinementCtx): Map<string, Set<number>> {
   const unitsByBus = new Map<string, Set<number>>();
   const endpoints = new Map<string, number>();
   scenario.buses.forEach((bus, b) => {
@@ -121,30 +129,8 @@ function checkReferences(scenario: z.output<typeof scenarioObject>, ctx: z.Refin
         path: ["buses", b, "name"],
         message: `bus '${bus.name}' is defined twice`,
       });
-    const units = new Set<number>();
-    unitsByBus.set(bus.name, units);
-    bus.meters.forEach((group, g) => {
-      for (const unit of group.units) {
-        if (units.has(unit)) {
-          ctx.addIssue({
-            code: "custom",
-            path: ["buses", b, "meters", g, "units"],
-            message: `unit ${unit} is already on bus '${bus.name}'`,
-          });
-        }
-        units.add(unit);
-      }
-    });
-    const key =
-      bus.endpoint.kind === "tcp" || bus.endpoint.kind === "rtu-over-tcp"
-        ? bus.endpoint.port === 0
-          ? undefined
-          : `tcp ${bus.endpoint.host}:${bus.endpoint.port}`
-        : bus.endpoint.kind === "serial"
-          ? `serial ${bus.endpoint.device}`
-          : bus.endpoint.link === undefined
-            ? undefined
-            : `pty ${bus.endpoint.link}`;
+    unitsByBus.set(bus.name, checkUnits(bus, b, ctx));
+    const key = endpointKey(bus.endpoint);
     if (key !== undefined && endpoints.has(key)) {
       ctx.addIssue({
         code: "custom",
@@ -154,6 +140,48 @@ function checkReferences(scenario: z.output<typeof scenarioObject>, ctx: z.Refin
     }
     if (key !== undefined) endpoints.set(key, b);
   });
+  return unitsByBus;
+}
+
+type BusSpec = ScenarioObject["buses"][number];
+
+/** Flags a unit that appears twice on one bus; returns the bus's units. */
+function checkUnits(bus: BusSpec, b: number, ctx: z.RefinementCtx): Set<number> {
+  const units = new Set<number>();
+  bus.meters.forEach((group, g) => {
+    for (const unit of group.units) {
+      if (units.has(unit)) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["buses", b, "meters", g, "units"],
+          message: `unit ${unit} is already on bus '${bus.name}'`,
+        });
+      }
+      units.add(unit);
+    }
+  });
+  return units;
+}
+
+/** What two buses must not share; undefined when the OS picks (port 0, unnamed pty). */
+function endpointKey(endpoint: BusSpec["endpoint"]): string | undefined {
+  return endpoint.kind === "tcp" || endpoint.kind === "rtu-over-tcp"
+    ? endpoint.port === 0
+      ? undefined
+      : `tcp ${endpoint.host}:${endpoint.port}`
+    : endpoint.kind === "serial"
+      ? `serial ${endpoint.device}`
+      : endpoint.link === undefined
+        ? undefined
+        : `pty ${endpoint.link}`;
+}
+
+/** Each timeline entry that names units must name a bus (unless there is one) that has them. */
+function checkTimelineTargets(
+  scenario: ScenarioObject,
+  unitsByBus: Map<string, Set<number>>,
+  ctx: z.RefinementCtx,
+): void {
   scenario.timeline.forEach((entry, t) => {
     if (entry.units === undefined) return;
     const busName = entry.bus ?? (scenario.buses.length === 1 ? scenario.buses[0]!.name : undefined);

@@ -45,6 +45,19 @@ function schemaIssues(error: z.ZodError): { path: string; message: string }[] {
   return error.issues.slice(0, 20).map((issue) => ({ path: issue.path.join("."), message: issue.message }));
 }
 
+/** Why admission stops: the refusal without the command and transaction it echoes. */
+interface Rejection {
+  readonly code: UplinkErrorCode;
+  readonly message: string;
+  readonly details?: Record<string, unknown>;
+}
+
+const reject = (code: UplinkErrorCode, message: string, details?: Record<string, unknown>): Rejection => ({
+  code,
+  message,
+  ...(details ? { details } : {}),
+});
+
 /** Decides whether `payload`, received on `request/{command}` at `nowMs`, may proceed. */
 export function admitCommand(
   command: string,
@@ -52,75 +65,97 @@ export function admitCommand(
   nowMs: number,
   policy: AdmissionPolicy,
 ): Admission {
-  const refuse = (
-    code: UplinkErrorCode,
-    message: string,
-    transaction: string | null,
-    details?: Record<string, unknown>,
-  ): Admission => ({ ok: false, command, transaction, code, message, ...(details ? { details } : {}) });
+  const refuse = (rejection: Rejection, transaction: string | null): Admission => ({
+    ok: false,
+    command,
+    transaction,
+    ...rejection,
+  });
 
+  const read = readObject(payload);
+  if ("rejection" in read) return refuse(read.rejection, null);
+  const parsed = read.object;
+  const transaction = readableTransaction(parsed);
+  if (!isCommandName(command)) {
+    return refuse(
+      reject("UNKNOWN_COMMAND", `no command '${command}'`, { commands: Object.keys(commandCatalog) }),
+      transaction,
+    );
+  }
+  const result = commandCatalog[command].request.safeParse(parsed);
+  if (!result.success) return refuse(schemaRejection(command, result.error), transaction);
+  const request = result.data;
+  const rejection =
+    checkAuthority(command, parsed, request.gatewayId, policy) ?? checkValidity(request, nowMs, policy);
+  if (rejection !== undefined) return refuse(rejection, transaction);
+  return { ok: true, command, request };
+}
+
+/** The payload as a JSON object, within the size bound. */
+function readObject(payload: Uint8Array): { object: Record<string, unknown> } | { rejection: Rejection } {
   if (payload.byteLength > maxRequestBytes) {
-    return refuse("TOO_LARGE", `request is ${payload.byteLength} bytes; at most ${maxRequestBytes}`, null);
+    return {
+      rejection: reject("TOO_LARGE", `request is ${payload.byteLength} bytes; at most ${maxRequestBytes}`),
+    };
   }
   let parsed: unknown;
   try {
     parsed = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(payload));
   } catch {
-    return refuse("NOT_JSON", "request is not UTF-8 JSON", null);
+    return { rejection: reject("NOT_JSON", "request is not UTF-8 JSON") };
   }
   if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
-    return refuse("NOT_JSON", "request is not a JSON object", null);
+    return { rejection: reject("NOT_JSON", "request is not a JSON object") };
   }
-  const transaction = readableTransaction(parsed);
-  if (!isCommandName(command)) {
-    return refuse("UNKNOWN_COMMAND", `no command '${command}'`, transaction, {
-      commands: Object.keys(commandCatalog),
-    });
-  }
-  const result = commandCatalog[command].request.safeParse(parsed);
-  if (!result.success) {
-    const issues = schemaIssues(result.error);
-    const first = issues[0];
-    const where = first === undefined || first.path === "" ? "" : `${first.path}: `;
-    return refuse(
-      "SCHEMA",
-      `invalid ${command} request: ${where}${first?.message ?? "invalid"}`,
-      transaction,
-      {
-        issues,
-      },
-    );
-  }
-  const request = result.data;
+  return { object: parsed as Record<string, unknown> };
+}
+
+/** A SCHEMA refusal naming the first issue, with up to 20 in the details. */
+function schemaRejection(command: CommandName, error: z.ZodError): Rejection {
+  const issues = schemaIssues(error);
+  const first = issues[0];
+  const where = first === undefined || first.path === "" ? "" : `${first.path}: `;
+  return reject("SCHEMA", `invalid ${command} request: ${where}${first?.message ?? "invalid"}`, { issues });
+}
+
+/** The key, the signature, then the gateway id the signature covers. */
+function checkAuthority(
+  command: CommandName,
+  parsed: Record<string, unknown>,
+  gatewayId: string,
+  policy: AdmissionPolicy,
+): Rejection | undefined {
   if (policy.commandKey === undefined) {
-    return refuse("NO_COMMAND_KEY", "this gateway has no command key configured", transaction);
+    return reject("NO_COMMAND_KEY", "this gateway has no command key configured");
   }
   // Verified over the JSON as received, not the parsed copy: zod output could differ in key order or
   // (with defaults) content, and the signer signed what it sent.
-  if (!verifyCommand(command, parsed as Record<string, unknown>, policy.commandKey)) {
-    return refuse("BAD_SIGNATURE", "signature does not match", transaction);
+  if (!verifyCommand(command, parsed, policy.commandKey)) {
+    return reject("BAD_SIGNATURE", "signature does not match");
   }
-  if (request.gatewayId !== policy.gatewayId) {
-    return refuse("WRONG_GATEWAY", `command is for gateway '${request.gatewayId}'`, transaction);
+  if (gatewayId !== policy.gatewayId) {
+    return reject("WRONG_GATEWAY", `command is for gateway '${gatewayId}'`);
   }
+  return undefined;
+}
+
+/** The validity window: bounded length, not expired, not issued too far in the gateway's future. */
+function checkValidity(
+  request: { readonly issuedAt: number; readonly expiresAt: number },
+  nowMs: number,
+  policy: AdmissionPolicy,
+): Rejection | undefined {
   const ttlMs = request.expiresAt - request.issuedAt;
   if (ttlMs <= 0 || ttlMs > policy.maxTtlMs) {
-    return refuse("BAD_VALIDITY", `validity must be 1..${policy.maxTtlMs} ms (got ${ttlMs})`, transaction);
+    return reject("BAD_VALIDITY", `validity must be 1..${policy.maxTtlMs} ms (got ${ttlMs})`);
   }
   if (nowMs > request.expiresAt) {
-    return refuse("EXPIRED", `expired ${nowMs - request.expiresAt} ms ago`, transaction, {
+    return reject("EXPIRED", `expired ${nowMs - request.expiresAt} ms ago`, { gatewayTimeMs: nowMs });
+  }
+  if (request.issuedAt > nowMs + policy.clockSkewMs) {
+    return reject("NOT_YET_VALID", `issued ${request.issuedAt - nowMs} ms in the gateway's future`, {
       gatewayTimeMs: nowMs,
     });
   }
-  if (request.issuedAt > nowMs + policy.clockSkewMs) {
-    return refuse(
-      "NOT_YET_VALID",
-      `issued ${request.issuedAt - nowMs} ms in the gateway's future`,
-      transaction,
-      {
-        gatewayTimeMs: nowMs,
-      },
-    );
-  }
-  return { ok: true, command, request };
+  return undefined;
 }
