@@ -80,8 +80,9 @@ export function registerDemo(program: Command): void {
       );
       // Loaded here, not at the top: `meter-gateway run` shares this module graph and should not carry
       // the simulator in its memory.
-      const { SimClock } = await import("../../simulator/core/sim-clock.ts");
       const { startSimulator } = await import("../../simulator/start.ts");
+      // One accelerated clock for the simulated meters, the gateway and the event stamps below.
+      const clock = new AcceleratedClock(speed, start);
       const sim = await startSimulator({
         endpoint: { kind: "tcp", host: "127.0.0.1", port: 0 },
         meters: demoMeters.map((m) => ({
@@ -90,7 +91,7 @@ export function registerDemo(program: Command): void {
           powerW: m.powerW,
           importEnergyWh: m.energyWh,
         })),
-        simClock: new SimClock(new SystemClock(), speed, start),
+        simClock: clock,
       });
       const configFile = join(dataDir, "demo-config.yaml");
       writeFileSync(
@@ -106,7 +107,7 @@ export function registerDemo(program: Command): void {
       const { config } = await loadConfigFile(configFile);
       const logger = createLogger({ level: "warn", pretty: true });
       const gateway = new Gateway(config, {
-        clock: new AcceleratedClock(speed, start),
+        clock,
         uplinkClock: new SystemClock(),
         wireClock: new SystemClock(),
         logger,
@@ -139,8 +140,7 @@ export function registerDemo(program: Command): void {
       say("Ctrl-C stops everything.\n");
 
       let lastEventId = 0;
-      const simClock = new AcceleratedClock(speed, start);
-      const stamp = () => new Date(simClock.now()).toISOString().slice(11, 16);
+      const stamp = () => new Date(clock.now()).toISOString().slice(11, 16);
       const tick = setInterval(() => {
         for (const e of gateway.store.events.list({ afterId: lastEventId, limit: 100 })) {
           lastEventId = e.id;

@@ -12,13 +12,13 @@ import { createLoadShape } from "./load-shape.ts";
 import type { ActiveFault } from "./meter-faults.ts";
 import { deriveSeed, mulberry32 } from "./prng.ts";
 import { SimBus } from "./sim-bus.ts";
-import type { SimClock } from "./sim-clock.ts";
+import type { AcceleratedClock } from "../../core/clock.ts";
 import { SimError } from "./sim-error.ts";
 import { SimMeter } from "./sim-meter.ts";
 import { Timeline } from "./timeline.ts";
 
 export interface SimulationOptions {
-  clock: SimClock;
+  clock: AcceleratedClock;
   /** Seed of every random stream of the run (any integer); default 1. */
   seed?: number;
   /** Minutes east of UTC for `daily` load hours, -720..840; default 0. */
@@ -41,7 +41,7 @@ export interface MeterSetup {
 export type { MeterRef };
 
 export class Simulation {
-  readonly clock: SimClock;
+  readonly clock: AcceleratedClock;
   readonly seed: number;
   readonly utcOffsetMinutes: number;
   readonly buses = new Map<string, SimBus>();
