@@ -164,30 +164,48 @@ export class ManualClock implements Clock {
   }
 }
 
+/** Bounds of {@link AcceleratedClock}'s acceleration: 0.001..1000000 (a day in under a tenth of a second). */
+export const minSpeed = 0.001;
+export const maxSpeed = 1_000_000;
+
 /**
- * Real time, accelerated: `speed` simulated ms pass per real ms, for the demo and end-to-end tests
- * that run a day of tariff periods in minutes. Timers are real timers, shortened by `speed`.
+ * Real time, accelerated: `speed` simulated ms pass per ms of the base clock, for the demo, the
+ * simulator and end-to-end tests that run a day of tariff periods in minutes. Timers are the base
+ * clock's timers, shortened by `speed`. The simulator's control interface changes the speed and jumps
+ * time at run time, so both re-anchor the clock instead of rescaling the time already run.
  */
 export class AcceleratedClock implements Clock {
-  private readonly base = new SystemClock();
-  private readonly originReal = performance.now();
+  private originBaseMono: number;
+  /** Simulated monotonic ms at the last re-anchor (0 at construction). */
+  private originSimMono = 0;
+  private readonly listeners = new Set<() => void>();
 
   /**
-   * @param speed acceleration, 1..100000
-   * @param startWallMs simulated wall-clock time at construction, default now
+   * @param speed acceleration, {@link minSpeed}..{@link maxSpeed}; a RangeError outside
+   * @param startMs simulated wall-clock time at construction (scenario offsets count from here)
+   * @param base real (or manual, in deterministic tests) clock that drives this one
    */
   constructor(
-    readonly speed: number,
-    private readonly startWallMs = Date.now(),
-  ) {}
+    private speed: number,
+    readonly startMs = Date.now(),
+    readonly base: Clock = new SystemClock(),
+  ) {
+    checkSpeed(speed);
+    this.originBaseMono = base.monotonicMs();
+  }
 
   /** Whole milliseconds, like Date.now(). */
   now(): number {
-    return Math.floor(this.startWallMs + this.monotonicMs());
+    return Math.floor(this.startMs + this.monotonicMs());
   }
 
   monotonicMs(): number {
-    return (performance.now() - this.originReal) * this.speed;
+    return this.originSimMono + (this.base.monotonicMs() - this.originBaseMono) * this.speed;
+  }
+
+  /** The current acceleration. */
+  get acceleration(): number {
+    return this.speed;
   }
 
   setTimeout(fn: () => void, ms: number): TimerHandle {
@@ -200,5 +218,46 @@ export class AcceleratedClock implements Clock {
 
   sleep(ms: number): Promise<void> {
     return this.base.sleep(ms / this.speed);
+  }
+
+  /** Jumps simulated time forward by `ms` (a tester's "advance time"). Timers already set do not move. */
+  advance(ms: number): void {
+    if (!(ms >= 0)) throw new RangeError(`cannot advance by ${ms} ms`);
+    this.reanchor(this.monotonicMs() + ms);
+    this.changed();
+  }
+
+  /** Changes the acceleration from now on without a jump in simulated time. Timers already set keep theirs. */
+  setSpeed(speed: number): void {
+    checkSpeed(speed);
+    this.reanchor(this.monotonicMs());
+    this.speed = speed;
+    this.changed();
+  }
+
+  /** Base-clock milliseconds until simulated time `atMs` at the current speed (0 if already past). */
+  realDelayUntil(atMs: number): number {
+    return Math.max(0, (atMs - this.now()) / this.speed);
+  }
+
+  /** Calls `listener` after every jump or speed change (the simulator's timeline re-arms its timer). */
+  onChange(listener: () => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  private reanchor(simMono: number): void {
+    this.originSimMono = simMono;
+    this.originBaseMono = this.base.monotonicMs();
+  }
+
+  private changed(): void {
+    for (const listener of [...this.listeners]) listener();
+  }
+}
+
+function checkSpeed(speed: number): void {
+  if (!(speed >= minSpeed && speed <= maxSpeed)) {
+    throw new RangeError(`speed must be ${minSpeed}..${maxSpeed}, got ${speed}`);
   }
 }

@@ -33,7 +33,21 @@ export enum ErrorCode {
   UnsupportedQuantity = "UNSUPPORTED_QUANTITY",
   /** The data directory's file system has no room (SQLITE_FULL, ENOSPC). */
   DiskFull = "DISK_FULL",
+  /** A meter id that no bus serves, asked for at run time (a config names its meters when it loads). */
+  UnknownMeter = "UNKNOWN_METER",
+  /** A command line the CLI cannot run: a bad flag value or conflicting flags. */
+  Usage = "USAGE",
+  // The simulator's own API (control interface, scenario building); Modbus-level problems are replies.
+  NotFound = "NOT_FOUND",
+  AmbiguousUnit = "AMBIGUOUS_UNIT",
+  InvalidRequest = "INVALID_REQUEST",
+  NotSupported = "NOT_SUPPORTED",
+  ScenarioInvalid = "SCENARIO_INVALID",
+  ProfileUnknown = "PROFILE_UNKNOWN",
+  EndpointUnavailable = "ENDPOINT_UNAVAILABLE",
   Internal = "INTERNAL",
+  /** A platform command refused inside its unit of work, which rolls back (the refusal is the reply). */
+  CommandRefused = "COMMAND_REFUSED",
 }
 
 /** Modbus exception codes (Modbus Application Protocol v1.1b3, section 7). */
@@ -49,8 +63,12 @@ export const modbusExceptionNames: Readonly<Record<number, string>> = {
   0x0b: "gateway target device failed to respond",
 };
 
+/**
+ * The one error type. Subclasses (ConfigError, SimError, the CLIs' UsageError) only narrow the code or
+ * carry structured data the callers read; their names stay what stack traces have always shown.
+ */
 export class GatewayError extends Error {
-  override readonly name = "GatewayError";
+  override readonly name: string = "GatewayError";
 
   constructor(
     readonly code: ErrorCode,

@@ -3,10 +3,9 @@
  * (Several buses, a timeline and the control interface: scenario/run.ts.)
  */
 import type { Clock } from "../core/clock.ts";
-import { SystemClock } from "../core/clock.ts";
+import { AcceleratedClock, SystemClock } from "../core/clock.ts";
 import type { ResolvedProfile } from "../protocols/profiles/resolve.ts";
 import type { SimBus } from "./core/sim-bus.ts";
-import { SimClock } from "./core/sim-clock.ts";
 import { Simulation, type MeterSetup } from "./core/simulation.ts";
 import type { EndpointSpec } from "./scenario/endpoint-schema.ts";
 import type { LoadSpec } from "./scenario/load-spec.ts";
@@ -42,14 +41,14 @@ export interface StartSimulatorOptions {
   /** Hold replies back by the wire time of a line (serial and RTU over TCP only). */
   lineTiming?: { turnaroundMs: number };
   /** Shared simulated clock; one is made from `baseClock` and `speed` when absent. */
-  simClock?: SimClock;
+  simClock?: AcceleratedClock;
   baseClock?: Clock;
 }
 
 export interface RunningSimulator {
   readonly simulation: Simulation;
   readonly bus: SimBus;
-  readonly clock: SimClock;
+  readonly clock: AcceleratedClock;
   /** Where the gateway should connect: `host:port` for TCP, the device path for serial. */
   readonly address: string;
   /** The TCP port actually bound (for port 0), if TCP. */
@@ -58,7 +57,8 @@ export interface RunningSimulator {
 }
 
 export async function startSimulator(options: StartSimulatorOptions): Promise<RunningSimulator> {
-  const clock = options.simClock ?? new SimClock(options.baseClock ?? new SystemClock(), options.speed ?? 1);
+  const baseClock = options.baseClock ?? new SystemClock();
+  const clock = options.simClock ?? new AcceleratedClock(options.speed ?? 1, baseClock.now(), baseClock);
   const simulation = new Simulation({ clock, ...(options.seed === undefined ? {} : { seed: options.seed }) });
   const bus = simulation.addBus("main");
   for (const meter of options.meters) simulation.addMeter("main", toSetup(meter));

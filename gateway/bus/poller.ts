@@ -142,7 +142,7 @@ export class Poller<Link extends BusLink> {
     const slot = this.slots.get(meterId);
     if (slot === undefined) {
       throw new GatewayError(
-        ErrorCode.ConfigInvalid,
+        ErrorCode.UnknownMeter,
         `meter '${meterId}' is not on bus ${this.options.busId}`,
       );
     }

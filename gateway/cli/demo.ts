@@ -80,8 +80,8 @@ async function runDemo(options: DemoOptions): Promise<void> {
   const { keyFile, clientConfig } = writePlatformFiles(dataDir, mqttPort);
   // Loaded here, not at the top: `meter-gateway run` shares this module graph and should not carry
   // the simulator in its memory.
-  const { SimClock } = await import("../../simulator/core/sim-clock.ts");
   const { startSimulator } = await import("../../simulator/start.ts");
+  const clock = new AcceleratedClock(speed, start);
   const sim = await startSimulator({
     endpoint: { kind: "tcp", host: "127.0.0.1", port: 0 },
     meters: demoMeters.map((m) => ({
@@ -90,7 +90,7 @@ async function runDemo(options: DemoOptions): Promise<void> {
       powerW: m.powerW,
       importEnergyWh: m.energyWh,
     })),
-    simClock: new SimClock(new SystemClock(), speed, start),
+    simClock: clock,
   });
   const configFile = join(dataDir, "demo-config.yaml");
   writeFileSync(
@@ -105,7 +105,7 @@ async function runDemo(options: DemoOptions): Promise<void> {
   );
   const { config } = await loadConfigFile(configFile);
   const gateway = new Gateway(config, {
-    clock: new AcceleratedClock(speed, start),
+    clock,
     uplinkClock: new SystemClock(),
     wireClock: new SystemClock(),
     logger: createLogger({ level: "warn", pretty: true }),
@@ -115,7 +115,7 @@ async function runDemo(options: DemoOptions): Promise<void> {
   await gateway.start();
   printIntro({ address: sim.address, speed, configFile, clientConfig, mqttPort });
   const relayCut = (unit: number) => sim.bus.meters.get(unit)?.relayClosed === false;
-  const stopCommentary = startCommentary(gateway, new AcceleratedClock(speed, start), relayCut);
+  const stopCommentary = startCommentary(gateway, clock, relayCut);
   await new Promise<void>((resolve) => {
     const stop = () => {
       stopCommentary();

@@ -1,9 +1,16 @@
 /** Shared CLI output: errors in plain words, quantities with their units, aligned tables. */
+import { ErrorCode, GatewayError } from "../../core/errors.ts";
 import { quantityUnits, type QuantityName } from "../../protocols/profiles/quantities.ts";
 import type { QuantityValues } from "../../protocols/profiles/decode.ts";
 
 /** A mistake in how a command was called: printed without a stack, exit code 2. */
-export class UsageError extends Error {}
+export class UsageError extends GatewayError {
+  override readonly name = "UsageError";
+
+  constructor(message: string) {
+    super(ErrorCode.Usage, message);
+  }
+}
 
 const decimals: Partial<Record<string, number>> = { V: 1, A: 3, W: 1, Hz: 2, "": 3, Wh: 0 };
 

@@ -231,7 +231,7 @@ export class Buses {
   private runtime(meterId: string): BusRuntime {
     const runtime = this.meterBus.get(meterId);
     if (runtime === undefined)
-      throw new GatewayError(ErrorCode.ConfigInvalid, `unknown meter '${meterId}'`, { meterId });
+      throw new GatewayError(ErrorCode.UnknownMeter, `unknown meter '${meterId}'`, { meterId });
     return runtime;
   }
 }

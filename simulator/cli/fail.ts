@@ -3,17 +3,21 @@
  * DEBUG=meter-sim to see one).
  */
 import { CommanderError } from "commander";
-import { isGatewayError } from "../../core/errors.ts";
-import { isSimError } from "../core/sim-error.ts";
+import { ErrorCode, GatewayError, isGatewayError } from "../../core/errors.ts";
 
 /** A mistake in how the command was called (bad flag value, conflicting flags). */
-export class UsageError extends Error {
+export class UsageError extends GatewayError {
   override readonly name = "UsageError";
+
+  constructor(message: string) {
+    super(ErrorCode.Usage, message);
+  }
 }
 
 /** The one line for an error, without the "meter-sim:" prefix. */
 export function errorLine(error: unknown): string {
-  if (error instanceof UsageError || isSimError(error) || isGatewayError(error)) return error.message;
+  // UsageError and SimError are GatewayErrors too.
+  if (isGatewayError(error)) return error.message;
   if (error instanceof Error) return error.message;
   return String(error);
 }

@@ -3,7 +3,7 @@ import { z } from "zod";
 import { faultSpecSchema } from "../faults/fault-spec.ts";
 import { durationSchema } from "../scenario/duration-schema.ts";
 import { loadSchema } from "../scenario/load-spec.ts";
-import { maxSpeed, minSpeed } from "../core/sim-clock.ts";
+import { maxSpeed, minSpeed } from "../../core/clock.ts";
 
 /** POST /clock/advance: simulated time to jump, "10m" or ms (0..10 years). */
 export const advanceBody = z.strictObject({ by: durationSchema });

@@ -4,7 +4,8 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { SimError, isSimError } from "../core/sim-error.ts";
+import { ErrorCode } from "../../core/errors.ts";
+import { SimError, isSimError, type SimErrorCode } from "../core/sim-error.ts";
 import type { Simulation } from "../core/simulation.ts";
 import type { RunningBus } from "../scenario/running-bus.ts";
 import { HttpError, type Route } from "./route.ts";
@@ -13,14 +14,14 @@ import { buildRoutes } from "./routes.ts";
 /** Request bodies above this are refused (413): 64 KiB is far more than any control call needs. */
 const maxBodyBytes = 64 * 1024;
 
-const statusOf: Record<SimError["code"], number> = {
-  NOT_FOUND: 404,
-  AMBIGUOUS_UNIT: 409,
-  INVALID_REQUEST: 400,
-  NOT_SUPPORTED: 400,
-  SCENARIO_INVALID: 400,
-  PROFILE_UNKNOWN: 400,
-  ENDPOINT_UNAVAILABLE: 503,
+const statusOf: Record<SimErrorCode, number> = {
+  [ErrorCode.NotFound]: 404,
+  [ErrorCode.AmbiguousUnit]: 409,
+  [ErrorCode.InvalidRequest]: 400,
+  [ErrorCode.NotSupported]: 400,
+  [ErrorCode.ScenarioInvalid]: 400,
+  [ErrorCode.ProfileUnknown]: 400,
+  [ErrorCode.EndpointUnavailable]: 503,
 };
 
 export class ControlServer {
@@ -54,7 +55,7 @@ export class ControlServer {
     } catch (error) {
       const inUse = (error as NodeJS.ErrnoException).code === "EADDRINUSE";
       throw new SimError(
-        "ENDPOINT_UNAVAILABLE",
+        ErrorCode.EndpointUnavailable,
         `control port 127.0.0.1:${port} ${inUse ? "is already in use" : `cannot be opened (${String(error)})`}`,
         { cause: error },
       );

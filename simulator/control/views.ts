@@ -1,10 +1,10 @@
 /** The JSON shapes the control interface returns: a meter with its live state, the clock, the buses. */
 import type { ActiveFault } from "../core/meter-faults.ts";
 import type { MeterRef } from "../core/simulation.ts";
-import type { SimClock } from "../core/sim-clock.ts";
+import type { AcceleratedClock } from "../../core/clock.ts";
 import type { RunningBus } from "../scenario/running-bus.ts";
 
-export function clockView(clock: SimClock) {
+export function clockView(clock: AcceleratedClock) {
   const nowMs = Math.round(clock.now());
   return {
     nowMs,

@@ -12,7 +12,7 @@ import {
 } from "../../protocols/modbus/pdu.ts";
 import { noiseBytes } from "../faults/line-noise.ts";
 import { appendBounded, defaultLogCapacity } from "./event-log.ts";
-import type { SimClock } from "./sim-clock.ts";
+import type { AcceleratedClock } from "../../core/clock.ts";
 import type { SimMeter } from "./sim-meter.ts";
 
 /**
@@ -63,7 +63,7 @@ export class SimBus {
    * @param nextSeq sequence numbers for the write log (shared across buses by a simulation)
    */
   constructor(
-    readonly clock: SimClock,
+    readonly clock: AcceleratedClock,
     readonly name = "main",
     private readonly logCapacity = defaultLogCapacity,
     private readonly nextSeq: () => number = counter(),

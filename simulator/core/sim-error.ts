@@ -1,28 +1,31 @@
 /**
- * Errors of the simulator's own API (control interface, scenario building), with a code the HTTP layer
- * maps to a status. Modbus-level problems are never errors here: they are replies.
+ * Errors of the simulator's own API (control interface, scenario building): GatewayErrors with one of
+ * the simulator's codes, which the HTTP layer maps to a status. Modbus-level problems are never errors
+ * here: they are replies.
  */
+import { GatewayError, type ErrorCode } from "../../core/errors.ts";
+
+/** The codes a {@link SimError} carries. */
 export type SimErrorCode =
-  | "NOT_FOUND"
-  | "AMBIGUOUS_UNIT"
-  | "INVALID_REQUEST"
-  | "NOT_SUPPORTED"
-  | "SCENARIO_INVALID"
-  | "PROFILE_UNKNOWN"
-  | "ENDPOINT_UNAVAILABLE";
+  | ErrorCode.NotFound
+  | ErrorCode.AmbiguousUnit
+  | ErrorCode.InvalidRequest
+  | ErrorCode.NotSupported
+  | ErrorCode.ScenarioInvalid
+  | ErrorCode.ProfileUnknown
+  | ErrorCode.EndpointUnavailable;
 
-export class SimError extends Error {
+/** A GatewayError narrowed to the simulator's codes, so the HTTP layer's status table is complete. */
+export class SimError extends GatewayError {
   override readonly name = "SimError";
+  declare readonly code: SimErrorCode;
 
-  constructor(
-    readonly code: SimErrorCode,
-    message: string,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
+  constructor(code: SimErrorCode, message: string, options?: { cause?: unknown }) {
+    super(code, message, {}, options);
   }
 }
 
+/** True for a {@link SimError} (with `code`, if given). */
 export function isSimError(error: unknown, code?: SimErrorCode): error is SimError {
   return error instanceof SimError && (code === undefined || error.code === code);
 }

@@ -12,7 +12,7 @@ import { createLoadShape, type LoadShape } from "./load-shape.ts";
 import { MeterFaults, type ActiveFault } from "./meter-faults.ts";
 import { meterQuantity } from "./meter-quantities.ts";
 import { mulberry32, type Random } from "./prng.ts";
-import type { SimClock } from "./sim-clock.ts";
+import type { AcceleratedClock } from "../../core/clock.ts";
 
 export interface SimMeterOptions {
   /** Modbus unit id, 1..247. */
@@ -53,7 +53,7 @@ export class SimMeter {
 
   constructor(
     options: SimMeterOptions,
-    private readonly clock: SimClock,
+    private readonly clock: AcceleratedClock,
   ) {
     this.unit = options.unit;
     this.profile = options.profile;

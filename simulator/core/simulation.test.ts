@@ -1,11 +1,10 @@
 /** The simulation on a manual clock: deterministic time, timeline, fault expiry and energy. */
 import { describe, expect, it } from "vitest";
-import { ManualClock } from "../../core/clock.ts";
+import { AcceleratedClock, ManualClock } from "../../core/clock.ts";
 import { readRequestPdu } from "../../protocols/modbus/pdu.ts";
 import { requireProfile } from "../../protocols/profiles/load.ts";
 import { loadProfiles } from "../../protocols/profiles/io/files.ts";
 import { faultSpecSchema, type FaultSpecInput } from "../faults/fault-spec.ts";
-import { SimClock } from "./sim-clock.ts";
 import { Simulation } from "./simulation.ts";
 
 const profiles = loadProfiles();
@@ -13,7 +12,7 @@ const hour = 3_600_000;
 
 function setup(seed = 1, speed = 1, start = true) {
   const base = new ManualClock(Date.UTC(2026, 0, 5, 0, 0, 0));
-  const clock = new SimClock(base, speed);
+  const clock = new AcceleratedClock(speed, base.now(), base);
   const simulation = new Simulation({ clock, seed });
   for (const unit of [1, 2]) {
     simulation.addMeter("bus", {

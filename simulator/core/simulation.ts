@@ -12,13 +12,14 @@ import { createLoadShape } from "./load-shape.ts";
 import type { ActiveFault } from "./meter-faults.ts";
 import { deriveSeed, mulberry32 } from "./prng.ts";
 import { SimBus } from "./sim-bus.ts";
-import type { SimClock } from "./sim-clock.ts";
+import type { AcceleratedClock } from "../../core/clock.ts";
+import { ErrorCode } from "../../core/errors.ts";
 import { SimError } from "./sim-error.ts";
 import { SimMeter } from "./sim-meter.ts";
 import { Timeline } from "./timeline.ts";
 
 export interface SimulationOptions {
-  clock: SimClock;
+  clock: AcceleratedClock;
   /** Seed of every random stream of the run (any integer); default 1. */
   seed?: number;
   /** Minutes east of UTC for `daily` load hours, -720..840; default 0. */
@@ -41,7 +42,7 @@ export interface MeterSetup {
 export type { MeterRef };
 
 export class Simulation {
-  readonly clock: SimClock;
+  readonly clock: AcceleratedClock;
   readonly seed: number;
   readonly utcOffsetMinutes: number;
   readonly buses = new Map<string, SimBus>();
@@ -67,7 +68,7 @@ export class Simulation {
   }
 
   addBus(name: string): SimBus {
-    if (this.buses.has(name)) throw new SimError("SCENARIO_INVALID", `bus '${name}' is defined twice`);
+    if (this.buses.has(name)) throw new SimError(ErrorCode.ScenarioInvalid, `bus '${name}' is defined twice`);
     const bus = new SimBus(this.clock, name, this.options.logCapacity, () => this.nextWriteSeq++);
     bus.beforeRequest = () => this.timeline.runDue();
     bus.onWrite = (entry, meter, relayBefore) => {
@@ -109,19 +110,19 @@ export class Simulation {
   findMeter(unit: number, busName?: string): MeterRef {
     const buses = busName === undefined ? [...this.buses.values()] : [this.buses.get(busName)];
     if (busName !== undefined && buses[0] === undefined)
-      throw new SimError("NOT_FOUND", `no bus '${busName}'`);
+      throw new SimError(ErrorCode.NotFound, `no bus '${busName}'`);
     const found = buses.flatMap((bus) =>
       bus?.meters.has(unit) ? [{ bus, meter: bus.meters.get(unit)! }] : [],
     );
     if (found.length === 0) {
       throw new SimError(
-        "NOT_FOUND",
+        ErrorCode.NotFound,
         `no meter at unit ${unit}${busName === undefined ? "" : ` on bus '${busName}'`}`,
       );
     }
     if (found.length > 1) {
       throw new SimError(
-        "AMBIGUOUS_UNIT",
+        ErrorCode.AmbiguousUnit,
         `unit ${unit} is on buses ${found.map((f) => f.bus.name).join(", ")}: name the bus`,
       );
     }

@@ -4,8 +4,7 @@
  * instant; they run on a timer of the base clock and, before every request, from the bus, so a reply
  * never reflects a state the timeline should already have changed.
  */
-import type { TimerHandle } from "../../core/clock.ts";
-import type { SimClock } from "./sim-clock.ts";
+import type { AcceleratedClock, TimerHandle } from "../../core/clock.ts";
 
 export interface TimelineEntry {
   /** Simulated epoch ms. */
@@ -25,7 +24,7 @@ export class Timeline {
   private running = false;
 
   constructor(
-    private readonly clock: SimClock,
+    private readonly clock: AcceleratedClock,
     private readonly onError: (entry: TimelineEntry, error: unknown) => void,
   ) {}
 

@@ -8,6 +8,7 @@ import { parse as parseYaml } from "yaml";
 import type { z } from "zod";
 import { loadProfiles } from "../../protocols/profiles/io/files.ts";
 import type { ResolvedProfile } from "../../protocols/profiles/resolve.ts";
+import { ErrorCode } from "../../core/errors.ts";
 import { SimError } from "../core/sim-error.ts";
 import { scenarioSchema, type Scenario } from "./schema.ts";
 
@@ -39,7 +40,10 @@ export interface LoadedScenario {
 export function parseScenario(data: unknown, source: string, baseDir: string): LoadedScenario {
   const result = scenarioSchema.safeParse(data);
   if (!result.success) {
-    throw new SimError("SCENARIO_INVALID", `${source}: ${formatIssues(result.error.issues).join("; ")}`);
+    throw new SimError(
+      ErrorCode.ScenarioInvalid,
+      `${source}: ${formatIssues(result.error.issues).join("; ")}`,
+    );
   }
   const scenario = result.data;
   let profiles: ReadonlyMap<string, ResolvedProfile>;
@@ -49,7 +53,7 @@ export function parseScenario(data: unknown, source: string, baseDir: string): L
     );
   } catch (error) {
     throw new SimError(
-      "SCENARIO_INVALID",
+      ErrorCode.ScenarioInvalid,
       `${source}: profilesDir: ${error instanceof Error ? error.message : String(error)}`,
     );
   }
@@ -63,7 +67,7 @@ export function parseScenario(data: unknown, source: string, baseDir: string): L
       }
     }),
   );
-  if (problems.length > 0) throw new SimError("SCENARIO_INVALID", `${source}: ${problems.join("; ")}`);
+  if (problems.length > 0) throw new SimError(ErrorCode.ScenarioInvalid, `${source}: ${problems.join("; ")}`);
   return { scenario, profiles, baseDir };
 }
 
@@ -75,7 +79,7 @@ export function loadScenarioFile(file: string): LoadedScenario {
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     throw new SimError(
-      "SCENARIO_INVALID",
+      ErrorCode.ScenarioInvalid,
       code === "ENOENT"
         ? `scenario ${file} does not exist`
         : `cannot read scenario ${file}: ${String(error)}`,
@@ -86,7 +90,7 @@ export function loadScenarioFile(file: string): LoadedScenario {
     data = parseYaml(text, { prettyErrors: true });
   } catch (error) {
     const message = error instanceof Error ? error.message.split("\n")[0] : String(error);
-    throw new SimError("SCENARIO_INVALID", `${file}: not valid YAML: ${message}`);
+    throw new SimError(ErrorCode.ScenarioInvalid, `${file}: not valid YAML: ${message}`);
   }
   return parseScenario(data, file, dirname(resolve(file)));
 }

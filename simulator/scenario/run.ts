@@ -4,9 +4,8 @@
  * scenario too, so both paths are this one.
  */
 import type { Clock } from "../../core/clock.ts";
-import { SystemClock } from "../../core/clock.ts";
+import { AcceleratedClock, SystemClock } from "../../core/clock.ts";
 import { ControlServer } from "../control/http-server.ts";
-import { SimClock } from "../core/sim-clock.ts";
 import { Simulation, type MeterRef } from "../core/simulation.ts";
 import { serveEndpoint, type ServedEndpoint } from "../servers/serve-endpoint.ts";
 import { describeEndpoint } from "./endpoint-schema.ts";
@@ -44,7 +43,7 @@ export async function startScenario(
   const { scenario, baseDir } = loaded;
   const baseClock = options.baseClock ?? new SystemClock();
   const startMs = scenario.clock.start === undefined ? baseClock.now() : Date.parse(scenario.clock.start);
-  const clock = new SimClock(baseClock, options.speed ?? scenario.clock.speed, startMs);
+  const clock = new AcceleratedClock(options.speed ?? scenario.clock.speed, startMs, baseClock);
   const simulation = new Simulation({
     clock,
     seed: options.seed ?? scenario.clock.seed,

@@ -6,6 +6,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { accessSync, constants, existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { delimiter, dirname, join, resolve } from "node:path";
+import { ErrorCode } from "../../core/errors.ts";
 import { SimError } from "../core/sim-error.ts";
 
 export interface PtyPair {
@@ -42,12 +43,15 @@ function findProgram(name: string): string | undefined {
 export async function createPty(gatewayLink?: string): Promise<PtyPair> {
   const socat = findProgram("socat");
   if (socat === undefined) {
-    throw new SimError("ENDPOINT_UNAVAILABLE", "--pty needs socat: sudo apt-get install -y socat");
+    throw new SimError(ErrorCode.EndpointUnavailable, "--pty needs socat: sudo apt-get install -y socat");
   }
   const ownDir = gatewayLink === undefined ? mkdtempSync(join(tmpdir(), "meter-sim-")) : undefined;
   const gatewayPath = gatewayLink === undefined ? join(ownDir!, "gateway") : resolve(gatewayLink);
   if (ownDir === undefined && existsSync(gatewayPath)) {
-    throw new SimError("ENDPOINT_UNAVAILABLE", `${gatewayPath} already exists (another meter-sim --pty?)`);
+    throw new SimError(
+      ErrorCode.EndpointUnavailable,
+      `${gatewayPath} already exists (another meter-sim --pty?)`,
+    );
   }
   const simulatorPath = ownDir === undefined ? `${gatewayPath}.sim` : join(ownDir, "simulator");
   const args = ["-d", "-d", `pty,raw,echo=0,link=${simulatorPath}`, `pty,raw,echo=0,link=${gatewayPath}`];
@@ -82,7 +86,7 @@ export async function createPty(gatewayLink?: string): Promise<PtyPair> {
   } catch (error) {
     await close();
     throw new SimError(
-      "ENDPOINT_UNAVAILABLE",
+      ErrorCode.EndpointUnavailable,
       `cannot create a pty pair in ${dirname(gatewayPath)}: ${String(error)}`,
       { cause: error },
     );

@@ -9,6 +9,7 @@ import { SystemClock } from "../../core/clock.ts";
 import { RtuRequestFramer } from "../../protocols/modbus/framing.ts";
 import { t35Ms } from "../../protocols/modbus/timing.ts";
 import type { SimBus, SlaveReply } from "../core/sim-bus.ts";
+import { ErrorCode } from "../../core/errors.ts";
 import { SimError } from "../core/sim-error.ts";
 import type { LineTiming } from "./line-timing.ts";
 import { ReplySender } from "./reply-path.ts";
@@ -46,7 +47,8 @@ export class SimSerialServer {
   /** Opens the device; a missing device or a permission problem is one clear SimError. */
   async start(): Promise<void> {
     const path = this.options.path;
-    if (!existsSync(path)) throw new SimError("ENDPOINT_UNAVAILABLE", `serial device ${path} does not exist`);
+    if (!existsSync(path))
+      throw new SimError(ErrorCode.EndpointUnavailable, `serial device ${path} does not exist`);
     const baudRate = this.options.baudRate ?? 9600;
     const port = new SerialPort({ path, baudRate, parity: this.options.parity ?? "none", autoOpen: false });
     try {
@@ -54,7 +56,7 @@ export class SimSerialServer {
     } catch (error) {
       const denied = /EACCES|Permission denied/i.test(String(error));
       throw new SimError(
-        "ENDPOINT_UNAVAILABLE",
+        ErrorCode.EndpointUnavailable,
         denied
           ? `permission denied opening ${path}: add the user to the dialout group`
           : `cannot open serial device ${path}: ${error instanceof Error ? error.message : String(error)}`,

@@ -8,6 +8,7 @@ import { SystemClock } from "../../core/clock.ts";
 import { withCrc } from "../../protocols/modbus/crc.ts";
 import { MbapFramer, RtuRequestFramer, encodeMbap } from "../../protocols/modbus/framing.ts";
 import type { SimBus, SlaveReply } from "../core/sim-bus.ts";
+import { ErrorCode } from "../../core/errors.ts";
 import { SimError } from "../core/sim-error.ts";
 import type { LineTiming } from "./line-timing.ts";
 import { ReplySender } from "./reply-path.ts";
@@ -69,7 +70,7 @@ export class SimTcpServer {
             : code === "EACCES"
               ? "needs privileges (ports below 1024)"
               : `cannot be opened (${String(error)})`;
-      throw new SimError("ENDPOINT_UNAVAILABLE", `TCP ${where} ${reason}`, { cause: error });
+      throw new SimError(ErrorCode.EndpointUnavailable, `TCP ${where} ${reason}`, { cause: error });
     }
     return server.address() as AddressInfo;
   }

@@ -11,7 +11,6 @@ import { parseConfig } from "../../gateway/config/index.ts";
 import { Gateway } from "../../gateway/service/gateway.ts";
 import { modbusSerialTransportFactory } from "../../protocols/modbus/transport/modbus-serial.ts";
 import { requireProfile } from "../../protocols/profiles/load.ts";
-import { SimClock } from "../../simulator/core/sim-clock.ts";
 import { startSimulator } from "../../simulator/start.ts";
 import { createPtyPair, tempDir, waitFor } from "../helpers/index.ts";
 import { profiles } from "../helpers/bus-harness.ts";
@@ -27,7 +26,7 @@ async function site(policy: string, startWallMs: number) {
   cleanups.push(() => pty.close());
   const dir = await tempDir("prepaid-");
   cleanups.push(() => dir.remove());
-  const simClock = new SimClock(new SystemClock(), speed, startWallMs);
+  const simClock = new AcceleratedClock(speed, startWallMs);
   const sim = await startSimulator({
     endpoint: { kind: "serial", path: pty.a, baudRate: 38400 },
     meters: [1, 2].map((unit) => ({
@@ -54,7 +53,7 @@ policy: ${policy}
   const parsed = parseConfig(text, { baseDir: dir.path, profileNames: () => new Set(profiles.keys()) });
   if (!parsed.ok) throw new Error(JSON.stringify(parsed.errors));
   const gateway = new Gateway(parsed.config, {
-    clock: new AcceleratedClock(speed, startWallMs),
+    clock: simClock,
     wireClock: new SystemClock(),
     logger: silentLogger(),
     transportFactory: modbusSerialTransportFactory,

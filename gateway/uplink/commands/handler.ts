@@ -5,6 +5,7 @@
  * request unacknowledged, so the broker redelivers it (persistent session) and it runs once.
  */
 import type { Clock } from "../../../core/clock.ts";
+import { ErrorCode, GatewayError } from "../../../core/errors.ts";
 import type { Logger } from "../../../core/logger.ts";
 import type { Store } from "../../store/index.ts";
 import { TokenBucket } from "../rate-limit.ts";
@@ -34,10 +35,10 @@ export interface CommandHandlerOptions {
   readonly auditRefusalsPerMinute?: number;
 }
 
-/** Thrown inside the unit of work to roll it back with a refusal. */
-class RollbackWith extends Error {
+/** Thrown inside the unit of work to roll it back with a refusal; caught below, never seen outside. */
+class RollbackWith extends GatewayError {
   constructor(readonly refusal: Omit<Refusal, "command" | "transaction">) {
-    super(refusal.code);
+    super(ErrorCode.CommandRefused, refusal.code, { refusalCode: refusal.code });
   }
 }
 
