@@ -97,8 +97,8 @@ describe("command handler", () => {
       expect.objectContaining({
         kind: "topup",
         status: "refused",
-        // The fake executor wrote "hoarding limit"; the engine says by how much (reported, issue 11).
-        reason: expect.stringContaining("above the hoarding limit") as string,
+        // The fake executor wrote "hoarding limit"; the real engine says by how much.
+        reason: "balance would be 10100.00, above the hoarding limit 5000.00",
       }),
     ]);
     // The transaction was not used up: a corrected command may carry it again.
