@@ -5,7 +5,7 @@
  * into health reasons in plain words; it is pure, so the wording is tested without a service.
  */
 import { billingStalled, type HoldReason, type RelayPosition } from "../prepaid/index.ts";
-import type { MeterBillingHealth } from "./prepaid/meter-health.ts";
+import type { MeterBillingHealth } from "../billing/meter-health.ts";
 import type { StoreFailureEpisode } from "./store-failures.ts";
 
 /** /status `meters[].billing`. */

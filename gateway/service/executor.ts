@@ -7,7 +7,7 @@ import type { CommandExecutor, ExecutorErrorCode } from "../uplink/index.ts";
 import { isGatewayError } from "../../core/errors.ts";
 import type { Config } from "../config/index.ts";
 import type { Store } from "../store/index.ts";
-import type { PrepaidOperations } from "./prepaid/operations.ts";
+import type { PrepaidOperations } from "../billing/operations.ts";
 import type { ClockHealth, MeterDirectory } from "./ports.ts";
 
 /** What the commands act on and read: the prepaid operations, the stored results, the meters, the clock. */

@@ -5,7 +5,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { Registry } from "prom-client";
 import { z } from "zod";
-import type { PrepaidOperations } from "./prepaid/operations.ts";
+import type { PrepaidOperations } from "../billing/operations.ts";
 import type { StatusService } from "./status.ts";
 
 /** What the local API serves from: the status service, the metrics registry and the top-up operation. */

@@ -4,7 +4,7 @@
  */
 import { LocalHttp } from "./http.ts";
 import { createMetrics, type MetricsSources } from "./metrics.ts";
-import type { PrepaidOperations } from "./prepaid/operations.ts";
+import type { PrepaidOperations } from "../billing/operations.ts";
 import { StatusService, type StatusSources } from "./status.ts";
 
 export type LocalApiDeps = StatusSources &

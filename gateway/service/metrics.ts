@@ -7,7 +7,7 @@ import { errorCounterKey } from "../../core/errors.ts";
 import type { EventBus } from "../../core/event-bus.ts";
 import type { GatewayEvents } from "../events.ts";
 import type { Store } from "../store/index.ts";
-import type { MeterBillingHealth } from "./prepaid/meter-health.ts";
+import type { MeterBillingHealth } from "../billing/meter-health.ts";
 import type { ClockHealth, MeterDirectory } from "./ports.ts";
 import type { StoreFailures } from "./store-failures.ts";
 

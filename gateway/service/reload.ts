@@ -7,8 +7,8 @@ import type { Config } from "../config/index.ts";
 import type { Store } from "../store/index.ts";
 import { configReloadedEvent } from "../uplink/event-specs/index.ts";
 import { recordEvent } from "../uplink/outbox-writer.ts";
-import { storedSettingsOf } from "./prepaid/seed.ts";
-import type { PrepaidSettings } from "./prepaid/settings.ts";
+import { storedSettingsOf } from "../billing/seed.ts";
+import type { PrepaidSettings } from "../billing/settings.ts";
 
 /** What a reload does: the sections applied, the settings that wait for a restart, the config in force. */
 export interface ReloadPlan {

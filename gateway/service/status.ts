@@ -6,7 +6,7 @@ import type { Config } from "../config/index.ts";
 import { formatMoneyE7 } from "../prepaid/index.ts";
 import type { DiskSnapshot } from "./disk-guard.ts";
 import { diskProblems } from "./disk-health.ts";
-import type { MeterBillingHealth } from "./prepaid/meter-health.ts";
+import type { MeterBillingHealth } from "../billing/meter-health.ts";
 import type { HostProbe } from "./host.ts";
 import type { BusStats, ClockHealth, MeterDirectory } from "./ports.ts";
 import type { MeterInfo } from "./buses.ts";

@@ -16,10 +16,10 @@ import { commandCatalog } from "../../uplink/commands/catalog.ts";
 import type { CommandContext, CommandExecutor } from "../../uplink/commands/executor.ts";
 import { seedAccounts, testMeters } from "../../uplink/testing/fixtures.ts";
 import { createExecutor } from "../executor.ts";
-import { PrepaidEngine, type RelayPort } from "../prepaid/engine.ts";
-import { PrepaidOperations } from "../prepaid/operations.ts";
-import { rigParsedConfig } from "../prepaid/testing/engine-rig.ts";
-import { compilePrepaidSettings } from "../prepaid/settings.ts";
+import { PrepaidEngine, type RelayPort } from "../../billing/engine.ts";
+import { PrepaidOperations } from "../../billing/operations.ts";
+import { rigParsedConfig } from "../../billing/testing/engine-rig.ts";
+import { compilePrepaidSettings } from "../../billing/settings.ts";
 import { seedMeterHistory } from "./meter-history.ts";
 
 /** The fixtures' meters, accounts and tariff as a config (thresholds as exampleThresholds). */

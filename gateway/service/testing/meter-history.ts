@@ -9,7 +9,7 @@ import type { Clock } from "../../../core/clock.ts";
 import type { Reading } from "../../metering/reading.ts";
 import type { Store } from "../../store/index.ts";
 import { ReadingIngest } from "../../ingest/ingest.ts";
-import type { PrepaidEngine } from "../prepaid/engine.ts";
+import type { PrepaidEngine } from "../../billing/engine.ts";
 
 /** Marks a store whose meters were polled, so a restart on it does not poll them again. */
 const seededKey = "test.meterHistory";

@@ -2,7 +2,7 @@
  * Prepaid settings compiled once from config: integer money, compiled tariffs and policy, and which
  * meters bill to which account (from `meters[].account`, the one place that link is written).
  */
-import type { Config } from "../../config/index.ts";
+import type { Config } from "../config/index.ts";
 import {
   compileAccount,
   compilePolicy,
@@ -15,7 +15,7 @@ import {
   type Policy,
   type ReadingLimits,
   type Tariff,
-} from "../../prepaid/index.ts";
+} from "../prepaid/index.ts";
 
 export interface PrepaidSettings {
   readonly timeZone: string;

@@ -3,7 +3,7 @@
  * the metering layer can raise survives in the `quality_flags` column and in the `readings` stream.
  */
 import { afterEach, describe, expect, it } from "vitest";
-import { qualityFlagsOf, type QualityFlag } from "../../metering/reading.ts";
+import { qualityFlagsOf, type QualityFlag } from "../metering/reading.ts";
 import { closeEngineRigs, noticeRigConfig, openEngineRig } from "./testing/engine-rig.ts";
 
 afterEach(closeEngineRigs);

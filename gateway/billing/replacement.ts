@@ -4,10 +4,10 @@
  * meter.replace.confirm clears the pending replacement. Until it is confirmed the meter is billed from
  * the new register as usual; /status and /healthz name the replacement.
  */
-import { assessIdentity } from "../../prepaid/index.ts";
-import type { Store } from "../../store/index.ts";
-import { meterReplacedEvent } from "../../uplink/event-specs/index.ts";
-import { recordEvent } from "../../uplink/outbox-writer.ts";
+import { assessIdentity } from "../prepaid/index.ts";
+import type { Store } from "../store/index.ts";
+import { meterReplacedEvent } from "../uplink/event-specs/index.ts";
+import { recordEvent } from "../uplink/outbox-writer.ts";
 import type { MeterState } from "./state.ts";
 
 /**

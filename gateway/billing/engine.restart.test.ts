@@ -7,11 +7,11 @@
  * moved is charged, once, and no anomaly is raised or held.
  */
 import { afterEach, describe, expect, it } from "vitest";
-import { ManualClock } from "../../../core/clock.ts";
-import { silentLogger } from "../../../core/logger.ts";
-import { parseConfig } from "../../config/index.ts";
-import type { Reading } from "../../metering/reading.ts";
-import { TempStores } from "../../store/testing/temp-store.ts";
+import { ManualClock } from "../../core/clock.ts";
+import { silentLogger } from "../../core/logger.ts";
+import { parseConfig } from "../config/index.ts";
+import type { Reading } from "../metering/reading.ts";
+import { TempStores } from "../store/testing/temp-store.ts";
 import { PrepaidEngine } from "./engine.ts";
 import { ingestInto } from "./testing/engine-rig.ts";
 import { compilePrepaidSettings } from "./settings.ts";

@@ -3,10 +3,10 @@
  * remote cut/restore, keep-power, account settings, tariffs. Each is one unit of work; a refusal
  * changes nothing but its own audit record.
  */
-import { applyLimitsPatch, compileTariff, type LimitsPatch, type TariffConfig } from "../../prepaid/index.ts";
-import type { Store } from "../../store/index.ts";
-import { accountProtectionEvent } from "../../uplink/event-specs/index.ts";
-import { recordEvent } from "../../uplink/outbox-writer.ts";
+import { applyLimitsPatch, compileTariff, type LimitsPatch, type TariffConfig } from "../prepaid/index.ts";
+import type { Store } from "../store/index.ts";
+import { accountProtectionEvent } from "../uplink/event-specs/index.ts";
+import { recordEvent } from "../uplink/outbox-writer.ts";
 import { resolveAnomaly, type AnomalyResolution } from "./anomaly-command.ts";
 import type { PrepaidEngine } from "./engine.ts";
 import type { OperationResult } from "./operation-result.ts";

@@ -3,9 +3,9 @@
  * Monotonic times carry fractions the way performance.now() gives them.
  */
 import { afterEach, describe, expect, it } from "vitest";
-import { ManualClock } from "../../../core/clock.ts";
-import type { Reading } from "../../metering/reading.ts";
-import { TempStores } from "../../store/testing/temp-store.ts";
+import { ManualClock } from "../../core/clock.ts";
+import type { Reading } from "../metering/reading.ts";
+import { TempStores } from "../store/testing/temp-store.ts";
 import { rigSettings, startEngine, ingestInto } from "./testing/engine-rig.ts";
 
 const HOUR = 3_600_000;

@@ -3,11 +3,11 @@
  * the unit of work: events are recorded, relay switches become audited relay operations and, with
  * wakes, are queued to run after commit.
  */
-import { wholeMs, type Clock } from "../../../core/clock.ts";
-import { decide, type DecisionConfig, type DecisionEffect } from "../../prepaid/index.ts";
-import type { Store } from "../../store/index.ts";
-import { effectEvent } from "../../uplink/event-specs/index.ts";
-import { recordEvent } from "../../uplink/outbox-writer.ts";
+import { wholeMs, type Clock } from "../../core/clock.ts";
+import { decide, type DecisionConfig, type DecisionEffect } from "../prepaid/index.ts";
+import type { Store } from "../store/index.ts";
+import { effectEvent } from "../uplink/event-specs/index.ts";
+import { recordEvent } from "../uplink/outbox-writer.ts";
 import type { QueuedEffect, UnstampedInput } from "./queued-effects.ts";
 import type { PrepaidSettings } from "./settings.ts";
 import type { EngineState } from "./state.ts";

@@ -3,9 +3,9 @@
  * (a decision asking to be fed a tick at a wall time). They are queued while deciding and run after the
  * OUTERMOST commit (Store.afterCommit), never after a rollback.
  */
-import type { Clock, TimerHandle } from "../../../core/clock.ts";
-import type { Logger } from "../../../core/logger.ts";
-import type { DecisionInput } from "../../prepaid/index.ts";
+import type { Clock, TimerHandle } from "../../core/clock.ts";
+import type { Logger } from "../../core/logger.ts";
+import type { DecisionInput } from "../prepaid/index.ts";
 import type { RelayOperation, RelayRunner } from "./relay-runner.ts";
 
 /** A relay operation or a wake, queued by a unit of work. */

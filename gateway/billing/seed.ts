@@ -3,10 +3,10 @@
  * ledger adjustment). After that the store is the truth: changes arrive as commands and persist, so a
  * restart with the same config never resets a balance or undoes a command.
  */
-import type { AccountProtection, AccountThresholds, Store } from "../../store/index.ts";
-import type { AccountSettings } from "../../prepaid/index.ts";
+import type { AccountProtection, AccountThresholds, Store } from "../store/index.ts";
+import type { AccountSettings } from "../prepaid/index.ts";
 import type { PrepaidSettings } from "./settings.ts";
-import { recordBilling } from "../../uplink/outbox-writer.ts";
+import { recordBilling } from "../uplink/outbox-writer.ts";
 import { money } from "./billing-format.ts";
 
 /** An account's config settings in the store's shape: thresholds and keep-power. */

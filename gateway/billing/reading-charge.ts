@@ -4,16 +4,16 @@
  * to the ledger once per reading, and the relay position it carries is fed to the meter's decision.
  * Runs inside the engine's unit of work.
  */
-import type { Reading } from "../../metering/reading.ts";
+import type { Reading } from "../metering/reading.ts";
 import {
   assessReading,
   chargeEnergy,
   initialDecisionState,
   nextHoldStreak,
   type ReadingVerdict,
-} from "../../prepaid/index.ts";
-import { heldJumpEvent, readingEvent } from "../../uplink/event-specs/index.ts";
-import { recordBilling, recordEvent } from "../../uplink/outbox-writer.ts";
+} from "../prepaid/index.ts";
+import { heldJumpEvent, readingEvent } from "../uplink/event-specs/index.ts";
+import { recordBilling, recordEvent } from "../uplink/outbox-writer.ts";
 import { holdAnomaly } from "./anomalies.ts";
 import { chargeParts, money } from "./billing-format.ts";
 import type { DecisionContext } from "./meter-decision.ts";

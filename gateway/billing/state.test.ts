@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
-import type { ManualClock } from "../../../core/clock.ts";
-import type { Store } from "../../store/index.ts";
-import { freshStorePerTest } from "../../store/testing/temp-store.ts";
-import type { MeterTrack } from "../../prepaid/index.ts";
+import type { ManualClock } from "../../core/clock.ts";
+import type { Store } from "../store/index.ts";
+import { freshStorePerTest } from "../store/testing/temp-store.ts";
+import type { MeterTrack } from "../prepaid/index.ts";
 import { EngineState } from "./state.ts";
 
 const track: MeterTrack = {

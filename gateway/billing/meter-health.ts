@@ -3,8 +3,8 @@
  * instead of charged, energy jumps waiting for anomaly.resolve, a relay that does not follow its
  * command, a replacement waiting for meter.replace.confirm. Read by /status and /healthz.
  */
-import type { HoldStreak, MeterReplacement, RelayPosition } from "../../prepaid/index.ts";
-import type { Store } from "../../store/index.ts";
+import type { HoldStreak, MeterReplacement, RelayPosition } from "../prepaid/index.ts";
+import type { Store } from "../store/index.ts";
 import { heldAnomalies, type HeldAnomaly } from "./anomalies.ts";
 import type { MeterState } from "./state.ts";
 

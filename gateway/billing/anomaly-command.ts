@@ -3,10 +3,10 @@
  * interval it was used in, or waived. Either way it is audited, published on `billing` and no longer
  * held. One unit of work.
  */
-import { chargeEnergy } from "../../prepaid/index.ts";
-import type { Store } from "../../store/index.ts";
-import { jumpResolvedEvent } from "../../uplink/event-specs/index.ts";
-import { recordBilling, recordEvent } from "../../uplink/outbox-writer.ts";
+import { chargeEnergy } from "../prepaid/index.ts";
+import type { Store } from "../store/index.ts";
+import { jumpResolvedEvent } from "../uplink/event-specs/index.ts";
+import { recordBilling, recordEvent } from "../uplink/outbox-writer.ts";
 import { heldAnomalies, releaseAnomaly } from "./anomalies.ts";
 import { money } from "./billing-format.ts";
 import type { PrepaidEngine } from "./engine.ts";

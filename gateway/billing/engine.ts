@@ -6,13 +6,13 @@
  * it from the ingest stage (ingest/ingest.ts), already stored and queued for the platform.
  */
 import { randomUUID } from "node:crypto";
-import type { Clock } from "../../../core/clock.ts";
-import type { Logger } from "../../../core/logger.ts";
-import type { Reading } from "../../metering/reading.ts";
-import type { Store } from "../../store/index.ts";
-import { evaluateThresholds, moneyStateOf, type Tariff } from "../../prepaid/index.ts";
-import { thresholdEvent } from "../../uplink/event-specs/index.ts";
-import { recordBilling, recordEvent } from "../../uplink/outbox-writer.ts";
+import type { Clock } from "../../core/clock.ts";
+import type { Logger } from "../../core/logger.ts";
+import type { Reading } from "../metering/reading.ts";
+import type { Store } from "../store/index.ts";
+import { evaluateThresholds, moneyStateOf, type Tariff } from "../prepaid/index.ts";
+import { thresholdEvent } from "../uplink/event-specs/index.ts";
+import { recordBilling, recordEvent } from "../uplink/outbox-writer.ts";
 import { money } from "./billing-format.ts";
 import type { PrepaidSettings } from "./settings.ts";
 import { EngineState } from "./state.ts";

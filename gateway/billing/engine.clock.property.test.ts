@@ -7,8 +7,8 @@
  */
 import fc from "fast-check";
 import { afterEach, describe, expect, it } from "vitest";
-import { ManualClock, type Clock, type TimerHandle } from "../../../core/clock.ts";
-import { TempStores } from "../../store/testing/temp-store.ts";
+import { ManualClock, type Clock, type TimerHandle } from "../../core/clock.ts";
+import { TempStores } from "../store/testing/temp-store.ts";
 import { heldAnomalies } from "./anomalies.ts";
 import { oddTariffs, oneMeterSettings, startEngine, ingestInto } from "./testing/engine-rig.ts";
 

@@ -7,9 +7,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { ManualClock } from "../../../core/clock.ts";
-import { chargeE7 } from "../../prepaid/index.ts";
-import { openStore } from "../../store/index.ts";
+import { ManualClock } from "../../core/clock.ts";
+import { chargeE7 } from "../prepaid/index.ts";
+import { openStore } from "../store/index.ts";
 import { PrepaidOperations } from "./operations.ts";
 import { oddTariffs, oneMeterSettings, startEngine, ingestInto } from "./testing/engine-rig.ts";
 

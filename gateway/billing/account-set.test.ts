@@ -3,7 +3,7 @@
  * that would leave the account's limits inconsistent is refused with THRESHOLD_INVALID and changes nothing.
  */
 import { afterEach, describe, expect, it } from "vitest";
-import { domainSnapshot } from "../../uplink/testing/fixtures.ts";
+import { domainSnapshot } from "../uplink/testing/fixtures.ts";
 import { openCommandRig } from "./testing/command-rig.ts";
 import { closeEngineRigs } from "./testing/engine-rig.ts";
 

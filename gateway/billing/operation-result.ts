@@ -1,5 +1,5 @@
 /** What a prepaid operation (a command) answers. */
-import type { ExecutorErrorCode } from "../../uplink/commands/codes.ts";
+import type { ExecutorErrorCode } from "../uplink/commands/codes.ts";
 
 /** How an operation went; a refusal's code is one of the documented command error codes (codes.ts). */
 export type OperationResult<T = Record<string, unknown>> =

@@ -5,13 +5,13 @@
  * which command a polled relay position follows ({@link RelayRunner.commandBefore}): a position read
  * before a write cannot confirm or contradict it.
  */
-import type { Clock } from "../../../core/clock.ts";
-import { isGatewayError } from "../../../core/errors.ts";
-import type { Logger } from "../../../core/logger.ts";
-import type { Store } from "../../store/index.ts";
-import type { RelayReadback, RelayResult } from "../../store/index.ts";
-import { relayDoneEvent, relayFailedEvent } from "../../uplink/event-specs/index.ts";
-import { recordEvent } from "../../uplink/outbox-writer.ts";
+import type { Clock } from "../../core/clock.ts";
+import { isGatewayError } from "../../core/errors.ts";
+import type { Logger } from "../../core/logger.ts";
+import type { Store } from "../store/index.ts";
+import type { RelayReadback, RelayResult } from "../store/index.ts";
+import { relayDoneEvent, relayFailedEvent } from "../uplink/event-specs/index.ts";
+import { recordEvent } from "../uplink/outbox-writer.ts";
 
 export interface RelayPort {
   writeRelay(meterId: string, closed: boolean): Promise<void>;

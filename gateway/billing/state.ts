@@ -2,7 +2,7 @@
  * Per-meter and per-account engine state, persisted in the store's kv table inside the same unit of
  * work as the change that produced it, so a restart resumes exactly where the last commit left off.
  */
-import type { Store } from "../../store/index.ts";
+import type { Store } from "../store/index.ts";
 import {
   NO_MONEY_FLAGS,
   type DecisionState,
@@ -11,7 +11,7 @@ import {
   type MeterTrack,
   type MoneyFlags,
   type SettlementUsage,
-} from "../../prepaid/index.ts";
+} from "../prepaid/index.ts";
 
 export interface MeterState {
   /** Plausibility baseline of the energy register. */

@@ -2,9 +2,9 @@
  * Tariffs set by command since the config was written are in the store and win over the config's first
  * version. The settings are never changed in place: a new settings object is built from the old one.
  */
-import type { Logger } from "../../../core/logger.ts";
-import { compileTariff, tariffConfigSchema, type Tariff } from "../../prepaid/index.ts";
-import type { Store } from "../../store/index.ts";
+import type { Logger } from "../../core/logger.ts";
+import { compileTariff, tariffConfigSchema, type Tariff } from "../prepaid/index.ts";
+import type { Store } from "../store/index.ts";
 import type { PrepaidSettings } from "./settings.ts";
 
 /** `settings` with every valid stored tariff compiled over the configured one of the same id. */

@@ -3,7 +3,7 @@
  * tolerance"). They are not charged until a command (anomaly.resolve) charges or waives them; the list
  * lives in the store's kv table, written in the unit of work that found or resolved the jump.
  */
-import type { Store } from "../../store/index.ts";
+import type { Store } from "../store/index.ts";
 
 export interface HeldAnomaly {
   id: number;

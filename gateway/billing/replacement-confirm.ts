@@ -3,10 +3,10 @@
  * in the engine's unit of work, audited by its anomaly.resolved event. Kept apart from the reading path,
  * which the engine calls, so the two do not import each other.
  */
-import { confirmReplacement, type MeterReplacement } from "../../prepaid/index.ts";
-import type { Store } from "../../store/index.ts";
-import { replacementConfirmedEvent } from "../../uplink/event-specs/index.ts";
-import { recordEvent } from "../../uplink/outbox-writer.ts";
+import { confirmReplacement, type MeterReplacement } from "../prepaid/index.ts";
+import type { Store } from "../store/index.ts";
+import { replacementConfirmedEvent } from "../uplink/event-specs/index.ts";
+import { recordEvent } from "../uplink/outbox-writer.ts";
 import type { PrepaidEngine } from "./engine.ts";
 import type { OperationResult } from "./operation-result.ts";
 

@@ -3,9 +3,9 @@
  * Applied, duplicate and refused top-ups are all published on `billing`; an applied one re-evaluates
  * the account's alarms and relays. One unit of work.
  */
-import { applyTopUp, fenToE7, type TopUpRefusal } from "../../prepaid/index.ts";
-import type { Store } from "../../store/index.ts";
-import { nextBillingKey, recordBilling } from "../../uplink/outbox-writer.ts";
+import { applyTopUp, fenToE7, type TopUpRefusal } from "../prepaid/index.ts";
+import type { Store } from "../store/index.ts";
+import { nextBillingKey, recordBilling } from "../uplink/outbox-writer.ts";
 import { money } from "./billing-format.ts";
 import type { PrepaidEngine } from "./engine.ts";
 import type { OperationResult } from "./operation-result.ts";
