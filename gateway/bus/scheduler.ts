@@ -4,6 +4,7 @@
  * transactor over whatever link the bus has (Modbus today, DL/T 645 next).
  */
 import type { Clock } from "../../core/clock.ts";
+import { withDeadline } from "../../core/deadline.ts";
 import { ErrorCode, GatewayError, isGatewayError } from "../../core/errors.ts";
 import {
   countError,
@@ -195,28 +196,18 @@ export class BusScheduler<Link extends BusLink> {
   private bounded<R>(request: Promise<R>, timeoutMs: number): Promise<R> {
     const { busId } = this.options;
     const clock = this.options.wireClock ?? this.options.clock;
-    return new Promise<R>((resolve, reject) => {
-      const limitMs = timeoutMs + stuckSlackMs;
-      const timer = clock.setTimeout(() => {
-        reject(
-          new GatewayError(
-            ErrorCode.Timeout,
-            `${this.link.description}: the request did not settle within ${limitMs} ms; given up`,
-            { busId, limitMs },
-          ),
-        );
-      }, limitMs);
-      request.then(
-        (value) => {
-          clock.clearTimeout(timer);
-          resolve(value);
-        },
-        (error: unknown) => {
-          clock.clearTimeout(timer);
-          reject(error instanceof Error ? error : new Error(String(error)));
-        },
-      );
-    });
+    const limitMs = timeoutMs + stuckSlackMs;
+    return withDeadline(
+      clock,
+      request,
+      limitMs,
+      () =>
+        new GatewayError(
+          ErrorCode.Timeout,
+          `${this.link.description}: the request did not settle within ${limitMs} ms; given up`,
+          { busId, limitMs },
+        ),
+    );
   }
 
   private transactor(job: BusJob<BusLink, unknown>): Transactor<Link> {

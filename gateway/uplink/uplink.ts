@@ -22,7 +22,7 @@ import { MeterStates } from "./meter-states.ts";
 import type { MeterState, StatusInfo } from "./status.ts";
 import { StatusReporter } from "./status-reporter.ts";
 import { gatewayTopics, isPublishableTopic } from "./topics.ts";
-import { withTimeout } from "./with-timeout.ts";
+import { withDeadline } from "../../core/deadline.ts";
 
 /** Options of {@link Uplink}. */
 export interface UplinkOptions {
@@ -154,8 +154,13 @@ export class Uplink {
     const client = this.client;
     if (client?.connected === true && parts !== undefined) {
       try {
-        await withTimeout(clock, parts.status.publishOffline(client), stopTimeoutMs);
-        await withTimeout(clock, client.endAsync(), stopTimeoutMs);
+        await withDeadline(
+          clock,
+          parts.status.publishOffline(client),
+          stopTimeoutMs,
+          timedOut(stopTimeoutMs),
+        );
+        await withDeadline(clock, client.endAsync(), stopTimeoutMs, timedOut(stopTimeoutMs));
       } catch (error) {
         this.options.logger.warn({ err: (error as Error).message }, "uplink did not close cleanly");
         client.end(true);
@@ -249,4 +254,9 @@ function redactedUrl(url: string): string {
   } catch {
     return "(unparsable url)";
   }
+}
+
+/** The error of a shutdown step that did not finish in time (shutdown must not hang on a dead socket). */
+function timedOut(ms: number): () => Error {
+  return () => new Error(`timed out after ${ms} ms`);
 }

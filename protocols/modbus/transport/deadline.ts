@@ -1,26 +1,14 @@
 /**
- * Bounds a step whose completion depends on the outside world (a device opening, a library callback):
- * nothing in a transport waits for a callback that may never come. These are real-time timers on
+ * Deadlines of a transport's steps (a device opening, a socket closing). They run on real time on
  * purpose: they bound real I/O, which the injected Clock cannot speed up or stop.
  */
+import { SystemClock } from "../../../core/clock.ts";
+import { withDeadline as deadlineOn } from "../../../core/deadline.ts";
 import type { GatewayError } from "../../../core/errors.ts";
 
-/**
- * Resolves or rejects like `step`, or rejects with `onTimeout()` after `ms` milliseconds, whichever
- * comes first. `onTimeout` also cleans up (destroys the socket, drops the port).
- */
+const realTime = new SystemClock();
+
+/** Like `step`, or rejects with `onTimeout()` after `ms` real milliseconds (see core/deadline.ts). */
 export function withDeadline<T>(step: Promise<T>, ms: number, onTimeout: () => GatewayError): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const timer = setTimeout(() => reject(onTimeout()), ms);
-    step.then(
-      (value) => {
-        clearTimeout(timer);
-        resolve(value);
-      },
-      (error: unknown) => {
-        clearTimeout(timer);
-        reject(error instanceof Error ? error : new Error(String(error)));
-      },
-    );
-  });
+  return deadlineOn(realTime, step, ms, onTimeout);
 }
