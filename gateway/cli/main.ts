@@ -12,7 +12,7 @@ import { UsageError } from "./output.ts";
 import { registerRead } from "./read.ts";
 import { registerRun } from "./run.ts";
 import { registerScan } from "./scan.ts";
-import { registerStatus } from "./status.ts";
+import { registerStatus } from "./status-command.ts";
 import { registerTopup } from "./topup.ts";
 import { version } from "./version.ts";
 

@@ -6,14 +6,14 @@ import type { Command } from "commander";
 import { SystemClock } from "../../core/clock.ts";
 import { ErrorCode, GatewayError, isGatewayError } from "../../core/errors.ts";
 import { BusScheduler } from "../bus/scheduler.ts";
-import { endpointOfBus } from "../bus/endpoint.ts";
+import { endpointOfBus } from "../bus/bus-endpoint.ts";
 import type { PollResult } from "../metering/driver.ts";
 import { ModbusMeterDriver } from "../metering/modbus-driver.ts";
 import { modbusSerialTransportFactory } from "../../protocols/modbus/transport/modbus-serial.ts";
 import { describeEndpoint, type TransportEndpoint } from "../../protocols/modbus/transport/transport.ts";
 import { requireProfile } from "../../protocols/profiles/load.ts";
 import { loadProfiles } from "../../protocols/profiles/io/files.ts";
-import { endpointFromOptions, withEndpointOptions, type EndpointOptions } from "./endpoint.ts";
+import { endpointFromOptions, withEndpointOptions, type EndpointOptions } from "./endpoint-options.ts";
 import { loadConfigFile } from "./config-file.ts";
 import { quantityLines, table, UsageError } from "./output.ts";
 

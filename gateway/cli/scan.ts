@@ -2,7 +2,7 @@
 import type { Command } from "commander";
 import { modbusSerialTransportFactory } from "../../protocols/modbus/transport/modbus-serial.ts";
 import { loadProfiles } from "../../protocols/profiles/io/files.ts";
-import { endpointFromOptions, withEndpointOptions, type EndpointOptions } from "./endpoint.ts";
+import { endpointFromOptions, withEndpointOptions, type EndpointOptions } from "./endpoint-options.ts";
 import { formatQuantity, table, UsageError } from "./output.ts";
 import { BusProber, type ScanHit } from "./probe.ts";
 import { parseUnitList } from "../../protocols/modbus/unit-list.ts";

@@ -4,7 +4,7 @@
  * purchase sequence and reported to the platform when the uplink returns.
  */
 import type { Command } from "commander";
-import { callLocalApi, localApiBase } from "./local-api.ts";
+import { callLocalApi, localApiBase } from "./local-api-client.ts";
 import { UsageError } from "./output.ts";
 
 interface TopupOptions {

@@ -7,7 +7,7 @@ import { ErrorCode, GatewayError } from "../../core/errors.ts";
 import type { EventBus } from "../../core/event-bus.ts";
 import type { GatewayEvents } from "../events.ts";
 import type { BusConfig, Config, MeterConfig } from "../config/index.ts";
-import { endpointOfBus } from "../bus/endpoint.ts";
+import { endpointOfBus } from "../bus/bus-endpoint.ts";
 import { Poller, type PollerOptions } from "../bus/poller.ts";
 import { BusScheduler, type BusSchedulerOptions } from "../bus/scheduler.ts";
 import type { BusCounters, MeterCounters } from "../bus/counters.ts";

@@ -28,7 +28,7 @@ import { Schedules } from "./schedules.ts";
 import { Storage } from "./storage.ts";
 import { StoreFailures } from "./store-failures.ts";
 import { UplinkFeature } from "./uplink-feature.ts";
-import type { ExecutorPorts } from "./executor.ts";
+import type { ExecutorPorts } from "./command-executor.ts";
 
 export interface GatewayDeps {
   clock: Clock;

@@ -6,7 +6,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { Registry } from "prom-client";
 import { z } from "zod";
 import type { PrepaidOperations } from "../billing/operations.ts";
-import type { StatusService } from "./status.ts";
+import type { StatusService } from "./status-report.ts";
 
 /** What the local API serves from: the status service, the metrics registry and the top-up operation. */
 export interface LocalHttpPorts {

@@ -5,7 +5,7 @@
 import { LocalHttp } from "./http.ts";
 import { createMetrics, type MetricsSources } from "./metrics.ts";
 import type { PrepaidOperations } from "../billing/operations.ts";
-import { StatusService, type StatusSources } from "./status.ts";
+import { StatusService, type StatusSources } from "./status-report.ts";
 
 export type LocalApiDeps = StatusSources &
   MetricsSources & {

@@ -5,7 +5,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { streamEnvelopeSchemas } from "../../gateway/uplink/envelope.ts";
 import type { StreamName } from "../../gateway/uplink/records.ts";
-import { meterStateSchema, statusSchema } from "../../gateway/uplink/status.ts";
+import { meterStateSchema, statusSchema } from "../../gateway/uplink/retained-topics.ts";
 import type { MosquittoBroker } from "../helpers/index.ts";
 import { startMosquitto } from "../helpers/index.ts";
 import type { GatewayUnderTest } from "./support/harness.ts";

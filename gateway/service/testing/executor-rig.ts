@@ -15,7 +15,7 @@ import type { Store } from "../../store/index.ts";
 import { commandCatalog } from "../../uplink/commands/catalog.ts";
 import type { CommandContext, CommandExecutor } from "../../uplink/commands/executor.ts";
 import { seedAccounts, testMeters } from "../../uplink/testing/fixtures.ts";
-import { createExecutor } from "../executor.ts";
+import { createExecutor } from "../command-executor.ts";
 import { PrepaidEngine, type RelayPort } from "../../billing/engine.ts";
 import { PrepaidOperations } from "../../billing/operations.ts";
 import { rigParsedConfig } from "../../billing/testing/engine-rig.ts";

@@ -1,7 +1,7 @@
 /** `meter-gateway status -c FILE [--json]`: meters, readings, balances, relays, backlog, health. */
 import type { Command } from "commander";
-import type { GatewayStatus } from "../service/status.ts";
-import { callLocalApi, localApiBase } from "./local-api.ts";
+import type { GatewayStatus } from "../service/status-report.ts";
+import { callLocalApi, localApiBase } from "./local-api-client.ts";
 import { table } from "./output.ts";
 
 function ago(ms: number | null): string {

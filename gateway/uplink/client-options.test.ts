@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { uplinkDefaults } from "../config/mqtt.ts";
-import { clientOptions, readUplinkFiles } from "./connection.ts";
+import { clientOptions, readUplinkFiles } from "./client-options.ts";
 
 const dirs: string[] = [];
 afterEach(() => dirs.splice(0).forEach((d) => rmSync(d, { recursive: true, force: true })));

@@ -3,7 +3,7 @@ import { ManualClock } from "../../core/clock.ts";
 import { newCounters, type MeterCounters } from "../bus/counters.ts";
 import type { Config } from "../config/index.ts";
 import type { MeterDirectory } from "./ports.ts";
-import { StatusService, type StatusSources } from "./status.ts";
+import { StatusService, type StatusSources } from "./status-report.ts";
 import { StoreFailures } from "./store-failures.ts";
 
 /** Status on hand-made ports: no buses, no database, no gateway. */
