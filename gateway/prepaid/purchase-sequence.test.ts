@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { fenToE7, parseMoneyE7 } from "./money.ts";
-import { applyTopUp, type TopUpAccount } from "./topup.ts";
+import { applyTopUp, type TopUpAccount } from "./purchase-sequence.ts";
 
 const yuan = parseMoneyE7;
 const account: TopUpAccount = {
