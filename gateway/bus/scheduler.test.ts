@@ -8,9 +8,9 @@ import type { ModbusTransport } from "../../protocols/modbus/transport/transport
 import { ManualClock } from "../../core/clock.ts";
 import { ErrorCode } from "../../core/errors.ts";
 import { BusScheduler, type BusSchedulerOptions, type JobPriority } from "./scheduler.ts";
-import { advance, settle } from "./testing/clock-steps.ts";
-import { MemoryMeterDriver } from "./testing/memory-driver.ts";
-import { MemoryTransport } from "./testing/memory-transport.ts";
+import { advance, settle } from "../../test/helpers/bus/clock-steps.ts";
+import { MemoryMeterDriver } from "../../test/helpers/bus/memory-driver.ts";
+import { MemoryTransport } from "../../test/helpers/bus/memory-transport.ts";
 
 function setup(options: Partial<BusSchedulerOptions> = {}) {
   const clock = new ManualClock();

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { formatConfigErrors } from "./config-error.ts";
 import { parseConfig } from "./parse.ts";
-import { parseOptions, yamlLines } from "./testing/parse-options.ts";
+import { parseOptions, yamlLines } from "../../test/helpers/config/parse-options.ts";
 
 function errorsOf(text: string, options = parseOptions) {
   const result = parseConfig(text, options);

@@ -1,7 +1,7 @@
 /** Test support: a command key, signed requests and a store with two accounts, shared by uplink tests. */
-import type { Store } from "../../store/index.ts";
-import { exampleThresholds } from "../../store/testing/temp-store.ts";
-import { buildSignedRequest } from "../client/send.ts";
+import type { Store } from "../../../gateway/store/index.ts";
+import { exampleThresholds } from "../store/temp-store.ts";
+import { buildSignedRequest } from "../../../gateway/uplink/client/send.ts";
 
 /** The command key tests use (32 characters). */
 export const testKeyText = "test-command-key-0123456789abcdef";

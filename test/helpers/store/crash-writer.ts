@@ -6,7 +6,7 @@
  * Usage: node --import tsx crash-writer.ts <dataDir> <readingsPerBatch>
  */
 import { SystemClock } from "../../../core/clock.ts";
-import { openStore } from "../store.ts";
+import { openStore } from "../../../gateway/store/store.ts";
 
 const [dataDir, perBatchArg] = process.argv.slice(2);
 if (dataDir === undefined) throw new Error("usage: crash-writer.ts <dataDir> <readingsPerBatch>");

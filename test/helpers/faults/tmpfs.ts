@@ -5,7 +5,7 @@
 import { spawnSync } from "node:child_process";
 import { closeSync, openSync, rmSync, statfsSync, writeSync } from "node:fs";
 import { join } from "node:path";
-import { tempDir, type TempDir } from "../../helpers/index.ts";
+import { tempDir, type TempDir } from "../index.ts";
 
 /** Why the disk-full fault cannot run here, with the command that runs it; undefined when it can. */
 export function tmpfsUnavailable(testFile: string): string | undefined {

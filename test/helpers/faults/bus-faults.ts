@@ -7,8 +7,8 @@
 import { requireProfile } from "../../../protocols/profiles/load.ts";
 import { loadProfiles } from "../../../protocols/profiles/io/files.ts";
 import { startSimulator, type RunningSimulator } from "../../../simulator/start.ts";
-import { waitFor } from "../../helpers/index.ts";
-import type { ServiceUnderTest } from "../../helpers/service.ts";
+import { waitFor } from "../index.ts";
+import type { ServiceUnderTest } from "../service.ts";
 
 const profiles = loadProfiles();
 

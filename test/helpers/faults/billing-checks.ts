@@ -12,7 +12,7 @@ import {
   type BillingFacts,
   type MeterFacts,
 } from "./billing-facts.ts";
-import { one, rows, type Db } from "../../helpers/database.ts";
+import { one, rows, type Db } from "../database.ts";
 
 /** The outcome of {@link checkBilling}: the facts and one line per failed check (empty when all held). */
 export interface BillingCheck {

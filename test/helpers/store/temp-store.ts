@@ -7,9 +7,9 @@ import os from "node:os";
 import path from "node:path";
 import { afterEach, beforeEach } from "vitest";
 import { ManualClock } from "../../../core/clock.ts";
-import type { AccountThresholds } from "../accounts.ts";
-import type { Store, StoreOptions } from "../store.ts";
-import { openStore } from "../store.ts";
+import type { AccountThresholds } from "../../../gateway/store/accounts.ts";
+import type { Store, StoreOptions } from "../../../gateway/store/store.ts";
+import { openStore } from "../../../gateway/store/store.ts";
 
 /** Creates temp directories and stores, and removes them all in {@link TempStores.cleanup}. */
 export class TempStores {

@@ -8,14 +8,14 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ManualClock, type Clock } from "../../../core/clock.ts";
 import { silentLogger } from "../../../core/logger.ts";
-import { parseConfig, type Config } from "../../config/index.ts";
-import type { Reading } from "../../metering/reading.ts";
+import { parseConfig, type Config } from "../../../gateway/config/index.ts";
+import type { Reading } from "../../../gateway/metering/reading.ts";
 import type { QuantityValues } from "../../../protocols/profiles/decode.ts";
-import { openStore, type Store } from "../../store/index.ts";
-import { ReadingIngest } from "../../ingest/ingest.ts";
-import { PrepaidEngine, type RelayPort } from "../engine.ts";
-import { PrepaidOperations } from "../operations.ts";
-import { compilePrepaidSettings, type PrepaidSettings } from "../settings.ts";
+import { openStore, type Store } from "../../../gateway/store/index.ts";
+import { ReadingIngest } from "../../../gateway/ingest/ingest.ts";
+import { PrepaidEngine, type RelayPort } from "../../../gateway/billing/engine.ts";
+import { PrepaidOperations } from "../../../gateway/billing/operations.ts";
+import { compilePrepaidSettings, type PrepaidSettings } from "../../../gateway/billing/settings.ts";
 
 /** m1 on account a1 (1.00 yuan at 1.0000 yuan/kWh, cut at zero, no notice). */
 export const rigConfig = `

@@ -2,7 +2,7 @@
  * Runs `meter-gateway command ...` from source without gateway/cli/main.ts (which the lead wires), with
  * the same error handling: usage mistakes exit 2, failures print one line and exit 1.
  *
- * Usage: node --import tsx test/uplink/support/command-cli.ts command topup --config client.yaml ...
+ * Usage: node --import tsx test/helpers/uplink/command-cli.ts command topup --config client.yaml ...
  */
 import { Command, CommanderError } from "commander";
 import { registerCommand } from "../../../gateway/cli/command.ts";

@@ -3,10 +3,10 @@
  * of an {@link openEngineRig} (a real SQLite file, a ManualClock). Requests are signed with the test key.
  * Lives under testing/ so the production build can leave it out.
  */
-import type { CommandResponse } from "../../uplink/commands/response.ts";
-import { testCommandHandler } from "../../uplink/testing/command-handler.ts";
-import { signedRequest } from "../../uplink/testing/fixtures.ts";
-import { buildExecutor } from "../../service/testing/executor-rig.ts";
+import type { CommandResponse } from "../../../gateway/uplink/commands/response.ts";
+import { testCommandHandler } from "../uplink/command-handler.ts";
+import { signedRequest } from "../uplink/fixtures.ts";
+import { buildExecutor } from "../service-rigs/executor-rig.ts";
 import { openEngineRig, rigParsedConfig, rigConfig, type EngineRig } from "./engine-rig.ts";
 
 /** An engine rig that also takes commands. */

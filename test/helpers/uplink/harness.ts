@@ -1,6 +1,6 @@
 /**
  * Integration harness for the uplink's gateway side: a real store in a temp dir, the real Uplink, and the
- * real executor and prepaid engine of gateway/service/testing/executor-rig.ts, talking to a real
+ * real executor and prepaid engine of test/helpers/service-rigs/executor-rig.ts, talking to a real
  * mosquitto from test/helpers. The platform side is test/helpers/platform.ts.
  */
 import { writeFileSync } from "node:fs";
@@ -14,12 +14,12 @@ import type { Store } from "../../../gateway/store/index.ts";
 import { openStore } from "../../../gateway/store/index.ts";
 import type { MqttUplinkConfigInput } from "../../../gateway/config/mqtt.ts";
 import { mqttConfigSchema } from "../../../gateway/config/mqtt.ts";
-import { startExecutorRig, type RecordingExecutor } from "../../../gateway/service/testing/executor-rig.ts";
-import { testGatewayId, testKeyText } from "../../../gateway/uplink/testing/fixtures.ts";
+import { startExecutorRig, type RecordingExecutor } from "../service-rigs/executor-rig.ts";
+import { testGatewayId, testKeyText } from "./fixtures.ts";
 import { Uplink } from "../../../gateway/uplink/uplink.ts";
-import type { MosquittoBroker } from "../../helpers/index.ts";
-import type { Platform } from "../../helpers/platform.ts";
-import { tempDir, waitFor } from "../../helpers/index.ts";
+import type { MosquittoBroker } from "../index.ts";
+import type { Platform } from "../platform.ts";
+import { tempDir, waitFor } from "../index.ts";
 
 /** Fast reconnects and polls, so tests do not wait on production defaults. */
 export const fastTuning: Partial<MqttUplinkConfigInput> = {

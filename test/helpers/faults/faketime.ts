@@ -6,7 +6,7 @@
  */
 import { existsSync, readdirSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { INSTALL_COMMAND } from "../../helpers/index.ts";
+import { INSTALL_COMMAND } from "../index.ts";
 
 /** A stepped wall clock for a child process. */
 export interface SteppedWallClock {

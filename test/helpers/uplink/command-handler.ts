@@ -4,7 +4,7 @@
  * testing/ so the production build can leave it out.
  */
 import { silentLogger } from "../../../core/logger.ts";
-import { CommandHandler, type CommandHandlerOptions } from "../commands/handler.ts";
+import { CommandHandler, type CommandHandlerOptions } from "../../../gateway/uplink/commands/handler.ts";
 import { testGatewayId, testKey } from "./fixtures.ts";
 
 /** A handler over `store`, `executor` and `clock`; any other option given replaces the test default. */

@@ -6,10 +6,10 @@
  * Lives under testing/ so the production build can leave it out.
  */
 import type { Clock } from "../../../core/clock.ts";
-import type { Reading } from "../../metering/reading.ts";
-import type { Store } from "../../store/index.ts";
-import { ReadingIngest } from "../../ingest/ingest.ts";
-import type { PrepaidEngine } from "../../billing/engine.ts";
+import type { Reading } from "../../../gateway/metering/reading.ts";
+import type { Store } from "../../../gateway/store/index.ts";
+import { ReadingIngest } from "../../../gateway/ingest/ingest.ts";
+import type { PrepaidEngine } from "../../../gateway/billing/engine.ts";
 
 /** Marks a store whose meters were polled, so a restart on it does not poll them again. */
 const seededKey = "test.meterHistory";

@@ -6,13 +6,13 @@
  */
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { testGatewayId, testKeyText } from "../../../gateway/uplink/testing/fixtures.ts";
+import { testGatewayId, testKeyText } from "../uplink/fixtures.ts";
 import { requireProfile } from "../../../protocols/profiles/load.ts";
 import { startSimulator, type RunningSimulator } from "../../../simulator/start.ts";
-import { startMosquitto, tempDir, type MosquittoBroker, type TempDir } from "../../helpers/index.ts";
-import { profiles } from "../../helpers/bus-harness.ts";
-import { Platform } from "../../helpers/platform.ts";
-import { startService, type ServiceUnderTest } from "../../helpers/service.ts";
+import { startMosquitto, tempDir, type MosquittoBroker, type TempDir } from "../index.ts";
+import { profiles } from "../bus-harness.ts";
+import { Platform } from "../platform.ts";
+import { startService, type ServiceUnderTest } from "../service.ts";
 
 /** Shape of the room; ids are M-1..M-n on accounts A-1..A-n (the ids the uplink fixtures sign for). */
 export interface SiteOptions {

@@ -5,7 +5,7 @@
 import fc from "fast-check";
 import { afterEach, describe, expect, it } from "vitest";
 import { ManualClock } from "../../../core/clock.ts";
-import type { Outbox } from "../outbox.ts";
+import type { Outbox } from "../../../gateway/store/outbox.ts";
 
 /** A fresh, empty outbox driven by `clock`, and how to dispose of it. */
 export interface OutboxFixture {

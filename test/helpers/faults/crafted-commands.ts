@@ -3,8 +3,8 @@
  * fuzz scenario mixes them with random payloads and checks each answer's code by its transaction.
  */
 import fc from "fast-check";
-import { signedRequest } from "../../../gateway/uplink/testing/fixtures.ts";
-import { validParams } from "../../uplink/support/command-fuzz.ts";
+import { signedRequest } from "../uplink/fixtures.ts";
+import { validParams } from "../uplink/command-fuzz.ts";
 
 /** One message to send: topic level, payload, and for a crafted one the codes it may be answered with. */
 export interface Sample {

@@ -8,18 +8,18 @@
  */
 import type { Clock } from "../../../core/clock.ts";
 import { silentLogger } from "../../../core/logger.ts";
-import type { Config } from "../../config/index.ts";
-import type { Reading } from "../../metering/reading.ts";
-import { checkClock } from "../../prepaid/index.ts";
-import type { Store } from "../../store/index.ts";
-import { commandCatalog } from "../../uplink/commands/catalog.ts";
-import type { CommandContext, CommandExecutor } from "../../uplink/commands/executor.ts";
-import { seedAccounts, testMeters } from "../../uplink/testing/fixtures.ts";
-import { createExecutor } from "../command-executor.ts";
-import { PrepaidEngine, type RelayPort } from "../../billing/engine.ts";
-import { PrepaidOperations } from "../../billing/operations.ts";
-import { rigParsedConfig } from "../../billing/testing/engine-rig.ts";
-import { compilePrepaidSettings } from "../../billing/settings.ts";
+import type { Config } from "../../../gateway/config/index.ts";
+import type { Reading } from "../../../gateway/metering/reading.ts";
+import { checkClock } from "../../../gateway/prepaid/index.ts";
+import type { Store } from "../../../gateway/store/index.ts";
+import { commandCatalog } from "../../../gateway/uplink/commands/catalog.ts";
+import type { CommandContext, CommandExecutor } from "../../../gateway/uplink/commands/executor.ts";
+import { seedAccounts, testMeters } from "../uplink/fixtures.ts";
+import { createExecutor } from "../../../gateway/service/command-executor.ts";
+import { PrepaidEngine, type RelayPort } from "../../../gateway/billing/engine.ts";
+import { PrepaidOperations } from "../../../gateway/billing/operations.ts";
+import { rigParsedConfig } from "../billing/engine-rig.ts";
+import { compilePrepaidSettings } from "../../../gateway/billing/settings.ts";
 import { seedMeterHistory } from "./meter-history.ts";
 
 /** The fixtures' meters, accounts and tariff as a config (thresholds as exampleThresholds). */

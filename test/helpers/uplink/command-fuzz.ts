@@ -5,7 +5,7 @@
  */
 import fc from "fast-check";
 import { commandNames } from "../../../gateway/uplink/commands/catalog.ts";
-import { signedRequest, testGatewayId } from "../../../gateway/uplink/testing/fixtures.ts";
+import { signedRequest, testGatewayId } from "./fixtures.ts";
 
 /** A valid parameter set per command (a request built from it and signed would be executed). */
 export const validParams: Record<string, Record<string, unknown>> = {

@@ -3,7 +3,7 @@
  * scenario mounts a small tmpfs). Missing ones stop the run with the exact command to fix it: the
  * suite never skips a fault silently.
  */
-import { findExecutable, INSTALL_COMMAND } from "../../helpers/tools.ts";
+import { findExecutable, INSTALL_COMMAND } from "../tools.ts";
 
 /** Programs the scenarios drive: the broker, pty pairs (serial unplug) and libfaketime (clock steps). */
 export const FAULT_TOOLS = ["mosquitto", "socat", "faketime"] as const;

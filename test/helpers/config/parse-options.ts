@@ -2,7 +2,7 @@
  * Test support for the config tests: the profile names the examples use. Lives under testing/ so the
  * production build can leave it out.
  */
-import type { ParseConfigOptions } from "../parse.ts";
+import type { ParseConfigOptions } from "../../../gateway/config/parse.ts";
 
 export const knownProfiles: ReadonlySet<string> = new Set(["sdm120", "sdm630", "dtsu666", "generic-prepaid"]);
 

@@ -4,8 +4,8 @@
  * profile-driven driver (metering/modbus-driver.ts) is driven against the simulator in test/integration.
  */
 import type { ModbusTransport } from "../../../protocols/modbus/transport/transport.ts";
-import type { MeterDriver, PollResult } from "../../metering/driver.ts";
-import type { Transactor } from "../scheduler.ts";
+import type { MeterDriver, PollResult } from "../../../gateway/metering/driver.ts";
+import type { Transactor } from "../../../gateway/bus/scheduler.ts";
 
 /** The register that holds the import energy, Wh. */
 export const energyRegister = 0;

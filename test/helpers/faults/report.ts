@@ -5,7 +5,7 @@
  */
 import { writeFileSync } from "node:fs";
 import { format, resolveConfig } from "prettier";
-import type { FaultResult } from "../types.ts";
+import type { FaultResult } from "../../faults/types.ts";
 import { ABOUT_FAULTS } from "./about.ts";
 
 /** One scenario's outcome in a run: its file name (the `--only` name) and its result. */

@@ -4,7 +4,7 @@
  * and events. The one reader behind every billing check of the fault suite (billing-checks.ts and the
  * scenarios' own checks).
  */
-import { one, readDb, rows, type Db } from "../../helpers/database.ts";
+import { one, readDb, rows, type Db } from "../database.ts";
 
 /** Counts and sums read from one database file; amounts in 1e-7 yuan. */
 export interface BillingFacts {

@@ -7,7 +7,7 @@
  * persistent session.
  */
 import type { MqttClient } from "mqtt";
-import { nextTransaction, signedRequest, testGatewayId } from "../../../gateway/uplink/testing/fixtures.ts";
+import { nextTransaction, signedRequest, testGatewayId } from "../uplink/fixtures.ts";
 import type { BillingFacts } from "./billing-facts.ts";
 import type { Random } from "./random.ts";
 
