@@ -15,8 +15,7 @@ import type { GatewayDeps } from "./gateway-deps.ts";
 import type { ExecutorPorts } from "./command-executor.ts";
 import { HostProbe } from "./host.ts";
 import { LocalApi } from "./local-api.ts";
-import { MeterEventRecorder } from "./meter-events.ts";
-import { ReadingFlow } from "./reading-flow.ts";
+import { Recording } from "./recording.ts";
 import { Schedules } from "./schedules.ts";
 import { Storage } from "./storage.ts";
 import { StoreFailures } from "./store-failures.ts";
@@ -36,8 +35,7 @@ export class Gateway {
   private storage: Storage | undefined;
   private billing: BillingFeature | undefined;
   private uplinkFeature: UplinkFeature | undefined;
-  private readingFlow: ReadingFlow | undefined;
-  private meterEvents: MeterEventRecorder | undefined;
+  private recording: Recording | undefined;
   private schedules: Schedules | undefined;
   private localApi: LocalApi | undefined;
 
@@ -91,7 +89,12 @@ export class Gateway {
       ...{ config: this.config, store, clock, uplinkClock, logger, meters: billing.meters, version },
       executor: this.executorPorts(),
     }));
-    this.startRecording(billing, uplink);
+    const { meters, engine } = billing;
+    this.recording = new Recording({
+      ...{ clock, logger, events: this.events, store, disk, failures: this.storeFailures },
+      ...{ billing: engine, directory: meters, uplink },
+    });
+    this.recording.start();
     await uplink.start();
     billing.startPolling();
     const meterAccount = () => billing.engine.settings.meterAccount;
@@ -101,24 +104,6 @@ export class Gateway {
     if (httpPort !== undefined) this.httpPort = await this.startLocalApi(httpPort);
     const counts = { buses: this.config.buses.length, meters: this.config.meters.length };
     logger.info({ gatewayId: id, ...counts }, "gateway started");
-  }
-
-  /** Readings into stored, charged batches (then meter states out); bus and meter states into events. */
-  private startRecording({ meters, engine }: BillingFeature, uplink: UplinkFeature): void {
-    const { store, disk } = required(this.storage, "store");
-    const { clock, logger } = this.deps;
-    this.readingFlow = new ReadingFlow({
-      ...{ clock, logger, events: this.events, store, disk, failures: this.storeFailures, billing: engine },
-      afterStored: (batch) => {
-        meters.remember(batch);
-        uplink.outboxChanged();
-        for (const reading of batch) uplink.publishMeterState(reading.meterId);
-      },
-    });
-    this.readingFlow.start();
-    const onMeterState = (meterId: string) => uplink.publishMeterState(meterId);
-    this.meterEvents = new MeterEventRecorder({ events: this.events, store, logger, onMeterState });
-    this.meterEvents.start();
   }
 
   /** Status, health, metrics and the local top-up on 127.0.0.1:`port`; resolves with the port bound. */
@@ -131,7 +116,7 @@ export class Gateway {
       ...{ storeFailures: this.storeFailures, clock: this.clockHealth, config: () => this.config },
       meterHealth: (meterId) => engine.meterHealth(meterId),
       disk: () => disk.snapshot(),
-      busStates: required(this.meterEvents, "meter events").busStates,
+      busStates: required(this.recording, "recording").busStates,
       uplinkConnected: () => uplink?.uplink?.connected,
     });
     return this.localApi.start();
@@ -164,11 +149,10 @@ export class Gateway {
     this.storage?.stopWatching();
     await this.localApi?.stop();
     await this.billing?.stopPolling(stopDrainMs);
-    this.readingFlow?.flush();
+    this.recording?.flush();
     await this.billing?.stop();
     // A poll still in hand after the drain bound ended while the buses closed: store its reading too.
-    this.readingFlow?.stop();
-    this.meterEvents?.stop();
+    this.recording?.stop();
     // Last: the records of the final batch are in the outbox; stop() publishes `offline` and disconnects.
     await this.uplinkFeature?.stop();
     this.storage?.close();
