@@ -66,6 +66,9 @@ async function serveSerial(
     baudRate: endpoint.baud,
     parity: endpoint.parity,
     clock,
+    ...(endpoint.kind === "serial" && endpoint.masterPty !== undefined
+      ? { masterPty: endpoint.masterPty }
+      : {}),
     ...(endpoint.lineTiming === undefined
       ? {}
       : { lineTiming: new LineTiming(endpoint.baud, endpoint.lineTiming.turnaroundMs) }),
