@@ -42,6 +42,8 @@ export const endpointSchema = z.discriminatedUnion("kind", [
     baud,
     parity,
     lineTiming: lineTimingSchema.optional(),
+    /** Answer only requests the gateway sends at `baud` (see servers/pty-line.ts); default false. */
+    strictBaud: z.boolean().default(false),
   }),
 ]);
 
