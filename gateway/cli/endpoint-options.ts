@@ -48,8 +48,8 @@ export function endpointFromOptions(options: EndpointOptions): TransportEndpoint
 export function withEndpointOptions(command: Command): Command {
   return command
     .option("--serial <device>", "RS-485 serial device, e.g. /dev/ttyUSB0")
-    .option("--baud <rate>", "baud rate for --serial", "9600")
-    .option("--parity <parity>", "none, even or odd", "none")
+    .option("--baud <rate>", "baud rate for --serial (scan: a list, e.g. 2400,4800,9600)", "9600")
+    .option("--parity <parity>", "none, even or odd (scan: a list, e.g. none,even)", "none")
     .option("--data-bits <bits>", "7 or 8", "8")
     .option("--stop-bits <bits>", "1 or 2", "1")
     .option("--tcp <host:port>", "Modbus TCP endpoint")

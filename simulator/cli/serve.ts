@@ -15,6 +15,7 @@ const oneBusFlags: Array<[keyof ServeFlags, string]> = [
   ["serial", "--serial"],
   ["pty", "--pty"],
   ["ptyLink", "--pty-link"],
+  ["strictBaud", "--strict-baud"],
   ["profilesDir", "--profiles-dir"],
   ["serialNumber", "--serial-number"],
   ["start", "--start"],
