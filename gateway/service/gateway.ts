@@ -13,6 +13,7 @@ import type { Uplink } from "../uplink/index.ts";
 import type { TransportFactory } from "../../protocols/modbus/transport/transport.ts";
 import type { ResolvedProfile } from "../../protocols/profiles/resolve.ts";
 import { GatewayClockHealth } from "./clock-health.ts";
+import { EventLog } from "./event-log.ts";
 import type { DiskGuard } from "./disk-guard.ts";
 import { HostProbe } from "./host.ts";
 import { LocalApi } from "./local-api.ts";
@@ -45,6 +46,8 @@ export interface GatewayDeps {
    */
   wireClock?: Clock;
   logger: Logger;
+  /** Log every stored event as a line (event-log.ts); default true. The demo prints its own commentary. */
+  logEvents?: boolean;
   transportFactory: TransportFactory;
   profiles: ReadonlyMap<string, ResolvedProfile>;
 }
@@ -67,6 +70,7 @@ export class Gateway {
   private schedules: Schedules | undefined;
   private host: HostProbe | undefined;
   private localApi: LocalApi | undefined;
+  private eventLog: EventLog | undefined;
 
   constructor(
     private currentConfig: Config,
@@ -103,6 +107,10 @@ export class Gateway {
     this.storage = new Storage({ dataDir, diskReserveMiB, clock, logger });
     this.storage.start();
     const { store, disk } = this.storage;
+    if (this.deps.logEvents !== false) {
+      this.eventLog = new EventLog({ store, logger, clock: this.deps.wireClock ?? clock });
+      this.eventLog.start();
+    }
     const meters = this.startBilling(store, disk);
     const uplink = (this.uplinkFeature = new UplinkFeature({
       config: this.config,
@@ -183,7 +191,7 @@ export class Gateway {
     });
     this.readingFlow.start();
     const onMeterState = (meterId: string) => uplink.publishMeterState(meterId);
-    this.meterEvents = new MeterEventRecorder({ events: this.events, store, logger, onMeterState });
+    this.meterEvents = new MeterEventRecorder({ events: this.events, store, onMeterState });
     this.meterEvents.start();
   }
 
@@ -255,6 +263,7 @@ export class Gateway {
     this.meterEvents?.stop();
     // Last: the records of the final batch are in the outbox; stop() publishes `offline` and disconnects.
     await this.uplinkFeature?.stop();
+    this.eventLog?.stop();
     this.storage?.close();
     this.deps.logger.info("gateway stopped");
   }
