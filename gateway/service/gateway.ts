@@ -6,7 +6,7 @@
 import type { Clock } from "../../core/clock.ts";
 import { EventBus } from "../../core/event-bus.ts";
 import type { Logger } from "../../core/logger.ts";
-import type { Config } from "../config/index.ts";
+import { localSocketPath, type Config } from "../config/index.ts";
 import type { GatewayEvents } from "../events.ts";
 import type { Store } from "../store/index.ts";
 import type { Uplink } from "../uplink/index.ts";
@@ -130,7 +130,7 @@ export class Gateway {
     this.schedules.start();
     this.host = new HostProbe(clock);
     this.host.start();
-    if (httpPort !== undefined) this.httpPort = await this.startLocalApi(httpPort, this.host);
+    this.httpPort = await this.startLocalApi(httpPort, this.host);
     const { id } = this.config.gateway;
     logger.info(
       { gatewayId: id, buses: this.config.buses.length, meters: this.config.meters.length },
@@ -195,12 +195,25 @@ export class Gateway {
     this.meterEvents.start();
   }
 
-  /** Status, health, metrics and the local top-up on 127.0.0.1:`port`; resolves with the port bound. */
-  private startLocalApi(port: number, host: HostProbe): Promise<number> {
+  /**
+   * Status, health, metrics, the local top-up and the technician's commands on the Unix socket and on
+   * 127.0.0.1:`port` when set; resolves with the port bound.
+   */
+  private startLocalApi(port: number | undefined, host: HostProbe): Promise<number | undefined> {
     const { store, disk } = required(this.storage, "store");
     const uplink = this.uplinkFeature;
+    const { clock, logger } = this.deps;
     this.localApi = new LocalApi({
       port,
+      socketPath: localSocketPath(this.config.gateway),
+      technician: {
+        ports: this.executorPorts(),
+        store,
+        clock,
+        logger,
+        relaysSettled: () => this.engine.relaysSettled(),
+        flushReadings: () => this.readingFlow?.flush(),
+      },
       events: this.events,
       config: () => this.config,
       meters: required(this.meters, "meters"),
