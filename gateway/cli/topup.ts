@@ -4,7 +4,7 @@
  * purchase sequence and reported to the platform when the uplink returns.
  */
 import type { Command } from "commander";
-import { callLocalApi, localApiBase } from "./local-api.ts";
+import { callLocalApi, localApiTarget } from "./local-api.ts";
 import { UsageError } from "./output.ts";
 
 interface TopupOptions {
@@ -40,10 +40,7 @@ export function registerTopup(program: Command): void {
         purchaseSeq: positiveInt(options.seq, "--seq"),
         paymentRef: options.ref,
       };
-      const response = await callLocalApi(await localApiBase(options.config), "/topup", {
-        method: "POST",
-        body,
-      });
+      const response = await callLocalApi(await localApiTarget(options.config), "/topup", body);
       const out = response.body as {
         status: string;
         code?: string;
