@@ -4,6 +4,7 @@
  * purchase sequence and reported to the platform when the uplink returns.
  */
 import type { Command } from "commander";
+import { formatYuan, parseMoneyE7 } from "../prepaid/index.ts";
 import { callLocalApi, localApiTarget } from "./local-api.ts";
 import { UsageError } from "./output.ts";
 
@@ -58,7 +59,7 @@ export function registerTopup(program: Command): void {
         const what =
           out.result?.status === "duplicate" ? "already applied earlier (nothing credited)" : "applied";
         process.stdout.write(
-          `top-up ${body.purchaseSeq} for ${body.account}: ${what}; balance ${out.result?.balance} yuan\n`,
+          `top-up ${body.purchaseSeq} for ${body.account}: ${what}; balance ${formatYuan(parseMoneyE7(out.result?.balance ?? "0"))}\n`,
         );
       }
     });
