@@ -11,7 +11,7 @@ import { chownSync, existsSync, mkdirSync, statSync } from "node:fs";
 import { createInterface } from "node:readline/promises";
 import type { Command } from "commander";
 import { SystemClock } from "../../core/clock.ts";
-import { isGatewayError } from "../../core/errors.ts";
+import { ErrorCode, GatewayError, isGatewayError } from "../../core/errors.ts";
 import { DataDirLock } from "../service/lock.ts";
 import { openStore } from "../store/index.ts";
 import { restoreDatabase, verifyBackup, type VerifiedBackup } from "../store/restore.ts";
@@ -29,10 +29,16 @@ const say = (text: string) => process.stdout.write(`${text}\n`);
 
 /** The data directory's lock, or a plain "stop the service first". */
 function lockFor(dataDir: string): DataDirLock {
-  mkdirSync(dataDir, { recursive: true });
   try {
+    mkdirSync(dataDir, { recursive: true });
     return DataDirLock.acquire(dataDir);
   } catch (error) {
+    const errno = (error as NodeJS.ErrnoException).code;
+    if (errno === "EACCES" || errno === "EPERM")
+      throw new GatewayError(
+        ErrorCode.PortPermissionDenied,
+        `permission denied in ${dataDir}: restore as root (sudo meter-gateway restore ...); nothing was changed`,
+      );
     const owner = isGatewayError(error) ? error.context["owner"] : undefined;
     if (typeof owner !== "number") throw error;
     throw new UsageError(

@@ -25,8 +25,8 @@ interface Answer<R> {
 const relayTestTimeoutMs = 120_000;
 
 /**
- * Posts to the service; prints a refusal as one line and sets exit code 1. Resolves with the answer
- * when it is ok and is to be printed in words, else undefined (`--json` prints the answer as it is).
+ * Posts to the service; prints a refusal as one line (or, with `--json`, the answer as it is) and sets
+ * exit code 1. Resolves with the answer when it is ok, else undefined.
  */
 async function post<R>(
   options: { config: string; json?: boolean },
@@ -111,6 +111,7 @@ function registerRelayTest(program: Command): void {
       if (answer?.result === undefined) return;
       const r = answer.result;
       if (!r.passed) process.exitCode = 1;
+      if (options.json === true) return;
       say(
         `relay test of meter ${r.meter}: ${r.passed ? "passed" : "FAILED"} (transaction ${answer.transaction})`,
       );
@@ -154,7 +155,7 @@ function registerMeterSwap(program: Command): void {
           reason: options.reason,
         };
         const answer = await post<SwapResult>(options, "meter swap", "/technician/meter-swap", body);
-        if (answer?.result === undefined) return;
+        if (answer?.result === undefined || options.json === true) return;
         const r = answer.result;
         const kwh = (wh: number) => `${(wh / 1000).toFixed(3)} kWh`;
         say(
@@ -207,7 +208,7 @@ function registerAnomalyResolve(program: Command): void {
           reason: o.reason,
         };
         const answer = await post<ResolveResult>(o, "anomaly resolve", "/technician/anomaly-resolve", body);
-        if (answer?.result === undefined) return;
+        if (answer?.result === undefined || o.json === true) return;
         const r = answer.result;
         const verb =
           r.action === "charge"
@@ -237,7 +238,7 @@ function registerBackupNow(program: Command): void {
         "/technician/backup",
         {},
       );
-      if (answer?.result === undefined) return;
+      if (answer?.result === undefined || options.json === true) return;
       const { file, bytes, kept } = answer.result;
       say(`backup written: ${file} (${(bytes / 1024).toFixed(0)} KiB); the newest ${kept} are kept`);
       say(`restore it with the service stopped: meter-gateway restore -c ${options.config} ${file}`);
