@@ -53,8 +53,14 @@ export class LocalApi {
       extra: this.technicianRoutes(),
     });
     this.http = http;
-    this.socket = new LocalSocket(deps.socketPath, (req, res) => http.handle(req, res));
-    await this.socket.start();
+    const socket = new LocalSocket(deps.socketPath, (req, res) => http.handle(req, res));
+    try {
+      await socket.start();
+      this.socket = socket;
+    } catch (error) {
+      // Metering and billing go on without it; the technician's commands then need httpPort.
+      deps.technician.logger.error({ err: error }, `local API socket off: ${(error as Error).message}`);
+    }
     return deps.port === undefined ? undefined : http.start(deps.port);
   }
 
