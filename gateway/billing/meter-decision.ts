@@ -7,6 +7,7 @@ import { wholeMs, type Clock } from "../../core/clock.ts";
 import { decide, type DecisionConfig, type DecisionEffect } from "../prepaid/index.ts";
 import type { Store } from "../store/index.ts";
 import { effectEvent } from "../uplink/event-specs/index.ts";
+import { requesterOf } from "../uplink/commands/local-source.ts";
 import { recordEvent } from "../uplink/outbox-writer.ts";
 import type { QueuedEffect, UnstampedInput } from "./queued-effects.ts";
 import type { PrepaidSettings } from "./settings.ts";
@@ -72,7 +73,12 @@ function queuedEffectOf(
         action: closed ? "restore" : "cut",
         reason:
           effect.redrive === undefined ? effect.reason : `${effect.reason} (re-drive ${effect.redrive})`,
-        requestedBy: effect.reason === "remote" ? "platform" : "prepaid",
+        requestedBy:
+          effect.reason !== "remote"
+            ? "prepaid"
+            : input.kind === "remote"
+              ? requesterOf(input.commandId)
+              : "platform",
         ...(input.kind === "remote" ? { commandTxId: input.commandId } : {}),
       });
       return {

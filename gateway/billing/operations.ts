@@ -5,7 +5,9 @@
  */
 import { applyLimitsPatch, compileTariff, type LimitsPatch, type TariffConfig } from "../prepaid/index.ts";
 import type { Store } from "../store/index.ts";
+import type { ExecutorErrorCode } from "../uplink/commands/codes.ts";
 import { accountProtectionEvent } from "../uplink/event-specs/index.ts";
+import { requesterOf } from "../uplink/commands/local-source.ts";
 import { recordEvent } from "../uplink/outbox-writer.ts";
 import { resolveAnomaly, type AnomalyResolution } from "./anomaly-command.ts";
 import type { PrepaidEngine } from "./engine.ts";
@@ -80,7 +82,7 @@ export class PrepaidOperations {
       accountId,
       action,
       reason,
-      requestedBy: "platform",
+      requestedBy: requesterOf(commandId),
       commandTxId: commandId,
     });
     this.store.relayOps.complete(op.id, {
@@ -89,6 +91,37 @@ export class PrepaidOperations {
       detail: "no switching needed now (already in that position or deferred)",
     });
     return { ok: true, result: { meter: meterId, action, relayOpId: op.id, state: "done" } };
+  }
+
+  /**
+   * Why a local relay test (open, then close again) must not run on this meter now, or undefined when it
+   * may: only a prepaid meter with a relay, read at least once, unprotected, with its supply on and no
+   * cut announced, standing or disobeyed (a test's restore would otherwise lift that cut).
+   */
+  relayTestRefusal(meterId: string): { code: ExecutorErrorCode; message: string } | undefined {
+    const accountId = this.settings.meterAccount.get(meterId);
+    if (accountId === undefined || !this.engine.metersOf(accountId).includes(meterId))
+      return { code: "UNKNOWN_METER", message: `no prepaid meter '${meterId}' with a relay` };
+    const decision = this.engine.states.peekMeter(meterId).decision;
+    if (decision === undefined)
+      return { code: "METER_NOT_READ", message: `meter '${meterId}' has not been read yet` };
+    const account = this.store.accounts.require(accountId);
+    if (account.protection !== null || decision.protection !== false)
+      return {
+        code: "PROTECTED",
+        message: `account ${accountId} is protected (${account.protection?.reason ?? "keep-power"}): no relay test`,
+      };
+    const busy =
+      decision.relay !== "closed"
+        ? "its supply is off"
+        : decision.notice !== undefined
+          ? "a cut is announced"
+          : decision.mismatch !== undefined
+            ? "its relay does not follow its command"
+            : undefined;
+    return busy === undefined
+      ? undefined
+      : { code: "RELAY_TEST_REFUSED", message: `meter '${meterId}': no relay test while ${busy}` };
   }
 
   /** Keep-power on (with reason and optional end, epoch ms) or off. */

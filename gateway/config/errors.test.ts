@@ -93,7 +93,7 @@ describe("parseConfig on an invalid file", () => {
         line: 5,
         column: 3,
         message:
-          "unknown key 'colour' (allowed: id, dataDir, timezone, logLevel, httpPort, profilesDir, diskReserveMiB)",
+          "unknown key 'colour' (allowed: id, dataDir, timezone, logLevel, httpPort, socketPath, profilesDir, diskReserveMiB)",
       },
       {
         path: "buses[0].baudrate",

@@ -19,6 +19,8 @@ export interface GatewayDeps {
    */
   wireClock?: Clock;
   logger: Logger;
+  /** Log every stored event as a line (event-log.ts); default true. The demo prints its own commentary. */
+  logEvents?: boolean;
   transportFactory: TransportFactory;
   profiles: ReadonlyMap<string, ResolvedProfile>;
 }

@@ -5,12 +5,13 @@
  */
 import { EventBus } from "../../core/event-bus.ts";
 import type { PrepaidOperations } from "../billing/operations.ts";
-import type { Config } from "../config/index.ts";
+import { localSocketPath, type Config } from "../config/index.ts";
 import type { GatewayEvents } from "../events.ts";
 import type { Store } from "../store/index.ts";
 import type { Uplink } from "../uplink/index.ts";
 import { BillingFeature } from "./billing-feature.ts";
 import { GatewayClockHealth } from "./clock-health.ts";
+import { EventLog } from "./event-log.ts";
 import type { GatewayDeps } from "./gateway-deps.ts";
 import type { ExecutorPorts } from "./command-executor.ts";
 import { HostProbe } from "./host.ts";
@@ -38,6 +39,7 @@ export class Gateway {
   private recording: Recording | undefined;
   private schedules: Schedules | undefined;
   private localApi: LocalApi | undefined;
+  private eventLog: EventLog | undefined;
 
   constructor(
     private currentConfig: Config,
@@ -76,6 +78,10 @@ export class Gateway {
     const storage = (this.storage = new Storage({ dataDir, diskReserveMiB, clock, logger }));
     storage.start();
     const { store, disk } = storage;
+    if (this.deps.logEvents !== false) {
+      this.eventLog = new EventLog({ store, logger, clock: this.deps.wireClock ?? clock });
+      this.eventLog.start();
+    }
     const billing = (this.billing = new BillingFeature(this.config, {
       ...this.deps,
       events: this.events,
@@ -101,18 +107,27 @@ export class Gateway {
     this.schedules = new Schedules({ clock, logger, store, timezone, dataDir, meterAccount });
     this.schedules.start();
     this.host.start();
-    if (httpPort !== undefined) this.httpPort = await this.startLocalApi(httpPort);
+    this.httpPort = await this.startLocalApi(httpPort);
     const counts = { buses: this.config.buses.length, meters: this.config.meters.length };
     logger.info({ gatewayId: id, ...counts }, "gateway started");
   }
 
-  /** Status, health, metrics and the local top-up on 127.0.0.1:`port`; resolves with the port bound. */
-  private startLocalApi(port: number): Promise<number> {
+  /**
+   * Status, health, metrics, the local top-up and the technician's commands on the Unix socket and on
+   * 127.0.0.1:`port` when set; resolves with the port bound.
+   */
+  private startLocalApi(port: number | undefined): Promise<number | undefined> {
     const { store, disk } = required(this.storage, "store");
     const { meters, engine, operations } = this.started;
     const uplink = this.uplinkFeature;
     this.localApi = new LocalApi({
       ...{ port, events: this.events, meters, store, operations, host: this.host },
+      socketPath: localSocketPath(this.config.gateway),
+      technician: {
+        ...{ ports: this.executorPorts(), store, clock: this.deps.clock, logger: this.deps.logger },
+        relaysSettled: () => engine.relaysSettled(),
+        flushReadings: () => this.recording?.flush(),
+      },
       ...{ storeFailures: this.storeFailures, clock: this.clockHealth, config: () => this.config },
       meterHealth: (meterId) => engine.meterHealth(meterId),
       disk: () => disk.snapshot(),
@@ -155,6 +170,7 @@ export class Gateway {
     this.recording?.stop();
     // Last: the records of the final batch are in the outbox; stop() publishes `offline` and disconnects.
     await this.uplinkFeature?.stop();
+    this.eventLog?.stop();
     this.storage?.close();
     this.deps.logger.info("gateway stopped");
   }

@@ -13,6 +13,8 @@ export interface LocalHttpPorts {
   readonly status: Pick<StatusService, "snapshot" | "problems">;
   readonly metrics: Registry;
   readonly topup: PrepaidOperations["topup"];
+  /** More routes (technician-api.ts): resolves true when it answered the request. */
+  readonly extra?: (req: IncomingMessage, res: ServerResponse, path: string) => Promise<boolean>;
 }
 
 const topupBody = z.strictObject({
@@ -46,11 +48,7 @@ export class LocalHttp {
   constructor(private readonly ports: LocalHttpPorts) {}
 
   async start(port: number): Promise<number> {
-    const server = createServer((req, res) => {
-      this.route(req, res).catch((error: unknown) =>
-        send(res, 500, { error: { code: "INTERNAL", message: String(error) } }),
-      );
-    });
+    const server = createServer((req, res) => this.handle(req, res));
     this.server = server;
     await new Promise<void>((resolve, reject) => {
       server.once("error", reject);
@@ -66,8 +64,16 @@ export class LocalHttp {
     if (server !== undefined) await new Promise<void>((resolve) => server.close(() => resolve()));
   }
 
+  /** Answers one request (the TCP listener's and the Unix socket's). */
+  handle(req: IncomingMessage, res: ServerResponse): void {
+    this.route(req, res).catch((error: unknown) =>
+      send(res, 500, { error: { code: "INTERNAL", message: String(error) } }),
+    );
+  }
+
   private async route(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const path = (req.url ?? "/").split("?")[0];
+    const path = (req.url ?? "/").split("?")[0] ?? "/";
+    if (await this.ports.extra?.(req, res, path)) return;
     if (req.method === "GET" && path === "/healthz") {
       const problems = this.ports.status.problems(this.ports.status.snapshot());
       send(res, problems.length === 0 ? 200 : 503, {

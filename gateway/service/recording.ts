@@ -34,7 +34,7 @@ export class Recording {
   private readonly meterEvents: MeterEventRecorder;
 
   constructor(deps: RecordingDeps) {
-    const { directory, uplink, events, store, logger } = deps;
+    const { directory, uplink, events, store } = deps;
     this.readingFlow = new ReadingFlow({
       ...deps,
       afterStored: (batch) => {
@@ -44,7 +44,7 @@ export class Recording {
       },
     });
     const onMeterState = (meterId: string) => uplink.publishMeterState(meterId);
-    this.meterEvents = new MeterEventRecorder({ events, store, logger, onMeterState });
+    this.meterEvents = new MeterEventRecorder({ events, store, onMeterState });
   }
 
   /** Last known state of each bus, for /status and /healthz. */

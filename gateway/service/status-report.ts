@@ -7,6 +7,7 @@ import { formatMoneyE7 } from "../prepaid/index.ts";
 import type { DiskSnapshot } from "./disk-guard.ts";
 import { diskProblems } from "./disk-health.ts";
 import type { MeterBillingHealth } from "../billing/meter-health.ts";
+import { lastPurchaseSeqOf } from "../billing/topup-command.ts";
 import type { HostProbe } from "./host.ts";
 import type { BusStats, ClockHealth, MeterDirectory } from "./ports.ts";
 import type { MeterInfo } from "./buses.ts";
@@ -33,6 +34,10 @@ export interface MeterStatus {
   account: string | null;
   balance: string | null;
   lastError: string | null;
+  /** Keep-power of the account: why and until when (epoch ms; null: no end); null when not protected. */
+  protected: { reason: string; untilMs: number | null } | null;
+  /** The account's last applied purchase count (the next top-up is this + 1); null without an account. */
+  lastPurchaseSeq: number | null;
   /** What keeps the meter from being billed normally (billing-status.ts). */
   billing: MeterBillingStatus;
 }
@@ -67,7 +72,7 @@ export interface StatusSources {
   /** The config in force (reload replaces it). */
   readonly config: () => Config;
   readonly meters: MeterDirectory;
-  readonly store: Pick<Store, "readings" | "outbox">;
+  readonly store: Pick<Store, "readings" | "outbox" | "kv">;
   readonly meterHealth: (meterId: string) => MeterBillingHealth;
   readonly storeFailures: StoreFailures;
   readonly disk: () => DiskSnapshot;
@@ -120,6 +125,11 @@ export class StatusService {
       account: meters.accountOf(m.id) ?? null,
       balance: account === undefined ? null : formatMoneyE7(account.balanceE7),
       lastError: counters.lastError?.message ?? null,
+      protected:
+        account?.protection == null
+          ? null
+          : { reason: account.protection.reason, untilMs: account.protection.untilMs ?? null },
+      lastPurchaseSeq: account === undefined ? null : lastPurchaseSeqOf(store, account),
       billing: meterBillingStatus(this.sources.meterHealth(m.id)),
     };
   }

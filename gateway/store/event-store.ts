@@ -122,6 +122,11 @@ export class EventRepository {
       .map(toEvent);
   }
 
+  /** Id of the newest event; 0 when there is none. */
+  lastId(): number {
+    return this.sql.stmt<[], { id: number | null }>("SELECT max(id) AS id FROM events").get()!.id ?? 0;
+  }
+
   count(): number {
     return this.sql.stmt<[], { n: number }>("SELECT count(*) AS n FROM events").get()!.n;
   }

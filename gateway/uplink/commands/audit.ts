@@ -43,13 +43,32 @@ function write(store: Store, key: (eventId: number) => string, spec: EventSpec):
  * Records a refusal. `suppressed` counts earlier refusals that were answered but not audited because
  * unauthenticated senders exceeded the audit rate.
  */
-export function auditRefusal(store: Store, refusal: Refusal, refs: CommandRefs, suppressed: number): void {
+export function auditRefusal(
+  store: Store,
+  refusal: Refusal,
+  refs: CommandRefs,
+  suppressed: number,
+  source?: string,
+): void {
   store.transaction(() =>
-    write(store, (id) => `command.refused:${id}`, commandRefusedEvent(refusal, refs, suppressed)),
+    write(store, (id) => `command.refused:${id}`, commandRefusedEvent(refusal, refs, suppressed, source)),
   );
 }
 
-/** Records an executed command; call inside the unit of work that executed it. */
-export function auditExecuted(store: Store, command: string, transaction: string, refs: CommandRefs): void {
-  write(store, () => `command.executed:${transaction}`, commandExecutedEvent(command, transaction, refs));
+/**
+ * Records an executed command; call inside the unit of work that executed it. `source`: who asked when
+ * it was not the platform (a local technician), recorded in the event's data.
+ */
+export function auditExecuted(
+  store: Store,
+  command: string,
+  transaction: string,
+  refs: CommandRefs,
+  source?: string,
+): void {
+  write(
+    store,
+    () => `command.executed:${transaction}`,
+    commandExecutedEvent(command, transaction, refs, source),
+  );
 }

@@ -52,6 +52,8 @@ export const executorErrorCodes = {
     "`meter.read` got no valid reply from the meter; the message names the bus error (e.g. `TIMEOUT: ...`).",
   NO_REPLACEMENT_PENDING: "`meter.replace.confirm`: the meter has no replacement waiting for confirmation.",
   SERIAL_MISMATCH: "`meter.replace.confirm`: the meter was replaced by another serial than the one given.",
+  RELAY_TEST_REFUSED:
+    "A local technician's relay test (web page or CLI, never MQTT) was refused: the supply is not on, or a cut is announced, standing or not followed.",
 } as const;
 
 /** Every code of a command response, with its meaning. */

@@ -10,11 +10,15 @@ interface Refs {
   readonly meterId?: string;
 }
 
-/** `command.refused`; `suppressed` counts earlier refusals answered but not audited (rate limit). */
+/**
+ * `command.refused`; `suppressed` counts earlier refusals answered but not audited (rate limit).
+ * `source` names who asked when it was not the platform, e.g. `local technician (web)`.
+ */
 export function commandRefusedEvent(
   refusal: { command: string; transaction: unknown; code: string; message: string },
   refs: Refs,
   suppressed: number,
+  source?: string,
 ): EventSpec {
   return {
     type: "command.refused",
@@ -27,17 +31,26 @@ export function commandRefusedEvent(
       code: refusal.code,
       message: refusal.message,
       ...(suppressed > 0 ? { suppressedBefore: suppressed } : {}),
+      ...(source === undefined ? {} : { source }),
     },
   };
 }
 
-/** `command.executed` (a relay command is a warning: someone switched supply remotely). */
-export function commandExecutedEvent(command: string, transaction: string, refs: Refs): EventSpec {
+/**
+ * `command.executed` (a relay command or test is a warning: someone switched supply). `source` names who
+ * asked when it was not the platform, e.g. `local technician (web)`.
+ */
+export function commandExecutedEvent(
+  command: string,
+  transaction: string,
+  refs: Refs,
+  source?: string,
+): EventSpec {
   return {
     type: "command.executed",
-    severity: command === "relay" ? "warning" : "info",
+    severity: command === "relay" || command === "relay.test" ? "warning" : "info",
     ...refs,
-    message: `${command} executed`,
-    data: { command, transaction },
+    message: source === undefined ? `${command} executed` : `${command} executed (${source})`,
+    data: { command, transaction, ...(source === undefined ? {} : { source }) },
   };
 }

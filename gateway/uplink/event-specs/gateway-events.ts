@@ -6,22 +6,34 @@ import type { GatewayError } from "../../../core/errors.ts";
 import type { OptionalBlockChange } from "../../metering/optional-blocks.ts";
 import type { EventSpec } from "../outbox-writer.ts";
 
-/** `meter.online` / `meter.offline`. */
+/**
+ * `meter.online` / `meter.offline`. `firstContact`: the meter's first answer since the gateway started
+ * ("answers"; later ones "answer again"). Going offline always says why: the last error's message and
+ * code, or that none was recorded.
+ */
 export function meterLinkEvent(
   meterId: string,
   busId: string,
   online: boolean,
   lastError: { code: string; message: string; atMs: number } | undefined,
+  firstContact = false,
 ): EventSpec {
   return {
     type: online ? "meter.online" : "meter.offline",
     severity: online ? "info" : "warning",
     meterId,
     message: online
-      ? `meter ${meterId} answers again`
-      : `meter ${meterId} stopped answering: ${lastError?.message ?? ""}`,
+      ? `meter ${meterId} ${firstContact ? "answers" : "answers again"}`
+      : `meter ${meterId} stopped answering: ${offlineReason(lastError)}`,
     data: { busId, lastError: lastError ?? null },
   };
+}
+
+function offlineReason(lastError: { code: string; message: string } | undefined): string {
+  if (lastError === undefined) return "no error was recorded (the bus may have closed)";
+  const message = lastError.message.trim();
+  if (message === "") return `${lastError.code} (no detail from the transport)`;
+  return message.includes(lastError.code) ? message : `${message} (${lastError.code})`;
 }
 
 /** `bus.up` / `bus.down`. */
@@ -29,7 +41,7 @@ export function busEvent(busId: string, up: boolean, error: GatewayError | undef
   return {
     type: up ? "bus.up" : "bus.down",
     severity: up ? "info" : "critical",
-    message: up ? `bus ${busId} is up` : `bus ${busId} is down: ${error?.message ?? ""}`,
+    message: up ? `bus ${busId} is up` : `bus ${busId} is down: ${error?.message || "no error was recorded"}`,
     data: { busId, error: error?.message ?? null },
   };
 }

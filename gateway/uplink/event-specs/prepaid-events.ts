@@ -4,6 +4,7 @@
  */
 import {
   formatMoneyE7,
+  formatYuan,
   type DecisionEffect,
   type DecisionEvent,
   type ReadingEvent,
@@ -29,7 +30,7 @@ export function thresholdEvent(e: ThresholdEvent, subject: Subject): EventSpec {
     type: raised ? "alarm.raised" : "alarm.cleared",
     severity: raised ? (e.level === "warning1" ? "info" : "warning") : "info",
     ...subject,
-    message: `${levelNames[e.level]} ${raised ? "reached" : "cleared"}: balance ${formatMoneyE7(e.balanceE7)}, threshold ${formatMoneyE7(e.thresholdE7)}`,
+    message: `${levelNames[e.level]} ${raised ? "reached" : "cleared"}: balance ${formatYuan(e.balanceE7)}, threshold ${formatYuan(e.thresholdE7)}`,
     data: { level: e.level, balance: formatMoneyE7(e.balanceE7), threshold: formatMoneyE7(e.thresholdE7) },
   };
 }
@@ -103,7 +104,7 @@ const decisionEvents: {
   "restore-withheld": (e) => ({
     type: "restore.withheld",
     severity: "info",
-    message: `supply stays off: balance ${formatMoneyE7(e.balanceE7)} must exceed ${formatMoneyE7(e.closeAllowedMinE7)}`,
+    message: `supply stays off: balance ${formatYuan(e.balanceE7)} must exceed ${formatYuan(e.closeAllowedMinE7)}`,
     data: { balance: formatMoneyE7(e.balanceE7), closeAllowedMin: formatMoneyE7(e.closeAllowedMinE7) },
   }),
   "restore-deferred": (e) => ({
@@ -158,7 +159,7 @@ export function effectEvent(effect: DecisionEffect, subject: Subject): EventSpec
         type: "cut.announced",
         severity: "warning",
         ...subject,
-        message: `supply will be cut at ${new Date(effect.plannedAtMs).toISOString()} unless topped up (balance ${formatMoneyE7(effect.balanceE7)})`,
+        message: `supply will be cut at ${new Date(effect.plannedAtMs).toISOString()} unless topped up (balance ${formatYuan(effect.balanceE7)})`,
         data: { plannedAtMs: effect.plannedAtMs, balance: formatMoneyE7(effect.balanceE7) },
       };
     case "cancelCut":
