@@ -163,6 +163,36 @@ export class DltSimMeter extends SimMeter {
     return this.simClock.now();
   }
 
+  /** Every quantity the model reports, now (the control interface's `quantities`). */
+  override quantities(): Partial<Record<QuantityName, number>> {
+    this.advance();
+    const phases: QuantityName[] =
+      this.config.model === "three-phase"
+        ? [
+            "voltageL1V",
+            "voltageL2V",
+            "voltageL3V",
+            "currentL1A",
+            "currentL2A",
+            "currentL3A",
+            "powerL1W",
+            "powerL2W",
+            "powerL3W",
+          ]
+        : [];
+    const names: QuantityName[] = [
+      "voltageV",
+      "currentA",
+      "powerW",
+      "powerFactor",
+      "frequencyHz",
+      "importEnergyWh",
+      "exportEnergyWh",
+      ...phases,
+    ];
+    return Object.fromEntries(names.map((name) => [name, this.quantity(name)]));
+  }
+
   /** The meter's own clock as local epoch ms (read with getUTC*), drift and offset included. */
   meterLocalMs(nowMs = this.simClock.now()): number {
     const drift = ((nowMs - this.clockBaseMs) * this.config.clockDriftPpm) / 1_000_000;

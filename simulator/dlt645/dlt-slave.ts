@@ -59,7 +59,9 @@ export class DltSlave {
       return { silent: true };
     }
     if (frame.address === broadcastAddress) return { silent: true };
-    const targets = this.meters.filter((m) => addressMatches(m.address, frame.address));
+    // A meter that is off the bus cannot collide with the others on a wildcard.
+    const matching = this.meters.filter((m) => addressMatches(m.address, frame.address));
+    const targets = matching.length > 1 ? matching.filter((m) => !m.faults.has("offline")) : matching;
     const meter = targets[0];
     if (meter === undefined) return { silent: true };
     if (targets.length > 1) {
