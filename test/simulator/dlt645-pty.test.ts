@@ -169,6 +169,18 @@ describe("meter-sim DL/T 645 over a pty pair", () => {
     expect(m.framer.counters).toMatchObject({ frames: 2, discardedBytes: 0 });
   });
 
+  it("counts cover openings (tamper faults) and power downs set through the control interface", async () => {
+    const { sim, master: m } = await start();
+    await sim.api.ok("POST", "/meters/2/counters?bus=dlt", { powerDown: 3 });
+    await sim.api.ok("POST", "/meters/2/faults?bus=dlt", { kind: "tamper" });
+    expect(await values(m, three, 0x03110000)).toEqual([3]);
+    expect(await values(m, three, 0x03300d00)).toEqual([1]);
+    const modbus = await sim.api.post<{ error: { code: string } }>("/meters/1/counters?bus=modbus", {
+      powerDown: 1,
+    });
+    expect([modbus.status, modbus.body.error.code]).toEqual([400, "INVALID_REQUEST"]);
+  });
+
   it("reads the address with the wildcard when one meter is asked, and garbles it when two answer", async () => {
     const { sim, master: m } = await start();
     await expect(m.request(buildReadAddressRequest(), 500)).rejects.toThrow(/no DL\/T 645 reply/);
