@@ -14,6 +14,7 @@ import {
   findDataId,
   parseReadAddressReply,
   parseRelayReply,
+  readTransactionMs,
   type FieldValue,
 } from "../../protocols/dlt645/index.ts";
 import { openDlt645Master, type Dlt645Master } from "../helpers/dlt645-master.ts";
@@ -186,6 +187,27 @@ describe("meter-sim DL/T 645 over a pty pair", () => {
     await expect(m.request(buildReadAddressRequest(), 500)).rejects.toThrow(/no DL\/T 645 reply/);
     await sim.api.ok("POST", "/meters/2/faults?bus=dlt", { kind: "offline" });
     expect(parseReadAddressReply(await m.request(buildReadAddressRequest()))).toBe(single);
+  });
+});
+
+describe("DL/T 645 line timing", () => {
+  it("holds replies to the wire time of 2400 baud plus the turnaround, without a Modbus t3.5", async () => {
+    sim = await startInProcess({
+      buses: [
+        {
+          name: "dlt",
+          protocol: "dlt645",
+          endpoint: { kind: "pty", baud: 2400, parity: "even", lineTiming: { turnaroundMs: 20 } },
+          meters: [{ units: 1, profile: "dlt645-single-phase", dlt645: { address: single } }],
+        },
+      ],
+    });
+    master = await openDlt645Master(sim.buses[0]!.address);
+    const started = performance.now();
+    for (let i = 0; i < 4; i++) await values(master, single, 0x00010000);
+    const elapsed = performance.now() - started;
+    // 20 + 24 bytes x 11 bits at 2400 baud + 20 ms = 221.7 ms a read: no master can be faster.
+    expect(elapsed).toBeGreaterThanOrEqual(4 * readTransactionMs(2400, 4, 20) - 5);
   });
 });
 
