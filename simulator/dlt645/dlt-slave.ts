@@ -87,11 +87,13 @@ export class DltSlave {
     } else reply = this.execute(meter, request);
     if (plan.drop === "no-reply") return { silent: true };
     if (plan.replyUnit !== undefined) reply = { ...reply, address: neighbourAddress(meter.address) };
-    const split = meter.faults.get("split");
+    const split = plan.line === undefined ? meter.faults.get("split") : undefined;
+    if (split !== undefined) split.hits += 1;
     const line: DltLineFault | undefined =
       plan.line?.kind === "garbage"
         ? {
             kind: "garbage",
+            // Noise without 68 cannot open a false frame: the master only counts garbage.
             noise: noiseBytes(meter.random, plan.line.bytes, 0x68),
             withReply: plan.line.withReply,
           }
@@ -164,7 +166,7 @@ export class DltSlave {
 
   private log(meter: DltSimMeter, request: Dlt645Request, outcome: CommandOutcome): void {
     const func = funcOf(request);
-    const entry = this.bus.recordWrite({
+    this.bus.recordWrite({
       unit: meter.unit,
       fc: func,
       address: request.kind === "write" ? request.di : 0,
@@ -183,7 +185,6 @@ export class DltSlave {
             }),
       },
     });
-    void entry;
   }
 }
 
