@@ -150,13 +150,23 @@ export class DltSlave {
   /** A 0x12 follow-up: the next part with the sequence echoed (0xB2 while more follows, 0x92 last). */
   private followUp(meter: DltSimMeter, di: number, sequence: number): Dlt645Frame {
     const pending = meter.pendingRead;
-    if (pending === undefined || pending.di !== di >>> 0 || pending.nextSequence !== sequence) {
+    if (pending !== undefined && pending.di === di >>> 0 && pending.last?.sequence === sequence) {
+      // The master lost our reply and asks again with the same sequence: the same part again.
+      return readReplyFrame(meter.address, di, pending.last.chunk, { more: pending.last.more, sequence });
+    }
+    const chunk = pending?.chunks[0];
+    if (
+      pending === undefined ||
+      chunk === undefined ||
+      pending.di !== di >>> 0 ||
+      pending.nextSequence !== sequence
+    ) {
       return errorReplyFrame(meter.address, FunctionCode.readFollowUp, errNoData);
     }
-    const chunk = pending.chunks.shift()!;
+    pending.chunks.shift();
     pending.nextSequence++;
     const more = pending.chunks.length > 0;
-    if (!more) meter.pendingRead = undefined;
+    pending.last = { sequence, chunk, more };
     return readReplyFrame(meter.address, di, chunk, { more, sequence });
   }
 
