@@ -16,7 +16,9 @@ import {
   errorReplyFrame,
   findDataId,
   parseRequest,
+  readAddressReplyFrame,
   readReplyFrame,
+  wildcardAddress,
   type Dlt645Frame,
   type Dlt645Request,
   type FieldValue,
@@ -70,6 +72,12 @@ export async function startResponder(path: string, meters: ResponderMeter[]): Pr
       wire.push(Buffer.from(raw).toString("hex"));
       const request = parseRequest(frame);
       requests.push(request);
+      if (request.kind === "read-address" && frame.address === wildcardAddress) {
+        // Every meter answers the wildcard: with two or more on the line the replies collide.
+        const replies = meters.map((m) => encodeFrame(readAddressReplyFrame(m.address)));
+        port.write(Buffer.from(interleave(replies)));
+        return;
+      }
       const meter = byAddress.get(frame.address);
       if (meter === undefined) return;
       const fault = meter.faults.shift();
@@ -136,4 +144,13 @@ function relayAnswer(
   if (command === 0x1a) meter.relayOpen = true;
   if (command === 0x1c) meter.relayOpen = false;
   return ackReplyFrame(meter.address, FunctionCode.relayControl);
+}
+
+/** Frames sent at the same time on one pair of wires: their bytes mixed, as a collision garbles them. */
+function interleave(frames: readonly Uint8Array[]): Uint8Array {
+  if (frames.length === 1) return frames[0]!;
+  const out: number[] = [];
+  const longest = Math.max(...frames.map((f) => f.length));
+  for (let i = 0; i < longest; i++) for (const frame of frames) if (i < frame.length) out.push(frame[i]!);
+  return Uint8Array.from(out);
 }
