@@ -5,6 +5,7 @@
  * late reply, a truncated frame, silence). Every request frame it received is kept, as bytes, for
  * assertions on what went over the wire. Stands in for `meter-sim --protocol dlt645` in driver tests.
  */
+import { createServer, type Socket } from "node:net";
 import { SerialPort } from "serialport";
 import {
   Dlt645Framer,
@@ -52,19 +53,68 @@ export interface Dlt645Responder {
 
 const statusWord3 = 0x04000503;
 
-/** Opens `path` and answers as the given meters. */
+/** Opens `path` (one end of a pty pair) and answers as the given meters. */
 export async function startResponder(path: string, meters: ResponderMeter[]): Promise<Dlt645Responder> {
   const port = new SerialPort({ path, baudRate: 2400, parity: "even", autoOpen: false });
   await new Promise<void>((resolve, reject) => port.open((err) => (err ? reject(err) : resolve())));
-  const byAddress = new Map(meters.map((m) => [m.address, m]));
-  const requests: Dlt645Request[] = [];
-  const wire: string[] = [];
+  const served = serve(meters, (bytes) => port.write(Buffer.from(bytes)));
+  port.on("data", (chunk: Buffer) => served.push(new Uint8Array(chunk)));
+  return {
+    ...served.state,
+    close: () => new Promise<void>((resolve) => (port.isOpen ? port.close(() => resolve()) : resolve())),
+  };
+}
+
+/**
+ * Listens on `port` (loopback) as a transparent TCP-to-RS485 converter with the meters behind it: raw
+ * frames both ways. `onConnection` may take the socket over (to close it under a request).
+ */
+export async function startTcpResponder(
+  port: number,
+  meters: ResponderMeter[],
+  onConnection?: (socket: Socket) => void,
+): Promise<Dlt645Responder> {
+  const sockets = new Set<Socket>();
+  const state: ResponderState = {
+    meters: new Map(meters.map((m) => [m.address, m])),
+    requests: [],
+    wire: [],
+  };
+  const server = createServer((socket) => {
+    sockets.add(socket);
+    socket.on("close", () => sockets.delete(socket));
+    socket.on("error", () => {});
+    const served = serve(meters, (bytes) => socket.write(Buffer.from(bytes)), state);
+    socket.on("data", (chunk: Buffer) => served.push(new Uint8Array(chunk)));
+    onConnection?.(socket);
+  });
+  await new Promise<void>((resolve) => server.listen(port, "127.0.0.1", resolve));
+  return {
+    ...state,
+    close: async () => {
+      for (const socket of sockets) socket.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+type ResponderState = Pick<Dlt645Responder, "meters" | "requests" | "wire">;
+
+/** The meters' side of one byte stream: frames in, replies out through `write`. */
+function serve(meters: ResponderMeter[], write: (bytes: Uint8Array) => void, shared?: ResponderState) {
+  const state: ResponderState = shared ?? {
+    meters: new Map(meters.map((m) => [m.address, m])),
+    requests: [],
+    wire: [],
+  };
+  const { requests, wire } = state;
+  const byAddress = state.meters;
   const send = (frame: Dlt645Frame, fault?: ResponderFault) => {
     const bytes = encodeFrame(frame);
     if (fault === "bad-checksum") bytes[bytes.length - 2] = (bytes[bytes.length - 2]! + 1) & 0xff;
-    if (fault === "truncated") return void port.write(Buffer.from(bytes.subarray(0, bytes.length - 3)));
-    if (typeof fault === "object") return void setTimeout(() => port.write(Buffer.from(bytes)), fault.lateMs);
-    port.write(Buffer.from(bytes));
+    if (fault === "truncated") return write(bytes.subarray(0, bytes.length - 3));
+    if (typeof fault === "object") return void setTimeout(() => write(bytes), fault.lateMs);
+    write(bytes);
   };
   const framer = new Dlt645Framer({
     frame: (frame, raw) => {
@@ -74,8 +124,7 @@ export async function startResponder(path: string, meters: ResponderMeter[]): Pr
       requests.push(request);
       if (request.kind === "read-address" && frame.address === wildcardAddress) {
         // Every meter answers the wildcard: with two or more on the line the replies collide.
-        const replies = meters.map((m) => encodeFrame(readAddressReplyFrame(m.address)));
-        port.write(Buffer.from(interleave(replies)));
+        write(interleave(meters.map((m) => encodeFrame(readAddressReplyFrame(m.address)))));
         return;
       }
       const meter = byAddress.get(frame.address);
@@ -87,13 +136,7 @@ export async function startResponder(path: string, meters: ResponderMeter[]): Pr
       send(fault === "wrong-address" ? { ...reply, address: "999999999998" } : reply, fault);
     },
   });
-  port.on("data", (chunk: Buffer) => framer.push(new Uint8Array(chunk)));
-  return {
-    meters: byAddress,
-    requests,
-    wire,
-    close: () => new Promise<void>((resolve) => (port.isOpen ? port.close(() => resolve()) : resolve())),
-  };
+  return { state, push: (chunk: Uint8Array) => framer.push(chunk) };
 }
 
 function answer(meter: ResponderMeter, request: Dlt645Request): Dlt645Frame | undefined {
