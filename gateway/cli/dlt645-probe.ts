@@ -18,7 +18,7 @@ import {
 } from "../../protocols/dlt645/index.ts";
 import type { Dlt645Link } from "../../protocols/dlt645/transport/link.ts";
 import type { QuantityValues } from "../../protocols/profiles/decode.ts";
-import type { ProfileRegistry } from "../../protocols/profiles/load.ts";
+import { isDlt645Profile, type ProfileRegistry } from "../../protocols/profiles/load.ts";
 
 /** Forward active energy, total: every DL/T 645-2007 meter has it (appendix A.1). */
 const presenceDi = 0x00010000;
@@ -86,7 +86,7 @@ export class Dlt645Prober {
   async identify(address: string): Promise<Dlt645Hit> {
     const fits: Array<{ id: string; values: QuantityValues; relayClosed?: boolean }> = [];
     for (const profile of this.profiles.values()) {
-      if (profile.protocol !== "dlt645") continue;
+      if (!isDlt645Profile(profile)) continue;
       const driver = new Dlt645MeterDriver(profile, address, {
         clock: new SystemClock(),
         timeZone: Intl.DateTimeFormat().resolvedOptions().timeZone,
