@@ -142,6 +142,29 @@ describe("DL/T 645 simulated meter", () => {
     expect(parseRelayReply(reply(late), address).kind).toBe("error");
     expect(parseRelayReply(reply(relay(RelayCommand.directClose)), address)).toEqual({ kind: "ok" });
   });
+  it("pre-trips with 1D and closes by itself after N2 x 5 minutes; 1E waits for the button", () => {
+    const { reply, meter, base } = setup();
+    const preTrip = (command: Command) =>
+      relayControlFrame({
+        address,
+        level: 2,
+        password: "123456",
+        operatorCode: "00000001",
+        command,
+        n2: 2,
+        validUntil: { year: 2026, month: 12, day: 2, hour: 0, minute: 0, second: 0 },
+      });
+    reply(preTrip(RelayCommand.preTripThenClose));
+    expect(meter.relayClosed).toBe(false);
+    base.advance(9 * 60_000);
+    expect(meter.relayClosed).toBe(false);
+    base.advance(60_000);
+    expect(meter.relayClosed).toBe(true);
+    reply(preTrip(RelayCommand.preTripThenAllowClose));
+    base.advance(10 * 60_000);
+    expect(meter.relayClosed).toBe(false);
+    expect(meter.relayFlags).toMatchObject({ openCommanded: false, awaitingButton: true });
+  });
   it("accepts a broadcast time within 5 minutes once a day, and nothing bigger", () => {
     const { send, meter, bus } = setup({ clockOffsetMs: 120_000 });
     const at = (minute: number) =>
