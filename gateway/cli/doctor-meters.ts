@@ -8,9 +8,9 @@ import { ErrorCode, isGatewayError, type GatewayError } from "../../core/errors.
 import type { Config, MeterConfig } from "../config/index.ts";
 import type { Reading } from "../metering/reading.ts";
 import { buildBus } from "../service/buses.ts";
-import { endpointOfBus } from "../bus/bus-endpoint.ts";
+import { describeBusEndpoint } from "../service/build-bus.ts";
 import { modbusSerialTransportFactory } from "../../protocols/modbus/transport/modbus-serial.ts";
-import { describeEndpoint, type TransportFactory } from "../../protocols/modbus/transport/transport.ts";
+import type { TransportFactory } from "../../protocols/modbus/transport/transport.ts";
 import { loadProfiles } from "../../protocols/profiles/io/files.ts";
 import type { CheckResult } from "./doctor-checks.ts";
 
@@ -18,7 +18,9 @@ import type { CheckResult } from "./doctor-checks.ts";
 function fixFor(error: GatewayError, profile: string): string {
   switch (error.code) {
     case ErrorCode.Timeout:
-      return "no answer: check the unit id, power and wiring (A/B swapped?), termination, baud rate and parity";
+      return "no answer: check the unit id (Modbus) or address (DL/T 645), power and wiring (A/B swapped?), termination, baud rate and parity";
+    case ErrorCode.MeterErrorReply:
+      return `the meter is there but refuses data of ${profile}: fix meters[].profile (meter-gateway scan --protocol dlt645 suggests one) or the profile's DIs`;
     case ErrorCode.ModbusException:
       return `the meter is there but is not a ${profile} as configured: fix meters[].profile (meter-gateway scan suggests one) or the profile's register map`;
     case ErrorCode.CrcError:
@@ -34,8 +36,8 @@ function fixFor(error: GatewayError, profile: string): string {
 
 /** What doctor says about a failed read: the refusal is named apart from silence. */
 function describeFailure(error: GatewayError): string {
-  const prefix =
-    error.code === ErrorCode.ModbusException ? "the meter answers but refuses a read of its profile: " : "";
+  const refused = error.code === ErrorCode.ModbusException || error.code === ErrorCode.MeterErrorReply;
+  const prefix = refused ? "the meter answers but refuses a read of its profile: " : "";
   return `${prefix}${error.code}: ${error.message}`;
 }
 
@@ -70,7 +72,7 @@ export async function checkMeters(
   for (const bus of config.buses) {
     const meters = config.meters.filter((m) => m.bus === bus.id);
     if (meters.length === 0) continue;
-    const where = `bus ${bus.id} ${describeEndpoint(endpointOfBus(bus))}`;
+    const where = `bus ${bus.id} ${describeBusEndpoint(bus)}`;
     const { scheduler, poller } = buildBus(bus, meters, { clock, profiles, transportFactory });
     try {
       for (const meter of meters) results.push(await checkMeter(meter, where, (id) => poller.readNow(id)));
@@ -86,7 +88,8 @@ async function checkMeter(
   where: string,
   read: (meterId: string) => Promise<Reading>,
 ): Promise<CheckResult> {
-  const name = `meter ${meter.id} (${where}, unit ${meter.unit}, profile ${meter.profile})`;
+  const station = meter.protocol === "modbus" ? `unit ${meter.unit}` : `address ${meter.address}`;
+  const name = `meter ${meter.id} (${where}, ${station}, profile ${meter.profile})`;
   try {
     const { detail, billable } = describeReading(await read(meter.id));
     if (billable || meter.account === undefined) return { name, ok: true, detail };

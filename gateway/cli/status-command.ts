@@ -67,7 +67,7 @@ export function meterNotes(m: MeterStatus): string[] {
 function print(status: GatewayStatus, health: { status: string; reasons: string[] }): void {
   const rows = status.meters.map((m) => [
     m.id,
-    `${m.bus}/${m.unit}`,
+    `${m.bus}/${m.unit ?? m.address ?? "?"}`,
     m.state,
     ago(m.lastSeenMs),
     m.importEnergyWh === null ? "-" : `${(m.importEnergyWh / 1000).toFixed(3)} kWh`,

@@ -7,7 +7,8 @@ import type { Clock } from "../../core/clock.ts";
 import type { EventBus } from "../../core/event-bus.ts";
 import type { Logger } from "../../core/logger.ts";
 import type { TransportFactory } from "../../protocols/modbus/transport/transport.ts";
-import type { ResolvedProfile } from "../../protocols/profiles/resolve.ts";
+import type { Dlt645LinkFactory } from "../../protocols/dlt645/transport/link.ts";
+import type { ProfileRegistry } from "../../protocols/profiles/load.ts";
 import { PrepaidEngine } from "../billing/engine.ts";
 import { PrepaidOperations } from "../billing/operations.ts";
 import { compilePrepaidSettings } from "../billing/settings.ts";
@@ -24,7 +25,8 @@ export interface BillingFeatureDeps {
   wireClock?: Clock;
   logger: Logger;
   events: EventBus<GatewayEvents>;
-  profiles: ReadonlyMap<string, ResolvedProfile>;
+  profiles: ProfileRegistry;
+  dlt645LinkFactory?: Dlt645LinkFactory | undefined;
   transportFactory: TransportFactory;
   store: Store;
   disk: DiskGuard;
@@ -46,9 +48,13 @@ export class BillingFeature {
     config: Config,
     private readonly deps: BillingFeatureDeps,
   ) {
-    const { clock, wireClock, logger, events, profiles, transportFactory, store } = deps;
+    const { clock, wireClock, logger, events, profiles, transportFactory, dlt645LinkFactory, store } = deps;
     const meterAccount = () => this.engine.settings.meterAccount;
-    this.meters = new Meters({ clock, wireClock, events, profiles, transportFactory, store, meterAccount });
+    const timeZone = config.gateway.timezone;
+    this.meters = new Meters({
+      ...{ clock, wireClock, events, profiles, transportFactory, dlt645LinkFactory, timeZone, store },
+      meterAccount,
+    });
     const hasRelay = (meterId: string) => this.meters.hasRelay(meterId);
     const settings = compilePrepaidSettings(config);
     this.engine = new PrepaidEngine({ store, clock, logger, settings, relay: this.meters, hasRelay });

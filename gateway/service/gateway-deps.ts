@@ -2,7 +2,8 @@
 import type { Clock } from "../../core/clock.ts";
 import type { Logger } from "../../core/logger.ts";
 import type { TransportFactory } from "../../protocols/modbus/transport/transport.ts";
-import type { ResolvedProfile } from "../../protocols/profiles/resolve.ts";
+import type { Dlt645LinkFactory } from "../../protocols/dlt645/transport/link.ts";
+import type { ProfileRegistry } from "../../protocols/profiles/load.ts";
 
 export interface GatewayDeps {
   clock: Clock;
@@ -22,5 +23,7 @@ export interface GatewayDeps {
   /** Log every stored event as a line (event-log.ts); default true. The demo prints its own commentary. */
   logEvents?: boolean;
   transportFactory: TransportFactory;
-  profiles: ReadonlyMap<string, ResolvedProfile>;
+  /** DL/T 645 links; default serialport and TCP streams (protocols/dlt645/transport). */
+  dlt645LinkFactory?: Dlt645LinkFactory;
+  profiles: ProfileRegistry;
 }

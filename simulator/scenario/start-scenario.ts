@@ -12,6 +12,7 @@ import { describeEndpoint } from "./endpoint-schema.ts";
 import { isPersistentKind } from "../faults/fault-spec.ts";
 import type { LoadedScenario } from "./load.ts";
 import { resolvePath } from "./load.ts";
+import { requireProfile } from "../../protocols/profiles/load.ts";
 import type { Scenario, TimelineEntrySpec } from "./schema.ts";
 import type { RunningBus } from "./running-bus.ts";
 import { dltProfiles, groupAddress } from "./dlt645-schema.ts";
@@ -107,7 +108,7 @@ function populate(simulation: Simulation, { scenario, profiles }: LoadedScenario
         const meter =
           bus.protocol === "dlt645"
             ? simulation.addDltMeter(bus.name, { ...common, dlt645: dltSettings(group, unit, i) })
-            : simulation.addMeter(bus.name, { ...common, profile: profiles.get(group.profile)! });
+            : simulation.addMeter(bus.name, { ...common, profile: requireProfile(profiles, group.profile) });
         const ref = { bus: simulation.buses.get(bus.name)!, meter };
         for (const fault of group.faults) simulation.injectFault(ref, fault, "scenario", startMs);
       });
