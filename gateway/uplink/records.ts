@@ -135,6 +135,9 @@ export const eventTypes = [
   "anomaly.resolved",
   "tamper",
   "clock.anomaly",
+  // Meter clocks (DL/T 645 broadcast time sync).
+  "clock.meter-drift",
+  "clock.meter-synced",
   "config.reloaded",
   "disk.full",
   "disk.ok",

@@ -7,3 +7,4 @@ export * from "./prepaid.ts";
 export * from "./accounts.ts";
 export * from "./gateway.ts";
 export * from "./commands.ts";
+export * from "./meter-clock.ts";
