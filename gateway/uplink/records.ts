@@ -138,6 +138,10 @@ export const eventTypes = [
   // Meter clocks (DL/T 645 broadcast time sync).
   "clock.meter-drift",
   "clock.meter-synced",
+  // A meter's own status (DL/T 645 status word 3, event counters).
+  "relay.state-disagrees",
+  "relay.state-agrees",
+  "meter.power-down",
   "config.reloaded",
   "disk.full",
   "disk.ok",

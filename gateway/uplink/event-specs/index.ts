@@ -8,3 +8,4 @@ export * from "./accounts.ts";
 export * from "./gateway.ts";
 export * from "./commands.ts";
 export * from "./meter-clock.ts";
+export * from "./meter-status.ts";
