@@ -9,7 +9,7 @@ import type { Store } from "../store/index.ts";
 import { effectEvent } from "../uplink/event-specs/index.ts";
 import { recordEvent } from "../uplink/outbox-writer.ts";
 import type { QueuedEffect, UnstampedInput } from "./queued-effects.ts";
-import type { PrepaidSettings } from "./settings.ts";
+import { restoreModeOf, type PrepaidSettings } from "./settings.ts";
 import type { EngineState } from "./state.ts";
 
 /** What deciding for a meter reads. */
@@ -20,6 +20,8 @@ export interface DecisionContext {
   readonly state: EngineState;
   /** This run of the engine (clock-check.ts). */
   readonly run: string;
+  /** Whether the meter can restore by allow-close (else every restore is direct). */
+  readonly canAllowClose: (meterId: string) => boolean;
 }
 
 /** Feeds `input` to a meter's decision (if it has one and bills to an account); queues its effects. */
@@ -39,6 +41,7 @@ export function decideMeter(
     closeAllowedMinE7: account.thresholds.closeAllowedMinE7,
     policy: ctx.settings.policy,
     timeZone: ctx.settings.timeZone,
+    restoreMode: ctx.canAllowClose(meterId) ? restoreModeOf(ctx.settings, meterId, account) : "direct",
   };
   const stamp = {
     wallMs: wholeMs(ctx.clock.now()),
@@ -83,6 +86,7 @@ function queuedEffectOf(
         redrive: effect.redrive,
         opId: op.id,
         command: effect.command,
+        ...(effect.kind === "restore" && effect.mode !== undefined ? { mode: effect.mode } : {}),
       };
     }
     case "scheduleWake":

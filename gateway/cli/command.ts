@@ -75,6 +75,7 @@ function paramsFor(command: CommandName, o: CommonOptions): Record<string, unkno
         overdraftLimit: "overdraftLimit",
         hoardingLimit: "hoardingLimit",
         closeAllowedMin: "closeAllowedMin",
+        restoreMode: "restoreMode",
       });
     case "tariff.set": {
       const file = String(o["file"]);
@@ -130,7 +131,8 @@ function addOptions(sub: Command, command: CommandName): Command {
         .option("--alarm2 <yuan>", "second warning level")
         .option("--overdraft-limit <yuan>", "how far below zero usage may continue")
         .option("--hoarding-limit <yuan>", "highest balance a top-up may reach")
-        .option("--close-allowed-min <yuan>", "balance above which a cut supply is restored");
+        .option("--close-allowed-min <yuan>", "balance above which a cut supply is restored")
+        .option("--restore-mode <mode>", "direct, or allow-close (the customer presses the meter's button)");
     case "tariff.set":
       return sub.requiredOption("--file <file>", "tariff definition, YAML or JSON (a tariffs[] entry)");
     case "anomaly.resolve":

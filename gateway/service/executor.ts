@@ -86,6 +86,7 @@ function accountSet(ports: ExecutorPorts, p: Params<"accountSet">): Result<"acco
       overdraftLimit: formatMoneyE7(t.overdraftLimitE7),
       hoardingLimit: formatMoneyE7(t.hoardingLimitE7),
       closeAllowedMin: formatMoneyE7(t.closeAllowedMinE7),
+      restoreMode: ports.operations.accountRestoreMode(account),
     },
   };
 }

@@ -110,6 +110,9 @@ export const eventTypes = [
   "cut.held",
   "cut.done",
   "restore.done",
+  // A restore by allow-close: the close is allowed (restore.allowed), then the customer closes it.
+  "restore.allowed",
+  "restore.customer-closed",
   "restore.withheld",
   "restore.deferred",
   "relay.failed",

@@ -11,6 +11,7 @@ import { moneyString, quantityValuesSchema } from "../records.ts";
 /** Account, meter and tariff ids as the config allows them. */
 const idSchema = z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, "1..64 of letters, digits, '_', '-', '.'");
 const nonNegativeMoney = z.string().regex(/^\d+(\.\d{1,7})?$/, "non-negative decimal yuan string");
+const restoreModeSchema = z.enum(["direct", "allow-close"]);
 const reasonSchema = z.string().min(1).max(200).describe("why, for the audit trail: 1..200 characters");
 
 /** Transaction ids: what the response echoes and what replay protection remembers. */
@@ -108,9 +109,24 @@ export const commandCatalog = {
   "account.set": {
     kind: "mutation",
     summary: "change an account's tariff and thresholds; omitted fields keep their value",
-    request: request({ account: idSchema, tariff: idSchema.optional(), ...thresholdFields }).refine(
-      (r) => r.tariff !== undefined || Object.keys(thresholdFields).some((k) => k in r),
-      { error: "set at least one of tariff, alarm1, alarm2, overdraftLimit, hoardingLimit, closeAllowedMin" },
+    request: request({
+      account: idSchema,
+      tariff: idSchema.optional(),
+      ...thresholdFields,
+      restoreMode: restoreModeSchema
+        .optional()
+        .describe(
+          "how its meters restore: direct, or allow-close (the customer presses the meter's button; DL/T 645 meters, others stay direct); a meter's configured restoreMode wins",
+        ),
+    }).refine(
+      (r) =>
+        r.tariff !== undefined ||
+        r.restoreMode !== undefined ||
+        Object.keys(thresholdFields).some((k) => k in r),
+      {
+        error:
+          "set at least one of tariff, alarm1, alarm2, overdraftLimit, hoardingLimit, closeAllowedMin, restoreMode",
+      },
     ),
     result: z.strictObject({
       account: idSchema,
@@ -120,6 +136,7 @@ export const commandCatalog = {
       overdraftLimit: nonNegativeMoney,
       hoardingLimit: nonNegativeMoney,
       closeAllowedMin: moneyString,
+      restoreMode: restoreModeSchema.describe("the account's restore mode now"),
     }),
   },
   "tariff.set": {
