@@ -10,6 +10,11 @@ export enum ErrorCode {
   BadReply = "BAD_REPLY",
   WrongUnit = "WRONG_UNIT",
   ModbusException = "MODBUS_EXCEPTION",
+  /**
+   * A DL/T 645 meter answered with its error byte (control D6 set: 0xD1, 0xD2, 0xD4, 0xDC); the byte is
+   * `context.errorByte`, its decoded reasons `context.reasons` (02 no requested data, 04 no authority).
+   */
+  MeterErrorReply = "METER_ERROR_REPLY",
   PortNotFound = "PORT_NOT_FOUND",
   PortPermissionDenied = "PORT_PERMISSION_DENIED",
   PortClosed = "PORT_CLOSED",
@@ -90,11 +95,18 @@ export function isGatewayError(error: unknown, code?: ErrorCode): error is Gatew
   return error instanceof GatewayError && (code === undefined || error.code === code);
 }
 
-/** The counter key for an error: its code, or `MODBUS_EXCEPTION_02` style for exceptions. */
+/**
+ * The counter key for an error: its code, or `MODBUS_EXCEPTION_02` / `METER_ERROR_REPLY_04` style for a
+ * Modbus exception or a DL/T 645 error reply.
+ */
 export function errorCounterKey(error: GatewayError): string {
-  if (error.code === ErrorCode.ModbusException && error.modbusCode !== undefined) {
-    return `${error.code}_${error.modbusCode.toString(16).padStart(2, "0").toUpperCase()}`;
-  }
+  const byte =
+    error.code === ErrorCode.ModbusException
+      ? error.modbusCode
+      : error.code === ErrorCode.MeterErrorReply
+        ? error.context["errorByte"]
+        : undefined;
+  if (typeof byte === "number") return `${error.code}_${byte.toString(16).padStart(2, "0").toUpperCase()}`;
   return error.code;
 }
 

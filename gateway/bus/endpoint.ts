@@ -1,8 +1,8 @@
-/** The transport endpoint a configured bus connects to. */
+/** The transport endpoint a configured Modbus bus connects to. */
 import type { TransportEndpoint } from "../../protocols/modbus/transport/transport.ts";
-import type { BusConfig } from "../config/index.ts";
+import type { ModbusBusConfig } from "../config/index.ts";
 
-export function endpointOfBus(bus: BusConfig): TransportEndpoint {
+export function endpointOfBus(bus: ModbusBusConfig): TransportEndpoint {
   switch (bus.transport) {
     case "rtu":
       return {

@@ -12,7 +12,10 @@ import type { BusLink, BusScheduler } from "./scheduler.ts";
 
 export interface PolledMeter<Link extends BusLink> {
   id: string;
-  unit: number;
+  /** Modbus unit id, for a Modbus meter. */
+  unit?: number;
+  /** 12-digit DL/T 645 address, for a DL/T 645 meter. */
+  address?: string;
   /** Poll interval, ms (100..86400000). */
   pollIntervalMs: number;
   driver: MeterDriver<Link>;
@@ -227,7 +230,8 @@ export class Poller<Link extends BusLink> {
       const out: Reading = {
         meterId: slot.meter.id,
         busId,
-        unit: slot.meter.unit,
+        ...(slot.meter.unit === undefined ? {} : { unit: slot.meter.unit }),
+        ...(slot.meter.address === undefined ? {} : { address: slot.meter.address }),
         wallMs,
         monoMs,
         values: reading.result.values,

@@ -3,8 +3,9 @@ import { loadConfig, type LoadedConfig } from "../config/index.ts";
 import { hostPathIssues } from "./host-paths.ts";
 import { loadProfiles } from "../../protocols/profiles/io/files.ts";
 
-export function profileNames(profilesDir: string | undefined): ReadonlySet<string> {
-  return new Set(loadProfiles(profilesDir).keys());
+/** Profile name -> protocol, so a config may leave a meter's or bus's protocol to its profile. */
+export function profileNames(profilesDir: string | undefined): ReadonlyMap<string, string> {
+  return new Map([...loadProfiles(profilesDir)].map(([id, profile]) => [id, profile.protocol]));
 }
 
 /**

@@ -8,9 +8,9 @@ import { ErrorCode, isGatewayError, type GatewayError } from "../../core/errors.
 import type { Config, MeterConfig } from "../config/index.ts";
 import type { Reading } from "../metering/reading.ts";
 import { buildBus } from "../service/buses.ts";
-import { endpointOfBus } from "../bus/endpoint.ts";
+import { describeBusEndpoint } from "../service/build-bus.ts";
 import { modbusSerialTransportFactory } from "../../protocols/modbus/transport/modbus-serial.ts";
-import { describeEndpoint, type TransportFactory } from "../../protocols/modbus/transport/transport.ts";
+import type { TransportFactory } from "../../protocols/modbus/transport/transport.ts";
 import { loadProfiles } from "../../protocols/profiles/io/files.ts";
 import type { CheckResult } from "./doctor-checks.ts";
 
@@ -70,7 +70,7 @@ export async function checkMeters(
   for (const bus of config.buses) {
     const meters = config.meters.filter((m) => m.bus === bus.id);
     if (meters.length === 0) continue;
-    const where = `bus ${bus.id} ${describeEndpoint(endpointOfBus(bus))}`;
+    const where = `bus ${bus.id} ${describeBusEndpoint(bus)}`;
     const { scheduler, poller } = buildBus(bus, meters, { clock, profiles, transportFactory });
     try {
       for (const meter of meters) results.push(await checkMeter(meter, where, (id) => poller.readNow(id)));
@@ -86,7 +86,8 @@ async function checkMeter(
   where: string,
   read: (meterId: string) => Promise<Reading>,
 ): Promise<CheckResult> {
-  const name = `meter ${meter.id} (${where}, unit ${meter.unit}, profile ${meter.profile})`;
+  const station = meter.protocol === "modbus" ? `unit ${meter.unit}` : `address ${meter.address}`;
+  const name = `meter ${meter.id} (${where}, ${station}, profile ${meter.profile})`;
   try {
     const { detail, billable } = describeReading(await read(meter.id));
     if (billable || meter.account === undefined) return { name, ok: true, detail };

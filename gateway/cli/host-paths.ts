@@ -9,12 +9,14 @@ import { isGatewayError } from "../../core/errors.ts";
 import { readUplinkFiles } from "../uplink/connection.ts";
 import type { PathIssue } from "../config/issues.ts";
 import type { Config } from "../config/schema.ts";
+import { readMeterPassword } from "../config/meter-password.ts";
 
 /** Every problem with the paths of a parsed config (paths already absolute); empty when all are usable. */
 export function hostPathIssues(config: Config): PathIssue[] {
   const issues: PathIssue[] = [];
   const dataDir = dataDirProblem(config.gateway.dataDir);
   if (dataDir !== undefined) issues.push({ path: ["gateway", "dataDir"], message: dataDir });
+  issues.push(...meterPasswordIssues(config));
   const mqtt = config.mqtt;
   if (mqtt === undefined) return issues;
   // One file at a time, so every unreadable file is reported, not just the first.
@@ -33,6 +35,22 @@ export function hostPathIssues(config: Config): PathIssue[] {
       // The message starts with the key for `run`'s one-line errors; here the key is printed beside it.
       const message = error.message.replace(`${path.join(".")}: `, "");
       issues.push({ path, message });
+    }
+  }
+  return issues;
+}
+
+/** The DL/T 645 meters whose password file cannot be read or does not hold a password. */
+function meterPasswordIssues(config: Config): PathIssue[] {
+  const issues: PathIssue[] = [];
+  for (const [index, meter] of config.meters.entries()) {
+    if (meter.protocol !== "dlt645") continue;
+    const path = ["meters", index, "relay", "passwordFile"];
+    try {
+      readMeterPassword(meter, path.join("."));
+    } catch (error) {
+      if (!isGatewayError(error)) throw error;
+      issues.push({ path, message: error.message.replace(/^[^:]*: /, "") });
     }
   }
   return issues;

@@ -9,7 +9,7 @@ import { BusScheduler } from "../bus/scheduler.ts";
 import { ModbusMeterDriver } from "../metering/modbus-driver.ts";
 import type { QuantityValues } from "../../protocols/profiles/decode.ts";
 import type { QuantityName } from "../../protocols/profiles/quantities.ts";
-import type { ResolvedProfile } from "../../protocols/profiles/resolve.ts";
+import type { ProfileRegistry } from "../../protocols/profiles/load.ts";
 import type { ModbusTransport } from "../../protocols/modbus/transport/transport.ts";
 
 export interface ScanHit {
@@ -41,7 +41,7 @@ export class BusProber {
 
   constructor(
     transport: ModbusTransport,
-    private readonly profiles: ReadonlyMap<string, ResolvedProfile>,
+    private readonly profiles: ProfileRegistry,
     private readonly timeoutMs: number,
   ) {
     this.scheduler = new BusScheduler(transport, {
@@ -75,6 +75,7 @@ export class BusProber {
     const fits: Array<Omit<ScanHit, "unit" | "profile" | "alternatives"> & { id: string; score: number }> =
       [];
     for (const profile of this.profiles.values()) {
+      if (profile.protocol !== "modbus") continue;
       const driver = new ModbusMeterDriver(profile, unit);
       try {
         const result = await this.scheduler.enqueue({

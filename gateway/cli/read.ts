@@ -47,6 +47,8 @@ async function resolveTarget(options: ReadOptions): Promise<Target> {
       );
     }
     const bus = config.buses.find((b) => b.id === meter.bus)!;
+    if (meter.protocol !== "modbus" || bus.protocol !== "modbus")
+      throw new UsageError(`meter ${meter.id} speaks DL/T 645: read it with --protocol dlt645`);
     return {
       endpoint: endpointOfBus(bus),
       unit: meter.unit,

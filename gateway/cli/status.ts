@@ -30,7 +30,7 @@ export function registerStatus(program: Command): void {
       }
       const rows = status.meters.map((m) => [
         m.id,
-        `${m.bus}/${m.unit}`,
+        `${m.bus}/${m.unit ?? m.address ?? "?"}`,
         m.state,
         ago(m.lastSeenMs),
         m.importEnergyWh === null ? "-" : `${(m.importEnergyWh / 1000).toFixed(3)} kWh`,

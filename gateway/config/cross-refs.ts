@@ -54,13 +54,15 @@ function duplicateIds(section: string, entries: readonly Entry[]): PathIssue[] {
   return issues;
 }
 
+/** Two meters with one Modbus unit, or one DL/T 645 address, on the same bus. */
 function duplicateUnits(meters: readonly Entry[]): PathIssue[] {
   const owners = new Map<string, Entry>();
   const issues: PathIssue[] = [];
   for (const meter of meters) {
-    const { bus, unit } = meter.fields;
-    if (typeof bus !== "string" || typeof unit !== "number") continue;
-    const key = `${bus}\u0000${unit}`;
+    const { bus } = meter.fields;
+    const station = stationOf(meter.fields);
+    if (typeof bus !== "string" || station === undefined) continue;
+    const key = `${bus}\u0000${station.key}\u0000${station.value}`;
     const owner = owners.get(key);
     if (owner === undefined) {
       owners.set(key, meter);
@@ -69,11 +71,20 @@ function duplicateUnits(meters: readonly Entry[]): PathIssue[] {
     const ownerId = typeof owner.fields["id"] === "string" ? `meter '${owner.fields["id"]}' ` : "";
     const ownerPath = formatPath(["meters", owner.index]);
     issues.push({
-      path: ["meters", meter.index, "unit"],
-      message: `unit ${unit} on bus '${bus}' is already used by ${ownerId}(${ownerPath})`,
+      path: ["meters", meter.index, station.key],
+      message: `${station.key} ${station.value} on bus '${bus}' is already used by ${ownerId}(${ownerPath})`,
     });
   }
   return issues;
+}
+
+/** The meter's place on its bus: a Modbus unit, or a DL/T 645 address (a YAML number padded to 12 digits). */
+function stationOf(fields: Readonly<Record<string, unknown>>): { key: string; value: string } | undefined {
+  const { unit, address } = fields;
+  if (typeof unit === "number") return { key: "unit", value: String(unit) };
+  if (typeof address === "string") return { key: "address", value: address };
+  if (typeof address === "number") return { key: "address", value: String(address).padStart(12, "0") };
+  return undefined;
 }
 
 /** "bus 'rs485-2' is not defined (defined: rs485-1)" for each entry whose `field` names no known id. */

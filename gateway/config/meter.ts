@@ -1,20 +1,19 @@
-/** `meters[]`: one entry per metering device on a bus. */
+/**
+ * `meters[]`: one entry per metering device on a bus, a discriminated union on `protocol`: a Modbus
+ * meter has a `unit`, a DL/T 645 meter an `address` (gateway/config/dlt645.ts). The protocol may be left
+ * out: it is then taken from the meter's profile (protocols.ts).
+ */
 import { z } from "zod";
+import { dlt645MeterFields } from "./dlt645.ts";
 import { identifier, intBetween, nonEmptyString } from "./fields.ts";
 
-export const meterSchema = z.strictObject({
+/** Keys every meter has, whatever its protocol. */
+const commonMeterFields = {
   /** Meter id, used in MQTT topics and the store: 1..64 of `A-Za-z0-9_-`. */
   id: identifier,
-  /**
-   * Wire protocol: only `modbus` today (the default). Kept as a field so DL/T 645 meters can be added as
-   * another variant without changing existing files.
-   */
-  protocol: z.literal("modbus").default("modbus"),
-  /** Id of the bus the meter hangs on; must name an entry of `buses`. */
+  /** Id of the bus the meter hangs on; must name an entry of `buses` of the same protocol. */
   bus: nonEmptyString,
-  /** Modbus slave address: 1..247 (Modbus over Serial Line v1.02, section 2.2; 0 is broadcast). */
-  unit: intBetween(1, 247),
-  /** Register map name, e.g. `sdm120`: a built-in profile or one in `gateway.profilesDir`. */
+  /** Meter profile name, e.g. `sdm120` or `dlt645-single-phase`: built in or in `gateway.profilesDir`. */
   profile: nonEmptyString,
   /** Prepaid account the meter draws on; must name an entry of `accounts` when that section is present. */
   account: nonEmptyString.optional(),
@@ -27,4 +26,31 @@ export const meterSchema = z.strictObject({
    * button; DL/T 645 meters). Absent: its account's mode (default `direct`).
    */
   restoreMode: z.enum(["direct", "allow-close"]).optional(),
+};
+
+export const modbusMeterSchema = z.strictObject({
+  ...commonMeterFields,
+  /** Wire protocol: `modbus` (the default) or `dlt645`. */
+  protocol: z.literal("modbus").default("modbus"),
+  /** Modbus slave address: 1..247 (Modbus over Serial Line v1.02, section 2.2; 0 is broadcast). */
+  unit: intBetween(1, 247),
 });
+
+export const dlt645MeterSchema = z.strictObject({ ...commonMeterFields, ...dlt645MeterFields });
+
+export const meterSchema = z.discriminatedUnion("protocol", [modbusMeterSchema, dlt645MeterSchema]);
+
+/**
+ * Why `key` is unknown on a meter, when it belongs to the other protocol. Undefined when the key is
+ * simply unknown.
+ */
+export function meterKeyHint(key: string, meter: unknown): string | undefined {
+  const protocol = (meter as { protocol?: unknown } | null | undefined)?.protocol;
+  if (key === "unit" && protocol === "dlt645")
+    return "unit applies only to Modbus meters: a DL/T 645 meter is addressed by its 12-digit `address`";
+  if (key === "address" && protocol !== "dlt645")
+    return "address applies only to DL/T 645 meters: a Modbus meter is addressed by its `unit` (1..247)";
+  if (key === "relay" && protocol !== "dlt645")
+    return "relay (password and operator) applies only to DL/T 645 meters; a Modbus relay is in its profile";
+  return undefined;
+}

@@ -41,6 +41,7 @@ describe("parseConfig on a valid file", () => {
     });
     expect(config.buses[0]).toEqual({
       id: "rs485-1",
+      protocol: "modbus",
       transport: "rtu",
       path: "/dev/ttyUSB0",
       baudRate: 9600,

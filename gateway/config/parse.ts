@@ -7,6 +7,8 @@ import { busKeyHint } from "./bus.ts";
 import type { ConfigIssue } from "./config-error.ts";
 import { checkCrossReferences } from "./cross-refs.ts";
 import { deepFreeze } from "./freeze.ts";
+import { meterKeyHint } from "./meter.ts";
+import { inferProtocols } from "./protocols.ts";
 import { checkSchema, type PathIssue } from "./issues.ts";
 import { describeValue, formatPath } from "./messages.ts";
 import { resolveConfigPaths } from "./paths.ts";
@@ -16,10 +18,14 @@ import { YamlSource } from "./yaml-source.ts";
 
 /**
  * The meter profile names a config may use: the built-in ones plus those found in `profilesDir`
- * (absolute; undefined when `gateway.profilesDir` is not set). Supplied by the profile loader; may throw
- * when the directory cannot be read, which is reported as an error at `gateway.profilesDir`.
+ * (absolute; undefined when `gateway.profilesDir` is not set), as a set of names or as a map from name
+ * to the profile's protocol (`modbus`, `dlt645`), which lets a meter or bus leave its protocol out.
+ * Supplied by the profile loader; may throw when the directory cannot be read, which is reported as an
+ * error at `gateway.profilesDir`.
  */
-export type ProfileNames = (profilesDir: string | undefined) => ReadonlySet<string>;
+export type ProfileNames = (
+  profilesDir: string | undefined,
+) => ReadonlySet<string> | ReadonlyMap<string, string>;
 
 export interface ParseConfigOptions {
   /** Name of the source in messages, e.g. the file name; default `config.yaml`. */
@@ -58,14 +64,18 @@ export function parseConfig(text: string, options: ParseConfigOptions): ParseCon
     return { ok: false, errors: [{ path: "", line: 1, column: 1, message }], warnings: yamlWarnings };
   }
 
-  const schema = checkSchema(configSchema, raw, (path, key, object) =>
-    path.length === 2 && path[0] === "buses" ? busKeyHint(key, object) : undefined,
-  );
   const profiles = loadProfileNames(raw, options);
+  const inferred = inferProtocols(raw as Readonly<Record<string, unknown>>, profiles.protocols);
+  const schema = checkSchema(configSchema, inferred.value, (path, key, object) => {
+    if (path.length !== 2) return undefined;
+    if (path[0] === "buses") return busKeyHint(key, object);
+    return path[0] === "meters" ? meterKeyHint(key, object) : undefined;
+  });
   const resolved = schema.ok ? resolveConfigPaths(schema.value, options.baseDir) : undefined;
   const problems: PathIssue[] = [
     ...(schema.ok ? [] : schema.issues),
     ...profiles.issues,
+    ...inferred.issues,
     ...checkCrossReferences(raw, profiles.names),
     ...(resolved === undefined ? [] : (options.hostChecks?.(resolved) ?? [])),
   ];
@@ -85,16 +95,24 @@ export function parseConfig(text: string, options: ParseConfigOptions): ParseCon
 function loadProfileNames(
   raw: object,
   options: ParseConfigOptions,
-): { names: ReadonlySet<string> | undefined; issues: PathIssue[] } {
+): {
+  names: ReadonlySet<string> | undefined;
+  protocols: ReadonlyMap<string, string> | undefined;
+  issues: PathIssue[];
+} {
   const gateway = (raw as { gateway?: { profilesDir?: unknown } | null }).gateway;
   const dir = typeof gateway === "object" ? gateway?.profilesDir : undefined;
   const profilesDir = typeof dir === "string" && dir !== "" ? resolve(options.baseDir, dir) : undefined;
   try {
-    return { names: options.profileNames(profilesDir), issues: [] };
+    const known = options.profileNames(profilesDir);
+    if (known instanceof Set) return { names: known, protocols: undefined, issues: [] };
+    const protocols = known as ReadonlyMap<string, string>;
+    return { names: new Set(protocols.keys()), protocols, issues: [] };
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
     const path = profilesDir === undefined ? ["gateway"] : ["gateway", "profilesDir"];
-    return { names: undefined, issues: [{ path, message: `cannot load meter profiles: ${reason}` }] };
+    const issues = [{ path, message: `cannot load meter profiles: ${reason}` }];
+    return { names: undefined, protocols: undefined, issues };
   }
 }
 

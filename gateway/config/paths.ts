@@ -16,6 +16,11 @@ export function resolveConfigPaths(config: ParsedConfig, baseDir: string): Parse
   const { gateway, mqtt } = config;
   return {
     ...config,
+    meters: config.meters.map((meter) =>
+      meter.protocol === "dlt645" && meter.relay.passwordFile !== undefined
+        ? { ...meter, relay: { ...meter.relay, passwordFile: from(meter.relay.passwordFile) } }
+        : meter,
+    ),
     gateway: {
       ...gateway,
       dataDir: from(gateway.dataDir),

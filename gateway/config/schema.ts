@@ -11,9 +11,9 @@ import { accountSchema, httpSchema, mqttSchema, policySchema, tariffSchema } fro
 
 export const configSchema = z.strictObject({
   gateway: gatewaySchema,
-  /** Modbus lines; may be empty only while commissioning. */
+  /** Modbus and DL/T 645 lines; may be empty only while commissioning. */
   buses: z.array(busSchema),
-  /** Meters; each names a bus and a unit address unique on that bus. */
+  /** Meters; each names a bus and a unit (Modbus) or address (DL/T 645) unique on that bus. */
   meters: z.array(meterSchema),
   /** Prepaid accounts. Absent: no prepaid logic and `meters[].account` is not checked. */
   accounts: z.array(accountSchema).optional(),
@@ -36,7 +36,12 @@ export type BusConfig = Config["buses"][number];
 export type RtuBusConfig = DeepReadonly<z.output<typeof rtuBusSchema>>;
 /** A `tcp` or `rtu-over-tcp` bus. */
 export type TcpBusConfig = DeepReadonly<z.output<typeof tcpBusSchema>>;
+/** A bus of either protocol; narrow on `protocol`. */
+export type ModbusBusConfig = Extract<BusConfig, { protocol: "modbus" }>;
+export type Dlt645BusConfig = Extract<BusConfig, { protocol: "dlt645" }>;
 export type MeterConfig = Config["meters"][number];
+export type ModbusMeterConfig = Extract<MeterConfig, { protocol: "modbus" }>;
+export type Dlt645MeterConfig = Extract<MeterConfig, { protocol: "dlt645" }>;
 export type AccountConfig = NonNullable<Config["accounts"]>[number];
 export type TariffConfig = NonNullable<Config["tariffs"]>[number];
 export type MqttConfig = NonNullable<Config["mqtt"]>;

@@ -29,6 +29,11 @@ export function summarizeConfig(config: Config): string {
 }
 
 function describeBus(bus: BusConfig): string {
+  if (bus.protocol === "dlt645") {
+    if (bus.transport === "tcp") return `dlt645 tcp ${bus.host}:${bus.port}`;
+    const parity = { none: "N", even: "E", odd: "O" }[bus.parity];
+    return `dlt645 ${bus.path} ${bus.baudRate} ${bus.dataBits}${parity}${bus.stopBits}`;
+  }
   switch (bus.transport) {
     case "rtu": {
       const parity = { none: "N", even: "E", odd: "O" }[bus.parity];

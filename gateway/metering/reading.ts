@@ -17,7 +17,10 @@ export type QualityFlag = "retried" | "value-dropped" | "clock-jump" | "quantity
 export interface Reading {
   meterId: string;
   busId: string;
-  unit: number;
+  /** Modbus unit id, for a Modbus meter. */
+  unit?: number;
+  /** 12-digit DL/T 645 address, for a DL/T 645 meter. */
+  address?: string;
   /** Wall-clock time the poll completed, epoch ms. */
   wallMs: number;
   /** Monotonic time the poll completed, ms. */

@@ -1,104 +1,39 @@
 /**
- * The buses of a gateway, built from config: one transport, scheduler and poller per bus, one driver
- * per meter. The rest of the gateway addresses meters by id and never sees a transport.
+ * The buses of a gateway, built from config (build-bus.ts): one Modbus transport or DL/T 645 link,
+ * scheduler and poller per bus, one driver per meter. The rest of the gateway addresses meters by id and never sees a transport.
  */
-import type { Clock, TimerHandle } from "../../core/clock.ts";
+import type { TimerHandle } from "../../core/clock.ts";
 import { ErrorCode, GatewayError } from "../../core/errors.ts";
 import type { EventBus } from "../../core/event-bus.ts";
 import type { GatewayEvents } from "../events.ts";
-import type { BusConfig, Config, MeterConfig } from "../config/index.ts";
-import { endpointOfBus } from "../bus/endpoint.ts";
-import { Poller, type PollerOptions } from "../bus/poller.ts";
-import { BusScheduler, type BusSchedulerOptions } from "../bus/scheduler.ts";
+import type { Config, MeterConfig } from "../config/index.ts";
+import type { BusLink } from "../bus/link.ts";
+import type { Poller } from "../bus/poller.ts";
+import type { BusScheduler } from "../bus/scheduler.ts";
 import type { BusCounters, MeterCounters } from "../bus/counters.ts";
-import { ModbusMeterDriver } from "../metering/modbus-driver.ts";
-import type { OptionalBlockChange } from "../metering/optional-blocks.ts";
 import type { Reading } from "../metering/reading.ts";
-import type { ModbusTransport, TransportFactory } from "../../protocols/modbus/transport/transport.ts";
-import { requireProfile } from "../../protocols/profiles/load.ts";
-import type { ResolvedProfile } from "../../protocols/profiles/resolve.ts";
+import { lookupProfile } from "../../protocols/profiles/load.ts";
+import { buildBus, type BusDeps } from "./build-bus.ts";
 
-/**
- * Requests in a row with no byte back before a TCP connection is dropped and the bus shown down. Above
- * a poll's attempts (retries default 1), so one dead meter behind a converter does not drop the link.
- */
-const silentTcpAfterTimeouts = 3;
+export { buildBus, type BusHooks } from "./build-bus.ts";
 
 interface BusRuntime {
   id: string;
-  scheduler: BusScheduler<ModbusTransport>;
-  poller: Poller<ModbusTransport>;
+  scheduler: BusScheduler<BusLink>;
+  poller: Poller<BusLink>;
   meters: MeterConfig[];
 }
 
 export interface MeterInfo {
   id: string;
   busId: string;
-  unit: number;
+  protocol: "modbus" | "dlt645";
+  /** Modbus unit id, for a Modbus meter. */
+  unit?: number;
+  /** 12-digit DL/T 645 address, for a DL/T 645 meter. */
+  address?: string;
   profile: string;
   hasRelay: boolean;
-}
-
-/** What {@link buildBus} reports to; every hook is optional (doctor uses none). */
-export type BusHooks = Pick<BusSchedulerOptions, "onBusState"> &
-  Pick<PollerOptions, "onReading" | "onPollError" | "onStateChange"> & {
-    /** An optional quantity of a meter stopped or started answering (see ModbusMeterDriver). */
-    onOptionalChange?: (meterId: string, change: OptionalBlockChange) => void;
-  };
-
-/**
- * Builds one bus's scheduler and poller from config, exactly as `run` polls it: the bus's timeout, gap,
- * retries and backoff, one driver per meter from its own profile. `doctor` reads through the same parts
- * (Poller.readNow) so it cannot judge a meter differently from `run`. The poller is not started.
- */
-export function buildBus(
-  bus: BusConfig,
-  meters: readonly MeterConfig[],
-  deps: {
-    clock: Clock;
-    /** See BusSchedulerOptions.wireClock; default `clock`. */
-    wireClock?: Clock | undefined;
-    profiles: ReadonlyMap<string, ResolvedProfile>;
-    transportFactory: TransportFactory;
-  },
-  hooks: BusHooks = {},
-): { scheduler: BusScheduler<ModbusTransport>; poller: Poller<ModbusTransport> } {
-  const { clock, profiles, transportFactory } = deps;
-  const scheduler = new BusScheduler<ModbusTransport>(transportFactory(endpointOfBus(bus)), {
-    busId: bus.id,
-    clock,
-    timeoutMs: bus.timeoutMs,
-    interFrameGapMs: bus.interFrameGapMs,
-    ...(deps.wireClock === undefined ? {} : { wireClock: deps.wireClock }),
-    // A TCP peer must answer something; on a serial line silence is the meters' problem, not the port's.
-    silentAfterTimeouts: bus.transport === "rtu" ? 0 : silentTcpAfterTimeouts,
-    ...(hooks.onBusState === undefined ? {} : { onBusState: hooks.onBusState }),
-  });
-  const poller = new Poller(
-    scheduler,
-    meters.map((m) => ({
-      id: m.id,
-      unit: m.unit,
-      pollIntervalMs: m.pollIntervalMs,
-      driver: new ModbusMeterDriver(requireProfile(profiles, m.profile), m.unit, {
-        clock,
-        ...(hooks.onOptionalChange === undefined
-          ? {}
-          : { onOptionalChange: (change: OptionalBlockChange) => hooks.onOptionalChange?.(m.id, change) }),
-      }),
-    })),
-    {
-      busId: bus.id,
-      clock,
-      retries: bus.retries,
-      backoffInitialMs: bus.backoff.initialMs,
-      backoffMaxMs: bus.backoff.maxMs,
-      ...(hooks.onReading === undefined ? {} : { onReading: hooks.onReading }),
-      ...(hooks.onPollError === undefined ? {} : { onPollError: hooks.onPollError }),
-      ...(hooks.onStateChange === undefined ? {} : { onStateChange: hooks.onStateChange }),
-    },
-  );
-  return { scheduler, poller };
 }
 
 export class Buses {
@@ -108,13 +43,7 @@ export class Buses {
 
   constructor(
     private readonly config: Pick<Config, "buses" | "meters">,
-    private readonly deps: {
-      clock: Clock;
-      wireClock?: Clock | undefined;
-      events: EventBus<GatewayEvents>;
-      profiles: ReadonlyMap<string, ResolvedProfile>;
-      transportFactory: TransportFactory;
-    },
+    private readonly deps: BusDeps & { events: EventBus<GatewayEvents> },
   ) {}
 
   start(): void {
@@ -125,9 +54,10 @@ export class Buses {
         this.meterInfo.set(m.id, {
           id: m.id,
           busId: bus.id,
-          unit: m.unit,
+          protocol: m.protocol,
+          ...(m.protocol === "modbus" ? { unit: m.unit } : { address: m.address }),
           profile: m.profile,
-          hasRelay: requireProfile(profiles, m.profile).relay !== undefined,
+          hasRelay: lookupProfile(profiles, m.profile).relay !== undefined,
         });
       }
       const { scheduler, poller } = buildBus(bus, meters, this.deps, {

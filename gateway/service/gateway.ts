@@ -11,7 +11,8 @@ import type { GatewayEvents } from "../events.ts";
 import type { Store } from "../store/index.ts";
 import type { Uplink } from "../uplink/index.ts";
 import type { TransportFactory } from "../../protocols/modbus/transport/transport.ts";
-import type { ResolvedProfile } from "../../protocols/profiles/resolve.ts";
+import type { Dlt645LinkFactory } from "../../protocols/dlt645/transport/link.ts";
+import type { ProfileRegistry } from "../../protocols/profiles/load.ts";
 import { GatewayClockHealth } from "./clock-health.ts";
 import type { DiskGuard } from "./disk-guard.ts";
 import { HostProbe } from "./host.ts";
@@ -46,7 +47,9 @@ export interface GatewayDeps {
   wireClock?: Clock;
   logger: Logger;
   transportFactory: TransportFactory;
-  profiles: ReadonlyMap<string, ResolvedProfile>;
+  /** DL/T 645 links; default serialport and TCP streams (protocols/dlt645/transport). */
+  dlt645LinkFactory?: Dlt645LinkFactory;
+  profiles: ProfileRegistry;
 }
 
 export class Gateway {
@@ -132,7 +135,7 @@ export class Gateway {
 
   /** The meters (buses built, not polling yet), the engine on them and its operations; loads the accounts. */
   private startBilling(store: Store, disk: DiskGuard): Meters {
-    const { clock, wireClock, logger, profiles, transportFactory } = this.deps;
+    const { clock, wireClock, logger, profiles, transportFactory, dlt645LinkFactory } = this.deps;
     const meterAccount = () => this.engine.settings.meterAccount;
     const meters = (this.meters = new Meters({
       clock,
@@ -140,6 +143,8 @@ export class Gateway {
       events: this.events,
       profiles,
       transportFactory,
+      dlt645LinkFactory,
+      timeZone: this.config.gateway.timezone,
       store,
       meterAccount,
     }));

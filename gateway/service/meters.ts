@@ -12,15 +12,20 @@ import type { GatewayEvents } from "../events.ts";
 import type { Reading } from "../metering/reading.ts";
 import type { Account, Store } from "../store/index.ts";
 import type { TransportFactory } from "../../protocols/modbus/transport/transport.ts";
-import type { ResolvedProfile } from "../../protocols/profiles/resolve.ts";
+import type { Dlt645LinkFactory } from "../../protocols/dlt645/transport/link.ts";
+import type { ProfileRegistry } from "../../protocols/profiles/load.ts";
 import { Buses, type MeterInfo } from "./buses.ts";
 import type { BusStats, MeterDirectory, RelayActuator, RelayShown } from "./ports.ts";
 
 export interface MetersDeps {
   readonly clock: Clock;
   readonly events: EventBus<GatewayEvents>;
-  readonly profiles: ReadonlyMap<string, ResolvedProfile>;
+  readonly profiles: ProfileRegistry;
   readonly transportFactory: TransportFactory;
+  /** DL/T 645 links; default serialport and TCP streams. */
+  readonly dlt645LinkFactory?: Dlt645LinkFactory | undefined;
+  /** IANA zone DL/T 645 meter clocks are set in (the gateway's timezone); default UTC. */
+  readonly timeZone?: string | undefined;
   /** Clock of wire-level bounds (BusSchedulerOptions.wireClock); default `clock`. */
   readonly wireClock?: Clock | undefined;
   readonly store: Store;
@@ -41,8 +46,16 @@ export class Meters implements MeterDirectory, RelayActuator {
    * first) and notes which meters have a relay.
    */
   configure(config: Pick<Config, "buses" | "meters">): void {
-    const { clock, wireClock, events, profiles, transportFactory } = this.deps;
-    this.buses = new Buses(config, { clock, wireClock, events, profiles, transportFactory });
+    const { clock, wireClock, events, profiles, transportFactory, dlt645LinkFactory, timeZone } = this.deps;
+    this.buses = new Buses(config, {
+      clock,
+      wireClock,
+      events,
+      profiles,
+      transportFactory,
+      dlt645LinkFactory,
+      timeZone,
+    });
     this.relayMeters = new Set(
       config.meters.filter((m) => profiles.get(m.profile)?.relay !== undefined).map((m) => m.id),
     );

@@ -23,7 +23,10 @@ import {
 export interface MeterStatus {
   id: string;
   bus: string;
-  unit: number;
+  /** Modbus unit id, for a Modbus meter. */
+  unit?: number;
+  /** 12-digit DL/T 645 address, for a DL/T 645 meter. */
+  address?: string;
   profile: string;
   state: string;
   lastSeenMs: number | null;
@@ -110,7 +113,8 @@ export class StatusService {
     return {
       id: m.id,
       bus: m.busId,
-      unit: m.unit,
+      ...(m.unit === undefined ? {} : { unit: m.unit }),
+      ...(m.address === undefined ? {} : { address: m.address }),
       profile: m.profile,
       state: counters.state,
       lastSeenMs: counters.lastSeenMs ?? latest?.atMs ?? null,

@@ -5,11 +5,22 @@
 import { basename, extname } from "node:path";
 import { parse as parseYaml } from "yaml";
 import { ErrorCode, GatewayError } from "../../core/errors.ts";
-import { modbusProfileSchema, type MeterProfile } from "./schema.ts";
+import { dlt645ProfileSchema } from "./dlt645-schema.ts";
+import { resolveDlt645Profile, type ResolvedDlt645Profile } from "./dlt645-resolve.ts";
+import { modbusProfileSchema } from "./schema.ts";
 import { resolveProfile, type ResolvedProfile } from "./resolve.ts";
 
-/** Parses and validates one profile document; throws GatewayError(ProfileInvalid) naming the fields. */
-export function parseProfile(text: string, sourceName: string): ResolvedProfile {
+/** A loaded profile of either protocol; narrow on `protocol`. */
+export type LoadedProfile = ResolvedProfile | ResolvedDlt645Profile;
+
+/** Profiles by id, as `loadProfiles` returns them. */
+export type ProfileRegistry = ReadonlyMap<string, LoadedProfile>;
+
+/**
+ * Parses and validates one profile document, Modbus (`protocol: modbus` or none) or DL/T 645
+ * (`protocol: dlt645`); throws GatewayError(ProfileInvalid) naming the fields.
+ */
+export function parseProfile(text: string, sourceName: string): LoadedProfile {
   let data: unknown;
   try {
     data = parseYaml(text);
@@ -18,7 +29,8 @@ export function parseProfile(text: string, sourceName: string): ResolvedProfile 
       source: sourceName,
     });
   }
-  const result = modbusProfileSchema.safeParse(data);
+  const isDlt645 = (data as { protocol?: unknown } | null)?.protocol === "dlt645";
+  const result = isDlt645 ? dlt645ProfileSchema.safeParse(data) : modbusProfileSchema.safeParse(data);
   if (!result.success) {
     const problems = result.error.issues.map(
       (issue) => `${issue.path.join(".") || "(root)"}: ${issue.message}`,
@@ -28,7 +40,7 @@ export function parseProfile(text: string, sourceName: string): ResolvedProfile 
       problems,
     });
   }
-  const profile: MeterProfile = result.data;
+  const profile = result.data;
   const expected = basename(sourceName, extname(sourceName));
   if (sourceName !== "(inline)" && profile.id !== expected) {
     throw new GatewayError(
@@ -37,11 +49,13 @@ export function parseProfile(text: string, sourceName: string): ResolvedProfile 
       { source: sourceName },
     );
   }
-  return resolveProfile(profile, sourceName);
+  return profile.protocol === "dlt645"
+    ? resolveDlt645Profile(profile, sourceName)
+    : resolveProfile(profile, sourceName);
 }
 
-/** Looks a profile up, with an error that lists the known ones. */
-export function requireProfile(registry: ReadonlyMap<string, ResolvedProfile>, id: string): ResolvedProfile {
+/** Looks a profile of any protocol up, with an error that lists the known ones. */
+export function lookupProfile(registry: ProfileRegistry, id: string): LoadedProfile {
   const profile = registry.get(id);
   if (profile === undefined) {
     throw new GatewayError(
@@ -51,4 +65,24 @@ export function requireProfile(registry: ReadonlyMap<string, ResolvedProfile>, i
     );
   }
   return profile;
+}
+
+/** Looks a Modbus profile up; a DL/T 645 profile under that id is an error naming its protocol. */
+export function requireProfile(registry: ProfileRegistry, id: string): ResolvedProfile {
+  const profile = lookupProfile(registry, id);
+  if (profile.protocol !== "modbus") throw wrongProtocol(id, profile.protocol, "modbus");
+  return profile;
+}
+
+/** Looks a DL/T 645 profile up; a Modbus profile under that id is an error naming its protocol. */
+export function requireDlt645Profile(registry: ProfileRegistry, id: string): ResolvedDlt645Profile {
+  const profile = lookupProfile(registry, id);
+  if (profile.protocol !== "dlt645") throw wrongProtocol(id, profile.protocol, "dlt645");
+  return profile;
+}
+
+function wrongProtocol(id: string, has: string, wanted: string): GatewayError {
+  return new GatewayError(ErrorCode.ProfileInvalid, `profile '${id}' is a ${has} profile, not ${wanted}`, {
+    profile: id,
+  });
 }

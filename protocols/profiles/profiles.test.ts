@@ -10,8 +10,15 @@ import { loadProfiles } from "./io/files.ts";
 describe("shipped profiles", () => {
   const registry = loadProfiles();
 
-  it("ships sdm120, sdm630, dtsu666 and generic-prepaid", () => {
-    expect([...registry.keys()].sort()).toEqual(["dtsu666", "generic-prepaid", "sdm120", "sdm630"]);
+  it("ships sdm120, sdm630, dtsu666, generic-prepaid and the two DL/T 645 profiles", () => {
+    expect([...registry.keys()].sort()).toEqual([
+      "dlt645-single-phase",
+      "dlt645-three-phase",
+      "dtsu666",
+      "generic-prepaid",
+      "sdm120",
+      "sdm630",
+    ]);
   });
 
   it("reads the SDM120's adjacent input registers in one request, the optional serial number last", () => {
@@ -30,6 +37,7 @@ describe("shipped profiles", () => {
 
   it("marks the serial number optional wherever it is mapped, and nothing else", () => {
     for (const profile of registry.values()) {
+      if (profile.protocol !== "modbus") continue;
       const optional = profile.quantities.filter((q) => q.optional).map((q) => q.name);
       const mapsSerial = profile.quantities.some((q) => q.name === "serialNumber");
       expect(optional, profile.id).toEqual(mapsSerial ? ["serialNumber"] : []);
@@ -82,6 +90,7 @@ describe("profile validation", () => {
       ].join("\n"),
       "(inline)",
     );
+    if (profile.protocol !== "modbus") throw new Error("expected a Modbus profile");
     expect(
       profile.blocks.map((b) => [b.address, b.count, b.optional, b.quantities.map((q) => q.name)]),
     ).toEqual([

@@ -110,5 +110,5 @@ export type QuantitySpec = z.output<typeof quantitySpecSchema>;
 export type RelayStateSpec = z.output<typeof relayStateSchema>;
 export type RelayCommandSpec = z.output<typeof relayCommandSchema>;
 
-/** Every profile protocol; DL/T 645 joins here as a second member. */
+/** A Modbus profile (DL/T 645 profiles are in dlt645-schema.ts; `LoadedProfile` in load.ts is either). */
 export type MeterProfile = ModbusProfile;

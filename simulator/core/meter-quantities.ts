@@ -40,6 +40,9 @@ export function meterQuantity(name: QuantityName, state: MeterState): number {
     case "powerL3W":
       return power / state.phases;
     case "powerFactor":
+    case "powerFactorL1":
+    case "powerFactorL2":
+    case "powerFactorL3":
       return power === 0 ? 1 : state.powerFactor;
     case "frequencyHz":
       return state.frequencyHz;
@@ -51,5 +54,23 @@ export function meterQuantity(name: QuantityName, state: MeterState): number {
       return state.importEnergyWh + state.exportEnergyWh;
     case "serialNumber":
       return state.serialNumber;
+    // A simulated meter runs on tariff 1 only: its tariff registers are the total and zeros.
+    case "importEnergyT1Wh":
+      return state.importEnergyWh;
+    case "exportEnergyT1Wh":
+      return state.exportEnergyWh;
+    case "importEnergyT2Wh":
+    case "importEnergyT3Wh":
+    case "importEnergyT4Wh":
+    case "exportEnergyT2Wh":
+    case "exportEnergyT3Wh":
+    case "exportEnergyT4Wh":
+      return 0;
+    // Not electrical: the DL/T 645 simulator keeps clock, status and event counters itself.
+    case "meterClockMs":
+    case "statusWord3":
+    case "coverOpenCount":
+    case "powerDownCount":
+      return 0;
   }
 }

@@ -7,7 +7,7 @@ import { dirname, isAbsolute, resolve } from "node:path";
 import { parse as parseYaml } from "yaml";
 import type { z } from "zod";
 import { loadProfiles } from "../../protocols/profiles/io/files.ts";
-import type { ResolvedProfile } from "../../protocols/profiles/resolve.ts";
+import type { ProfileRegistry } from "../../protocols/profiles/load.ts";
 import { ErrorCode } from "../../core/errors.ts";
 import { SimError } from "../core/sim-error.ts";
 import { scenarioSchema, type Scenario } from "./schema.ts";
@@ -28,7 +28,7 @@ export function formatIssues(issues: readonly z.core.$ZodIssue[]): string[] {
 
 export interface LoadedScenario {
   scenario: Scenario;
-  profiles: ReadonlyMap<string, ResolvedProfile>;
+  profiles: ProfileRegistry;
   /** Directory relative paths in the scenario are resolved against. */
   baseDir: string;
 }
@@ -46,7 +46,7 @@ export function parseScenario(data: unknown, source: string, baseDir: string): L
     );
   }
   const scenario = result.data;
-  let profiles: ReadonlyMap<string, ResolvedProfile>;
+  let profiles: ProfileRegistry;
   try {
     profiles = loadProfiles(
       scenario.profilesDir === undefined ? undefined : resolvePath(baseDir, scenario.profilesDir),

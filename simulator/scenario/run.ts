@@ -12,6 +12,7 @@ import { describeEndpoint } from "./endpoint-schema.ts";
 import { isPersistentKind } from "../faults/fault-spec.ts";
 import type { LoadedScenario } from "./load.ts";
 import { resolvePath } from "./load.ts";
+import { requireProfile } from "../../protocols/profiles/load.ts";
 import type { Scenario, TimelineEntrySpec } from "./schema.ts";
 import type { RunningBus } from "./running-bus.ts";
 
@@ -95,7 +96,7 @@ function populate(simulation: Simulation, { scenario, profiles }: LoadedScenario
       group.units.forEach((unit, i) => {
         const meter = simulation.addMeter(bus.name, {
           unit,
-          profile: profiles.get(group.profile)!,
+          profile: requireProfile(profiles, group.profile),
           load: group.load,
           importEnergyWh: group.energyWh,
           exportEnergyWh: group.exportEnergyWh,

@@ -114,7 +114,14 @@ export function buildExecutor(ports: ExecutorPorts): CommandExecutor {
         const m = config.meters.find((c) => c.id === id);
         return m === undefined
           ? undefined
-          : { id, busId: m.bus, unit: m.unit, profile: m.profile, hasRelay: true };
+          : {
+              id,
+              busId: m.bus,
+              protocol: m.protocol,
+              ...(m.protocol === "modbus" ? { unit: m.unit } : { address: m.address }),
+              profile: m.profile,
+              hasRelay: true,
+            };
       },
       readNow: meterRead,
     },

@@ -7,15 +7,14 @@ import { readdirSync, readFileSync, existsSync } from "node:fs";
 import { extname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { ErrorCode, GatewayError } from "../../../core/errors.ts";
-import { parseProfile } from "../load.ts";
-import type { ResolvedProfile } from "../resolve.ts";
+import { parseProfile, type LoadedProfile, type ProfileRegistry } from "../load.ts";
 
 /** Directory of the profiles shipped with the gateway (copied beside the compiled code by `npm run build`). */
 export const builtinProfilesDir = fileURLToPath(new URL("../builtin", import.meta.url));
 
 const profileExtensions = new Set([".yaml", ".yml", ".json"]);
 
-function loadDir(dir: string): ResolvedProfile[] {
+function loadDir(dir: string): LoadedProfile[] {
   if (!existsSync(dir)) {
     throw new GatewayError(ErrorCode.ProfileInvalid, `profile directory ${dir} does not exist`, { dir });
   }
@@ -32,8 +31,8 @@ function loadDir(dir: string): ResolvedProfile[] {
  * The profile registry: shipped profiles plus those in `userDir`. A user profile with a shipped
  * profile's id replaces it (a site can correct a register map without a release).
  */
-export function loadProfiles(userDir?: string): ReadonlyMap<string, ResolvedProfile> {
-  const registry = new Map<string, ResolvedProfile>();
+export function loadProfiles(userDir?: string): ProfileRegistry {
+  const registry = new Map<string, LoadedProfile>();
   for (const profile of loadDir(builtinProfilesDir)) registry.set(profile.id, profile);
   if (userDir !== undefined) for (const profile of loadDir(userDir)) registry.set(profile.id, profile);
   return registry;
