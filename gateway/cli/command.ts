@@ -56,7 +56,8 @@ function paramsFor(command: CommandName, o: CommonOptions): Record<string, unkno
         paymentRef: o["paymentRef"],
       };
     case "relay":
-      return { meter: o["meter"], action: o["action"], reason: o["reason"] };
+    case "relay.forward": // block and mac only for relay.forward (commander requires them there)
+      return pick(o, { meter: "meter", action: "action", block: "block", mac: "mac", reason: "reason" });
     case "protect": {
       if (o["on"] === o["off"]) throw new UsageError("give exactly one of --on and --off");
       return {
@@ -115,6 +116,13 @@ function addOptions(sub: Command, command: CommandName): Command {
       return sub
         .requiredOption("--meter <id>", "meter to switch")
         .requiredOption("--action <action>", "cut or restore")
+        .requiredOption("--reason <text>", "why, for the audit trail");
+    case "relay.forward":
+      return sub
+        .requiredOption("--meter <id>", "the ESAM meter")
+        .requiredOption("--action <action>", "cut or restore (what the encrypted block does)")
+        .requiredOption("--block <hex>", "the platform's encrypted block, hex")
+        .requiredOption("--mac <hex>", "its MAC, hex")
         .requiredOption("--reason <text>", "why, for the audit trail");
     case "protect":
       return sub

@@ -19,6 +19,7 @@ import { HostProbe } from "./host.ts";
 import { LocalApi } from "./local-api.ts";
 import { MeterEventRecorder } from "./meter-events.ts";
 import { Meters } from "./meters.ts";
+import { RelayForwarder } from "./relay-forward.ts";
 import { PrepaidEngine } from "../billing/engine.ts";
 import { PrepaidOperations } from "../billing/operations.ts";
 import { compilePrepaidSettings } from "../billing/settings.ts";
@@ -243,6 +244,12 @@ export class Gateway {
       meters: required(this.meters, "meters"),
       clock: this.clockHealth,
       config: () => this.config,
+      relayForward: new RelayForwarder({
+        store: this.store,
+        logger: this.deps.logger,
+        meters: required(this.meters, "meters").controls,
+        accountOf: (meterId) => this.meters?.accountOf(meterId),
+      }),
     };
   }
 
