@@ -19,6 +19,7 @@ import { HostProbe } from "./host.ts";
 import { LocalApi } from "./local-api.ts";
 import { MeterEventRecorder } from "./meter-events.ts";
 import { Meters } from "./meters.ts";
+import { MeterCare } from "./meter-care.ts";
 import { RelayForwarder } from "./relay-forward.ts";
 import { PrepaidEngine } from "../billing/engine.ts";
 import { PrepaidOperations } from "../billing/operations.ts";
@@ -63,6 +64,7 @@ export class Gateway {
   // The features, in start order; stop() takes them down in reverse.
   private storage: Storage | undefined;
   private meters: Meters | undefined;
+  private meterCare: MeterCare | undefined;
   private engineRef: PrepaidEngine | undefined;
   private ops: PrepaidOperations | undefined;
   private uplinkFeature: UplinkFeature | undefined;
@@ -121,6 +123,7 @@ export class Gateway {
     this.startRecording(store, disk, meters, uplink);
     await uplink.start();
     meters.start();
+    this.meterCare = this.startMeterCare(store, meters);
     const meterAccount = () => this.engine.settings.meterAccount;
     this.schedules = new Schedules({ clock, logger, store, timezone, dataDir, meterAccount });
     this.schedules.start();
@@ -253,8 +256,23 @@ export class Gateway {
     };
   }
 
+  private startMeterCare(store: Store, meters: Meters): MeterCare {
+    const care = new MeterCare({
+      ...this.deps,
+      events: this.events,
+      store,
+      meters,
+      timeZone: this.config.gateway.timezone,
+      clockTrusted: () => this.clockHealth.check().ok,
+      awaitingButton: (meterId) => this.engine.states.peekMeter(meterId).decision?.awaitingButton === true,
+    });
+    care.start();
+    return care;
+  }
+
   async stop(): Promise<void> {
     this.schedules?.stop();
+    await this.meterCare?.stop();
     this.host?.stop();
     this.storage?.stopWatching();
     await this.localApi?.stop();
