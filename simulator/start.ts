@@ -6,14 +6,16 @@ import type { Clock } from "../core/clock.ts";
 import { AcceleratedClock, SystemClock } from "../core/clock.ts";
 import type { ResolvedProfile } from "../protocols/profiles/resolve.ts";
 import type { SimBus } from "./core/sim-bus.ts";
-import { Simulation, type MeterSetup } from "./core/simulation.ts";
+import { Simulation, type DltMeterSetup, type MeterSetup } from "./core/simulation.ts";
 import type { EndpointSpec } from "./scenario/endpoint-schema.ts";
 import type { LoadSpec } from "./scenario/load-spec.ts";
 import { serveEndpoint } from "./servers/serve-endpoint.ts";
 
 export type SimEndpoint =
   | { kind: "tcp" | "rtu-over-tcp"; host: string; port: number }
-  | { kind: "serial"; path: string; baudRate?: number; parity?: "none" | "even" | "odd" };
+  | { kind: "serial"; path: string; baudRate?: number; parity?: "none" | "even" | "odd" }
+  /** A socat pty pair made here; `address` is the gateway's end. */
+  | { kind: "pty"; link?: string; baudRate?: number; parity?: "none" | "even" | "odd" };
 
 export interface SimulatedMeter {
   /** Modbus unit id, 1..247. */
@@ -33,7 +35,13 @@ export interface SimulatedMeter {
 
 export interface StartSimulatorOptions {
   endpoint: SimEndpoint;
+  /** Modbus meters (a Modbus bus); leave empty with `dltMeters`. */
   meters: SimulatedMeter[];
+  /**
+   * DL/T 645 meters: when given, the bus speaks DL/T 645 (TCP endpoints act as a transparent
+   * converter). Each needs `dlt645.address`; see simulator/dlt645/meter-config.ts for the rest.
+   */
+  dltMeters?: DltMeterSetup[];
   /** Time acceleration, 0.001..1000000, default 1. */
   speed?: number;
   /** Seed of the run's random streams (flaky faults, noise); default 1. */
@@ -60,11 +68,15 @@ export async function startSimulator(options: StartSimulatorOptions): Promise<Ru
   const baseClock = options.baseClock ?? new SystemClock();
   const clock = options.simClock ?? new AcceleratedClock(options.speed ?? 1, baseClock.now(), baseClock);
   const simulation = new Simulation({ clock, ...(options.seed === undefined ? {} : { seed: options.seed }) });
-  const bus = simulation.addBus("main");
+  const dlt = options.dltMeters !== undefined;
+  const bus = simulation.addBus("main", dlt ? "dlt645" : "modbus");
   for (const meter of options.meters) simulation.addMeter("main", toSetup(meter));
+  for (const meter of options.dltMeters ?? []) simulation.addDltMeter("main", meter);
+  const dltSlave = simulation.dltSlaves.get("main");
   const served = await serveEndpoint(bus, toEndpointSpec(options.endpoint, options.lineTiming), {
     clock: clock.base,
     resolvePath: (path) => path,
+    ...(dltSlave === undefined ? {} : { dltSlave }),
   });
   simulation.start();
   return {
@@ -104,6 +116,14 @@ function toEndpointSpec(
       return {
         kind: "serial",
         device: endpoint.path,
+        baud: endpoint.baudRate ?? 9600,
+        parity: endpoint.parity ?? "none",
+        ...(lineTiming === undefined ? {} : { lineTiming }),
+      };
+    case "pty":
+      return {
+        kind: "pty",
+        ...(endpoint.link === undefined ? {} : { link: endpoint.link }),
         baud: endpoint.baudRate ?? 9600,
         parity: endpoint.parity ?? "none",
         ...(lineTiming === undefined ? {} : { lineTiming }),

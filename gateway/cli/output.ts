@@ -14,10 +14,12 @@ export class UsageError extends GatewayError {
 
 const decimals: Partial<Record<string, number>> = { V: 1, A: 3, W: 1, Hz: 2, "": 3, Wh: 0 };
 
-/** `230.1 V`, `1234567 Wh (1234.567 kWh)`, `0.950`. */
+/** `230.1 V`, `1234567 Wh (1234.567 kWh)`, `0.950`, `0x0010`, `2026-01-05T12:00:07.000Z`. */
 export function formatQuantity(name: QuantityName, value: number): string {
   const unit = quantityUnits[name];
-  if (name === "serialNumber") return String(value);
+  if (name === "serialNumber" || name === "coverOpenCount" || name === "powerDownCount") return String(value);
+  if (name === "statusWord3") return `0x${value.toString(16).padStart(4, "0")}`;
+  if (name === "meterClockMs") return new Date(value).toISOString();
   const text = value.toFixed(decimals[unit] ?? 3);
   if (unit === "Wh") return `${text} Wh (${(value / 1000).toFixed(3)} kWh)`;
   return unit === "" ? text : `${text} ${unit}`;

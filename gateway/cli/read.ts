@@ -3,6 +3,8 @@
  * command line or a meter named in the config file.
  */
 import type { Command } from "commander";
+import { protocolOf } from "./protocol-option.ts";
+import { runDlt645Read, type Dlt645ReadOptions } from "./read-dlt645.ts";
 import { SystemClock } from "../../core/clock.ts";
 import { ErrorCode, GatewayError, isGatewayError } from "../../core/errors.ts";
 import { BusScheduler } from "../bus/scheduler.ts";
@@ -92,6 +94,14 @@ function printReading(target: Target, profileId: string, result: PollResult, jso
   process.stdout.write(`${table(rows)}\n`);
 }
 
+/** DL/T 645 when --protocol says so, or when the configured meter named by --meter is one. */
+async function readsDlt645(options: ReadOptions & { protocol?: string }): Promise<boolean> {
+  if (options.protocol !== undefined) return protocolOf(options.protocol) === "dlt645";
+  if (options.config === undefined) return false;
+  const { config } = await loadConfigFile(options.config);
+  return config.meters.find((m) => m.id === options.meter)?.protocol === "dlt645";
+}
+
 /** Registers `read`: one meter, read once, by config (--meter) or by endpoint, unit and profile. */
 export function registerRead(program: Command): void {
   withEndpointOptions(program.command("read"))
@@ -103,7 +113,10 @@ export function registerRead(program: Command): void {
     .option("--profiles-dir <dir>", "extra profile directory")
     .option("--timeout <ms>", "reply timeout (10..30000)")
     .option("--json", "machine-readable output")
-    .action(async (options: ReadOptions) => {
+    .option("--protocol <name>", "modbus or dlt645 (default: the configured meter's, else modbus)")
+    .option("--address <digits>", "DL/T 645 meter address, 12 digits")
+    .action(async (options: ReadOptions & Dlt645ReadOptions & { protocol?: string }, command: Command) => {
+      if (await readsDlt645(options)) return runDlt645Read(options, command);
       const target = await resolveTarget(options);
       if (!Number.isInteger(target.timeoutMs) || target.timeoutMs < 10 || target.timeoutMs > 30_000) {
         throw new UsageError("--timeout must be 10..30000 ms");

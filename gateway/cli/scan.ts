@@ -7,6 +7,8 @@ import { formatQuantity, table, UsageError } from "./output.ts";
 import { BusProber, type ScanHit } from "./probe.ts";
 import { parseUnitList } from "../../protocols/modbus/unit-list.ts";
 import { describeEndpoint } from "../../protocols/modbus/transport/transport.ts";
+import { protocolOf } from "./protocol-option.ts";
+import { runDlt645Scan, type Dlt645ScanOptions } from "./scan-dlt645.ts";
 
 interface ScanOptions extends EndpointOptions {
   units: string;
@@ -46,12 +48,17 @@ function printHits(hits: readonly ScanHit[], units: string): void {
 /** Registers `scan`: probes each unit id on a bus and guesses its profile. */
 export function registerScan(program: Command): void {
   withEndpointOptions(program.command("scan"))
-    .description("find the meters on a bus: probe each unit id and guess its profile")
+    .description(
+      "find the meters on a bus: probe each unit id (Modbus) or read the address / probe addresses (DL/T 645), and guess the profile",
+    )
     .option("--units <list>", "unit ids to probe, e.g. 1-247 or 1-10,20", "1-247")
     .option("--timeout <ms>", "reply timeout per probe (10..5000)", "200")
     .option("--profiles-dir <dir>", "extra profile directory")
     .option("--json", "machine-readable output")
-    .action(async (options: ScanOptions) => {
+    .option("--protocol <name>", "modbus or dlt645", "modbus")
+    .option("--address <list>", "dlt645: addresses to probe, e.g. 000000000001-000000000010,000000001668")
+    .action(async (options: ScanOptions & Dlt645ScanOptions & { protocol: string }, command: Command) => {
+      if (protocolOf(options.protocol) === "dlt645") return runDlt645Scan(options, command);
       const endpoint = endpointFromOptions(options);
       const parsed = parseUnitList(options.units);
       if (!parsed.ok) throw new UsageError(`--units: ${parsed.error}`);

@@ -103,6 +103,7 @@ export {
   RelayCommand,
   buildRelayControl,
   buildSecuredRelayControl,
+  decodeRelayBody,
   encodeCredentials,
   encodePassword,
   relayCommandName,
@@ -111,6 +112,7 @@ export {
   type Credentials,
   type PasswordOrder,
   type RelayCommandName,
+  type RelayControlBody,
   type RelayControlRequest,
   type SecuredRelayControlRequest,
 } from "./relay.ts";

@@ -7,7 +7,7 @@
 import { digitsToLowFirst, toBcdByte, type Dlt645Address } from "./bcd.ts";
 import { FunctionCode } from "./control.ts";
 import { encodeFrame, type Dlt645Frame, type EncodeOptions } from "./frame.ts";
-import { encodeField, type Dlt645DateTime } from "./formats.ts";
+import { decodeField, encodeField, type Dlt645DateTime } from "./formats.ts";
 
 /** N1 commands. */
 export const RelayCommand = {
@@ -133,4 +133,26 @@ export function buildSecuredRelayControl(
   data.set(request.ciphertext, 8);
   data.set(request.mac, 8 + request.ciphertext.length);
   return encodeFrame({ address: request.address, control: FunctionCode.relayControl, data }, options);
+}
+
+/** N1..N8 of a plaintext 0x1C request, decoded on the meter's side. */
+export interface RelayControlBody {
+  /** The N1 byte; see {@link relayCommandName} for its name (undefined outside the command set). */
+  readonly command: number;
+  readonly n2: number;
+  readonly validUntil: Dlt645DateTime;
+}
+
+/** Decodes N1..N8 (8 bytes), or `undefined` when the length or the deadline's BCD is wrong. */
+export function decodeRelayBody(body: Uint8Array): RelayControlBody | undefined {
+  if (body.length !== 8) return undefined;
+  try {
+    const validUntil = decodeField(
+      { kind: "datetime", layout: "YYMMDDhhmmss" },
+      body.subarray(2),
+    ) as Dlt645DateTime;
+    return { command: body[0] ?? 0, n2: body[1] ?? 0, validUntil };
+  } catch {
+    return undefined;
+  }
 }

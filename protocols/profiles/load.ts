@@ -77,8 +77,16 @@ export function requireProfile(registry: ProfileRegistry, id: string): ResolvedP
 /** Looks a DL/T 645 profile up; a Modbus profile under that id is an error naming its protocol. */
 export function requireDlt645Profile(registry: ProfileRegistry, id: string): ResolvedDlt645Profile {
   const profile = lookupProfile(registry, id);
-  if (profile.protocol !== "dlt645") throw wrongProtocol(id, profile.protocol, "dlt645");
+  if (!isDlt645Profile(profile)) throw wrongProtocol(id, profile.protocol, "dlt645");
   return profile;
+}
+
+/**
+ * True for a DL/T 645 profile with its DI read plan. (The simulator's synthetic profiles of DL/T 645
+ * meters say `protocol: dlt645` but carry no DIs: they are not.)
+ */
+export function isDlt645Profile(profile: LoadedProfile): profile is ResolvedDlt645Profile {
+  return profile.protocol === "dlt645" && "singles" in profile;
 }
 
 function wrongProtocol(id: string, has: string, wanted: string): GatewayError {

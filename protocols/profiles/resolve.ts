@@ -31,7 +31,8 @@ export interface ReadBlock {
 export interface ResolvedProfile {
   readonly id: string;
   readonly description: string;
-  readonly protocol: "modbus";
+  /** `dlt645` only for the simulator's DL/T 645 meters, which have no register map (simulator/dlt645/). */
+  readonly protocol: "modbus" | "dlt645";
   readonly source: string;
   readonly quantities: readonly ResolvedQuantity[];
   readonly blocks: readonly ReadBlock[];

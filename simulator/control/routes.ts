@@ -17,6 +17,7 @@ import {
 } from "./bodies.ts";
 import { HttpError, validate, type Route, type RouteRequest } from "./route.ts";
 import { busView, clockView, faultView, meterView } from "./views.ts";
+import { dltRoutes } from "./dlt645-routes.ts";
 
 type MeterOf = (request: RouteRequest) => MeterRef;
 
@@ -31,6 +32,7 @@ export function buildRoutes(simulation: Simulation, buses: () => readonly Runnin
     ...clockRoutes(simulation, buses),
     ...meterRoutes(simulation, meterOf),
     ...faultRoutes(simulation, meterOf),
+    ...dltRoutes(simulation, meterOf),
     ...logRoutes(simulation),
   ];
 }

@@ -3,6 +3,7 @@ import type { ActiveFault } from "../core/meter-faults.ts";
 import type { MeterRef } from "../core/simulation.ts";
 import type { AcceleratedClock } from "../../core/clock.ts";
 import type { RunningBus } from "../scenario/running-bus.ts";
+import { dltView } from "./dlt645-view.ts";
 
 export function clockView(clock: AcceleratedClock) {
   const nowMs = Math.round(clock.now());
@@ -31,6 +32,7 @@ export function faultView(fault: ActiveFault) {
  */
 export function meterView({ bus, meter }: MeterRef) {
   const quantities = meter.quantities();
+  const dlt645 = dltView(meter);
   const registers = meter.profile.blocks.map((block) => ({
     fc: block.fc,
     address: block.address,
@@ -54,12 +56,14 @@ export function meterView({ bus, meter }: MeterRef) {
     quantities,
     registers,
     faults: meter.faults.list().map(faultView),
+    ...(dlt645 === undefined ? {} : { dlt645 }),
   };
 }
 
 export function busView(running: RunningBus) {
   return {
     name: running.name,
+    protocol: running.bus.protocol,
     kind: running.endpoint.kind,
     address: running.address,
     description: running.description,

@@ -15,10 +15,12 @@ export type SimEventKind =
   | "energy-reset"
   | "meter-replaced"
   | "clock-advanced"
-  | "speed-changed";
+  | "speed-changed"
+  | "button-pressed"
+  | "meter-clock-set";
 
 /** Who caused a change. */
-export type ChangeSource = "scenario" | "timeline" | "control" | "modbus" | "fault";
+export type ChangeSource = "scenario" | "timeline" | "control" | "modbus" | "dlt645" | "fault";
 
 export interface SimEvent {
   /** Increasing from 1; `since` queries use it. */

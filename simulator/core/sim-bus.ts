@@ -36,6 +36,12 @@ export interface WriteLogEntry {
   /** Every value, for FC 15/16. */
   values?: number[];
   result: WriteResult;
+  /**
+   * DL/T 645 requests (0x1C relay control, 0x08 broadcast time, 0x14 write): `fc` is the function code,
+   * `address` the DI of a write (0 otherwise), `value` the N1 command; this names the meter address,
+   * the command, the credentials' check and what the meter answered.
+   */
+  dlt645?: Record<string, unknown>;
 }
 
 /** Damage done to a reply on the line (carried out by the reply path, which knows the framing). */
@@ -61,13 +67,22 @@ export class SimBus {
    * @param name bus name used in logs and the control interface
    * @param logCapacity writes kept, oldest dropped first; default 50000
    * @param nextSeq sequence numbers for the write log (shared across buses by a simulation)
+   * @param protocol what the bus speaks: Modbus (this class answers) or DL/T 645 (simulator/dlt645/)
    */
   constructor(
     readonly clock: AcceleratedClock,
     readonly name = "main",
     private readonly logCapacity = defaultLogCapacity,
     private readonly nextSeq: () => number = counter(),
+    readonly protocol: "modbus" | "dlt645" = "modbus",
   ) {}
+
+  /** Logs a write handled elsewhere (the DL/T 645 slave), numbered in the shared sequence. */
+  recordWrite(entry: Omit<WriteLogEntry, "seq" | "atMs">): WriteLogEntry {
+    const logged: WriteLogEntry = { seq: this.nextSeq(), atMs: Math.round(this.clock.now()), ...entry };
+    appendBounded(this.writeLog, logged, this.logCapacity);
+    return logged;
+  }
 
   add(meter: SimMeter): void {
     if (this.meters.has(meter.unit)) throw new Error(`unit ${meter.unit} is already on bus ${this.name}`);

@@ -17,6 +17,10 @@ import { ErrorCode } from "../../core/errors.ts";
 import { SimError } from "./sim-error.ts";
 import { SimMeter } from "./sim-meter.ts";
 import { Timeline } from "./timeline.ts";
+import type { DltHooks } from "../dlt645/dlt-commands.ts";
+import { DltSimMeter, dltProfile } from "../dlt645/dlt-meter.ts";
+import { DltSlave } from "../dlt645/dlt-slave.ts";
+import { dltMeterConfig, type DltMeterConfig } from "../dlt645/meter-config.ts";
 
 export interface SimulationOptions {
   clock: AcceleratedClock;
@@ -39,6 +43,11 @@ export interface MeterSetup {
   relayClosed?: boolean;
 }
 
+/** A DL/T 645 meter: the common setup without a profile, plus its address and DL/T settings. */
+export interface DltMeterSetup extends Omit<MeterSetup, "profile"> {
+  dlt645: Partial<DltMeterConfig> & { address: string };
+}
+
 export type { MeterRef };
 
 export class Simulation {
@@ -48,6 +57,8 @@ export class Simulation {
   readonly buses = new Map<string, SimBus>();
   readonly events: EventLog;
   readonly timeline: Timeline;
+  /** The DL/T 645 request handler of each DL/T bus, by bus name (servers hand it frames). */
+  readonly dltSlaves = new Map<string, DltSlave>();
   private readonly faults: FaultControl;
   private nextWriteSeq = 1;
 
@@ -67,9 +78,10 @@ export class Simulation {
     );
   }
 
-  addBus(name: string): SimBus {
+  addBus(name: string, protocol: "modbus" | "dlt645" = "modbus"): SimBus {
     if (this.buses.has(name)) throw new SimError(ErrorCode.ScenarioInvalid, `bus '${name}' is defined twice`);
-    const bus = new SimBus(this.clock, name, this.options.logCapacity, () => this.nextWriteSeq++);
+    const bus = new SimBus(this.clock, name, this.options.logCapacity, () => this.nextWriteSeq++, protocol);
+    if (protocol === "dlt645") this.dltSlaves.set(name, new DltSlave(bus, this.dltHooks(bus)));
     bus.beforeRequest = () => this.timeline.runDue();
     bus.onWrite = (entry, meter, relayBefore) => {
       if (entry.result === "applied" && meter.relayClosed !== relayBefore) {
@@ -97,6 +109,60 @@ export class Simulation {
     );
     bus.add(meter);
     return meter;
+  }
+
+  /** Adds a DL/T 645 meter to a DL/T bus (made if missing); `unit` is its id in the control interface. */
+  addDltMeter(busName: string, setup: DltMeterSetup): DltSimMeter {
+    const bus = this.buses.get(busName) ?? this.addBus(busName, "dlt645");
+    if (bus.protocol !== "dlt645")
+      throw new SimError(ErrorCode.ScenarioInvalid, `bus '${busName}' speaks Modbus`);
+    const config = dltMeterConfig(setup.dlt645, this.utcOffsetMinutes);
+    if ([...bus.meters.values()].some((m) => m instanceof DltSimMeter && m.address === config.address)) {
+      throw new SimError(
+        ErrorCode.ScenarioInvalid,
+        `address ${config.address} is already on bus '${busName}'`,
+      );
+    }
+    const meter = new DltSimMeter(
+      {
+        unit: setup.unit,
+        profile: dltProfile(config),
+        load: this.loadShape(setup.load ?? { kind: "constant", powerW: 2000 }, busName, setup.unit),
+        importEnergyWh: setup.importEnergyWh ?? 0,
+        exportEnergyWh: setup.exportEnergyWh ?? 0,
+        serialNumber: setup.serialNumber ?? 10_000_000 + setup.unit,
+        relayClosed: setup.relayClosed ?? true,
+        random: mulberry32(deriveSeed(this.seed, `${busName}/${setup.unit}/faults`)),
+      },
+      config,
+      this.clock,
+    );
+    bus.add(meter);
+    return meter;
+  }
+
+  /**
+   * The customer holds the meter's button (> 3 s): after an allow-close (1B) the relay closes; otherwise
+   * nothing moves. Returns whether the relay closed.
+   */
+  pressButton(ref: MeterRef, source: ChangeSource = "control"): boolean {
+    const meter = ref.meter;
+    const closes = meter instanceof DltSimMeter && meter.relayFlags.awaitingButton && !meter.relayClosed;
+    this.log("button-pressed", source, ref, { closed: closes });
+    if (closes && meter instanceof DltSimMeter) {
+      meter.relayFlags.awaitingButton = false;
+      if (!meter.relayStuck) this.setRelay(ref, true, source);
+    }
+    return closes && ref.meter.relayClosed;
+  }
+
+  private dltHooks(bus: SimBus): DltHooks {
+    const ref = (meter: DltSimMeter): MeterRef => ({ bus, meter });
+    return {
+      setRelay: (meter, closed) => this.setRelay(ref(meter), closed, "dlt645"),
+      schedule: (atMs, label, run) => this.timeline.add({ atMs, label, run: () => run() }),
+      event: (kind, meter, detail) => this.log(kind, "dlt645", ref(meter), detail),
+    };
   }
 
   /** Every meter, bus by bus, in unit order. */
@@ -136,6 +202,10 @@ export class Simulation {
     source: ChangeSource,
     atMs = this.clock.now(),
   ): ActiveFault | undefined {
+    // A DL/T 645 meter counts each opening of its cover (appendix A, 03300D00).
+    if (spec.kind === "tamper" && ref.meter instanceof DltSimMeter && !ref.meter.coverOpen) {
+      ref.meter.counters.coverOpen++;
+    }
     return this.faults.inject(ref, spec, source, atMs);
   }
 

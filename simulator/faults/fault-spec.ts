@@ -85,6 +85,21 @@ export const faultSpecSchema = z.discriminatedUnion("kind", [
     code: exceptionCodeSchema.default(0x02),
     for: forDuration,
   }),
+  /**
+   * DL/T 645 only: each reply goes out in `pieces` (2..16, default 2) chunks `gapMs` real ms apart
+   * (1..5000, default 30), as a slow converter or a long line delivers it.
+   */
+  z.strictObject({
+    kind: z.literal("split"),
+    pieces: z.number().int().min(2).max(16).default(2),
+    gapMs: z.number().int().min(1).max(5000).default(30),
+    for: forDuration,
+  }),
+  /**
+   * DL/T 645 only: the meter's values put 68 and 16 into the masked data (frequency 50.35 Hz, status
+   * word 1 = 16E3), so a master that frames by scanning for 68/16 instead of the length byte breaks.
+   */
+  z.strictObject({ kind: z.literal("delimiter-data"), for: forDuration }),
   /** One-shot: the energy registers reset to zero. */
   z.strictObject({ kind: z.literal("energy-reset") }),
   /** One-shot: a different meter now sits at this unit id: new serial number and energy. */
@@ -112,7 +127,14 @@ export const replyFaultKinds = [
   "truncated",
   "garbage",
 ] as const;
-export const stateFaultKinds = ["reverse-energy", "tamper", "relay-stuck", "missing-registers"] as const;
+export const stateFaultKinds = [
+  "reverse-energy",
+  "tamper",
+  "relay-stuck",
+  "missing-registers",
+  "split",
+  "delimiter-data",
+] as const;
 export const oneShotFaultKinds = ["energy-reset", "meter-replaced", "relay-drop"] as const;
 export const faultKinds: readonly FaultKind[] = [
   ...replyFaultKinds,

@@ -45,22 +45,32 @@ export const endpointSchema = z.discriminatedUnion("kind", [
 
 export type EndpointSpec = z.output<typeof endpointSchema>;
 
-/** One line for people: "Modbus TCP 127.0.0.1:5020", "Modbus RTU on /dev/ttyUSB0 (9600 8N1)". */
-export function describeEndpoint(endpoint: EndpointSpec, address: string): string {
+/**
+ * One line for people: "Modbus TCP 127.0.0.1:5020", "Modbus RTU on /dev/ttyUSB0 (9600 8N1)",
+ * "DL/T 645 on pty /tmp/x/gateway (2400 8E1)", "DL/T 645 over TCP (transparent) on 127.0.0.1:5030".
+ */
+export function describeEndpoint(
+  endpoint: EndpointSpec,
+  address: string,
+  protocol: "modbus" | "dlt645" = "modbus",
+): string {
   const line = (baudRate: number, p: "none" | "even" | "odd") =>
     `${baudRate} 8${p === "none" ? "N" : p === "even" ? "E" : "O"}1`;
   const timing =
     endpoint.kind === "tcp" || endpoint.lineTiming === undefined
       ? ""
       : `, line timing at ${endpoint.baud} baud + ${endpoint.lineTiming.turnaroundMs} ms turnaround`;
+  const serial = protocol === "dlt645" ? "DL/T 645" : "Modbus RTU";
   switch (endpoint.kind) {
     case "tcp":
-      return `Modbus TCP on ${address}`;
+      return protocol === "dlt645"
+        ? `DL/T 645 over TCP (transparent) on ${address}`
+        : `Modbus TCP on ${address}`;
     case "rtu-over-tcp":
-      return `Modbus RTU over TCP on ${address}${timing}`;
+      return `${serial} over TCP on ${address}${timing}`;
     case "serial":
-      return `Modbus RTU on ${address} (${line(endpoint.baud, endpoint.parity)}${timing})`;
+      return `${serial} on ${address} (${line(endpoint.baud, endpoint.parity)}${timing})`;
     case "pty":
-      return `Modbus RTU on pty ${address} (${line(endpoint.baud, endpoint.parity)}${timing})`;
+      return `${serial} on pty ${address} (${line(endpoint.baud, endpoint.parity)}${timing})`;
   }
 }

@@ -60,7 +60,8 @@ export function parseScenario(data: unknown, source: string, baseDir: string): L
   const problems: string[] = [];
   scenario.buses.forEach((bus, b) =>
     bus.meters.forEach((group, g) => {
-      if (!profiles.has(group.profile)) {
+      // DL/T 645 buses name a simulated model (checked by the schema), not a register-map profile.
+      if (bus.protocol === "modbus" && !profiles.has(group.profile)) {
         problems.push(
           `${formatPath(["buses", b, "meters", g, "profile"])}: unknown profile '${group.profile}' (known: ${[...profiles.keys()].join(", ")})`,
         );

@@ -15,6 +15,7 @@ import { resolvePath } from "./load.ts";
 import { requireProfile } from "../../protocols/profiles/load.ts";
 import type { Scenario, TimelineEntrySpec } from "./schema.ts";
 import type { RunningBus } from "./running-bus.ts";
+import { dltProfiles, groupAddress } from "./dlt645-schema.ts";
 
 export type { RunningBus } from "./running-bus.ts";
 
@@ -61,9 +62,11 @@ export async function startScenario(
   };
   try {
     for (const spec of scenario.buses) {
+      const dltSlave = simulation.dltSlaves.get(spec.name);
       const endpoint = await serveEndpoint(simulation.buses.get(spec.name)!, spec.endpoint, {
         clock: baseClock,
         resolvePath: (path) => resolvePath(baseDir, path),
+        ...(dltSlave === undefined ? {} : { dltSlave }),
       });
       served.push({ spec, endpoint });
     }
@@ -82,7 +85,7 @@ export async function startScenario(
     endpoint: spec.endpoint,
     address: endpoint.address,
     ...(endpoint.port === undefined ? {} : { port: endpoint.port }),
-    description: describeEndpoint(spec.endpoint, endpoint.address),
+    description: describeEndpoint(spec.endpoint, endpoint.address, spec.protocol),
   }));
   simulation.start();
   return { simulation, buses, controlUrl: control?.url, stop: stopAll };
@@ -91,18 +94,21 @@ export async function startScenario(
 /** Adds the scenario's buses, meters (with their starting faults) and timeline to the simulation. */
 function populate(simulation: Simulation, { scenario, profiles }: LoadedScenario, startMs: number): void {
   for (const bus of scenario.buses) {
-    simulation.addBus(bus.name);
+    simulation.addBus(bus.name, bus.protocol);
     for (const group of bus.meters) {
       group.units.forEach((unit, i) => {
-        const meter = simulation.addMeter(bus.name, {
+        const common = {
           unit,
-          profile: requireProfile(profiles, group.profile),
           load: group.load,
           importEnergyWh: group.energyWh,
           exportEnergyWh: group.exportEnergyWh,
           ...(group.serialNumber === undefined ? {} : { serialNumber: group.serialNumber + i }),
           relayClosed: group.relay === "closed",
-        });
+        };
+        const meter =
+          bus.protocol === "dlt645"
+            ? simulation.addDltMeter(bus.name, { ...common, dlt645: dltSettings(group, unit, i) })
+            : simulation.addMeter(bus.name, { ...common, profile: requireProfile(profiles, group.profile) });
         const ref = { bus: simulation.buses.get(bus.name)!, meter };
         for (const fault of group.faults) simulation.injectFault(ref, fault, "scenario", startMs);
       });
@@ -144,4 +150,14 @@ function runTimelineEntry(
     } else if (entry.load !== undefined) simulation.setLoad(ref, entry.load, "timeline", atMs);
     else if (entry.relay !== undefined) simulation.setRelay(ref, entry.relay === "closed", "timeline", atMs);
   }
+}
+
+/** A DL/T meter's settings from its group: the model from the profile name, the i-th address. */
+function dltSettings(group: Scenario["buses"][number]["meters"][number], unit: number, i: number) {
+  const { address: _first, ...rest } = group.dlt645 ?? {};
+  return {
+    ...rest,
+    address: groupAddress(group.dlt645, unit, i),
+    model: dltProfiles[group.profile as keyof typeof dltProfiles],
+  };
 }

@@ -7,6 +7,7 @@ import { faultSpecSchema, isPersistentKind } from "../faults/fault-spec.ts";
 import { durationSchema, unitListSchema } from "./duration-schema.ts";
 import { endpointSchema } from "./endpoint-schema.ts";
 import { loadSchema } from "./load-spec.ts";
+import { checkDltBus, dltMeterSchema } from "./dlt645-schema.ts";
 
 const name = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, "letters, digits, '.', '-' and '_'");
 
@@ -26,10 +27,14 @@ export const meterGroupSchema = z.strictObject({
   relay: z.enum(["closed", "open"]).default("closed"),
   /** Faults active from the start (one-shot faults happen at the start). */
   faults: z.array(faultSpecSchema).default([]),
+  /** DL/T 645 settings, only on a `protocol: dlt645` bus (see dlt645-schema.ts). */
+  dlt645: dltMeterSchema.optional(),
 });
 
 export const busSchema = z.strictObject({
   name,
+  /** `modbus` (default) or `dlt645`: what the bus's meters speak. */
+  protocol: z.enum(["modbus", "dlt645"]).default("modbus"),
   endpoint: endpointSchema,
   meters: z.array(meterGroupSchema).min(1),
 });
@@ -130,6 +135,7 @@ function checkBuses(scenario: ScenarioObject, ctx: z.RefinementCtx): Map<string,
         message: `bus '${bus.name}' is defined twice`,
       });
     unitsByBus.set(bus.name, checkUnits(bus, b, ctx));
+    checkDltBus(bus, b, ctx);
     const key = endpointKey(bus.endpoint);
     if (key !== undefined && endpoints.has(key)) {
       ctx.addIssue({

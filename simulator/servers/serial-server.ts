@@ -2,16 +2,14 @@
  * Serves a SimBus as Modbus RTU on a serial device (one end of a socat pty pair, or a real USB-RS485
  * adapter). End of frame is t3.5 of line silence, as on a real bus.
  */
-import { existsSync } from "node:fs";
-import { SerialPort } from "serialport";
+import type { SerialPort } from "serialport";
 import type { Clock } from "../../core/clock.ts";
 import { SystemClock } from "../../core/clock.ts";
 import { RtuRequestFramer } from "../../protocols/modbus/framing.ts";
 import { t35Ms } from "../../protocols/modbus/timing.ts";
 import type { SimBus, SlaveReply } from "../core/sim-bus.ts";
-import { ErrorCode } from "../../core/errors.ts";
-import { SimError } from "../core/sim-error.ts";
 import type { LineTiming } from "./line-timing.ts";
+import { openSerialPort } from "./open-serial.ts";
 import { ReplySender } from "./reply-path.ts";
 
 export interface SerialServerOptions {
@@ -47,22 +45,8 @@ export class SimSerialServer {
   /** Opens the device; a missing device or a permission problem is one clear SimError. */
   async start(): Promise<void> {
     const path = this.options.path;
-    if (!existsSync(path))
-      throw new SimError(ErrorCode.EndpointUnavailable, `serial device ${path} does not exist`);
     const baudRate = this.options.baudRate ?? 9600;
-    const port = new SerialPort({ path, baudRate, parity: this.options.parity ?? "none", autoOpen: false });
-    try {
-      await new Promise<void>((resolve, reject) => port.open((err) => (err ? reject(err) : resolve())));
-    } catch (error) {
-      const denied = /EACCES|Permission denied/i.test(String(error));
-      throw new SimError(
-        ErrorCode.EndpointUnavailable,
-        denied
-          ? `permission denied opening ${path}: add the user to the dialout group`
-          : `cannot open serial device ${path}: ${error instanceof Error ? error.message : String(error)}`,
-        { cause: error },
-      );
-    }
+    const port = await openSerialPort(path, baudRate, this.options.parity ?? "none");
     this.port = port;
     const send = (bytes: Uint8Array) => {
       if (port.isOpen) port.write(Buffer.from(bytes));

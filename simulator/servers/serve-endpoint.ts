@@ -6,6 +6,8 @@ import { LineTiming } from "./line-timing.ts";
 import { createPty, type PtyPair } from "./pty.ts";
 import { SimSerialServer } from "./serial-server.ts";
 import { SimTcpServer } from "./tcp-server.ts";
+import type { DltSlave } from "../dlt645/dlt-slave.ts";
+import { DltSerialServer, DltTcpServer } from "./dlt645-servers.ts";
 
 export interface ServedEndpoint {
   /** Where the gateway connects: `host:port`, or the device path (for a pty: the gateway's end). */
@@ -15,12 +17,16 @@ export interface ServedEndpoint {
   stop(): Promise<void>;
 }
 
+/**
+ * @param options.dltSlave set for a DL/T 645 bus: its frames go to this slave instead of the Modbus one
+ */
 export async function serveEndpoint(
   bus: SimBus,
   endpoint: EndpointSpec,
-  options: { clock: Clock; resolvePath: (path: string) => string },
+  options: { clock: Clock; resolvePath: (path: string) => string; dltSlave?: DltSlave },
 ): Promise<ServedEndpoint> {
   const { clock } = options;
+  if (options.dltSlave !== undefined) return serveDlt(options.dltSlave, endpoint, options);
   switch (endpoint.kind) {
     case "tcp":
     case "rtu-over-tcp": {
@@ -71,6 +77,46 @@ async function serveSerial(
       : { lineTiming: new LineTiming(endpoint.baud, endpoint.lineTiming.turnaroundMs) }),
   });
   await server.start();
+  return {
+    address: pty?.gatewayPath ?? path,
+    stop: async () => {
+      await server.stop();
+      await pty?.close();
+    },
+  };
+}
+
+/** A DL/T 645 bus: TCP (either kind) is a transparent converter; serial and pty carry the frames as they are. */
+async function serveDlt(
+  slave: DltSlave,
+  endpoint: EndpointSpec,
+  options: { clock: Clock; resolvePath: (path: string) => string },
+): Promise<ServedEndpoint> {
+  const { clock } = options;
+  const timing = (baud: number, spec: { turnaroundMs: number } | undefined) =>
+    spec === undefined ? {} : { lineTiming: new LineTiming(baud, spec.turnaroundMs) };
+  if (endpoint.kind === "tcp" || endpoint.kind === "rtu-over-tcp") {
+    const lineTiming = endpoint.kind === "rtu-over-tcp" ? timing(endpoint.baud, endpoint.lineTiming) : {};
+    const server = new DltTcpServer(slave, endpoint.host, endpoint.port, { clock, ...lineTiming });
+    const bound = await server.start();
+    const host = bound.family === "IPv6" ? `[${bound.address}]` : bound.address;
+    return { address: `${host}:${bound.port}`, port: bound.port, stop: () => server.stop() };
+  }
+  const pty =
+    endpoint.kind === "pty"
+      ? await createPty(endpoint.link === undefined ? undefined : options.resolvePath(endpoint.link))
+      : undefined;
+  const path = pty?.simulatorPath ?? (endpoint.kind === "serial" ? options.resolvePath(endpoint.device) : "");
+  const server = new DltSerialServer(slave, path, endpoint.baud, endpoint.parity, {
+    clock,
+    ...timing(endpoint.baud, endpoint.lineTiming),
+  });
+  try {
+    await server.start();
+  } catch (error) {
+    await pty?.close();
+    throw error;
+  }
   return {
     address: pty?.gatewayPath ?? path,
     stop: async () => {

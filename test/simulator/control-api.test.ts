@@ -49,6 +49,7 @@ describe("control interface", () => {
     expect(status.buses).toEqual([
       {
         name: "a",
+        protocol: "modbus",
         kind: "tcp",
         address: buses[0]!.address,
         description: `Modbus TCP on ${buses[0]!.address}`,
@@ -56,6 +57,7 @@ describe("control interface", () => {
       },
       {
         name: "b",
+        protocol: "modbus",
         kind: "rtu-over-tcp",
         address: buses[1]!.address,
         description: `Modbus RTU over TCP on ${buses[1]!.address}`,
