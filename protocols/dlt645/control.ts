@@ -19,6 +19,7 @@ export const FunctionCode = {
   relayControl: 0x1c,
 } as const;
 
+/** One of the function codes above. */
 export type FunctionCode = (typeof FunctionCode)[keyof typeof FunctionCode];
 
 const functionCodes: ReadonlySet<number> = new Set(Object.values(FunctionCode));

@@ -40,6 +40,7 @@ export interface NumberFormat {
 /** Date/time layouts, written most significant first as in appendix A (WW = weekday, 0 = Sunday). */
 export type DateTimeLayout = "YYMMDDWW" | "hhmmss" | "YYMMDDhhmm" | "YYMMDDhhmmss";
 
+/** A date/time field in one of the {@link DateTimeLayout}s. */
 export interface DateTimeFormat {
   readonly kind: "datetime";
   readonly layout: DateTimeLayout;
@@ -57,6 +58,7 @@ export interface BitsFormat {
   readonly bytes: number;
 }
 
+/** How one field of a DI is laid out. */
 export type FieldFormat = NumberFormat | DateTimeFormat | DigitsFormat | BitsFormat;
 
 /** Date and time fields as a meter holds them (local time, no zone); a layout fills some of them. */

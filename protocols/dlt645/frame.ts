@@ -6,9 +6,11 @@
 import { ErrorCode, GatewayError } from "../../core/errors.ts";
 import { decodeAddress, encodeAddress, type Dlt645Address } from "./bcd.ts";
 
-/** Start and end delimiters (clause 4.3.1, 4.3.8) and the wake-up byte (clause 5: FE, up to 4). */
+/** Start delimiter, twice per frame (clause 4.3.1). */
 export const frameStart = 0x68;
+/** End delimiter (clause 4.3.8). */
 export const frameEnd = 0x16;
+/** Wake-up byte sent before a frame, 0..4 of them (clause 5). */
 export const wakeUpByte = 0xfe;
 /** Bytes of a frame around its data: 68 + 6 address + 68 + C + L + CS + 16. */
 export const frameOverheadBytes = 12;

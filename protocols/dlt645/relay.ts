@@ -31,7 +31,9 @@ export const RelayCommand = {
   keepPowerOff: 0x3b,
 } as const;
 
+/** One of the N1 command bytes above. */
 export type RelayCommand = (typeof RelayCommand)[keyof typeof RelayCommand];
+/** `trip`, `allowClose`, ...: the names of {@link RelayCommand}. */
 export type RelayCommandName = keyof typeof RelayCommand;
 
 const commandNames = new Map<number, RelayCommandName>(

@@ -28,6 +28,7 @@ export interface ReadRefused {
   readonly error: MeterError;
 }
 
+/** The reply to a read: data, or the meter's refusal. */
 export type ReadReply = ReadData | ReadRefused;
 
 /** A write or relay reply: accepted (0x94/0x9C, no data) or refused (0xD4/0xDC). */

@@ -75,6 +75,8 @@ interface FaultFlags {
   fc?: string;
   address?: string;
   count?: string;
+  pieces?: string;
+  gapMs?: string;
 }
 
 /** The JSON fault spec from `ctl fault` flags; the simulator validates it (and names bad fields). */
@@ -99,6 +101,8 @@ export function faultBody(kind: string, flags: FaultFlags): Record<string, unkno
     // Register addresses are usually written in hex (0xFC00); Number() reads both forms.
     address: num("--address", flags.address),
     count: num("--count", flags.count),
+    pieces: num("--pieces", flags.pieces),
+    gapMs: num("--gap-ms", flags.gapMs),
   };
   return Object.fromEntries(Object.entries(body).filter(([, v]) => v !== undefined));
 }
@@ -130,6 +134,34 @@ export function registerCtl(program: Command, print: (value: unknown) => void): 
   registerFaultCommands(ctl, run);
   registerClockCommands(ctl, run);
   registerLogCommands(ctl, run);
+  registerDltCommands(ctl, run);
+}
+
+/** `ctl button` and `ctl counters`: the DL/T 645 meter's customer button and event counters. */
+function registerDltCommands(ctl: Command, run: Run): void {
+  ctl
+    .command("button <unit>")
+    .description("DL/T 645: the customer holds the button (closes the relay after an allow-close)")
+    .option("--bus <name>", "bus of the unit")
+    .action((u: string, o: { bus?: string }) =>
+      run("POST", `/meters/${unit(u)}/button${query({ bus: o.bus })}`),
+    );
+  ctl
+    .command("counters <unit>")
+    .description("DL/T 645: add to the meter's event counters")
+    .option("--bus <name>", "bus of the unit")
+    .option("--cover-open <n>", "cover openings (03300D00)")
+    .option("--terminal-cover-open <n>", "terminal cover openings (03300E00)")
+    .option("--magnetic <n>", "magnetic interference events (03350000)")
+    .option("--power-down <n>", "power downs (03110000)")
+    .action((u: string, o: Record<string, string | undefined>) => {
+      const body = Object.fromEntries(
+        (["coverOpen", "terminalCoverOpen", "magnetic", "powerDown"] as const)
+          .filter((key) => o[key] !== undefined)
+          .map((key) => [key, numberFlag(key, o[key]!, 0, 1_000_000, true)]),
+      );
+      return run("POST", `/meters/${unit(u)}/counters${query({ bus: o["bus"] })}`, body);
+    });
 }
 
 /** `ctl meters`, `ctl load`, `ctl relay`. */
@@ -179,6 +211,8 @@ function registerFaultCommands(ctl: Command, run: Run): void {
     .option("--fc <n>", "missing-registers: read function 1..4 (default 3)")
     .option("--address <a>", "missing-registers: first missing register, e.g. 0xFC00")
     .option("--count <n>", "missing-registers: how many registers are missing (default 1)")
+    .option("--pieces <n>", "split (DL/T 645): pieces per reply, 2..16 (default 2)")
+    .option("--gap-ms <ms>", "split (DL/T 645): real ms between pieces (default 30)")
     .action((u: string, kind: string, o: FaultFlags) =>
       run("POST", `/meters/${unit(u)}/faults${query({ bus: o.bus })}`, faultBody(kind, o)),
     );

@@ -11,23 +11,30 @@ import type { ServeFlags } from "./serve-options.ts";
 export function buildProgram(): Command {
   const program = new Command("meter-sim")
     .description(
-      "Simulated Modbus meters (with faults, a timeline and a control interface) for testing a gateway",
+      "Simulated Modbus and DL/T 645 meters (with faults, a timeline and a control interface) for testing a gateway",
     )
     .enablePositionalOptions()
     .showHelpAfterError("(meter-sim --help shows every option)")
     .exitOverride()
+    .option("--protocol <p>", "what the meters speak: modbus | dlt645 (default modbus)")
     .option("--modbus-tcp <host:port>", "serve Modbus TCP here")
     .option("--rtu-over-tcp <host:port>", "serve Modbus RTU frames over TCP here (a transparent converter)")
-    .option("--serial <device>", "serve Modbus RTU on this serial device")
+    .option("--tcp <host:port>", "serve raw frames over TCP (a transparent converter; DL/T 645 or RTU)")
+    .option("--serial <device>", "serve Modbus RTU (or DL/T 645) on this serial device")
     .option("--pty", "create a linked pty pair (socat), serve one end and print the other for the gateway")
     .option("--pty-link <path>", "with --pty: where to put the gateway's end (default: a temp dir)")
-    .option("--baud <n>", "serial line speed, 1200..921600", "9600")
-    .option("--parity <p>", "serial parity: none | even | odd", "none")
+    .option("--baud <n>", "serial line speed, 1200..921600 (default 9600; DL/T 645: 2400)")
+    .option("--parity <p>", "serial parity: none | even | odd (default none; DL/T 645: even)")
     .option(
       "--profile <id>",
-      "meter profile: sdm120, sdm630, dtsu666, generic-prepaid or one in --profiles-dir",
-      "sdm120",
+      "meter profile: sdm120 (default), sdm630, dtsu666, generic-prepaid, one in --profiles-dir; DL/T 645: dlt645-single-phase (default) or dlt645-three-phase",
     )
+    .option(
+      "--address <a>",
+      "DL/T 645: address of the first meter, 12 digits (default: the unit, zero-padded)",
+    )
+    .option("--password <p>", "DL/T 645: relay password, 6 digits (default 000000)")
+    .option("--level <n>", "DL/T 645: privilege level the meters accept, 0..99 (default 2)")
     .option("--profiles-dir <dir>", "directory of extra profile files")
     .option("--units <list>", "unit ids, e.g. 1-10,12,15-17", "1")
     .option("--power <W>", "constant load of each meter, W", "2000")

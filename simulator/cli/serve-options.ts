@@ -9,14 +9,27 @@ import { hostPortFlag, numberFlag, UsageError } from "./fail.ts";
 
 /** The flags of the serve command as commander hands them over (strings unless boolean). */
 export interface ServeFlags {
+  /** `modbus` (default) or `dlt645`. */
+  protocol?: string;
   modbusTcp?: string;
   rtuOverTcp?: string;
+  /** Raw frames over TCP (a transparent converter): the same as --rtu-over-tcp, for either protocol. */
+  tcp?: string;
   serial?: string;
   pty?: boolean;
   ptyLink?: string;
-  baud: string;
-  parity: string;
-  profile: string;
+  /** Default 9600 (Modbus) or 2400 (DL/T 645). */
+  baud?: string;
+  /** Default none (Modbus) or even (DL/T 645). */
+  parity?: string;
+  /** Default sdm120 (Modbus) or dlt645-single-phase. */
+  profile?: string;
+  /** DL/T 645: address of the first meter (12 digits); the others count up. */
+  address?: string;
+  /** DL/T 645: the meters' relay password (6 digits). */
+  password?: string;
+  /** DL/T 645: the privilege level the meters accept (0..99). */
+  level?: string;
   profilesDir?: string;
   units: string;
   power: string;
@@ -32,10 +45,11 @@ export interface ServeFlags {
   turnaroundMs?: string;
 }
 
-const endpointFlags = ["modbusTcp", "rtuOverTcp", "serial", "pty"] as const;
+const endpointFlags = ["modbusTcp", "rtuOverTcp", "tcp", "serial", "pty"] as const;
 const flagName = {
   modbusTcp: "--modbus-tcp",
   rtuOverTcp: "--rtu-over-tcp",
+  tcp: "--tcp",
   serial: "--serial",
   pty: "--pty",
 };
@@ -60,12 +74,14 @@ type LineTiming = { turnaroundMs: number } | undefined;
 /** The one-bus scenario the flags describe (without `--scenario`). Checks run in flag-report order. */
 export function scenarioFromFlags(flags: ServeFlags): LoadedScenario {
   checkOneEndpoint(flags);
+  const dlt = dltFromFlags(flags);
   const units = parseUnitList(flags.units);
   if (!units.ok) throw new UsageError(`--units: ${units.error}`);
-  const baud = numberFlag("--baud", flags.baud, 1200, 921_600, true);
-  if (!["none", "even", "odd"].includes(flags.parity))
-    throw new UsageError(`--parity must be none, even or odd, got '${flags.parity}'`);
-  const parity = flags.parity as Parity;
+  const baud = numberFlag("--baud", flags.baud ?? (dlt ? "2400" : "9600"), 1200, 921_600, true);
+  const parityText = flags.parity ?? (dlt ? "even" : "none");
+  if (!["none", "even", "odd"].includes(parityText))
+    throw new UsageError(`--parity must be none, even or odd, got '${parityText}'`);
+  const parity = parityText as Parity;
   if (flags.relay !== "closed" && flags.relay !== "open")
     throw new UsageError(`--relay must be closed or open, got '${flags.relay}'`);
   const endpoint = endpointFromFlags(flags, baud, parity, lineTimingFromFlags(flags));
@@ -79,11 +95,13 @@ export function scenarioFromFlags(flags: ServeFlags): LoadedScenario {
     buses: [
       {
         name: "main",
+        protocol: dlt === undefined ? "modbus" : "dlt645",
         endpoint,
         meters: [
           {
             units: flags.units,
-            profile: flags.profile,
+            profile: flags.profile ?? (dlt === undefined ? "sdm120" : "dlt645-single-phase"),
+            ...(dlt === undefined ? {} : { dlt645: dlt }),
             load: numberFlag("--power", flags.power, 0, 1_000_000),
             energyWh: numberFlag("--energy", flags.energy, 0, 1e12),
             relay: flags.relay,
@@ -98,12 +116,41 @@ export function scenarioFromFlags(flags: ServeFlags): LoadedScenario {
   return parseFlagScenario(scenario);
 }
 
+/** `--protocol` and the DL/T 645 meter flags: the meters' `dlt645` settings, or undefined for Modbus. */
+function dltFromFlags(
+  flags: ServeFlags,
+): { address?: string; password?: string; level?: number } | undefined {
+  const protocol = flags.protocol ?? "modbus";
+  if (protocol !== "modbus" && protocol !== "dlt645") {
+    throw new UsageError(`--protocol must be modbus or dlt645, got '${protocol}'`);
+  }
+  if (protocol === "modbus") {
+    const stray = (["address", "password", "level"] as const).filter((key) => flags[key] !== undefined);
+    if (stray.length > 0) throw new UsageError(`--${stray[0]} goes with --protocol dlt645`);
+    return undefined;
+  }
+  if (flags.modbusTcp !== undefined) {
+    throw new UsageError("DL/T 645 has no TCP envelope: use --tcp HOST:PORT (a transparent converter)");
+  }
+  if (flags.address !== undefined && !/^[0-9]{12}$/.test(flags.address)) {
+    throw new UsageError(`--address wants 12 decimal digits, got '${flags.address}'`);
+  }
+  if (flags.password !== undefined && !/^[0-9]{6}$/.test(flags.password)) {
+    throw new UsageError("--password wants 6 decimal digits");
+  }
+  return {
+    ...(flags.address === undefined ? {} : { address: flags.address }),
+    ...(flags.password === undefined ? {} : { password: flags.password }),
+    ...(flags.level === undefined ? {} : { level: numberFlag("--level", flags.level, 0, 99, true) }),
+  };
+}
+
 /** Exactly one endpoint flag. */
 function checkOneEndpoint(flags: ServeFlags): void {
   const given = endpointFlags.filter((key) => flags[key] !== undefined && flags[key] !== false);
   if (given.length === 0) {
     throw new UsageError(
-      "say where to serve: --modbus-tcp HOST:PORT, --rtu-over-tcp HOST:PORT, --serial DEVICE, --pty or --scenario FILE",
+      "say where to serve: --modbus-tcp HOST:PORT, --rtu-over-tcp HOST:PORT, --tcp HOST:PORT, --serial DEVICE, --pty or --scenario FILE",
     );
   }
   if (given.length > 1)
@@ -138,6 +185,8 @@ function endpointFromFlags(
   if (flags.modbusTcp !== undefined) return { kind: "tcp", ...hostPortFlag("--modbus-tcp", flags.modbusTcp) };
   if (flags.rtuOverTcp !== undefined)
     return { kind: "rtu-over-tcp", ...hostPortFlag("--rtu-over-tcp", flags.rtuOverTcp), baud, ...timing };
+  if (flags.tcp !== undefined)
+    return { kind: "rtu-over-tcp", ...hostPortFlag("--tcp", flags.tcp), baud, ...timing };
   if (flags.serial !== undefined) return { kind: "serial", device: flags.serial, baud, parity, ...timing };
   return {
     kind: "pty",

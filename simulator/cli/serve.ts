@@ -12,6 +12,11 @@ import { runOverrides, scenarioFromFlags, type ServeFlags } from "./serve-option
 const oneBusFlags: Array<[keyof ServeFlags, string]> = [
   ["modbusTcp", "--modbus-tcp"],
   ["rtuOverTcp", "--rtu-over-tcp"],
+  ["tcp", "--tcp"],
+  ["protocol", "--protocol"],
+  ["address", "--address"],
+  ["password", "--password"],
+  ["level", "--level"],
   ["serial", "--serial"],
   ["pty", "--pty"],
   ["ptyLink", "--pty-link"],

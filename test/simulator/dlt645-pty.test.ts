@@ -18,6 +18,7 @@ import {
 } from "../../protocols/dlt645/index.ts";
 import { openDlt645Master, type Dlt645Master } from "../helpers/dlt645-master.ts";
 import { startInProcess } from "../helpers/simulator.ts";
+import { startSimulator } from "../../simulator/start.ts";
 
 type Sim = Awaited<ReturnType<typeof startInProcess>>;
 let sim: Sim | undefined;
@@ -173,5 +174,27 @@ describe("meter-sim DL/T 645 over a pty pair", () => {
     await expect(m.request(buildReadAddressRequest(), 500)).rejects.toThrow(/no DL\/T 645 reply/);
     await sim.api.ok("POST", "/meters/2/faults?bus=dlt", { kind: "offline" });
     expect(parseReadAddressReply(await m.request(buildReadAddressRequest()))).toBe(single);
+  });
+});
+
+describe("startSimulator with DL/T 645 meters on a pty", () => {
+  it("serves them at 2400 8E1 and closes an allowed relay on pressButton", async () => {
+    const dlt = await startSimulator({
+      endpoint: { kind: "pty", baudRate: 2400, parity: "even" },
+      meters: [],
+      dltMeters: [{ unit: 1, importEnergyWh: 1_000_000, dlt645: { address: single, password: "123456" } }],
+    });
+    try {
+      master = await openDlt645Master(dlt.address);
+      expect(await values(master, single, 0x00010000)).toEqual([1_000_000]);
+      await master.request(relay(single, RelayCommand.trip));
+      await master.request(relay(single, RelayCommand.allowClose));
+      expect(dlt.simulation.pressButton(dlt.simulation.findMeter(1))).toBe(true);
+      expect(dlt.bus.meters.get(1)!.relayClosed).toBe(true);
+    } finally {
+      await master?.close();
+      master = undefined;
+      await dlt.stop();
+    }
   });
 });

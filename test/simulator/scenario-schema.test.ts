@@ -34,8 +34,18 @@ function problems(input: unknown): string {
 }
 
 describe("scenario examples", () => {
-  it("ships the three documented examples", () => {
-    expect(examples.sort()).toEqual(["dead-and-flaky.yaml", "residential-feeder.yaml", "tou-day.yaml"]);
+  it("ships the four documented examples", () => {
+    expect(examples.sort()).toEqual([
+      "dead-and-flaky.yaml",
+      "dlt645-street.yaml",
+      "residential-feeder.yaml",
+      "tou-day.yaml",
+    ]);
+  });
+
+  it("the DL/T 645 street mixes a DL/T 645 bus and a Modbus bus", () => {
+    const { scenario } = loadScenarioFile(join(scenariosDir, "dlt645-street.yaml"));
+    expect(scenario.buses.map((b) => b.protocol)).toEqual(["dlt645", "modbus"]);
   });
 
   it.each(examples)("%s validates", (name) => {
