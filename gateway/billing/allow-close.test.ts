@@ -63,6 +63,11 @@ class Relays implements RelayPort {
       openCommanded: this.openCommanded.has(meterId),
     });
   }
+  control(meterId: string, control: "alarm" | "keep-power", on: boolean): Promise<boolean> {
+    if (meterId !== "dlt") return Promise.resolve(false); // a Modbus meter has neither
+    this.calls.push(`${meterId}:${control}:${on ? "on" : "off"}`);
+    return Promise.resolve(true);
+  }
   pressButton(meterId: string): void {
     if (!this.openCommanded.has(meterId)) this.closed.set(meterId, true);
   }
@@ -125,7 +130,7 @@ function rig() {
 async function cutBothThenTopUp(r: ReturnType<typeof rig>): Promise<void> {
   await r.poll(1000);
   await r.poll(2500, 3_600_000); // 1.5 kWh in an hour at 1 yuan: both accounts at -0.50, cut
-  expect(r.relays.calls).toEqual(["dlt:trip", "modbus:trip"]);
+  expect(r.relays.calls).toEqual(["dlt:alarm:on", "dlt:trip", "modbus:trip"]);
   for (const account of ["a1", "a2"]) {
     const topup = r.operations.topup({
       account,
@@ -143,7 +148,13 @@ describe("restore by allow-close", () => {
   it("allows the close on the DL/T meter, closes the Modbus meter directly, and reports the customer's close", async () => {
     const r = rig();
     await cutBothThenTopUp(r);
-    expect(r.relays.calls).toEqual(["dlt:trip", "modbus:trip", "dlt:allow-close", "modbus:close"]);
+    expect(r.relays.calls).toEqual([
+      "dlt:alarm:on",
+      "dlt:trip",
+      "modbus:trip",
+      "dlt:allow-close",
+      "modbus:close",
+    ]);
     expect(r.ops()).toEqual([
       ["cut", "ok", "open", null],
       ["restore", "ok", "open", "close allowed: waiting for the customer's button"],
@@ -159,12 +170,12 @@ describe("restore by allow-close", () => {
 
     // Polls while nobody pressed the button: open, as expected, nothing reported or re-driven.
     for (let i = 0; i < 5; i++) await r.poll(2500);
-    expect(r.relays.calls).toHaveLength(4);
+    expect(r.relays.calls).toHaveLength(5);
     r.relays.pressButton("dlt");
     await r.poll(2500);
     await r.poll(2500);
     expect(r.events().slice(6)).toEqual(["restore.customer-closed@dlt"]);
-    expect(r.relays.calls).toHaveLength(4);
+    expect(r.relays.calls).toHaveLength(5);
   });
 
   it("an allow-close the meter did not take (open command still in force) is a mismatch, re-driven", async () => {
@@ -185,5 +196,29 @@ describe("restore by allow-close", () => {
     expect(r.operations.accountSet("a1", { restoreMode: "allow-close" }).ok).toBe(true);
     expect(r.operations.accountRestoreMode("a1")).toBe("allow-close");
     expect(r.operations.accountRestoreMode("a2")).toBe("allow-close");
+  });
+
+  it("the meter's alarm follows alarm 1 and its keep-power follows the account (where the meter has them)", async () => {
+    const r = rig();
+    await r.poll(1000);
+    await r.poll(1100, 3_600_000); // 0.10 yuan charged: 0.90, at or below alarm 1 (50)
+    const topup = r.operations.topup({
+      account: "a1",
+      amountFen: 10_000,
+      purchaseSeq: 1,
+      paymentRef: "p1",
+      source: "local",
+    });
+    expect(topup.ok).toBe(true); // 101 yuan: above alarm 1 (50)
+    expect(r.operations.protect("a1", true, "hospital").ok).toBe(true);
+    expect(r.operations.protect("a1", false, "released").ok).toBe(true);
+    expect(r.operations.protect("a2", true, "street lighting").ok).toBe(true);
+    await r.engine.relaysSettled();
+    expect(r.relays.calls).toEqual([
+      "dlt:alarm:on",
+      "dlt:alarm:off",
+      "dlt:keep-power:on",
+      "dlt:keep-power:off",
+    ]);
   });
 });

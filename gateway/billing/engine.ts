@@ -188,7 +188,13 @@ export class PrepaidEngine {
     const accountState = this.state.account(accountId);
     const result = evaluateThresholds(accountState.flags, balanceE7, account.thresholds);
     accountState.flags = result.flags;
-    for (const e of result.events) recordEvent(store, thresholdEvent(e, { accountId }));
+    for (const e of result.events) {
+      recordEvent(store, thresholdEvent(e, { accountId }));
+      // The meter's alarm (2A / 2B) sounds while the account is at or below alarm 1.
+      if (e.level === "warning1")
+        for (const meterId of this.metersOf(accountId))
+          queued.push({ kind: "control", meterId, control: "alarm", on: e.kind === "raised" });
+    }
     if (result.events.length > 0) {
       recordBilling(store, `balance:${accountId}:${store.kv.increment("prepaid.balanceSeq")}`, {
         kind: "balance",

@@ -56,6 +56,17 @@ export function decideMeter(
     if (event !== undefined) recordEvent(ctx.store, event);
     const next = queuedEffectOf(ctx.store, effect, subject, input);
     if (next !== undefined) queued.push(next);
+    // The meter's own keep-power follows the account's (3A / 3B), so a trip sent by anyone is refused.
+    if (
+      effect.kind === "event" &&
+      (effect.event.type === "protection-on" || effect.event.type === "protection-off")
+    )
+      queued.push({
+        kind: "control",
+        meterId,
+        control: "keep-power",
+        on: effect.event.type === "protection-on",
+      });
   }
 }
 

@@ -23,6 +23,8 @@ export interface RelayPort {
   allowClose?(meterId: string): Promise<void>;
   /** The relay's real and commanded state, where the meter reports it (else undefined). */
   readRelayStatus?(meterId: string): Promise<RelayStatus | undefined>;
+  /** Alarm or keep-power on the meter; resolves false for a meter without it (nothing sent). */
+  control?(meterId: string, control: "alarm" | "keep-power", on: boolean): Promise<boolean>;
 }
 
 /** A relay switch the engine decided, run after the unit of work that decided it commits. */
@@ -99,6 +101,21 @@ export class RelayRunner {
         this.deps.logger.error({ err: error, meterId: operation.meterId }, "relay operation failed");
       });
     this.chains.set(operation.meterId, next);
+  }
+
+  /** Runs a meter control (alarm, keep-power) in the meter's turn; a failure is logged, not retried. */
+  control(effect: { meterId: string; control: "alarm" | "keep-power"; on: boolean }): void {
+    const { relay, logger } = this.deps;
+    if (relay.control === undefined) return;
+    const send = relay.control.bind(relay);
+    const previous = this.chains.get(effect.meterId) ?? Promise.resolve();
+    const next = previous
+      .then(() => send(effect.meterId, effect.control, effect.on))
+      .then((sent) => {
+        if (sent) logger.info(effect, `meter ${effect.control} ${effect.on ? "on" : "off"}`);
+      })
+      .catch((error: unknown) => logger.warn({ err: error, ...effect }, `meter ${effect.control} not set`));
+    this.chains.set(effect.meterId, next);
   }
 
   /** Resolves when every queued operation has finished. */

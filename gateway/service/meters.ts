@@ -177,6 +177,13 @@ export class Meters implements MeterDirectory, RelayActuator {
     return this.controls.readRelayStatus(meterId);
   }
 
+  async control(meterId: string, control: "alarm" | "keep-power", on: boolean): Promise<boolean> {
+    const port = this.controls;
+    if (!port.has(meterId, control === "alarm" ? "setAlarm" : "setKeepPower")) return false;
+    await (control === "alarm" ? port.setAlarm(meterId, on) : port.setKeepPower(meterId, on));
+    return true;
+  }
+
   private running(): Buses {
     if (this.buses === undefined) throw new Error("gateway not started: no buses");
     return this.buses;
