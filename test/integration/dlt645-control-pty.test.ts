@@ -139,12 +139,23 @@ describe("DL/T 645 control over a pty", () => {
     const commands = (await writes("dlt"))
       .filter((w) => w.fc === 28)
       .map((w) => [w.unit, w.dlt645?.["command"], w.result]);
-    expect(commands).toEqual([
+    expect(commands.filter(([, command]) => command !== "alarmOn")).toEqual([
       [1, "trip", "applied"],
       [2, "trip", "applied"],
       [1, "allowClose", "applied"],
       [2, "directClose", "applied"],
     ]);
+    // The first charge finds both accounts below alarm 1: the meters' alarms (2A) go on, once each.
+    const alarms = await waitFor(
+      async () => {
+        const units = (await writes("dlt"))
+          .filter((w) => w.dlt645?.["command"] === "alarmOn")
+          .map((w) => w.unit);
+        return units.length >= 2 ? units : undefined;
+      },
+      { timeoutMs: 30_000, description: "the meters' alarms on" },
+    );
+    expect(alarms.sort()).toEqual([1, 2]);
     expect(await simMeter("dlt", 1)).toMatchObject({ relay: "open", dlt645: { awaitingButton: true } });
     expect((await simMeter("dlt", 2)).relay).toBe("closed");
     expect(events("restore.allowed").map((e) => e.meterId)).toEqual(["flat-1"]);
