@@ -1,7 +1,8 @@
 /**
  * What the gateway does for meters that keep their own state (DL/T 645): each polled status word 3 and
- * event counter is diffed into events once per change (meter-status/), and their clocks are read daily
- * and set by broadcast within the State Grid rules (meter-clock/). Modbus meters report neither and are
+ * event counter is diffed into events once per change (meter-status/), their own daily freeze is
+ * cross-checked with the gateway's readings, and their clocks are read daily and set by broadcast within
+ * the State Grid rules (meter-clock/). Modbus meters report neither and are
  * left alone.
  */
 import type { Clock } from "../../core/clock.ts";
@@ -10,6 +11,7 @@ import type { Logger } from "../../core/logger.ts";
 import type { GatewayEvents } from "../events.ts";
 import { defaultTimeSyncRules } from "../meter-clock/policy.ts";
 import { MeterTimeSync, type MeterClockPort } from "../meter-clock/time-sync.ts";
+import { MeterFreezeCheck, type FreezePort } from "../meter-status/freeze-watch.ts";
 import { observationOf } from "../meter-status/from-reading.ts";
 import { MeterStatusWatch } from "../meter-status/watch.ts";
 import type { Reading } from "../metering/reading.ts";
@@ -23,7 +25,10 @@ export interface MeterCareDeps {
   /** IANA zone the meters' clocks are set in (the gateway's timezone). */
   readonly timeZone: string;
   /** The meters' clocks and broadcast (MeterControlPort), and which account each bills to. */
-  readonly meters: { readonly controls: MeterClockPort; accountOf(meterId: string): string | undefined };
+  readonly meters: {
+    readonly controls: MeterClockPort & FreezePort;
+    accountOf(meterId: string): string | undefined;
+  };
   /** Whether the gateway's own clock is trusted now (clock-health.ts). */
   readonly clockTrusted: () => boolean;
   /** Whether a restore by allow-close waits for the customer's button at the meter. */
@@ -33,6 +38,7 @@ export interface MeterCareDeps {
 export class MeterCare {
   private unsubscribe: (() => void) | undefined;
   private timeSync: MeterTimeSync | undefined;
+  private freezeCheck: MeterFreezeCheck | undefined;
 
   constructor(private readonly deps: MeterCareDeps) {}
 
@@ -49,12 +55,23 @@ export class MeterCare {
       clockTrusted,
     });
     this.timeSync.start();
+    const accountOf = (meterId: string) => meters.accountOf(meterId);
+    this.freezeCheck = new MeterFreezeCheck({
+      clock,
+      store,
+      logger,
+      port: meters.controls,
+      timeZone,
+      accountOf,
+    });
+    this.freezeCheck.start();
   }
 
   async stop(): Promise<void> {
     this.unsubscribe?.();
     this.unsubscribe = undefined;
     await this.timeSync?.stop();
+    await this.freezeCheck?.stop();
   }
 
   private observe(watch: MeterStatusWatch, reading: Reading): void {

@@ -145,6 +145,7 @@ export const eventTypes = [
   "relay.state-disagrees",
   "relay.state-agrees",
   "meter.power-down",
+  "meter.freeze-mismatch",
   "config.reloaded",
   "disk.full",
   "disk.ok",

@@ -56,3 +56,27 @@ export function meterStatusEvent(subject: Subject, change: MeterStatusChange): E
         data: { relayClosed: change.relay.closed, openCommanded: change.relay.openCommanded ?? null },
       };
 }
+
+/** `meter.freeze-mismatch`: the meter's own daily freeze disagrees with the gateway's readings around it. */
+export function freezeMismatchEvent(
+  subject: Subject,
+  mismatch: { frozenAtMs: number; frozenWh: number; lowWh: number; highWh: number; offByWh: number },
+): EventSpec {
+  return {
+    type: "meter.freeze-mismatch",
+    severity: "warning",
+    meterId: subject.meterId,
+    ...(subject.accountId === undefined ? {} : { accountId: subject.accountId }),
+    message:
+      `meter ${subject.meterId}: its daily freeze at ${new Date(mismatch.frozenAtMs).toISOString()} holds ` +
+      `${mismatch.frozenWh} Wh, but the gateway's readings around it allow ${mismatch.lowWh}..${mismatch.highWh} Wh ` +
+      `(off by ${mismatch.offByWh} Wh): check the meter's clock and register`,
+    data: {
+      frozenAtMs: mismatch.frozenAtMs,
+      frozenWh: mismatch.frozenWh,
+      lowWh: mismatch.lowWh,
+      highWh: mismatch.highWh,
+      offByWh: mismatch.offByWh,
+    },
+  };
+}
