@@ -5,7 +5,8 @@
  *   customer presses the button through the control API, then the gateway reports the close) and
  *   another by direct close (1C);
  * - the broadcast time sync sends one 0x08 on the bus whose meters are within 5 minutes, which the
- *   meters apply, and none on a bus with a meter 7 minutes off, reported as clock.meter-drift instead.
+ *   meters apply, and none on a bus with a meter 7 minutes off, reported as clock.meter-drift instead;
+ * - a relay.forward block for the ESAM meter (level 98) reaches it byte for byte, once, audited.
  */
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -32,12 +33,12 @@ interface Write {
   dlt645?: Record<string, unknown>;
 }
 
-const meter = (unit: number, address: string, clockOffsetMs: number) => ({
+const meter = (unit: number, address: string, clockOffsetMs: number, level = 2) => ({
   units: unit,
   profile: "dlt645-single-phase",
   energyWh: 1_000_000,
   load: 1000,
-  dlt645: { address, password: "123456", clockOffsetMs },
+  dlt645: { address, password: "123456", clockOffsetMs, level },
 });
 
 async function start() {
@@ -55,7 +56,7 @@ async function start() {
         name: "far",
         protocol: "dlt645",
         endpoint: { kind: "pty", baud: 2400, parity: "even" },
-        meters: [meter(3, "000000000003", -7 * 60_000)],
+        meters: [meter(3, "000000000003", -7 * 60_000, 98)], // an ESAM meter
       },
     ],
   });
@@ -74,7 +75,8 @@ meters:
       restoreMode: allow-close, pollIntervalMs: 20000, ${relay} }
   - { id: flat-2, bus: dl, address: '000000000002', profile: dlt645-single-phase, account: a2,
       pollIntervalMs: 20000, ${relay} }
-  - { id: far-3, bus: far, address: '000000000003', profile: dlt645-single-phase, pollIntervalMs: 60000, ${relay} }
+  - { id: far-3, bus: far, address: '000000000003', profile: dlt645-single-phase, pollIntervalMs: 60000,
+      relay: { passwordFile: meter-password, level: 98 } }
 accounts:
   - { id: a1, tariff: flat, balance: "-0.50", overdraftLimit: "0", closeAllowedMin: "0" }
   - { id: a2, tariff: flat, balance: "-0.50", overdraftLimit: "0", closeAllowedMin: "0" }
@@ -201,5 +203,30 @@ describe("DL/T 645 control over a pty", () => {
     expect(drifts["flat-1"]).toBeLessThan(45_000);
     expect(drifts["flat-2"]).toBeLessThan(-15_000);
     expect(drifts["flat-2"]).toBeGreaterThan(-25_000);
+  });
+
+  it("forwards a platform-encrypted relay command to the ESAM meter once and audits it", async () => {
+    const { gateway, writes } = await start();
+    const forwarder = gateway.executorPorts().relayForward!;
+    const params = {
+      meter: "far-3",
+      action: "cut" as const,
+      block: "0123456789abcdef0123456789abcdef",
+      mac: "a1b2c3d4",
+      reason: "arrears",
+    };
+    const prepared = gateway.store.transaction(() => forwarder.prepare(params, "tx-esam-0001"));
+    if (!prepared.ok) throw new Error(prepared.message);
+    const result = await prepared.result();
+    expect(result).toMatchObject({ meter: "far-3", action: "cut", answer: "accepted" });
+    const sent = (await writes("far")).filter((w) => w.fc === 28);
+    expect(sent.map((w) => [w.unit, w.dlt645?.["level"], w.dlt645?.["ciphertextHex"], w.result])).toEqual([
+      [3, 98, "0123456789abcdef0123456789abcdefa1b2c3d4", "applied"],
+    ]);
+    const [op] = gateway.store.relayOps.forMeter("far-3", 10);
+    expect(op).toMatchObject({ action: "cut", requestedBy: "platform", commandTxId: "tx-esam-0001" });
+    // The simulator cannot decrypt, so its relay stays closed: the read-back says the cut did not happen.
+    expect(op).toMatchObject({ result: "readback_mismatch", readback: "closed" });
+    expect(result.relay).toBe("closed");
   });
 });
