@@ -20,7 +20,8 @@ export interface CheckResult {
 
 export function checkSerialDevices(config: Config): CheckResult[] {
   return config.buses.flatMap((bus): CheckResult[] => {
-    if (bus.transport !== "rtu") return [];
+    // Modbus RTU and DL/T 645 serial lines alike.
+    if (bus.transport !== "rtu" && bus.transport !== "serial") return [];
     const name = `serial device ${bus.path} (bus ${bus.id})`;
     if (!existsSync(bus.path)) {
       return [

@@ -18,7 +18,9 @@ import type { CheckResult } from "./doctor-checks.ts";
 function fixFor(error: GatewayError, profile: string): string {
   switch (error.code) {
     case ErrorCode.Timeout:
-      return "no answer: check the unit id, power and wiring (A/B swapped?), termination, baud rate and parity";
+      return "no answer: check the unit id (Modbus) or address (DL/T 645), power and wiring (A/B swapped?), termination, baud rate and parity";
+    case ErrorCode.MeterErrorReply:
+      return `the meter is there but refuses data of ${profile}: fix meters[].profile (meter-gateway scan --protocol dlt645 suggests one) or the profile's DIs`;
     case ErrorCode.ModbusException:
       return `the meter is there but is not a ${profile} as configured: fix meters[].profile (meter-gateway scan suggests one) or the profile's register map`;
     case ErrorCode.CrcError:
@@ -34,8 +36,8 @@ function fixFor(error: GatewayError, profile: string): string {
 
 /** What doctor says about a failed read: the refusal is named apart from silence. */
 function describeFailure(error: GatewayError): string {
-  const prefix =
-    error.code === ErrorCode.ModbusException ? "the meter answers but refuses a read of its profile: " : "";
+  const refused = error.code === ErrorCode.ModbusException || error.code === ErrorCode.MeterErrorReply;
+  const prefix = refused ? "the meter answers but refuses a read of its profile: " : "";
   return `${prefix}${error.code}: ${error.message}`;
 }
 

@@ -2,12 +2,16 @@ import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { parseConfig } from "./parse.ts";
 import { summarizeConfig } from "./summary.ts";
-import { parseOptions } from "./testing/parse-options.ts";
+import { knownProfiles, parseOptions } from "./testing/parse-options.ts";
 
 const exampleText = readFileSync(new URL("example.yaml", import.meta.url), "utf8");
 
 describe("example.yaml", () => {
-  const result = parseConfig(exampleText, parseOptions);
+  const profiles = new Map([
+    ...[...knownProfiles].map((name) => [name, "modbus"] as const),
+    ["dlt645-single-phase", "dlt645"] as const,
+  ]);
+  const result = parseConfig(exampleText, { ...parseOptions, profileNames: () => profiles });
 
   it("validates without errors or warnings", () => {
     expect(result).toMatchObject({ ok: true, warnings: [] });
@@ -19,7 +23,20 @@ describe("example.yaml", () => {
     expect(Object.keys(config.gateway)).toEqual(["id", "dataDir", "timezone", "logLevel", "httpPort"]);
     // profilesDir is shown commented out: a directory that does not exist would be an error.
     expect(exampleText).toMatch(/^ {2}# profilesDir: /m);
-    expect(config.buses.map((bus) => bus.transport)).toEqual(["rtu", "tcp", "rtu-over-tcp"]);
+    expect(config.buses.map((bus) => bus.transport)).toEqual(["rtu", "tcp", "rtu-over-tcp", "serial"]);
+    expect(Object.keys(config.meters[4]!).sort()).toEqual([
+      "address",
+      "bus",
+      "id",
+      "pollIntervalMs",
+      "profile",
+      "protocol",
+      "relay",
+    ]);
+    const dlt645Meter = config.meters[4]!;
+    expect(Object.keys(dlt645Meter.protocol === "dlt645" ? dlt645Meter.relay : {})).toHaveLength(3);
+    // passwordFile is shown commented out: the installed example would name a file not yet placed.
+    expect(exampleText).toMatch(/^ {6}# passwordFile: /m);
     expect(Object.keys(config.meters[0]!).sort()).toEqual([
       "account",
       "bus",
@@ -51,9 +68,9 @@ describe("example.yaml", () => {
     expect(summarizeConfig(result.config)).toBe(
       [
         "gateway 'site-01-gw' (timezone Asia/Shanghai, log info)",
-        "3 buses: rs485-1 rtu /dev/ttyUSB0 9600 8N1 (2 meters), plant-room tcp 192.168.1.50:502 (1 meter), " +
-          "block-b rtu-over-tcp serial-server.local:8899 (1 meter)",
-        "4 meters, 2 accounts, 3 tariffs, mqtt on (mqtts://broker.example.com:8883)",
+        "4 buses: rs485-1 rtu /dev/ttyUSB0 9600 8N1 (2 meters), plant-room tcp 192.168.1.50:502 (1 meter), " +
+          "block-b rtu-over-tcp serial-server.local:8899 (1 meter), dlt-1 dlt645 /dev/ttyUSB1 2400 8E1 (1 meter)",
+        "5 meters, 2 accounts, 3 tariffs, mqtt on (mqtts://broker.example.com:8883)",
       ].join("\n"),
     );
   });

@@ -9,7 +9,10 @@ import {
   encodeStatusWord3,
   findDataId,
   formatDi,
+  maxReadsPerSecond,
   parseDi,
+  readTransactionMs,
+  readWireBytes,
   type NumberFormat,
 } from "./index.ts";
 
@@ -85,5 +88,13 @@ describe("DL/T 645 data formats", () => {
     expect(parseDi("0001FF00")).toBe(0x0001ff00);
     expect(formatDi(0x04000503)).toBe("04000503");
     expect(() => parseDi("0001FF")).toThrow(RangeError);
+  });
+});
+
+describe("DL/T 645 line limit", () => {
+  it("prices a read of 00010000 at 2400 baud: 20 + 24 bytes x 11 bits, plus the turnaround", () => {
+    expect(readWireBytes(4)).toEqual({ request: 20, reply: 24 });
+    expect(readTransactionMs(2400, 4, 50)).toBeCloseTo(44 * 11 * (1000 / 2400) + 50, 9);
+    expect(maxReadsPerSecond(2400, 4, 0)).toBeCloseTo(2400 / (44 * 11), 9);
   });
 });

@@ -150,3 +150,10 @@ export {
   type Dlt645Request,
   type ReceivedCredentials,
 } from "./meter-side.ts";
+export {
+  dltBitsPerCharacter,
+  dltWireTimeMs,
+  maxReadsPerSecond,
+  readTransactionMs,
+  readWireBytes,
+} from "./timing.ts";

@@ -45,6 +45,8 @@ export interface PendingRead {
   readonly di: number;
   readonly chunks: Uint8Array[];
   nextSequence: number;
+  /** The last follow-up answered, sent again when the master repeats its sequence (a lost reply). */
+  last?: { readonly sequence: number; readonly chunk: Uint8Array; readonly more: boolean };
 }
 
 /** Synthetic profile: DL/T 645 meters have no register map; their DIs live in read-data.ts. */

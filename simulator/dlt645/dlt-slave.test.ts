@@ -10,6 +10,7 @@ import {
   decodeStatusWord3,
   encodeFrame,
   findDataId,
+  followUpFrame,
   parseReadReply,
   parseRelayReply,
   readFrame,
@@ -93,6 +94,12 @@ describe("DL/T 645 simulated meter", () => {
       step = multi.accept(answer);
     }
     expect(controls).toEqual([0xb2, 0x92]);
+    // A repeated follow-up (the reply was lost) gets the same part; a sequence never sent gets D2 02.
+    expect(reply(followUpFrame(address, 0x0001ff00, 2)).control).toBe(0x92);
+    expect(reply(followUpFrame(address, 0x0001ff00, 3))).toMatchObject({
+      control: 0xd2,
+      data: Uint8Array.of(0x02),
+    });
     expect(step.kind === "complete" && decodeDataValues(findDataId(0x0001ff00)!, step.payload)[0]).toBe(
       1_234_560,
     );
@@ -103,6 +110,23 @@ describe("DL/T 645 simulated meter", () => {
     expect(answer.kind === "error" && answer.error.errorByte).toBe(0x04);
     expect(meter.relayClosed).toBe(true);
     expect(bus.writeLog.at(-1)).toMatchObject({ fc: 0x1c, value: 0x1a, result: "rejected" });
+  });
+  it("takes the password in the order the meter is configured for", () => {
+    const { reply, meter } = setup({ passwordOrder: "as-written" });
+    const frame = (passwordOrder: "low-first" | "as-written") =>
+      relayControlFrame({
+        address,
+        level: 2,
+        password: "123456",
+        passwordOrder,
+        operatorCode: "00000001",
+        command: RelayCommand.trip,
+        validUntil: { year: 2026, month: 12, day: 2, hour: 0, minute: 0, second: 0 },
+      });
+    expect(parseRelayReply(reply(frame("low-first")), address).kind).toBe("error");
+    expect(meter.relayClosed).toBe(true);
+    expect(parseRelayReply(reply(frame("as-written")), address)).toEqual({ kind: "ok" });
+    expect(meter.relayClosed).toBe(false);
   });
   it("trips, then closes after allow-close only when the button is pressed", () => {
     const { reply, meter, simulation, ref, bus } = setup();
@@ -141,6 +165,29 @@ describe("DL/T 645 simulated meter", () => {
     });
     expect(parseRelayReply(reply(late), address).kind).toBe("error");
     expect(parseRelayReply(reply(relay(RelayCommand.directClose)), address)).toEqual({ kind: "ok" });
+  });
+  it("pre-trips with 1D and closes by itself after N2 x 5 minutes; 1E waits for the button", () => {
+    const { reply, meter, base } = setup();
+    const preTrip = (command: Command) =>
+      relayControlFrame({
+        address,
+        level: 2,
+        password: "123456",
+        operatorCode: "00000001",
+        command,
+        n2: 2,
+        validUntil: { year: 2026, month: 12, day: 2, hour: 0, minute: 0, second: 0 },
+      });
+    reply(preTrip(RelayCommand.preTripThenClose));
+    expect(meter.relayClosed).toBe(false);
+    base.advance(9 * 60_000);
+    expect(meter.relayClosed).toBe(false);
+    base.advance(60_000);
+    expect(meter.relayClosed).toBe(true);
+    reply(preTrip(RelayCommand.preTripThenAllowClose));
+    base.advance(10 * 60_000);
+    expect(meter.relayClosed).toBe(false);
+    expect(meter.relayFlags).toMatchObject({ openCommanded: false, awaitingButton: true });
   });
   it("accepts a broadcast time within 5 minutes once a day, and nothing bigger", () => {
     const { send, meter, bus } = setup({ clockOffsetMs: 120_000 });

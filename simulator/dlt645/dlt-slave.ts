@@ -87,11 +87,13 @@ export class DltSlave {
     } else reply = this.execute(meter, request);
     if (plan.drop === "no-reply") return { silent: true };
     if (plan.replyUnit !== undefined) reply = { ...reply, address: neighbourAddress(meter.address) };
-    const split = meter.faults.get("split");
+    const split = plan.line === undefined ? meter.faults.get("split") : undefined;
+    if (split !== undefined) split.hits += 1;
     const line: DltLineFault | undefined =
       plan.line?.kind === "garbage"
         ? {
             kind: "garbage",
+            // Noise without 68 cannot open a false frame: the master only counts garbage.
             noise: noiseBytes(meter.random, plan.line.bytes, 0x68),
             withReply: plan.line.withReply,
           }
@@ -148,13 +150,23 @@ export class DltSlave {
   /** A 0x12 follow-up: the next part with the sequence echoed (0xB2 while more follows, 0x92 last). */
   private followUp(meter: DltSimMeter, di: number, sequence: number): Dlt645Frame {
     const pending = meter.pendingRead;
-    if (pending === undefined || pending.di !== di >>> 0 || pending.nextSequence !== sequence) {
+    if (pending !== undefined && pending.di === di >>> 0 && pending.last?.sequence === sequence) {
+      // The master lost our reply and asks again with the same sequence: the same part again.
+      return readReplyFrame(meter.address, di, pending.last.chunk, { more: pending.last.more, sequence });
+    }
+    const chunk = pending?.chunks[0];
+    if (
+      pending === undefined ||
+      chunk === undefined ||
+      pending.di !== di >>> 0 ||
+      pending.nextSequence !== sequence
+    ) {
       return errorReplyFrame(meter.address, FunctionCode.readFollowUp, errNoData);
     }
-    const chunk = pending.chunks.shift()!;
+    pending.chunks.shift();
     pending.nextSequence++;
     const more = pending.chunks.length > 0;
-    if (!more) meter.pendingRead = undefined;
+    pending.last = { sequence, chunk, more };
     return readReplyFrame(meter.address, di, chunk, { more, sequence });
   }
 
@@ -164,7 +176,7 @@ export class DltSlave {
 
   private log(meter: DltSimMeter, request: Dlt645Request, outcome: CommandOutcome): void {
     const func = funcOf(request);
-    const entry = this.bus.recordWrite({
+    this.bus.recordWrite({
       unit: meter.unit,
       fc: func,
       address: request.kind === "write" ? request.di : 0,
@@ -183,7 +195,6 @@ export class DltSlave {
             }),
       },
     });
-    void entry;
   }
 }
 

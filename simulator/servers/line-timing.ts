@@ -14,10 +14,13 @@ export class LineTiming {
   /**
    * @param baudRate line speed, 1200..921600 baud
    * @param turnaroundMs the meter's processing time before it answers, 0..10000 ms (real meters: 5..50)
+   * @param gapMs the silence that ends a frame: t3.5 for Modbus RTU (default); 0 for DL/T 645, whose
+   *   frames are delimited by their length byte
    */
   constructor(
     readonly baudRate: number,
     readonly turnaroundMs = 0,
+    private readonly gapMs = t35Ms(baudRate),
   ) {}
 
   /**
@@ -26,7 +29,7 @@ export class LineTiming {
    * starting when the line is free (a real master could not have sent it earlier).
    */
   replyDoneAt(requestStartMs: number, requestBytes: number, replyBytes: number): number {
-    const gap = t35Ms(this.baudRate);
+    const gap = this.gapMs;
     const start = Math.max(requestStartMs, this.lineFreeAtMs);
     const done =
       start +
@@ -40,6 +43,6 @@ export class LineTiming {
   /** A request that got no reply still held the line for its own bytes and the silence after them. */
   unanswered(requestStartMs: number, requestBytes: number): void {
     const start = Math.max(requestStartMs, this.lineFreeAtMs);
-    this.lineFreeAtMs = start + wireTimeMs(requestBytes, this.baudRate) + t35Ms(this.baudRate);
+    this.lineFreeAtMs = start + wireTimeMs(requestBytes, this.baudRate) + this.gapMs;
   }
 }

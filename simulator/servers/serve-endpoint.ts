@@ -94,7 +94,8 @@ async function serveDlt(
 ): Promise<ServedEndpoint> {
   const { clock } = options;
   const timing = (baud: number, spec: { turnaroundMs: number } | undefined) =>
-    spec === undefined ? {} : { lineTiming: new LineTiming(baud, spec.turnaroundMs) };
+    // No t3.5 on a DL/T 645 line: the meter answers after its turnaround alone.
+    spec === undefined ? {} : { lineTiming: new LineTiming(baud, spec.turnaroundMs, 0) };
   if (endpoint.kind === "tcp" || endpoint.kind === "rtu-over-tcp") {
     const lineTiming = endpoint.kind === "rtu-over-tcp" ? timing(endpoint.baud, endpoint.lineTiming) : {};
     const server = new DltTcpServer(slave, endpoint.host, endpoint.port, { clock, ...lineTiming });

@@ -97,3 +97,38 @@ meters:
     ]);
   });
 });
+
+describe("meter-gateway doctor on a DL/T 645 bus", () => {
+  it("reads a DL/T 645 meter by its address as run will, and names the missing serial device of another", async () => {
+    const dltSim = await startSimulator({
+      endpoint: { kind: "pty", baudRate: 2400, parity: "even" },
+      meters: [],
+      dltMeters: [
+        { unit: 1, importEnergyWh: 2_000_000, dlt645: { address: "000000000001", model: "single-phase" } },
+      ],
+    });
+    try {
+      const file = join(dir.path, "dlt645.yaml");
+      writeFileSync(
+        file,
+        `gateway: { id: gw, dataDir: ${join(dir.path, "data")} }
+buses:
+  - { id: dl, transport: serial, path: ${dltSim.address}, timeoutMs: 800 }
+  - { id: dl-missing, transport: serial, path: /dev/ttyMISSING1 }
+meters:
+  - { id: dl-1, bus: dl, address: '000000000001', profile: dlt645-single-phase }
+  - { id: dl-2, bus: dl-missing, address: '000000000002', profile: dlt645-single-phase }
+`,
+      );
+      const result = await runCli(gatewayCli, ["doctor", "-c", file], { timeoutMs: 30_000 });
+      expect(result.stdout).toMatch(
+        /\[ OK \] meter dl-1 \(bus dl \S+ 2400 8E1, address 000000000001, profile dlt645-single-phase\): read as run reads it: import 20\d\d\.\d\d kWh, 2\d\d\.\d V/,
+      );
+      expect(result.stdout).toMatch(
+        /\[FAIL\] serial device \/dev\/ttyMISSING1 \(bus dl-missing\): does not exist/,
+      );
+    } finally {
+      await dltSim.stop();
+    }
+  });
+});

@@ -8,16 +8,19 @@ import {
   RelayCommand,
   buildBroadcastTime,
   buildReadAddressRequest,
+  buildReadRequest,
   buildRelayControl,
   decodeDataValues,
   decodeStatusWord3,
   findDataId,
   parseReadAddressReply,
   parseRelayReply,
+  readTransactionMs,
   type FieldValue,
 } from "../../protocols/dlt645/index.ts";
 import { openDlt645Master, type Dlt645Master } from "../helpers/dlt645-master.ts";
 import { startInProcess } from "../helpers/simulator.ts";
+import { waitFor } from "../helpers/index.ts";
 import { startSimulator } from "../../simulator/start.ts";
 
 type Sim = Awaited<ReturnType<typeof startInProcess>>;
@@ -169,11 +172,65 @@ describe("meter-sim DL/T 645 over a pty pair", () => {
     expect(m.framer.counters).toMatchObject({ frames: 2, discardedBytes: 0 });
   });
 
+  it("resynchronises after noise before a reply and after a bad checksum", async () => {
+    const { sim, master: m } = await start();
+    await sim.api.ok("POST", "/meters/1/faults?bus=dlt", { kind: "garbage", bytes: 12, withReply: true });
+    expect(await values(m, single, 0x00010000)).toEqual([1_234_560]);
+    expect(m.framer.counters.discardedBytes).toBeGreaterThan(0);
+    await sim.api.ok("DELETE", "/meters/1/faults?bus=dlt");
+    await sim.api.ok("POST", "/meters/1/faults?bus=dlt", { kind: "crc" });
+    await m.send(buildReadRequest(single, 0x00010000));
+    await waitFor(() => m.framer.counters.badChecksums === 1, {
+      description: "the reply with a bad checksum",
+    });
+    expect(m.framer.counters.frames).toBe(1);
+    await sim.api.ok("DELETE", "/meters/1/faults/crc?bus=dlt");
+    expect(await values(m, single, 0x00010000)).toEqual([1_234_560]);
+  });
+
+  it("counts cover openings (tamper faults) and power downs set through the control interface", async () => {
+    const { sim, master: m } = await start();
+    await sim.api.ok("POST", "/meters/2/counters?bus=dlt", { powerDown: 3 });
+    await sim.api.ok("POST", "/meters/2/faults?bus=dlt", { kind: "tamper" });
+    expect(await values(m, three, 0x03110000)).toEqual([3]);
+    expect(await values(m, three, 0x03300d00)).toEqual([1]);
+    const modbus = await sim.api.post<{ error: { code: string } }>("/meters/1/counters?bus=modbus", {
+      powerDown: 1,
+    });
+    expect([modbus.status, modbus.body.error.code]).toEqual([400, "INVALID_REQUEST"]);
+  });
+
   it("reads the address with the wildcard when one meter is asked, and garbles it when two answer", async () => {
     const { sim, master: m } = await start();
-    await expect(m.request(buildReadAddressRequest(), 500)).rejects.toThrow(/no DL\/T 645 reply/);
+    await m.send(buildReadAddressRequest());
+    const { counters } = m.framer;
+    await waitFor(() => counters.discardedBytes + counters.wakeUpBytes >= 16, {
+      description: "the colliding replies",
+    });
+    expect(m.framer.counters.frames).toBe(0);
     await sim.api.ok("POST", "/meters/2/faults?bus=dlt", { kind: "offline" });
     expect(parseReadAddressReply(await m.request(buildReadAddressRequest()))).toBe(single);
+  });
+});
+
+describe("DL/T 645 line timing", () => {
+  it("holds replies to the wire time of 2400 baud plus the turnaround, without a Modbus t3.5", async () => {
+    sim = await startInProcess({
+      buses: [
+        {
+          name: "dlt",
+          protocol: "dlt645",
+          endpoint: { kind: "pty", baud: 2400, parity: "even", lineTiming: { turnaroundMs: 20 } },
+          meters: [{ units: 1, profile: "dlt645-single-phase", dlt645: { address: single } }],
+        },
+      ],
+    });
+    master = await openDlt645Master(sim.buses[0]!.address);
+    const started = performance.now();
+    for (let i = 0; i < 4; i++) await values(master, single, 0x00010000);
+    const elapsed = performance.now() - started;
+    // 20 + 24 bytes x 11 bits at 2400 baud + 20 ms = 221.7 ms a read: no master can be faster.
+    expect(elapsed).toBeGreaterThanOrEqual(4 * readTransactionMs(2400, 4, 20) - 5);
   });
 });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { bitsPerCharacter, transactionLimitMs, wireMs } from "./line-timing.ts";
+import { bitsPerCharacter, wireMs } from "./line-timing.ts";
 
 const line = {
   kind: "serial",
@@ -19,10 +19,5 @@ describe("DL/T 645 line timing", () => {
   it("puts a 16-byte read request on a 2400-baud line in 73.3 ms, and nothing on TCP", () => {
     expect(wireMs(line, 16)).toBeCloseTo(73.33, 2);
     expect(wireMs({ kind: "tcp", host: "h", port: 1 }, 16)).toBe(0);
-  });
-
-  it("limits a read of 0001FF00 (16 bytes out, 36 back) with 20 ms turnaround to 258 ms", () => {
-    // (16 + 36) x 11 bits / 2400 baud = 238.3 ms on the wire, plus the meter's turnaround.
-    expect(transactionLimitMs(line, 16, 36, 20)).toBeCloseTo(258.33, 2);
   });
 });

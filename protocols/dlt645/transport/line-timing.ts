@@ -1,7 +1,8 @@
 /**
  * How long DL/T 645 bytes take on a serial line: each character is a start bit, 7 or 8 data bits, an
  * optional parity bit and 1 or 2 stop bits (DL/T 645-2007 clause 4.2: 8E1, so 11 bits). At 2400 baud a
- * 16-byte read request takes 73 ms, a 0x1C relay command (32 bytes with FE wake-up) 147 ms.
+ * 16-byte read request takes 73 ms, a 0x1C relay command (32 bytes with FE wake-up) 147 ms. The bench's
+ * line limit (a whole transaction, fixed 8E1) is the codec's timing.ts; this one follows the bus config.
  */
 import type { Dlt645Endpoint } from "./endpoint.ts";
 
@@ -17,17 +18,4 @@ export function bitsPerCharacter(endpoint: Extract<Dlt645Endpoint, { kind: "seri
 export function wireMs(endpoint: Dlt645Endpoint, bytes: number): number {
   if (endpoint.kind === "tcp") return 0;
   return (bytes * bitsPerCharacter(endpoint) * 1000) / endpoint.baudRate;
-}
-
-/**
- * The line limit of one transaction, ms: request and reply on the wire plus the meter's turnaround
- * (DL/T 645-2007 clause 6.1 allows 20..500 ms). What a bus can do at best; the bench compares with it.
- */
-export function transactionLimitMs(
-  endpoint: Extract<Dlt645Endpoint, { kind: "serial" }>,
-  requestBytes: number,
-  replyBytes: number,
-  turnaroundMs: number,
-): number {
-  return wireMs(endpoint, requestBytes + replyBytes) + turnaroundMs;
 }
