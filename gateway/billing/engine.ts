@@ -51,9 +51,18 @@ export class PrepaidEngine {
   constructor(private readonly deps: PrepaidEngineDeps) {
     this.current = deps.settings;
     this.state = new EngineState(deps.store);
-    this.relays = new RelayRunner(deps, (meterId, position, afterCommand) =>
+    this.relays = new RelayRunner(deps, (meterId, position, afterCommand, closeAllowed) =>
       this.unitOfWork((queued) =>
-        this.decideFor(meterId, { kind: "readBack", position, afterCommand }, queued),
+        this.decideFor(
+          meterId,
+          {
+            kind: "readBack",
+            position,
+            afterCommand,
+            ...(closeAllowed === undefined ? {} : { closeAllowed }),
+          },
+          queued,
+        ),
       ),
     );
     this.effects = new QueuedEffectRunner({ ...deps, relays: this.relays }, (meterId) =>
@@ -179,7 +188,13 @@ export class PrepaidEngine {
     const accountState = this.state.account(accountId);
     const result = evaluateThresholds(accountState.flags, balanceE7, account.thresholds);
     accountState.flags = result.flags;
-    for (const e of result.events) recordEvent(store, thresholdEvent(e, { accountId }));
+    for (const e of result.events) {
+      recordEvent(store, thresholdEvent(e, { accountId }));
+      // The meter's alarm (2A / 2B) sounds while the account is at or below alarm 1.
+      if (e.level === "warning1")
+        for (const meterId of this.metersOf(accountId))
+          queued.push({ kind: "control", meterId, control: "alarm", on: e.kind === "raised" });
+    }
     if (result.events.length > 0) {
       recordBilling(store, `balance:${accountId}:${store.kv.increment("prepaid.balanceSeq")}`, {
         kind: "balance",
@@ -204,12 +219,22 @@ export class PrepaidEngine {
   decideFor(meterId: string, input: UnstampedInput, queued: QueuedEffect[]): void {
     const { store, clock } = this.deps;
     decideMeter(
-      { store, clock, settings: this.settings, state: this.state, run: this.run },
+      {
+        store,
+        clock,
+        settings: this.settings,
+        state: this.state,
+        run: this.run,
+        canAllowClose: this.canAllowClose,
+      },
       meterId,
       input,
       queued,
     );
   }
+
+  private readonly canAllowClose = (meterId: string): boolean =>
+    this.deps.relay.canAllowClose?.(meterId) ?? false;
 
   private chargeContext(): ChargeContext {
     const { store, clock, hasRelay } = this.deps;
@@ -219,6 +244,7 @@ export class PrepaidEngine {
       settings: this.settings,
       state: this.state,
       run: this.run,
+      canAllowClose: this.canAllowClose,
       hasRelay,
       commandBefore: (meterId, monoMs) => this.relays.commandBefore(meterId, monoMs),
       decideFor: (meterId, input, queued) => this.decideFor(meterId, input, queued),

@@ -10,7 +10,7 @@ import { effectEvent } from "../uplink/event-specs/index.ts";
 import { requesterOf } from "../uplink/commands/local-source.ts";
 import { recordEvent } from "../uplink/outbox-writer.ts";
 import type { QueuedEffect, UnstampedInput } from "./queued-effects.ts";
-import type { PrepaidSettings } from "./settings.ts";
+import { restoreModeOf, type PrepaidSettings } from "./settings.ts";
 import type { EngineState } from "./state.ts";
 
 /** What deciding for a meter reads. */
@@ -21,6 +21,8 @@ export interface DecisionContext {
   readonly state: EngineState;
   /** This run of the engine (clock-check.ts). */
   readonly run: string;
+  /** Whether the meter can restore by allow-close (else every restore is direct). */
+  readonly canAllowClose: (meterId: string) => boolean;
 }
 
 /** Feeds `input` to a meter's decision (if it has one and bills to an account); queues its effects. */
@@ -40,6 +42,7 @@ export function decideMeter(
     closeAllowedMinE7: account.thresholds.closeAllowedMinE7,
     policy: ctx.settings.policy,
     timeZone: ctx.settings.timeZone,
+    restoreMode: ctx.canAllowClose(meterId) ? restoreModeOf(ctx.settings, meterId, account) : "direct",
   };
   const stamp = {
     wallMs: wholeMs(ctx.clock.now()),
@@ -54,6 +57,17 @@ export function decideMeter(
     if (event !== undefined) recordEvent(ctx.store, event);
     const next = queuedEffectOf(ctx.store, effect, subject, input);
     if (next !== undefined) queued.push(next);
+    // The meter's own keep-power follows the account's (3A / 3B), so a trip sent by anyone is refused.
+    if (
+      effect.kind === "event" &&
+      (effect.event.type === "protection-on" || effect.event.type === "protection-off")
+    )
+      queued.push({
+        kind: "control",
+        meterId,
+        control: "keep-power",
+        on: effect.event.type === "protection-on",
+      });
   }
 }
 
@@ -89,6 +103,7 @@ function queuedEffectOf(
         redrive: effect.redrive,
         opId: op.id,
         command: effect.command,
+        ...(effect.kind === "restore" && effect.mode !== undefined ? { mode: effect.mode } : {}),
       };
     }
     case "scheduleWake":

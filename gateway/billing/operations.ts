@@ -14,7 +14,7 @@ import type { PrepaidEngine } from "./engine.ts";
 import type { OperationResult } from "./operation-result.ts";
 import { toProtection } from "./protection.ts";
 import { confirmMeterReplacement, type ReplaceConfirmResult } from "./replacement-confirm.ts";
-import type { PrepaidSettings } from "./settings.ts";
+import { restoreModeOf, type PrepaidSettings } from "./settings.ts";
 import { applyTopUpCommand, type TopUpCommand } from "./topup-command.ts";
 
 export type { OperationResult, TopUpCommand };
@@ -145,24 +145,34 @@ export class PrepaidOperations {
    * Changes thresholds (decimal yuan strings) and/or the tariff of an account. Limits that would break a
    * rule of limits.ts (the config file's rules) are refused with THRESHOLD_INVALID and change nothing.
    */
-  accountSet(accountId: string, patch: LimitsPatch & { tariff?: string }): OperationResult {
+  accountSet(
+    accountId: string,
+    patch: LimitsPatch & { tariff?: string; restoreMode?: "direct" | "allow-close" },
+  ): OperationResult {
     const account = this.store.accounts.get(accountId);
     if (account === undefined)
       return { ok: false, code: "UNKNOWN_ACCOUNT", message: `no account '${accountId}'` };
     if (patch.tariff !== undefined && !this.settings.tariffs.has(patch.tariff)) {
       return { ok: false, code: "UNKNOWN_TARIFF", message: `no tariff '${patch.tariff}'` };
     }
-    const { tariff, ...limitsPatch } = patch;
+    const { tariff, restoreMode, ...limitsPatch } = patch;
     const update = applyLimitsPatch(account.thresholds, limitsPatch);
     if (!update.ok) return { ok: false, code: "THRESHOLD_INVALID", message: update.message };
     return this.engine.unitOfWork((queued) => {
       this.store.accounts.updateSettings(accountId, {
         thresholds: update.changed,
         ...(tariff === undefined ? {} : { tariffId: tariff }),
+        ...(restoreMode === undefined ? {} : { extras: { ...account.extras, restoreMode } }),
       });
       this.engine.balanceChanged(accountId, account.balanceE7, queued);
       return { ok: true, result: { account: accountId } };
     });
+  }
+
+  /** The account's restore mode (as set by account.set, else as configured, else direct). */
+  accountRestoreMode(accountId: string): "direct" | "allow-close" {
+    const account = this.store.accounts.require(accountId);
+    return restoreModeOf({ ...this.settings, meterRestoreModes: new Map() }, "", account);
   }
 
   /**

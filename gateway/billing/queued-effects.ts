@@ -8,8 +8,20 @@ import type { Logger } from "../../core/logger.ts";
 import type { DecisionInput } from "../prepaid/index.ts";
 import type { RelayOperation, RelayRunner } from "./relay-runner.ts";
 
-/** A relay operation or a wake, queued by a unit of work. */
-export type QueuedEffect = RelayOperation | { kind: "wake"; meterId: string; atMs: number };
+/**
+ * A meter-side control that follows the account (where the meter has it, DL/T 645 N1 2A/2B and 3A/3B):
+ * the meter's alarm while the account is at or below alarm 1, its keep-power while the account has it.
+ */
+export interface MeterControlEffect {
+  kind: "control";
+  meterId: string;
+  control: "alarm" | "keep-power";
+  on: boolean;
+}
+
+/** A relay operation, a meter control or a wake, queued by a unit of work. */
+export type QueuedEffect =
+  RelayOperation | MeterControlEffect | { kind: "wake"; meterId: string; atMs: number };
 
 /** A decision input as callers give it: the engine stamps it with wall time, monotonic time and its run. */
 export type UnstampedInput = DecisionInput extends infer T
@@ -34,6 +46,7 @@ export class QueuedEffectRunner {
     if (this.stopped) return;
     for (const effect of effects) {
       if (effect.kind === "relay") this.deps.relays.run(effect);
+      else if (effect.kind === "control") this.deps.relays.control(effect);
       else this.scheduleWake(effect.meterId, effect.atMs);
     }
   }

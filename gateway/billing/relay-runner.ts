@@ -8,6 +8,7 @@
 import type { Clock } from "../../core/clock.ts";
 import { isGatewayError } from "../../core/errors.ts";
 import type { Logger } from "../../core/logger.ts";
+import type { RelayStatus } from "../metering/controls.ts";
 import type { Store } from "../store/index.ts";
 import type { RelayReadback, RelayResult } from "../store/index.ts";
 import { relayDoneEvent, relayFailedEvent } from "../uplink/event-specs/index.ts";
@@ -16,6 +17,14 @@ import { recordEvent } from "../uplink/outbox-writer.ts";
 export interface RelayPort {
   writeRelay(meterId: string, closed: boolean): Promise<void>;
   readRelay(meterId: string): Promise<boolean>;
+  /** Whether the meter can restore by allow-close (its driver has MeterControls.allowClose). */
+  canAllowClose?(meterId: string): boolean;
+  /** Allows the close: the customer closes the relay with the meter's button. */
+  allowClose?(meterId: string): Promise<void>;
+  /** The relay's real and commanded state, where the meter reports it (else undefined). */
+  readRelayStatus?(meterId: string): Promise<RelayStatus | undefined>;
+  /** Alarm or keep-power on the meter; resolves false for a meter without it (nothing sent). */
+  control?(meterId: string, control: "alarm" | "keep-power", on: boolean): Promise<boolean>;
 }
 
 /** A relay switch the engine decided, run after the unit of work that decided it commits. */
@@ -31,6 +40,15 @@ export interface RelayOperation {
   opId: number;
   /** The decision's number for this command (DecisionState.relayCommand). */
   command: number;
+  /** A restore that only allows the close (the customer closes the relay); absent: close directly. */
+  mode?: "allow-close";
+}
+
+/** What the read-back after a write found. */
+interface ReadBack {
+  readonly closed: boolean;
+  /** After an allow-close: whether the meter confirms the close is allowed (undefined: not reported). */
+  readonly closeAllowed: boolean | undefined;
 }
 
 /** The last relay write of a meter that has finished (done or failed). */
@@ -46,7 +64,12 @@ export class RelayRunner {
 
   constructor(
     private readonly deps: { store: Store; clock: Clock; logger: Logger; relay: RelayPort },
-    private readonly onReadBack: (meterId: string, position: "open" | "closed", afterCommand: number) => void,
+    private readonly onReadBack: (
+      meterId: string,
+      position: "open" | "closed",
+      afterCommand: number,
+      closeAllowed: boolean | undefined,
+    ) => void,
   ) {}
 
   /**
@@ -80,28 +103,50 @@ export class RelayRunner {
     this.chains.set(operation.meterId, next);
   }
 
+  /** Runs a meter control (alarm, keep-power) in the meter's turn; a failure is logged, not retried. */
+  control(effect: { meterId: string; control: "alarm" | "keep-power"; on: boolean }): void {
+    const { relay, logger } = this.deps;
+    if (relay.control === undefined) return;
+    const send = relay.control.bind(relay);
+    const previous = this.chains.get(effect.meterId) ?? Promise.resolve();
+    const next = previous
+      .then(() => send(effect.meterId, effect.control, effect.on))
+      .then((sent) => {
+        if (sent) logger.info(effect, `meter ${effect.control} ${effect.on ? "on" : "off"}`);
+      })
+      .catch((error: unknown) => logger.warn({ err: error, ...effect }, `meter ${effect.control} not set`));
+    this.chains.set(effect.meterId, next);
+  }
+
   /** Resolves when every queued operation has finished. */
   async idle(): Promise<void> {
     await Promise.all(this.chains.values());
   }
 
   private async operate(operation: RelayOperation): Promise<void> {
-    const { store, relay, logger, clock } = this.deps;
+    const { store, logger, clock } = this.deps;
     const action = operation.closed ? "restore" : "cut";
     const op = { id: operation.opId };
     let result: RelayResult = "ok";
     let readback: RelayReadback = "unknown";
     let detail: string | undefined;
+    let found: ReadBack | undefined;
     try {
       try {
-        await relay.writeRelay(operation.meterId, operation.closed);
+        await this.write(operation);
       } finally {
         // Done or failed, the attempt is over: what polls read from now on is the relay's answer to it.
         this.written.set(operation.meterId, { command: operation.command, doneMonoMs: clock.monotonicMs() });
       }
-      const closed = await relay.readRelay(operation.meterId);
-      readback = closed ? "closed" : "open";
-      if (closed !== operation.closed) result = "readback_mismatch";
+      found = await this.readBack(operation);
+      readback = found.closed ? "closed" : "open";
+      const waiting = operation.mode === "allow-close" && !found.closed && found.closeAllowed !== false;
+      if (found.closed !== operation.closed && !waiting) result = "readback_mismatch";
+      if (waiting)
+        detail =
+          found.closeAllowed === true
+            ? "close allowed: waiting for the customer's button"
+            : "close allowed (the meter reports no command state): waiting for the customer's button";
     } catch (error) {
       result = "failed";
       detail = isGatewayError(error) ? `${error.code}: ${error.message}` : String(error);
@@ -109,7 +154,7 @@ export class RelayRunner {
     store.transaction(() => {
       store.relayOps.complete(op.id, { result, readback, ...(detail === undefined ? {} : { detail }) });
       const subject = { meterId: operation.meterId, accountId: operation.accountId };
-      if (result === "ok") recordEvent(store, relayDoneEvent(subject, operation, op.id));
+      if (result === "ok") recordEvent(store, relayDoneEvent(subject, operation, op.id, readback));
       else if (result === "failed")
         recordEvent(
           store,
@@ -121,6 +166,34 @@ export class RelayRunner {
       { meterId: operation.meterId, action, reason: operation.reason, result, readback },
       `relay ${action}: ${result}`,
     );
-    if (readback !== "unknown") this.onReadBack(operation.meterId, readback, operation.command);
+    if (found !== undefined)
+      this.onReadBack(
+        operation.meterId,
+        readback === "closed" ? "closed" : "open",
+        operation.command,
+        found.closeAllowed,
+      );
+  }
+
+  /** Writes the relay: allow-close where asked and the meter can, else the plain open / close. */
+  private async write(operation: RelayOperation): Promise<void> {
+    const { relay } = this.deps;
+    if (operation.mode === "allow-close" && relay.allowClose !== undefined)
+      await relay.allowClose(operation.meterId);
+    else await relay.writeRelay(operation.meterId, operation.closed);
+  }
+
+  /**
+   * Reads the relay back. After an allow-close an open relay is the expected answer while no open command
+   * is in force (status word 3); anything else is judged on the position alone.
+   */
+  private async readBack(operation: RelayOperation): Promise<ReadBack> {
+    const { relay } = this.deps;
+    const status =
+      relay.readRelayStatus === undefined ? undefined : await relay.readRelayStatus(operation.meterId);
+    const closed = status?.closed ?? (await relay.readRelay(operation.meterId));
+    if (operation.mode !== "allow-close" || closed) return { closed, closeAllowed: undefined };
+    const commanded = status?.openCommanded;
+    return { closed, closeAllowed: commanded === undefined ? undefined : !commanded };
   }
 }

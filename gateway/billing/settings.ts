@@ -14,8 +14,10 @@ import {
   type TariffConfig,
   type Policy,
   type ReadingLimits,
+  type RestoreMode,
   type Tariff,
 } from "../prepaid/index.ts";
+import type { Account } from "../store/index.ts";
 
 export interface PrepaidSettings {
   readonly timeZone: string;
@@ -30,6 +32,26 @@ export interface PrepaidSettings {
   readonly accountMeters: ReadonlyMap<string, readonly string[]>;
   /** Plausibility limits per meter (maxPowerW from config where given). */
   readonly readingLimits: ReadonlyMap<string, ReadingLimits>;
+  /** Restore modes set on meters (`meters[].restoreMode`); others follow their account. */
+  readonly meterRestoreModes?: ReadonlyMap<string, RestoreMode>;
+}
+
+/**
+ * A meter's restore mode: its own, else its account's as last set by `account.set` (kept in the account's
+ * extras), else as configured, else `direct`.
+ */
+export function restoreModeOf(
+  settings: PrepaidSettings,
+  meterId: string,
+  account: Pick<Account, "id" | "extras">,
+): RestoreMode {
+  const stored = account.extras["restoreMode"];
+  return (
+    settings.meterRestoreModes?.get(meterId) ??
+    (stored === "direct" || stored === "allow-close" ? stored : undefined) ??
+    settings.accounts.get(account.id)?.restoreMode ??
+    "direct"
+  );
 }
 
 /** The compile functions read their input only; the casts drop the frozen config's deep `readonly`. */
@@ -38,9 +60,11 @@ export function compilePrepaidSettings(
 ): PrepaidSettings {
   const meterAccount = new Map<string, string>();
   const readingLimits = new Map<string, ReadingLimits>();
+  const meterRestoreModes = new Map<string, RestoreMode>();
   const policy = config.policy === undefined ? defaultPolicy() : compilePolicy(config.policy as PolicyConfig);
   for (const meter of config.meters) {
     if (meter.account !== undefined) meterAccount.set(meter.id, meter.account);
+    if (meter.restoreMode !== undefined) meterRestoreModes.set(meter.id, meter.restoreMode);
     readingLimits.set(meter.id, {
       ...DEFAULT_READING_LIMITS,
       clockToleranceMs: policy.clockToleranceMs,
@@ -64,5 +88,6 @@ export function compilePrepaidSettings(
     accounts,
     meterAccount,
     readingLimits,
+    meterRestoreModes,
   };
 }

@@ -141,6 +141,11 @@ export class Poller<Link extends BusLink> {
     });
   }
 
+  /** The drivers of the bus's meters, by meter id (for jobs beyond polls: bus/control-jobs.ts). */
+  drivers(): Map<string, MeterDriver<Link>> {
+    return new Map([...this.slots].map(([id, slot]) => [id, slot.meter.driver]));
+  }
+
   private requireSlot(meterId: string): MeterSlot<Link> {
     const slot = this.slots.get(meterId);
     if (slot === undefined) {

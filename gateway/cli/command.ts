@@ -56,7 +56,8 @@ function paramsFor(command: CommandName, o: CommonOptions): Record<string, unkno
         paymentRef: o["paymentRef"],
       };
     case "relay":
-      return { meter: o["meter"], action: o["action"], reason: o["reason"] };
+    case "relay.forward": // block and mac only for relay.forward (commander requires them there)
+      return pick(o, { meter: "meter", action: "action", block: "block", mac: "mac", reason: "reason" });
     case "protect": {
       if (o["on"] === o["off"]) throw new UsageError("give exactly one of --on and --off");
       return {
@@ -75,6 +76,7 @@ function paramsFor(command: CommandName, o: CommonOptions): Record<string, unkno
         overdraftLimit: "overdraftLimit",
         hoardingLimit: "hoardingLimit",
         closeAllowedMin: "closeAllowedMin",
+        restoreMode: "restoreMode",
       });
     case "tariff.set": {
       const file = String(o["file"]);
@@ -115,6 +117,13 @@ function addOptions(sub: Command, command: CommandName): Command {
         .requiredOption("--meter <id>", "meter to switch")
         .requiredOption("--action <action>", "cut or restore")
         .requiredOption("--reason <text>", "why, for the audit trail");
+    case "relay.forward":
+      return sub
+        .requiredOption("--meter <id>", "the ESAM meter")
+        .requiredOption("--action <action>", "cut or restore (what the encrypted block does)")
+        .requiredOption("--block <hex>", "the platform's encrypted block, hex")
+        .requiredOption("--mac <hex>", "its MAC, hex")
+        .requiredOption("--reason <text>", "why, for the audit trail");
     case "protect":
       return sub
         .requiredOption("--account <id>", "account")
@@ -130,7 +139,8 @@ function addOptions(sub: Command, command: CommandName): Command {
         .option("--alarm2 <yuan>", "second warning level")
         .option("--overdraft-limit <yuan>", "how far below zero usage may continue")
         .option("--hoarding-limit <yuan>", "highest balance a top-up may reach")
-        .option("--close-allowed-min <yuan>", "balance above which a cut supply is restored");
+        .option("--close-allowed-min <yuan>", "balance above which a cut supply is restored")
+        .option("--restore-mode <mode>", "direct, or allow-close (the customer presses the meter's button)");
     case "tariff.set":
       return sub.requiredOption("--file <file>", "tariff definition, YAML or JSON (a tariffs[] entry)");
     case "anomaly.resolve":

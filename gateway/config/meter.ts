@@ -21,6 +21,11 @@ const commonMeterFields = {
   pollIntervalMs: intBetween(100, 86_400_000).default(10_000),
   /** Power limit for this meter, W (> 0), for the policy features that enforce it. Absent: no limit. */
   maxPowerW: z.number().positive().optional(),
+  /**
+   * How a restore closes this meter's relay: `direct`, or `allow-close` (the customer presses the meter's
+   * button; DL/T 645 meters). Absent: its account's mode (default `direct`).
+   */
+  restoreMode: z.enum(["direct", "allow-close"]).optional(),
 };
 
 export const modbusMeterSchema = z.strictObject({

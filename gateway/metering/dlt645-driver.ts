@@ -17,6 +17,7 @@ import type { Dlt645Link } from "../../protocols/dlt645/transport/link.ts";
 import type { ResolvedDlt645Profile } from "../../protocols/profiles/dlt645-resolve.ts";
 import type { Transactor } from "../bus/scheduler.ts";
 import { localParts } from "../prepaid/local-time.ts";
+import { Dlt645Controls } from "./dlt645-controls.ts";
 import { Dlt645Poll } from "./dlt645-poll.ts";
 import { readFields } from "./dlt645-reads.ts";
 import type { MeterDriver, PollResult } from "./driver.ts";
@@ -67,6 +68,16 @@ export class Dlt645MeterDriver implements MeterDriver<Dlt645Link> {
 
   get hasRelay(): boolean {
     return this.profile.relay !== undefined;
+  }
+
+  /** Allow close, alarm, keep-power, status word 3, clock, freeze, counters, ESAM forward, broadcast time. */
+  get controls(): Dlt645Controls {
+    return new Dlt645Controls({
+      address: this.address,
+      credentials: this.options.credentials,
+      statusWordDi: this.profile.relay?.state.di ?? 0x04000503,
+      relayCommand: (tx, command) => this.relayCommand(tx, command),
+    });
   }
 
   /** Reads every block, DI and the clock of the profile, then the relay (from the status word if read). */

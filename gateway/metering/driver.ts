@@ -4,6 +4,7 @@
  */
 import type { QuantityValues } from "../../protocols/profiles/decode.ts";
 import type { BusLink, Transactor } from "../bus/scheduler.ts";
+import type { MeterControls, TimeBroadcaster } from "./controls.ts";
 import type { MissingQuantity } from "./optional-blocks.ts";
 import type { QualityFlag } from "./reading.ts";
 
@@ -24,4 +25,6 @@ export interface MeterDriver<Link extends BusLink> {
   readRelay(tx: Transactor<Link>): Promise<boolean>;
   /** Closes (`true`, supply on) or opens (`false`, cut) the relay. */
   writeRelay(tx: Transactor<Link>, closed: boolean): Promise<void>;
+  /** Optional capabilities (allow close, alarm, keep-power, clock, ...); absent on Modbus meters. */
+  readonly controls?: MeterControls<Link> & Partial<TimeBroadcaster<Link>>;
 }

@@ -18,6 +18,9 @@ export const protectionConfigSchema = z.union([
   }),
 ]);
 
+/** How a restore closes the relay (decision-types.ts RestoreMode). */
+export const restoreModeSchema = z.enum(["direct", "allow-close"]);
+
 /**
  * One prepaid account. Money fields are yuan strings with up to 7 decimals:
  * - `balance`: opening balance (a migration or the last known balance), signed; default "0".
@@ -31,6 +34,9 @@ export const protectionConfigSchema = z.union([
  *   The rules between limits are those of limits.ts, shared with the account.set command.
  * - `protected`: keep-power; overrides every cut.
  * - `lastPurchaseSeq`: purchase count already applied (DI 03330201), for top-up deduplication.
+ * - `restoreMode`: how its meters restore: `direct` (default) or `allow-close` (the customer closes the
+ *   relay with the meter's button; DL/T 645 meters only, others restore directly). A meter's own
+ *   `restoreMode` wins; `account.set` changes the account's.
  */
 export const accountConfigSchema = z
   .strictObject({
@@ -44,6 +50,7 @@ export const accountConfigSchema = z
     closeAllowedMin: moneySchema.default("0"),
     protected: protectionConfigSchema.default(false),
     lastPurchaseSeq: z.int().min(0).default(0),
+    restoreMode: restoreModeSchema.optional(),
   })
   .superRefine((account, ctx) => {
     // Refinements run even when a field failed its own schema; such a field reads as NaN here and breaks
@@ -90,6 +97,8 @@ export interface AccountSettings extends AccountLimits {
   readonly openingBalanceE7: number;
   readonly protection: Protection | false;
   readonly lastPurchaseSeq: number;
+  /** Configured restore mode; undefined: direct, unless a command set another. */
+  readonly restoreMode: "direct" | "allow-close" | undefined;
 }
 
 /**
@@ -115,5 +124,6 @@ export function compileAccount(config: AccountConfig, meterIds: readonly string[
             untilMs: config.protected.until === undefined ? undefined : Date.parse(config.protected.until),
           },
     lastPurchaseSeq: config.lastPurchaseSeq,
+    restoreMode: config.restoreMode,
   };
 }

@@ -52,9 +52,25 @@ export function nextCommand(step: Step): number {
  * Records a read-back; a disagreement with the commanded position starts the re-drive schedule, once.
  * A position read before the latest command was written cannot agree or disagree with it: ignored.
  */
-export function readBack(step: Step, position: RelayPosition, afterCommand: number): void {
+export function readBack(
+  step: Step,
+  position: RelayPosition,
+  afterCommand: number,
+  closeAllowed: boolean | undefined,
+): void {
   const { draft, input, config } = step;
   if (afterCommand < (draft.relayCommand ?? 0)) return;
+  if (draft.awaitingButton === true && draft.relay === "closed") {
+    if (position === "closed") {
+      delete draft.awaitingButton;
+      emit(step, { type: "closed-by-customer" });
+    } else if (closeAllowed !== false) {
+      // Open with the close allowed: as it should be until the customer presses the button.
+      if (draft.mismatch !== undefined) emit(step, { type: "relay-mismatch-cleared", position });
+      draft.mismatch = undefined;
+      return;
+    }
+  }
   if (position === draft.relay) {
     if (draft.mismatch !== undefined) emit(step, { type: "relay-mismatch-cleared", position });
     draft.mismatch = undefined;
@@ -113,21 +129,16 @@ export function redrive(step: Step): void {
     return;
   }
   const attempt = mismatch.attempt + 1;
-  const command = nextCommand(step);
+  const command = mismatch.expected === "open" ? nextCommand(step) : undefined;
   step.effects.push(
     mismatch.expected === "open"
       ? {
           kind: "executeCut",
           reason: draft.remoteCut !== undefined ? "remote" : "arrears",
           redrive: attempt,
-          command,
+          command: command!,
         }
-      : {
-          kind: "restore",
-          reason: draft.protection !== false ? "protected" : "reconcile",
-          redrive: attempt,
-          command,
-        },
+      : restoreEffect(step, draft.protection !== false ? "protected" : "reconcile", attempt, command),
   );
   draft.mismatch = {
     ...mismatch,
@@ -156,4 +167,26 @@ export function requestWake(step: Step): void {
   if (draft.wakeAtMs !== undefined && Math.abs(atMs - draft.wakeAtMs) <= WAKE_SLACK_MS) return;
   draft.wakeAtMs = atMs;
   step.effects.push({ kind: "scheduleWake", atMs });
+}
+
+/**
+ * A numbered restore in the meter's restore mode (keep-power always closes directly); an allow-close
+ * leaves the decision waiting for the customer's button. `command`: a number already taken, else a new one.
+ */
+export function restoreEffect(
+  step: Step,
+  reason: RestoreReason,
+  redrive: number | undefined,
+  command = nextCommand(step),
+): DecisionEffect {
+  const allowClose = step.config.restoreMode === "allow-close" && reason !== "protected";
+  if (allowClose) step.draft.awaitingButton = true;
+  else delete step.draft.awaitingButton;
+  return {
+    kind: "restore",
+    reason,
+    redrive,
+    command,
+    ...(allowClose ? { mode: "allow-close" as const } : {}),
+  };
 }

@@ -29,7 +29,16 @@ export interface DecisionConfig {
   readonly policy: Policy;
   /** IANA zone of the gateway: friendly periods and holidays are local times there. */
   readonly timeZone: string;
+  /**
+   * How a restore closes the relay: `direct` (default) at once; `allow-close` lets the customer close it
+   * with the meter's button (DL/T 645 N1 = 1B), so supply never returns to an unattended installation.
+   * Keep-power restores are always direct: a protected supply must not wait for anyone.
+   */
+  readonly restoreMode?: RestoreMode;
 }
+
+/** See {@link DecisionConfig.restoreMode}. */
+export type RestoreMode = "direct" | "allow-close";
 
 /** An announced arrears cut. Due by MONOTONIC time, so a wall-clock jump cannot shorten the notice. */
 export interface CutNotice {
@@ -86,6 +95,11 @@ export interface DecisionState {
    * Absent: none yet (or a state persisted before commands were counted), i.e. 0.
    */
   readonly relayCommand?: number;
+  /**
+   * The last restore allowed the close (restoreMode `allow-close`) and the relay has not been seen closed
+   * since: an open relay is expected until the customer presses the button. Absent: false.
+   */
+  readonly awaitingButton?: boolean;
 }
 
 /** Every input carries the wall (epoch ms) and monotonic time at which it happened. */
@@ -111,7 +125,17 @@ export type DecisionInput = ClockSample &
      * Only a position read after the latest command was written says anything about it; one read
      * earlier (e.g. in the poll whose charge led to a cut) is stale and ignored.
      */
-    | { readonly kind: "readBack"; readonly position: RelayPosition; readonly afterCommand: number }
+    | {
+        readonly kind: "readBack";
+        readonly position: RelayPosition;
+        readonly afterCommand: number;
+        /**
+         * The meter's own word on an open relay after an allow-close: true = close allowed (no open
+         * command in force, DL/T 645 status word 3 bit 6 clear), false = an open command is still in
+         * force. Absent: not known (a plain position read).
+         */
+        readonly closeAllowed?: boolean;
+      }
   );
 
 /** Audit events carried by `event` effects. */
@@ -126,7 +150,9 @@ export type DecisionEvent =
   | { readonly type: "protection-off"; readonly cause: "released" | "expired" }
   | { readonly type: "remote-refused"; readonly commandId: string; readonly reason: "protected" }
   | { readonly type: "relay-mismatch"; readonly expected: RelayPosition; readonly actual: RelayPosition }
-  | { readonly type: "relay-mismatch-cleared"; readonly position: RelayPosition };
+  | { readonly type: "relay-mismatch-cleared"; readonly position: RelayPosition }
+  /** The relay closed after an allow-close restore: the customer pressed the button. */
+  | { readonly type: "closed-by-customer" };
 
 /** What the edges must do, in order. Exhaustive switches on `kind` are expected. */
 export type DecisionEffect =
@@ -151,12 +177,16 @@ export type DecisionEffect =
       readonly reason: DeferReason;
       readonly untilMs: number | undefined;
     }
-  /** Close the relay. `redrive` and `command` as for executeCut. */
+  /**
+   * Close the relay. `redrive` and `command` as for executeCut. `mode` present: only allow the close
+   * (the customer closes it); absent: close directly.
+   */
   | {
       readonly kind: "restore";
       readonly reason: RestoreReason;
       readonly redrive: number | undefined;
       readonly command: number;
+      readonly mode?: "allow-close";
     }
   /** Call decide with a tick at (or soon after) atMs, epoch ms. Replaces any earlier wake. */
   | { readonly kind: "scheduleWake"; readonly atMs: number }

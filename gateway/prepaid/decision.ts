@@ -21,6 +21,7 @@ import {
   readBack,
   redrive,
   requestWake,
+  restoreEffect,
   type Step,
 } from "./decision-step.ts";
 import type {
@@ -149,7 +150,7 @@ function applyInput(step: Step): void {
       step.restoreReason = "remote";
       return;
     case "readBack":
-      readBack(step, input.position, input.afterCommand);
+      readBack(step, input.position, input.afterCommand, input.closeAllowed);
       return;
   }
 }
@@ -249,6 +250,7 @@ function actuate(step: Step, want: Target): void {
       redrive: undefined,
       command: nextCommand(step),
     });
+    delete draft.awaitingButton;
     if (want.cut === "arrears") {
       draft.arrearsCut = true;
       draft.notice = undefined;
@@ -264,12 +266,7 @@ function actuate(step: Step, want: Target): void {
         untilMs: capUntil,
       });
     }
-    step.effects.push({
-      kind: "restore",
-      reason: want.reason,
-      redrive: undefined,
-      command: nextCommand(step),
-    });
+    step.effects.push(restoreEffect(step, want.reason, undefined));
   }
   draft.relay = want.position;
   draft.relayOpsMonoMs = [...draft.relayOpsMonoMs, input.monoMs];

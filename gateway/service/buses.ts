@@ -9,9 +9,17 @@ import type { GatewayEvents } from "../events.ts";
 import type { Config, MeterConfig } from "../config/index.ts";
 import type { BusLink } from "../bus/link.ts";
 import type { Poller } from "../bus/poller.ts";
-import type { BusScheduler, JobPriority } from "../bus/scheduler.ts";
+import type { BusScheduler, JobPriority, Transactor } from "../bus/scheduler.ts";
 import type { BusCounters, MeterCounters } from "../bus/counters.ts";
 import type { Reading } from "../metering/reading.ts";
+import type { LocalDateTime } from "../metering/controls.ts";
+import {
+  broadcastTime,
+  clockMeters,
+  controlsOf,
+  runControl,
+  type DriverControls,
+} from "../bus/control-jobs.ts";
 import { lookupProfile } from "../../protocols/profiles/load.ts";
 import { buildBus, type BusDeps } from "./build-bus.ts";
 
@@ -156,6 +164,42 @@ export class Buses {
 
   readRelay(meterId: string): Promise<boolean> {
     return this.runtime(meterId).poller.readRelay(meterId);
+  }
+
+  /** Runs one of a meter's optional capabilities ahead of polls (bus/control-jobs.ts). */
+  control<T>(
+    meterId: string,
+    run: (controls: DriverControls<BusLink>, tx: Transactor<BusLink>) => Promise<T>,
+    retries?: number,
+  ): Promise<T> {
+    const runtime = this.runtime(meterId);
+    return runControl(runtime, meterId, run, retries ?? this.retriesOf(runtime));
+  }
+
+  /** The meter's optional capabilities (undefined: none, e.g. Modbus). */
+  controls(meterId: string): DriverControls<BusLink> | undefined {
+    const runtime = this.meterBus.get(meterId);
+    return runtime === undefined ? undefined : controlsOf(runtime, meterId);
+  }
+
+  /** Buses that can broadcast the time, with their meters whose clock can be read. */
+  clockBuses(): Array<{ busId: string; meterIds: string[] }> {
+    return [...this.runtimes.values()].flatMap((r) => {
+      const meterIds = clockMeters(r);
+      return meterIds.length === 0 ? [] : [{ busId: r.id, meterIds }];
+    });
+  }
+
+  /** Broadcasts the time on a bus, once. */
+  broadcastTime(busId: string, time: () => LocalDateTime): Promise<void> {
+    const runtime = this.runtimes.get(busId);
+    if (runtime === undefined)
+      return Promise.reject(new GatewayError(ErrorCode.NotFound, `unknown bus '${busId}'`));
+    return broadcastTime(runtime, time);
+  }
+
+  private retriesOf(runtime: BusRuntime): number {
+    return this.config.buses.find((b) => b.id === runtime.id)?.retries ?? 1;
   }
 
   private runtime(meterId: string): BusRuntime {

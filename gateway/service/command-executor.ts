@@ -9,6 +9,7 @@ import type { Config } from "../config/index.ts";
 import type { Store } from "../store/index.ts";
 import type { PrepaidOperations } from "../billing/operations.ts";
 import type { ClockHealth, MeterDirectory } from "./ports.ts";
+import type { RelayForwarder } from "./relay-forward.ts";
 
 /** What the commands act on and read: the prepaid operations, the stored results, the meters, the clock. */
 export interface ExecutorPorts {
@@ -18,6 +19,8 @@ export interface ExecutorPorts {
   readonly clock: ClockHealth;
   /** The config in force (reload replaces it). */
   readonly config: () => Config;
+  /** `relay.forward` of secured commands to ESAM meters; absent: every meter is refused. */
+  readonly relayForward?: RelayForwarder;
 }
 
 type Params<K extends keyof CommandExecutor> = Parameters<CommandExecutor[K]>[0];
@@ -37,6 +40,9 @@ export function createExecutor(ports: ExecutorPorts): CommandExecutor {
         : r;
     },
     relay: (p, context) => operations.relay(p.meter, p.action, p.reason, context.transaction),
+    relayForward: (p, context) =>
+      ports.relayForward?.prepare(p, context.transaction) ??
+      fail("NOT_SECURED_METER", `meter '${p.meter}' cannot take a secured relay command`),
     protect: (p) => {
       const r = operations.protect(p.account, p.on, p.reason, p.until ?? undefined);
       return r.ok
@@ -86,6 +92,7 @@ function accountSet(ports: ExecutorPorts, p: Params<"accountSet">): Result<"acco
       overdraftLimit: formatMoneyE7(t.overdraftLimitE7),
       hoardingLimit: formatMoneyE7(t.hoardingLimitE7),
       closeAllowedMin: formatMoneyE7(t.closeAllowedMinE7),
+      restoreMode: ports.operations.accountRestoreMode(account),
     },
   };
 }

@@ -14,7 +14,9 @@ import type { Account, Store } from "../store/index.ts";
 import type { TransportFactory } from "../../protocols/modbus/transport/transport.ts";
 import type { Dlt645LinkFactory } from "../../protocols/dlt645/transport/link.ts";
 import type { ProfileRegistry } from "../../protocols/profiles/load.ts";
+import type { RelayStatus } from "../metering/controls.ts";
 import { Buses, type MeterInfo } from "./buses.ts";
+import { MeterControlPort } from "./meter-controls.ts";
 import type { BusStats, MeterDirectory, RelayActuator, RelayShown } from "./ports.ts";
 
 export interface MetersDeps {
@@ -36,6 +38,8 @@ export interface MetersDeps {
 export class Meters implements MeterDirectory, RelayActuator {
   private buses: Buses | undefined;
   private relayMeters = new Set<string>();
+  /** DL/T 645 meters with a relay: their driver can allow the close (0x1C N1 = 1B). */
+  private allowCloseMeters = new Set<string>();
   /** The latest stored reading of each meter since start. */
   private readonly lastReadings = new Map<string, Reading>();
 
@@ -58,6 +62,9 @@ export class Meters implements MeterDirectory, RelayActuator {
     });
     this.relayMeters = new Set(
       config.meters.filter((m) => profiles.get(m.profile)?.relay !== undefined).map((m) => m.id),
+    );
+    this.allowCloseMeters = new Set(
+      config.meters.filter((m) => m.protocol === "dlt645" && this.relayMeters.has(m.id)).map((m) => m.id),
     );
   }
 
@@ -150,6 +157,31 @@ export class Meters implements MeterDirectory, RelayActuator {
 
   readRelay(meterId: string): Promise<boolean> {
     return this.running().readRelay(meterId);
+  }
+
+  /** The meters' optional capabilities (allow close, alarm, keep-power, clocks, ESAM forward). */
+  get controls(): MeterControlPort {
+    return new MeterControlPort(() => this.running());
+  }
+
+  /** Known from config, before the buses run: the engine decides restore modes at start. */
+  canAllowClose(meterId: string): boolean {
+    return this.allowCloseMeters.has(meterId);
+  }
+
+  allowClose(meterId: string): Promise<void> {
+    return this.controls.allowClose(meterId);
+  }
+
+  readRelayStatus(meterId: string): Promise<RelayStatus | undefined> {
+    return this.controls.readRelayStatus(meterId);
+  }
+
+  async control(meterId: string, control: "alarm" | "keep-power", on: boolean): Promise<boolean> {
+    const port = this.controls;
+    if (!port.has(meterId, control === "alarm" ? "setAlarm" : "setKeepPower")) return false;
+    await (control === "alarm" ? port.setAlarm(meterId, on) : port.setKeepPower(meterId, on));
+    return true;
   }
 
   private running(): Buses {

@@ -142,6 +142,27 @@ export class ReadingRepository {
     return row === undefined ? undefined : toReading(row);
   }
 
+  /**
+   * The meter's last reading taken at or before `atMs` and the first one after it (by insertion order,
+   * which follows time within a run), for comparing with what the meter froze at `atMs`.
+   */
+  around(meterId: string, atMs: number): { before?: StoredReading; after?: StoredReading } {
+    const before = this.sql
+      .stmt<[string, number], ReadingRow>(
+        "SELECT * FROM readings WHERE meter_id = ? AND at_ms <= ? ORDER BY id DESC LIMIT 1",
+      )
+      .get(meterId, atMs);
+    const after = this.sql
+      .stmt<[string, number], ReadingRow>(
+        "SELECT * FROM readings WHERE meter_id = ? AND id > ? ORDER BY id LIMIT 1",
+      )
+      .get(meterId, before?.id ?? 0);
+    return {
+      ...(before === undefined ? {} : { before: toReading(before) }),
+      ...(after === undefined ? {} : { after: toReading(after) }),
+    };
+  }
+
   /** A meter's readings in insertion order, after `afterId`, at most `limit` (1..10000). */
   listForMeter(meterId: string, options: { afterId?: number; limit: number }): StoredReading[] {
     return this.sql

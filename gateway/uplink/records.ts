@@ -110,6 +110,9 @@ export const eventTypes = [
   "cut.held",
   "cut.done",
   "restore.done",
+  // A restore by allow-close: the close is allowed (restore.allowed), then the customer closes it.
+  "restore.allowed",
+  "restore.customer-closed",
   "restore.withheld",
   "restore.deferred",
   "relay.failed",
@@ -135,6 +138,14 @@ export const eventTypes = [
   "anomaly.resolved",
   "tamper",
   "clock.anomaly",
+  // Meter clocks (DL/T 645 broadcast time sync).
+  "clock.meter-drift",
+  "clock.meter-synced",
+  // A meter's own status (DL/T 645 status word 3, event counters).
+  "relay.state-disagrees",
+  "relay.state-agrees",
+  "meter.power-down",
+  "meter.freeze-mismatch",
   "config.reloaded",
   "disk.full",
   "disk.ok",

@@ -44,6 +44,13 @@ const otherKey = Buffer.from("not-the-gateway-key-0123456789abcdef");
 const validParams: Record<(typeof commandNames)[number], Record<string, unknown>> = {
   topup: topup(1),
   relay: { meter: "M-1", action: "cut", reason: "arrears" },
+  "relay.forward": {
+    meter: "M-1",
+    action: "cut",
+    block: "0011223344556677",
+    mac: "8899aabb",
+    reason: "arrears",
+  },
   protect: { account: "A-2", on: true, until: Date.UTC(2030, 0, 1), reason: "hospital" },
   "account.set": { account: "A-1", alarm1: "60.00", alarm2: "20", tariff: "T-1" },
   "tariff.set": { tariff: { id: "T-1", kind: "flat", price: "0.5283" } },

@@ -11,6 +11,7 @@ import { moneyString, quantityValuesSchema } from "../records.ts";
 /** Account, meter and tariff ids as the config allows them. */
 const idSchema = z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, "1..64 of letters, digits, '_', '-', '.'");
 const nonNegativeMoney = z.string().regex(/^\d+(\.\d{1,7})?$/, "non-negative decimal yuan string");
+const restoreModeSchema = z.enum(["direct", "allow-close"]);
 const reasonSchema = z.string().min(1).max(200).describe("why, for the audit trail: 1..200 characters");
 
 /** Transaction ids: what the response echoes and what replay protection remembers. */
@@ -87,6 +88,38 @@ export const commandCatalog = {
         .describe("queued: it will be carried out; see cut.done / restore.done"),
     }),
   },
+  "relay.forward": {
+    kind: "forward",
+    summary:
+      "forward a relay command the platform encrypted (ESAM meters, password level 98) to a meter as DL/T 645 0x1C; answers with the meter's reply",
+    request: request({
+      meter: idSchema,
+      action: z.enum(["cut", "restore"]).describe("what the encrypted command does, for the audit trail"),
+      block: z
+        .string()
+        .regex(/^([0-9a-fA-F]{2}){1,200}$/, "1..200 bytes as hex")
+        .describe("the encrypted N1..N8 block as the platform's ESAM produced it, hex, sent as given"),
+      mac: z
+        .string()
+        .regex(/^([0-9a-fA-F]{2}){0,8}$/, "0..8 bytes as hex")
+        .describe("the MAC over the block (4 bytes on State Grid meters), hex, appended after it"),
+      reason: reasonSchema,
+    }),
+    result: z.strictObject({
+      meter: idSchema,
+      action: z.enum(["cut", "restore"]),
+      relayOpId: z.number().int().positive().describe("audit id of the relay operation"),
+      answer: z
+        .enum(["accepted", "refused", "no-reply"])
+        .describe("accepted: the meter answered 9C; refused: DC; no-reply: the bus failed (see error)"),
+      errorBits: z.number().int().min(0).max(255).optional().describe("a refusal's error byte"),
+      errors: z.array(z.string()).optional().describe("its bits in words, e.g. unauthorised"),
+      error: z.string().optional().describe("the bus error when there was no reply"),
+      relay: z
+        .enum(["open", "closed", "unknown"])
+        .describe("the relay as read back after an accepted command (status word 3)"),
+    }),
+  },
   protect: {
     kind: "mutation",
     summary: "turn keep-power (never cut) on or off for an account",
@@ -108,9 +141,24 @@ export const commandCatalog = {
   "account.set": {
     kind: "mutation",
     summary: "change an account's tariff and thresholds; omitted fields keep their value",
-    request: request({ account: idSchema, tariff: idSchema.optional(), ...thresholdFields }).refine(
-      (r) => r.tariff !== undefined || Object.keys(thresholdFields).some((k) => k in r),
-      { error: "set at least one of tariff, alarm1, alarm2, overdraftLimit, hoardingLimit, closeAllowedMin" },
+    request: request({
+      account: idSchema,
+      tariff: idSchema.optional(),
+      ...thresholdFields,
+      restoreMode: restoreModeSchema
+        .optional()
+        .describe(
+          "how its meters restore: direct, or allow-close (the customer presses the meter's button; DL/T 645 meters, others stay direct); a meter's configured restoreMode wins",
+        ),
+    }).refine(
+      (r) =>
+        r.tariff !== undefined ||
+        r.restoreMode !== undefined ||
+        Object.keys(thresholdFields).some((k) => k in r),
+      {
+        error:
+          "set at least one of tariff, alarm1, alarm2, overdraftLimit, hoardingLimit, closeAllowedMin, restoreMode",
+      },
     ),
     result: z.strictObject({
       account: idSchema,
@@ -120,6 +168,7 @@ export const commandCatalog = {
       overdraftLimit: nonNegativeMoney,
       hoardingLimit: nonNegativeMoney,
       closeAllowedMin: moneyString,
+      restoreMode: restoreModeSchema.describe("the account's restore mode now"),
     }),
   },
   "tariff.set": {

@@ -50,6 +50,8 @@ export const executorErrorCodes = {
     "The meter has not been read yet, so its relay position is unknown; retry `relay` after its first poll.",
   METER_UNREACHABLE:
     "`meter.read` got no valid reply from the meter; the message names the bus error (e.g. `TIMEOUT: ...`).",
+  NOT_SECURED_METER:
+    "`relay.forward`: the meter cannot take a forwarded secured relay command (not a DL/T 645 meter with a relay).",
   NO_REPLACEMENT_PENDING: "`meter.replace.confirm`: the meter has no replacement waiting for confirmation.",
   SERIAL_MISMATCH: "`meter.replace.confirm`: the meter was replaced by another serial than the one given.",
   RELAY_TEST_REFUSED:

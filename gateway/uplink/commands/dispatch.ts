@@ -13,6 +13,8 @@ export function dispatchCommand(executor: CommandExecutor, admitted: Admitted, c
       return executor.topup(params("topup"), context);
     case "relay":
       return executor.relay(params("relay"), context);
+    case "relay.forward":
+      return executor.relayForward(params("relay.forward"), context);
     case "protect":
       return executor.protect(params("protect"), context);
     case "account.set":

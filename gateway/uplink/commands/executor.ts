@@ -56,12 +56,24 @@ type Query<C extends CommandName> = (
   context: CommandContext,
 ) => CommandOutcome<CommandResult<C>> | Promise<CommandOutcome<CommandResult<C>>>;
 
+/**
+ * A command whose audit and replay mark commit first, synchronously (like a mutation), and whose
+ * effect on the meter is then awaited for the response: `ok: true` carries the continuation that
+ * sends it and never rejects (a bus failure is part of its result). A refusal changes nothing.
+ */
+type Forward<C extends CommandName> = (
+  params: CommandParams<C>,
+  context: CommandContext,
+) => CommandOutcome<() => Promise<CommandResult<C>>>;
+
 /** One method per command. Implemented by the gateway on top of the prepaid engine. */
 export interface CommandExecutor {
   /** `topup`: credit by purchase sequence; a repeated purchaseSeq is `ok` with status `duplicate`. */
   readonly topup: Mutation<"topup">;
   /** `relay`: queue a cut or restore (record the relay operation); switching happens afterwards. */
   readonly relay: Mutation<"relay">;
+  /** `relay.forward`: audit the secured relay command, then send it and answer with the meter's reply. */
+  readonly relayForward: Forward<"relay.forward">;
   /** `protect`: keep-power on or off. */
   readonly protect: Mutation<"protect">;
   /** `account.set`: tariff and thresholds. */

@@ -80,7 +80,8 @@ export class CommandHandler {
         return this.refuse({ ...base, code: "REPLAYED", message: "transaction already executed" }, refs);
       }
       if (commandCatalog[admission.command].kind === "query") return this.query(admission, context, refs);
-      if (admission.command === "relay" && !this.relayBucket.tryTake()) {
+      const relayKind = admission.command === "relay" || admission.command === "relay.forward";
+      if (relayKind && !this.relayBucket.tryTake()) {
         const message = `more than ${this.options.relayCommandsPerMinute} relay commands per minute`;
         return this.refuse({ ...base, code: "RATE_LIMITED", message }, refs);
       }
@@ -104,6 +105,9 @@ export class CommandHandler {
         this.options.logger.warn({ ...base, code: outcome.code }, "command refused by the executor");
         return this.errorResponse(outcome);
       }
+      // A forward's audit and replay mark are committed: now it goes to the meter, once.
+      if (commandCatalog[admission.command].kind === "forward")
+        return this.forwarded(admission.command, request.transaction, outcome.result);
       return this.ok(admission.command, request.transaction, outcome.result);
     } catch (error) {
       if (error instanceof RollbackWith) return this.refuse({ ...base, ...error.refusal }, refs);
@@ -143,6 +147,20 @@ export class CommandHandler {
       return this.internal(base, refs, error);
     } finally {
       this.queriesInFlight--;
+    }
+  }
+
+  /** Sends a committed forward and answers with its result (the continuation never rejects). */
+  private async forwarded(
+    command: CommandName,
+    transaction: string,
+    send: unknown,
+  ): Promise<CommandResponse> {
+    try {
+      return this.ok(command, transaction, await (send as () => Promise<unknown>)());
+    } catch (error) {
+      this.options.logger.error({ err: error, command, transaction }, "forwarded command failed");
+      return this.errorResponse({ command, transaction, code: "INTERNAL", message: "the gateway failed" });
     }
   }
 

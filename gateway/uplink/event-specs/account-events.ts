@@ -17,8 +17,25 @@ export interface SwitchedRelay {
   readonly redrive: number | undefined;
 }
 
-/** `cut.done` / `restore.done`: the relay moved as commanded. */
-export function relayDoneEvent(subject: Subject, relay: SwitchedRelay, relayOpId: number): EventSpec {
+/**
+ * `cut.done` / `restore.done`: the relay moved as commanded; `restore.allowed`: a restore by allow-close
+ * was accepted and the relay stays open until the customer presses the meter's button.
+ */
+export function relayDoneEvent(
+  subject: Subject,
+  relay: SwitchedRelay,
+  relayOpId: number,
+  readback: "open" | "closed" | "unknown" = relay.closed ? "closed" : "open",
+): EventSpec {
+  if (relay.closed && readback === "open") {
+    return {
+      type: "restore.allowed",
+      severity: "info",
+      ...subject,
+      message: `supply may be restored (${relay.reason}): the relay closes when the customer presses the meter's button`,
+      data: { reason: relay.reason, relayOpId, redrive: relay.redrive ?? null },
+    };
+  }
   return {
     type: relay.closed ? "restore.done" : "cut.done",
     severity: relay.closed ? "info" : "warning",

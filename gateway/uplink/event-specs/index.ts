@@ -7,3 +7,5 @@ export * from "./prepaid-events.ts";
 export * from "./account-events.ts";
 export * from "./gateway-events.ts";
 export * from "./command-events.ts";
+export * from "./meter-clock.ts";
+export * from "./meter-status.ts";

@@ -143,6 +143,12 @@ const decisionEvents: {
     message: `relay ${e.position} as commanded`,
     data: { position: e.position },
   }),
+  "closed-by-customer": () => ({
+    type: "restore.customer-closed",
+    severity: "info",
+    message: "supply back on: the customer closed the relay at the meter",
+    data: {},
+  }),
 };
 
 /** A decision event (decision-types.ts) as a contract event about `subject`. */

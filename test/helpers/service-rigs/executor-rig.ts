@@ -21,6 +21,14 @@ import { PrepaidOperations } from "../../../gateway/billing/operations.ts";
 import { rigParsedConfig } from "../billing/engine-rig.ts";
 import { compilePrepaidSettings } from "../../../gateway/billing/settings.ts";
 import { seedMeterHistory } from "./meter-history.ts";
+import { RelayForwarder, type SecuredRelayPort } from "../../../gateway/service/relay-forward.ts";
+
+/** M-1 stands in for an ESAM meter: it accepts every secured relay command (9C) and reports no status word. */
+const securedMeters: SecuredRelayPort = {
+  has: (meterId) => meterId === "M-1",
+  forwardSecured: () => Promise.resolve({ accepted: true }),
+  readRelayStatus: () => Promise.resolve(undefined),
+};
 
 /** The fixtures' meters, accounts and tariff as a config (thresholds as exampleThresholds). */
 const fixtureConfig = `
@@ -109,6 +117,12 @@ export function buildExecutor(ports: ExecutorPorts): CommandExecutor {
     operations,
     store,
     config: () => config,
+    relayForward: new RelayForwarder({
+      store,
+      logger: silentLogger(),
+      meters: securedMeters,
+      accountOf: (meterId) => config.meters.find((m) => m.id === meterId)?.account,
+    }),
     meters: {
       meter: (id: string) => {
         const m = config.meters.find((c) => c.id === id);
