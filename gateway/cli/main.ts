@@ -9,6 +9,7 @@ import { registerCommand } from "./command.ts";
 import { registerDemo } from "./demo.ts";
 import { registerDoctor } from "./doctor.ts";
 import { UsageError } from "./output.ts";
+import { registerPasswd } from "./passwd.ts";
 import { registerRead } from "./read.ts";
 import { registerRun } from "./run.ts";
 import { registerScan } from "./scan.ts";
@@ -31,6 +32,7 @@ export function buildProgram(): Command {
   registerDoctor(program);
   registerTopup(program);
   registerCommand(program);
+  registerPasswd(program);
   return program;
 }
 

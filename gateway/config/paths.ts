@@ -13,7 +13,7 @@ export function resolveConfigPaths(config: ParsedConfig, baseDir: string): Parse
   const from = (path: string): string => resolve(baseDir, path);
   const optional = (path: string | undefined): string | undefined =>
     path === undefined ? undefined : from(path);
-  const { gateway, mqtt } = config;
+  const { gateway, mqtt, http } = config;
   return {
     ...config,
     gateway: {
@@ -21,6 +21,9 @@ export function resolveConfigPaths(config: ParsedConfig, baseDir: string): Parse
       dataDir: from(gateway.dataDir),
       ...(gateway.profilesDir === undefined ? {} : { profilesDir: from(gateway.profilesDir) }),
     },
+    ...(http?.tls === undefined
+      ? {}
+      : { http: { ...http, tls: { cert: from(http.tls.cert), key: from(http.tls.key) } } }),
     ...(mqtt === undefined
       ? {}
       : {

@@ -28,7 +28,7 @@ import { Schedules } from "./schedules.ts";
 import { Storage } from "./storage.ts";
 import { StoreFailures } from "./store-failures.ts";
 import { UplinkFeature } from "./uplink-feature.ts";
-import type { ExecutorPorts } from "./executor.ts";
+import { createExecutor, type ExecutorPorts } from "./executor.ts";
 
 export interface GatewayDeps {
   clock: Clock;
@@ -122,7 +122,8 @@ export class Gateway {
     this.schedules.start();
     this.host = new HostProbe(clock);
     this.host.start();
-    if (httpPort !== undefined) this.httpPort = await this.startLocalApi(httpPort, this.host);
+    if (httpPort !== undefined || this.config.http?.listen !== undefined)
+      this.httpPort = await this.startLocalApi(httpPort, this.host);
     const { id } = this.config.gateway;
     logger.info(
       { gatewayId: id, buses: this.config.buses.length, meters: this.config.meters.length },
@@ -187,8 +188,8 @@ export class Gateway {
     this.meterEvents.start();
   }
 
-  /** Status, health, metrics and the local top-up on 127.0.0.1:`port`; resolves with the port bound. */
-  private startLocalApi(port: number, host: HostProbe): Promise<number> {
+  /** Status, health, metrics, the local top-up and the web page on 127.0.0.1:`port` (and `http.listen`). */
+  private startLocalApi(port: number | undefined, host: HostProbe): Promise<number | undefined> {
     const { store, disk } = required(this.storage, "store");
     const uplink = this.uplinkFeature;
     this.localApi = new LocalApi({
@@ -205,6 +206,12 @@ export class Gateway {
       disk: () => disk.snapshot(),
       busStates: required(this.meterEvents, "meter events").busStates,
       uplinkConnected: () => uplink?.uplink?.connected,
+      lastPublishAtMs: () => uplink?.uplink?.delivery?.lastPublishAtMs ?? null,
+      executor: createExecutor(this.executorPorts()),
+      relaysSettled: () => this.engine.relaysSettled(),
+      version: this.deps.version ?? "0.0.0",
+      timers: this.deps.wireClock ?? this.deps.clock,
+      logger: this.deps.logger,
     });
     return this.localApi.start();
   }
