@@ -202,11 +202,11 @@ async function openPage(
       if (!found) throw new Error(`no element '${selector}' to click`);
     },
     screenshot: async (file) => {
-      const height = await evaluate<number>("Math.ceil(document.documentElement.scrollHeight)");
+      const height = await evaluate<number>("Math.ceil(document.body.scrollHeight) + 16");
       const { data } = (await call("Page.captureScreenshot", {
         format: "png",
         captureBeyondViewport: true,
-        clip: { x: 0, y: 0, width: viewport.width, height: Math.max(height, viewport.height), scale: 1 },
+        clip: { x: 0, y: 0, width: viewport.width, height, scale: 1 },
       })) as { data: string };
       mkdirSync(dirname(file), { recursive: true });
       const png = Buffer.from(data, "base64");

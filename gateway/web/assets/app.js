@@ -1,6 +1,6 @@
 /* global document, window, EventSource, setTimeout, URLSearchParams */
 // The page: the hash router and live updates (server-sent events).
-import { currentSession, onSessionChange, refreshSession, signIn, signOut } from "./api.js";
+import { currentSession, onSessionChange, refreshSession, signIn, signOut, view } from "./api.js";
 import { eventsPage, metersPage, overviewPage } from "./pages.js";
 import { meterPage } from "./meter-page.js";
 
@@ -66,3 +66,7 @@ await refreshSession();
 if (currentSession().viewNeedsSignIn && !currentSession().signedIn) await signIn();
 await route();
 connectLive();
+// The gateway's name in the header on every page, not only once the overview was shown.
+view("overview")
+  .then((o) => (document.getElementById("gateway-id").textContent = o.gatewayId))
+  .catch(() => {});

@@ -69,7 +69,7 @@ export function table(headers, rows, { cls = "", rowAttrs = () => ({}) } = {}) {
             "tr",
             rowAttrs(i),
             cells.map((cell, j) =>
-              cell !== null && typeof cell === "object" && !(cell instanceof Node)
+              cell !== null && typeof cell === "object" && !(cell instanceof Node) && !Array.isArray(cell)
                 ? h("td", { class: cell.class ?? "", dataset: { label: headers[j] } }, cell.value)
                 : h("td", { dataset: { label: headers[j] } }, cell),
             ),
