@@ -4,7 +4,7 @@
  * The file holds one line `scrypt$N$r$p$salt$hash` (salt and hash base64), mode 0600.
  */
 import { randomBytes, scrypt as scryptCallback, timingSafeEqual, type ScryptOptions } from "node:crypto";
-import { chmodSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 
 /** The password file's name inside `gateway.dataDir`. */
@@ -60,8 +60,12 @@ export function readPasswordHash(dataDir: string): string | undefined {
   }
 }
 
-/** Writes the hash atomically (temp file, then rename), readable by its owner only. */
+/**
+ * Writes the hash atomically (temp file, then rename), readable by its owner only; creates the data
+ * directory first when the password is set before the service ever ran (an installer does).
+ */
 export function writePasswordHash(dataDir: string, hash: string): string {
+  mkdirSync(dataDir, { recursive: true });
   const file = passwordFile(dataDir);
   const temp = `${file}.tmp`;
   writeFileSync(temp, `${hash}\n`, { mode: 0o600 });
