@@ -46,7 +46,8 @@ export class LocalApi {
   async start(): Promise<number | undefined> {
     const { deps } = this;
     const status = new StatusService(deps);
-    const web = (this.web = this.webPage(status));
+    const technician = this.technicianOps();
+    const web = (this.web = this.webPage(status, technician));
     await web.start();
     if (deps.port === undefined) return undefined;
     this.http = new LocalHttp({
@@ -59,21 +60,20 @@ export class LocalApi {
   }
 
   async stop(): Promise<void> {
-    await this.http?.stop();
+    // The page first: it ends its live streams, which would otherwise keep the server from closing.
     await this.web?.stop();
+    await this.http?.stop();
   }
 
-  private webPage(status: StatusService): WebPage {
+  /** The technician's operations, shared by the web page and the local API's technician commands. */
+  private technicianOps(): TechnicianOps {
+    const { executor, operations, store, timers, logger, relaysSettled } = this.deps;
+    return new TechnicianOps({ executor, operations, store, clock: timers, logger, relaysSettled });
+  }
+
+  private webPage(status: StatusService, technician: TechnicianOps): WebPage {
     const { deps } = this;
     const { store, operations, meters, logger, timers } = deps;
-    const technician = new TechnicianOps({
-      executor: deps.executor,
-      operations,
-      store,
-      clock: timers,
-      logger,
-      relaysSettled: deps.relaysSettled,
-    });
     const uplink = () => {
       const connected = deps.uplinkConnected();
       return {
