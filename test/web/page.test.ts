@@ -224,6 +224,29 @@ describe("the web page in headless chromium", () => {
     expect(page.errors).toEqual([]);
   });
 
+  it("tops up on site through the page's form and shows it in the balance history", async () => {
+    await signIn();
+    await page.goto(`${base}/#/meter/m3`);
+    await page.waitFor(`document.querySelector('#topup')`, "the top-up button");
+    await page.click("#topup");
+    await page.waitFor(`document.querySelector('#dialog[open] input[name=yuan]')`, "the top-up form");
+    await page.eval(`(() => {
+      const set = (name, value) => (document.querySelector('#dialog input[name=' + name + ']').value = value);
+      set("yuan", "25.50"); set("seq", "1"); set("ref", "receipt-0042");
+    })()`);
+    await page.click("#dialog button[type=submit]");
+    const toast = await page.waitFor<string>(
+      `document.querySelector('#toast').textContent.startsWith("Top-up") && document.querySelector('#toast').textContent`,
+      "the top-up's outcome",
+    );
+    expect(toast).toMatch(/^Top-up applied: balance ¥145\.\d+$/);
+    const ledger = await page.waitFor<string[]>(
+      `(() => { const kinds = [...document.querySelectorAll('h2 + .table-wrap tbody tr td:nth-child(2)')].map((td) => td.textContent); return kinds.includes("topup") ? kinds : null; })()`,
+      "the top-up in the balance history",
+    );
+    expect(ledger).toContain("topup");
+  });
+
   it("shows the overview and the events, and fits a phone screen", async () => {
     await page.goto(`${base}/#/overview`);
     const health = await page.waitFor<string>(
