@@ -55,9 +55,9 @@ describe("technician operations", () => {
       },
     });
     const rows = store.relayOps.forMeter("M-2", 10).reverse();
-    expect(rows.map((r) => [r.action, r.requestedBy, r.commandTxId])).toEqual([
-      ["cut", "technician", `${outcome.transaction}-cut`],
-      ["restore", "technician", `${outcome.transaction}-restore`],
+    expect(rows.map((r) => [r.action, r.reason, r.requestedBy, r.commandTxId])).toEqual([
+      ["cut", "remote: relay test by a local technician", "technician", `${outcome.transaction}-cut`],
+      ["restore", "remote: relay test by a local technician", "technician", `${outcome.transaction}-restore`],
     ]);
     expect(audit()).toEqual([
       {

@@ -196,8 +196,8 @@ describe("the web page in headless chromium", () => {
       "two relay operations in the audit trail",
     );
     expect(ops.map((r) => [r[1], r[2], r[3], r[4], r[5]])).toEqual([
-      ["restore", "remote", "technician", "ok", "closed"],
-      ["cut", "remote", "technician", "ok", "open"],
+      ["restore", "remote: relay test by a local technician", "technician", "ok", "closed"],
+      ["cut", "remote: relay test by a local technician", "technician", "ok", "open"],
     ]);
     const events = await fetch(`${base}/api/ui/events?meter=m1&type=command.executed`).then(
       (r) => r.json() as Promise<{ events: Array<{ message: string }> }>,
