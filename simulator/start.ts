@@ -13,7 +13,14 @@ import { serveEndpoint } from "./servers/serve-endpoint.ts";
 
 export type SimEndpoint =
   | { kind: "tcp" | "rtu-over-tcp"; host: string; port: number }
-  | { kind: "serial"; path: string; baudRate?: number; parity?: "none" | "even" | "odd" };
+  | {
+      kind: "serial";
+      path: string;
+      baudRate?: number;
+      parity?: "none" | "even" | "odd";
+      /** The master's end of a pty pair: answer only requests sent at `baudRate` (servers/pty-line.ts). */
+      masterPty?: string;
+    };
 
 export interface SimulatedMeter {
   /** Modbus unit id, 1..247. */
@@ -107,6 +114,7 @@ function toEndpointSpec(
         baud: endpoint.baudRate ?? 9600,
         parity: endpoint.parity ?? "none",
         ...(lineTiming === undefined ? {} : { lineTiming }),
+        ...(endpoint.masterPty === undefined ? {} : { masterPty: endpoint.masterPty }),
       };
   }
 }

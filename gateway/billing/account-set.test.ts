@@ -3,9 +3,9 @@
  * that would leave the account's limits inconsistent is refused with THRESHOLD_INVALID and changes nothing.
  */
 import { afterEach, describe, expect, it } from "vitest";
-import { domainSnapshot } from "../uplink/testing/fixtures.ts";
-import { openCommandRig } from "./testing/command-rig.ts";
-import { closeEngineRigs } from "./testing/engine-rig.ts";
+import { domainSnapshot } from "../../test/helpers/uplink/fixtures.ts";
+import { openCommandRig } from "../../test/helpers/billing/command-rig.ts";
+import { closeEngineRigs } from "../../test/helpers/billing/engine-rig.ts";
 
 afterEach(closeEngineRigs);
 

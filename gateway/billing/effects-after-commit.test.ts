@@ -4,8 +4,8 @@
  * rolls back and answers INTERNAL "nothing was changed": the relay must not have moved either.
  */
 import { afterEach, describe, expect, it } from "vitest";
-import { openCommandRig } from "./testing/command-rig.ts";
-import { closeEngineRigs, noticeRigConfig } from "./testing/engine-rig.ts";
+import { openCommandRig } from "../../test/helpers/billing/command-rig.ts";
+import { closeEngineRigs, noticeRigConfig } from "../../test/helpers/billing/engine-rig.ts";
 
 afterEach(closeEngineRigs);
 

@@ -8,9 +8,14 @@
 import fc from "fast-check";
 import { afterEach, describe, expect, it } from "vitest";
 import { ManualClock, type Clock, type TimerHandle } from "../../core/clock.ts";
-import { TempStores } from "../store/testing/temp-store.ts";
+import { TempStores } from "../../test/helpers/store/temp-store.ts";
 import { heldAnomalies } from "./anomalies.ts";
-import { oddTariffs, oneMeterSettings, startEngine, ingestInto } from "./testing/engine-rig.ts";
+import {
+  oddTariffs,
+  oneMeterSettings,
+  startEngine,
+  ingestInto,
+} from "../../test/helpers/billing/engine-rig.ts";
 
 const HOUR = 3_600_000;
 const YEAR = 365 * 24 * HOUR;

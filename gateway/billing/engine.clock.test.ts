@@ -5,8 +5,8 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { ManualClock } from "../../core/clock.ts";
 import type { Reading } from "../metering/reading.ts";
-import { TempStores } from "../store/testing/temp-store.ts";
-import { rigSettings, startEngine, ingestInto } from "./testing/engine-rig.ts";
+import { TempStores } from "../../test/helpers/store/temp-store.ts";
+import { rigSettings, startEngine, ingestInto } from "../../test/helpers/billing/engine-rig.ts";
 
 const HOUR = 3_600_000;
 const temp = new TempStores();

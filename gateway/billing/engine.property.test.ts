@@ -11,7 +11,12 @@ import { ManualClock } from "../../core/clock.ts";
 import { chargeE7 } from "../prepaid/index.ts";
 import { openStore } from "../store/index.ts";
 import { PrepaidOperations } from "./operations.ts";
-import { oddTariffs, oneMeterSettings, startEngine, ingestInto } from "./testing/engine-rig.ts";
+import {
+  oddTariffs,
+  oneMeterSettings,
+  startEngine,
+  ingestInto,
+} from "../../test/helpers/billing/engine-rig.ts";
 
 type Step =
   | { kind: "reading"; deltaWh: number; afterMs: number }

@@ -11,9 +11,9 @@ import { ManualClock } from "../../core/clock.ts";
 import { silentLogger } from "../../core/logger.ts";
 import { parseConfig } from "../config/index.ts";
 import type { Reading } from "../metering/reading.ts";
-import { TempStores } from "../store/testing/temp-store.ts";
+import { TempStores } from "../../test/helpers/store/temp-store.ts";
 import { PrepaidEngine } from "./engine.ts";
-import { ingestInto } from "./testing/engine-rig.ts";
+import { ingestInto } from "../../test/helpers/billing/engine-rig.ts";
 import { compilePrepaidSettings } from "./settings.ts";
 
 const temp = new TempStores();

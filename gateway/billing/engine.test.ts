@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { closeEngineRigs, noticeRigConfig, openEngineRig } from "./testing/engine-rig.ts";
+import { closeEngineRigs, noticeRigConfig, openEngineRig } from "../../test/helpers/billing/engine-rig.ts";
 
 afterEach(closeEngineRigs);
 

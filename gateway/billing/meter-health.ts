@@ -16,6 +16,18 @@ export interface RelayDisobeys {
   readonly redrives: number;
 }
 
+/**
+ * Why the supply is cut or about to be: `remote` (a platform's or technician's cut, with its reason) or
+ * `arrears` (the balance reached minus the overdraft limit); `plannedAtMs` when a cut is announced and
+ * not yet executed (epoch ms, as told to the customer).
+ */
+export interface SupplyCut {
+  readonly reason: "arrears" | "remote";
+  readonly detail: string | undefined;
+  readonly executed: boolean;
+  readonly plannedAtMs: number | undefined;
+}
+
 /** A meter's billing health, read from the engine's persisted state and the held jumps. */
 export interface MeterBillingHealth {
   /** The run of readings held now (not charged), if any. */
@@ -25,6 +37,8 @@ export interface MeterBillingHealth {
   readonly relayDisobeys: RelayDisobeys | undefined;
   /** A replacement not confirmed yet. */
   readonly replacement: MeterReplacement | undefined;
+  /** The cut in force or announced, if any (undefined for a meter without a relay decision). */
+  readonly cut?: SupplyCut | undefined;
 }
 
 /** Reads a meter's billing health from its engine state (read-only; call outside or inside a unit of work). */
@@ -46,5 +60,22 @@ export function meterBillingHealth(
             redrives: mismatch.attempt,
           },
     replacement: state.identity?.pending,
+    cut: supplyCut(state.decision),
   };
+}
+
+function supplyCut(decision: MeterState["decision"]): SupplyCut | undefined {
+  if (decision === undefined) return undefined;
+  if (decision.remoteCut !== undefined)
+    return { reason: "remote", detail: decision.remoteCut.reason, executed: true, plannedAtMs: undefined };
+  if (decision.arrearsCut)
+    return { reason: "arrears", detail: undefined, executed: true, plannedAtMs: undefined };
+  if (decision.notice !== undefined)
+    return {
+      reason: "arrears",
+      detail: undefined,
+      executed: false,
+      plannedAtMs: decision.notice.plannedAtMs,
+    };
+  return undefined;
 }

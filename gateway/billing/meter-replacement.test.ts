@@ -1,6 +1,6 @@
 /** A replaced meter (another serial number at the address), on the prepaid engine and a real SQLite file. */
 import { afterEach, describe, expect, it } from "vitest";
-import { closeEngineRigs, openEngineRig, type EngineRig } from "./testing/engine-rig.ts";
+import { closeEngineRigs, openEngineRig, type EngineRig } from "../../test/helpers/billing/engine-rig.ts";
 
 afterEach(closeEngineRigs);
 

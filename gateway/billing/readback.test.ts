@@ -4,7 +4,7 @@
  * (read before the cut existed) and raised a false relay.mismatch, then re-drove the relay.
  */
 import { afterEach, describe, expect, it } from "vitest";
-import { closeEngineRigs, noticeRigConfig, openEngineRig } from "./testing/engine-rig.ts";
+import { closeEngineRigs, noticeRigConfig, openEngineRig } from "../../test/helpers/billing/engine-rig.ts";
 
 afterEach(closeEngineRigs);
 

@@ -4,7 +4,7 @@
  */
 import { afterEach, describe, expect, it } from "vitest";
 import { qualityFlagsOf, type QualityFlag } from "../metering/reading.ts";
-import { closeEngineRigs, noticeRigConfig, openEngineRig } from "./testing/engine-rig.ts";
+import { closeEngineRigs, noticeRigConfig, openEngineRig } from "../../test/helpers/billing/engine-rig.ts";
 
 afterEach(closeEngineRigs);
 

@@ -116,7 +116,8 @@ export class RelayRunner {
           relayFailedEvent(subject, { action, reason: operation.reason, relayOpId: op.id, detail }),
         );
     });
-    logger.info(
+    // The story is logged from the events above (service/event-log.ts); this is the detail.
+    logger.debug(
       { meterId: operation.meterId, action, reason: operation.reason, result, readback },
       `relay ${action}: ${result}`,
     );

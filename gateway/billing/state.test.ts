@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { ManualClock } from "../../core/clock.ts";
 import type { Store } from "../store/index.ts";
-import { freshStorePerTest } from "../store/testing/temp-store.ts";
+import { freshStorePerTest } from "../../test/helpers/store/temp-store.ts";
 import type { MeterTrack } from "../prepaid/index.ts";
 import { EngineState } from "./state.ts";
 

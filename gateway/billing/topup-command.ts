@@ -4,7 +4,7 @@
  * the account's alarms and relays. One unit of work.
  */
 import { applyTopUp, fenToE7, type TopUpRefusal } from "../prepaid/index.ts";
-import type { Store } from "../store/index.ts";
+import type { Account, Store } from "../store/index.ts";
 import { nextBillingKey, recordBilling } from "../uplink/outbox-writer.ts";
 import { money } from "./billing-format.ts";
 import type { PrepaidEngine } from "./engine.ts";
@@ -29,6 +29,15 @@ const refusalCodes = {
 
 type TopUpResult = OperationResult<{ status: "applied" | "duplicate"; balance: string }>;
 
+/**
+ * The account's last applied purchase count: its top-ups here, or the count configured from before this
+ * gateway (`accounts[].lastPurchaseSeq`), whichever is higher.
+ */
+export function lastPurchaseSeqOf(store: Pick<Store, "kv">, account: Account): number {
+  const base = (store.kv.get(`prepaid.purchaseBase.${account.id}`) as number | undefined) ?? 0;
+  return Math.max(account.lastPurchaseSeq, base);
+}
+
 /** Applies (or refuses) a top-up command in one unit of work. */
 export function applyTopUpCommand(engine: PrepaidEngine, store: Store, cmd: TopUpCommand): TopUpResult {
   return engine.unitOfWork((queued) => {
@@ -36,12 +45,11 @@ export function applyTopUpCommand(engine: PrepaidEngine, store: Store, cmd: TopU
     if (account === undefined)
       return { ok: false, code: "UNKNOWN_ACCOUNT", message: `no account '${cmd.account}'` };
     const accountState = engine.states.account(cmd.account);
-    const base = (store.kv.get(`prepaid.purchaseBase.${cmd.account}`) as number | undefined) ?? 0;
     const amountE7 = Number.isSafeInteger(cmd.amountFen) && cmd.amountFen > 0 ? fenToE7(cmd.amountFen) : 0;
     const outcome = applyTopUp(
       {
         balanceE7: account.balanceE7,
-        lastPurchaseSeq: Math.max(account.lastPurchaseSeq, base),
+        lastPurchaseSeq: lastPurchaseSeqOf(store, account),
         lastPurchaseAmountE7: accountState.lastPurchaseAmountE7,
         hoardingLimitE7: account.thresholds.hoardingLimitE7,
       },

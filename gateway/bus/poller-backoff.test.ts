@@ -9,9 +9,9 @@ import { ManualClock } from "../../core/clock.ts";
 import type { Reading } from "../metering/reading.ts";
 import { Poller, type PollerOptions } from "./poller.ts";
 import { BusScheduler } from "./scheduler.ts";
-import { advance } from "./testing/clock-steps.ts";
-import { MemoryMeterDriver } from "./testing/memory-driver.ts";
-import { MemoryTransport } from "./testing/memory-transport.ts";
+import { advance } from "../../test/helpers/bus/clock-steps.ts";
+import { MemoryMeterDriver } from "../../test/helpers/bus/memory-driver.ts";
+import { MemoryTransport } from "../../test/helpers/bus/memory-transport.ts";
 
 function setup(pollIntervalMs: number, options: Partial<PollerOptions> = {}) {
   const clock = new ManualClock();

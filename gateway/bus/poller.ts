@@ -113,26 +113,26 @@ export class Poller<Link extends BusLink> {
 
   /** Polls a meter now, ahead of the queue (a `meter.read` command or a relay read-back). */
   readNow(meterId: string): Promise<Reading> {
-    return this.pollOnce(this.requireSlot(meterId), "write");
+    return this.pollOnce(this.requireSlot(meterId), "read");
   }
 
-  /** Writes the relay ahead of queued polls. */
+  /** Writes the relay ahead of queued reads and polls. */
   writeRelay(meterId: string, closed: boolean): Promise<void> {
     const slot = this.requireSlot(meterId);
     return this.scheduler.enqueue({
       meterId,
-      priority: "write",
+      priority: "relay",
       retries: this.options.retries,
       run: (tx) => slot.meter.driver.writeRelay(tx, closed),
     });
   }
 
-  /** Reads the relay state ahead of queued polls. */
+  /** Reads the relay state (a relay operation's read-back) ahead of queued reads and polls. */
   readRelay(meterId: string): Promise<boolean> {
     const slot = this.requireSlot(meterId);
     return this.scheduler.enqueue({
       meterId,
-      priority: "write",
+      priority: "relay",
       retries: this.options.retries,
       run: (tx) => slot.meter.driver.readRelay(tx),
     });
@@ -197,7 +197,7 @@ export class Poller<Link extends BusLink> {
     }
   }
 
-  private async pollOnce(slot: MeterSlot<Link>, priority: "poll" | "write"): Promise<Reading> {
+  private async pollOnce(slot: MeterSlot<Link>, priority: "poll" | "read"): Promise<Reading> {
     const { clock, busId } = this.options;
     const counters = this.scheduler.countersFor(slot.meter.id);
     const backedOff = counters.state === "offline";

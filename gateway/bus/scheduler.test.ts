@@ -1,6 +1,6 @@
 /**
- * The bus scheduler on a ManualClock over an in-memory transport: one transaction at a time, writes
- * ahead of queued polls, the inter-frame gap, timeouts and retries, all in clock time without sleeping.
+ * The bus scheduler on a ManualClock over an in-memory transport: one transaction at a time, relay
+ * jobs and then reads ahead of queued polls, the inter-frame gap, timeouts and retries, all in clock time without sleeping.
  * The real transports are driven against ptys and sockets in test/integration and test/faults.
  */
 import { describe, expect, it } from "vitest";
@@ -8,9 +8,9 @@ import type { ModbusTransport } from "../../protocols/modbus/transport/transport
 import { ManualClock } from "../../core/clock.ts";
 import { ErrorCode } from "../../core/errors.ts";
 import { BusScheduler, type BusSchedulerOptions, type JobPriority } from "./scheduler.ts";
-import { advance, settle } from "./testing/clock-steps.ts";
-import { MemoryMeterDriver } from "./testing/memory-driver.ts";
-import { MemoryTransport } from "./testing/memory-transport.ts";
+import { advance, settle } from "../../test/helpers/bus/clock-steps.ts";
+import { MemoryMeterDriver } from "../../test/helpers/bus/memory-driver.ts";
+import { MemoryTransport } from "../../test/helpers/bus/memory-transport.ts";
 
 function setup(options: Partial<BusSchedulerOptions> = {}) {
   const clock = new ManualClock();
@@ -50,12 +50,20 @@ describe("BusScheduler", () => {
     ]);
   });
 
-  it("puts a write ahead of the polls already queued, not ahead of the one in hand", async () => {
+  it("puts a relay write ahead of the polls already queued, not ahead of the one in hand", async () => {
     const { clock, transport, poll } = setup();
-    const done = Promise.all([poll(1), poll(2), poll(3), poll(9, "write")]);
+    const done = Promise.all([poll(1), poll(2), poll(3), poll(9, "relay")]);
     await advance(clock, 200);
     await done;
     expect(transport.log.map((r) => r.unit)).toEqual([1, 9, 2, 3]);
+  });
+
+  it("takes relay jobs before reads someone waits for, and those before polls", async () => {
+    const { clock, transport, poll } = setup();
+    const done = Promise.all([poll(1), poll(2), poll(3, "read"), poll(4), poll(5, "relay"), poll(6, "read")]);
+    await advance(clock, 400);
+    await done;
+    expect(transport.log.map((r) => r.unit)).toEqual([1, 5, 3, 6, 2, 4]);
   });
 
   it("keeps the inter-frame gap between the end of one transaction and the next request", async () => {

@@ -1,6 +1,6 @@
 /**
  * One scheduler per bus (DOMAIN.md section 6): one transaction at a time, a gap between transactions,
- * a timeout and retries per transaction, writes ahead of queued polls. Protocol-neutral: a job gets a
+ * a timeout and retries per transaction, relay operations first, then on-demand reads, then polls. Protocol-neutral: a job gets a
  * transactor over whatever link the bus has (Modbus today, DL/T 645 next).
  */
 import type { Clock } from "../../core/clock.ts";
@@ -26,7 +26,12 @@ export interface Transactor<Link extends BusLink> {
   readonly retried: boolean;
 }
 
-export type JobPriority = "write" | "poll";
+/**
+ * Which queue a job waits in; the scheduler always takes the first non-empty one in this order:
+ * `relay` (a relay write and its read-back: a cut or restore must not wait behind a sweep), `read` (a
+ * read someone is waiting for: a `meter.read` command, a technician), `poll` (the periodic sweep).
+ */
+export type JobPriority = "relay" | "read" | "poll";
 
 export interface BusJob<Link extends BusLink, T> {
   meterId: string;
@@ -74,8 +79,8 @@ interface Queued {
 }
 
 export class BusScheduler<Link extends BusLink> {
-  private readonly writes: Queued[] = [];
-  private readonly polls: Queued[] = [];
+  /** Waiting jobs, one queue per priority, taken in this order. */
+  private readonly queues: Record<JobPriority, Queued[]> = { relay: [], read: [], poll: [] };
   private readonly counters = new Map<string, MeterCounters>();
   private running = false;
   /** The pump's run while it drains the queues; stop() waits for it, within a grace period. */
@@ -114,8 +119,9 @@ export class BusScheduler<Link extends BusLink> {
   }
 
   /** Jobs waiting, by priority. */
-  get queued(): { writes: number; polls: number } {
-    return { writes: this.writes.length, polls: this.polls.length };
+  get queued(): Record<JobPriority, number> {
+    const { relay, read, poll } = this.queues;
+    return { relay: relay.length, read: read.length, poll: poll.length };
   }
 
   enqueue<T>(job: BusJob<Link, T>): Promise<T> {
@@ -123,11 +129,7 @@ export class BusScheduler<Link extends BusLink> {
       return Promise.reject(new GatewayError(ErrorCode.PortClosed, `bus ${this.options.busId} is stopped`));
     return new Promise<T>((resolve, reject) => {
       const entry: Queued = { job: job, resolve: resolve as (v: unknown) => void, reject };
-      if (job.priority === "write") {
-        this.writes.push(entry);
-      } else {
-        this.polls.push(entry);
-      }
+      this.queues[job.priority].push(entry);
       void this.pump();
     });
   }
@@ -140,7 +142,7 @@ export class BusScheduler<Link extends BusLink> {
   async stop(): Promise<void> {
     this.stopped = true;
     const stoppedError = new GatewayError(ErrorCode.PortClosed, `bus ${this.options.busId} stopped`);
-    for (const q of [...this.writes.splice(0), ...this.polls.splice(0)]) q.reject(stoppedError);
+    for (const queue of Object.values(this.queues)) for (const q of queue.splice(0)) q.reject(stoppedError);
     if (this.pumping !== undefined) {
       const grace = new Promise<void>((resolve) => {
         const timer = this.options.clock.setTimeout(resolve, this.options.stopGraceMs ?? 1000);
@@ -164,8 +166,8 @@ export class BusScheduler<Link extends BusLink> {
   private async drain(): Promise<void> {
     try {
       for (;;) {
-        const write = this.writes.shift();
-        const next = write ?? this.polls.shift();
+        const { relay, read, poll } = this.queues;
+        const next = relay.shift() ?? read.shift() ?? poll.shift();
         if (next === undefined || this.stopped) break;
         try {
           await this.supervisor.ensureOpen();

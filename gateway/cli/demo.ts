@@ -11,13 +11,15 @@ import { randomUUID } from "node:crypto";
 import type { Command } from "commander";
 import { AcceleratedClock, SystemClock } from "../../core/clock.ts";
 import { createLogger } from "../../core/logger.ts";
-import { formatMoneyE7 } from "../prepaid/index.ts";
+import { ErrorCode, GatewayError } from "../../core/errors.ts";
+import { formatYuan } from "../prepaid/index.ts";
 import { Gateway } from "../service/gateway.ts";
 import { modbusSerialTransportFactory } from "../../protocols/modbus/transport/modbus-serial.ts";
 import { requireProfile } from "../../protocols/profiles/load.ts";
 import { loadProfiles } from "../../protocols/profiles/io/files.ts";
 import { loadConfigFile } from "./config-file.ts";
 import { demoConfig, demoMeters } from "./demo-config.ts";
+import { version } from "./version.ts";
 
 interface DemoOptions {
   speed: string;
@@ -38,11 +40,8 @@ async function startBroker(port: number): Promise<{ close(): Promise<void> }> {
   });
   await new Promise<void>((resolve, reject) => {
     server.once("error", (error: NodeJS.ErrnoException) =>
-      reject(
-        error.code === "EADDRINUSE"
-          ? new Error(`port ${port} is in use: run the demo with --mqtt-port <another port>`)
-          : error,
-      ),
+      // The broker's own timers would keep the process alive after the error is printed.
+      broker.close(() => reject(error.code === "EADDRINUSE" ? portInUse(port, "--mqtt-port") : error)),
     );
     server.listen(port, "127.0.0.1", () => resolve());
   });
@@ -54,6 +53,15 @@ async function startBroker(port: number): Promise<{ close(): Promise<void> }> {
         for (const socket of sockets) socket.destroy();
       }),
   };
+}
+
+/** A busy port as one plain line that names the way out (main.ts prints a GatewayError's message only). */
+function portInUse(port: number, flag: "--mqtt-port" | "--http-port"): GatewayError {
+  return new GatewayError(
+    ErrorCode.EndpointUnavailable,
+    `port ${port} is in use (another demo still running?): choose a free one, e.g. npm start -- ${flag} ${port + 1}`,
+    { port },
+  );
 }
 
 /** Registers `demo`: runs until SIGINT or SIGTERM, then stops the gateway, the simulator and the broker. */
@@ -103,16 +111,10 @@ async function runDemo(options: DemoOptions): Promise<void> {
       keyFile,
     }),
   );
-  const { config } = await loadConfigFile(configFile);
-  const gateway = new Gateway(config, {
-    clock,
-    uplinkClock: new SystemClock(),
-    wireClock: new SystemClock(),
-    logger: createLogger({ level: "warn", pretty: true }),
-    transportFactory: modbusSerialTransportFactory,
-    profiles,
+  const gateway = await startGateway(configFile, clock, Number(options.httpPort), async () => {
+    await sim.stop();
+    await broker.close();
   });
-  await gateway.start();
   printIntro({ address: sim.address, speed, configFile, clientConfig, mqttPort });
   const relayCut = (unit: number) => sim.bus.meters.get(unit)?.relayClosed === false;
   const stopCommentary = startCommentary(gateway, clock, relayCut);
@@ -129,6 +131,39 @@ async function runDemo(options: DemoOptions): Promise<void> {
     process.once("SIGINT", stop);
     process.once("SIGTERM", stop);
   });
+}
+
+/**
+ * The real gateway on the demo's config, metering on the accelerated clock. When it cannot start (the
+ * local API's port is taken), what the demo started is stopped and the reason is one plain line.
+ */
+async function startGateway(
+  configFile: string,
+  clock: AcceleratedClock,
+  httpPort: number,
+  stopOthers: () => Promise<void>,
+): Promise<Gateway> {
+  const { config } = await loadConfigFile(configFile);
+  const gateway = new Gateway(config, {
+    clock,
+    uplinkClock: new SystemClock(),
+    wireClock: new SystemClock(),
+    version,
+    logger: createLogger({ level: "warn", pretty: true }),
+    // The commentary prints every event already.
+    logEvents: false,
+    transportFactory: modbusSerialTransportFactory,
+    profiles: loadProfiles(),
+  });
+  try {
+    await gateway.start();
+    return gateway;
+  } catch (error) {
+    await gateway.stop().catch(() => undefined);
+    await stopOthers();
+    const busy = (error as NodeJS.ErrnoException).code === "EADDRINUSE";
+    throw busy ? portInUse(httpPort, "--http-port") : error;
+  }
 }
 
 /** The command key and the platform-side client config that `meter-gateway command` uses. */
@@ -195,7 +230,7 @@ function startCommentary(
     const parts = gateway.store.accounts.list().map((a) => {
       const meter = demoMeters.find((m) => m.account === a.id);
       const relay = meter !== undefined && relayCut(meter.unit) ? " (supply cut)" : "";
-      return `${a.id} ${formatMoneyE7(a.balanceE7)}${relay}`;
+      return `${a.id} ${formatYuan(a.balanceE7)}${relay}`;
     });
     say(`${stamp()}  balances: ${parts.join(", ")}`);
   }, 5000);

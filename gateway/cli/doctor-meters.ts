@@ -8,7 +8,7 @@ import { ErrorCode, isGatewayError, type GatewayError } from "../../core/errors.
 import type { Config, MeterConfig } from "../config/index.ts";
 import type { Reading } from "../metering/reading.ts";
 import { buildBus } from "../service/buses.ts";
-import { endpointOfBus } from "../bus/endpoint.ts";
+import { endpointOfBus } from "../bus/bus-endpoint.ts";
 import { modbusSerialTransportFactory } from "../../protocols/modbus/transport/modbus-serial.ts";
 import { describeEndpoint, type TransportFactory } from "../../protocols/modbus/transport/transport.ts";
 import { loadProfiles } from "../../protocols/profiles/io/files.ts";

@@ -6,7 +6,7 @@
  */
 import { dataDirProblem } from "../store/data-dir.ts";
 import { isGatewayError } from "../../core/errors.ts";
-import { readUplinkFiles } from "../uplink/connection.ts";
+import { readUplinkFiles } from "../uplink/client-options.ts";
 import type { PathIssue } from "../config/issues.ts";
 import type { Config } from "../config/schema.ts";
 import { webAccessIssues } from "../web/access-check.ts";

@@ -11,9 +11,11 @@ import { registerDoctor } from "./doctor.ts";
 import { UsageError } from "./output.ts";
 import { registerPasswd } from "./passwd.ts";
 import { registerRead } from "./read.ts";
+import { registerRestore } from "./restore.ts";
 import { registerRun } from "./run.ts";
 import { registerScan } from "./scan.ts";
-import { registerStatus } from "./status.ts";
+import { registerStatus } from "./status-command.ts";
+import { registerTechnicianCommands } from "./technician.ts";
 import { registerTopup } from "./topup.ts";
 import { version } from "./version.ts";
 
@@ -31,6 +33,8 @@ export function buildProgram(): Command {
   registerStatus(program);
   registerDoctor(program);
   registerTopup(program);
+  registerTechnicianCommands(program);
+  registerRestore(program);
   registerCommand(program);
   registerPasswd(program);
   return program;

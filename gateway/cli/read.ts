@@ -1,21 +1,23 @@
 /**
  * `meter-gateway read`: one reading, every quantity with its unit, from an endpoint given on the
- * command line or a meter named in the config file.
+ * command line or a meter named in the config file. A configured meter is read through the running
+ * service when it runs (it owns the port; read-service.ts), else by opening the port here.
  */
 import type { Command } from "commander";
 import { SystemClock } from "../../core/clock.ts";
 import { ErrorCode, GatewayError, isGatewayError } from "../../core/errors.ts";
 import { BusScheduler } from "../bus/scheduler.ts";
-import { endpointOfBus } from "../bus/endpoint.ts";
+import { endpointOfBus } from "../bus/bus-endpoint.ts";
 import type { PollResult } from "../metering/driver.ts";
 import { ModbusMeterDriver } from "../metering/modbus-driver.ts";
 import { modbusSerialTransportFactory } from "../../protocols/modbus/transport/modbus-serial.ts";
 import { describeEndpoint, type TransportEndpoint } from "../../protocols/modbus/transport/transport.ts";
 import { requireProfile } from "../../protocols/profiles/load.ts";
 import { loadProfiles } from "../../protocols/profiles/io/files.ts";
-import { endpointFromOptions, withEndpointOptions, type EndpointOptions } from "./endpoint.ts";
+import { endpointFromOptions, withEndpointOptions, type EndpointOptions } from "./endpoint-options.ts";
 import { loadConfigFile } from "./config-file.ts";
 import { quantityLines, table, UsageError } from "./output.ts";
+import { readThroughService } from "./read-service.ts";
 
 interface ReadOptions extends EndpointOptions {
   config?: string;
@@ -90,6 +92,47 @@ function printReading(target: Target, profileId: string, result: PollResult, jso
   process.stdout.write(`${table(rows)}\n`);
 }
 
+/** Opens the port (or connection) itself and reads the meter once. */
+async function readOffline(target: Target, json: boolean): Promise<void> {
+  const profile = requireProfile(loadProfiles(target.profilesDir), target.profileId);
+  const transport = modbusSerialTransportFactory(target.endpoint);
+  const scheduler = new BusScheduler(transport, {
+    busId: "read",
+    clock: new SystemClock(),
+    timeoutMs: target.timeoutMs,
+    interFrameGapMs: 5,
+  });
+  const driver = new ModbusMeterDriver(profile, target.unit);
+  try {
+    const result = await scheduler.enqueue({
+      meterId: target.label,
+      priority: "poll",
+      retries: 1,
+      run: (tx) => driver.poll(tx),
+    });
+    printReading(target, profile.id, result, json);
+  } catch (error) {
+    throw plainTimeout(error, target);
+  } finally {
+    await scheduler.stop();
+  }
+}
+
+/** A timeout says which unit on which line did not answer, and what to check. */
+function plainTimeout(error: unknown, target: Target): unknown {
+  if (!isGatewayError(error, ErrorCode.Timeout)) return error;
+  const request = error.context["request"];
+  return new GatewayError(
+    ErrorCode.Timeout,
+    `${typeof request === "string" ? `${request}: ` : ""}` +
+      `no reply from unit ${target.unit} within ${target.timeoutMs} ms on ${describeEndpoint(target.endpoint)}: ` +
+      (target.endpoint.kind === "rtu"
+        ? "check the unit id, wiring (A/B), baud rate and parity"
+        : "check the unit id and that the peer speaks this protocol (--tcp: Modbus TCP, --rtu-over-tcp: raw RTU)"),
+    error.context,
+  );
+}
+
 /** Registers `read`: one meter, read once, by config (--meter) or by endpoint, unit and profile. */
 export function registerRead(program: Command): void {
   withEndpointOptions(program.command("read"))
@@ -106,39 +149,10 @@ export function registerRead(program: Command): void {
       if (!Number.isInteger(target.timeoutMs) || target.timeoutMs < 10 || target.timeoutMs > 30_000) {
         throw new UsageError("--timeout must be 10..30000 ms");
       }
-      const profile = requireProfile(loadProfiles(target.profilesDir), target.profileId);
-      const transport = modbusSerialTransportFactory(target.endpoint);
-      const scheduler = new BusScheduler(transport, {
-        busId: "read",
-        clock: new SystemClock(),
-        timeoutMs: target.timeoutMs,
-        interFrameGapMs: 5,
-      });
-      const driver = new ModbusMeterDriver(profile, target.unit);
-      try {
-        const result = await scheduler.enqueue({
-          meterId: target.label,
-          priority: "poll",
-          retries: 1,
-          run: (tx) => driver.poll(tx),
-        });
-        printReading(target, profile.id, result, options.json === true);
-      } catch (error) {
-        if (isGatewayError(error, ErrorCode.Timeout)) {
-          const request = error.context["request"];
-          throw new GatewayError(
-            ErrorCode.Timeout,
-            `${typeof request === "string" ? `${request}: ` : ""}` +
-              `no reply from unit ${target.unit} within ${target.timeoutMs} ms on ${describeEndpoint(target.endpoint)}: ` +
-              (target.endpoint.kind === "rtu"
-                ? "check the unit id, wiring (A/B), baud rate and parity"
-                : "check the unit id and that the peer speaks this protocol (--tcp: Modbus TCP, --rtu-over-tcp: raw RTU)"),
-            error.context,
-          );
-        }
-        throw error;
-      } finally {
-        await scheduler.stop();
-      }
+      const json = options.json === true;
+      // While the service runs it holds the port: ask it. Otherwise open the port here.
+      if (options.config !== undefined && options.meter !== undefined)
+        if (await readThroughService(options.config, options.meter, target, json)) return;
+      await readOffline(target, json);
     });
 }

@@ -1,12 +1,18 @@
-/** `meter-gateway scan`: probe each unit id on a bus, show progress, list the meters that answered. */
+/**
+ * `meter-gateway scan`: probe each unit id on a bus, at one or several line settings, show progress
+ * with the time the probing can take at most, and list the meters that answered and on what settings.
+ */
 import type { Command } from "commander";
+import { SystemClock } from "../../core/clock.ts";
 import { modbusSerialTransportFactory } from "../../protocols/modbus/transport/modbus-serial.ts";
+import { describeEndpoint, type TransportEndpoint } from "../../protocols/modbus/transport/transport.ts";
 import { loadProfiles } from "../../protocols/profiles/io/files.ts";
-import { endpointFromOptions, withEndpointOptions, type EndpointOptions } from "./endpoint.ts";
-import { formatQuantity, table, UsageError } from "./output.ts";
-import { BusProber, type ScanHit } from "./probe.ts";
 import { parseUnitList } from "../../protocols/modbus/unit-list.ts";
-import { describeEndpoint } from "../../protocols/modbus/transport/transport.ts";
+import { withEndpointOptions, type EndpointOptions } from "./endpoint-options.ts";
+import { formatQuantity, table, UsageError } from "./output.ts";
+import { BusProber } from "./probe.ts";
+import { formatDuration, lineLabel, lineOf, scanEndpoints } from "./scan-settings.ts";
+import { probingBoundMs, sweep, timeLeftMs, type FoundMeter, type SweepProgress } from "./scan-sweep.ts";
 
 interface ScanOptions extends EndpointOptions {
   units: string;
@@ -15,17 +21,23 @@ interface ScanOptions extends EndpointOptions {
   profilesDir?: string;
 }
 
+const labels = (endpoints: readonly TransportEndpoint[]) =>
+  endpoints.map((e) => lineOf(e)).flatMap((line) => (line === undefined ? [] : [lineLabel(line)]));
+
 /** Prints the meters found as a table, or what to check when none answered. */
-function printHits(hits: readonly ScanHit[], units: string): void {
+function printHits(hits: readonly FoundMeter[], units: string, tried: readonly string[]): void {
   if (hits.length === 0) {
+    const at = tried.length > 1 ? ` at ${tried.join(", ")}` : "";
     process.stdout.write(
-      `no meter answered on units ${units}. Check wiring (A/B swapped?), baud rate and parity, ` +
+      `no meter answered on units ${units}${at}. Check wiring (A/B swapped?), baud rate and parity, ` +
         `and that the meters' unit ids are in the range.\n`,
     );
     return;
   }
+  const withLine = hits.some((h) => h.line !== undefined);
   const rows = hits.map((h) => [
     String(h.unit),
+    ...(withLine ? [h.line === undefined ? "-" : lineLabel(h.line)] : []),
     h.profile === undefined
       ? "unknown (answers, but no profile fits)"
       : [h.profile, ...h.alternatives].join(" or "),
@@ -39,11 +51,28 @@ function printHits(hits: readonly ScanHit[], units: string): void {
       : formatQuantity("voltageV", (h.values.voltageV ?? h.values.voltageL1V)!),
     h.values.importEnergyWh === undefined ? "-" : formatQuantity("importEnergyWh", h.values.importEnergyWh),
   ]);
-  process.stdout.write(`${table(rows, ["unit", "profile", "serial", "voltage", "import energy"])}\n`);
+  const header = ["unit", ...(withLine ? ["line"] : []), "profile", "serial", "voltage", "import energy"];
+  process.stdout.write(`${table(rows, header)}\n`);
   process.stdout.write(`${hits.length} meter(s) found\n`);
 }
 
-/** Registers `scan`: probes each unit id on a bus and guesses its profile. */
+/** The one line progress on a terminal: setting, unit, found, time spent and left. */
+function progressLine(p: SweepProgress, timeoutMs: number): string {
+  const setting = p.line === undefined ? "" : `${lineLabel(p.line)} (${p.setting}/${p.settings}): `;
+  return (
+    `\r  ${setting}unit ${p.unit} (${p.index}/${p.units}), found ${p.found}, ` +
+    `${formatDuration(p.elapsedMs)} spent, about ${formatDuration(timeLeftMs(p, timeoutMs))} left `
+  );
+}
+
+function parseTimeout(text: string): number {
+  const timeoutMs = Number(text);
+  if (!Number.isInteger(timeoutMs) || timeoutMs < 10 || timeoutMs > 5000)
+    throw new UsageError("--timeout must be 10..5000 ms");
+  return timeoutMs;
+}
+
+/** Registers `scan`: probes each unit id on a bus, at each line setting given, and guesses its profile. */
 export function registerScan(program: Command): void {
   withEndpointOptions(program.command("scan"))
     .description("find the meters on a bus: probe each unit id and guess its profile")
@@ -51,42 +80,55 @@ export function registerScan(program: Command): void {
     .option("--timeout <ms>", "reply timeout per probe (10..5000)", "200")
     .option("--profiles-dir <dir>", "extra profile directory")
     .option("--json", "machine-readable output")
+    .addHelpText(
+      "after",
+      "\n--baud and --parity take lists for --serial, e.g. --baud 2400,4800,9600 --parity none,even:\n" +
+        "every combination is tried, and each meter is listed with the line settings it answered on.",
+    )
     .action(async (options: ScanOptions) => {
-      const endpoint = endpointFromOptions(options);
+      const endpoints = scanEndpoints(options);
       const parsed = parseUnitList(options.units);
       if (!parsed.ok) throw new UsageError(`--units: ${parsed.error}`);
       const units = parsed.units;
-      const timeoutMs = Number(options.timeout);
-      if (!Number.isInteger(timeoutMs) || timeoutMs < 10 || timeoutMs > 5000) {
-        throw new UsageError("--timeout must be 10..5000 ms");
-      }
+      const timeoutMs = parseTimeout(options.timeout);
       const profiles = loadProfiles(options.profilesDir);
-      const prober = new BusProber(modbusSerialTransportFactory(endpoint), profiles, timeoutMs);
-      const hits: ScanHit[] = [];
-      const progress = process.stderr.isTTY && options.json !== true;
-      try {
-        process.stderr.write(
-          `scanning ${describeEndpoint(endpoint)}, units ${options.units}, ${timeoutMs} ms per probe\n`,
-        );
-        for (const [i, unit] of units.entries()) {
-          if (progress)
-            process.stderr.write(`\r  unit ${unit} (${i + 1}/${units.length}), found ${hits.length} `);
-          if (await prober.present(unit)) {
-            const hit = await prober.identify(unit);
-            hits.push(hit);
-            if (!progress && options.json !== true) process.stderr.write(`  unit ${unit} answered\n`);
-          }
-        }
-        if (progress) process.stderr.write("\n");
-      } finally {
-        await prober.close();
-      }
+      const tried = labels(endpoints);
+      const boundMs = probingBoundMs(endpoints.length, units.length, timeoutMs);
+      const quiet = options.json === true;
+      const progress = process.stderr.isTTY && !quiet;
+      const where =
+        endpoints.length === 1
+          ? describeEndpoint(endpoints[0]!)
+          : `${options.serial} at ${endpoints.length} line settings (${tried.join(", ")})`;
+      process.stderr.write(
+        `scanning ${where}, units ${options.units}, ${timeoutMs} ms per probe: ` +
+          `about ${formatDuration(boundMs)} if nothing answers\n`,
+      );
+      let lastSetting = 0;
+      const hits = await sweep({
+        endpoints,
+        units,
+        clock: new SystemClock(),
+        openProber: (endpoint) => new BusProber(modbusSerialTransportFactory(endpoint), profiles, timeoutMs),
+        onProbe: (p) => {
+          if (progress) process.stderr.write(progressLine(p, timeoutMs));
+          else if (!quiet && p.line !== undefined && endpoints.length > 1 && p.setting !== lastSetting)
+            process.stderr.write(`  trying ${lineLabel(p.line)} (${p.setting}/${p.settings})\n`);
+          lastSetting = p.setting;
+        },
+        onFound: (meter) => {
+          if (progress || quiet) return;
+          const on = meter.line === undefined ? "" : ` on ${lineLabel(meter.line)}`;
+          process.stderr.write(`  unit ${meter.unit} answered${on}\n`);
+        },
+      });
+      if (progress) process.stderr.write("\n");
       if (options.json === true) {
-        process.stdout.write(
-          `${JSON.stringify({ endpoint: describeEndpoint(endpoint), found: hits }, null, 2)}\n`,
-        );
+        const endpoint = endpoints.length === 1 ? describeEndpoint(endpoints[0]!) : options.serial;
+        const json = { endpoint, ...(tried.length > 0 ? { tried } : {}), found: hits };
+        process.stdout.write(`${JSON.stringify(json, null, 2)}\n`);
         return;
       }
-      printHits(hits, options.units);
+      printHits(hits, options.units, tried);
     });
 }

@@ -4,7 +4,8 @@
  * purchase sequence and reported to the platform when the uplink returns.
  */
 import type { Command } from "commander";
-import { callLocalApi, localApiBase } from "./local-api.ts";
+import { formatYuan, parseMoneyE7 } from "../prepaid/index.ts";
+import { callLocalApi, localApiTarget } from "./local-api-client.ts";
 import { UsageError } from "./output.ts";
 
 interface TopupOptions {
@@ -40,10 +41,7 @@ export function registerTopup(program: Command): void {
         purchaseSeq: positiveInt(options.seq, "--seq"),
         paymentRef: options.ref,
       };
-      const response = await callLocalApi(await localApiBase(options.config), "/topup", {
-        method: "POST",
-        body,
-      });
+      const response = await callLocalApi(await localApiTarget(options.config), "/topup", body);
       const out = response.body as {
         status: string;
         code?: string;
@@ -61,7 +59,7 @@ export function registerTopup(program: Command): void {
         const what =
           out.result?.status === "duplicate" ? "already applied earlier (nothing credited)" : "applied";
         process.stdout.write(
-          `top-up ${body.purchaseSeq} for ${body.account}: ${what}; balance ${out.result?.balance} yuan\n`,
+          `top-up ${body.purchaseSeq} for ${body.account}: ${what}; balance ${formatYuan(parseMoneyE7(out.result?.balance ?? "0"))}\n`,
         );
       }
     });

@@ -5,7 +5,7 @@
 import { describe, expect, it } from "vitest";
 import { formatConfigErrors } from "./config-error.ts";
 import { parseConfig } from "./parse.ts";
-import { parseOptions, yamlLines } from "./testing/parse-options.ts";
+import { parseOptions, yamlLines } from "../../test/helpers/config/parse-options.ts";
 
 /** A valid file whose only account is `account` (YAML flow mapping) on line 4. */
 function errorsFor(account: string): string {

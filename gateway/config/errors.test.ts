@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { formatConfigErrors } from "./config-error.ts";
 import { parseConfig } from "./parse.ts";
-import { parseOptions, yamlLines } from "./testing/parse-options.ts";
+import { parseOptions, yamlLines } from "../../test/helpers/config/parse-options.ts";
 
 function errorsOf(text: string, options = parseOptions) {
   const result = parseConfig(text, options);
@@ -93,7 +93,7 @@ describe("parseConfig on an invalid file", () => {
         line: 5,
         column: 3,
         message:
-          "unknown key 'colour' (allowed: id, dataDir, timezone, logLevel, httpPort, profilesDir, diskReserveMiB)",
+          "unknown key 'colour' (allowed: id, dataDir, timezone, logLevel, httpPort, socketPath, profilesDir, diskReserveMiB)",
       },
       {
         path: "buses[0].baudrate",

@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { parseConfig } from "./parse.ts";
 import { summarizeConfig } from "./summary.ts";
-import { parseOptions } from "./testing/parse-options.ts";
+import { parseOptions } from "../../test/helpers/config/parse-options.ts";
 
 const exampleText = readFileSync(new URL("example.yaml", import.meta.url), "utf8");
 

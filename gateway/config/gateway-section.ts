@@ -17,6 +17,13 @@ export const gatewaySchema = z.strictObject({
   /** Port of the local HTTP API (health, metrics): 1..65535. Absent: no HTTP listener. */
   httpPort: intBetween(1, 65_535).optional(),
   /**
+   * Unix socket of the local API, for the technician's commands while the service runs (mode 0660: the
+   * service's user and group may connect). Relative paths resolve against the config file's directory.
+   * Default `<dataDir>/gateway.sock`; e.g. `/run/meter-gateway/gateway.sock` with systemd's
+   * `RuntimeDirectory=meter-gateway`. At most 100 bytes (the kernel's limit is 108).
+   */
+  socketPath: nonEmptyString.max(100).optional(),
+  /**
    * Directory of user meter profiles, added to the built-in ones; relative paths resolve against the
    * config file's directory. Absent: built-in profiles only.
    */

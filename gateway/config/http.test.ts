@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { parseConfig } from "./parse.ts";
 import { isLoopback, listenAddress } from "./http.ts";
-import { parseOptions } from "./testing/parse-options.ts";
+import { parseOptions } from "../../test/helpers/config/parse-options.ts";
 
 const withHttp = (http: string) => `gateway: { id: gw, dataDir: /var/lib/mg }
 buses: []

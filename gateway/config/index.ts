@@ -20,3 +20,4 @@ export {
   type TcpBusConfig,
 } from "./schema.ts";
 export { summarizeConfig } from "./summary.ts";
+export { localSocketPath } from "./paths.ts";

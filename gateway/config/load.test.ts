@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ErrorCode, isGatewayError } from "../../core/errors.ts";
 import { ConfigError } from "./config-error.ts";
 import { loadConfig } from "./load.ts";
-import { knownProfiles, yamlLines } from "./testing/parse-options.ts";
+import { knownProfiles, yamlLines } from "../../test/helpers/config/parse-options.ts";
 
 const options = { profileNames: () => knownProfiles };
 let dir: string;

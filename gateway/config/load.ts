@@ -1,5 +1,6 @@
 /** Reading the config file at start. */
 import { readFile } from "node:fs/promises";
+import { userInfo } from "node:os";
 import { dirname, resolve } from "node:path";
 import { ConfigError, type ConfigIssue } from "./config-error.ts";
 import { parseConfig, type ParseConfigOptions, type ProfileNames } from "./parse.ts";
@@ -34,6 +35,23 @@ export async function loadConfig(filePath: string, options: LoadConfigOptions): 
   return { config: result.config, warnings: result.warnings };
 }
 
+/**
+ * deploy/install.sh makes /etc/meter-gateway readable by root and the group meter-gateway only (it holds
+ * the paths of the command key and the broker password), so a technician's own account needs one of these.
+ */
+const accessHint =
+  "To get access, join the group meter-gateway (sudo usermod -aG meter-gateway $USER, then log in again) " +
+  "or run the command with sudo";
+
+function currentUser(): string {
+  try {
+    return `user ${userInfo().username}`;
+  } catch {
+    // A uid with no passwd entry (a container, setpriv) has no name.
+    return `uid ${process.getuid?.() ?? "?"}`;
+  }
+}
+
 function readFailure(file: string, error: unknown): string {
   const code = (error as { code?: unknown } | null)?.code;
   switch (code) {
@@ -41,7 +59,7 @@ function readFailure(file: string, error: unknown): string {
       return `config file not found: ${file}`;
     case "EACCES":
     case "EPERM":
-      return `cannot read config file ${file}: permission denied`;
+      return `cannot read config file ${file}: permission denied for ${currentUser()}. ${accessHint}`;
     case "EISDIR":
       return `${file} is a directory, not a config file`;
     default:

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { parseConfig } from "./parse.ts";
-import { knownProfiles, parseOptions, yamlLines } from "./testing/parse-options.ts";
+import { knownProfiles, parseOptions, yamlLines } from "../../test/helpers/config/parse-options.ts";
 
 const minimal = yamlLines(
   "gateway:",

@@ -2,7 +2,7 @@
  * Relative file and directory paths in the config resolve against the config file's directory, not the
  * process's working directory (which is `/` under systemd).
  */
-import { resolve } from "node:path";
+import { join, resolve } from "node:path";
 import type { z } from "zod";
 import type { configSchema } from "./schema.ts";
 
@@ -20,6 +20,7 @@ export function resolveConfigPaths(config: ParsedConfig, baseDir: string): Parse
       ...gateway,
       dataDir: from(gateway.dataDir),
       ...(gateway.profilesDir === undefined ? {} : { profilesDir: from(gateway.profilesDir) }),
+      ...(gateway.socketPath === undefined ? {} : { socketPath: from(gateway.socketPath) }),
     },
     ...(http?.tls === undefined
       ? {}
@@ -48,4 +49,9 @@ export function resolveConfigPaths(config: ParsedConfig, baseDir: string): Parse
 /** `value` without its undefined properties, so optional keys stay absent rather than `undefined`. */
 function withDefined<T extends object>(value: T): T {
   return Object.fromEntries(Object.entries(value).filter(([, field]) => field !== undefined)) as T;
+}
+
+/** The local API's Unix socket: `gateway.socketPath`, else `gateway.sock` in the data directory. */
+export function localSocketPath(gateway: { readonly dataDir: string; readonly socketPath?: string }): string {
+  return gateway.socketPath ?? join(gateway.dataDir, "gateway.sock");
 }

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { ManualClock } from "../../core/clock.ts";
 import type { Reading } from "../metering/reading.ts";
-import { TempStores } from "../store/testing/temp-store.ts";
+import { TempStores } from "../../test/helpers/store/temp-store.ts";
 import { ReadingIngest, type ReadingBilling } from "./ingest.ts";
 
 const temp = new TempStores();

@@ -17,7 +17,7 @@ export * from "./limits.ts";
 export * from "./thresholds.ts";
 export * from "./decision-types.ts";
 export { decide } from "./decision.ts";
-export * from "./topup.ts";
+export * from "./purchase-sequence.ts";
 export * from "./anomaly.ts";
 export * from "./hold-streak.ts";
 export * from "./meter-identity.ts";

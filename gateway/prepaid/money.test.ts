@@ -7,6 +7,7 @@ import {
   e7ToFen,
   fenToE7,
   formatMoneyE7,
+  formatYuan,
   formatPriceE4,
   formatScaled,
   parseKwhToWh,
@@ -92,6 +93,16 @@ describe("money formatting", () => {
     [Number.MAX_SAFE_INTEGER, "900719925.4740991"],
   ])("formats %d E7 as %s", (value, text) => {
     expect(formatMoneyE7(value)).toBe(text);
+  });
+
+  it.each([
+    [4_783_397, "0.47 yuan"],
+    [795_216_603, "79.52 yuan"],
+    [0, "0.00 yuan"],
+    [-528_300, "-0.06 yuan"],
+    [1_000_000_000, "100.00 yuan"],
+  ])("shows %d E7 to people as %s (two decimals, rounded down to the fen)", (value, text) => {
+    expect(formatYuan(value)).toBe(text);
   });
 
   it("formats prices with 4 decimals and scaled values exactly", () => {

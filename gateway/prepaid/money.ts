@@ -113,6 +113,15 @@ export function formatMoneyE7(amountE7: number): string {
   return formatScaled(amountE7, MONEY_DECIMALS, 2);
 }
 
+/**
+ * Money for people (messages, logs, the CLI): yuan with two decimals and the unit ("79.52 yuan",
+ * "-0.06 yuan"). Rounded down to the fen, as {@link e7ToFen} does, so a balance shown never overstates
+ * the customer's credit. Records and JSON keep the exact string of {@link formatMoneyE7}.
+ */
+export function formatYuan(amountE7: number): string {
+  return `${formatScaled(e7ToFen(amountE7, "floor"), 2)} yuan`;
+}
+
 /** Formats 1e-4 yuan/kWh as yuan/kWh with 4 decimals ("0.5283"). */
 export function formatPriceE4(priceE4: number): string {
   return formatScaled(priceE4, PRICE_DECIMALS);

@@ -6,6 +6,7 @@ const fine: MeterBillingStatus = {
   heldReadings: null,
   heldJumps: [],
   relayDisobeys: null,
+  cut: null,
   replacement: null,
 };
 const storing: StorageStatus = { failing: false, episode: null, failedBatchesTotal: 0 };

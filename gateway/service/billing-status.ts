@@ -16,6 +16,16 @@ export interface MeterBillingStatus {
   heldJumps: Array<{ anomaly: number; energyWh: number }>;
   /** The relay reads back another position than commanded; null when it follows. */
   relayDisobeys: { expected: RelayPosition; actual: RelayPosition; redrives: number } | null;
+  /**
+   * Why the supply is cut (`executed`) or announced to be (`plannedAtMs`): `arrears` or `remote` (with
+   * the command's reason); null when it is not.
+   */
+  cut: {
+    reason: "arrears" | "remote";
+    detail: string | null;
+    executed: boolean;
+    plannedAtMs: number | null;
+  } | null;
   /** A replacement waiting for meter.replace.confirm, and what billing does meanwhile. */
   replacement: {
     oldSerial: number;
@@ -43,6 +53,10 @@ export function meterBillingStatus(health: MeterBillingHealth): MeterBillingStat
     heldReadings: held === undefined ? null : { ...held, stalled: billingStalled(held) },
     heldJumps: health.heldJumps.map((a) => ({ anomaly: a.id, energyWh: a.energyWh })),
     relayDisobeys: relayDisobeys === undefined ? null : { ...relayDisobeys },
+    cut:
+      health.cut === undefined
+        ? null
+        : { ...health.cut, detail: health.cut.detail ?? null, plannedAtMs: health.cut.plannedAtMs ?? null },
     replacement:
       replacement === undefined
         ? null

@@ -7,9 +7,9 @@ import { ErrorCode, GatewayError } from "../../core/errors.ts";
 import type { EventBus } from "../../core/event-bus.ts";
 import type { GatewayEvents } from "../events.ts";
 import type { BusConfig, Config, MeterConfig } from "../config/index.ts";
-import { endpointOfBus } from "../bus/endpoint.ts";
+import { endpointOfBus } from "../bus/bus-endpoint.ts";
 import { Poller, type PollerOptions } from "../bus/poller.ts";
-import { BusScheduler, type BusSchedulerOptions } from "../bus/scheduler.ts";
+import { BusScheduler, type BusSchedulerOptions, type JobPriority } from "../bus/scheduler.ts";
 import type { BusCounters, MeterCounters } from "../bus/counters.ts";
 import { ModbusMeterDriver } from "../metering/modbus-driver.ts";
 import type { OptionalBlockChange } from "../metering/optional-blocks.ts";
@@ -205,7 +205,7 @@ export class Buses {
   busStats(): Array<{
     busId: string;
     busyMs: number;
-    queued: { writes: number; polls: number };
+    queued: Record<JobPriority, number>;
     link: Readonly<BusCounters>;
   }> {
     return [...this.runtimes.values()].map((r) => ({

@@ -4,7 +4,7 @@ import Database from "better-sqlite3";
 import { afterEach, describe, expect, it } from "vitest";
 import { ManualClock } from "../../core/clock.ts";
 import { silentLogger } from "../../core/logger.ts";
-import { TempStores } from "../store/testing/temp-store.ts";
+import { TempStores } from "../../test/helpers/store/temp-store.ts";
 import type { Store } from "../store/index.ts";
 import { DiskGuard } from "./disk-guard.ts";
 import { diskProblems } from "./disk-health.ts";

@@ -6,7 +6,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { Registry } from "prom-client";
 import { z } from "zod";
 import type { PrepaidOperations } from "../billing/operations.ts";
-import type { StatusService } from "./status.ts";
+import type { StatusService } from "./status-report.ts";
 
 /** What the local API serves from: the status service, the metrics registry and the top-up operation. */
 export interface LocalHttpPorts {
@@ -15,6 +15,8 @@ export interface LocalHttpPorts {
   readonly topup: PrepaidOperations["topup"];
   /** The technician's web page (gateway/web/): serves its own paths, false for others. */
   readonly web?: (req: IncomingMessage, res: ServerResponse) => Promise<boolean>;
+  /** More routes (technician-api.ts): resolves true when it answered the request. */
+  readonly extra?: (req: IncomingMessage, res: ServerResponse, path: string) => Promise<boolean>;
 }
 
 const topupBody = z.strictObject({
@@ -48,11 +50,7 @@ export class LocalHttp {
   constructor(private readonly ports: LocalHttpPorts) {}
 
   async start(port: number): Promise<number> {
-    const server = createServer((req, res) => {
-      this.route(req, res).catch((error: unknown) =>
-        send(res, 500, { error: { code: "INTERNAL", message: String(error) } }),
-      );
-    });
+    const server = createServer((req, res) => this.handle(req, res));
     this.server = server;
     await new Promise<void>((resolve, reject) => {
       server.once("error", reject);
@@ -68,8 +66,16 @@ export class LocalHttp {
     if (server !== undefined) await new Promise<void>((resolve) => server.close(() => resolve()));
   }
 
+  /** Answers one request (the TCP listener's and the Unix socket's). */
+  handle(req: IncomingMessage, res: ServerResponse): void {
+    this.route(req, res).catch((error: unknown) =>
+      send(res, 500, { error: { code: "INTERNAL", message: String(error) } }),
+    );
+  }
+
   private async route(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const path = (req.url ?? "/").split("?")[0];
+    const path = (req.url ?? "/").split("?")[0] ?? "/";
+    if (await this.ports.extra?.(req, res, path)) return;
     if (req.method === "GET" && path === "/healthz") {
       const problems = this.ports.status.problems(this.ports.status.snapshot());
       send(res, problems.length === 0 ? 200 : 503, {

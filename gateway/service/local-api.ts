@@ -1,92 +1,111 @@
 /**
- * The local API as a feature, when `gateway.httpPort` (or `http.listen`) is set: the status service,
- * the metrics registry and the HTTP server that serves them with the local top-up on 127.0.0.1, and
- * the technician's web page (gateway/web/) with it and on `http.listen`, all on the ports they read.
+ * The local API as a feature: the status service, the metrics registry and the HTTP server that serves
+ * them with the local top-up, the technician's commands (technician-api.ts) and the technician's web
+ * page (gateway/web/), on 127.0.0.1 when `gateway.httpPort` is set and always on the Unix socket
+ * (local-socket.ts), all on the ports they read. The page also listens on `http.listen` when set.
  */
+import { LocalHttp } from "./http.ts";
+import { LocalSocket } from "./local-socket.ts";
+import { createMetrics, type MetricsSources } from "./metrics.ts";
+import type { PrepaidOperations } from "../billing/operations.ts";
+import { StatusService, type StatusSources } from "./status-report.ts";
 import type { Clock } from "../../core/clock.ts";
 import type { Logger } from "../../core/logger.ts";
 import type { Store } from "../store/index.ts";
-import type { CommandExecutor } from "../uplink/index.ts";
-import { WebPage } from "../web/web-page.ts";
-import { LocalHttp } from "./http.ts";
-import { createMetrics, type MetricsSources } from "./metrics.ts";
-import type { PrepaidOperations } from "../billing/operations.ts";
-import { StatusService, type StatusSources } from "./status.ts";
+import { createExecutor, type ExecutorPorts } from "./command-executor.ts";
+import { technicianRoutes } from "./technician-api.ts";
 import { TechnicianOps } from "./technician-ops.ts";
+import { WebPage } from "../web/web-page.ts";
+
+/** What the technician's commands need beyond status: the commands' ports and the engine's hooks. */
+export interface LocalTechnicianDeps {
+  readonly ports: ExecutorPorts;
+  readonly store: Store;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  /** Resolves when the relay operations queued so far have finished (PrepaidEngine.relaysSettled). */
+  readonly relaysSettled: () => Promise<void>;
+  /** Stores the readings collected so far now (ReadingFlow.flush). */
+  readonly flushReadings: () => void;
+}
 
 export type LocalApiDeps = StatusSources &
   MetricsSources & {
-    /** Port to listen on (127.0.0.1); 0 picks a free one; undefined: only the page on `http.listen`. */
+    /** Port to listen on (127.0.0.1); 0 picks a free one; undefined: no TCP listener. */
     readonly port: number | undefined;
-    readonly operations: PrepaidOperations;
-    readonly store: Store;
-    /** The uplink's executor: the technician's actions take the MQTT commands' code paths. */
-    readonly executor: CommandExecutor;
-    readonly relaysSettled: () => Promise<void>;
+    /** The Unix socket (config localSocketPath). */
+    readonly socketPath: string;
+    readonly operations: Pick<PrepaidOperations, "topup">;
+    readonly technician: LocalTechnicianDeps;
     /** When the broker last acknowledged an outbox record (epoch ms); null: not yet or no uplink. */
     readonly lastPublishAtMs: () => number | null;
+    /** Software version, shown on the web page. */
     readonly version: string;
-    /** Real-time timers (live updates, bounds on technician actions). */
-    readonly timers: Pick<Clock, "now" | "setTimeout" | "clearTimeout">;
-    readonly logger: Logger;
+    /** Real-time timers for the page's live updates (the demo's clock runs faster). */
+    readonly timers: Pick<Clock, "setTimeout" | "clearTimeout">;
   };
 
 export class LocalApi {
   private http: LocalHttp | undefined;
+  private socket: LocalSocket | undefined;
   private web: WebPage | undefined;
 
   constructor(private readonly deps: LocalApiDeps) {}
 
-  /** Port of the page's `http.listen` listener, once started. */
-  get webListenPort(): number | undefined {
-    return this.web?.listenPort;
-  }
-
-  /** Listens; resolves with the 127.0.0.1 port bound (undefined without `gateway.httpPort`). */
+  /** Listens; resolves with the TCP port bound (undefined without one). */
   async start(): Promise<number | undefined> {
     const { deps } = this;
     const status = new StatusService(deps);
-    const technician = this.technicianOps();
-    const web = (this.web = this.webPage(status, technician));
+    const ops = this.technicianOps();
+    const web = (this.web = this.webPage(status, ops));
     await web.start();
-    if (deps.port === undefined) return undefined;
-    this.http = new LocalHttp({
+    const http = new LocalHttp({
       status,
       metrics: createMetrics(deps),
       topup: (cmd) => deps.operations.topup(cmd),
+      extra: this.technicianRoutes(ops),
       web: (req, res) => web.handleLocal(req, res),
     });
-    return this.http.start(deps.port);
+    this.http = http;
+    const socket = new LocalSocket(deps.socketPath, (req, res) => http.handle(req, res));
+    try {
+      await socket.start();
+      this.socket = socket;
+    } catch (error) {
+      // Metering and billing go on without it; the technician's commands then need httpPort.
+      deps.technician.logger.error({ err: error }, `local API socket off: ${(error as Error).message}`);
+    }
+    return deps.port === undefined ? undefined : http.start(deps.port);
   }
 
-  async stop(): Promise<void> {
-    // The page first: it ends its live streams, which would otherwise keep the server from closing.
-    await this.web?.stop();
-    await this.http?.stop();
-  }
-
-  /** The technician's operations, shared by the web page and the local API's technician commands. */
+  /** The technician's operations, shared by the CLI's routes and the web page. */
   private technicianOps(): TechnicianOps {
-    const { executor, operations, store, timers, logger, relaysSettled } = this.deps;
-    return new TechnicianOps({ executor, operations, store, clock: timers, logger, relaysSettled });
+    const { ports, store, clock, logger, relaysSettled } = this.deps.technician;
+    const executor = createExecutor(ports);
+    return new TechnicianOps({ executor, operations: ports.operations, store, clock, logger, relaysSettled });
   }
 
+  private technicianRoutes(ops: TechnicianOps): ReturnType<typeof technicianRoutes> {
+    const { store, clock, logger, flushReadings } = this.deps.technician;
+    const { config, meters, meterHealth } = this.deps;
+    const now = () => clock.now();
+    return technicianRoutes({ ops, store, logger, config, meters, meterHealth, flushReadings, now });
+  }
+
+  /** The page on the same sources as the status, with the technician's operations for its actions. */
   private webPage(status: StatusService, technician: TechnicianOps): WebPage {
     const { deps } = this;
-    const { store, operations, meters, logger, timers } = deps;
+    const { ports, store, logger } = deps.technician;
     const uplink = () => {
       const connected = deps.uplinkConnected();
-      return {
-        configured: connected !== undefined,
-        connected: connected === true,
-        lastPublishAtMs: deps.lastPublishAtMs(),
-      };
+      const lastPublishAtMs = deps.lastPublishAtMs();
+      return { configured: connected !== undefined, connected: connected === true, lastPublishAtMs };
     };
     return new WebPage({
       sources: {
         status,
-        supply: (meterId) => operations.supplyView(meterId),
-        meters,
+        supply: (meterId) => ports.operations.supplyView(meterId),
+        meters: deps.meters,
         history: store,
         clock: deps.clock,
         version: deps.version,
@@ -96,8 +115,15 @@ export class LocalApi {
       events: deps.events,
       config: deps.config,
       monotonicMs: () => deps.clock.uptimeMs(),
-      timers,
+      timers: deps.timers,
       logger,
     });
+  }
+
+  async stop(): Promise<void> {
+    // The page first: it ends its live streams, which would otherwise keep the server from closing.
+    await this.web?.stop();
+    await this.socket?.stop();
+    await this.http?.stop();
   }
 }

@@ -102,8 +102,8 @@ function busGauges(meters: MeterDirectory, registry: Registry): void {
     registers: [registry],
     collect() {
       for (const bus of meters.busStats()) {
-        this.set({ bus: bus.busId, priority: "write" }, bus.queued.writes);
-        this.set({ bus: bus.busId, priority: "poll" }, bus.queued.polls);
+        for (const [priority, depth] of Object.entries(bus.queued))
+          this.set({ bus: bus.busId, priority }, depth);
       }
     },
   });

@@ -3,6 +3,7 @@
  * root. A feature names the port it needs instead of taking the whole gateway, so status,
  * metrics, HTTP and the command executor neither see nor import the object that builds them.
  */
+import type { JobPriority } from "../bus/scheduler.ts";
 import type { MeterCounters, BusCounters } from "../bus/counters.ts";
 import type { Reading } from "../metering/reading.ts";
 import type { Account } from "../store/index.ts";
@@ -15,7 +16,7 @@ export type RelayShown = "closed" | "open" | undefined;
 export interface BusStats {
   busId: string;
   busyMs: number;
-  queued: { writes: number; polls: number };
+  queued: Record<JobPriority, number>;
   link: Readonly<BusCounters>;
 }
 

@@ -9,6 +9,7 @@ import type { Logger } from "../../core/logger.ts";
 import type { GatewayEvents } from "../events.ts";
 import type { Reading } from "../metering/reading.ts";
 import type { Store } from "../store/index.ts";
+import { ReadingIngest, type ReadingBilling } from "../ingest/ingest.ts";
 import { batchSink } from "./batch-sink.ts";
 import type { DiskGuard } from "./disk-guard.ts";
 import { ReadingBatcher } from "./reading-batcher.ts";
@@ -20,8 +21,8 @@ export interface ReadingFlowDeps {
   readonly events: EventBus<GatewayEvents>;
   readonly store: Store;
   readonly disk: Pick<DiskGuard, "write">;
-  /** Stores, queues and bills one batch in one unit of work (gateway/ingest/). */
-  readonly ingest: (batch: readonly Reading[]) => void;
+  /** Billing, which the ingest stage (gateway/ingest/) hands each stored batch to. */
+  readonly billing: ReadingBilling;
   readonly failures: StoreFailures;
   readonly afterStored: (batch: readonly Reading[]) => void;
 }
@@ -34,10 +35,11 @@ export class ReadingFlow {
 
   start(): void {
     const { clock, logger, events, store, disk, failures, afterStored } = this.deps;
+    const ingest = new ReadingIngest(store, this.deps.billing);
     const batcher = new ReadingBatcher(
       clock,
       batchSink({
-        ingest: (batch) => disk.write(() => this.deps.ingest(batch), batch.length),
+        ingest: (batch) => disk.write(() => ingest.ingest(batch), batch.length),
         store,
         logger,
         failures,

@@ -2,9 +2,9 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { ManualClock } from "../../core/clock.ts";
 import { silentLogger } from "../../core/logger.ts";
 import type { Store } from "../store/index.ts";
-import { TempStores } from "../store/testing/temp-store.ts";
-import { startExecutorRig, type ExecutorRig } from "./testing/executor-rig.ts";
-import { seedMeterHistory } from "./testing/meter-history.ts";
+import { TempStores } from "../../test/helpers/store/temp-store.ts";
+import { startExecutorRig, type ExecutorRig } from "../../test/helpers/service-rigs/executor-rig.ts";
+import { seedMeterHistory } from "../../test/helpers/service-rigs/meter-history.ts";
 import { TechnicianOps } from "./technician-ops.ts";
 
 const temp = new TempStores();

@@ -9,7 +9,7 @@ import type { Config } from "../config/index.ts";
 import { formatMoneyE7, moneyStateOf } from "../prepaid/index.ts";
 import type { Store } from "../store/index.ts";
 import { Uplink } from "../uplink/index.ts";
-import { createExecutor, type ExecutorPorts } from "./executor.ts";
+import { createExecutor, type ExecutorPorts } from "./command-executor.ts";
 import type { MeterDirectory } from "./ports.ts";
 
 export interface UplinkFeatureDeps {

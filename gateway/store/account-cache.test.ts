@@ -6,7 +6,11 @@
 import { describe, expect, it } from "vitest";
 import type { ManualClock } from "../../core/clock.ts";
 import type { Store } from "./store.ts";
-import { exampleThresholds, freshStorePerTest, type TempStores } from "./testing/temp-store.ts";
+import {
+  exampleThresholds,
+  freshStorePerTest,
+  type TempStores,
+} from "../../test/helpers/store/temp-store.ts";
 
 let clock: ManualClock;
 let store: Store;

@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { Writable } from "node:stream";
 import { createLogger } from "../../core/logger.ts";
 import type { Store } from "./store.ts";
-import { TempStores } from "./testing/temp-store.ts";
+import { TempStores } from "../../test/helpers/store/temp-store.ts";
 
 const temp = new TempStores();
 afterEach(() => temp.cleanup());

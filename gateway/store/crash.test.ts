@@ -2,10 +2,10 @@ import { spawn } from "node:child_process";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
-import { TempStores } from "./testing/temp-store.ts";
+import { TempStores } from "../../test/helpers/store/temp-store.ts";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const writerScript = path.join(here, "testing", "crash-writer.ts");
+const writerScript = path.join(here, "..", "..", "test", "helpers", "store", "crash-writer.ts");
 const repoRoot = path.resolve(here, "..", "..");
 const perBatch = 300;
 

@@ -16,15 +16,15 @@ export type {
 export type { Tariff } from "./tariffs.ts";
 export type { ChargeResult, LedgerEntry, LedgerKind, NewLedgerEntry } from "./ledger.ts";
 export type { NewRelayOp, RelayAction, RelayOp, RelayReadback, RelayResult } from "./relay-ops.ts";
-export type { EventQuery, EventSeverity, NewEvent, RecentEventQuery, StoredEvent } from "./events.ts";
+export type { EventQuery, EventSeverity, NewEvent, RecentEventQuery, StoredEvent } from "./event-store.ts";
 export type { RetentionPolicy, RetentionResult } from "./retention.ts";
 export type { IntegrityReport } from "./maintenance.ts";
-export type { ConnectionPragmas } from "./connection.ts";
+export type { ConnectionPragmas } from "./open-database.ts";
 export type { Migration, MigrationResult } from "./migrations.ts";
 export type { ReadingRepository } from "./readings.ts";
 export type { AccountRepository } from "./accounts.ts";
 export type { TariffRepository } from "./tariffs.ts";
 export type { LedgerRepository } from "./ledger.ts";
 export type { RelayOpRepository } from "./relay-ops.ts";
-export type { EventRepository } from "./events.ts";
+export type { EventRepository } from "./event-store.ts";
 export type { CommandsSeenRepository, KvRepository } from "./meta.ts";

@@ -3,7 +3,7 @@ import path from "node:path";
 import Database from "better-sqlite3";
 import { afterEach, describe, expect, it } from "vitest";
 import { migrations } from "./schema.ts";
-import { TempStores } from "./testing/temp-store.ts";
+import { TempStores } from "../../test/helpers/store/temp-store.ts";
 
 const temp = new TempStores();
 afterEach(() => temp.cleanup());

@@ -1,4 +1,4 @@
 import { MemoryOutbox } from "./memory-outbox.ts";
-import { outboxConformance } from "./testing/outbox-conformance.ts";
+import { outboxConformance } from "../../test/helpers/store/outbox-conformance.ts";
 
 outboxConformance("MemoryOutbox", (clock) => ({ outbox: new MemoryOutbox(clock), dispose: () => {} }));

@@ -2,7 +2,7 @@
  * The durable outbox the MQTT uplink publishes from (DOMAIN.md section 7: MQTT.js keeps its queue in
  * memory, Mosquitto drops after 1000 queued messages, so the backlog must be ours). Records are published
  * in per-stream sequence order and marked delivered only on PUBACK. Every implementation must pass
- * `testing/outbox-conformance.ts` (STYLE.md principle 7).
+ * `test/helpers/store/outbox-conformance.ts` (STYLE.md principle 7).
  *
  * The interface is synchronous on purpose: better-sqlite3 is synchronous, and a SQLite transaction cannot
  * span an `await`, which is what lets a state change and its outbox record commit together.

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { ManualClock } from "../../core/clock.ts";
 import type { Store } from "./store.ts";
-import { exampleThresholds, TempStores } from "./testing/temp-store.ts";
+import { exampleThresholds, TempStores } from "../../test/helpers/store/temp-store.ts";
 
 const temp = new TempStores();
 let clock: ManualClock;

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { ManualClock } from "../../core/clock.ts";
-import { outboxConformance } from "./testing/outbox-conformance.ts";
-import { TempStores } from "./testing/temp-store.ts";
+import { outboxConformance } from "../../test/helpers/store/outbox-conformance.ts";
+import { TempStores } from "../../test/helpers/store/temp-store.ts";
 
 const temp = new TempStores();
 afterEach(() => temp.cleanup());

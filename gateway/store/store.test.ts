@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { isGatewayError } from "../../core/errors.ts";
 import type { Migration } from "./migrations.ts";
 import { migrations } from "./schema.ts";
-import { TempStores } from "./testing/temp-store.ts";
+import { TempStores } from "../../test/helpers/store/temp-store.ts";
 
 const temp = new TempStores();
 afterEach(() => temp.cleanup());

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { ManualClock } from "../../core/clock.ts";
 import type { Store } from "./store.ts";
-import { exampleThresholds, freshStorePerTest } from "./testing/temp-store.ts";
+import { exampleThresholds, freshStorePerTest } from "../../test/helpers/store/temp-store.ts";
 
 let clock: ManualClock;
 let store: Store;

@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { ManualClock } from "../../core/clock.ts";
 import { silentLogger } from "../../core/logger.ts";
 import type { Store } from "../store/index.ts";
-import { TempStores } from "../store/testing/temp-store.ts";
+import { TempStores } from "../../test/helpers/store/temp-store.ts";
 import type { OutboxDeliveryOptions, PublishChannel } from "./delivery.ts";
 import { OutboxDelivery } from "./delivery.ts";
 import type { StreamEnvelope } from "./envelope.ts";

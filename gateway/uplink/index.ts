@@ -24,8 +24,14 @@ export {
 } from "./outbox-writer.ts";
 export type { EventSpec } from "./outbox-writer.ts";
 export type { StreamEnvelope } from "./envelope.ts";
-export { meterStateSchema, statusSchema } from "./status.ts";
-export type { MeterCounts, MeterState, MeterStatePayload, StatusInfo, StatusPayload } from "./status.ts";
+export { meterStateSchema, statusSchema } from "./retained-topics.ts";
+export type {
+  MeterCounts,
+  MeterState,
+  MeterStatePayload,
+  StatusInfo,
+  StatusPayload,
+} from "./retained-topics.ts";
 export { gatewayTopics } from "./topics.ts";
 export type { GatewayTopics } from "./topics.ts";
 export * from "./records.ts";

@@ -10,10 +10,10 @@ import { afterEach, describe, expect, it } from "vitest";
 import { startMosquitto, waitFor, type MosquittoBroker } from "../../test/helpers/index.ts";
 import { ManualClock } from "../../core/clock.ts";
 import { silentLogger } from "../../core/logger.ts";
-import { TempStores } from "../store/testing/temp-store.ts";
+import { TempStores } from "../../test/helpers/store/temp-store.ts";
 import { mqttConfigSchema } from "../config/mqtt.ts";
-import { startExecutorRig } from "../service/testing/executor-rig.ts";
-import { testGatewayId } from "./testing/fixtures.ts";
+import { startExecutorRig } from "../../test/helpers/service-rigs/executor-rig.ts";
+import { testGatewayId } from "../../test/helpers/uplink/fixtures.ts";
 import { Uplink } from "./uplink.ts";
 
 const temp = new TempStores();

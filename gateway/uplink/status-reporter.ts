@@ -9,7 +9,7 @@ import type { Logger } from "../../core/logger.ts";
 import type { Store } from "../store/index.ts";
 import type { OutboxDelivery } from "./delivery.ts";
 import { CONTRACT_VERSION } from "./envelope.ts";
-import type { StatusInfo, StatusPayload } from "./status.ts";
+import type { StatusInfo, StatusPayload } from "./retained-topics.ts";
 import type { GatewayTopics } from "./topics.ts";
 
 /** Options of {@link StatusReporter}. */

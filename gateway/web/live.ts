@@ -11,7 +11,7 @@ import type { GatewayEvents } from "../events.ts";
 
 export interface LiveDeps {
   readonly events: EventBus<GatewayEvents>;
-  /** Id of the newest stored event (EventRepository.latestId). */
+  /** Id of the newest stored event (EventRepository.lastId). */
   readonly latestEventId: () => number;
   readonly clock: Pick<Clock, "setTimeout" | "clearTimeout">;
   /** How often changes are pushed at most, ms: 200..10000, default 1000. */

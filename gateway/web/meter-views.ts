@@ -4,7 +4,7 @@
  */
 import { e7ToFen, formatMoneyE7, formatScaled } from "../prepaid/index.ts";
 import type { SupplyView } from "../billing/supply-view.ts";
-import type { MeterStatus } from "../service/status.ts";
+import type { MeterStatus } from "../service/status-report.ts";
 import type { WebSources } from "./sources.ts";
 
 /** Yuan with two decimals, e.g. `12.34`, rounded toward minus infinity. */

@@ -10,7 +10,8 @@ export interface BusView {
   errors: Record<string, number>;
   lastError: string | null;
   downSinceMs: number | null;
-  queued: { writes: number; polls: number };
+  /** Jobs waiting, by priority (relay, read, poll). */
+  queued: Record<string, number>;
 }
 
 export interface OverviewView {
@@ -50,7 +51,7 @@ export function overviewView(sources: WebSources): OverviewView {
         errors: link?.errors ?? {},
         lastError: link?.lastError ?? null,
         downSinceMs: link?.downSinceMs ?? null,
-        queued: busStats?.queued ?? { writes: 0, polls: 0 },
+        queued: { ...(busStats?.queued ?? {}) },
       };
     }),
     meters: {

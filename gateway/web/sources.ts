@@ -6,7 +6,7 @@
 import type { SupplyView } from "../billing/supply-view.ts";
 import type { Store } from "../store/index.ts";
 import type { ClockHealth, MeterDirectory } from "../service/ports.ts";
-import type { StatusService } from "../service/status.ts";
+import type { StatusService } from "../service/status-report.ts";
 
 export interface WebSources {
   readonly status: Pick<StatusService, "snapshot" | "problems">;

@@ -60,7 +60,7 @@ export class WebPage {
     const { gateway, http } = config();
     const idleMs = (http?.sessionIdleMinutes ?? 60) * 60_000;
     const sessions = new Sessions({ monotonicMs: this.deps.monotonicMs }, idleMs);
-    const latestEventId = () => sources.history.events.latestId();
+    const latestEventId = () => sources.history.events.lastId();
     this.live = new LiveUpdates({ events, latestEventId, clock: timers });
     this.live.start();
     const assets = loadAssets();

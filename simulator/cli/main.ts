@@ -21,6 +21,10 @@ export function buildProgram(): Command {
     .option("--serial <device>", "serve Modbus RTU on this serial device")
     .option("--pty", "create a linked pty pair (socat), serve one end and print the other for the gateway")
     .option("--pty-link <path>", "with --pty: where to put the gateway's end (default: a temp dir)")
+    .option(
+      "--strict-baud",
+      "with --pty: answer only requests the gateway sends at --baud, as a real meter (to practise scan)",
+    )
     .option("--baud <n>", "serial line speed, 1200..921600", "9600")
     .option("--parity <p>", "serial parity: none | even | odd", "none")
     .option(

@@ -14,6 +14,7 @@ export interface ServeFlags {
   serial?: string;
   pty?: boolean;
   ptyLink?: string;
+  strictBaud?: boolean;
   baud: string;
   parity: string;
   profile: string;
@@ -70,6 +71,7 @@ export function scenarioFromFlags(flags: ServeFlags): LoadedScenario {
     throw new UsageError(`--relay must be closed or open, got '${flags.relay}'`);
   const endpoint = endpointFromFlags(flags, baud, parity, lineTimingFromFlags(flags));
   if (flags.ptyLink !== undefined && flags.pty !== true) throw new UsageError("--pty-link goes with --pty");
+  if (flags.strictBaud === true && flags.pty !== true) throw new UsageError("--strict-baud goes with --pty");
   if (flags.start !== undefined && Number.isNaN(Date.parse(flags.start))) {
     throw new UsageError(`--start wants an ISO 8601 time such as 2026-01-05T00:00:00Z, got '${flags.start}'`);
   }
@@ -144,6 +146,7 @@ function endpointFromFlags(
     baud,
     parity,
     ...(flags.ptyLink === undefined ? {} : { link: flags.ptyLink }),
+    ...(flags.strictBaud === true ? { strictBaud: true } : {}),
     ...timing,
   };
 }

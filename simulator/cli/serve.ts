@@ -3,7 +3,7 @@
  * SIGINT/SIGTERM, then stop cleanly (servers closed, socat ended, pty links removed).
  */
 import { loadScenarioFile } from "../scenario/load.ts";
-import { startScenario, type RunningScenario } from "../scenario/run.ts";
+import { startScenario, type RunningScenario } from "../scenario/start-scenario.ts";
 import { formatUnitList } from "../../protocols/modbus/unit-list.ts";
 import { UsageError } from "./fail.ts";
 import { runOverrides, scenarioFromFlags, type ServeFlags } from "./serve-options.ts";
@@ -15,6 +15,7 @@ const oneBusFlags: Array<[keyof ServeFlags, string]> = [
   ["serial", "--serial"],
   ["pty", "--pty"],
   ["ptyLink", "--pty-link"],
+  ["strictBaud", "--strict-baud"],
   ["profilesDir", "--profiles-dir"],
   ["serialNumber", "--serial-number"],
   ["start", "--start"],

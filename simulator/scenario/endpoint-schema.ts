@@ -32,6 +32,8 @@ export const endpointSchema = z.discriminatedUnion("kind", [
     baud,
     parity,
     lineTiming: lineTimingSchema.optional(),
+    /** The other end of a pty pair: answer only requests sent at `baud` (see servers/pty-line.ts). */
+    masterPty: z.string().min(1).optional(),
   }),
   z.strictObject({
     kind: z.literal("pty"),
@@ -40,6 +42,8 @@ export const endpointSchema = z.discriminatedUnion("kind", [
     baud,
     parity,
     lineTiming: lineTimingSchema.optional(),
+    /** Answer only requests the gateway sends at `baud` (see servers/pty-line.ts); default false. */
+    strictBaud: z.boolean().default(false),
   }),
 ]);
 

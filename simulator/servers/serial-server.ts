@@ -12,6 +12,7 @@ import type { SimBus, SlaveReply } from "../core/sim-bus.ts";
 import { ErrorCode } from "../../core/errors.ts";
 import { SimError } from "../core/sim-error.ts";
 import type { LineTiming } from "./line-timing.ts";
+import { masterBaudRate } from "./pty-line.ts";
 import { ReplySender } from "./reply-path.ts";
 
 export interface SerialServerOptions {
@@ -26,7 +27,13 @@ export interface SerialServerOptions {
   clock?: Clock;
   /** Replaces the reply path (framing, faults, timing); default sends the reply with its faults applied. */
   transmit?: (reply: SlaveReply, send: (bytes: Uint8Array) => void) => void;
-  /** Called for bytes the framer dropped (noise, bad CRC). */
+  /**
+   * The master's end of a pty pair: each request is answered only when the baud rate the master set
+   * there matches `baudRate`, as a real meter hears only noise from a master at another speed (a pty
+   * cannot carry parity: see pty-line.ts). Unset, every request is answered.
+   */
+  masterPty?: string;
+  /** Called for bytes the framer dropped (noise, bad CRC) and requests sent at the wrong baud rate. */
   onDiscard?: (bytes: Uint8Array, reason: string) => void;
 }
 
@@ -68,11 +75,24 @@ export class SimSerialServer {
       if (port.isOpen) port.write(Buffer.from(bytes));
     };
     let frameStartMs = 0;
+    const answer = (unit: number, pdu: Uint8Array, requestStartMs: number) => {
+      const reply = this.bus.handle(unit, pdu);
+      if (this.options.transmit !== undefined) this.options.transmit(reply, send);
+      else this.sender.send(reply, send, { requestBytes: pdu.length + 3, requestStartMs });
+    };
+    const masterPty = this.options.masterPty;
     const framer = new RtuRequestFramer({
       frame: (unit, pdu) => {
-        const reply = this.bus.handle(unit, pdu);
-        if (this.options.transmit !== undefined) this.options.transmit(reply, send);
-        else this.sender.send(reply, send, { requestBytes: pdu.length + 3, requestStartMs: frameStartMs });
+        if (masterPty === undefined) return answer(unit, pdu, frameStartMs);
+        const requestStartMs = frameStartMs;
+        void masterBaudRate(masterPty).then((masterBaud) => {
+          if (masterBaud === baudRate) answer(unit, pdu, requestStartMs);
+          else
+            this.options.onDiscard?.(
+              Uint8Array.of(unit, ...pdu),
+              `sent at ${masterBaud ?? "an unknown"} baud; this line runs at ${baudRate}`,
+            );
+        });
       },
       discarded: (bytes, reason) => this.options.onDiscard?.(bytes, reason),
     });

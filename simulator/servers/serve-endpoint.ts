@@ -44,7 +44,8 @@ export async function serveEndpoint(
         endpoint.link === undefined ? undefined : options.resolvePath(endpoint.link),
       );
       try {
-        return await serveSerial(bus, pty.simulatorPath, endpoint, clock, pty);
+        const strict = endpoint.strictBaud ? { masterPty: pty.gatewayPath } : {};
+        return await serveSerial(bus, pty.simulatorPath, { ...endpoint, ...strict }, clock, pty);
       } catch (error) {
         await pty.close();
         throw error;
@@ -57,7 +58,7 @@ export async function serveEndpoint(
 async function serveSerial(
   bus: SimBus,
   path: string,
-  endpoint: Extract<EndpointSpec, { kind: "serial" | "pty" }>,
+  endpoint: Extract<EndpointSpec, { kind: "serial" | "pty" }> & { masterPty?: string },
   clock: Clock,
   pty: PtyPair | undefined,
 ): Promise<ServedEndpoint> {
@@ -66,6 +67,7 @@ async function serveSerial(
     baudRate: endpoint.baud,
     parity: endpoint.parity,
     clock,
+    ...(endpoint.masterPty === undefined ? {} : { masterPty: endpoint.masterPty }),
     ...(endpoint.lineTiming === undefined
       ? {}
       : { lineTiming: new LineTiming(endpoint.baud, endpoint.lineTiming.turnaroundMs) }),

@@ -13,7 +13,7 @@ import { openStore } from "../../gateway/store/index.ts";
 import { mqttConfigSchema } from "../../gateway/config/mqtt.ts";
 import { buildEnvelope } from "../../gateway/uplink/envelope.ts";
 import { enqueueRecord } from "../../gateway/uplink/outbox-writer.ts";
-import { startExecutorRig } from "../../gateway/service/testing/executor-rig.ts";
+import { startExecutorRig } from "../helpers/service-rigs/executor-rig.ts";
 import { Uplink } from "../../gateway/uplink/uplink.ts";
 import { reportResult, sleep } from "./common.ts";
 import { sampleValues, seedBacklog } from "./seed.ts";

@@ -13,7 +13,7 @@ import { join } from "node:path";
 import { SystemClock } from "../../core/clock.ts";
 import { createLogger, silentLogger } from "../../core/logger.ts";
 import type { Reading } from "../../gateway/metering/reading.ts";
-import { createExecutor } from "../../gateway/service/executor.ts";
+import { createExecutor } from "../../gateway/service/command-executor.ts";
 import { Gateway } from "../../gateway/service/gateway.ts";
 import { mqttConfigSchema } from "../../gateway/config/mqtt.ts";
 import { Uplink } from "../../gateway/uplink/uplink.ts";

@@ -66,7 +66,9 @@ describe("meter-gateway scan", () => {
       "300",
     ]);
     expect(result.code).toBe(0);
-    for (const m of layout) expect(result.stdout).toMatch(new RegExp(`^${m.unit}\\s+${m.profile}\\s`, "m"));
+    // Each meter with the line settings it answered on.
+    for (const m of layout)
+      expect(result.stdout).toMatch(new RegExp(`^${m.unit}\\s+19200 8N1\\s+${m.profile}\\s`, "m"));
     expect(result.stdout).toMatch(/4 meter\(s\) found/);
   });
 });

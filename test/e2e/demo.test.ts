@@ -3,6 +3,8 @@
  * through a cut and a restore after a signed top-up, then stopped with Ctrl-C.
  */
 import { spawn } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { createServer } from "node:net";
 import { join } from "node:path";
 import { connect, type MqttClient } from "mqtt";
 import { afterEach, describe, expect, it } from "vitest";
@@ -55,6 +57,7 @@ describe("the demo (npm start)", () => {
 
       const events: Array<{ type: string; meterId?: string }> = [];
       const statuses: string[] = [];
+      const versions: string[] = [];
       const client: MqttClient = connect(`mqtt://127.0.0.1:${mqttPort}`, { protocolVersion: 4 });
       cleanups.push(() => {
         client.end(true);
@@ -63,9 +66,11 @@ describe("the demo (npm start)", () => {
         const message = JSON.parse(payload.toString()) as {
           body?: { type: string; meterId?: string };
           state?: string;
+          version?: string;
         };
         if (topic === "mg/demo-gw/events" && message.body !== undefined) events.push(message.body);
         if (topic === "mg/demo-gw/status" && message.state !== undefined) statuses.push(message.state);
+        if (topic === "mg/demo-gw/status" && message.version !== undefined) versions.push(message.version);
       });
       await new Promise<void>((resolve) =>
         client.on("connect", () => client.subscribe("mg/demo-gw/#", { qos: 1 }, () => resolve())),
@@ -118,6 +123,38 @@ describe("the demo (npm start)", () => {
       const code = await new Promise((resolve) => demo.once("exit", resolve));
       expect(code).toBe(0);
       expect(statuses).toContain("online");
+      // The retained status names the software that runs, not a placeholder.
+      expect(new Set(versions)).toEqual(new Set([packageVersion]));
+      // Money shown to people: yuan with two decimals and the unit, in the balances and in the events.
+      expect(out).toMatch(/balances: clinic -?\d+\.\d\d yuan, flat-1 \d+\.\d\d yuan,/);
+      expect(out).toMatch(
+        /cut\.announced\s+supply will be cut at \S+ unless topped up \(balance -\d+\.\d\d yuan\)/,
+      );
+      expect(out).not.toMatch(/\d\.\d{3,} yuan|balance -?\d+\.\d{3,}/);
+      // The first contact with a meter is not "again".
+      expect(out).toMatch(/flat-1\s+meter\.online\s+meter flat-1 answers$/m);
     },
   );
+
+  it("says in one line which option to use when its MQTT port is taken, and exits", async () => {
+    const dir = await tempDir("demo-busy-");
+    cleanups.push(() => dir.remove());
+    const busy = createServer();
+    await new Promise<void>((resolve) => busy.listen(0, "127.0.0.1", resolve));
+    cleanups.push(() => new Promise<void>((resolve) => busy.close(() => resolve())));
+    const port = (busy.address() as { port: number }).port;
+    const result = await runCli(
+      gatewayCli,
+      ["demo", "--mqtt-port", String(port), "--http-port", String(await freePort()), "--data-dir", dir.path],
+      { timeoutMs: 20_000 },
+    );
+    expect(result.code).toBe(1);
+    expect(result.stderr).toBe(
+      `error: port ${port} is in use (another demo still running?): choose a free one, e.g. npm start -- --mqtt-port ${port + 1}\n`,
+    );
+  });
 });
+
+const packageVersion = (
+  JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string }
+).version;

@@ -9,8 +9,8 @@ import { check } from "prettier";
 import { describe, expect, it } from "vitest";
 import { runCli } from "../helpers/run-cli.ts";
 import { tempDir } from "../helpers/index.ts";
-import { preflightProblems } from "./support/preflight.ts";
-import { renderDocument, renderTable, writeDocument } from "./support/report.ts";
+import { preflightProblems } from "../helpers/faults/preflight.ts";
+import { renderDocument, renderTable, writeDocument } from "../helpers/faults/report.ts";
 import type { FaultResult } from "./types.ts";
 
 const runner = fileURLToPath(new URL("./run.ts", import.meta.url));

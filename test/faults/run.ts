@@ -9,8 +9,8 @@ import { readdirSync } from "node:fs";
 import { availableParallelism, cpus } from "node:os";
 import { basename, dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import { preflightProblems } from "./support/preflight.ts";
-import { renderFailures, renderTable, writeDocument, type ScenarioRow } from "./support/report.ts";
+import { preflightProblems } from "../helpers/faults/preflight.ts";
+import { renderFailures, renderTable, writeDocument, type ScenarioRow } from "../helpers/faults/report.ts";
 import type { FaultResult, FaultScenario, FaultSize } from "./types.ts";
 
 const here = dirname(fileURLToPath(import.meta.url));

@@ -1,7 +1,7 @@
 /**
  * Small read-only helpers over a gateway database file, for checks made from outside the service, and
  * the progress a scenario watches while the service runs (WAL lets a reader look while it writes).
- * What the ledger holds after a run is in test/faults/support/billing-facts.ts.
+ * What the ledger holds after a run is in test/helpers/faults/billing-facts.ts.
  */
 import Database from "better-sqlite3";
 

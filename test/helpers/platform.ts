@@ -5,7 +5,7 @@
 import type { IClientOptions, MqttClient } from "mqtt";
 import { connect } from "mqtt";
 import type { CommandResponse } from "../../gateway/uplink/commands/response.ts";
-import { testGatewayId } from "../../gateway/uplink/testing/fixtures.ts";
+import { testGatewayId } from "./uplink/fixtures.ts";
 import { waitFor } from "./wait-for.ts";
 
 /** A received message. */

@@ -6,7 +6,7 @@ import { execFile } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import type { Clock } from "../../core/clock.ts";
 import { parseScenario } from "../../simulator/scenario/load.ts";
-import { startScenario, type RunningScenario } from "../../simulator/scenario/run.ts";
+import { startScenario, type RunningScenario } from "../../simulator/scenario/start-scenario.ts";
 import type { ScenarioInput } from "../../simulator/scenario/schema.ts";
 import { requireTool, waitFor } from "./index.ts";
 import { spawnOwned, stopOwned, type OwnedProcess } from "./processes.ts";

@@ -164,7 +164,7 @@ describe("polling over Modbus RTU on a pty pair", () => {
     cleanups.push(() => bus.stop());
     bus.poller.start();
     // All eight polls are due at start: one is in hand, the rest wait in the queue.
-    await waitFor(() => bus.scheduler.queued.polls >= 4, { timeoutMs: 2000, intervalMs: 1 });
+    await waitFor(() => bus.scheduler.queued.poll >= 4, { timeoutMs: 2000, intervalMs: 1 });
     const startedBeforeWrite = new Set(order.map((o) => o.split(":")[0])).size;
     await bus.poller.writeRelay("m8", false);
     expect(sim.bus.writeLog).toMatchObject([{ unit: 8, fc: 5, address: 0, value: 0, result: "applied" }]);

@@ -124,7 +124,7 @@ it("reopens a replugged adapter by itself within the bus's reopen backoff, howev
     for (let elapsed = 0; elapsed < ms; elapsed += 250) {
       if (until?.() === true) return elapsed;
       clock.advance(250);
-      await waitFor(() => transport.pending === 0 && scheduler.queued.polls === 0, { intervalMs: 2 });
+      await waitFor(() => transport.pending === 0 && scheduler.queued.poll === 0, { intervalMs: 2 });
     }
     return ms;
   };

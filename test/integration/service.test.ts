@@ -80,7 +80,7 @@ mqtt: { url: "mqtt://127.0.0.1:${deadBrokerPort}" }
       ]);
     const applied = await topup(1);
     expect(applied.code).toBe(0);
-    expect(applied.stdout).toMatch(/top-up 1 for a1: applied; balance \d+\.\d+ yuan/);
+    expect(applied.stdout).toMatch(/top-up 1 for a1: applied; balance \d+\.\d\d yuan$/m);
     const again = await topup(1);
     expect(again.stdout).toMatch(/already applied earlier \(nothing credited\)/);
     const gap = await topup(3);
@@ -92,7 +92,8 @@ mqtt: { url: "mqtt://127.0.0.1:${deadBrokerPort}" }
     expect(status.stdout).toMatch(/health: degraded/);
     expect(status.stdout).toMatch(/meters offline: dead/);
     expect(status.stdout).toMatch(/broker unreachable/);
-    expect(status.stdout).toMatch(/^m1\s+tcp\/1\s+online\s.*a1 5\d\.\d+\s+closed$/m);
+    expect(status.stdout).toMatch(/^m1\s+tcp\/1\s+online\s.*\sa1\s+5\d\.\d\d yuan\s+closed\s+no\s+1$/m);
+    expect(status.stdout).toMatch(/^dead: last error: .*no reply from unit/m);
 
     const health = await fetch(`${base}/healthz`);
     expect(health.status).toBe(503);

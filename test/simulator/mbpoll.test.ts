@@ -190,3 +190,50 @@ describe("mbpoll against meter-sim --pty (Modbus RTU)", () => {
     expect(holders).toEqual([]);
   });
 });
+
+describe("mbpoll against meter-sim --pty --strict-baud", () => {
+  let sim: MeterSimProcess;
+  let device: string;
+
+  beforeAll(async () => {
+    sim = await startMeterSim([
+      "--pty",
+      "--baud",
+      "4800",
+      "--strict-baud",
+      "--profile",
+      "sdm120",
+      "--units",
+      "2",
+    ]);
+    device = served(sim.output()).address;
+  });
+  afterAll(async () => {
+    await sim?.stop();
+  });
+
+  const voltage = (baud: string) =>
+    mbpoll(
+      ["-m", "rtu", "-b", baud, "-P", "none", "-a", "2", "-0", "-1", "-o", "0.5", "-t", "3:float"].concat([
+        "-B",
+        "-r",
+        "0",
+        "-c",
+        "1",
+        device,
+      ]),
+    );
+
+  it("answers a master at its own baud rate only, as a real meter on a mismatched line", async () => {
+    const wrong = await voltage("9600");
+    expect(wrong.code).not.toBe(0);
+    expect(wrong.stderr).toContain("timed out");
+    expect(mbpollValues((await voltage("4800")).stdout).get(0)).toBe(230);
+  });
+
+  it("is refused without --pty", async () => {
+    const result = await runMeterSim(["--modbus-tcp", "127.0.0.1:0", "--strict-baud"]);
+    expect(result.code).not.toBe(0);
+    expect(result.stderr).toContain("--strict-baud goes with --pty");
+  });
+});

@@ -6,14 +6,14 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { testKeyText } from "../../gateway/uplink/testing/fixtures.ts";
+import { testKeyText } from "../helpers/uplink/fixtures.ts";
 import type { MosquittoBroker } from "../helpers/index.ts";
 import { startMosquitto, tempDir } from "../helpers/index.ts";
 import { runCli } from "../helpers/run-cli.ts";
-import type { GatewayUnderTest } from "./support/harness.ts";
-import { startGateway } from "./support/harness.ts";
+import type { GatewayUnderTest } from "../helpers/uplink/harness.ts";
+import { startGateway } from "../helpers/uplink/harness.ts";
 
-const cli = fileURLToPath(new URL("./support/command-cli.ts", import.meta.url));
+const cli = fileURLToPath(new URL("../helpers/uplink/command-cli.ts", import.meta.url));
 let broker: MosquittoBroker;
 let gateway: GatewayUnderTest;
 let dir: string;

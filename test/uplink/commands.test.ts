@@ -7,12 +7,12 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { commandNames } from "../../gateway/uplink/commands/catalog.ts";
 import { responseSchemaOf } from "../../gateway/uplink/commands/response.ts";
-import { domainSnapshot, signedRequest } from "../../gateway/uplink/testing/fixtures.ts";
+import { domainSnapshot, signedRequest } from "../helpers/uplink/fixtures.ts";
 import type { MosquittoBroker } from "../helpers/index.ts";
 import { startMosquitto, waitFor } from "../helpers/index.ts";
-import type { GatewayUnderTest } from "./support/harness.ts";
+import type { GatewayUnderTest } from "../helpers/uplink/harness.ts";
 import { Platform } from "../helpers/platform.ts";
-import { startGateway } from "./support/harness.ts";
+import { startGateway } from "../helpers/uplink/harness.ts";
 
 let broker: MosquittoBroker;
 let platform: Platform;

@@ -9,10 +9,10 @@ import { SystemClock } from "../../core/clock.ts";
 import { silentLogger } from "../../core/logger.ts";
 import { openStore } from "../../gateway/store/index.ts";
 import { mqttConfigSchema } from "../../gateway/config/mqtt.ts";
-import { startExecutorRig } from "../../gateway/service/testing/executor-rig.ts";
-import { testGatewayId } from "../../gateway/uplink/testing/fixtures.ts";
+import { startExecutorRig } from "../helpers/service-rigs/executor-rig.ts";
+import { testGatewayId } from "../helpers/uplink/fixtures.ts";
 import { Uplink } from "../../gateway/uplink/uplink.ts";
-import { addRecords } from "./support/records.ts";
+import { addRecords } from "../helpers/uplink/records.ts";
 
 const [dataDir, url, perStreamArg] = process.argv.slice(2);
 if (dataDir === undefined || url === undefined)

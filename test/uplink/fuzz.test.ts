@@ -5,13 +5,13 @@
 import fc from "fast-check";
 import { afterEach, describe, expect, it } from "vitest";
 import { errorResponseSchema } from "../../gateway/uplink/commands/response.ts";
-import { domainSnapshot, signedRequest } from "../../gateway/uplink/testing/fixtures.ts";
-import { fuzzMessage, validParams } from "./support/command-fuzz.ts";
+import { domainSnapshot, signedRequest } from "../helpers/uplink/fixtures.ts";
+import { fuzzMessage, validParams } from "../helpers/uplink/command-fuzz.ts";
 import type { MosquittoBroker } from "../helpers/index.ts";
 import { startMosquitto } from "../helpers/index.ts";
-import type { GatewayUnderTest } from "./support/harness.ts";
+import type { GatewayUnderTest } from "../helpers/uplink/harness.ts";
 import { Platform } from "../helpers/platform.ts";
-import { startGateway, stopParts } from "./support/harness.ts";
+import { startGateway, stopParts } from "../helpers/uplink/harness.ts";
 
 let broker: MosquittoBroker | undefined;
 let gateway: GatewayUnderTest | undefined;

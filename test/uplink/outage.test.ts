@@ -7,10 +7,10 @@ import { afterEach, describe, expect, it } from "vitest";
 import type { StreamName } from "../../gateway/uplink/records.ts";
 import type { MosquittoBroker } from "../helpers/index.ts";
 import { startMosquitto, waitFor } from "../helpers/index.ts";
-import type { GatewayUnderTest } from "./support/harness.ts";
+import type { GatewayUnderTest } from "../helpers/uplink/harness.ts";
 import { Platform } from "../helpers/platform.ts";
-import { startGateway, stopParts } from "./support/harness.ts";
-import { addRecords } from "./support/records.ts";
+import { startGateway, stopParts } from "../helpers/uplink/harness.ts";
+import { addRecords } from "../helpers/uplink/records.ts";
 
 let broker: MosquittoBroker | undefined;
 let gateway: GatewayUnderTest | undefined;

@@ -7,12 +7,12 @@ import { join } from "node:path";
 import { Writable } from "node:stream";
 import { afterEach, describe, expect, it } from "vitest";
 import { createLogger } from "../../core/logger.ts";
-import { signedRequest, testKeyText } from "../../gateway/uplink/testing/fixtures.ts";
+import { signedRequest, testKeyText } from "../helpers/uplink/fixtures.ts";
 import type { MosquittoBroker } from "../helpers/index.ts";
 import { startMosquitto, tempDir, waitFor } from "../helpers/index.ts";
-import type { GatewayUnderTest } from "./support/harness.ts";
+import type { GatewayUnderTest } from "../helpers/uplink/harness.ts";
 import { Platform } from "../helpers/platform.ts";
-import { startGateway, stopParts } from "./support/harness.ts";
+import { startGateway, stopParts } from "../helpers/uplink/harness.ts";
 
 let broker: MosquittoBroker | undefined;
 let gateway: GatewayUnderTest | undefined;

@@ -5,13 +5,13 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { streamEnvelopeSchemas } from "../../gateway/uplink/envelope.ts";
 import type { StreamName } from "../../gateway/uplink/records.ts";
-import { meterStateSchema, statusSchema } from "../../gateway/uplink/status.ts";
+import { meterStateSchema, statusSchema } from "../../gateway/uplink/retained-topics.ts";
 import type { MosquittoBroker } from "../helpers/index.ts";
 import { startMosquitto } from "../helpers/index.ts";
-import type { GatewayUnderTest } from "./support/harness.ts";
+import type { GatewayUnderTest } from "../helpers/uplink/harness.ts";
 import { Platform } from "../helpers/platform.ts";
-import { startGateway, stopParts } from "./support/harness.ts";
-import { addRecords } from "./support/records.ts";
+import { startGateway, stopParts } from "../helpers/uplink/harness.ts";
+import { addRecords } from "../helpers/uplink/records.ts";
 
 let broker: MosquittoBroker | undefined;
 let gateway: GatewayUnderTest | undefined;

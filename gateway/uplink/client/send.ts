@@ -10,7 +10,7 @@ import { ErrorCode, GatewayError } from "../../../core/errors.ts";
 import type { CommandName } from "../commands/catalog.ts";
 import type { CommandResponse } from "../commands/response.ts";
 import { signCommand } from "../commands/signature.ts";
-import { clientOptions, readUplinkFiles } from "../connection.ts";
+import { clientOptions, readUplinkFiles } from "../client-options.ts";
 import { uplinkDefaults } from "../../config/mqtt.ts";
 import { gatewayTopics } from "../topics.ts";
 import type { ClientConfig } from "./config.ts";

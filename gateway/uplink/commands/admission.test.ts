@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { signedRequest, testGatewayId, testKey } from "../testing/fixtures.ts";
+import { signedRequest, testGatewayId, testKey } from "../../../test/helpers/uplink/fixtures.ts";
 import type { AdmissionPolicy } from "./admission.ts";
 import { admitCommand, maxRequestBytes } from "./admission.ts";
 import { signCommand } from "./signature.ts";

@@ -1,15 +1,15 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { ManualClock } from "../../../core/clock.ts";
 import type { Store } from "../../store/index.ts";
-import { TempStores } from "../../store/testing/temp-store.ts";
-import { domainSnapshot, signedRequest, testGatewayId } from "../testing/fixtures.ts";
-import { testCommandHandler } from "../testing/command-handler.ts";
+import { TempStores } from "../../../test/helpers/store/temp-store.ts";
+import { domainSnapshot, signedRequest, testGatewayId } from "../../../test/helpers/uplink/fixtures.ts";
+import { testCommandHandler } from "../../../test/helpers/uplink/command-handler.ts";
 import {
   startExecutorRig,
   type ExecutorRig,
   type RecordingExecutor,
-} from "../../service/testing/executor-rig.ts";
-import { seedMeterHistory } from "../../service/testing/meter-history.ts";
+} from "../../../test/helpers/service-rigs/executor-rig.ts";
+import { seedMeterHistory } from "../../../test/helpers/service-rigs/meter-history.ts";
 import type { CommandHandler, CommandHandlerOptions } from "./handler.ts";
 import type { CommandResponse } from "./response.ts";
 

@@ -3,7 +3,7 @@
  * `events` stream of records.ts carries them; docs/mqtt.md documents the data). Producers build an
  * event here and record it with `recordEvent` (outbox-writer.ts); none writes its own wording.
  */
-export * from "./prepaid.ts";
-export * from "./accounts.ts";
-export * from "./gateway.ts";
-export * from "./commands.ts";
+export * from "./prepaid-events.ts";
+export * from "./account-events.ts";
+export * from "./gateway-events.ts";
+export * from "./command-events.ts";

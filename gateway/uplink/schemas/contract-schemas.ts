@@ -8,7 +8,7 @@ import { commandCatalog, commandNames } from "../commands/catalog.ts";
 import { responseSchemaOf } from "../commands/response.ts";
 import { mqttConfigSchema } from "../../config/mqtt.ts";
 import { streamEnvelopeSchemas } from "../envelope.ts";
-import { meterStateSchema, statusSchema } from "../status.ts";
+import { meterStateSchema, statusSchema } from "../retained-topics.ts";
 
 interface ContractSchema {
   readonly title: string;

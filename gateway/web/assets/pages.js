@@ -82,7 +82,9 @@ export function overviewPage() {
             .map(([code, n]) => `${code} ${n}`)
             .join(", ") || "none",
           b.lastError ?? dash,
-          `${b.queued.writes} writes, ${b.queued.polls} polls`,
+          Object.entries(b.queued)
+            .map(([kind, n]) => `${n} ${kind}`)
+            .join(", ") || "none",
         ]),
         { cls: "cards-on-phone" },
       ),

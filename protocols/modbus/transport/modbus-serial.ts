@@ -16,7 +16,7 @@ import {
   type TransportEndpoint,
   type TransportOptions,
 } from "./transport.ts";
-import { withDeadline } from "./deadline.ts";
+import { withDeadline } from "./real-time-deadline.ts";
 import { openError, timeoutError, transactionError } from "./error-map.ts";
 import { closeSocket, connectSocket, watchSocket } from "./tcp-socket.ts";
 

@@ -11,9 +11,9 @@ import { requireProfile } from "../../../protocols/profiles/load.ts";
 import { startSimulator, type RunningSimulator } from "../../../simulator/start.ts";
 import { tempDir, waitFor, type TempDir } from "../../helpers/index.ts";
 import { profiles } from "../../helpers/bus-harness.ts";
-import { billingFacts } from "../support/billing-facts.ts";
+import { billingFacts } from "../../helpers/faults/billing-facts.ts";
 import { chargesAfter, clockEventsAfter, marks, readingsAfter } from "../../helpers/database.ts";
-import { steppedWallClock, type SteppedWallClock } from "../support/faketime.ts";
+import { steppedWallClock, type SteppedWallClock } from "../../helpers/faults/faketime.ts";
 import { startService, type ServiceUnderTest } from "../../helpers/service.ts";
 import { faultResult, type FaultResult, type FaultScenario, type FaultSize } from "../types.ts";
 

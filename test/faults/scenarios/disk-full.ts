@@ -11,9 +11,9 @@ import { requireProfile } from "../../../protocols/profiles/load.ts";
 import { loadProfiles } from "../../../protocols/profiles/io/files.ts";
 import { startSimulator, type RunningSimulator } from "../../../simulator/start.ts";
 import { waitFor } from "../../helpers/index.ts";
-import { billingFacts, type BillingFacts } from "../support/billing-facts.ts";
+import { billingFacts, type BillingFacts } from "../../helpers/faults/billing-facts.ts";
 import { okPolls, startService, type ServiceUnderTest } from "../../helpers/service.ts";
-import { mountTmpfs, tmpfsUnavailable, type Tmpfs } from "../support/tmpfs.ts";
+import { mountTmpfs, tmpfsUnavailable, type Tmpfs } from "../../helpers/faults/tmpfs.ts";
 import { faultResult, type FaultResult, type FaultScenario } from "../types.ts";
 
 const fault = "disk full (8 MiB tmpfs)";

@@ -1,6 +1,6 @@
 /**
  * Command fuzzing against the real service through the real broker: random and malformed payloads on
- * every request topic and on made-up ones (the generators of test/uplink/support/command-fuzz.ts), plus
+ * every request topic and on made-up ones (the generators of test/helpers/uplink/command-fuzz.ts), plus
  * crafted ones that are well formed but must be refused: expired, not yet valid, too long-lived, forged
  * signatures, signed for another command or gateway, replays of executed commands, domain refusals.
  * docs/mqtt.md 6.6: every request is answered, a refused one changes nothing but the audit trail.
@@ -8,14 +8,14 @@
 import Database from "better-sqlite3";
 import fc from "fast-check";
 import { errorResponseSchema } from "../../../gateway/uplink/commands/response.ts";
-import { signedRequest, testGatewayId } from "../../../gateway/uplink/testing/fixtures.ts";
+import { signedRequest, testGatewayId } from "../../helpers/uplink/fixtures.ts";
 import { waitFor } from "../../helpers/index.ts";
-import { fuzzMessage, validParams } from "../../uplink/support/command-fuzz.ts";
+import { fuzzMessage, validParams } from "../../helpers/uplink/command-fuzz.ts";
 import type { Received } from "../../helpers/platform.ts";
-import { seededRandom } from "../support/random.ts";
+import { seededRandom } from "../../helpers/faults/random.ts";
 import type { ServiceUnderTest } from "../../helpers/service.ts";
-import { craftedSample, type Sample } from "../support/crafted-commands.ts";
-import { startSite, type Site } from "../support/site.ts";
+import { craftedSample, type Sample } from "../../helpers/faults/crafted-commands.ts";
+import { startSite, type Site } from "../../helpers/faults/site.ts";
 import { faultResult, type FaultResult, type FaultScenario } from "../types.ts";
 
 const CHECKED =

@@ -22,7 +22,7 @@ import {
   maxFigure,
   statusBus,
   stopsInTime,
-} from "../support/bus-faults.ts";
+} from "../../helpers/faults/bus-faults.ts";
 /**
  * Hostile bus id -> what its peer does, and the failure codes the bus may count. A request that races
  * the closing peer's FIN meets its RST: a closed connection may be counted as reset, both are true.

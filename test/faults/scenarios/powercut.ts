@@ -12,11 +12,11 @@
 import { copyFileSync, existsSync, statSync, truncateSync } from "node:fs";
 import { join } from "node:path";
 import { tempDir } from "../../helpers/index.ts";
-import { checkBilling, unchargedFailures } from "../support/billing-checks.ts";
-import { seededRandom, type Random } from "../support/random.ts";
+import { checkBilling, unchargedFailures } from "../../helpers/faults/billing-checks.ts";
+import { seededRandom, type Random } from "../../helpers/faults/random.ts";
 import type { ServiceUnderTest } from "../../helpers/service.ts";
-import { startSite } from "../support/site.ts";
-import { TopupSender, lostPurchases } from "../support/topups.ts";
+import { startSite } from "../../helpers/faults/site.ts";
+import { TopupSender, lostPurchases } from "../../helpers/faults/topups.ts";
 import { faultResult, type FaultResult, type FaultScenario } from "../types.ts";
 
 const CHECKED =

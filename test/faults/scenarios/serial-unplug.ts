@@ -25,7 +25,7 @@ import {
   maxFigure,
   statusMeter,
   stopsInTime,
-} from "../support/bus-faults.ts";
+} from "../../helpers/faults/bus-faults.ts";
 
 const profiles = loadProfiles();
 

@@ -4,15 +4,15 @@
  * After every kill the database file is checked as it was left; at the end the gateway drains its
  * outbox and the platform's view of every stream is checked too.
  */
-import { testGatewayId } from "../../../gateway/uplink/testing/fixtures.ts";
+import { testGatewayId } from "../../helpers/uplink/fixtures.ts";
 import { waitFor } from "../../helpers/index.ts";
-import { checkBilling, unchargedFailures } from "../support/billing-checks.ts";
+import { checkBilling, unchargedFailures } from "../../helpers/faults/billing-checks.ts";
 import { outboxProgress, readingCount } from "../../helpers/database.ts";
-import { seededRandom, type Random } from "../support/random.ts";
+import { seededRandom, type Random } from "../../helpers/faults/random.ts";
 import type { ServiceUnderTest } from "../../helpers/service.ts";
-import { startSite, type Site } from "../support/site.ts";
+import { startSite, type Site } from "../../helpers/faults/site.ts";
 import { checkStreams } from "../../helpers/stream-checks.ts";
-import { TopupSender, exactlyOnceFailures, lostPurchases } from "../support/topups.ts";
+import { TopupSender, exactlyOnceFailures, lostPurchases } from "../../helpers/faults/topups.ts";
 import { faultResult, type FaultResult, type FaultScenario, type FaultSize } from "../types.ts";
 
 const CHECKED =

@@ -1,0 +1,93 @@
+/**
+ * Billing as a feature: the meters (buses built from config, the relay port), the prepaid engine on
+ * them and the operations commands go through. start() loads the accounts; reload() applies a new
+ * config; stopping is in two steps because the last batch must be stored between them (gateway.ts).
+ */
+import type { Clock } from "../../core/clock.ts";
+import type { EventBus } from "../../core/event-bus.ts";
+import type { Logger } from "../../core/logger.ts";
+import type { TransportFactory } from "../../protocols/modbus/transport/transport.ts";
+import type { ResolvedProfile } from "../../protocols/profiles/resolve.ts";
+import { PrepaidEngine } from "../billing/engine.ts";
+import { PrepaidOperations } from "../billing/operations.ts";
+import { compilePrepaidSettings } from "../billing/settings.ts";
+import type { Config } from "../config/index.ts";
+import type { GatewayEvents } from "../events.ts";
+import type { Store } from "../store/index.ts";
+import type { DiskGuard } from "./disk-guard.ts";
+import { Meters } from "./meters.ts";
+import { planReload, storeReload } from "./reload.ts";
+
+export interface BillingFeatureDeps {
+  clock: Clock;
+  /** Clock of wire-level bounds; see GatewayDeps.wireClock. */
+  wireClock?: Clock;
+  logger: Logger;
+  events: EventBus<GatewayEvents>;
+  profiles: ReadonlyMap<string, ResolvedProfile>;
+  transportFactory: TransportFactory;
+  store: Store;
+  disk: DiskGuard;
+}
+
+/** What a config reload changed: applied in place, or named as needing a restart. */
+export interface ReloadOutcome {
+  config: Config;
+  applied: string[];
+  needsRestart: string[];
+}
+
+export class BillingFeature {
+  readonly meters: Meters;
+  readonly engine: PrepaidEngine;
+  readonly operations: PrepaidOperations;
+
+  constructor(
+    config: Config,
+    private readonly deps: BillingFeatureDeps,
+  ) {
+    const { clock, wireClock, logger, events, profiles, transportFactory, store } = deps;
+    const meterAccount = () => this.engine.settings.meterAccount;
+    this.meters = new Meters({ clock, wireClock, events, profiles, transportFactory, store, meterAccount });
+    const hasRelay = (meterId: string) => this.meters.hasRelay(meterId);
+    const settings = compilePrepaidSettings(config);
+    this.engine = new PrepaidEngine({ store, clock, logger, settings, relay: this.meters, hasRelay });
+    this.operations = new PrepaidOperations(this.engine, store);
+    this.meters.configure(config);
+  }
+
+  /** Loads the accounts and pending decisions (the buses are built; polling starts with startPolling). */
+  start(): void {
+    if (!this.deps.disk.write(() => this.engine.start(), 0))
+      this.deps.logger.error("disk full: accounts and decisions not loaded yet");
+  }
+
+  startPolling(): void {
+    this.meters.start();
+  }
+
+  /**
+   * Applies a reloaded config (SIGHUP): meters, buses, accounts, tariffs and policy change in place;
+   * the rest needs a restart and is named.
+   */
+  async reload(prev: Config, next: Config): Promise<ReloadOutcome> {
+    const plan = planReload(prev, next);
+    if (plan.applied.includes("buses") || plan.applied.includes("meters"))
+      await this.meters.restart(plan.config);
+    const settings = compilePrepaidSettings(plan.config);
+    storeReload(this.deps.store, prev, next, settings, plan);
+    this.engine.replaceSettings(settings);
+    return { config: plan.config, applied: [...plan.applied], needsRestart: plan.needsRestart };
+  }
+
+  /** No new polls; waits up to `maxWaitMs` for the polls in hand. */
+  stopPolling(maxWaitMs: number): Promise<void> {
+    return this.meters.stopPolling(maxWaitMs);
+  }
+
+  /** The relay operations already decided finish on the still-open buses, then the buses close. */
+  async stop(): Promise<void> {
+    await this.engine.stop();
+    await this.meters.stop();
+  }
+}

@@ -1,0 +1,188 @@
+/**
+ * What `status`, `/status` and `/healthz` report: one snapshot of meters, balances, relays, backlog
+ * and the reasons the gateway is degraded, in plain words.
+ */
+import type { Config } from "../config/index.ts";
+import { formatMoneyE7 } from "../prepaid/index.ts";
+import type { DiskSnapshot } from "./disk-guard.ts";
+import { diskProblems } from "./disk-health.ts";
+import type { MeterBillingHealth } from "../billing/meter-health.ts";
+import { lastPurchaseSeqOf } from "../billing/topup-command.ts";
+import type { HostProbe } from "./host.ts";
+import type { BusStats, ClockHealth, MeterDirectory } from "./ports.ts";
+import type { MeterInfo } from "./buses.ts";
+import type { Store } from "../store/index.ts";
+import type { StoreFailures } from "./store-failures.ts";
+import {
+  billingProblems,
+  meterBillingStatus,
+  storageStatus,
+  type MeterBillingStatus,
+  type StorageStatus,
+} from "./billing-status.ts";
+
+export interface MeterStatus {
+  id: string;
+  bus: string;
+  unit: number;
+  profile: string;
+  state: string;
+  lastSeenMs: number | null;
+  importEnergyWh: number | null;
+  powerW: number | null;
+  relay: "closed" | "open" | null;
+  account: string | null;
+  balance: string | null;
+  lastError: string | null;
+  /** Keep-power of the account: why and until when (epoch ms; null: no end); null when not protected. */
+  protected: { reason: string; untilMs: number | null } | null;
+  /** The account's last applied purchase count (the next top-up is this + 1); null without an account. */
+  lastPurchaseSeq: number | null;
+  /** What keeps the meter from being billed normally (billing-status.ts). */
+  billing: MeterBillingStatus;
+}
+
+export interface GatewayStatus {
+  gatewayId: string;
+  uptimeMs: number;
+  meters: MeterStatus[];
+  backlog: Record<string, number>;
+  buses: Record<string, "up" | "down" | "unknown">;
+  /** Batches of readings failing to store. */
+  storage: StorageStatus;
+  /** Room in the data directory: full or not, free bytes, reserve held, readings not stored. */
+  disk: DiskSnapshot;
+  /** Per bus: why it is down (or last was), since when, and its link failures by code. */
+  links: Record<string, LinkStatus>;
+}
+
+export interface LinkStatus {
+  state: "up" | "down" | "unknown";
+  lastError: string | null;
+  /** Wall-clock ms the bus went down, while it is down. */
+  downSinceMs: number | null;
+  /** Successful opens (connects) since start. */
+  opens: number;
+  /** Link failures by code: CONNECTION_CLOSED, CONNECTION_RESET, CONNECT_TIMEOUT, PORT_NOT_FOUND, ... */
+  errors: Record<string, number>;
+}
+
+/** What the status service reads; each part is a narrow port built once by the composition root. */
+export interface StatusSources {
+  /** The config in force (reload replaces it). */
+  readonly config: () => Config;
+  readonly meters: MeterDirectory;
+  readonly store: Pick<Store, "readings" | "outbox" | "kv">;
+  readonly meterHealth: (meterId: string) => MeterBillingHealth;
+  readonly storeFailures: StoreFailures;
+  readonly disk: () => DiskSnapshot;
+  /** Last known state of each bus (from `bus.state` events). */
+  readonly busStates: ReadonlyMap<string, "up" | "down">;
+  readonly clock: ClockHealth;
+  /** Whether the MQTT session is up; undefined when no uplink is configured. */
+  readonly uplinkConnected: () => boolean | undefined;
+  readonly host: HostProbe;
+}
+
+/** Health limits: above this backlog, below this much free disk, the gateway is degraded. */
+const defaultLimits = { backlog: 100_000, freeDiskBytes: 100 * 1024 * 1024 };
+
+/** One snapshot for `status`, `/status` and `/healthz`, and the reasons the gateway is degraded. */
+export class StatusService {
+  constructor(private readonly sources: StatusSources) {}
+
+  snapshot(): GatewayStatus {
+    const { config, meters, store, storeFailures } = this.sources;
+    const buses: Record<string, "up" | "down" | "unknown"> = {};
+    for (const bus of config().buses) buses[bus.id] = this.sources.busStates.get(bus.id) ?? "unknown";
+    return {
+      gatewayId: config().gateway.id,
+      uptimeMs: this.sources.clock.uptimeMs(),
+      meters: meters.meters().map((m) => this.meterStatus(m)),
+      backlog: store.outbox.backlogByStream(),
+      buses,
+      storage: storageStatus(storeFailures.episode, storeFailures.totalBatches),
+      disk: this.sources.disk(),
+      links: linksOf(meters.busStats()),
+    };
+  }
+
+  private meterStatus(m: MeterInfo): MeterStatus {
+    const { meters, store } = this.sources;
+    const counters = meters.live(m.id);
+    const latest = store.readings.latestForMeter(m.id);
+    const account = meters.account(m.id);
+    return {
+      id: m.id,
+      bus: m.busId,
+      unit: m.unit,
+      profile: m.profile,
+      state: counters.state,
+      lastSeenMs: counters.lastSeenMs ?? latest?.atMs ?? null,
+      importEnergyWh: latest?.energyWh ?? null,
+      powerW: latest?.powerW ?? null,
+      relay: meters.relay(m.id) ?? null,
+      account: meters.accountOf(m.id) ?? null,
+      balance: account === undefined ? null : formatMoneyE7(account.balanceE7),
+      lastError: counters.lastError?.message ?? null,
+      protected:
+        account?.protection == null
+          ? null
+          : { reason: account.protection.reason, untilMs: account.protection.untilMs ?? null },
+      lastPurchaseSeq: account === undefined ? null : lastPurchaseSeqOf(store, account),
+      billing: meterBillingStatus(this.sources.meterHealth(m.id)),
+    };
+  }
+
+  /** Reasons the gateway is degraded in `status`; empty when healthy. */
+  problems(status: GatewayStatus, limits = defaultLimits): string[] {
+    const problems: string[] = [];
+    for (const [bus, state] of Object.entries(status.buses))
+      if (state === "down") {
+        const why = status.links[bus]?.lastError;
+        problems.push(
+          why === null || why === undefined ? `bus ${bus} is down` : `bus ${bus} is down: ${why}`,
+        );
+      }
+    const offline = status.meters.filter((m) => m.state === "offline").map((m) => m.id);
+    if (offline.length > 0) problems.push(`meters offline: ${offline.join(", ")}`);
+    const backlog = Object.values(status.backlog).reduce((a, b) => a + b, 0);
+    if (backlog > limits.backlog) problems.push(`uplink backlog is ${backlog} records`);
+    const { mqtt, gateway } = this.sources.config();
+    if (mqtt !== undefined && this.sources.uplinkConnected() !== true) {
+      problems.push(`broker unreachable: ${mqtt.url} (records wait in the outbox)`);
+    }
+    problems.push(...billingProblems(status));
+    problems.push(...diskProblems(status.disk));
+    problems.push(...this.hostProblems(gateway.dataDir, limits.freeDiskBytes));
+    return problems;
+  }
+
+  /** Clock trust, NTP (the probe's last answer, never waited for) and free disk. */
+  private hostProblems(dataDir: string, minFreeBytes: number): string[] {
+    const problems: string[] = [];
+    const clock = this.sources.clock.check();
+    if (!clock.ok) problems.push(`clock not trusted: ${clock.detail}`);
+    if (this.sources.host.ntpSynchronised() === false)
+      problems.push("clock not synchronised (NTP): sudo timedatectl set-ntp true");
+    const free = this.sources.host.freeDiskBytes(dataDir);
+    if (free === undefined) problems.push(`cannot read free space of ${dataDir}`);
+    else if (free < minFreeBytes)
+      problems.push(`disk low: ${Math.round(free / 1024 / 1024)} MiB free in ${dataDir}`);
+    return problems;
+  }
+}
+
+function linksOf(stats: readonly BusStats[]): Record<string, LinkStatus> {
+  const links: Record<string, LinkStatus> = {};
+  for (const { busId, link } of stats) {
+    links[busId] = {
+      state: link.state,
+      lastError: link.lastError?.message ?? null,
+      downSinceMs: link.downSinceMs ?? null,
+      opens: link.opens,
+      errors: { ...link.errors },
+    };
+  }
+  return links;
+}
