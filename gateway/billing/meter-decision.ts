@@ -85,8 +85,7 @@ function queuedEffectOf(
       const op = store.relayOps.request({
         ...subject,
         action: closed ? "restore" : "cut",
-        reason:
-          effect.redrive === undefined ? effect.reason : `${effect.reason} (re-drive ${effect.redrive})`,
+        reason: relayOpReason(effect, input),
         requestedBy:
           effect.reason !== "remote"
             ? "prepaid"
@@ -114,4 +113,19 @@ function queuedEffectOf(
     case "event":
       return undefined;
   }
+}
+
+/**
+ * The relay operation's reason: the decision's (`arrears`, `remote`, ...), with the re-drive count; a
+ * local technician's operation also carries the technician's words, so the audit trail says why.
+ */
+function relayOpReason(
+  effect: { reason: string; redrive?: number | undefined },
+  input: UnstampedInput,
+): string {
+  const base =
+    effect.reason === "remote" && input.kind === "remote" && requesterOf(input.commandId) === "technician"
+      ? `remote: ${input.reason}`
+      : effect.reason;
+  return effect.redrive === undefined ? base : `${base} (re-drive ${effect.redrive})`;
 }

@@ -15,6 +15,7 @@ import type { OperationResult } from "./operation-result.ts";
 import { toProtection } from "./protection.ts";
 import { confirmMeterReplacement, type ReplaceConfirmResult } from "./replacement-confirm.ts";
 import { restoreModeOf, type PrepaidSettings } from "./settings.ts";
+import { supplyView, type SupplyView } from "./supply-view.ts";
 import { applyTopUpCommand, type TopUpCommand } from "./topup-command.ts";
 
 export type { OperationResult, TopUpCommand };
@@ -122,6 +123,11 @@ export class PrepaidOperations {
     return busy === undefined
       ? undefined
       : { code: "RELAY_TEST_REFUSED", message: `meter '${meterId}': no relay test while ${busy}` };
+  }
+
+  /** The meter's money level, keep-power and cut (announced or standing), for people to read. */
+  supplyView(meterId: string): SupplyView {
+    return supplyView(this.engine.states, this.store, meterId, this.settings.meterAccount.get(meterId));
   }
 
   /** Keep-power on (with reason and optional end, epoch ms) or off. */

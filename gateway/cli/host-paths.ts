@@ -10,6 +10,7 @@ import { readUplinkFiles } from "../uplink/client-options.ts";
 import type { PathIssue } from "../config/issues.ts";
 import type { Config } from "../config/schema.ts";
 import { readMeterPassword } from "../config/meter-password.ts";
+import { webAccessIssues } from "../web/access-check.ts";
 
 /** Every problem with the paths of a parsed config (paths already absolute); empty when all are usable. */
 export function hostPathIssues(config: Config): PathIssue[] {
@@ -17,6 +18,7 @@ export function hostPathIssues(config: Config): PathIssue[] {
   const dataDir = dataDirProblem(config.gateway.dataDir);
   if (dataDir !== undefined) issues.push({ path: ["gateway", "dataDir"], message: dataDir });
   issues.push(...meterPasswordIssues(config));
+  issues.push(...webAccessIssues(config));
   const mqtt = config.mqtt;
   if (mqtt === undefined) return issues;
   // One file at a time, so every unreadable file is reported, not just the first.

@@ -9,6 +9,7 @@ import { registerCommand } from "./command.ts";
 import { registerDemo } from "./demo.ts";
 import { registerDoctor } from "./doctor.ts";
 import { UsageError } from "./output.ts";
+import { registerPasswd } from "./passwd.ts";
 import { registerRead } from "./read.ts";
 import { registerRestore } from "./restore.ts";
 import { registerRun } from "./run.ts";
@@ -35,6 +36,7 @@ export function buildProgram(): Command {
   registerTechnicianCommands(program);
   registerRestore(program);
   registerCommand(program);
+  registerPasswd(program);
   return program;
 }
 

@@ -13,7 +13,7 @@ export function resolveConfigPaths(config: ParsedConfig, baseDir: string): Parse
   const from = (path: string): string => resolve(baseDir, path);
   const optional = (path: string | undefined): string | undefined =>
     path === undefined ? undefined : from(path);
-  const { gateway, mqtt } = config;
+  const { gateway, mqtt, http } = config;
   return {
     ...config,
     meters: config.meters.map((meter) =>
@@ -27,6 +27,9 @@ export function resolveConfigPaths(config: ParsedConfig, baseDir: string): Parse
       ...(gateway.profilesDir === undefined ? {} : { profilesDir: from(gateway.profilesDir) }),
       ...(gateway.socketPath === undefined ? {} : { socketPath: from(gateway.socketPath) }),
     },
+    ...(http?.tls === undefined
+      ? {}
+      : { http: { ...http, tls: { cert: from(http.tls.cert), key: from(http.tls.key) } } }),
     ...(mqtt === undefined
       ? {}
       : {

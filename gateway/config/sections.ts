@@ -10,10 +10,10 @@
  *  - every reference from one of these sections to another is listed in {@link sectionReferences},
  *    which cross-refs.ts checks and reports at the referring key.
  */
-import { z } from "zod";
 import { accountConfigSchema } from "../prepaid/account.ts";
 import { policyConfigSchema } from "../prepaid/policy.ts";
 import { tariffConfigSchema } from "../prepaid/tariff-config.ts";
+import { httpConfigSchema } from "./http.ts";
 import { mqttConfigSchema } from "./mqtt.ts";
 
 /** A prepaid account: opening balance, thresholds, overdraft, hoarding limit, keep-power (gateway/prepaid). */
@@ -25,8 +25,8 @@ export const tariffSchema = tariffConfigSchema;
 /** Cut-off policy: notice delay, friendly periods and days, holidays, relay caps and retries. */
 export const policySchema = policyConfigSchema;
 
-/** PLUGGABLE placeholder: the local HTTP API beyond `gateway.httpPort`. No keys yet. */
-export const httpSchema = z.strictObject({});
+/** The technician's web page beyond the local API on 127.0.0.1 (gateway/config/http.ts). */
+export const httpSchema = httpConfigSchema;
 
 /** Uplink to the MQTT broker (gateway/config/mqtt.ts). Absent: the gateway runs offline, buffering everything. */
 export const mqttSchema = mqttConfigSchema;

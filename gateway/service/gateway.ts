@@ -137,6 +137,8 @@ export class Gateway {
       disk: () => disk.snapshot(),
       busStates: required(this.recording, "recording").busStates,
       uplinkConnected: () => uplink?.uplink?.connected,
+      lastPublishAtMs: () => uplink?.uplink?.delivery?.lastPublishAtMs ?? null,
+      ...{ version: this.deps.version ?? "0.0.0", timers: this.deps.wireClock ?? this.deps.clock },
     });
     return this.localApi.start();
   }

@@ -13,6 +13,8 @@ export interface LocalHttpPorts {
   readonly status: Pick<StatusService, "snapshot" | "problems">;
   readonly metrics: Registry;
   readonly topup: PrepaidOperations["topup"];
+  /** The technician's web page (gateway/web/): serves its own paths, false for others. */
+  readonly web?: (req: IncomingMessage, res: ServerResponse) => Promise<boolean>;
   /** More routes (technician-api.ts): resolves true when it answered the request. */
   readonly extra?: (req: IncomingMessage, res: ServerResponse, path: string) => Promise<boolean>;
 }
@@ -121,10 +123,11 @@ export class LocalHttp {
       );
       return;
     }
+    if (this.ports.web !== undefined && (await this.ports.web(req, res))) return;
     send(res, 404, {
       status: "error",
       code: "NOT_FOUND",
-      message: `no ${req.method} ${path}; try /healthz, /metrics, /status, POST /topup`,
+      message: `no ${req.method} ${path}; try / (the web page), /healthz, /metrics, /status, POST /topup`,
     });
   }
 }

@@ -55,9 +55,9 @@ describe("technician operations", () => {
       },
     });
     const rows = store.relayOps.forMeter("M-2", 10).reverse();
-    expect(rows.map((r) => [r.action, r.requestedBy, r.commandTxId])).toEqual([
-      ["cut", "technician", `${outcome.transaction}-cut`],
-      ["restore", "technician", `${outcome.transaction}-restore`],
+    expect(rows.map((r) => [r.action, r.reason, r.requestedBy, r.commandTxId])).toEqual([
+      ["cut", "remote: relay test by a local technician", "technician", `${outcome.transaction}-cut`],
+      ["restore", "remote: relay test by a local technician", "technician", `${outcome.transaction}-restore`],
     ]);
     expect(audit()).toEqual([
       {
@@ -110,6 +110,23 @@ describe("technician operations", () => {
     expect(audit().map((a) => [a.type, a.command, a.source])).toEqual([
       ["command.executed", "topup", "local technician (web)"],
       ["command.executed", "anomaly.resolve", "local technician (web)"],
+    ]);
+  });
+
+  it("reads a meter now and confirms a meter swap, each audited with its command name", async () => {
+    const read = await ops.readNow("M-2", "cli");
+    expect(read).toMatchObject({
+      ok: true,
+      result: { meter: "M-2", reading: { values: { importEnergyWh: 123_456 } } },
+    });
+    const wrong = ops.meterSwap({ meter: "M-1", serial: 99, reason: "new meter" }, "web");
+    expect(wrong).toMatchObject({ ok: false, code: "SERIAL_MISMATCH" });
+    const swap = ops.meterSwap({ meter: "M-1", serial: 20_000_001, reason: "new meter" }, "web");
+    expect(swap).toMatchObject({ ok: true });
+    expect(audit().map((a) => [a.type, a.command, a.code, a.source])).toEqual([
+      ["command.executed", "meter.read", undefined, "local technician (cli)"],
+      ["command.refused", "meter.replace.confirm", "SERIAL_MISMATCH", "local technician (web)"],
+      ["command.executed", "meter.replace.confirm", undefined, "local technician (web)"],
     ]);
   });
 });

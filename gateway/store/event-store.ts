@@ -65,6 +65,24 @@ export interface EventQuery {
   readonly limit: number;
 }
 
+/** Filters for {@link EventRepository.recent}. */
+export interface RecentEventQuery {
+  readonly beforeId?: number;
+  readonly meterId?: string;
+  readonly type?: string;
+  readonly severity?: EventSeverity;
+  /** 1..10000. */
+  readonly limit: number;
+}
+
+interface RecentEventFilter {
+  beforeId: number | null;
+  meterId: string | null;
+  type: string | null;
+  severity: string | null;
+  limit: number;
+}
+
 interface EventFilter {
   afterId: number;
   meterId: string | null;
@@ -117,6 +135,25 @@ export class EventRepository {
         meterId: query.meterId ?? null,
         accountId: query.accountId ?? null,
         type: query.type ?? null,
+        limit: Math.min(Math.max(1, query.limit), 10_000),
+      })
+      .map(toEvent);
+  }
+
+  /** The latest events matching every given filter, newest first, before `beforeId` if given. */
+  recent(query: RecentEventQuery): StoredEvent[] {
+    return this.sql
+      .stmt<[RecentEventFilter], EventRow>(
+        `SELECT * FROM events WHERE (@beforeId IS NULL OR id < @beforeId)
+           AND (@meterId IS NULL OR meter_id = @meterId) AND (@type IS NULL OR type = @type)
+           AND (@severity IS NULL OR severity = @severity)
+         ORDER BY id DESC LIMIT @limit`,
+      )
+      .all({
+        beforeId: query.beforeId ?? null,
+        meterId: query.meterId ?? null,
+        type: query.type ?? null,
+        severity: query.severity ?? null,
         limit: Math.min(Math.max(1, query.limit), 10_000),
       })
       .map(toEvent);

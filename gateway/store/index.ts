@@ -16,7 +16,7 @@ export type {
 export type { Tariff } from "./tariffs.ts";
 export type { ChargeResult, LedgerEntry, LedgerKind, NewLedgerEntry } from "./ledger.ts";
 export type { NewRelayOp, RelayAction, RelayOp, RelayReadback, RelayResult } from "./relay-ops.ts";
-export type { EventQuery, EventSeverity, NewEvent, StoredEvent } from "./event-store.ts";
+export type { EventQuery, EventSeverity, NewEvent, RecentEventQuery, StoredEvent } from "./event-store.ts";
 export type { RetentionPolicy, RetentionResult } from "./retention.ts";
 export type { IntegrityReport } from "./maintenance.ts";
 export type { ConnectionPragmas } from "./open-database.ts";

@@ -180,6 +180,14 @@ export class LedgerRepository {
       .map(toEntry);
   }
 
+  /** An account's latest entries, newest first, at most `limit` (1..10000). */
+  recentForAccount(accountId: string, limit: number): LedgerEntry[] {
+    return this.sql
+      .stmt<[string, number], LedgerRow>("SELECT * FROM ledger WHERE account_id = ? ORDER BY id DESC LIMIT ?")
+      .all(accountId, Math.min(Math.max(1, limit), 10_000))
+      .map(toEntry);
+  }
+
   /** Number of entries, for all accounts or one. */
   count(accountId?: string): number {
     const row =

@@ -173,6 +173,17 @@ export class ReadingRepository {
       .map(toReading);
   }
 
+  /** A meter's readings polled at or after `sinceMs` (epoch ms), oldest first, at most `limit` (1..10000, the newest kept). */
+  forMeterSince(meterId: string, sinceMs: number, limit: number): StoredReading[] {
+    return this.sql
+      .stmt<[string, number, number], ReadingRow>(
+        `SELECT * FROM (SELECT * FROM readings WHERE meter_id = ? AND at_ms >= ? ORDER BY id DESC LIMIT ?)
+         ORDER BY id`,
+      )
+      .all(meterId, sinceMs, Math.min(Math.max(1, limit), 10_000))
+      .map(toReading);
+  }
+
   counts(): ReadingCounts {
     return this.sql
       .stmt<[], ReadingCounts>(

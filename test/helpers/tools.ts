@@ -13,6 +13,7 @@ export const REQUIRED_TOOLS = [
   { name: "mbpoll", debianPackage: "mbpoll" },
   { name: "openssl", debianPackage: "openssl" },
   { name: "faketime", debianPackage: "faketime" },
+  { name: "chromium", debianPackage: "chromium" },
 ] as const;
 
 /** Name of one required program. */
@@ -20,7 +21,7 @@ export type ToolName = (typeof REQUIRED_TOOLS)[number]["name"];
 
 /** The one command that installs every required tool on Debian/Ubuntu. */
 export const INSTALL_COMMAND =
-  "sudo apt-get update && sudo apt-get install -y mosquitto socat mbpoll openssl faketime";
+  "sudo apt-get update && sudo apt-get install -y mosquitto socat mbpoll openssl faketime chromium";
 
 /**
  * Searched after PATH: Debian installs mosquitto in /usr/sbin, which a non-root PATH often lacks.

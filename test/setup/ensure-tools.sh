@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs before `npm test` (npm "pretest"). Integration tests drive real programs: mosquitto (broker),
 # socat (pseudo-terminal pairs), mbpoll (Modbus master), openssl (test certificates) and faketime
-# (libfaketime, for wall-clock steps under a running gateway).
+# (libfaketime, for wall-clock steps under a running gateway) and chromium (a real headless browser for
+# the web page's tests, driven over the DevTools protocol).
 # Missing ones are installed when we are root with apt-get; otherwise we say exactly what to run and
 # fail, because tests never skip for a missing tool.
 # The tests start their own mosquitto on a free loopback port: a system mosquitto service is neither
@@ -9,9 +10,9 @@
 # Keep the list in step with test/helpers/tools.ts and .ci/run.
 set -euo pipefail
 
-tools=(mosquitto socat mbpoll openssl faketime)
+tools=(mosquitto socat mbpoll openssl faketime chromium)
 # Debian package for each tool, same order.
-packages=(mosquitto socat mbpoll openssl faketime)
+packages=(mosquitto socat mbpoll openssl faketime chromium)
 install_hint="sudo apt-get update && sudo apt-get install -y ${packages[*]}"
 
 # Debian puts mosquitto in /usr/sbin, which a non-root PATH often lacks.
