@@ -13,7 +13,7 @@ import { AcceleratedClock, SystemClock } from "../../core/clock.ts";
 import { createLogger } from "../../core/logger.ts";
 import { formatMoneyE7 } from "../prepaid/index.ts";
 import { Gateway } from "../service/gateway.ts";
-import { modbusSerialTransportFactory } from "../../protocols/modbus/transport/modbus-serial.ts";
+import { modbusTransportFactory } from "../../protocols/modbus/transport/factory.ts";
 import { requireProfile } from "../../protocols/profiles/load.ts";
 import { loadProfiles } from "../../protocols/profiles/io/files.ts";
 import { loadConfigFile } from "./config-file.ts";
@@ -109,7 +109,7 @@ async function runDemo(options: DemoOptions): Promise<void> {
     uplinkClock: new SystemClock(),
     wireClock: new SystemClock(),
     logger: createLogger({ level: "warn", pretty: true }),
-    transportFactory: modbusSerialTransportFactory,
+    transportFactory: modbusTransportFactory,
     profiles,
   });
   await gateway.start();

@@ -9,7 +9,7 @@ import { BusScheduler } from "../bus/scheduler.ts";
 import { endpointOfBus } from "../bus/endpoint.ts";
 import type { PollResult } from "../metering/driver.ts";
 import { ModbusMeterDriver } from "../metering/modbus-driver.ts";
-import { modbusSerialTransportFactory } from "../../protocols/modbus/transport/modbus-serial.ts";
+import { modbusTransportFactory } from "../../protocols/modbus/transport/factory.ts";
 import { describeEndpoint, type TransportEndpoint } from "../../protocols/modbus/transport/transport.ts";
 import { requireProfile } from "../../protocols/profiles/load.ts";
 import { loadProfiles } from "../../protocols/profiles/io/files.ts";
@@ -107,7 +107,7 @@ export function registerRead(program: Command): void {
         throw new UsageError("--timeout must be 10..30000 ms");
       }
       const profile = requireProfile(loadProfiles(target.profilesDir), target.profileId);
-      const transport = modbusSerialTransportFactory(target.endpoint);
+      const transport = modbusTransportFactory(target.endpoint);
       const scheduler = new BusScheduler(transport, {
         busId: "read",
         clock: new SystemClock(),

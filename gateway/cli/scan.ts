@@ -1,6 +1,6 @@
 /** `meter-gateway scan`: probe each unit id on a bus, show progress, list the meters that answered. */
 import type { Command } from "commander";
-import { modbusSerialTransportFactory } from "../../protocols/modbus/transport/modbus-serial.ts";
+import { modbusTransportFactory } from "../../protocols/modbus/transport/factory.ts";
 import { loadProfiles } from "../../protocols/profiles/io/files.ts";
 import { endpointFromOptions, withEndpointOptions, type EndpointOptions } from "./endpoint.ts";
 import { formatQuantity, table, UsageError } from "./output.ts";
@@ -61,7 +61,7 @@ export function registerScan(program: Command): void {
         throw new UsageError("--timeout must be 10..5000 ms");
       }
       const profiles = loadProfiles(options.profilesDir);
-      const prober = new BusProber(modbusSerialTransportFactory(endpoint), profiles, timeoutMs);
+      const prober = new BusProber(modbusTransportFactory(endpoint), profiles, timeoutMs);
       const hits: ScanHit[] = [];
       const progress = process.stderr.isTTY && options.json !== true;
       try {
