@@ -17,6 +17,8 @@ export interface BusStats {
   busyMs: number;
   queued: { writes: number; polls: number };
   link: Readonly<BusCounters>;
+  /** Replies dropped because no request waited for their transaction id (Modbus TCP). */
+  unmatchedReplies: number;
 }
 
 /**
