@@ -31,6 +31,8 @@ export interface LinkSupervisorOptions {
 
 export class LinkSupervisor {
   readonly counters: BusCounters = newBusCounters();
+  /** Link failures so far (each closed the link and scheduled a reopen). */
+  linkFailures = 0;
   /** The failure that took the link down, until a reply proves it works again. */
   private failure: GatewayError | undefined;
   private delayMs: number;
@@ -135,6 +137,7 @@ export class LinkSupervisor {
 
   private async failed(error: GatewayError): Promise<void> {
     const { clock } = this.options;
+    this.linkFailures += 1;
     const key = errorCounterKey(error);
     this.counters.errors[key] = (this.counters.errors[key] ?? 0) + 1;
     this.counters.lastError = { code: key, message: error.message, atMs: clock.now() };

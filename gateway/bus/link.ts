@@ -7,6 +7,11 @@
 export interface BusLink {
   readonly description: string;
   readonly isOpen: boolean;
+  /**
+   * Replies dropped since the link was made because no request waited for them (late after their
+   * timeout, or never asked); links that match replies by transaction id count them (Modbus TCP).
+   */
+  readonly unmatchedReplies?: number;
   open(): Promise<void>;
   close(): Promise<void>;
 }

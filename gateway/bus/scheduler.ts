@@ -1,30 +1,20 @@
 /**
- * One scheduler per bus (DOMAIN.md section 6): one transaction at a time, a gap between transactions,
- * a timeout and retries per transaction, relay operations first, then on-demand reads, then polls. Protocol-neutral: a job gets a
+ * One scheduler per bus (DOMAIN.md section 6): one transaction at a time by default, a gap between
+ * transactions, a timeout and retries per transaction, relay operations first, then on-demand reads, then
+ * polls. A Modbus TCP bus
+ * whose device queues requests may run up to `maxInFlight` jobs at once (each still one transaction at
+ * a time), so requests to the units behind one TCP gateway overlap. Protocol-neutral: a job gets a
  * transactor over whatever link the bus has (Modbus today, DL/T 645 next).
  */
 import type { Clock } from "../../core/clock.ts";
-import { withDeadline } from "../../core/deadline.ts";
 import { ErrorCode, GatewayError, isGatewayError } from "../../core/errors.ts";
-import {
-  countError,
-  isBusFailure,
-  isTransient,
-  newCounters,
-  type BusCounters,
-  type MeterCounters,
-} from "./counters.ts";
+import { countError, newCounters, type BusCounters, type MeterCounters } from "./counters.ts";
 import { LinkSupervisor } from "./link-supervisor.ts";
 import type { BusLink } from "./link.ts";
+import { BusTransactions, type Transactor } from "./transactions.ts";
 
 export type { BusLink } from "./link.ts";
-
-export interface Transactor<Link extends BusLink> {
-  /** Runs one request/reply exchange with the bus's gap, timeout and retry rules. */
-  transact<R>(exchange: (link: Link, timeoutMs: number) => Promise<R>): Promise<R>;
-  /** True once any transaction of this job needed a retry. */
-  readonly retried: boolean;
-}
+export type { Transactor } from "./transactions.ts";
 
 /**
  * Which queue a job waits in; the scheduler always takes the first non-empty one in this order:
@@ -54,6 +44,11 @@ export interface BusSchedulerOptions {
   timeoutMs: number;
   /** Silence kept between the end of one transaction and the next request, ms (0..10000). */
   interFrameGapMs: number;
+  /**
+   * Jobs run at once, each one transaction at a time (1..64), default 1. Above 1 only on a link that
+   * keeps several requests in flight and matches their replies (Modbus TCP, by transaction id).
+   */
+  maxInFlight?: number;
   /** Delay before reopening a link that failed, ms (10..60000); doubles up to reopenMaxMs. Default 1000. */
   reopenDelayMs?: number;
   /** Longest delay between reopen attempts, ms. Default 30000. */
@@ -65,37 +60,44 @@ export interface BusSchedulerOptions {
   onBusState?: (state: "up" | "down", error?: GatewayError) => void;
 }
 
-/**
- * How long past its reply timeout the scheduler waits for a request to settle, ms. Later than the
- * transport's own guard (modbus-serial.ts: timeout + 250 ms), so the transport's more precise error
- * wins whenever the transport works at all.
- */
-const stuckSlackMs = 500;
-
 interface Queued {
   job: BusJob<BusLink, unknown>;
   resolve: (value: unknown) => void;
   reject: (error: unknown) => void;
+  /** Settles when the job does (see {@link BusScheduler.settled}). */
+  outcome: Promise<unknown>;
 }
 
 export class BusScheduler<Link extends BusLink> {
   /** Waiting jobs, one queue per priority, taken in this order. */
   private readonly queues: Record<JobPriority, Queued[]> = { relay: [], read: [], poll: [] };
   private readonly counters = new Map<string, MeterCounters>();
-  private running = false;
-  /** The pump's run while it drains the queues; stop() waits for it, within a grace period. */
-  private pumping: Promise<void> | undefined;
+  /** Lanes draining the queues, at most maxInFlight; each runs one job at a time. */
+  private activeLanes = 0;
+  /** The lanes' runs; stop() waits for them, within a grace period. */
+  private readonly lanes = new Set<Promise<void>>();
+  /** Jobs taken from the queues and not settled yet. */
+  private readonly running = new Set<Queued>();
   private stopped = false;
-  private lastEndMono = -Infinity;
   private readonly supervisor: LinkSupervisor;
-  /** Monotonic ms the link spent in transactions, for bus utilisation. */
-  busyMs = 0;
+  private readonly transactions: BusTransactions<Link>;
 
   constructor(
     private readonly link: Link,
     private readonly options: BusSchedulerOptions,
   ) {
     this.supervisor = new LinkSupervisor(link, options);
+    this.transactions = new BusTransactions(link, this.supervisor, options);
+  }
+
+  /** Monotonic ms the link had a transaction in flight, for bus utilisation. */
+  get busyMs(): number {
+    return this.transactions.busyMs;
+  }
+
+  /** Replies the link dropped because no request waited for them (see BusLink.unmatchedReplies). */
+  get unmatchedReplies(): number {
+    return this.link.unmatchedReplies ?? 0;
   }
 
   /** The link's own state and failures (not any one meter's). */
@@ -124,29 +126,49 @@ export class BusScheduler<Link extends BusLink> {
     return { relay: relay.length, read: read.length, poll: poll.length };
   }
 
+  /** Jobs waiting in all queues. */
+  private get waiting(): number {
+    const { relay, read, poll } = this.queues;
+    return relay.length + read.length + poll.length;
+  }
+
   enqueue<T>(job: BusJob<Link, T>): Promise<T> {
     if (this.stopped)
       return Promise.reject(new GatewayError(ErrorCode.PortClosed, `bus ${this.options.busId} is stopped`));
-    return new Promise<T>((resolve, reject) => {
-      const entry: Queued = { job: job, resolve: resolve as (v: unknown) => void, reject };
-      this.queues[job.priority].push(entry);
-      void this.pump();
+    let settle: Pick<Queued, "resolve" | "reject"> | undefined;
+    const outcome = new Promise<T>((resolve, reject) => {
+      settle = { resolve: resolve as (v: unknown) => void, reject };
     });
+    const entry: Queued = { job, ...settle!, outcome };
+    this.queues[job.priority].push(entry);
+    this.pump();
+    return outcome;
   }
 
   /**
-   * Rejects queued jobs, gives the one in hand up to `stopGraceMs` to finish its current request (no
-   * further request starts), then closes the link, which fails a request still waiting: a stop never
-   * waits for a long reply timeout or a peer that does not answer.
+   * Resolves once every job queued or running at the time of the call has settled (jobs queued later
+   * are not waited for); never rejects.
+   */
+  async settled(): Promise<void> {
+    const { relay, read, poll } = this.queues;
+    const jobs = [...this.running, ...relay, ...read, ...poll];
+    await Promise.allSettled(jobs.map((q) => q.outcome));
+  }
+
+  /**
+   * Rejects queued jobs, gives the jobs in hand up to `stopGraceMs` to finish their current request
+   * (no further request starts), then closes the link, which fails a request still waiting: a stop
+   * never waits for a long reply timeout or a peer that does not answer.
    */
   async stop(): Promise<void> {
     this.stopped = true;
+    this.transactions.stopped = true;
     const stoppedError = new GatewayError(ErrorCode.PortClosed, `bus ${this.options.busId} stopped`);
     for (const queue of Object.values(this.queues)) for (const q of queue.splice(0)) q.reject(stoppedError);
-    if (this.pumping !== undefined) {
+    if (this.lanes.size > 0) {
       const grace = new Promise<void>((resolve) => {
         const timer = this.options.clock.setTimeout(resolve, this.options.stopGraceMs ?? 1000);
-        void this.pumping?.finally(() => {
+        void Promise.all(this.lanes).finally(() => {
           this.options.clock.clearTimeout(timer);
           resolve();
         });
@@ -156,97 +178,52 @@ export class BusScheduler<Link extends BusLink> {
     await this.supervisor.stop();
   }
 
-  private pump(): Promise<void> {
-    if (this.running) return Promise.resolve();
-    this.running = true;
-    this.pumping = this.drain();
-    return this.pumping;
+  /** Starts lanes while there is queued work and room for it. */
+  private pump(): void {
+    const maxInFlight = this.options.maxInFlight ?? 1;
+    while (this.activeLanes < maxInFlight && this.waiting > 0 && !this.stopped) {
+      this.activeLanes += 1;
+      const lane = this.drain();
+      this.lanes.add(lane);
+      void lane.finally(() => this.lanes.delete(lane));
+    }
   }
 
+  /** One lane: takes one job after another, by priority, until the queues are empty. */
   private async drain(): Promise<void> {
     try {
       for (;;) {
         const { relay, read, poll } = this.queues;
         const next = relay.shift() ?? read.shift() ?? poll.shift();
         if (next === undefined || this.stopped) break;
+        this.running.add(next);
         try {
-          await this.supervisor.ensureOpen();
-        } catch (error) {
-          // The bus is down: the meter's poll fails with the reason, counted against the meter too.
-          if (isGatewayError(error))
-            countError(this.countersFor(next.job.meterId), error, this.options.clock.now());
-          next.reject(error);
-          continue;
-        }
-        try {
-          next.resolve(await next.job.run(this.transactor(next.job)));
-        } catch (error) {
-          next.reject(error);
+          await this.runJob(next);
+        } finally {
+          this.running.delete(next);
         }
       }
     } finally {
-      this.running = false;
+      // At once, not a turn later: a job queued after this lane saw the queues empty starts a new one.
+      this.activeLanes -= 1;
     }
   }
 
-  /**
-   * Settles like `request`, or rejects with TIMEOUT once `timeoutMs` plus {@link stuckSlackMs} of the
-   * clock passed: a transport is meant to enforce the reply timeout itself, but the bus must not stop
-   * for good on the one request whose callback never comes (a library bug, a lost port). A late
-   * outcome of the abandoned request is ignored.
-   */
-  private bounded<R>(request: Promise<R>, timeoutMs: number): Promise<R> {
-    const { busId } = this.options;
-    const clock = this.options.wireClock ?? this.options.clock;
-    const limitMs = timeoutMs + stuckSlackMs;
-    return withDeadline(
-      clock,
-      request,
-      limitMs,
-      () =>
-        new GatewayError(
-          ErrorCode.Timeout,
-          `${this.link.description}: the request did not settle within ${limitMs} ms; given up`,
-          { busId, limitMs },
-        ),
-    );
-  }
-
-  private transactor(job: BusJob<BusLink, unknown>): Transactor<Link> {
-    const { clock, timeoutMs, interFrameGapMs } = this.options;
-    const counters = this.countersFor(job.meterId);
-    const tx = {
-      retried: false,
-      transact: async <R>(exchange: (link: Link, timeoutMs: number) => Promise<R>): Promise<R> => {
-        for (let attempt = 0; ; attempt++) {
-          const wait = this.lastEndMono + interFrameGapMs - clock.monotonicMs();
-          if (wait > 0) await clock.sleep(wait);
-          if (this.stopped) throw new GatewayError(ErrorCode.PortClosed, `bus ${this.options.busId} stopped`);
-          const startMono = clock.monotonicMs();
-          try {
-            const result = await this.bounded(exchange(this.link, timeoutMs), timeoutMs);
-            this.supervisor.replied();
-            counters.ok += 1;
-            counters.lastSeenMs = clock.now();
-            return result;
-          } catch (error) {
-            const e = await this.supervisor.requestFailed(
-              isGatewayError(error)
-                ? error
-                : new GatewayError(ErrorCode.Internal, String(error), {}, { cause: error }),
-            );
-            countError(counters, e, clock.now());
-            if (isBusFailure(e)) throw e;
-            if (!isTransient(e) || attempt >= job.retries) throw e;
-            tx.retried = true;
-          } finally {
-            const endMono = clock.monotonicMs();
-            this.busyMs += endMono - startMono;
-            this.lastEndMono = endMono;
-          }
-        }
-      },
-    };
-    return tx;
+  private async runJob(next: Queued): Promise<void> {
+    try {
+      await this.supervisor.ensureOpen();
+    } catch (error) {
+      // The bus is down: the meter's poll fails with the reason, counted against the meter too.
+      if (isGatewayError(error))
+        countError(this.countersFor(next.job.meterId), error, this.options.clock.now());
+      next.reject(error);
+      return;
+    }
+    try {
+      const tx = this.transactions.forJob(next.job.retries, this.countersFor(next.job.meterId));
+      next.resolve(await next.job.run(tx));
+    } catch (error) {
+      next.reject(error);
+    }
   }
 }

@@ -14,7 +14,7 @@ import { createLogger } from "../../core/logger.ts";
 import { ErrorCode, GatewayError } from "../../core/errors.ts";
 import { formatYuan } from "../prepaid/index.ts";
 import { Gateway } from "../service/gateway.ts";
-import { modbusSerialTransportFactory } from "../../protocols/modbus/transport/modbus-serial.ts";
+import { modbusTransportFactory } from "../../protocols/modbus/transport/factory.ts";
 import { requireProfile } from "../../protocols/profiles/load.ts";
 import { loadProfiles } from "../../protocols/profiles/io/files.ts";
 import { loadConfigFile } from "./config-file.ts";
@@ -152,7 +152,7 @@ async function startGateway(
     logger: createLogger({ level: "warn", pretty: true }),
     // The commentary prints every event already.
     logEvents: false,
-    transportFactory: modbusSerialTransportFactory,
+    transportFactory: modbusTransportFactory,
     profiles: loadProfiles(),
   });
   try {

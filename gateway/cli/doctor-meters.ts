@@ -9,7 +9,7 @@ import type { Config, MeterConfig } from "../config/index.ts";
 import type { Reading } from "../metering/reading.ts";
 import { buildBus } from "../service/buses.ts";
 import { describeBusEndpoint } from "../service/build-bus.ts";
-import { modbusSerialTransportFactory } from "../../protocols/modbus/transport/modbus-serial.ts";
+import { modbusTransportFactory } from "../../protocols/modbus/transport/factory.ts";
 import type { TransportFactory } from "../../protocols/modbus/transport/transport.ts";
 import { loadProfiles } from "../../protocols/profiles/io/files.ts";
 import type { CheckResult } from "./doctor-checks.ts";
@@ -64,7 +64,7 @@ function describeReading(reading: Reading): { detail: string; billable: boolean 
  */
 export async function checkMeters(
   config: Config,
-  transportFactory: TransportFactory = modbusSerialTransportFactory,
+  transportFactory: TransportFactory = modbusTransportFactory,
 ): Promise<CheckResult[]> {
   const profiles = loadProfiles(config.gateway.profilesDir);
   const clock = new SystemClock();

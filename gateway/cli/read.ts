@@ -12,7 +12,7 @@ import { BusScheduler } from "../bus/scheduler.ts";
 import { endpointOfBus } from "../bus/bus-endpoint.ts";
 import type { PollResult } from "../metering/driver.ts";
 import { ModbusMeterDriver } from "../metering/modbus-driver.ts";
-import { modbusSerialTransportFactory } from "../../protocols/modbus/transport/modbus-serial.ts";
+import { modbusTransportFactory } from "../../protocols/modbus/transport/factory.ts";
 import { describeEndpoint, type TransportEndpoint } from "../../protocols/modbus/transport/transport.ts";
 import { requireProfile } from "../../protocols/profiles/load.ts";
 import { loadProfiles } from "../../protocols/profiles/io/files.ts";
@@ -99,7 +99,7 @@ function printReading(target: Target, profileId: string, result: PollResult, jso
 /** Opens the port (or connection) itself and reads the meter once. */
 async function readOffline(target: Target, json: boolean): Promise<void> {
   const profile = requireProfile(loadProfiles(target.profilesDir), target.profileId);
-  const transport = modbusSerialTransportFactory(target.endpoint);
+  const transport = modbusTransportFactory(target.endpoint);
   const scheduler = new BusScheduler(transport, {
     busId: "read",
     clock: new SystemClock(),

@@ -6,7 +6,7 @@ import type { Command } from "commander";
 import { SystemClock } from "../../core/clock.ts";
 import { createLogger, type Logger } from "../../core/logger.ts";
 import { Gateway } from "../service/gateway.ts";
-import { modbusSerialTransportFactory } from "../../protocols/modbus/transport/modbus-serial.ts";
+import { modbusTransportFactory } from "../../protocols/modbus/transport/factory.ts";
 import { loadProfiles } from "../../protocols/profiles/io/files.ts";
 import { loadConfigFile } from "./config-file.ts";
 import { version } from "./version.ts";
@@ -35,7 +35,7 @@ export function registerRun(program: Command): void {
         clock: new SystemClock(),
         version,
         logger,
-        transportFactory: modbusSerialTransportFactory,
+        transportFactory: modbusTransportFactory,
         profiles: loadProfiles(config.gateway.profilesDir),
       });
       await gateway.start();

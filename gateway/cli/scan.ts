@@ -4,7 +4,7 @@
  */
 import type { Command } from "commander";
 import { SystemClock } from "../../core/clock.ts";
-import { modbusSerialTransportFactory } from "../../protocols/modbus/transport/modbus-serial.ts";
+import { modbusTransportFactory } from "../../protocols/modbus/transport/factory.ts";
 import { describeEndpoint, type TransportEndpoint } from "../../protocols/modbus/transport/transport.ts";
 import { loadProfiles } from "../../protocols/profiles/io/files.ts";
 import { parseUnitList } from "../../protocols/modbus/unit-list.ts";
@@ -122,7 +122,7 @@ async function runModbusScan(options: ScanOptions): Promise<void> {
     endpoints,
     units,
     clock: new SystemClock(),
-    openProber: (endpoint) => new BusProber(modbusSerialTransportFactory(endpoint), profiles, timeoutMs),
+    openProber: (endpoint) => new BusProber(modbusTransportFactory(endpoint), profiles, timeoutMs),
     onProbe: (p) => {
       if (progress) process.stderr.write(progressLine(p, timeoutMs));
       else if (!quiet && p.line !== undefined && endpoints.length > 1 && p.setting !== lastSetting)

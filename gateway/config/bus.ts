@@ -7,6 +7,7 @@ import { z } from "zod";
 import { dlt645BusSchema } from "./dlt645.ts";
 import { BAUD_RATES, commonBusFields } from "./bus-fields.ts";
 import { hostName, intBetween, nonEmptyString } from "./fields.ts";
+import { subjectOf } from "./messages.ts";
 
 /** Wire protocol of the bus: `modbus` (the default) or `dlt645`. */
 const modbusProtocol = z.literal("modbus").default("modbus");
@@ -31,15 +32,32 @@ export const rtuBusSchema = z.strictObject({
 });
 
 /** Modbus TCP (`tcp`, MBAP framing) or RTU frames tunnelled through a TCP serial server (`rtu-over-tcp`). */
-export const tcpBusSchema = z.strictObject({
-  ...commonBusFields,
-  protocol: modbusProtocol,
-  transport: z.enum(["tcp", "rtu-over-tcp"]),
-  /** Host name or IP address of the meter or serial server. */
-  host: hostName,
-  /** TCP port: 1..65535, default 502 (Modbus/TCP). */
-  port: intBetween(1, 65_535).default(502),
-});
+export const tcpBusSchema = z
+  .strictObject({
+    ...commonBusFields,
+    protocol: modbusProtocol,
+    transport: z.enum(["tcp", "rtu-over-tcp"]),
+    /** Host name or IP address of the meter or serial server. */
+    host: hostName,
+    /** TCP port: 1..65535, default 502 (Modbus/TCP). */
+    port: intBetween(1, 65_535).default(502),
+    /**
+     * Requests in flight at once on the connection, each matched to its reply by MBAP transaction id:
+     * 1..64, default 1. Above 1 only on `tcp` to a device that queues requests (docs/configuration.md);
+     * many devices, and every RTU converter, answer one request at a time.
+     */
+    maxInFlight: intBetween(1, 64).default(1),
+  })
+  .refine((bus) => bus.transport === "tcp" || bus.maxInFlight === 1, {
+    path: ["maxInFlight"],
+    error: (issue) => {
+      const input = issue.input as { maxInFlight: number };
+      return (
+        `${subjectOf(issue.path)} must be 1 on transport 'rtu-over-tcp' (got ${input.maxInFlight}): ` +
+        "RTU frames carry no transaction id, and the RS-485 line behind the converter takes one request at a time"
+      );
+    },
+  });
 
 export const modbusBusSchema = z.discriminatedUnion("transport", [rtuBusSchema, tcpBusSchema]);
 

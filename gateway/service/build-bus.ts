@@ -145,6 +145,8 @@ function assemble<Link extends BusLink>(
     clock: deps.clock,
     timeoutMs: bus.timeoutMs,
     interFrameGapMs: bus.interFrameGapMs,
+    // Several requests in flight only on a Modbus TCP connection that allows it (config/bus.ts).
+    maxInFlight: bus.protocol === "modbus" && bus.transport === "tcp" ? bus.maxInFlight : 1,
     ...(deps.wireClock === undefined ? {} : { wireClock: deps.wireClock }),
     // A TCP peer must answer something; on a serial line silence is the meters' problem, not the port's.
     silentAfterTimeouts: serial ? 0 : silentTcpAfterTimeouts,

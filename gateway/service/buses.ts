@@ -103,19 +103,9 @@ export class Buses {
     }
   }
 
-  /**
-   * Resolves once every job queued on the bus before this call has run: the scheduler takes one job at a
-   * time, polls in order, so a no-op poll queued last runs after them.
-   */
+  /** Resolves once every job queued or running on the bus at this call has settled. */
   private async drained(runtime: BusRuntime): Promise<void> {
-    await runtime.scheduler
-      .enqueue({
-        meterId: runtime.meters[0]?.id ?? runtime.id,
-        priority: "poll",
-        retries: 0,
-        run: () => Promise.resolve(),
-      })
-      .catch(() => undefined); // a bus that is down or stopped has nothing left running either
+    await runtime.scheduler.settled();
   }
 
   /**
@@ -145,12 +135,14 @@ export class Buses {
     busyMs: number;
     queued: Record<JobPriority, number>;
     link: Readonly<BusCounters>;
+    unmatchedReplies: number;
   }> {
     return [...this.runtimes.values()].map((r) => ({
       busId: r.id,
       busyMs: r.scheduler.busyMs,
       queued: r.scheduler.queued,
       link: r.scheduler.busCounters,
+      unmatchedReplies: r.scheduler.unmatchedReplies,
     }));
   }
 

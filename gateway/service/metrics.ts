@@ -29,6 +29,7 @@ export function createMetrics(sources: MetricsSources): Registry {
   const registry = new Registry();
   pollCounters(sources.events, registry);
   busGauges(sources.meters, registry);
+  linkGauges(sources.meters, registry);
   storeGauges(sources.store, registry);
   billingGauges(sources, registry);
   // Registered last, as before the split: scrapes list the metrics in registration order.
@@ -64,7 +65,7 @@ function pollCounters(events: EventBus<GatewayEvents>, registry: Registry): void
   });
 }
 
-/** Per bus (busy time, link failures, up, queue depth) and per meter (online), read on each scrape. */
+/** Per bus (busy time, queue depth) and per meter (online), read on each scrape. */
 function busGauges(meters: MeterDirectory, registry: Registry): void {
   new Gauge({
     name: "meter_gateway_bus_busy_seconds",
@@ -73,26 +74,6 @@ function busGauges(meters: MeterDirectory, registry: Registry): void {
     registers: [registry],
     collect() {
       for (const bus of meters.busStats()) this.set({ bus: bus.busId }, bus.busyMs / 1000);
-    },
-  });
-  new Gauge({
-    name: "meter_gateway_bus_link_failures",
-    help: "Link failures per bus since start, by code (CONNECTION_CLOSED, CONNECTION_RESET, CONNECT_TIMEOUT, ...)",
-    labelNames: ["bus", "code"],
-    registers: [registry],
-    collect() {
-      for (const bus of meters.busStats())
-        for (const [code, count] of Object.entries(bus.link.errors))
-          this.set({ bus: bus.busId, code }, count);
-    },
-  });
-  new Gauge({
-    name: "meter_gateway_bus_up",
-    help: "1 when the bus's link carries replies, 0 when it is down or not yet proven",
-    labelNames: ["bus"],
-    registers: [registry],
-    collect() {
-      for (const bus of meters.busStats()) this.set({ bus: bus.busId }, bus.link.state === "up" ? 1 : 0);
     },
   });
   new Gauge({
@@ -115,6 +96,39 @@ function busGauges(meters: MeterDirectory, registry: Registry): void {
     collect() {
       for (const m of meters.meters())
         this.set({ meter: m.id }, meters.live(m.id).state === "offline" ? 0 : 1);
+    },
+  });
+}
+
+/** Per bus link: failures by code, up or not, replies dropped for want of a request. */
+function linkGauges(meters: MeterDirectory, registry: Registry): void {
+  new Gauge({
+    name: "meter_gateway_bus_link_failures",
+    help: "Link failures per bus since start, by code (CONNECTION_CLOSED, CONNECTION_RESET, CONNECT_TIMEOUT, ...)",
+    labelNames: ["bus", "code"],
+    registers: [registry],
+    collect() {
+      for (const bus of meters.busStats())
+        for (const [code, count] of Object.entries(bus.link.errors))
+          this.set({ bus: bus.busId, code }, count);
+    },
+  });
+  new Gauge({
+    name: "meter_gateway_bus_unmatched_replies",
+    help: "Replies dropped per bus since start because no request waited for their transaction id (late after a timeout, or never asked; Modbus TCP)",
+    labelNames: ["bus"],
+    registers: [registry],
+    collect() {
+      for (const bus of meters.busStats()) this.set({ bus: bus.busId }, bus.unmatchedReplies);
+    },
+  });
+  new Gauge({
+    name: "meter_gateway_bus_up",
+    help: "1 when the bus's link carries replies, 0 when it is down or not yet proven",
+    labelNames: ["bus"],
+    registers: [registry],
+    collect() {
+      for (const bus of meters.busStats()) this.set({ bus: bus.busId }, bus.link.state === "up" ? 1 : 0);
     },
   });
 }

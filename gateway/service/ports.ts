@@ -18,6 +18,8 @@ export interface BusStats {
   busyMs: number;
   queued: Record<JobPriority, number>;
   link: Readonly<BusCounters>;
+  /** Replies dropped because no request waited for their transaction id (Modbus TCP). */
+  unmatchedReplies: number;
 }
 
 /**

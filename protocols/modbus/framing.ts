@@ -127,7 +127,7 @@ export interface MbapFrame {
 
 /** Splits a TCP byte stream into MBAP frames. A frame with a non-zero protocol id is a stream error. */
 export class MbapFramer {
-  private buffer = new Uint8Array(0);
+  private buffer: Uint8Array = new Uint8Array(0);
 
   constructor(
     private readonly onFrame: (frame: MbapFrame) => void,
@@ -135,27 +135,40 @@ export class MbapFramer {
   ) {}
 
   push(chunk: Uint8Array): void {
-    const merged = new Uint8Array(this.buffer.length + chunk.length);
-    merged.set(this.buffer);
-    merged.set(chunk, this.buffer.length);
+    // Most reads hold whole frames: parse the chunk itself unless a partial frame waits in front of it.
+    let data = chunk;
+    if (this.buffer.length > 0) {
+      data = new Uint8Array(this.buffer.length + chunk.length);
+      data.set(this.buffer);
+      data.set(chunk, this.buffer.length);
+    }
     let start = 0;
-    while (merged.length - start >= 7) {
-      const protocolId = (merged[start + 2]! << 8) | merged[start + 3]!;
-      const length = (merged[start + 4]! << 8) | merged[start + 5]!;
+    while (data.length - start >= 7) {
+      const protocolId = (data[start + 2]! << 8) | data[start + 3]!;
+      const length = (data[start + 4]! << 8) | data[start + 5]!;
       if (protocolId !== 0 || length < 2 || length > 254) {
         this.onError(`bad MBAP header (protocol ${protocolId}, length ${length})`);
-        start = merged.length;
+        start = data.length;
         break;
       }
-      if (merged.length - start < 6 + length) break;
+      if (data.length - start < 6 + length) break;
       this.onFrame({
-        transactionId: (merged[start]! << 8) | merged[start + 1]!,
-        unit: merged[start + 6]!,
-        pdu: merged.slice(start + 7, start + 6 + length),
+        transactionId: (data[start]! << 8) | data[start + 1]!,
+        unit: data[start + 6]!,
+        pdu: data.slice(start + 7, start + 6 + length),
       });
       start += 6 + length;
     }
-    this.buffer = merged.slice(start);
+    this.buffer = start === data.length ? new Uint8Array(0) : data.slice(start);
+  }
+
+  /**
+   * The transaction id of a frame begun and not yet complete (its header at least arrived), if any:
+   * a request that times out with part of its reply here was answered short, not ignored.
+   */
+  get partialTransactionId(): number | undefined {
+    if (this.buffer.length < 2) return undefined;
+    return (this.buffer[0]! << 8) | this.buffer[1]!;
   }
 }
 

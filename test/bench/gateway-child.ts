@@ -17,7 +17,7 @@ import { createExecutor } from "../../gateway/service/command-executor.ts";
 import { Gateway } from "../../gateway/service/gateway.ts";
 import { mqttConfigSchema } from "../../gateway/config/mqtt.ts";
 import { Uplink } from "../../gateway/uplink/uplink.ts";
-import { modbusSerialTransportFactory } from "../../protocols/modbus/transport/modbus-serial.ts";
+import { modbusTransportFactory } from "../../protocols/modbus/transport/factory.ts";
 import { loadProfiles } from "../../protocols/profiles/io/files.ts";
 import { loadConfigFile } from "../../gateway/cli/config-file.ts";
 import { reportResult, sleep } from "./common.ts";
@@ -61,7 +61,7 @@ const logger = process.env.BENCH_GATEWAY_LOG === "1" ? createLogger({ level: "wa
 const gateway = new Gateway(config, {
   clock,
   logger,
-  transportFactory: modbusSerialTransportFactory,
+  transportFactory: modbusTransportFactory,
   profiles: loadProfiles(config.gateway.profilesDir),
 });
 

@@ -28,6 +28,12 @@ export interface TcpRunOptions {
 
 const perPortMax = 125;
 
+/**
+ * `maxInFlight` of every bus of the TCP rig: BENCH_TCP_MAX_IN_FLIGHT (1..64), default 1 (the config
+ * default), to compare pipelined Modbus TCP against one request at a time in the same figures.
+ */
+export const tcpMaxInFlight = Number(process.env.BENCH_TCP_MAX_IN_FLIGHT ?? "1");
+
 /** What {@link withTcpRig} hands the process under measurement. */
 export interface TcpRig {
   /** The gateway config: buses, meters, accounts (and what `extraConfig` added). */
@@ -72,7 +78,7 @@ export async function withTcpRig<T>(
       "buses:",
       ...ports.map(
         (port, i) =>
-          `  - { id: tcp${i}, transport: tcp, host: 127.0.0.1, port: ${port}, timeoutMs: 1000, interFrameGapMs: 0 }`,
+          `  - { id: tcp${i}, transport: tcp, host: 127.0.0.1, port: ${port}, timeoutMs: 1000, interFrameGapMs: 0, maxInFlight: ${tcpMaxInFlight} }`,
       ),
       "meters:",
     ];
@@ -149,7 +155,7 @@ export async function tcpFigures(scale: Scale): Promise<Figure[]> {
   const pointsPerCoreSec = result.points / (cpuUs / 1e6);
   const usPerReading = cpuUs / Math.max(1, result.readings);
   const utilisation = cpuUs / 1000 / result.windowMs;
-  const scaleText = `${scale.tcpMeters} meters, ${result.ports} ports, ${scale.tcpSimProcesses} sim procs, ${scale.tcpWindowMs / 1000} s`;
+  const scaleText = `${scale.tcpMeters} meters, ${result.ports} ports, ${scale.tcpSimProcesses} sim procs, ${scale.tcpWindowMs / 1000} s, maxInFlight ${tcpMaxInFlight}`;
   const detail = {
     ...result,
     rss: undefined,

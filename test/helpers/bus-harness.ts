@@ -1,5 +1,5 @@
 /**
- * Wires a real bus (modbus-serial transport, scheduler, poller) to simulated meters for integration
+ * Wires a real bus (the transport `run` uses, scheduler, poller) to simulated meters for integration
  * tests: the same parts the service composes, with a temp endpoint.
  */
 import { SystemClock } from "../../core/clock.ts";
@@ -7,7 +7,7 @@ import { BusScheduler } from "../../gateway/bus/scheduler.ts";
 import { Poller, type PollerOptions } from "../../gateway/bus/poller.ts";
 import { ModbusMeterDriver } from "../../gateway/metering/modbus-driver.ts";
 import type { Reading } from "../../gateway/metering/reading.ts";
-import { ModbusSerialTransport } from "../../protocols/modbus/transport/modbus-serial.ts";
+import { modbusTransportFactory } from "../../protocols/modbus/transport/factory.ts";
 import type { ModbusTransport, TransportEndpoint } from "../../protocols/modbus/transport/transport.ts";
 import { requireProfile } from "../../protocols/profiles/load.ts";
 import { loadProfiles } from "../../protocols/profiles/io/files.ts";
@@ -24,15 +24,20 @@ export interface HarnessMeter {
 export function startBus(
   endpoint: TransportEndpoint,
   meters: HarnessMeter[],
-  options: Partial<PollerOptions> & { timeoutMs?: number; interFrameGapMs?: number } = {},
+  options: Partial<PollerOptions> & {
+    timeoutMs?: number;
+    interFrameGapMs?: number;
+    maxInFlight?: number;
+  } = {},
 ) {
   const clock = new SystemClock();
-  const transport = new ModbusSerialTransport(endpoint);
+  const transport = modbusTransportFactory(endpoint);
   const scheduler = new BusScheduler<ModbusTransport>(transport, {
     busId: "test-bus",
     clock,
     timeoutMs: options.timeoutMs ?? 300,
     interFrameGapMs: options.interFrameGapMs ?? 2,
+    maxInFlight: options.maxInFlight ?? 1,
   });
   const readings: Reading[] = [];
   const states: Array<[string, string]> = [];

@@ -15,7 +15,7 @@ import { SystemClock } from "../../core/clock.ts";
 import { silentLogger } from "../../core/logger.ts";
 import { parseConfig } from "../../gateway/config/index.ts";
 import { Gateway } from "../../gateway/service/gateway.ts";
-import { modbusSerialTransportFactory } from "../../protocols/modbus/transport/modbus-serial.ts";
+import { modbusTransportFactory } from "../../protocols/modbus/transport/factory.ts";
 import { loadProfiles } from "../../protocols/profiles/io/files.ts";
 import { tempDir, waitFor } from "../helpers/index.ts";
 import { startInProcess } from "../helpers/simulator.ts";
@@ -90,7 +90,7 @@ policy: { cutNoticeMs: 0, friendlyPeriods: [], friendlyDays: [], maxRelayOpsPerH
     clock: sim.simulation.clock,
     wireClock: new SystemClock(),
     logger: silentLogger(),
-    transportFactory: modbusSerialTransportFactory,
+    transportFactory: modbusTransportFactory,
     profiles,
   });
   await gateway.start();

@@ -10,7 +10,7 @@ import { silentLogger } from "../../core/logger.ts";
 import { parseConfig } from "../../gateway/config/index.ts";
 import { Gateway } from "../../gateway/service/gateway.ts";
 import { encodePassword, type FieldValue } from "../../protocols/dlt645/index.ts";
-import { modbusSerialTransportFactory } from "../../protocols/modbus/transport/modbus-serial.ts";
+import { modbusTransportFactory } from "../../protocols/modbus/transport/factory.ts";
 import { loadProfiles } from "../../protocols/profiles/io/files.ts";
 import { startResponder, type ResponderMeter } from "../helpers/dlt645-responder.ts";
 import { createPtyPair, tempDir, waitFor } from "../helpers/index.ts";
@@ -81,7 +81,7 @@ policy: { cutNoticeMs: 60000, friendlyPeriods: [], friendlyDays: [], maxRelayOps
       clock,
       wireClock: new SystemClock(),
       logger: silentLogger(),
-      transportFactory: modbusSerialTransportFactory,
+      transportFactory: modbusTransportFactory,
       profiles,
     });
     await gateway.start();

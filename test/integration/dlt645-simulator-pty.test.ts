@@ -10,7 +10,7 @@ import { AcceleratedClock, SystemClock } from "../../core/clock.ts";
 import { silentLogger } from "../../core/logger.ts";
 import { parseConfig } from "../../gateway/config/index.ts";
 import { Gateway } from "../../gateway/service/gateway.ts";
-import { modbusSerialTransportFactory } from "../../protocols/modbus/transport/modbus-serial.ts";
+import { modbusTransportFactory } from "../../protocols/modbus/transport/factory.ts";
 import { loadProfiles } from "../../protocols/profiles/io/files.ts";
 import { requireDlt645Profile } from "../../protocols/profiles/load.ts";
 import { tempDir, waitFor } from "../helpers/index.ts";
@@ -79,7 +79,7 @@ policy: { cutNoticeMs: 60000, friendlyPeriods: [], friendlyDays: [], maxRelayOps
       clock: new AcceleratedClock(600, Date.UTC(2026, 11, 1, 4, 0, 0)),
       wireClock: new SystemClock(),
       logger: silentLogger(),
-      transportFactory: modbusSerialTransportFactory,
+      transportFactory: modbusTransportFactory,
       profiles,
     });
     await gateway.start();

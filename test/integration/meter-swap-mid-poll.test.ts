@@ -12,7 +12,7 @@ import { Poller } from "../../gateway/bus/poller.ts";
 import { ManualClock } from "../../core/clock.ts";
 import { ModbusMeterDriver } from "../../gateway/metering/modbus-driver.ts";
 import { readRequestPdu } from "../../protocols/modbus/pdu.ts";
-import { ModbusSerialTransport } from "../../protocols/modbus/transport/modbus-serial.ts";
+import { modbusTransportFactory } from "../../protocols/modbus/transport/factory.ts";
 import type { ModbusTransport } from "../../protocols/modbus/transport/transport.ts";
 import { requireProfile } from "../../protocols/profiles/load.ts";
 import { faultSpecSchema } from "../../simulator/faults/fault-spec.ts";
@@ -39,7 +39,7 @@ async function rig() {
   const clock = new ManualClock();
   // No inter-frame gap: the scheduler never sleeps on the manual clock; reply timeouts are real time.
   const scheduler = new BusScheduler<ModbusTransport>(
-    new ModbusSerialTransport({ kind: "tcp", host: "127.0.0.1", port: sim.port! }),
+    modbusTransportFactory({ kind: "tcp", host: "127.0.0.1", port: sim.port! }),
     { busId: "site", clock, timeoutMs: 200, interFrameGapMs: 0 },
   );
   cleanups.push(() => scheduler.stop());

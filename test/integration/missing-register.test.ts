@@ -12,7 +12,7 @@ import { ManualClock } from "../../core/clock.ts";
 import { ModbusMeterDriver } from "../../gateway/metering/modbus-driver.ts";
 import type { OptionalBlockChange } from "../../gateway/metering/optional-blocks.ts";
 import { readRequestPdu } from "../../protocols/modbus/pdu.ts";
-import { ModbusSerialTransport } from "../../protocols/modbus/transport/modbus-serial.ts";
+import { modbusTransportFactory } from "../../protocols/modbus/transport/factory.ts";
 import type { ModbusTransport } from "../../protocols/modbus/transport/transport.ts";
 import { requireProfile } from "../../protocols/profiles/load.ts";
 import { faultSpecSchema } from "../../simulator/faults/fault-spec.ts";
@@ -147,7 +147,7 @@ describe("the driver's retry of an unsupported optional block, on a manual clock
     const clock = new ManualClock();
     // No inter-frame gap: the scheduler never has to sleep on the manual clock.
     const scheduler = new BusScheduler<ModbusTransport>(
-      new ModbusSerialTransport({ kind: "tcp", host: "127.0.0.1", port: sim.port! }),
+      modbusTransportFactory({ kind: "tcp", host: "127.0.0.1", port: sim.port! }),
       { busId: "t", clock, timeoutMs: 300, interFrameGapMs: 0 },
     );
     cleanups.push(() => scheduler.stop());

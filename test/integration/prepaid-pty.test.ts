@@ -9,7 +9,7 @@ import { AcceleratedClock, SystemClock } from "../../core/clock.ts";
 import { silentLogger } from "../../core/logger.ts";
 import { parseConfig } from "../../gateway/config/index.ts";
 import { Gateway } from "../../gateway/service/gateway.ts";
-import { modbusSerialTransportFactory } from "../../protocols/modbus/transport/modbus-serial.ts";
+import { modbusTransportFactory } from "../../protocols/modbus/transport/factory.ts";
 import { requireProfile } from "../../protocols/profiles/load.ts";
 import { startSimulator } from "../../simulator/start.ts";
 import { createPtyPair, tempDir, waitFor } from "../helpers/index.ts";
@@ -56,7 +56,7 @@ policy: ${policy}
     clock: simClock,
     wireClock: new SystemClock(),
     logger: silentLogger(),
-    transportFactory: modbusSerialTransportFactory,
+    transportFactory: modbusTransportFactory,
     profiles,
   });
   await gateway.start();

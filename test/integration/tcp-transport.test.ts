@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { SystemClock } from "../../core/clock.ts";
 import { ErrorCode } from "../../core/errors.ts";
 import { BusScheduler } from "../../gateway/bus/scheduler.ts";
-import { ModbusSerialTransport } from "../../protocols/modbus/transport/modbus-serial.ts";
+import { modbusTransportFactory } from "../../protocols/modbus/transport/factory.ts";
 import { startHostilePeer, type HostileBehaviour } from "../helpers/hostile-tcp.ts";
 import { waitFor } from "../helpers/index.ts";
 
@@ -18,7 +18,8 @@ afterEach(async () => {
 async function transportTo(behaviour: HostileBehaviour, kind: "tcp" | "rtu-over-tcp" = "tcp") {
   const peer = await startHostilePeer(behaviour);
   cleanups.push(() => peer.close());
-  const transport = new ModbusSerialTransport(
+  // The transports `run` uses: the lean MBAP client for tcp, modbus-serial for rtu-over-tcp.
+  const transport = modbusTransportFactory(
     { kind, host: "127.0.0.1", port: peer.port },
     { closeTimeoutMs: 300 },
   );

@@ -261,9 +261,3 @@ export class ModbusSerialTransport implements ModbusTransport {
     });
   }
 }
-
-/** The default transport factory. */
-export const modbusSerialTransportFactory = (
-  endpoint: TransportEndpoint,
-  options?: TransportOptions,
-): ModbusTransport => new ModbusSerialTransport(endpoint, options);

@@ -9,6 +9,8 @@ export interface ModbusTransport {
   /** Human-readable endpoint, e.g. `/dev/ttyUSB0 9600 8N1` or `tcp 10.0.0.5:502`. */
   readonly description: string;
   readonly isOpen: boolean;
+  /** Replies dropped because no request waited for their transaction id (Modbus TCP only). */
+  readonly unmatchedReplies?: number;
   open(): Promise<void>;
   close(): Promise<void>;
   readRegisters(

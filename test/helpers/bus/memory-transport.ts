@@ -40,6 +40,8 @@ export class MemoryTransport implements ModbusTransport {
   /** Holding registers by unit and address; unknown ones read 0. */
   private readonly registers = new Map<number, Map<number, number>>();
   private readonly behaviours = new Map<number, UnitBehaviour>();
+  /** Rejects of the requests in flight, for {@link dropLink}. */
+  private readonly pending = new Set<(error: GatewayError) => void>();
 
   constructor(private readonly clock: Clock) {}
 
@@ -66,6 +68,12 @@ export class MemoryTransport implements ModbusTransport {
   /** Requests to `unit`, in order. */
   requestsTo(unit: number): LoggedRequest[] {
     return this.log.filter((r) => r.unit === unit);
+  }
+
+  /** The link ends under the requests in flight (a TCP peer closed): each fails with `error`. */
+  dropLink(error: GatewayError): void {
+    this.isOpen = false;
+    for (const reject of [...this.pending]) reject(error);
   }
 
   open(): Promise<void> {
@@ -119,8 +127,16 @@ export class MemoryTransport implements ModbusTransport {
     return new Promise<T>((resolve, reject) => {
       if (behaviour === "hang") return;
       const silent = behaviour === "silent";
-      this.clock.setTimeout(
+      const drop = (error: GatewayError) => {
+        this.clock.clearTimeout(timer);
+        this.pending.delete(drop);
+        end();
+        reject(error);
+      };
+      this.pending.add(drop);
+      const timer = this.clock.setTimeout(
         () => {
+          this.pending.delete(drop);
           end();
           if (behaviour === "answer") resolve(answer());
           else if (silent)

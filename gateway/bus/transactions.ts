@@ -1,0 +1,145 @@
+/**
+ * The transactions of one bus: the gap, the reply timeout with its guard, retries, the counters, and
+ * what the link supervisor hears of each outcome. The scheduler runs up to `maxInFlight` jobs at once
+ * (1 on every serial line and RTU converter); their transactions share what this class keeps: the end
+ * of the last transaction (for the gap), the time the link was busy, and when the link failed.
+ */
+import type { Clock } from "../../core/clock.ts";
+import { withDeadline } from "../../core/deadline.ts";
+import { ErrorCode, GatewayError, isGatewayError } from "../../core/errors.ts";
+import { countError, isBusFailure, isTransient, type MeterCounters } from "./counters.ts";
+import type { LinkSupervisor } from "./link-supervisor.ts";
+import type { BusLink } from "./link.ts";
+
+export interface Transactor<Link extends BusLink> {
+  /** Runs one request/reply exchange with the bus's gap, timeout and retry rules. */
+  transact<R>(exchange: (link: Link, timeoutMs: number) => Promise<R>): Promise<R>;
+  /** True once any transaction of this job needed a retry. */
+  readonly retried: boolean;
+}
+
+export interface TransactionOptions {
+  busId: string;
+  clock: Clock;
+  /** See BusSchedulerOptions.wireClock. */
+  wireClock?: Pick<Clock, "setTimeout" | "clearTimeout">;
+  /** Reply timeout per transaction, ms (1..30000). */
+  timeoutMs: number;
+  /** Silence kept between the end of one transaction and the next request, ms (0..10000). */
+  interFrameGapMs: number;
+}
+
+/**
+ * How long past its reply timeout a request may take to settle, ms. Later than the transport's own
+ * guard (modbus-serial.ts: timeout + 250 ms), so the transport's more precise error wins whenever the
+ * transport works at all.
+ */
+const stuckSlackMs = 500;
+
+export class BusTransactions<Link extends BusLink> {
+  /** Set by the scheduler's stop(): no further request starts. */
+  stopped = false;
+  /** Monotonic ms the link had at least one transaction in flight. */
+  busyMs = 0;
+  private lastEndMono = -Infinity;
+  private inFlight = 0;
+  private busySinceMono = 0;
+  /** Tickets of the jobs started so far, in order. */
+  private lastTicket = 0;
+  /** The last ticket handed out when the link last failed: those jobs were running when it did. */
+  private downAtTicket = 0;
+
+  constructor(
+    private readonly link: Link,
+    private readonly supervisor: LinkSupervisor,
+    private readonly options: TransactionOptions,
+  ) {}
+
+  /** The transactor of a job that starts now, counting into the meter's `counters`. */
+  forJob(retries: number, counters: MeterCounters): Transactor<Link> {
+    const ticket = ++this.lastTicket;
+    const tx = {
+      retried: false,
+      transact: async <R>(exchange: (link: Link, timeoutMs: number) => Promise<R>): Promise<R> => {
+        for (let attempt = 0; ; attempt++) {
+          const outcome = await this.attempt(exchange, ticket, counters);
+          if (outcome.ok) return outcome.value;
+          const e = outcome.error;
+          if (outcome.linkFailed || !isTransient(e) || attempt >= retries) throw e;
+          tx.retried = true;
+        }
+      },
+    };
+    return tx;
+  }
+
+  /** One attempt: waits out the gap, runs the exchange within its bound, reports the outcome. */
+  private async attempt<R>(
+    exchange: (link: Link, timeoutMs: number) => Promise<R>,
+    ticket: number,
+    counters: MeterCounters,
+  ): Promise<{ ok: true; value: R } | { ok: false; error: GatewayError; linkFailed: boolean }> {
+    const { clock, timeoutMs, interFrameGapMs } = this.options;
+    const wait = this.lastEndMono + interFrameGapMs - clock.monotonicMs();
+    if (wait > 0) await clock.sleep(wait);
+    if (this.stopped) throw new GatewayError(ErrorCode.PortClosed, `bus ${this.options.busId} stopped`);
+    const startMono = clock.monotonicMs();
+    if (this.inFlight++ === 0) this.busySinceMono = startMono;
+    try {
+      const value = await this.bounded(exchange(this.link, timeoutMs), timeoutMs);
+      this.supervisor.replied();
+      counters.ok += 1;
+      counters.lastSeenMs = clock.now();
+      return { ok: true, value };
+    } catch (error) {
+      const raw = isGatewayError(error)
+        ? error
+        : new GatewayError(ErrorCode.Internal, String(error), {}, { cause: error });
+      const e = await this.failed(raw, ticket);
+      countError(counters, e, clock.now());
+      return { ok: false, error: e, linkFailed: isBusFailure(e) || ticket <= this.downAtTicket };
+    } finally {
+      const endMono = clock.monotonicMs();
+      if (--this.inFlight === 0) this.busyMs += endMono - this.busySinceMono;
+      this.lastEndMono = endMono;
+    }
+  }
+
+  /**
+   * What the supervisor makes of a failed request. A request of a job that was running when the link
+   * failed (another request's failure took it down) failed with that link: the supervisor already
+   * knows, and hearing it again would count one outage twice and double its reopen delay. With one
+   * transaction at a time that never happens: the job whose request failed the link ends with it.
+   */
+  private async failed(error: GatewayError, ticket: number): Promise<GatewayError> {
+    if (ticket <= this.downAtTicket) return error;
+    const failuresBefore = this.supervisor.linkFailures;
+    const reported = this.supervisor.requestFailed(error);
+    // The supervisor counts the failure before it closes the link (which fails the other requests).
+    if (this.supervisor.linkFailures !== failuresBefore) this.downAtTicket = this.lastTicket;
+    return reported;
+  }
+
+  /**
+   * Settles like `request`, or rejects with TIMEOUT once `timeoutMs` plus {@link stuckSlackMs} of the
+   * clock passed: a transport is meant to enforce the reply timeout itself, but the bus must not stop
+   * for good on the one request whose callback never comes (a library bug, a lost port). A late
+   * outcome of the abandoned request is ignored.
+   */
+  private bounded<R>(request: Promise<R>, timeoutMs: number): Promise<R> {
+    const { busId } = this.options;
+    const clock = this.options.wireClock ?? this.options.clock;
+    const limitMs = timeoutMs + stuckSlackMs;
+    return withDeadline(
+      clock,
+      request,
+      limitMs,
+      () =>
+        new GatewayError(
+          ErrorCode.Timeout,
+          `${this.link.description}: the request did not settle within ${limitMs} ms; given up`,
+          { busId, limitMs },
+        ),
+    );
+  }
+}

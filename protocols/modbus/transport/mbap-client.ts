@@ -1,0 +1,257 @@
+/**
+ * A lean Modbus TCP client on node:net, built on our own codecs (framing.ts, client-pdu.ts), for
+ * `transport: tcp` buses. Unlike modbus-serial's TCP port, it keeps several requests in flight on one
+ * connection, matched by MBAP transaction id (mbap-transactions.ts), so the requests the bus scheduler
+ * lets overlap (`maxInFlight`) really do; requests issued in the same turn of the event loop leave in
+ * one socket write, and the replies of one read are parsed from that one buffer by our MBAP framer.
+ * Serial RTU and RTU over TCP stay on modbus-serial (modbus-serial.ts): one request at a time is all
+ * an RS-485 line allows. The socket is ours as before (tcp-socket.ts): every step bounded, every way a
+ * connection ends a named code, the same codes as the modbus-serial transport so counters, events and
+ * /metrics read the same.
+ */
+import type { Socket } from "node:net";
+import { ErrorCode, GatewayError, modbusException } from "../../../core/errors.ts";
+import {
+  checkBitsReply,
+  checkEchoReply,
+  checkRegistersReply,
+  writeCoilPdu,
+  writeRegisterPdu,
+  type ReplyCheck,
+} from "../client-pdu.ts";
+import { MbapFramer, encodeMbap, type MbapFrame } from "../framing.ts";
+import { readRequestPdu, type BitReadFc, type RegisterReadFc } from "../pdu.ts";
+import { MbapTransactions } from "./mbap-transactions.ts";
+import { closeSocket, connectSocket, watchSocket } from "./tcp-socket.ts";
+import type { ModbusTransport, TransportOptions } from "./transport.ts";
+import { describeEndpoint } from "./transport.ts";
+
+/** A Modbus TCP endpoint (MBAP framing). */
+export type TcpEndpoint = { kind: "tcp"; host: string; port: number };
+type Context = Record<string, unknown>;
+
+const defaults: Required<TransportOptions> = {
+  connectTimeoutMs: 3000,
+  closeTimeoutMs: 500,
+  keepAliveMs: 10_000,
+};
+
+/** The error a request fails with, carrying the request's own fields. */
+function withContext(error: GatewayError, context: Context): GatewayError {
+  return new GatewayError(error.code, error.message, { ...error.context, ...context });
+}
+
+/** The error of a reply that is not a value. */
+function replyError(check: Exclude<ReplyCheck<unknown>, { kind: "value" }>, unit: number, context: Context) {
+  switch (check.kind) {
+    case "exception":
+      return modbusException(check.exceptionCode, context);
+    case "short":
+      return new GatewayError(
+        ErrorCode.ShortReply,
+        `unit ${unit}: reply cut short (${check.reason})`,
+        context,
+      );
+    case "bad":
+      return new GatewayError(ErrorCode.BadReply, `unit ${unit}: ${check.reason}`, context);
+  }
+}
+
+export class MbapTcpTransport implements ModbusTransport {
+  readonly description: string;
+  private readonly options: Required<TransportOptions>;
+  private socket: Socket | undefined;
+  private framer: MbapFramer | undefined;
+  private transactions = new MbapTransactions();
+  /** How the current connection ended (closed, reset, garbled); undefined while it is up. */
+  private loss: GatewayError | undefined;
+  private opening: Promise<void> | undefined;
+  /** Request frames waiting for the end of this turn, to leave in one write. */
+  private outgoing: Uint8Array[] = [];
+  /** Replies dropped on earlier connections (see {@link unmatchedReplies}). */
+  private unmatchedBefore = 0;
+
+  constructor(
+    private readonly endpoint: TcpEndpoint,
+    options: TransportOptions = {},
+  ) {
+    this.description = describeEndpoint(endpoint);
+    this.options = { ...defaults, ...options };
+  }
+
+  get isOpen(): boolean {
+    return this.socket !== undefined && this.loss === undefined && !this.socket.destroyed;
+  }
+
+  /** Replies dropped since this transport was made: their transaction id had no request waiting. */
+  get unmatchedReplies(): number {
+    return this.unmatchedBefore + this.transactions.unmatchedReplies;
+  }
+
+  /** Requests waiting for their reply on the current connection. */
+  get inFlight(): number {
+    return this.transactions.size;
+  }
+
+  /** Connects within connectTimeoutMs (concurrent callers share one attempt). */
+  open(): Promise<void> {
+    if (this.isOpen) return Promise.resolve();
+    this.opening ??= this.connect().finally(() => (this.opening = undefined));
+    return this.opening;
+  }
+
+  private async connect(): Promise<void> {
+    await this.close();
+    this.loss = undefined;
+    const socket = await connectSocket({
+      host: this.endpoint.host,
+      port: this.endpoint.port,
+      description: this.description,
+      connectTimeoutMs: this.options.connectTimeoutMs,
+      keepAliveMs: this.options.keepAliveMs,
+    });
+    const transactions = new MbapTransactions();
+    this.unmatchedBefore += this.transactions.unmatchedReplies;
+    this.transactions = transactions;
+    const framer = new MbapFramer(
+      (frame) => transactions.dispatch(frame),
+      // MBAP has no start marker to resynchronise on: a garbled header leaves the stream unreadable.
+      (reason) => {
+        if (this.socket !== socket) return;
+        this.lost(
+          new GatewayError(ErrorCode.TransportError, `${this.description}: ${reason}; reconnecting`, {
+            endpoint: this.description,
+          }),
+        );
+        socket.destroy();
+      },
+    );
+    socket.on("data", (chunk: Buffer) => framer.push(chunk));
+    watchSocket(socket, this.description, (loss) => {
+      if (this.socket === socket) this.lost(loss);
+    });
+    this.socket = socket;
+    this.framer = framer;
+  }
+
+  private lost(loss: GatewayError): void {
+    this.loss = loss;
+    this.outgoing = [];
+    this.transactions.failAll(loss);
+  }
+
+  /** Closes within closeTimeoutMs whatever the peer does; fails the requests in flight; never rejects. */
+  async close(): Promise<void> {
+    const socket = this.socket;
+    this.socket = undefined;
+    this.framer = undefined;
+    this.outgoing = [];
+    this.transactions.failAll(
+      new GatewayError(
+        ErrorCode.PortClosed,
+        `${this.description} closed while a request was waiting for its reply`,
+      ),
+    );
+    if (socket !== undefined) await closeSocket(socket, this.options.closeTimeoutMs);
+  }
+
+  readRegisters(
+    unit: number,
+    fc: RegisterReadFc,
+    address: number,
+    count: number,
+    timeoutMs: number,
+  ): Promise<number[]> {
+    return this.request(unit, readRequestPdu(fc, address, count), timeoutMs, { fc, address, count }, (pdu) =>
+      checkRegistersReply(fc, count, pdu),
+    );
+  }
+
+  readBits(
+    unit: number,
+    fc: BitReadFc,
+    address: number,
+    count: number,
+    timeoutMs: number,
+  ): Promise<boolean[]> {
+    return this.request(unit, readRequestPdu(fc, address, count), timeoutMs, { fc, address, count }, (pdu) =>
+      checkBitsReply(fc, count, pdu),
+    );
+  }
+
+  async writeCoil(unit: number, address: number, value: boolean, timeoutMs: number): Promise<void> {
+    const pdu = writeCoilPdu(address, value);
+    await this.request(unit, pdu, timeoutMs, { fc: 5, address, value }, (reply) =>
+      checkEchoReply(pdu, reply),
+    );
+  }
+
+  async writeRegister(unit: number, address: number, value: number, timeoutMs: number): Promise<void> {
+    const pdu = writeRegisterPdu(address, value);
+    await this.request(unit, pdu, timeoutMs, { fc: 6, address, value }, (reply) =>
+      checkEchoReply(pdu, reply),
+    );
+  }
+
+  /**
+   * Sends one request and settles with its checked reply, its own timeout, or the connection's end.
+   * Opens the connection first if it is closed and no loss is pending (as the modbus-serial transport).
+   */
+  private request<T>(
+    unit: number,
+    pdu: Uint8Array,
+    timeoutMs: number,
+    fields: Context,
+    check: (pdu: Uint8Array) => ReplyCheck<T>,
+  ): Promise<T> {
+    const context = { ...fields, unit };
+    if (this.loss !== undefined) return Promise.reject(withContext(this.loss, context));
+    if (!this.isOpen) return this.open().then(() => this.request(unit, pdu, timeoutMs, fields, check));
+    return new Promise<T>((resolve, reject) => {
+      const id = this.transactions.add(
+        {
+          answer: (frame: MbapFrame) => {
+            if (frame.unit !== unit) {
+              reject(
+                new GatewayError(
+                  ErrorCode.WrongUnit,
+                  `unit ${unit}: reply came from unit ${frame.unit}`,
+                  context,
+                ),
+              );
+              return;
+            }
+            const checked = check(frame.pdu);
+            if (checked.kind === "value") resolve(checked.value);
+            else reject(replyError(checked, unit, context));
+          },
+          fail: (error) => reject(withContext(error, context)),
+        },
+        timeoutMs,
+        (transactionId) => this.timeoutError(unit, transactionId, context),
+      );
+      this.send(encodeMbap(id, unit, pdu));
+    });
+  }
+
+  /** Nothing complete arrived in time; part of this reply in the framer means it was cut short. */
+  private timeoutError(unit: number, transactionId: number, context: Context): GatewayError {
+    if (this.framer?.partialTransactionId === transactionId)
+      return new GatewayError(ErrorCode.ShortReply, `unit ${unit}: reply cut short`, context);
+    return new GatewayError(ErrorCode.Timeout, `no reply from unit ${unit}`, context);
+  }
+
+  /** Queues a frame; the frames queued in this turn of the event loop leave in one write. */
+  private send(frame: Uint8Array): void {
+    this.outgoing.push(frame);
+    if (this.outgoing.length === 1) process.nextTick(() => this.flush());
+  }
+
+  private flush(): void {
+    const frames = this.outgoing;
+    this.outgoing = [];
+    const socket = this.socket;
+    if (frames.length === 0 || socket === undefined || socket.destroyed) return;
+    socket.write(frames.length === 1 ? frames[0]! : Buffer.concat(frames));
+  }
+}
