@@ -3,8 +3,11 @@
  * time by module (our folders such as gateway/uplink, each npm package, node's internals, GC) and the top
  * functions by self time, as shares of the busy (non-idle) time.
  *
+ * A `.heapsnapshot` (BENCH_HEAP_SNAPSHOT=<dir>) is summarised as retained-by-nobody self sizes: bytes
+ * per object kind (constructor, or V8's type for strings, code, arrays), what holds the heap.
+ *
  * Usage: node --import tsx test/bench/profile-summary.ts [--top N] FILE_OR_DIR ...
- *   (a directory: every .cpuprofile in it, summed)
+ *   (a directory: every .cpuprofile in it, summed; or one .heapsnapshot file)
  */
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
@@ -32,6 +35,14 @@ export function moduleOf(url: string, functionName: string): string {
   return file !== null ? file[1]! : url.replace(/^file:\/\//, "");
 }
 
+/** A frame's file for the function table: repo-relative for ours, package-relative for npm's. */
+function fileOf(url: string, module: string): string {
+  const ours = /(?:\.bench-build\/|\/)((?:gateway|protocols|core|simulator|test)\/.*)$/.exec(url);
+  if (ours !== null && !url.includes("node_modules")) return ours[1]!;
+  const npm = /node_modules\/(.*)$/.exec(url);
+  return npm !== null ? npm[1]! : module;
+}
+
 /** Self time per function key and per module over the given profiles, µs. */
 export function selfTimes(profiles: CpuProfile[]): {
   byFunction: Map<string, number>;
@@ -56,7 +67,7 @@ export function selfTimes(profiles: CpuProfile[]): {
         return;
       }
       const module = moduleOf(url, functionName);
-      const key = `${functionName || "(anonymous)"} ${module}:${lineNumber + 1}`;
+      const key = `${functionName || "(anonymous)"} ${fileOf(url, module)}:${lineNumber + 1}`;
       byFunction.set(key, (byFunction.get(key) ?? 0) + dt);
       byModule.set(module, (byModule.get(module) ?? 0) + dt);
     });
@@ -84,8 +95,47 @@ function table(map: Map<string, number>, busyUs: number, top: number): string[] 
     );
 }
 
+interface HeapSnapshot {
+  snapshot: { meta: { node_fields: string[]; node_types: [string[], ...unknown[]] } };
+  nodes: number[];
+  strings: string[];
+}
+
+/** Bytes and counts per object kind in a heap snapshot. */
+export function summariseHeap(file: string, top = 25): string {
+  const snap = JSON.parse(readFileSync(file, "utf8")) as HeapSnapshot;
+  const fields = snap.snapshot.meta.node_fields;
+  const types = snap.snapshot.meta.node_types[0];
+  const [typeAt, nameAt, sizeAt] = ["type", "name", "self_size"].map((f) => fields.indexOf(f));
+  const bytes = new Map<string, { size: number; count: number }>();
+  let total = 0;
+  for (let i = 0; i < snap.nodes.length; i += fields.length) {
+    const type = types[snap.nodes[i + typeAt!]!] ?? "?";
+    const size = snap.nodes[i + sizeAt!]!;
+    const name =
+      type === "object" || type === "native" ? snap.strings[snap.nodes[i + nameAt!]!]! : `(${type})`;
+    const entry = bytes.get(name) ?? { size: 0, count: 0 };
+    entry.size += size;
+    entry.count++;
+    bytes.set(name, entry);
+    total += size;
+  }
+  return [
+    `${file}: ${(total / 1048576).toFixed(1)} MiB in ${(snap.nodes.length / fields.length).toLocaleString("en-US")} objects`,
+    `top ${top} kinds by self size:`,
+    ...[...bytes.entries()]
+      .sort((a, b) => b[1].size - a[1].size)
+      .slice(0, top)
+      .map(
+        ([name, { size, count }]) =>
+          `${((100 * size) / total).toFixed(1).padStart(5)} %  ${(size / 1048576).toFixed(2).padStart(7)} MiB  ${String(count).padStart(8)}  ${name.slice(0, 80)}`,
+      ),
+  ].join("\n");
+}
+
 /** The printed summary of the profiles at `paths`. */
 export function summarise(paths: string[], top = 25): string {
+  if (paths.length === 1 && paths[0]!.endsWith(".heapsnapshot")) return summariseHeap(paths[0]!, top);
   const list = files(paths);
   const profiles = list.map((f) => JSON.parse(readFileSync(f, "utf8")) as CpuProfile);
   const { byFunction, byModule, idleUs, totalUs } = selfTimes(profiles);
