@@ -2,8 +2,18 @@
  * Logs: pino JSON on stdout for journald; human-readable lines in the demo and on a terminal.
  * The level comes from config, overridden by LOG_LEVEL in the environment.
  */
+import { createRequire } from "node:module";
 import { pino, type Logger } from "pino";
-import pretty from "pino-pretty";
+import type { PrettyOptions, PrettyStream } from "pino-pretty";
+
+/**
+ * pino-pretty is loaded only when human-readable output is asked for: the service under systemd logs
+ * JSON and need not hold pino-pretty (and colorette, dateformat ...) in memory (issue 13).
+ */
+function loadPretty(): (options: PrettyOptions) => PrettyStream {
+  const require = createRequire(import.meta.url);
+  return require("pino-pretty") as (options: PrettyOptions) => PrettyStream;
+}
 
 export type { Logger };
 
@@ -25,7 +35,7 @@ export function createLogger(options: LoggerOptions = {}): Logger {
   if (options.pretty === true) {
     return pino(
       base,
-      pretty({
+      loadPretty()({
         sync: true,
         colorize: process.stdout.isTTY,
         translateTime: "SYS:HH:MM:ss",

@@ -131,10 +131,11 @@ export class PrepaidEngine {
       this.settings.meterAccount.has(reading.meterId) ? [{ reading, readingId: readingIds[i]! }] : [],
     );
     if (metered.length === 0) return;
+    // Part of the ingest's unit of work (stored, queued and billed, or none of it): joined, no savepoint.
     this.unitOfWork((queued) => {
       const ctx = this.chargeContext();
       for (const { reading, readingId } of metered) chargeReading(ctx, reading, readingId, queued);
-    });
+    }, "join");
   }
 
   /** The engine's per-meter and per-account state (for operations inside a unit of work). */
@@ -167,18 +168,20 @@ export class PrepaidEngine {
    * Runs `fn` in one unit of work with the engine state. The relay operations and wakes it queues run
    * after the OUTERMOST commit: called inside a caller's transaction (a command handler's), this is only
    * a savepoint, and the caller may still roll back. Any rollback around it drops them and the cached
-   * engine state, which would otherwise run ahead of the database.
+   * engine state, which would otherwise run ahead of the database. `nesting: "join"`: inside a caller's
+   * transaction, part of it rather than a savepoint (Store.atomic), for callers that are all-or-nothing.
    */
-  unitOfWork<T>(fn: (queued: QueuedEffect[]) => T): T {
+  unitOfWork<T>(fn: (queued: QueuedEffect[]) => T, nesting: "savepoint" | "join" = "savepoint"): T {
     const store = this.deps.store;
-    return store.transaction(() => {
+    const body = (): T => {
       store.onRollback(() => this.state.discard());
       const queued: QueuedEffect[] = [];
       const value = fn(queued);
       this.state.persist();
       if (queued.length > 0) store.afterCommit(() => this.effects.run(queued));
       return value;
-    });
+    };
+    return nesting === "join" ? store.atomic(body) : store.transaction(body);
   }
 
   /** Called inside a unit of work after a balance change: alarms, then every relay meter decides. */

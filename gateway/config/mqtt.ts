@@ -75,6 +75,12 @@ export const mqttConfigSchema = z.strictObject({
   backlogRatePerSec: intBetween(1, 100_000).optional(),
   /** How often the outbox is checked for new records when nobody called `outboxChanged()`, ms: 20..60000, default 500. */
   pollIntervalMs: intBetween(20, 60_000).optional(),
+  /**
+   * Shortest time between two refreshes of a meter's retained state that only bring a newer reading (and
+   * with it lastSeen and balance), ms: 0..600000, default 5000; 0 = one per reading. A change of online,
+   * relay, money state or account is published at once. Every reading still goes through the outbox.
+   */
+  meterStateIntervalMs: intBetween(0, 600_000).optional(),
   /** How often the retained `status` is refreshed, s: 5..3600, default 60. */
   statusIntervalSec: intBetween(5, 3600).optional(),
   /** Longest accepted command validity (`expiresAt - issuedAt`), s: 10..86400, default 900. */
@@ -101,6 +107,7 @@ export const uplinkDefaults = {
   batchSize: 100,
   backlogRatePerSec: 1000,
   pollIntervalMs: 500,
+  meterStateIntervalMs: 5000,
   statusIntervalSec: 60,
   commandMaxTtlSec: 900,
   commandClockSkewSec: 60,

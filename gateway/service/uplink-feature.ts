@@ -1,7 +1,8 @@
 /**
  * The MQTT uplink as a feature of the gateway, when `mqtt` is configured: its status topic counts the
  * meters of the {@link MeterDirectory}, its commands run on the executor, and each meter's retained
- * state is published from the directory after a stored batch or a change of the meter's state.
+ * state is published from the directory after a stored batch or a change of the meter's state, paced by
+ * {@link MeterStatePacer} (`mqtt.meterStateIntervalMs`).
  */
 import type { Clock } from "../../core/clock.ts";
 import type { Logger } from "../../core/logger.ts";
@@ -9,7 +10,9 @@ import type { Config } from "../config/index.ts";
 import { formatMoneyE7, moneyStateOf } from "../prepaid/index.ts";
 import type { Store } from "../store/index.ts";
 import { Uplink } from "../uplink/index.ts";
+import { uplinkSettings } from "../config/mqtt.ts";
 import { createExecutor, type ExecutorPorts } from "./command-executor.ts";
+import { MeterStatePacer } from "./meter-state-pacer.ts";
 import type { MeterDirectory } from "./ports.ts";
 
 export interface UplinkFeatureDeps {
@@ -28,6 +31,7 @@ export interface UplinkFeatureDeps {
 
 export class UplinkFeature {
   private uplinkRef: Uplink | undefined;
+  private pacer: MeterStatePacer | undefined;
 
   constructor(private readonly deps: UplinkFeatureDeps) {}
 
@@ -49,6 +53,12 @@ export class UplinkFeature {
       statusProvider: () => ({ meters: meters.onlineCounts() }),
       executor: createExecutor(this.deps.executor),
     });
+    this.pacer = new MeterStatePacer({
+      clock: this.deps.clock,
+      intervalMs: uplinkSettings(config.mqtt).meterStateIntervalMs,
+      significant: (meterId) => this.significant(meterId),
+      publish: (meterId) => this.publishNow(meterId),
+    });
     await this.uplinkRef.start();
   }
 
@@ -57,8 +67,20 @@ export class UplinkFeature {
     this.uplinkRef?.outboxChanged();
   }
 
-  /** Publishes a meter's retained state (latest reading, balance, relay, online). */
+  /** A meter's state changed: its retained state (latest reading, balance, relay, online) goes out now or when due. */
   publishMeterState(meterId: string): void {
+    this.pacer?.changed(meterId);
+  }
+
+  /** What a user acts on in the meter's state: a change of it is published at once. */
+  private significant(meterId: string): string {
+    const { meters } = this.deps;
+    const account = meters.account(meterId);
+    const money = account === undefined ? "-" : moneyStateOf(account.balanceE7, account.thresholds);
+    return `${meters.live(meterId).state}|${meters.relay(meterId) ?? "unknown"}|${money}|${meters.accountOf(meterId) ?? "-"}`;
+  }
+
+  private publishNow(meterId: string): void {
     const uplink = this.uplinkRef;
     if (uplink === undefined) return;
     const { meters } = this.deps;
@@ -79,6 +101,7 @@ export class UplinkFeature {
 
   /** Publishes `offline` and disconnects; the records not yet delivered stay in the outbox. */
   async stop(): Promise<void> {
+    this.pacer?.flushAll();
     await this.uplinkRef?.stop();
   }
 }

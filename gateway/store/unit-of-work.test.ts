@@ -104,4 +104,36 @@ describe("unit of work", () => {
       ["kept", 1],
     ]);
   });
+
+  it("atomic joins the caller's unit: its failure rolls back the caller's work, its effects wait for the outer commit", () => {
+    const effects: string[] = [];
+    expect(() =>
+      store.transaction((tx) => {
+        tx.outbox.enqueue("events", "outer", {});
+        tx.atomic((inner) => {
+          inner.outbox.enqueue("events", "inner", {});
+          inner.afterCommit(() => effects.push("inner committed"));
+          inner.onRollback(() => effects.push("inner rolled back"));
+          throw new Error("inner");
+        });
+      }),
+    ).toThrow("inner");
+    expect(store.outbox.backlogCount()).toBe(0);
+    expect(effects).toEqual(["inner rolled back"]);
+
+    store.transaction((tx) => {
+      tx.atomic((inner) => {
+        inner.outbox.enqueue("events", "joined", {});
+        inner.afterCommit(() => effects.push("joined committed"));
+      });
+      expect(effects).toEqual(["inner rolled back"]);
+    });
+    expect(effects).toEqual(["inner rolled back", "joined committed"]);
+    // At top level it is a transaction of its own.
+    store.atomic((tx) => tx.outbox.enqueue("events", "alone", {}));
+    expect(store.outbox.fetchUndelivered("events", { limit: 10 }).map((r) => r.key)).toEqual([
+      "joined",
+      "alone",
+    ]);
+  });
 });

@@ -50,13 +50,26 @@ writeFileSync(
   ].join("\n"),
 );
 const { config } = await loadConfigFile(configFile);
-const clock = new SystemClock();
+/**
+ * The readings are made as if read over the last `rounds` seconds, but this process started a moment ago
+ * and a reading's monotonic time may not be negative (the readings stream refuses it): the clock's
+ * monotonic time starts `rounds` seconds (plus one) in, so every made reading lies in its past.
+ */
+class StartedEarlierClock extends SystemClock {
+  constructor(private readonly earlierMs: number) {
+    super();
+  }
+  override monotonicMs(): number {
+    return performance.now() + this.earlierMs;
+  }
+}
+const clock = new StartedEarlierClock((Math.ceil(rows / meters) + 1) * 1000);
 
 /** Readings in rounds: every meter once per simulated second, energy +10 Wh each time. */
 function makeBatches(): Reading[][] {
   const rounds = Math.ceil(rows / meters);
   const wall0 = Date.now() - rounds * 1000;
-  const mono0 = performance.now() - rounds * 1000;
+  const mono0 = clock.monotonicMs() - rounds * 1000;
   const all: Reading[] = [];
   for (let r = 0; r < rounds; r++) {
     for (let m = 0; m < meters && all.length < rows; m++) {

@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --quick] [-- --only 1,3]`: measures each figure of issue 7 beside its physical limit
+ * `npm run bench [-- --quick] [-- --only 1,3] [-- --peer]`: measures each figure of issue 7 beside its physical limit
  * or target, prints a table and writes test/bench/results/<timestamp>.json and latest.json.
  * Figures run one after another (the machine has 2 cores; overlapping runs would skew CPU figures).
  * Timings are reported, never asserted.
@@ -10,6 +10,7 @@ import { cutLatencyFigures } from "./cut-latency.ts";
 import { drainFigures } from "./drain.ts";
 import { ingestFigures } from "./ingest.ts";
 import { memoryFigures } from "./memory.ts";
+import { peerFigures } from "./peer.ts";
 import { rs485Figures } from "./rs485.ts";
 import { renderTable, writeResults } from "./table.ts";
 import { tcpFigures } from "./tcp.ts";
@@ -17,7 +18,14 @@ import { tcpFigures } from "./tcp.ts";
 const args = process.argv.slice(2);
 const quick = args.includes("--quick");
 const onlyArg = args[args.indexOf("--only") + 1];
-const only = args.includes("--only") && onlyArg !== undefined ? new Set(onlyArg.split(",")) : undefined;
+const peer = args.includes("--peer");
+// --peer alone: figure 2 and the peer comparison (P); with --only, P runs beside the figures named.
+const only =
+  args.includes("--only") && onlyArg !== undefined
+    ? new Set([...onlyArg.split(","), ...(peer ? ["P"] : [])])
+    : peer
+      ? new Set(["2", "P"])
+      : undefined;
 const scale = scaleFor(quick);
 
 const sections: Array<[string, string, (s: Scale) => Promise<Figure[]>]> = [
@@ -27,6 +35,7 @@ const sections: Array<[string, string, (s: Scale) => Promise<Figure[]>]> = [
   ["4", "Backlog drain", drainFigures],
   ["5", "Memory", memoryFigures],
   ["6", "Cut latency", cutLatencyFigures],
+  ["P", "Peer: Node-RED beside the gateway (--peer)", peerFigures],
 ];
 
 const startedAt = new Date();
@@ -36,7 +45,7 @@ buildChildren();
 const figures: Figure[] = [];
 const errors: Array<{ figure: string; error: string }> = [];
 for (const [id, name, run] of sections) {
-  if (only !== undefined && !only.has(id)) continue;
+  if (only !== undefined ? !only.has(id) : id === "P") continue;
   const t0 = performance.now();
   process.stderr.write(`[bench] ${id} ${name} ...\n`);
   try {

@@ -73,7 +73,10 @@ async function scrape(port: number): Promise<{ readings: number; backlog: number
 /** Runs the service for warm-up plus window, then stops it with SIGTERM as systemd does. */
 export async function runService(options: ServiceRunOptions): Promise<ServiceRunResult> {
   const main = join(childBuildDir, "gateway", "cli", "main.js");
-  const child = spawn(process.execPath, [main, "run", "-c", options.configFile], {
+  // BENCH_CPU_PROF=<dir>: a CPU profile of the service too (written when it exits on SIGTERM).
+  const profDir = process.env.BENCH_CPU_PROF;
+  const profile = profDir === undefined ? [] : ["--cpu-prof", `--cpu-prof-dir=${profDir}`];
+  const child = spawn(process.execPath, [...profile, main, "run", "-c", options.configFile], {
     cwd: repoRoot,
     env: { ...process.env, ...serviceEnvironment() },
     stdio: ["ignore", "ignore", "pipe"],

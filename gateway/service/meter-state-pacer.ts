@@ -1,0 +1,93 @@
+/**
+ * When a meter's retained state (`meters/{id}/state`) goes out. The readings themselves travel through the
+ * outbox (durable, QoS 1, every one); the retained state is the latest snapshot, "latest wins". Building
+ * and publishing it for every poll cost as much CPU as storing the reading (issue 13: one QoS 1 message per
+ * reading beside the outbox's batches), so:
+ * - a change a user acts on (online/offline, relay, money state, account) goes out at once;
+ * - a state that only refreshes the reading (and with it lastSeen and balance) goes out at most once per
+ *   `intervalMs` per meter: the newest one, at the latest `intervalMs` after the previous publish;
+ * - `flushAll` (at stop) sends every state still held back, so the last one is never lost.
+ */
+import type { Clock, TimerHandle } from "../../core/clock.ts";
+
+export interface MeterStatePacerDeps {
+  readonly clock: Clock;
+  /** Minimum time between two reading-only refreshes of one meter, ms; 0 = every one at once. */
+  readonly intervalMs: number;
+  /** What a user acts on in the meter's state now (online, relay, money state, account), as a short key. */
+  readonly significant: (meterId: string) => string;
+  /** Builds and publishes the meter's state now. */
+  readonly publish: (meterId: string) => void;
+}
+
+interface Sent {
+  /** Monotonic ms of the last publish. */
+  atMs: number;
+  /** `significant` at that publish. */
+  key: string;
+}
+
+export class MeterStatePacer {
+  private readonly sent = new Map<string, Sent>();
+  /** Meters whose newest state is held back, in the order they became due. */
+  private readonly held = new Set<string>();
+  private timer: TimerHandle | undefined;
+
+  constructor(private readonly deps: MeterStatePacerDeps) {}
+
+  /** The meter's state changed (a stored reading, a link state): publish it now or when due. */
+  changed(meterId: string): void {
+    const { clock, intervalMs, significant } = this.deps;
+    const key = significant(meterId);
+    const last = this.sent.get(meterId);
+    if (last === undefined || last.key !== key || clock.monotonicMs() - last.atMs >= intervalMs) {
+      this.publishNow(meterId, key);
+      return;
+    }
+    this.held.add(meterId);
+    this.arm();
+  }
+
+  /** Publishes every held-back state now (before the uplink stops). */
+  flushAll(): void {
+    if (this.timer !== undefined) this.deps.clock.clearTimeout(this.timer);
+    this.timer = undefined;
+    for (const meterId of [...this.held]) this.publishNow(meterId, this.deps.significant(meterId));
+  }
+
+  /** States held back now. */
+  heldCount(): number {
+    return this.held.size;
+  }
+
+  private publishNow(meterId: string, key: string): void {
+    this.held.delete(meterId);
+    this.sent.set(meterId, { atMs: this.deps.clock.monotonicMs(), key });
+    this.deps.publish(meterId);
+  }
+
+  /**
+   * One timer for all held meters, due when the first held one is, but at most ten times per interval
+   * (each firing walks the held set): a held state goes out at most a tenth of an interval late.
+   */
+  private arm(): void {
+    if (this.timer !== undefined) return;
+    const first = this.held.values().next();
+    if (first.done === true) return;
+    const dueInMs = this.dueAt(first.value) - this.deps.clock.monotonicMs();
+    const delayMs = Math.max(Math.ceil(dueInMs), Math.ceil(this.deps.intervalMs / 10));
+    this.timer = this.deps.clock.setTimeout(() => this.onTimer(), delayMs);
+  }
+
+  private onTimer(): void {
+    this.timer = undefined;
+    const now = this.deps.clock.monotonicMs();
+    for (const meterId of [...this.held])
+      if (this.dueAt(meterId) <= now) this.publishNow(meterId, this.deps.significant(meterId));
+    this.arm();
+  }
+
+  private dueAt(meterId: string): number {
+    return (this.sent.get(meterId)?.atMs ?? 0) + this.deps.intervalMs;
+  }
+}
