@@ -49,7 +49,7 @@ describe("prepaid engine", () => {
       ops.topup({ account: "a1", amountFen: 500, purchaseSeq: 2, paymentRef: "p2", source: "local" }),
     ).toEqual({
       ok: true,
-      result: { status: "applied", balance: "5.10" },
+      result: { status: "applied", amountFen: 500, paymentRef: "p2", balance: "5.10" },
     });
     await engine.relaysSettled();
     expect(relays.writes).toEqual([

@@ -13,7 +13,7 @@ import type { OperationResult } from "./operation-result.ts";
 import { toProtection } from "./protection.ts";
 import { confirmMeterReplacement, type ReplaceConfirmResult } from "./replacement-confirm.ts";
 import type { PrepaidSettings } from "./settings.ts";
-import { applyTopUpCommand, type TopUpCommand } from "./topup-command.ts";
+import { applyTopUpCommand, type TopUpCommand, type TopUpResult } from "./topup-command.ts";
 
 export type { OperationResult, TopUpCommand };
 
@@ -32,7 +32,7 @@ export class PrepaidOperations {
   }
 
   /** Credits an account once per purchase count (topup.ts of the domain); refusals are published too. */
-  topup(cmd: TopUpCommand): OperationResult<{ status: "applied" | "duplicate"; balance: string }> {
+  topup(cmd: TopUpCommand): TopUpResult {
     return applyTopUpCommand(this.engine, this.store, cmd);
   }
 

@@ -32,9 +32,7 @@ export function createExecutor(ports: ExecutorPorts): CommandExecutor {
     topup: (p) => {
       const { account, amountFen, purchaseSeq, paymentRef } = p;
       const r = operations.topup({ account, amountFen, purchaseSeq, paymentRef, source: "uplink" });
-      return r.ok
-        ? { ok: true, result: { status: r.result.status, account, purchaseSeq, balance: r.result.balance } }
-        : r;
+      return r.ok ? { ok: true, result: { account, purchaseSeq, ...r.result } } : r;
     },
     relay: (p, context) => operations.relay(p.meter, p.action, p.reason, context.transaction),
     protect: (p) => {

@@ -133,7 +133,7 @@ describe("commands", () => {
     ).toEqual([code]);
   });
 
-  it("refuses REPLAYED, also after a restart, and never executes a transaction twice", async () => {
+  it("answers a replayed transaction with its original result, also after a restart, and never executes it twice", async () => {
     gateway = await startGateway({ url: broker.url, polled: true });
     const request = signedRequest("topup", topup(1), { nowMs: now() });
     expect(await platform.request("topup", request)).toMatchObject({
@@ -144,7 +144,11 @@ describe("commands", () => {
     await gateway.stop();
     gateway = await startGateway({ url: broker.url, polled: true, dataDir });
     const before = domainSnapshot(gateway.store);
-    expect(await platform.request("topup", request)).toMatchObject({ status: "error", code: "REPLAYED" });
+    expect(await platform.request("topup", request)).toMatchObject({
+      status: "ok",
+      replayed: true,
+      result: { status: "applied", balance: "125.00" },
+    });
     expect(domainSnapshot(gateway.store)).toEqual(before);
     expect(gateway.store.accounts.get("A-1")?.balanceE7).toBe(125 * 1e7);
   });

@@ -64,10 +64,14 @@ export const commandCatalog = {
       paymentRef: z.string().min(1).max(128).describe("payment reference, for reconciliation"),
     }),
     result: z.strictObject({
-      status: z.enum(["applied", "duplicate"]).describe("duplicate: this purchaseSeq was already applied"),
+      status: z
+        .enum(["applied", "duplicate"])
+        .describe("duplicate: this same purchase was already applied; nothing credited"),
       account: idSchema,
       purchaseSeq: z.number().int().positive(),
-      balance: moneyString.describe("balance after the top-up, yuan"),
+      amountFen: z.number().int().positive().describe("the applied purchase's amount, fen"),
+      paymentRef: z.string().describe("the applied purchase's payment reference"),
+      balance: moneyString.describe("balance right after the purchase was credited, yuan"),
     }),
   },
   relay: {

@@ -19,7 +19,8 @@ export const uplinkErrorCodes = {
   EXPIRED: "`expiresAt` has passed on the gateway's clock (`details.gatewayTimeMs`).",
   NOT_YET_VALID:
     "`issuedAt` is further ahead of the gateway's clock than the allowed skew (`details.gatewayTimeMs`).",
-  REPLAYED: "This transaction was already executed (remembered durably, across restarts).",
+  REPLAYED:
+    "This transaction was already executed and its result is not kept (`details: { command, executedAtMs }`). A transaction whose result is kept is answered `ok` with its original `result` and `replayed: true` instead.",
   RATE_LIMITED:
     "More than `mqtt.relayCommandsPerMinute` (default 30) relay commands in the last minute (a guard against mass switching). Retry later; the transaction was not used.",
   BUSY: "Too many slow commands (`meter.read`, `time.check`, `config.get`) in progress; retry later.",
@@ -36,11 +37,15 @@ export const executorErrorCodes = {
     "`account.set` names a tariff the gateway does not have, or `anomaly.resolve` would charge an account without a known tariff.",
   UNKNOWN_ANOMALY:
     "`anomaly.resolve`: no held energy jump with that id on that meter (resolved already, or never held).",
-  TOPUP_GAP: "A purchaseSeq is missing (the message names it): send the missing purchase first.",
-  TOPUP_STALE: "purchaseSeq is below the last applied one.",
-  TOPUP_CONFLICT: "This purchaseSeq was already applied with another amount.",
-  TOPUP_HOARDING_LIMIT: "The balance would exceed the account's `hoardingLimit`; nothing was credited.",
-  TOPUP_INVALID: "`amountFen` and `purchaseSeq` must be positive whole numbers.",
+  TOPUP_GAP:
+    "A purchaseSeq is missing: send the missing purchase first (`details: { lastAppliedPurchaseSeq, expectedPurchaseSeq }`).",
+  TOPUP_STALE:
+    "purchaseSeq is below the last applied one and the gateway has no record of it (`details: { lastAppliedPurchaseSeq, expectedPurchaseSeq }`).",
+  TOPUP_CONFLICT:
+    "This purchaseSeq was already applied with another `amountFen` or `paymentRef`: a different payment under a used number, nothing credited (`details.applied: { purchaseSeq, amountFen, paymentRef, balance, atMs }`, the applied purchase and the balance right after it).",
+  TOPUP_HOARDING_LIMIT:
+    "The balance would exceed the account's `hoardingLimit`; nothing was credited (`details: { wouldBe, hoardingLimit }`, yuan).",
+  TOPUP_INVALID: "`amountFen` and `purchaseSeq` must be positive whole numbers (`details.problem`).",
   TARIFF_INVALID:
     "The `tariff.set` definition is not a valid tariff (the message lists each problem by path).",
   THRESHOLD_INVALID:

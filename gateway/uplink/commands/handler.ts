@@ -7,7 +7,7 @@
 import type { Clock } from "../../../core/clock.ts";
 import { ErrorCode, GatewayError } from "../../../core/errors.ts";
 import type { Logger } from "../../../core/logger.ts";
-import type { Store } from "../../store/index.ts";
+import type { SeenCommand, Store } from "../../store/index.ts";
 import { TokenBucket } from "../rate-limit.ts";
 import type { AdmissionPolicy, Admitted } from "./admission.ts";
 import { admitCommand } from "./admission.ts";
@@ -17,7 +17,7 @@ import { commandCatalog } from "./catalog.ts";
 import { isExecutorErrorCode, unauthenticatedCodes } from "./codes.ts";
 import { dispatchCommand } from "./dispatch.ts";
 import type { CommandContext, CommandExecutor, CommandOutcome } from "./executor.ts";
-import type { CommandResponse, Refusal } from "./response.ts";
+import type { CommandResponse, OkResponse, Refusal } from "./response.ts";
 import { errorResponse, okResponse } from "./response.ts";
 
 /** Options of {@link CommandHandler}. */
@@ -76,9 +76,8 @@ export class CommandHandler {
       receivedAtMs,
     };
     try {
-      if (store.commandsSeen.has(request.transaction)) {
-        return this.refuse({ ...base, code: "REPLAYED", message: "transaction already executed" }, refs);
-      }
+      const seen = store.commandsSeen.get(request.transaction);
+      if (seen !== undefined) return this.replay(base, seen, refs);
       if (commandCatalog[admission.command].kind === "query") return this.query(admission, context, refs);
       if (admission.command === "relay" && !this.relayBucket.tryTake()) {
         const message = `more than ${this.options.relayCommandsPerMinute} relay commands per minute`;
@@ -94,7 +93,7 @@ export class CommandHandler {
           return refusal;
         }
         // Remembered in the unit of work that applied the command: a crash keeps both or neither.
-        if (!store.commandsSeen.remember(request.transaction, admission.command)) {
+        if (!store.commandsSeen.remember(request.transaction, admission.command, outcome.result)) {
           throw new RollbackWith({ code: "REPLAYED", message: "transaction already executed" });
         }
         auditExecuted(store, admission.command, request.transaction, refs);
@@ -109,6 +108,24 @@ export class CommandHandler {
       if (error instanceof RollbackWith) return this.refuse({ ...base, ...error.refusal }, refs);
       return this.internal(base, refs, error);
     }
+  }
+
+  /**
+   * A transaction that already executed: answered with its original result (kept with the transaction in
+   * the unit of work that executed it), marked `replayed`; executed again never. REPLAYED only when no
+   * result was kept (executed by a gateway before schema v3) or the topic names another command.
+   */
+  private replay(
+    base: { command: CommandName; transaction: string },
+    seen: SeenCommand,
+    refs: ReturnType<typeof refsOf>,
+  ): CommandResponse {
+    if (seen.result !== undefined && seen.command === base.command) {
+      this.options.logger.info(base, "transaction already executed: answered with its original result");
+      return { ...this.ok(base.command, base.transaction, seen.result), replayed: true };
+    }
+    const details = { command: seen.command, executedAtMs: seen.seenAtMs };
+    return this.refuse({ ...base, code: "REPLAYED", message: "transaction already executed", details }, refs);
   }
 
   private async query(admitted: Admitted, context: CommandContext, refs: ReturnType<typeof refsOf>) {
@@ -131,7 +148,7 @@ export class CommandHandler {
 
       const { store } = this.options;
       const first = store.transaction(() => {
-        if (!store.commandsSeen.remember(base.transaction, base.command)) return false;
+        if (!store.commandsSeen.remember(base.transaction, base.command, outcome.result)) return false;
         auditExecuted(store, base.command, base.transaction, refs);
         return true;
       });
@@ -161,7 +178,7 @@ export class CommandHandler {
     return { code: "INTERNAL", message: outcome.message };
   }
 
-  private ok(command: CommandName, transaction: string, result: unknown): CommandResponse {
+  private ok(command: CommandName, transaction: string, result: unknown): OkResponse {
     const { policy, clock } = this.options;
     return okResponse(
       policy.gatewayId,

@@ -35,6 +35,10 @@ function okResponseSchema<C extends CommandName>(command: C) {
     command: z.literal(command),
     status: z.literal("ok"),
     result: commandCatalog[command].result,
+    replayed: z
+      .literal(true)
+      .optional()
+      .describe("this transaction had already executed: the original result, not executed again"),
   });
 }
 
@@ -52,6 +56,8 @@ export interface OkResponse<C extends CommandName = CommandName> {
   readonly command: C;
   readonly status: "ok";
   readonly result: CommandResult<C>;
+  /** Set when the transaction had already executed: `result` is the original one. */
+  readonly replayed?: true;
 }
 export type CommandResponse = OkResponse | ErrorResponse;
 
