@@ -9,5 +9,5 @@ export type OperationResult<T = Record<string, unknown>> =
       code: ExecutorErrorCode;
       message: string;
       /** Facts the sender can act on, documented per code in docs/mqtt.md 6.5 (codes.ts). */
-      details?: Record<string, unknown>;
+      details: Record<string, unknown>;
     };

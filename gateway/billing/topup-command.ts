@@ -56,7 +56,12 @@ export function applyTopUpCommand(engine: PrepaidEngine, store: Store, cmd: TopU
   return engine.unitOfWork((queued) => {
     const account = store.accounts.get(cmd.account);
     if (account === undefined)
-      return { ok: false, code: "UNKNOWN_ACCOUNT", message: `no account '${cmd.account}'` };
+      return {
+        ok: false,
+        code: "UNKNOWN_ACCOUNT",
+        message: `no account '${cmd.account}'`,
+        details: { account: cmd.account },
+      };
     const accountState = engine.states.account(cmd.account);
     const base = (store.kv.get(`prepaid.purchaseBase.${cmd.account}`) as number | undefined) ?? 0;
     const amountE7 = Number.isSafeInteger(cmd.amountFen) && cmd.amountFen > 0 ? fenToE7(cmd.amountFen) : 0;

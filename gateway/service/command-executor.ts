@@ -23,7 +23,12 @@ export interface ExecutorPorts {
 type Params<K extends keyof CommandExecutor> = Parameters<CommandExecutor[K]>[0];
 type Result<K extends keyof CommandExecutor> = ReturnType<CommandExecutor[K]>;
 
-const fail = (code: ExecutorErrorCode, message: string) => ({ ok: false as const, code, message });
+const fail = (code: ExecutorErrorCode, message: string, details: Record<string, unknown>) => ({
+  ok: false as const,
+  code,
+  message,
+  details,
+});
 
 /** The uplink's executor: one method per command of the catalog. */
 export function createExecutor(ports: ExecutorPorts): CommandExecutor {
@@ -92,10 +97,11 @@ function accountSet(ports: ExecutorPorts, p: Params<"accountSet">): Result<"acco
 function tariffSet(ports: ExecutorPorts, p: Params<"tariffSet">): Result<"tariffSet"> {
   const parsed = tariffConfigSchema.safeParse(p.tariff);
   if (!parsed.success) {
-    return fail(
-      "TARIFF_INVALID",
-      parsed.error.issues.map((i) => `${i.path.join(".") || "tariff"}: ${i.message}`).join("; "),
-    );
+    const issues = parsed.error.issues.map((i) => ({
+      path: i.path.join(".") || "tariff",
+      message: i.message,
+    }));
+    return fail("TARIFF_INVALID", issues.map((i) => `${i.path}: ${i.message}`).join("; "), { issues });
   }
   const r = ports.operations.tariffSet(parsed.data);
   if (!r.ok) return r;
@@ -111,7 +117,8 @@ async function meterRead(
   meters: ExecutorPorts["meters"],
   p: Params<"meterRead">,
 ): Promise<Awaited<Result<"meterRead">>> {
-  if (meters.meter(p.meter) === undefined) return fail("UNKNOWN_METER", `no meter '${p.meter}'`);
+  if (meters.meter(p.meter) === undefined)
+    return fail("UNKNOWN_METER", `no meter '${p.meter}'`, { meter: p.meter });
   try {
     const r = await meters.readNow(p.meter);
     return {
@@ -127,9 +134,8 @@ async function meterRead(
       },
     };
   } catch (error) {
-    return fail(
-      "METER_UNREACHABLE",
-      isGatewayError(error) ? `${error.code}: ${error.message}` : String(error),
-    );
+    const code = isGatewayError(error) ? error.code : "UNKNOWN";
+    const message = isGatewayError(error) ? `${error.code}: ${error.message}` : String(error);
+    return fail("METER_UNREACHABLE", message, { meter: p.meter, error: code });
   }
 }

@@ -117,6 +117,8 @@ describe("commands", () => {
     expect(response).toMatchObject({ status: "error", code, command, gatewayId: "gw-test" });
     expect(response.transaction).toBe(code === "NOT_JSON" || code === "TOO_LARGE" ? null : transaction);
     expect(typeof (response as { message: unknown }).message).toBe("string");
+    // Every refusal says what to act on (docs/mqtt.md 6.5 documents the details per code).
+    expect(Object.keys((response as { details?: object }).details ?? {})).not.toEqual([]);
     expect(domainSnapshot(gateway.store)).toEqual(before);
     await platform.until(
       () =>
@@ -158,7 +160,15 @@ describe("commands", () => {
     const relay = () => signedRequest("relay", validParams.relay, { nowMs: now() });
     expect(await platform.request("relay", relay())).toMatchObject({ status: "ok" });
     const before = domainSnapshot(gateway.store);
-    expect(await platform.request("relay", relay())).toMatchObject({ status: "error", code: "RATE_LIMITED" });
+    const limited = await platform.request("relay", relay());
+    expect(limited).toMatchObject({
+      status: "error",
+      code: "RATE_LIMITED",
+      details: { bucketSize: 1, refillPerMinute: 1 },
+    });
+    const { retryAfterMs } = (limited as unknown as { details: { retryAfterMs: number } }).details;
+    expect(retryAfterMs).toBeGreaterThan(50_000); // one token a minute, just taken
+    expect(retryAfterMs).toBeLessThanOrEqual(60_000);
     expect(domainSnapshot(gateway.store)).toEqual(before);
   });
 
@@ -167,6 +177,7 @@ describe("commands", () => {
     expect(await platform.request("topup", signedRequest("topup", topup(1), { nowMs: now() }))).toMatchObject(
       {
         code: "NO_COMMAND_KEY",
+        details: { setting: "mqtt.commandKeyFile" },
       },
     );
     await gateway.stop();
@@ -176,6 +187,7 @@ describe("commands", () => {
     expect(await platform.request("topup", signedRequest("topup", topup(1), { nowMs: now() }))).toMatchObject(
       {
         code: "INTERNAL",
+        details: { changed: false, retrySameTransaction: true },
       },
     );
     expect(domainSnapshot(gateway.store)).toEqual(before);

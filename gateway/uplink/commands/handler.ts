@@ -42,6 +42,18 @@ class RollbackWith extends GatewayError {
   }
 }
 
+/** INTERNAL rolled everything back, so the same transaction may be sent again. */
+const internalDetails = { changed: false, retrySameTransaction: true };
+
+/** Two copies of one transaction raced and the other executed first (no result of it to hand). */
+function replayedRace(command: CommandName) {
+  return {
+    code: "REPLAYED" as const,
+    message: "transaction already executed",
+    details: { command, executedAtMs: null },
+  };
+}
+
 export class CommandHandler {
   private readonly relayBucket: TokenBucket;
   private readonly auditBucket: TokenBucket;
@@ -80,8 +92,14 @@ export class CommandHandler {
       if (seen !== undefined) return this.replay(base, seen, refs);
       if (commandCatalog[admission.command].kind === "query") return this.query(admission, context, refs);
       if (admission.command === "relay" && !this.relayBucket.tryTake()) {
-        const message = `more than ${this.options.relayCommandsPerMinute} relay commands per minute`;
-        return this.refuse({ ...base, code: "RATE_LIMITED", message }, refs);
+        const perMinute = this.options.relayCommandsPerMinute;
+        const message = `more than ${perMinute} relay commands per minute`;
+        const details = {
+          retryAfterMs: this.relayBucket.msUntilNext(),
+          bucketSize: perMinute,
+          refillPerMinute: perMinute,
+        };
+        return this.refuse({ ...base, code: "RATE_LIMITED", message, details }, refs);
       }
       const outcome = store.transaction(() => {
         const outcome = dispatchCommand(this.options.executor, admission, context) as CommandOutcome<unknown>;
@@ -94,7 +112,7 @@ export class CommandHandler {
         }
         // Remembered in the unit of work that applied the command: a crash keeps both or neither.
         if (!store.commandsSeen.remember(request.transaction, admission.command, outcome.result)) {
-          throw new RollbackWith({ code: "REPLAYED", message: "transaction already executed" });
+          throw new RollbackWith(replayedRace(admission.command));
         }
         auditExecuted(store, admission.command, request.transaction, refs);
         return outcome;
@@ -132,8 +150,9 @@ export class CommandHandler {
     const base = { command: admitted.command, transaction: admitted.request.transaction };
     const limit = this.options.maxQueriesInFlight ?? 4;
     if (this.queriesInFlight >= limit) {
+      const details = { inProgress: this.queriesInFlight, limit };
       return this.refuse(
-        { ...base, code: "BUSY", message: `${limit} slow commands already in progress` },
+        { ...base, code: "BUSY", message: `${limit} slow commands already in progress`, details },
         refs,
       );
     }
@@ -153,8 +172,7 @@ export class CommandHandler {
         return true;
       });
       // A duplicate that raced this one has already answered; a query that read twice changed nothing.
-      if (!first)
-        return this.refuse({ ...base, code: "REPLAYED", message: "transaction already executed" }, refs);
+      if (!first) return this.refuse({ ...base, ...replayedRace(base.command) }, refs);
       return this.ok(admitted.command, base.transaction, outcome.result);
     } catch (error) {
       return this.internal(base, refs, error);
@@ -172,10 +190,10 @@ export class CommandHandler {
     message: string;
     details?: Record<string, unknown>;
   }): Omit<Refusal, "command" | "transaction"> {
-    const { code } = outcome;
-    if (isExecutorErrorCode(code)) return { ...outcome, code };
+    const { code, message } = outcome;
+    if (isExecutorErrorCode(code)) return { code, message, details: outcome.details ?? {} };
     this.options.logger.error({ code }, "executor returned an error code that is not in codes.ts");
-    return { code: "INTERNAL", message: outcome.message };
+    return { code: "INTERNAL", message, details: internalDetails };
   }
 
   private ok(command: CommandName, transaction: string, result: unknown): OkResponse {
@@ -196,7 +214,12 @@ export class CommandHandler {
   ) {
     this.options.logger.error({ err: error, ...base }, "command failed");
     return this.refuse(
-      { ...base, code: "INTERNAL", message: "the gateway failed; nothing was changed" },
+      {
+        ...base,
+        code: "INTERNAL",
+        message: "the gateway failed; nothing was changed",
+        details: internalDetails,
+      },
       refs,
     );
   }
@@ -209,7 +232,7 @@ export class CommandHandler {
       transaction: refusal.transaction,
       code: refusal.code,
       message: refusal.message,
-      ...(refusal.details === undefined ? {} : { details: refusal.details }),
+      details: refusal.details,
     };
     logger.warn(
       { command: plain.command, transaction: plain.transaction, code: plain.code },
@@ -236,7 +259,7 @@ export class CommandHandler {
       transaction,
       code,
       message,
-      ...(details === undefined ? {} : { details }),
+      details,
     });
   }
 }
