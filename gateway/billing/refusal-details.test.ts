@@ -33,3 +33,17 @@ describe("refusal details", () => {
     });
   });
 });
+
+describe("protect", () => {
+  it("refuses keep-power with an until already past as UNTIL_PASSED and changes nothing", () => {
+    const rig = openCommandRig();
+    const nowMs = rig.clock.now();
+    const on = (until: number) => ({ account: "a1", on: true, until, reason: "hospital" });
+    expect(rig.send("protect", on(nowMs - 1000))).toMatchObject({
+      code: "UNTIL_PASSED",
+      details: { untilMs: nowMs - 1000, gatewayTimeMs: nowMs },
+    });
+    expect(rig.store.accounts.get("a1")?.protection).toBeNull();
+    expect(rig.send("protect", on(nowMs + 60_000))).toMatchObject({ status: "ok" });
+  });
+});

@@ -41,6 +41,11 @@ export function createExecutor(ports: ExecutorPorts): CommandExecutor {
     },
     relay: (p, context) => operations.relay(p.meter, p.action, p.reason, context.transaction),
     protect: (p) => {
+      const nowMs = clock.now();
+      if (p.on && p.until != null && p.until <= nowMs) {
+        const message = `until ${new Date(p.until).toISOString()} is not after the gateway's clock`;
+        return fail("UNTIL_PASSED", message, { untilMs: p.until, gatewayTimeMs: nowMs });
+      }
       const r = operations.protect(p.account, p.on, p.reason, p.until ?? undefined);
       return r.ok
         ? { ok: true, result: { account: p.account, on: p.on, until: p.on ? (p.until ?? null) : null } }

@@ -44,6 +44,11 @@ const thresholdFields = {
   closeAllowedMin: moneyString.optional().describe("after a cut, restore only above this balance, yuan"),
 };
 
+/** What `account.set` can change: a request must name at least one. */
+const accountSetFields = ["tariff", ...Object.keys(thresholdFields)] as (
+  "tariff" | keyof typeof thresholdFields
+)[];
+
 const readingSchema = z.strictObject({
   readingId: z.number().int().positive().optional(),
   wallMs: epochMsSchema,
@@ -100,7 +105,9 @@ export const commandCatalog = {
       until: epochMsSchema
         .nullable()
         .optional()
-        .describe("end of keep-power, epoch ms; absent/null: until released"),
+        .describe(
+          "end of keep-power, epoch ms, after the gateway's clock (else UNTIL_PASSED); absent/null: until released",
+        ),
       reason: reasonSchema,
     }),
     result: z.strictObject({
@@ -112,10 +119,12 @@ export const commandCatalog = {
   "account.set": {
     kind: "mutation",
     summary: "change an account's tariff and thresholds; omitted fields keep their value",
-    request: request({ account: idSchema, tariff: idSchema.optional(), ...thresholdFields }).refine(
-      (r) => r.tariff !== undefined || Object.keys(thresholdFields).some((k) => k in r),
-      { error: "set at least one of tariff, alarm1, alarm2, overdraftLimit, hoardingLimit, closeAllowedMin" },
-    ),
+    request: request({ account: idSchema, tariff: idSchema.optional(), ...thresholdFields })
+      .refine((r) => accountSetFields.some((k) => r[k] !== undefined), {
+        error: `set at least one of ${accountSetFields.join(", ")}`,
+      })
+      // The same rule in the published JSON Schema, which a refine does not reach.
+      .meta({ anyOf: accountSetFields.map((k) => ({ required: [k] })) }),
     result: z.strictObject({
       account: idSchema,
       tariff: idSchema.nullable(),

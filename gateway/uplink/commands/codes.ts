@@ -53,6 +53,8 @@ export const executorErrorCodes = {
     "The `tariff.set` definition is not a valid tariff (`details.issues` lists `{ path, message }`).",
   THRESHOLD_INVALID:
     "`account.set` would break the limit rules of the config file (`alarm2` <= `alarm1`, `closeAllowedMin` >= -`overdraftLimit`, `hoardingLimit` > `closeAllowedMin`); nothing was changed (`details.rule`).",
+  UNTIL_PASSED:
+    "`protect` turning keep-power on with an `until` that is not after the gateway's clock: it would end before it began (`details: { untilMs, gatewayTimeMs }`).",
   PROTECTED:
     "The account has keep-power (`protect`): a remote cut is refused (`details: { account, reason, untilMs }`).",
   METER_NOT_READ:
