@@ -9,6 +9,7 @@ import type { Config } from "../config/index.ts";
 import type { Store } from "../store/index.ts";
 import type { PrepaidOperations } from "../billing/operations.ts";
 import type { ClockHealth, MeterDirectory } from "./ports.ts";
+import { effectiveConfig } from "./effective-config.ts";
 
 /** What the commands act on and read: the prepaid operations, the stored results, the meters, the clock. */
 export interface ExecutorPorts {
@@ -72,7 +73,7 @@ export function createExecutor(ports: ExecutorPorts): CommandExecutor {
     },
     configGet: () => ({
       ok: true,
-      result: { config: JSON.parse(JSON.stringify(ports.config())) as Record<string, unknown> },
+      result: { config: effectiveConfig(ports.config(), ports.store) },
     }),
   };
 }

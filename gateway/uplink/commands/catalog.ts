@@ -218,7 +218,9 @@ export const commandCatalog = {
     result: z.strictObject({
       config: z
         .record(z.string(), z.unknown())
-        .describe("the effective config; file contents are never included"),
+        .describe(
+          "the configuration in force now: accounts and tariffs as stored (after account.set, tariff.set, reloads) with each account's current balance and lastPurchaseSeq; file contents are never included",
+        ),
     }),
   },
 } as const;
