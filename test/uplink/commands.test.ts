@@ -195,17 +195,19 @@ describe("commands", () => {
 
   it("honours the MQTT 5 response topic and correlation data", async () => {
     gateway = await startGateway({ url: broker.url, polled: true });
-    await platform.client.subscribeAsync("client/replies/#", { qos: 1 });
     const request = signedRequest("time.check", {}, { nowMs: now() });
     await platform.client.publishAsync("mg/gw-test/request/time.check", JSON.stringify(request), {
       qos: 1,
-      properties: { responseTopic: "client/replies/42", correlationData: Buffer.from("corr-42") },
+      properties: {
+        responseTopic: "mg/gw-test/response/time.check/replies-42",
+        correlationData: Buffer.from("corr-42"),
+      },
     });
     await platform.until(
-      () => platform.messages.some((m) => m.topic === "client/replies/42"),
+      () => platform.messages.some((m) => m.topic === "mg/gw-test/response/time.check/replies-42"),
       "reply on the response topic",
     );
-    const reply = platform.messages.find((m) => m.topic === "client/replies/42")!;
+    const reply = platform.messages.find((m) => m.topic === "mg/gw-test/response/time.check/replies-42")!;
     expect(reply.payload).toMatchObject({
       status: "ok",
       transaction: request["transaction"],

@@ -22,6 +22,8 @@ export const uplinkErrorCodes = {
   EXPIRED: "`expiresAt` has passed on the gateway's clock (`details: { gatewayTimeMs, expiredForMs }`).",
   NOT_YET_VALID:
     "`issuedAt` is further ahead of the gateway's clock than the allowed skew (`details: { gatewayTimeMs, clockSkewMs }`).",
+  BAD_RESPONSE_TOPIC:
+    "The request's MQTT 5 response topic is not under `{prefix}/{gatewayId}/response/` (`details: { responseTopic, allowed }`, `allowed` the filter it must match). Nothing was executed and nothing published there; this answer goes to `response/{command}` only.",
   REPLAYED:
     "This transaction was already executed and its result is not kept (`details: { command, executedAtMs }`). A transaction whose result is kept is answered `ok` with its original `result` and `replayed: true` instead.",
   RATE_LIMITED:

@@ -31,6 +31,13 @@ export interface CommandHandlerOptions {
   readonly relayCommandsPerMinute: number;
   /** Queries executing at once; more are refused with BUSY: 1..64, default 4. */
   readonly maxQueriesInFlight?: number;
+  /**
+   * Whether a request's MQTT 5 response topic is acceptable (topics.ts `allowsResponseTopic`); absent:
+   * any. A request with another one is refused BAD_RESPONSE_TOPIC, after admission, before execution.
+   */
+  readonly allowsResponseTopic?: (topic: string) => boolean;
+  /** The filter reported in BAD_RESPONSE_TOPIC's details, e.g. `mg/site-01/response/#`. */
+  readonly responseTopicFilter?: string;
   /** Audited refusals of unauthenticated requests per minute (the rest only counted): 1..6000, default 60. */
   readonly auditRefusalsPerMinute?: number;
 }
@@ -54,6 +61,8 @@ function replayedRace(command: CommandName) {
   };
 }
 
+type Response = CommandResponse | Promise<CommandResponse>;
+
 export class CommandHandler {
   private readonly relayBucket: TokenBucket;
   private readonly auditBucket: TokenBucket;
@@ -72,7 +81,7 @@ export class CommandHandler {
   }
 
   /** Answers one request received on `request/{command}`. Never throws. */
-  handle(command: string, payload: Uint8Array): CommandResponse | Promise<CommandResponse> {
+  handle(command: string, payload: Uint8Array, responseTopic?: string): Response {
     const { clock, policy, store } = this.options;
     const receivedAtMs = clock.now();
     const admission = admitCommand(command, payload, receivedAtMs, policy);
@@ -87,6 +96,8 @@ export class CommandHandler {
       expiresAtMs: request.expiresAt,
       receivedAtMs,
     };
+    const badTopic = this.badResponseTopic(responseTopic);
+    if (badTopic !== undefined) return this.refuse({ ...base, ...badTopic }, refs);
     try {
       const seen = store.commandsSeen.get(request.transaction);
       if (seen !== undefined) return this.replay(base, seen, refs);
@@ -144,6 +155,17 @@ export class CommandHandler {
     }
     const details = { command: seen.command, executedAtMs: seen.seenAtMs };
     return this.refuse({ ...base, code: "REPLAYED", message: "transaction already executed", details }, refs);
+  }
+
+  /** BAD_RESPONSE_TOPIC when `responseTopic` is set and not allowed. */
+  private badResponseTopic(responseTopic: string | undefined) {
+    const { allowsResponseTopic: allows, responseTopicFilter: filter } = this.options;
+    if (responseTopic === undefined || allows === undefined || allows(responseTopic)) return undefined;
+    return {
+      code: "BAD_RESPONSE_TOPIC" as const,
+      message: `response topic '${responseTopic}' is outside ${filter ?? "the allowed topics"}`,
+      details: { responseTopic, allowed: filter ?? null },
+    };
   }
 
   private async query(admitted: Admitted, context: CommandContext, refs: ReturnType<typeof refsOf>) {
