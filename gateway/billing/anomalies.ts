@@ -22,9 +22,28 @@ export function heldAnomalies(store: Store, meterId: string): HeldAnomaly[] {
   return (store.kv.get(key(meterId)) as HeldAnomaly[] | undefined) ?? [];
 }
 
-/** Records a held jump; returns its id. Call inside a unit of work. */
-export function holdAnomaly(store: Store, anomaly: Omit<HeldAnomaly, "id">): number {
+const pendingKey = (meterId: string) => `prepaid.pendingAnomaly.${meterId}`;
+
+/**
+ * Reserves the id a jump of `meterId` will be held under if it persists (announced with the streak's
+ * first implausible reading). Call inside a unit of work.
+ */
+export function reserveAnomalyId(store: Store, meterId: string): number {
   const id = store.kv.increment("prepaid.anomalySeq");
+  store.kv.set(pendingKey(meterId), id);
+  return id;
+}
+
+/** Forgets a reserved id: the streak ended with a plausible reading, which charged the energy. */
+export function dropReservedAnomalyId(store: Store, meterId: string): void {
+  store.kv.delete(pendingKey(meterId));
+}
+
+/** Records a held jump under its reserved id (or a new one); returns the id. Call inside a unit of work. */
+export function holdAnomaly(store: Store, anomaly: Omit<HeldAnomaly, "id">): number {
+  const reserved = store.kv.get(pendingKey(anomaly.meterId)) as number | undefined;
+  store.kv.delete(pendingKey(anomaly.meterId));
+  const id = reserved ?? store.kv.increment("prepaid.anomalySeq");
   store.kv.set(key(anomaly.meterId), [...heldAnomalies(store, anomaly.meterId), { id, ...anomaly }]);
   return id;
 }

@@ -45,6 +45,7 @@ export function resolveAnomaly(
       ok: false,
       code: "UNKNOWN_ANOMALY",
       message: `no held anomaly ${anomalyId} on meter '${meterId}'`,
+      details: { meter: meterId, heldAnomalies: heldAnomalies(store, meterId).map((a) => a.id) },
     };
   return engine.unitOfWork((queued) => {
     const account = store.accounts.require(held.accountId);
@@ -57,6 +58,7 @@ export function resolveAnomaly(
           ok: false as const,
           code: "UNKNOWN_TARIFF",
           message: `account ${held.accountId} has no known tariff`,
+          details: { account: held.accountId, tariff: account.tariffId },
         };
       ({ amountE7, balanceE7 } = charged);
     }

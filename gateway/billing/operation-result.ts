@@ -3,4 +3,11 @@ import type { ExecutorErrorCode } from "../uplink/commands/codes.ts";
 
 /** How an operation went; a refusal's code is one of the documented command error codes (codes.ts). */
 export type OperationResult<T = Record<string, unknown>> =
-  { ok: true; result: T } | { ok: false; code: ExecutorErrorCode; message: string };
+  | { ok: true; result: T }
+  | {
+      ok: false;
+      code: ExecutorErrorCode;
+      message: string;
+      /** Facts the sender can act on, documented per code in docs/mqtt.md 6.5 (codes.ts). */
+      details: Record<string, unknown>;
+    };

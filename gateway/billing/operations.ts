@@ -16,7 +16,7 @@ import { toProtection } from "./protection.ts";
 import { confirmMeterReplacement, type ReplaceConfirmResult } from "./replacement-confirm.ts";
 import { restoreModeOf, type PrepaidSettings } from "./settings.ts";
 import { supplyView, type SupplyView } from "./supply-view.ts";
-import { applyTopUpCommand, type TopUpCommand } from "./topup-command.ts";
+import { applyTopUpCommand, type TopUpCommand, type TopUpResult } from "./topup-command.ts";
 
 export type { OperationResult, TopUpCommand };
 
@@ -35,7 +35,7 @@ export class PrepaidOperations {
   }
 
   /** Credits an account once per purchase count (topup.ts of the domain); refusals are published too. */
-  topup(cmd: TopUpCommand): OperationResult<{ status: "applied" | "duplicate"; balance: string }> {
+  topup(cmd: TopUpCommand): TopUpResult {
     return applyTopUpCommand(this.engine, this.store, cmd);
   }
 
@@ -56,13 +56,15 @@ export class PrepaidOperations {
   }> {
     const accountId = this.settings.meterAccount.get(meterId);
     if (accountId === undefined || !this.engine.metersOf(accountId).includes(meterId)) {
-      return { ok: false, code: "UNKNOWN_METER", message: `no prepaid meter '${meterId}' with a relay` };
+      const message = `no prepaid meter '${meterId}' with a relay`;
+      return { ok: false, code: "UNKNOWN_METER", message, details: { meter: meterId } };
     }
     if (this.engine.states.meter(meterId).decision === undefined) {
       return {
         ok: false,
         code: "METER_NOT_READ",
         message: `meter '${meterId}' has not been read yet; try again after its first poll`,
+        details: { meter: meterId },
       };
     }
     const account = this.store.accounts.require(accountId);
@@ -71,6 +73,11 @@ export class PrepaidOperations {
         ok: false,
         code: "PROTECTED",
         message: `account ${accountId} is protected (${account.protection.reason}): remote cut refused`,
+        details: {
+          account: accountId,
+          reason: account.protection.reason,
+          untilMs: account.protection.untilMs,
+        },
       };
     }
     const { relayOpIds } = this.engine.apply(meterId, { kind: "remote", action, reason, commandId });
@@ -132,8 +139,7 @@ export class PrepaidOperations {
 
   /** Keep-power on (with reason and optional end, epoch ms) or off. */
   protect(accountId: string, on: boolean, reason: string, untilMs?: number): OperationResult {
-    if (!this.knowsAccount(accountId))
-      return { ok: false, code: "UNKNOWN_ACCOUNT", message: `no account '${accountId}'` };
+    if (!this.knowsAccount(accountId)) return unknownAccount(accountId);
     return this.engine.unitOfWork((queued) => {
       const protection = on ? { reason, untilMs: untilMs ?? null } : null;
       this.store.accounts.updateSettings(accountId, { protection });
@@ -156,14 +162,24 @@ export class PrepaidOperations {
     patch: LimitsPatch & { tariff?: string; restoreMode?: "direct" | "allow-close" },
   ): OperationResult {
     const account = this.store.accounts.get(accountId);
-    if (account === undefined)
-      return { ok: false, code: "UNKNOWN_ACCOUNT", message: `no account '${accountId}'` };
+    if (account === undefined) return unknownAccount(accountId);
     if (patch.tariff !== undefined && !this.settings.tariffs.has(patch.tariff)) {
-      return { ok: false, code: "UNKNOWN_TARIFF", message: `no tariff '${patch.tariff}'` };
+      return {
+        ok: false,
+        code: "UNKNOWN_TARIFF",
+        message: `no tariff '${patch.tariff}'`,
+        details: { tariff: patch.tariff, tariffs: [...this.settings.tariffs.keys()] },
+      };
     }
     const { tariff, restoreMode, ...limitsPatch } = patch;
     const update = applyLimitsPatch(account.thresholds, limitsPatch);
-    if (!update.ok) return { ok: false, code: "THRESHOLD_INVALID", message: update.message };
+    if (!update.ok)
+      return {
+        ok: false,
+        code: "THRESHOLD_INVALID",
+        message: update.message,
+        details: { rule: update.message },
+      };
     return this.engine.unitOfWork((queued) => {
       this.store.accounts.updateSettings(accountId, {
         thresholds: update.changed,
@@ -213,4 +229,19 @@ export class PrepaidOperations {
     });
     return { ok: true, result: { tariff: tariff.id } };
   }
+}
+
+/** UNKNOWN_ACCOUNT for `accountId`. */
+export function unknownAccount(accountId: string): {
+  ok: false;
+  code: "UNKNOWN_ACCOUNT";
+  message: string;
+  details: Record<string, unknown>;
+} {
+  return {
+    ok: false,
+    code: "UNKNOWN_ACCOUNT",
+    message: `no account '${accountId}'`,
+    details: { account: accountId },
+  };
 }

@@ -12,9 +12,9 @@ import {
   nextHoldStreak,
   type ReadingVerdict,
 } from "../prepaid/index.ts";
-import { heldJumpEvent, readingEvent } from "../uplink/event-specs/index.ts";
+import { heldJumpEvent, pendingJumpEvent, readingEvent } from "../uplink/event-specs/index.ts";
 import { recordBilling, recordEvent } from "../uplink/outbox-writer.ts";
-import { holdAnomaly } from "./anomalies.ts";
+import { dropReservedAnomalyId, holdAnomaly, reserveAnomalyId } from "./anomalies.ts";
 import { chargeParts, money } from "./billing-format.ts";
 import type { DecisionContext } from "./meter-decision.ts";
 import type { QueuedEffect, UnstampedInput } from "./queued-effects.ts";
@@ -76,6 +76,7 @@ function assess(ctx: ChargeContext, billed: Billed): ReadingVerdict {
   const baselineWallMs = meterState.track?.wallMs;
   meterState.track = assessment.track;
   const held = nextHoldStreak(meterState.held, assessment.verdict, reading.wallMs);
+  if (held === undefined && meterState.held !== undefined) dropReservedAnomalyId(ctx.store, reading.meterId);
   if (held === undefined) delete meterState.held;
   else meterState.held = held;
   for (const e of assessment.events) {
@@ -89,6 +90,8 @@ function assess(ctx: ChargeContext, billed: Billed): ReadingVerdict {
         toMs: reading.wallMs,
       });
       recordEvent(ctx.store, heldJumpEvent(spec, anomalyId));
+    } else if (e.kind === "energy-spike") {
+      recordEvent(ctx.store, pendingJumpEvent(spec, reserveAnomalyId(ctx.store, reading.meterId)));
     } else {
       recordEvent(ctx.store, spec);
     }

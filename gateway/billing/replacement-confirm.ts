@@ -28,7 +28,12 @@ export function confirmMeterReplacement(
   const { meterId, serial, reason } = command;
   const accountId = engine.settings.meterAccount.get(meterId);
   if (accountId === undefined)
-    return { ok: false, code: "UNKNOWN_METER", message: `no billed meter '${meterId}'` };
+    return {
+      ok: false,
+      code: "UNKNOWN_METER",
+      message: `no billed meter '${meterId}'`,
+      details: { meter: meterId },
+    };
   return engine.unitOfWork(() => {
     const meterState = engine.states.meter(meterId);
     const outcome = confirmReplacement(meterState.identity, serial);
@@ -38,11 +43,13 @@ export function confirmMeterReplacement(
             ok: false as const,
             code: "NO_REPLACEMENT_PENDING",
             message: `meter '${meterId}' has no replacement waiting for confirmation`,
+            details: { meter: meterId },
           }
         : {
             ok: false as const,
             code: "SERIAL_MISMATCH",
             message: `meter '${meterId}' was replaced by serial ${outcome.pending.newSerial}, not ${serial}`,
+            details: { meter: meterId, pendingSerial: outcome.pending.newSerial },
           };
     }
     meterState.identity = outcome.identity;

@@ -4,6 +4,8 @@
  * the account's alarms and relays. One unit of work.
  */
 import { applyTopUp, fenToE7, type TopUpRefusal } from "../prepaid/index.ts";
+import { E7_PER_FEN } from "../prepaid/money.ts";
+import type { LedgerEntry } from "../store/ledger.ts";
 import type { Account, Store } from "../store/index.ts";
 import { nextBillingKey, recordBilling } from "../uplink/outbox-writer.ts";
 import { money } from "./billing-format.ts";
@@ -27,7 +29,27 @@ const refusalCodes = {
   invalid: "TOPUP_INVALID",
 } as const;
 
-type TopUpResult = OperationResult<{ status: "applied" | "duplicate"; balance: string }>;
+/**
+ * An applied purchase as the sender made it: its amount and payment reference, and the balance right
+ * after it was credited. A duplicate answers with the applied purchase's figures, not the request's.
+ */
+export interface AppliedPurchase {
+  status: "applied" | "duplicate";
+  amountFen: number;
+  paymentRef: string;
+  balance: string;
+}
+export type TopUpResult = OperationResult<AppliedPurchase>;
+
+/** What the ledger says purchase `entry.purchaseSeq` was (an entry of kind `topup`). */
+function appliedFrom(entry: LedgerEntry, status: AppliedPurchase["status"]): AppliedPurchase {
+  return {
+    status,
+    amountFen: entry.amountE7 / E7_PER_FEN,
+    paymentRef: entry.ref ?? "",
+    balance: money(entry.balanceAfterE7),
+  };
+}
 
 /**
  * The account's last applied purchase count: its top-ups here, or the count configured from before this
@@ -43,9 +65,17 @@ export function applyTopUpCommand(engine: PrepaidEngine, store: Store, cmd: TopU
   return engine.unitOfWork((queued) => {
     const account = store.accounts.get(cmd.account);
     if (account === undefined)
-      return { ok: false, code: "UNKNOWN_ACCOUNT", message: `no account '${cmd.account}'` };
+      return {
+        ok: false,
+        code: "UNKNOWN_ACCOUNT",
+        message: `no account '${cmd.account}'`,
+        details: { account: cmd.account },
+      };
     const accountState = engine.states.account(cmd.account);
     const amountE7 = Number.isSafeInteger(cmd.amountFen) && cmd.amountFen > 0 ? fenToE7(cmd.amountFen) : 0;
+    const record = recordOf(cmd);
+    const earlier = store.ledger.findTopUp(cmd.account, cmd.purchaseSeq);
+    if (earlier !== undefined) return repeatedPurchase(store, cmd, record, earlier, money(account.balanceE7));
     const outcome = applyTopUp(
       {
         balanceE7: account.balanceE7,
@@ -55,13 +85,6 @@ export function applyTopUpCommand(engine: PrepaidEngine, store: Store, cmd: TopU
       },
       { seq: cmd.purchaseSeq, amountE7 },
     );
-    const record = {
-      accountId: cmd.account,
-      purchaseSeq: cmd.purchaseSeq,
-      paymentRef: cmd.paymentRef,
-      amountFen: cmd.amountFen,
-      source: cmd.source,
-    };
     switch (outcome.kind) {
       case "applied": {
         const entry = store.ledger.post({
@@ -80,20 +103,19 @@ export function applyTopUpCommand(engine: PrepaidEngine, store: Store, cmd: TopU
           balance,
         });
         engine.balanceChanged(cmd.account, entry.balanceAfterE7, queued, outcome.amountE7);
-        return { ok: true, result: { status: "applied", balance } };
+        return {
+          ok: true,
+          result: { status: "applied", amountFen: cmd.amountFen, paymentRef: cmd.paymentRef, balance },
+        };
       }
-      case "duplicate": {
-        const key = nextBillingKey(store, `topup-duplicate:${cmd.account}:${cmd.purchaseSeq}`);
-        const balance = money(account.balanceE7);
-        recordBilling(store, key, { kind: "topup", status: "duplicate", ...record, balance });
-        return { ok: true, result: { status: "duplicate", balance } };
-      }
+      case "duplicate":
+        return seededDuplicate(store, cmd, money(account.balanceE7));
       case "refused": {
         const message = refusalMessage(outcome, cmd.purchaseSeq);
         const key = nextBillingKey(store, `topup-refused:${cmd.account}:${cmd.purchaseSeq}`);
         const balance = money(account.balanceE7);
         recordBilling(store, key, { kind: "topup", status: "refused", ...record, balance, reason: message });
-        return { ok: false, code: refusalCodes[outcome.reason], message };
+        return { ok: false, code: refusalCodes[outcome.reason], message, details: refusalDetails(outcome) };
       }
     }
   });
@@ -112,5 +134,82 @@ function refusalMessage(outcome: TopUpRefusal, purchaseSeq: number): string {
       return `purchase ${purchaseSeq} was applied with another amount`;
     case "invalid":
       return "amount and purchase sequence must be positive whole numbers";
+  }
+}
+
+type TopUpRecord = Omit<TopUpCommand, "account"> & { accountId: string };
+
+/**
+ * A duplicate of a purchase the ledger has no entry for (the purchase count was seeded from the config
+ * file): only the balance is known, so the request's own figures are echoed.
+ */
+function seededDuplicate(store: Store, cmd: TopUpCommand, balance: string): TopUpResult {
+  const key = nextBillingKey(store, `topup-duplicate:${cmd.account}:${cmd.purchaseSeq}`);
+  recordBilling(store, key, { kind: "topup", status: "duplicate", ...recordOf(cmd), balance });
+  return {
+    ok: true,
+    result: { status: "duplicate", amountFen: cmd.amountFen, paymentRef: cmd.paymentRef, balance },
+  };
+}
+
+/** The request's figures as every billing `topup` record carries them. */
+function recordOf(cmd: TopUpCommand): TopUpRecord {
+  const { account, ...rest } = cmd;
+  return { accountId: account, ...rest };
+}
+
+/**
+ * A purchase sequence the ledger already holds: the same purchase again (amount and payment reference
+ * equal) is a duplicate answered with the applied figures; anything else is another payment under a
+ * used number, refused TOPUP_CONFLICT naming the applied one, so a distinct payment cannot vanish.
+ */
+function repeatedPurchase(
+  store: Store,
+  cmd: TopUpCommand,
+  record: TopUpRecord,
+  earlier: LedgerEntry,
+  balanceNow: string,
+): TopUpResult {
+  const applied = appliedFrom(earlier, "duplicate");
+  if (applied.amountFen === cmd.amountFen && applied.paymentRef === cmd.paymentRef) {
+    const key = nextBillingKey(store, `topup-duplicate:${cmd.account}:${cmd.purchaseSeq}`);
+    recordBilling(store, key, { kind: "topup", status: "duplicate", ...record, balance: balanceNow });
+    return { ok: true, result: applied };
+  }
+  const message =
+    `purchase ${cmd.purchaseSeq} was already applied as ${applied.paymentRef} for ${applied.amountFen} fen;` +
+    ` this request has ${cmd.paymentRef} for ${cmd.amountFen} fen`;
+  const key = nextBillingKey(store, `topup-refused:${cmd.account}:${cmd.purchaseSeq}`);
+  recordBilling(store, key, {
+    kind: "topup",
+    status: "refused",
+    ...record,
+    balance: balanceNow,
+    reason: message,
+  });
+  const { status: _status, ...figures } = applied;
+  return {
+    ok: false,
+    code: "TOPUP_CONFLICT",
+    message,
+    details: { applied: { purchaseSeq: cmd.purchaseSeq, ...figures, atMs: earlier.atMs } },
+  };
+}
+
+/** The facts behind a refusal, for `details` (docs/mqtt.md 6.5). */
+function refusalDetails(outcome: TopUpRefusal): Record<string, unknown> {
+  switch (outcome.reason) {
+    case "gap":
+    case "stale":
+      return {
+        lastAppliedPurchaseSeq: outcome.lastPurchaseSeq,
+        expectedPurchaseSeq: outcome.lastPurchaseSeq + 1,
+      };
+    case "hoarding":
+      return { wouldBe: money(outcome.wouldBeE7), hoardingLimit: money(outcome.hoardingLimitE7) };
+    case "conflict":
+      return { applied: { purchaseSeq: outcome.seq, amountFen: outcome.appliedAmountE7 / E7_PER_FEN } };
+    case "invalid":
+      return { problem: outcome.detail };
   }
 }

@@ -174,7 +174,8 @@ async function run(command: CommandName, options: CommonOptions): Promise<void> 
   if (options.json === true) {
     process.stdout.write(`${JSON.stringify(response, null, 2)}\n`);
   } else if (response.status === "ok") {
-    process.stdout.write(`ok: ${command} (transaction ${response.transaction})\n`);
+    const replayed = response.replayed === true ? ", already executed: the original result" : "";
+    process.stdout.write(`ok: ${command} (transaction ${response.transaction}${replayed})\n`);
     process.stdout.write(`${JSON.stringify(response.result, null, 2)}\n`);
   } else {
     process.stdout.write(

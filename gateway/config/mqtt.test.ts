@@ -60,4 +60,17 @@ describe("client config file", () => {
     );
     expect(() => parseClientConfig("url: [", "/")).toThrow(/not valid YAML/);
   });
+
+  it("refuses a client ttlSec the gateway would refuse, naming the field; one rule for both", () => {
+    const client = (extra: string) =>
+      parseClientConfig(`url: mqtt://127.0.0.1:1883\ngatewayId: site-01\ncommandKeyFile: k\n${extra}`, "/");
+    // The longest the gateway accepts by default is the longest the client sends by default.
+    expect(client("ttlSec: 900\n").ttlSec).toBe(uplinkDefaults.commandMaxTtlSec);
+    expect(() => client("ttlSec: 901\n")).toThrow(
+      /client config is invalid:\n {2}ttlSec: 901 s is longer than the gateway accepts \(gatewayMaxTtlSec 900/,
+    );
+    // A gateway configured with a longer mqtt.commandMaxTtlSec: say so, and the longer ttl is allowed.
+    expect(client("ttlSec: 3600\ngatewayMaxTtlSec: 3600\n").ttlSec).toBe(3600);
+    expect(mqttConfigSchema.safeParse({ url: "mqtt://h:1", commandMaxTtlSec: 86_401 }).success).toBe(false);
+  });
 });

@@ -4,6 +4,7 @@
  * File paths are made absolute against the config file's directory by the config loader.
  */
 import { z } from "zod";
+import { commandTtlBoundsSec, defaultCommandMaxTtlSec } from "./command-ttl.ts";
 import { intBetween, nonEmptyString } from "./fields.ts";
 import { requirement } from "./messages.ts";
 
@@ -84,7 +85,7 @@ export const mqttConfigSchema = z.strictObject({
   /** How often the retained `status` is refreshed, s: 5..3600, default 60. */
   statusIntervalSec: intBetween(5, 3600).optional(),
   /** Longest accepted command validity (`expiresAt - issuedAt`), s: 10..86400, default 900. */
-  commandMaxTtlSec: intBetween(10, 86_400).optional(),
+  commandMaxTtlSec: intBetween(commandTtlBoundsSec.min, commandTtlBoundsSec.max).optional(),
   /** How far `issuedAt` may lie in the gateway's future (clock skew), s: 0..3600, default 60. */
   commandClockSkewSec: intBetween(0, 3600).optional(),
   /** Accepted `relay` commands per minute (mass switching guard, DOMAIN.md section 7): 1..600, default 30. */
@@ -109,7 +110,7 @@ export const uplinkDefaults = {
   pollIntervalMs: 500,
   meterStateIntervalMs: 5000,
   statusIntervalSec: 60,
-  commandMaxTtlSec: 900,
+  commandMaxTtlSec: defaultCommandMaxTtlSec,
   commandClockSkewSec: 60,
   relayCommandsPerMinute: 30,
 } as const;

@@ -10,6 +10,7 @@ import type { Store } from "../store/index.ts";
 import type { PrepaidOperations } from "../billing/operations.ts";
 import type { ClockHealth, MeterDirectory } from "./ports.ts";
 import type { RelayForwarder } from "./relay-forward.ts";
+import { effectiveConfig } from "./effective-config.ts";
 
 /** What the commands act on and read: the prepaid operations, the stored results, the meters, the clock. */
 export interface ExecutorPorts {
@@ -26,7 +27,12 @@ export interface ExecutorPorts {
 type Params<K extends keyof CommandExecutor> = Parameters<CommandExecutor[K]>[0];
 type Result<K extends keyof CommandExecutor> = ReturnType<CommandExecutor[K]>;
 
-const fail = (code: ExecutorErrorCode, message: string) => ({ ok: false as const, code, message });
+const fail = (code: ExecutorErrorCode, message: string, details: Record<string, unknown>) => ({
+  ok: false as const,
+  code,
+  message,
+  details,
+});
 
 /** The uplink's executor: one method per command of the catalog. */
 export function createExecutor(ports: ExecutorPorts): CommandExecutor {
@@ -35,15 +41,18 @@ export function createExecutor(ports: ExecutorPorts): CommandExecutor {
     topup: (p) => {
       const { account, amountFen, purchaseSeq, paymentRef } = p;
       const r = operations.topup({ account, amountFen, purchaseSeq, paymentRef, source: "uplink" });
-      return r.ok
-        ? { ok: true, result: { status: r.result.status, account, purchaseSeq, balance: r.result.balance } }
-        : r;
+      return r.ok ? { ok: true, result: { account, purchaseSeq, ...r.result } } : r;
     },
     relay: (p, context) => operations.relay(p.meter, p.action, p.reason, context.transaction),
     relayForward: (p, context) =>
       ports.relayForward?.prepare(p, context.transaction) ??
-      fail("NOT_SECURED_METER", `meter '${p.meter}' cannot take a secured relay command`),
+      fail("NOT_SECURED_METER", `meter '${p.meter}' cannot take a secured relay command`, { meter: p.meter }),
     protect: (p) => {
+      const nowMs = clock.now();
+      if (p.on && p.until != null && p.until <= nowMs) {
+        const message = `until ${new Date(p.until).toISOString()} is not after the gateway's clock`;
+        return fail("UNTIL_PASSED", message, { untilMs: p.until, gatewayTimeMs: nowMs });
+      }
       const r = operations.protect(p.account, p.on, p.reason, p.until ?? undefined);
       return r.ok
         ? { ok: true, result: { account: p.account, on: p.on, until: p.on ? (p.until ?? null) : null } }
@@ -70,7 +79,7 @@ export function createExecutor(ports: ExecutorPorts): CommandExecutor {
     },
     configGet: () => ({
       ok: true,
-      result: { config: JSON.parse(JSON.stringify(ports.config())) as Record<string, unknown> },
+      result: { config: effectiveConfig(ports.config(), ports.store) },
     }),
   };
 }
@@ -101,10 +110,11 @@ function accountSet(ports: ExecutorPorts, p: Params<"accountSet">): Result<"acco
 function tariffSet(ports: ExecutorPorts, p: Params<"tariffSet">): Result<"tariffSet"> {
   const parsed = tariffConfigSchema.safeParse(p.tariff);
   if (!parsed.success) {
-    return fail(
-      "TARIFF_INVALID",
-      parsed.error.issues.map((i) => `${i.path.join(".") || "tariff"}: ${i.message}`).join("; "),
-    );
+    const issues = parsed.error.issues.map((i) => ({
+      path: i.path.join(".") || "tariff",
+      message: i.message,
+    }));
+    return fail("TARIFF_INVALID", issues.map((i) => `${i.path}: ${i.message}`).join("; "), { issues });
   }
   const r = ports.operations.tariffSet(parsed.data);
   if (!r.ok) return r;
@@ -120,7 +130,8 @@ async function meterRead(
   meters: ExecutorPorts["meters"],
   p: Params<"meterRead">,
 ): Promise<Awaited<Result<"meterRead">>> {
-  if (meters.meter(p.meter) === undefined) return fail("UNKNOWN_METER", `no meter '${p.meter}'`);
+  if (meters.meter(p.meter) === undefined)
+    return fail("UNKNOWN_METER", `no meter '${p.meter}'`, { meter: p.meter });
   try {
     const r = await meters.readNow(p.meter);
     return {
@@ -136,9 +147,8 @@ async function meterRead(
       },
     };
   } catch (error) {
-    return fail(
-      "METER_UNREACHABLE",
-      isGatewayError(error) ? `${error.code}: ${error.message}` : String(error),
-    );
+    const code = isGatewayError(error) ? error.code : "UNKNOWN";
+    const message = isGatewayError(error) ? `${error.code}: ${error.message}` : String(error);
+    return fail("METER_UNREACHABLE", message, { meter: p.meter, error: code });
   }
 }

@@ -43,6 +43,7 @@ export class RelayForwarder {
         ok: false,
         code: "NOT_SECURED_METER",
         message: `meter '${params.meter}' cannot take a secured relay command`,
+        details: { meter: params.meter },
       };
     const accountId = accountOf(params.meter);
     const op = store.relayOps.request({

@@ -108,10 +108,7 @@ export class TechnicianOps {
       const r = this.deps.operations.topup({ ...p, source: "local" });
       if (!r.ok) return r;
       const { account, purchaseSeq } = p;
-      return {
-        ok: true,
-        result: { status: r.result.status, account, purchaseSeq, balance: r.result.balance },
-      };
+      return { ok: true, result: { account, purchaseSeq, ...r.result } };
     });
   }
 
@@ -126,7 +123,7 @@ export class TechnicianOps {
     const refs = { meterId };
     const started = this.audited(context, refs, channel, () => {
       const refusal = operations.relayTestRefusal(meterId);
-      if (refusal !== undefined) return { ok: false, ...refusal };
+      if (refusal !== undefined) return { ok: false, details: { meter: meterId }, ...refusal };
       return operations.relay(meterId, "cut", relayTestReason, `${context.transaction}-cut`);
     });
     if (!started.ok) return started;
@@ -188,7 +185,7 @@ export class TechnicianOps {
         if (!outcome.ok) {
           auditRefusal(
             store,
-            { command, transaction, code: outcome.code, message: outcome.message },
+            { command, transaction, code: outcome.code, message: outcome.message, details: outcome.details },
             refs,
             0,
             source,
@@ -205,7 +202,7 @@ export class TechnicianOps {
     } catch (error) {
       logger.error({ err: error, command, transaction }, "local command failed");
       const message = "the gateway failed; nothing was changed";
-      auditRefusal(store, { command, transaction, code: "INTERNAL", message }, refs, 0, source);
+      auditRefusal(store, { command, transaction, code: "INTERNAL", message, details: {} }, refs, 0, source);
       return { ok: false, code: "INTERNAL", message, transaction };
     }
   }

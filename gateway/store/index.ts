@@ -14,6 +14,7 @@ export type {
   NewAccount,
 } from "./accounts.ts";
 export type { Tariff } from "./tariffs.ts";
+export type { SeenCommand } from "./meta.ts";
 export type { ChargeResult, LedgerEntry, LedgerKind, NewLedgerEntry } from "./ledger.ts";
 export type { NewRelayOp, RelayAction, RelayOp, RelayReadback, RelayResult } from "./relay-ops.ts";
 export type { EventQuery, EventSeverity, NewEvent, RecentEventQuery, StoredEvent } from "./event-store.ts";

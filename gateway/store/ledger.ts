@@ -170,6 +170,16 @@ export class LedgerRepository {
     return row === undefined ? undefined : toEntry(row);
   }
 
+  /** The top-up that applied purchase `purchaseSeq` of an account, if the ledger has one. */
+  findTopUp(accountId: string, purchaseSeq: number): LedgerEntry | undefined {
+    const row = this.sql
+      .stmt<[string, number], LedgerRow>(
+        "SELECT * FROM ledger WHERE account_id = ? AND kind = 'topup' AND purchase_seq = ? ORDER BY id LIMIT 1",
+      )
+      .get(accountId, purchaseSeq);
+    return row === undefined ? undefined : toEntry(row);
+  }
+
   /** An account's entries in posting order, after `afterId`, at most `limit` (1..10000). */
   forAccount(accountId: string, options: { afterId?: number; limit: number }): LedgerEntry[] {
     return this.sql

@@ -5,6 +5,15 @@
 import type { Clock } from "../../core/clock.ts";
 import type { Sql } from "./sql.ts";
 
+/** A remembered transaction. */
+export interface SeenCommand {
+  readonly command: string;
+  /** When it executed, epoch ms. */
+  readonly seenAtMs: number;
+  /** The `result` of its ok response; absent for transactions remembered without one. */
+  readonly result?: unknown;
+}
+
 /** Remembers command transaction ids. */
 export class CommandsSeenRepository {
   constructor(
@@ -16,14 +25,31 @@ export class CommandsSeenRepository {
    * Records `txId` and returns true the first time; false means a replay that must be refused. Call in the
    * same unit of work as the command's effect, so a command that failed to apply can be retried.
    */
-  remember(txId: string, command: string): boolean {
+  remember(txId: string, command: string, result?: unknown): boolean {
     return (
       this.sql
         .stmt(
-          "INSERT INTO commands_seen (tx_id, command, seen_at_ms) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+          `INSERT INTO commands_seen (tx_id, command, seen_at_ms, result_json) VALUES (?, ?, ?, ?)
+           ON CONFLICT DO NOTHING`,
         )
-        .run(txId, command, this.clock.now()).changes === 1
+        .run(txId, command, this.clock.now(), result === undefined ? null : JSON.stringify(result))
+        .changes === 1
     );
+  }
+
+  /** What was remembered of `txId`: its command, when, and its result (when one was kept). */
+  get(txId: string): SeenCommand | undefined {
+    const row = this.sql
+      .stmt<[string], { command: string; seen_at_ms: number; result_json: string | null }>(
+        "SELECT command, seen_at_ms, result_json FROM commands_seen WHERE tx_id = ?",
+      )
+      .get(txId);
+    if (row === undefined) return undefined;
+    return {
+      command: row.command,
+      seenAtMs: row.seen_at_ms,
+      ...(row.result_json === null ? {} : { result: JSON.parse(row.result_json) as unknown }),
+    };
   }
 
   has(txId: string): boolean {

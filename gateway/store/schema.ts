@@ -205,7 +205,16 @@ DROP INDEX outbox_pending;
 CREATE INDEX outbox_pending ON outbox (stream, id) WHERE delivered_at_ms IS NULL;
 `;
 
+/**
+ * v3: the result of an executed command, kept with its transaction id so a retry of that transaction is
+ * answered with the original result (docs/mqtt.md 6.6), written in the unit of work that executed it.
+ */
+const v3 = `
+ALTER TABLE commands_seen ADD COLUMN result_json TEXT;
+`;
+
 export const migrations: readonly Migration[] = [
   { version: 1, name: "initial schema", up: v1 },
   { version: 2, name: "pending outbox by stream and id", up: v2 },
+  { version: 3, name: "command results kept with their transaction", up: v3 },
 ];

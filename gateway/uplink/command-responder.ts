@@ -9,7 +9,6 @@ import type { Logger } from "../../core/logger.ts";
 import type { CommandHandler } from "./commands/handler.ts";
 import type { CommandResponse } from "./commands/response.ts";
 import type { GatewayTopics } from "./topics.ts";
-import { isPublishableTopic } from "./topics.ts";
 
 export class CommandResponder {
   constructor(
@@ -22,7 +21,7 @@ export class CommandResponder {
   onMessage(client: MqttClient, topic: string, payload: Buffer, packet: IPublishPacket): void {
     const command = this.topics.commandOf(topic);
     if (command === undefined) return;
-    const response = this.handler.handle(command, payload);
+    const response = this.handler.handle(command, payload, packet.properties?.responseTopic);
     if (!(response instanceof Promise)) return this.respond(client, command, response, packet);
     response.then(
       (r) => this.respond(client, command, r, packet),
@@ -47,7 +46,8 @@ export class CommandResponder {
     };
     client.publish(this.topics.response(command), body, { qos: 1 }, done);
     const responseTopic = request.properties?.responseTopic;
-    if (responseTopic !== undefined && isPublishableTopic(responseTopic)) {
+    // A response topic outside our subtree was refused (BAD_RESPONSE_TOPIC): answered above only.
+    if (responseTopic !== undefined && this.topics.allowsResponseTopic(responseTopic)) {
       const correlationData = request.properties?.correlationData;
       client.publish(
         responseTopic,

@@ -47,3 +47,16 @@ export class TokenBucket {
     return this.tokens >= 1 ? 0 : Math.ceil(((1 - this.tokens) * 1000) / this.ratePerSec);
   }
 }
+
+/**
+ * The refusal of a relay command over the per-minute budget (a token bucket of `perMinute` tokens,
+ * refilled at `perMinute` a minute), or undefined when a token was taken.
+ */
+export function relayRateRefusal(
+  bucket: TokenBucket,
+  perMinute: number,
+): { code: "RATE_LIMITED"; message: string; details: Record<string, number> } | undefined {
+  if (bucket.tryTake()) return undefined;
+  const details = { retryAfterMs: bucket.msUntilNext(), bucketSize: perMinute, refillPerMinute: perMinute };
+  return { code: "RATE_LIMITED", message: `more than ${perMinute} relay commands per minute`, details };
+}

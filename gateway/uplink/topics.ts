@@ -18,6 +18,13 @@ export interface GatewayTopics {
   request(command: string): string;
   /** Where the gateway answers a command. */
   response(command: string): string;
+  /**
+   * The filter a request's MQTT 5 response topic must match: `{base}/response/#`. The gateway publishes
+   * nowhere else, so a broker ACL can give it exactly its own subtree (docs/mqtt.md 6.4).
+   */
+  readonly responseTopicFilter: string;
+  /** Whether `topic` may be a request's response topic: publishable and under `{base}/response/`. */
+  allowsResponseTopic(topic: string): boolean;
   /** Subscription filter for every command: `{base}/request/+`. */
   readonly requestFilter: string;
   /** The command name of a request topic, or undefined when `topic` is not one. */
@@ -28,6 +35,7 @@ export interface GatewayTopics {
 export function gatewayTopics(prefix: string, gatewayId: string): GatewayTopics {
   const base = `${prefix}/${gatewayId}`;
   const requestPrefix = `${base}/request/`;
+  const responsePrefix = `${base}/response/`;
   return {
     base,
     status: `${base}/status`,
@@ -35,6 +43,9 @@ export function gatewayTopics(prefix: string, gatewayId: string): GatewayTopics 
     stream: (stream) => `${base}/${stream}`,
     request: (command) => `${requestPrefix}${command}`,
     response: (command) => `${base}/response/${command}`,
+    responseTopicFilter: `${base}/response/#`,
+    allowsResponseTopic: (topic) =>
+      isPublishableTopic(topic) && topic.startsWith(responsePrefix) && topic.length > responsePrefix.length,
     requestFilter: `${requestPrefix}+`,
     commandOf(topic) {
       if (!topic.startsWith(requestPrefix)) return undefined;

@@ -115,6 +115,8 @@ export class Uplink {
         clockSkewMs: settings.commandClockSkewSec * 1000,
       },
       relayCommandsPerMinute: settings.relayCommandsPerMinute,
+      allowsResponseTopic: (topic) => this.topics.allowsResponseTopic(topic),
+      responseTopicFilter: this.topics.responseTopicFilter,
     });
     const startedAt = { wallMs: clock.now(), monoMs: clock.monotonicMs() };
     const status = new StatusReporter({ ...this.options, topics: this.topics, delivery, startedAt });

@@ -21,6 +21,11 @@ export interface StartMosquittoOptions {
    * Default false (plain MQTT).
    */
   tls?: boolean;
+  /**
+   * Contents of a mosquitto `acl_file` to enforce (clients then act as the user name they connect with;
+   * no password file, so any user name is accepted). Absent: no ACL, everything allowed.
+   */
+  acl?: string;
 }
 
 /** A running mosquitto child process. */
@@ -56,7 +61,7 @@ const START_TIMEOUT_MS = 10_000;
 /** Attempts at a fresh port when another process took the one {@link freePort} found. */
 const PORT_ATTEMPTS = 5;
 
-function configText(port: number, pki: TestPki | undefined): string {
+function configText(port: number, pki: TestPki | undefined, aclFile?: string): string {
   const lines = [
     `listener ${port} ${LOOPBACK}`,
     "allow_anonymous true",
@@ -67,6 +72,7 @@ function configText(port: number, pki: TestPki | undefined): string {
   // As root, mosquitto drops to the "mosquitto" user, which can neither read our 0700 temp dir
   // nor be killed by the parent-death signal any more; stay root.
   if (process.getuid?.() === 0) lines.push("user root");
+  if (aclFile !== undefined) lines.push(`acl_file ${aclFile}`);
   if (pki !== undefined) {
     lines.push(
       `cafile ${pki.ca}`,
@@ -142,7 +148,9 @@ export async function startMosquitto(
   let proc: OwnedProcess | undefined;
   for (let attempt = 1; proc === undefined; attempt++) {
     port = await freePort();
-    await writeFile(confPath, configText(port, pki));
+    const aclPath = join(dir.path, "acl");
+    if (options.acl !== undefined) await writeFile(aclPath, options.acl);
+    await writeFile(confPath, configText(port, pki, options.acl === undefined ? undefined : aclPath));
     try {
       proc = await launch(binary, confPath, port);
     } catch (error) {

@@ -44,7 +44,7 @@ afterAll(async () => {
 const run = (...args: string[]) => runCli(cli, ["command", ...args], { timeoutMs: 20_000 });
 
 describe("meter-gateway command", () => {
-  it("sends a signed top-up and prints the response; the same transaction again is REPLAYED (exit 1)", async () => {
+  it("sends a signed top-up and prints the response; the same transaction again prints the original result, executed once", async () => {
     const args = [
       "topup",
       "--config",
@@ -66,8 +66,9 @@ describe("meter-gateway command", () => {
     expect(first.stdout).toContain("ok: topup (transaction tx-cli-000001)");
     expect(first.stdout).toContain('"balance": "125.00"');
     const again = await run(...args);
-    expect(again.code).toBe(1);
-    expect(again.stdout).toContain("error REPLAYED");
+    expect(again.code).toBe(0);
+    expect(again.stdout).toContain("already executed: the original result");
+    expect(again.stdout).toContain('"balance": "125.00"');
     expect(gateway.store.accounts.get("A-1")?.balanceE7).toBe(125 * 1e7);
   });
 

@@ -124,6 +124,8 @@ describe("commands", () => {
     expect(response).toMatchObject({ status: "error", code, command, gatewayId: "gw-test" });
     expect(response.transaction).toBe(code === "NOT_JSON" || code === "TOO_LARGE" ? null : transaction);
     expect(typeof (response as { message: unknown }).message).toBe("string");
+    // Every refusal says what to act on (docs/mqtt.md 6.5 documents the details per code).
+    expect(Object.keys((response as { details?: object }).details ?? {})).not.toEqual([]);
     expect(domainSnapshot(gateway.store)).toEqual(before);
     await platform.until(
       () =>
@@ -140,7 +142,7 @@ describe("commands", () => {
     ).toEqual([code]);
   });
 
-  it("refuses REPLAYED, also after a restart, and never executes a transaction twice", async () => {
+  it("answers a replayed transaction with its original result, also after a restart, and never executes it twice", async () => {
     gateway = await startGateway({ url: broker.url, polled: true });
     const request = signedRequest("topup", topup(1), { nowMs: now() });
     expect(await platform.request("topup", request)).toMatchObject({
@@ -151,7 +153,11 @@ describe("commands", () => {
     await gateway.stop();
     gateway = await startGateway({ url: broker.url, polled: true, dataDir });
     const before = domainSnapshot(gateway.store);
-    expect(await platform.request("topup", request)).toMatchObject({ status: "error", code: "REPLAYED" });
+    expect(await platform.request("topup", request)).toMatchObject({
+      status: "ok",
+      replayed: true,
+      result: { status: "applied", balance: "125.00" },
+    });
     expect(domainSnapshot(gateway.store)).toEqual(before);
     expect(gateway.store.accounts.get("A-1")?.balanceE7).toBe(125 * 1e7);
   });
@@ -161,7 +167,15 @@ describe("commands", () => {
     const relay = () => signedRequest("relay", validParams.relay, { nowMs: now() });
     expect(await platform.request("relay", relay())).toMatchObject({ status: "ok" });
     const before = domainSnapshot(gateway.store);
-    expect(await platform.request("relay", relay())).toMatchObject({ status: "error", code: "RATE_LIMITED" });
+    const limited = await platform.request("relay", relay());
+    expect(limited).toMatchObject({
+      status: "error",
+      code: "RATE_LIMITED",
+      details: { bucketSize: 1, refillPerMinute: 1 },
+    });
+    const { retryAfterMs } = (limited as unknown as { details: { retryAfterMs: number } }).details;
+    expect(retryAfterMs).toBeGreaterThan(50_000); // one token a minute, just taken
+    expect(retryAfterMs).toBeLessThanOrEqual(60_000);
     expect(domainSnapshot(gateway.store)).toEqual(before);
   });
 
@@ -170,6 +184,7 @@ describe("commands", () => {
     expect(await platform.request("topup", signedRequest("topup", topup(1), { nowMs: now() }))).toMatchObject(
       {
         code: "NO_COMMAND_KEY",
+        details: { setting: "mqtt.commandKeyFile" },
       },
     );
     await gateway.stop();
@@ -179,6 +194,7 @@ describe("commands", () => {
     expect(await platform.request("topup", signedRequest("topup", topup(1), { nowMs: now() }))).toMatchObject(
       {
         code: "INTERNAL",
+        details: { changed: false, retrySameTransaction: true },
       },
     );
     expect(domainSnapshot(gateway.store)).toEqual(before);
@@ -186,17 +202,19 @@ describe("commands", () => {
 
   it("honours the MQTT 5 response topic and correlation data", async () => {
     gateway = await startGateway({ url: broker.url, polled: true });
-    await platform.client.subscribeAsync("client/replies/#", { qos: 1 });
     const request = signedRequest("time.check", {}, { nowMs: now() });
     await platform.client.publishAsync("mg/gw-test/request/time.check", JSON.stringify(request), {
       qos: 1,
-      properties: { responseTopic: "client/replies/42", correlationData: Buffer.from("corr-42") },
+      properties: {
+        responseTopic: "mg/gw-test/response/time.check/replies-42",
+        correlationData: Buffer.from("corr-42"),
+      },
     });
     await platform.until(
-      () => platform.messages.some((m) => m.topic === "client/replies/42"),
+      () => platform.messages.some((m) => m.topic === "mg/gw-test/response/time.check/replies-42"),
       "reply on the response topic",
     );
-    const reply = platform.messages.find((m) => m.topic === "client/replies/42")!;
+    const reply = platform.messages.find((m) => m.topic === "mg/gw-test/response/time.check/replies-42")!;
     expect(reply.payload).toMatchObject({
       status: "ok",
       transaction: request["transaction"],

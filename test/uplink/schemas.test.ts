@@ -34,6 +34,19 @@ describe("contract documentation", () => {
     }
   });
 
+  it("the published account.set schema refuses a request that changes nothing", () => {
+    const schema = JSON.parse(
+      readFileSync(new URL("../../docs/schemas/request.account.set.schema.json", import.meta.url), "utf8"),
+    ) as { required: string[]; anyOf?: { required: string[] }[] };
+    // JSON Schema: an instance is valid only if it has every `required` field and matches one `anyOf`.
+    const accepts = (request: Record<string, unknown>) =>
+      schema.required.every((k) => k in request) &&
+      (schema.anyOf ?? [{ required: [] }]).some((alt) => alt.required.every((k) => k in request));
+    const base = { transaction: "tx-00000001", gatewayId: "gw", issuedAt: 1, expiresAt: 2, signature: "0" };
+    expect(accepts({ ...base, account: "A-1" })).toBe(false);
+    expect(accepts({ ...base, account: "A-1", alarm1: "60" })).toBe(true);
+  });
+
   it("docs/mqtt.md names every schema file, command, error code, stream and event type", () => {
     const names = [
       ...renderSchemas().keys(),

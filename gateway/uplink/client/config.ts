@@ -10,31 +10,53 @@ import { z } from "zod";
 import { ErrorCode, GatewayError } from "../../../core/errors.ts";
 import { brokerUrlSchema, mqttTlsConfigSchema, topicPrefixSchema } from "../../config/mqtt.ts";
 import { gatewayIdSchema } from "../envelope.ts";
+import {
+  commandTtlBoundsSec as ttl,
+  defaultClientTtlSec,
+  defaultCommandMaxTtlSec,
+} from "../../config/command-ttl.ts";
 
-export const clientConfigSchema = z.strictObject({
-  /** Broker URL, e.g. `mqtts://broker.example.com:8883`. */
-  url: brokerUrlSchema,
-  /** Gateway to command: its `gateway.id`. */
-  gatewayId: gatewayIdSchema,
-  /** Same as the gateway's `mqtt.topicPrefix`; default `mg`. */
-  topicPrefix: topicPrefixSchema.default("mg"),
-  /** File holding the gateway's command key (same content as the gateway's `mqtt.commandKeyFile`). */
-  commandKeyFile: z.string().min(1),
-  /** MQTT client id, 1..64 characters. Absent: a random one. */
-  clientId: z.string().min(1).max(64).optional(),
-  /** Broker user name. */
-  username: z.string().min(1).optional(),
-  /** File holding the broker password. */
-  passwordFile: z.string().min(1).optional(),
-  /** TLS options for `mqtts://` and `wss://`. */
-  tls: mqttTlsConfigSchema.optional(),
-  /** MQTT protocol version, 5 (default) or 4 (3.1.1), as the gateway's `mqtt.protocolVersion`. */
-  protocolVersion: z.union([z.literal(4), z.literal(5)]).optional(),
-  /** How long to wait for the response, ms: 1000..300000, default 15000. */
-  timeoutMs: z.int().min(1000).max(300_000).default(15_000),
-  /** Validity of a command (`expiresAt - issuedAt`), s: 10..86400, default 120; the gateway caps it. */
-  ttlSec: z.int().min(10).max(86_400).default(120),
-});
+export const clientConfigSchema = z
+  .strictObject({
+    /** Broker URL, e.g. `mqtts://broker.example.com:8883`. */
+    url: brokerUrlSchema,
+    /** Gateway to command: its `gateway.id`. */
+    gatewayId: gatewayIdSchema,
+    /** Same as the gateway's `mqtt.topicPrefix`; default `mg`. */
+    topicPrefix: topicPrefixSchema.default("mg"),
+    /** File holding the gateway's command key (same content as the gateway's `mqtt.commandKeyFile`). */
+    commandKeyFile: z.string().min(1),
+    /** MQTT client id, 1..64 characters. Absent: a random one. */
+    clientId: z.string().min(1).max(64).optional(),
+    /** Broker user name. */
+    username: z.string().min(1).optional(),
+    /** File holding the broker password. */
+    passwordFile: z.string().min(1).optional(),
+    /** TLS options for `mqtts://` and `wss://`. */
+    tls: mqttTlsConfigSchema.optional(),
+    /** MQTT protocol version, 5 (default) or 4 (3.1.1), as the gateway's `mqtt.protocolVersion`. */
+    protocolVersion: z.union([z.literal(4), z.literal(5)]).optional(),
+    /** How long to wait for the response, ms: 1000..300000, default 15000. */
+    timeoutMs: z.int().min(1000).max(300_000).default(15_000),
+    /**
+     * Validity of a command (`expiresAt - issuedAt`), s: 10..`gatewayMaxTtlSec`, default 120. The gateway
+     * refuses a longer one (BAD_VALIDITY), so the config is refused instead.
+     */
+    ttlSec: z.int().min(ttl.min).max(ttl.max).default(defaultClientTtlSec),
+    /** The gateway's `mqtt.commandMaxTtlSec`, s: 10..86400; default the gateway's default, 900. */
+    gatewayMaxTtlSec: z.int().min(ttl.min).max(ttl.max).default(defaultCommandMaxTtlSec),
+  })
+  .check((ctx) => {
+    const { ttlSec, gatewayMaxTtlSec } = ctx.value;
+    if (ttlSec > gatewayMaxTtlSec) {
+      ctx.issues.push({
+        code: "custom",
+        input: ttlSec,
+        path: ["ttlSec"],
+        message: `${ttlSec} s is longer than the gateway accepts (gatewayMaxTtlSec ${gatewayMaxTtlSec}, the gateway's mqtt.commandMaxTtlSec); lower ttlSec or set gatewayMaxTtlSec to the gateway's limit`,
+      });
+    }
+  });
 
 export type ClientConfig = z.output<typeof clientConfigSchema>;
 

@@ -49,13 +49,13 @@ function schemaIssues(error: z.ZodError): { path: string; message: string }[] {
 interface Rejection {
   readonly code: UplinkErrorCode;
   readonly message: string;
-  readonly details?: Record<string, unknown>;
+  readonly details: Record<string, unknown>;
 }
 
-const reject = (code: UplinkErrorCode, message: string, details?: Record<string, unknown>): Rejection => ({
+const reject = (code: UplinkErrorCode, message: string, details: Record<string, unknown>): Rejection => ({
   code,
   message,
-  ...(details ? { details } : {}),
+  details,
 });
 
 /** Decides whether `payload`, received on `request/{command}` at `nowMs`, may proceed. */
@@ -95,17 +95,22 @@ export function admitCommand(
 function readObject(payload: Uint8Array): { object: Record<string, unknown> } | { rejection: Rejection } {
   if (payload.byteLength > maxRequestBytes) {
     return {
-      rejection: reject("TOO_LARGE", `request is ${payload.byteLength} bytes; at most ${maxRequestBytes}`),
+      rejection: reject("TOO_LARGE", `request is ${payload.byteLength} bytes; at most ${maxRequestBytes}`, {
+        bytes: payload.byteLength,
+        maxBytes: maxRequestBytes,
+      }),
     };
   }
   let parsed: unknown;
   try {
     parsed = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(payload));
   } catch {
-    return { rejection: reject("NOT_JSON", "request is not UTF-8 JSON") };
+    return { rejection: reject("NOT_JSON", "request is not UTF-8 JSON", { problem: "not UTF-8 JSON" }) };
   }
   if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
-    return { rejection: reject("NOT_JSON", "request is not a JSON object") };
+    return {
+      rejection: reject("NOT_JSON", "request is not a JSON object", { problem: "not a JSON object" }),
+    };
   }
   return { object: parsed as Record<string, unknown> };
 }
@@ -126,15 +131,24 @@ function checkAuthority(
   policy: AdmissionPolicy,
 ): Rejection | undefined {
   if (policy.commandKey === undefined) {
-    return reject("NO_COMMAND_KEY", "this gateway has no command key configured");
+    return reject("NO_COMMAND_KEY", "this gateway has no command key configured", {
+      setting: "mqtt.commandKeyFile",
+    });
   }
   // Verified over the JSON as received, not the parsed copy: zod output could differ in key order or
   // (with defaults) content, and the signer signed what it sent.
   if (!verifyCommand(command, parsed, policy.commandKey)) {
-    return reject("BAD_SIGNATURE", "signature does not match");
+    // What was signed, so a sender can compare its signing input (never the expected signature).
+    const signedFields = Object.keys(parsed)
+      .filter((k) => k !== "signature")
+      .sort();
+    return reject("BAD_SIGNATURE", "signature does not match", { command, signedFields });
   }
   if (gatewayId !== policy.gatewayId) {
-    return reject("WRONG_GATEWAY", `command is for gateway '${gatewayId}'`);
+    return reject("WRONG_GATEWAY", `command is for gateway '${gatewayId}'`, {
+      gatewayId: policy.gatewayId,
+      requested: gatewayId,
+    });
   }
   return undefined;
 }
@@ -147,14 +161,21 @@ function checkValidity(
 ): Rejection | undefined {
   const ttlMs = request.expiresAt - request.issuedAt;
   if (ttlMs <= 0 || ttlMs > policy.maxTtlMs) {
-    return reject("BAD_VALIDITY", `validity must be 1..${policy.maxTtlMs} ms (got ${ttlMs})`);
+    return reject("BAD_VALIDITY", `validity must be 1..${policy.maxTtlMs} ms (got ${ttlMs})`, {
+      ttlMs,
+      maxTtlMs: policy.maxTtlMs,
+    });
   }
   if (nowMs > request.expiresAt) {
-    return reject("EXPIRED", `expired ${nowMs - request.expiresAt} ms ago`, { gatewayTimeMs: nowMs });
+    return reject("EXPIRED", `expired ${nowMs - request.expiresAt} ms ago`, {
+      gatewayTimeMs: nowMs,
+      expiredForMs: nowMs - request.expiresAt,
+    });
   }
   if (request.issuedAt > nowMs + policy.clockSkewMs) {
     return reject("NOT_YET_VALID", `issued ${request.issuedAt - nowMs} ms in the gateway's future`, {
       gatewayTimeMs: nowMs,
+      clockSkewMs: policy.clockSkewMs,
     });
   }
   return undefined;

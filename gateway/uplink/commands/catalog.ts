@@ -45,6 +45,11 @@ const thresholdFields = {
   closeAllowedMin: moneyString.optional().describe("after a cut, restore only above this balance, yuan"),
 };
 
+/** What `account.set` can change: a request must name at least one. */
+const accountSetFields = ["tariff", "restoreMode", ...Object.keys(thresholdFields)] as (
+  "tariff" | keyof typeof thresholdFields
+)[];
+
 const readingSchema = z.strictObject({
   readingId: z.number().int().positive().optional(),
   wallMs: epochMsSchema,
@@ -65,10 +70,14 @@ export const commandCatalog = {
       paymentRef: z.string().min(1).max(128).describe("payment reference, for reconciliation"),
     }),
     result: z.strictObject({
-      status: z.enum(["applied", "duplicate"]).describe("duplicate: this purchaseSeq was already applied"),
+      status: z
+        .enum(["applied", "duplicate"])
+        .describe("duplicate: this same purchase was already applied; nothing credited"),
       account: idSchema,
       purchaseSeq: z.number().int().positive(),
-      balance: moneyString.describe("balance after the top-up, yuan"),
+      amountFen: z.number().int().positive().describe("the applied purchase's amount, fen"),
+      paymentRef: z.string().describe("the applied purchase's payment reference"),
+      balance: moneyString.describe("balance right after the purchase was credited, yuan"),
     }),
   },
   relay: {
@@ -129,7 +138,9 @@ export const commandCatalog = {
       until: epochMsSchema
         .nullable()
         .optional()
-        .describe("end of keep-power, epoch ms; absent/null: until released"),
+        .describe(
+          "end of keep-power, epoch ms, after the gateway's clock (else UNTIL_PASSED); absent/null: until released",
+        ),
       reason: reasonSchema,
     }),
     result: z.strictObject({
@@ -150,16 +161,12 @@ export const commandCatalog = {
         .describe(
           "how its meters restore: direct, or allow-close (the customer presses the meter's button; DL/T 645 meters, others stay direct); a meter's configured restoreMode wins",
         ),
-    }).refine(
-      (r) =>
-        r.tariff !== undefined ||
-        r.restoreMode !== undefined ||
-        Object.keys(thresholdFields).some((k) => k in r),
-      {
-        error:
-          "set at least one of tariff, alarm1, alarm2, overdraftLimit, hoardingLimit, closeAllowedMin, restoreMode",
-      },
-    ),
+    })
+      .refine((r) => accountSetFields.some((k) => r[k] !== undefined), {
+        error: `set at least one of ${accountSetFields.join(", ")}`,
+      })
+      // The same rule in the published JSON Schema, which a refine does not reach.
+      .meta({ anyOf: accountSetFields.map((k) => ({ required: [k] })) }),
     result: z.strictObject({
       account: idSchema,
       tariff: idSchema.nullable(),
@@ -254,7 +261,9 @@ export const commandCatalog = {
     result: z.strictObject({
       config: z
         .record(z.string(), z.unknown())
-        .describe("the effective config; file contents are never included"),
+        .describe(
+          "the configuration in force now: accounts and tariffs as stored (after account.set, tariff.set, reloads) with each account's current balance and lastPurchaseSeq; file contents are never included",
+        ),
     }),
   },
 } as const;

@@ -7,53 +7,68 @@
 
 /** Codes the uplink decides before a command reaches the executor, in the order it checks them. */
 export const uplinkErrorCodes = {
-  TOO_LARGE: "The payload is larger than 16384 bytes.",
-  NOT_JSON: "The payload is not a UTF-8 JSON object.",
+  TOO_LARGE: "The payload is larger than 16384 bytes (`details: { bytes, maxBytes }`).",
+  NOT_JSON: "The payload is not a UTF-8 JSON object (`details.problem`).",
   UNKNOWN_COMMAND: "The last topic level names no command (`details.commands` lists them).",
   SCHEMA:
     "A field is missing, unknown, of the wrong type or out of bounds; `details.issues` lists `{ path, message }`.",
-  NO_COMMAND_KEY: "The gateway has no command key configured, so it accepts no command.",
-  BAD_SIGNATURE: "The signature does not match (wrong key, changed field, wrong command).",
-  WRONG_GATEWAY: "`gatewayId` names another gateway.",
-  BAD_VALIDITY: "`expiresAt` is not after `issuedAt`, or further after it than `mqtt.commandMaxTtlSec`.",
-  EXPIRED: "`expiresAt` has passed on the gateway's clock (`details.gatewayTimeMs`).",
+  NO_COMMAND_KEY:
+    "The gateway has no command key configured, so it accepts no command (`details.setting`: `mqtt.commandKeyFile`).",
+  BAD_SIGNATURE:
+    "The signature does not match (wrong key, changed field, wrong command); `details: { command, signedFields }` is what the gateway verified: the command name and the sorted field names of the signing input.",
+  WRONG_GATEWAY: "`gatewayId` names another gateway (`details: { gatewayId, requested }`).",
+  BAD_VALIDITY:
+    "`expiresAt` is not after `issuedAt`, or further after it than `mqtt.commandMaxTtlSec` (`details: { ttlMs, maxTtlMs }`).",
+  EXPIRED: "`expiresAt` has passed on the gateway's clock (`details: { gatewayTimeMs, expiredForMs }`).",
   NOT_YET_VALID:
-    "`issuedAt` is further ahead of the gateway's clock than the allowed skew (`details.gatewayTimeMs`).",
-  REPLAYED: "This transaction was already executed (remembered durably, across restarts).",
+    "`issuedAt` is further ahead of the gateway's clock than the allowed skew (`details: { gatewayTimeMs, clockSkewMs }`).",
+  BAD_RESPONSE_TOPIC:
+    "The request's MQTT 5 response topic is not under `{prefix}/{gatewayId}/response/` (`details: { responseTopic, allowed }`, `allowed` the filter it must match). Nothing was executed and nothing published there; this answer goes to `response/{command}` only.",
+  REPLAYED:
+    "This transaction was already executed and its result is not kept (`details: { command, executedAtMs }`). A transaction whose result is kept is answered `ok` with its original `result` and `replayed: true` instead.",
   RATE_LIMITED:
-    "More than `mqtt.relayCommandsPerMinute` (default 30) relay commands in the last minute (a guard against mass switching). Retry later; the transaction was not used.",
-  BUSY: "Too many slow commands (`meter.read`, `time.check`, `config.get`) in progress; retry later.",
+    "The relay command rate limit (a guard against mass switching): a token bucket of `mqtt.relayCommandsPerMinute` (default 30) tokens, full at start, refilled continuously at that many per minute; each accepted `relay` command takes one. Retry after `details.retryAfterMs` (ms until the next token); `details: { retryAfterMs, bucketSize, refillPerMinute }`. The transaction was not used.",
+  BUSY: "Too many slow commands (`meter.read`, `time.check`, `config.get`) in progress; retry later (`details: { inProgress, limit }`).",
   INTERNAL:
-    "The gateway failed while executing; nothing was changed and the same transaction may be retried.",
+    "The gateway failed while executing; nothing was changed and the same transaction may be retried (`details: { changed: false, retrySameTransaction: true }`).",
 } as const;
 
 /** Codes the executor answers for the command itself (the prepaid engine's refusals among them). */
 export const executorErrorCodes = {
-  UNKNOWN_ACCOUNT: "No account with that id on this gateway.",
+  UNKNOWN_ACCOUNT: "No account with that id on this gateway (`details.account`).",
   UNKNOWN_METER:
-    "No meter with that id on this gateway (for `relay`: no prepaid meter with a relay; for `meter.replace.confirm`: no meter with an account).",
+    "No meter with that id on this gateway (for `relay`: no prepaid meter with a relay; for `meter.replace.confirm`: no meter with an account); `details.meter`.",
   UNKNOWN_TARIFF:
-    "`account.set` names a tariff the gateway does not have, or `anomaly.resolve` would charge an account without a known tariff.",
+    "`account.set` names a tariff the gateway does not have (`details: { tariff, tariffs }`, the known ones), or `anomaly.resolve` would charge an account without a known tariff (`details: { account, tariff }`).",
   UNKNOWN_ANOMALY:
-    "`anomaly.resolve`: no held energy jump with that id on that meter (resolved already, or never held).",
-  TOPUP_GAP: "A purchaseSeq is missing (the message names it): send the missing purchase first.",
-  TOPUP_STALE: "purchaseSeq is below the last applied one.",
-  TOPUP_CONFLICT: "This purchaseSeq was already applied with another amount.",
-  TOPUP_HOARDING_LIMIT: "The balance would exceed the account's `hoardingLimit`; nothing was credited.",
-  TOPUP_INVALID: "`amountFen` and `purchaseSeq` must be positive whole numbers.",
+    "`anomaly.resolve`: no held energy jump with that id on that meter (resolved already, or never held); `details: { meter, heldAnomalies }` lists the ids held on it now.",
+  TOPUP_GAP:
+    "A purchaseSeq is missing: send the missing purchase first (`details: { lastAppliedPurchaseSeq, expectedPurchaseSeq }`).",
+  TOPUP_STALE:
+    "purchaseSeq is below the last applied one and the gateway has no record of it (`details: { lastAppliedPurchaseSeq, expectedPurchaseSeq }`).",
+  TOPUP_CONFLICT:
+    "This purchaseSeq was already applied with another `amountFen` or `paymentRef`: a different payment under a used number, nothing credited (`details.applied: { purchaseSeq, amountFen, paymentRef, balance, atMs }`, the applied purchase and the balance right after it).",
+  TOPUP_HOARDING_LIMIT:
+    "The balance would exceed the account's `hoardingLimit`; nothing was credited (`details: { wouldBe, hoardingLimit }`, yuan).",
+  TOPUP_INVALID: "`amountFen` and `purchaseSeq` must be positive whole numbers (`details.problem`).",
   TARIFF_INVALID:
-    "The `tariff.set` definition is not a valid tariff (the message lists each problem by path).",
+    "The `tariff.set` definition is not a valid tariff (`details.issues` lists `{ path, message }`).",
   THRESHOLD_INVALID:
-    "`account.set` would break the limit rules of the config file (`alarm2` <= `alarm1`, `closeAllowedMin` >= -`overdraftLimit`, `hoardingLimit` > `closeAllowedMin`); nothing was changed.",
-  PROTECTED: "The account has keep-power (`protect`): a remote cut is refused.",
+    "`account.set` would break the limit rules of the config file (`alarm2` <= `alarm1`, `closeAllowedMin` >= -`overdraftLimit`, `hoardingLimit` > `closeAllowedMin`); nothing was changed (`details.rule`).",
+  UNTIL_PASSED:
+    "`protect` turning keep-power on with an `until` that is not after the gateway's clock: it would end before it began (`details: { untilMs, gatewayTimeMs }`).",
+  PROTECTED:
+    "The account has keep-power (`protect`): a remote cut is refused (`details: { account, reason, untilMs }`).",
   METER_NOT_READ:
-    "The meter has not been read yet, so its relay position is unknown; retry `relay` after its first poll.",
+    "`relay` before the meter's relay position was first read (after a start, until its first poll with a relay read-back); retry after that poll (`details.meter`).",
   METER_UNREACHABLE:
-    "`meter.read` got no valid reply from the meter; the message names the bus error (e.g. `TIMEOUT: ...`).",
+    "`meter.read` got no valid reply from the meter; the message names the bus error (e.g. `TIMEOUT: ...`), `details: { meter, error }` its code.",
   NOT_SECURED_METER:
-    "`relay.forward`: the meter cannot take a forwarded secured relay command (not a DL/T 645 meter with a relay).",
-  NO_REPLACEMENT_PENDING: "`meter.replace.confirm`: the meter has no replacement waiting for confirmation.",
-  SERIAL_MISMATCH: "`meter.replace.confirm`: the meter was replaced by another serial than the one given.",
+    "`relay.forward`: the meter cannot take a forwarded secured relay command (not a DL/T 645 meter with a relay; `details.meter`).",
+  NO_REPLACEMENT_PENDING:
+    "`meter.replace.confirm`: the meter has no replacement waiting for confirmation (`details.meter`).",
+  SERIAL_MISMATCH:
+    "`meter.replace.confirm`: the meter was replaced by another serial than the one given (`details: { meter, pendingSerial }`).",
   RELAY_TEST_REFUSED:
     "A local technician's relay test (web page or CLI, never MQTT) was refused: the supply is not on, or a cut is announced, standing or not followed.",
 } as const;

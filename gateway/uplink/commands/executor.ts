@@ -31,7 +31,7 @@ export type CommandOutcome<R> =
       /** One line for people; never secrets. */
       readonly message: string;
       /** Extra facts for the requester, e.g. `{ missingSeq: 7 }`. */
-      readonly details?: Record<string, unknown>;
+      readonly details: Record<string, unknown>;
     };
 
 /** Facts about the request the executor may use (references, audit, skew). */

@@ -7,8 +7,8 @@
 import type { Clock } from "../../../core/clock.ts";
 import { ErrorCode, GatewayError } from "../../../core/errors.ts";
 import type { Logger } from "../../../core/logger.ts";
-import type { Store } from "../../store/index.ts";
-import { TokenBucket } from "../rate-limit.ts";
+import type { SeenCommand, Store } from "../../store/index.ts";
+import { relayRateRefusal, TokenBucket } from "../rate-limit.ts";
 import type { AdmissionPolicy, Admitted } from "./admission.ts";
 import { admitCommand } from "./admission.ts";
 import { auditExecuted, auditRefusal, refsOf } from "./audit.ts";
@@ -17,7 +17,7 @@ import { commandCatalog } from "./catalog.ts";
 import { isExecutorErrorCode, unauthenticatedCodes } from "./codes.ts";
 import { dispatchCommand } from "./dispatch.ts";
 import type { CommandContext, CommandExecutor, CommandOutcome } from "./executor.ts";
-import type { CommandResponse, Refusal } from "./response.ts";
+import type { CommandResponse, OkResponse, Refusal } from "./response.ts";
 import { errorResponse, okResponse } from "./response.ts";
 
 /** Options of {@link CommandHandler}. */
@@ -31,6 +31,13 @@ export interface CommandHandlerOptions {
   readonly relayCommandsPerMinute: number;
   /** Queries executing at once; more are refused with BUSY: 1..64, default 4. */
   readonly maxQueriesInFlight?: number;
+  /**
+   * Whether a request's MQTT 5 response topic is acceptable (topics.ts `allowsResponseTopic`); absent:
+   * any. A request with another one is refused BAD_RESPONSE_TOPIC, after admission, before execution.
+   */
+  readonly allowsResponseTopic?: (topic: string) => boolean;
+  /** The filter reported in BAD_RESPONSE_TOPIC's details, e.g. `mg/site-01/response/#`. */
+  readonly responseTopicFilter?: string;
   /** Audited refusals of unauthenticated requests per minute (the rest only counted): 1..6000, default 60. */
   readonly auditRefusalsPerMinute?: number;
 }
@@ -41,6 +48,20 @@ class RollbackWith extends GatewayError {
     super(ErrorCode.CommandRefused, refusal.code, { refusalCode: refusal.code });
   }
 }
+
+/** INTERNAL rolled everything back, so the same transaction may be sent again. */
+const internalDetails = { changed: false, retrySameTransaction: true };
+
+/** Two copies of one transaction raced and the other executed first (no result of it to hand). */
+function replayedRace(command: CommandName) {
+  return {
+    code: "REPLAYED" as const,
+    message: "transaction already executed",
+    details: { command, executedAtMs: null },
+  };
+}
+
+type Response = CommandResponse | Promise<CommandResponse>;
 
 export class CommandHandler {
   private readonly relayBucket: TokenBucket;
@@ -60,7 +81,7 @@ export class CommandHandler {
   }
 
   /** Answers one request received on `request/{command}`. Never throws. */
-  handle(command: string, payload: Uint8Array): CommandResponse | Promise<CommandResponse> {
+  handle(command: string, payload: Uint8Array, responseTopic?: string): Response {
     const { clock, policy, store } = this.options;
     const receivedAtMs = clock.now();
     const admission = admitCommand(command, payload, receivedAtMs, policy);
@@ -75,16 +96,17 @@ export class CommandHandler {
       expiresAtMs: request.expiresAt,
       receivedAtMs,
     };
+    const badTopic = this.badResponseTopic(responseTopic);
+    if (badTopic !== undefined) return this.refuse({ ...base, ...badTopic }, refs);
     try {
-      if (store.commandsSeen.has(request.transaction)) {
-        return this.refuse({ ...base, code: "REPLAYED", message: "transaction already executed" }, refs);
-      }
+      const seen = store.commandsSeen.get(request.transaction);
+      if (seen !== undefined) return this.replay(base, seen, refs);
       if (commandCatalog[admission.command].kind === "query") return this.query(admission, context, refs);
       const relayKind = admission.command === "relay" || admission.command === "relay.forward";
-      if (relayKind && !this.relayBucket.tryTake()) {
-        const message = `more than ${this.options.relayCommandsPerMinute} relay commands per minute`;
-        return this.refuse({ ...base, code: "RATE_LIMITED", message }, refs);
-      }
+      const limited = relayKind
+        ? relayRateRefusal(this.relayBucket, this.options.relayCommandsPerMinute)
+        : undefined;
+      if (limited !== undefined) return this.refuse({ ...base, ...limited }, refs);
       const outcome = store.transaction(() => {
         const outcome = dispatchCommand(this.options.executor, admission, context) as CommandOutcome<unknown>;
         if (!outcome.ok) {
@@ -95,8 +117,8 @@ export class CommandHandler {
           return refusal;
         }
         // Remembered in the unit of work that applied the command: a crash keeps both or neither.
-        if (!store.commandsSeen.remember(request.transaction, admission.command)) {
-          throw new RollbackWith({ code: "REPLAYED", message: "transaction already executed" });
+        if (!store.commandsSeen.remember(request.transaction, admission.command, outcome.result)) {
+          throw new RollbackWith(replayedRace(admission.command));
         }
         auditExecuted(store, admission.command, request.transaction, refs);
         return outcome;
@@ -115,12 +137,42 @@ export class CommandHandler {
     }
   }
 
+  /**
+   * A transaction that already executed: answered with its original result (kept with the transaction in
+   * the unit of work that executed it), marked `replayed`; executed again never. REPLAYED only when no
+   * result was kept (executed by a gateway before schema v3) or the topic names another command.
+   */
+  private replay(
+    base: { command: CommandName; transaction: string },
+    seen: SeenCommand,
+    refs: ReturnType<typeof refsOf>,
+  ): CommandResponse {
+    if (seen.result !== undefined && seen.command === base.command) {
+      this.options.logger.info(base, "transaction already executed: answered with its original result");
+      return { ...this.ok(base.command, base.transaction, seen.result), replayed: true };
+    }
+    const details = { command: seen.command, executedAtMs: seen.seenAtMs };
+    return this.refuse({ ...base, code: "REPLAYED", message: "transaction already executed", details }, refs);
+  }
+
+  /** BAD_RESPONSE_TOPIC when `responseTopic` is set and not allowed. */
+  private badResponseTopic(responseTopic: string | undefined) {
+    const { allowsResponseTopic: allows, responseTopicFilter: filter } = this.options;
+    if (responseTopic === undefined || allows === undefined || allows(responseTopic)) return undefined;
+    return {
+      code: "BAD_RESPONSE_TOPIC" as const,
+      message: `response topic '${responseTopic}' is outside ${filter ?? "the allowed topics"}`,
+      details: { responseTopic, allowed: filter ?? null },
+    };
+  }
+
   private async query(admitted: Admitted, context: CommandContext, refs: ReturnType<typeof refsOf>) {
     const base = { command: admitted.command, transaction: admitted.request.transaction };
     const limit = this.options.maxQueriesInFlight ?? 4;
     if (this.queriesInFlight >= limit) {
+      const details = { inProgress: this.queriesInFlight, limit };
       return this.refuse(
-        { ...base, code: "BUSY", message: `${limit} slow commands already in progress` },
+        { ...base, code: "BUSY", message: `${limit} slow commands already in progress`, details },
         refs,
       );
     }
@@ -135,13 +187,12 @@ export class CommandHandler {
 
       const { store } = this.options;
       const first = store.transaction(() => {
-        if (!store.commandsSeen.remember(base.transaction, base.command)) return false;
+        if (!store.commandsSeen.remember(base.transaction, base.command, outcome.result)) return false;
         auditExecuted(store, base.command, base.transaction, refs);
         return true;
       });
       // A duplicate that raced this one has already answered; a query that read twice changed nothing.
-      if (!first)
-        return this.refuse({ ...base, code: "REPLAYED", message: "transaction already executed" }, refs);
+      if (!first) return this.refuse({ ...base, ...replayedRace(base.command) }, refs);
       return this.ok(admitted.command, base.transaction, outcome.result);
     } catch (error) {
       return this.internal(base, refs, error);
@@ -160,7 +211,8 @@ export class CommandHandler {
       return this.ok(command, transaction, await (send as () => Promise<unknown>)());
     } catch (error) {
       this.options.logger.error({ err: error, command, transaction }, "forwarded command failed");
-      return this.errorResponse({ command, transaction, code: "INTERNAL", message: "the gateway failed" });
+      const failed = { code: "INTERNAL", message: "the gateway failed", details: {} } as const;
+      return this.errorResponse({ command, transaction, ...failed });
     }
   }
 
@@ -173,13 +225,13 @@ export class CommandHandler {
     message: string;
     details?: Record<string, unknown>;
   }): Omit<Refusal, "command" | "transaction"> {
-    const { code } = outcome;
-    if (isExecutorErrorCode(code)) return { ...outcome, code };
+    const { code, message } = outcome;
+    if (isExecutorErrorCode(code)) return { code, message, details: outcome.details ?? {} };
     this.options.logger.error({ code }, "executor returned an error code that is not in codes.ts");
-    return { code: "INTERNAL", message: outcome.message };
+    return { code: "INTERNAL", message, details: internalDetails };
   }
 
-  private ok(command: CommandName, transaction: string, result: unknown): CommandResponse {
+  private ok(command: CommandName, transaction: string, result: unknown): OkResponse {
     const { policy, clock } = this.options;
     return okResponse(
       policy.gatewayId,
@@ -197,7 +249,12 @@ export class CommandHandler {
   ) {
     this.options.logger.error({ err: error, ...base }, "command failed");
     return this.refuse(
-      { ...base, code: "INTERNAL", message: "the gateway failed; nothing was changed" },
+      {
+        ...base,
+        code: "INTERNAL",
+        message: "the gateway failed; nothing was changed",
+        details: internalDetails,
+      },
       refs,
     );
   }
@@ -210,7 +267,7 @@ export class CommandHandler {
       transaction: refusal.transaction,
       code: refusal.code,
       message: refusal.message,
-      ...(refusal.details === undefined ? {} : { details: refusal.details }),
+      details: refusal.details,
     };
     logger.warn(
       { command: plain.command, transaction: plain.transaction, code: plain.code },
@@ -232,12 +289,7 @@ export class CommandHandler {
   private errorResponse(refusal: Refusal): CommandResponse {
     const { policy, clock } = this.options;
     const { command, transaction, code, message, details } = refusal;
-    return errorResponse(policy.gatewayId, clock.now(), {
-      command,
-      transaction,
-      code,
-      message,
-      ...(details === undefined ? {} : { details }),
-    });
+    const fields = { command, transaction, code, message, details };
+    return errorResponse(policy.gatewayId, clock.now(), fields);
   }
 }

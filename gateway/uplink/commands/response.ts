@@ -26,7 +26,9 @@ export const errorResponseSchema = z.strictObject({
   status: z.literal("error"),
   code: z.string().describe("machine-readable reason, e.g. BAD_SIGNATURE (see docs/mqtt.md)"),
   message: z.string().describe("one line for people"),
-  details: z.record(z.string(), z.unknown()).optional().describe("extra facts, e.g. schema issues"),
+  details: z
+    .record(z.string(), z.unknown())
+    .describe("the facts behind the refusal, documented per code, e.g. schema issues or retryAfterMs"),
 });
 
 function okResponseSchema<C extends CommandName>(command: C) {
@@ -35,6 +37,10 @@ function okResponseSchema<C extends CommandName>(command: C) {
     command: z.literal(command),
     status: z.literal("ok"),
     result: commandCatalog[command].result,
+    replayed: z
+      .literal(true)
+      .optional()
+      .describe("this transaction had already executed: the original result, not executed again"),
   });
 }
 
@@ -52,6 +58,8 @@ export interface OkResponse<C extends CommandName = CommandName> {
   readonly command: C;
   readonly status: "ok";
   readonly result: CommandResult<C>;
+  /** Set when the transaction had already executed: `result` is the original one. */
+  readonly replayed?: true;
 }
 export type CommandResponse = OkResponse | ErrorResponse;
 
@@ -61,7 +69,8 @@ export interface Refusal {
   readonly transaction: string | null;
   readonly code: CommandErrorCode;
   readonly message: string;
-  readonly details?: Record<string, unknown>;
+  /** The facts behind the refusal, documented per code (codes.ts); `{}` never, always something to act on. */
+  readonly details: Record<string, unknown>;
 }
 
 export function errorResponse(gatewayId: string, wallMs: number, refusal: Refusal): ErrorResponse {
@@ -74,7 +83,7 @@ export function errorResponse(gatewayId: string, wallMs: number, refusal: Refusa
     status: "error",
     code: refusal.code,
     message: refusal.message,
-    ...(refusal.details === undefined ? {} : { details: refusal.details }),
+    details: refusal.details,
   };
 }
 

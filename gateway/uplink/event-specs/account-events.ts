@@ -116,6 +116,19 @@ export function replacementConfirmedEvent(subject: Subject, r: MeterReplacement,
   };
 }
 
+/**
+ * The first implausible reading of a streak, with the anomaly id reserved for it: if the jump persists
+ * it is held under this id for anomaly.resolve; if a later reading is plausible again the energy is
+ * charged with that reading and the id is never used.
+ */
+export function pendingJumpEvent(spec: EventSpec, anomalyId: number): EventSpec {
+  return {
+    ...spec,
+    message: `${spec.message}; if it persists it is held as anomaly ${anomalyId}`,
+    data: { ...spec.data, anomalyId },
+  };
+}
+
 /** A persistent energy jump's event, naming the anomaly that now holds it. */
 export function heldJumpEvent(spec: EventSpec, anomalyId: number): EventSpec {
   return { ...spec, message: `${spec.message} (anomaly ${anomalyId})`, data: { ...spec.data, anomalyId } };

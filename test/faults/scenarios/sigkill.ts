@@ -120,7 +120,7 @@ export const scenario: FaultScenario = async ({ size }) => {
       "kWh charged": final.facts.chargedWh / 1000,
       "top-ups confirmed": sender.confirmed.length,
       "top-up resends": sender.counts.resent,
-      "answered REPLAYED": sender.counts.replayed + sender.counts.replayChecks,
+      "answered as replays": sender.counts.replayed + sender.counts.replayChecks,
       "platform duplicates": streams.views.reduce((sum, v) => sum + v.duplicates, 0),
       "max restart ms": Math.round(Math.max(...stats.restartMs)),
       seed: random.seed,

@@ -12,7 +12,7 @@ import { openEngineRig, rigParsedConfig, rigConfig, type EngineRig } from "./eng
 /** An engine rig that also takes commands. */
 export interface CommandRig extends EngineRig {
   /** Signs `params` as a `command` request issued now and answers it (mutations answer synchronously). */
-  send(command: string, params: Record<string, unknown>): CommandResponse;
+  send(command: string, params: Record<string, unknown>, options?: { transaction?: string }): CommandResponse;
 }
 
 /** Opens a command rig on a fresh database; close it with `closeEngineRigs`. */
@@ -23,8 +23,12 @@ export function openCommandRig(configText = rigConfig): CommandRig {
   const config = rigParsedConfig(configText);
   const executor = buildExecutor({ engine, operations: ops, store, clock, config, meterRead });
   const handler = testCommandHandler({ store, executor, clock });
-  const send = (command: string, params: Record<string, unknown>): CommandResponse => {
-    const request = signedRequest(command, params, { nowMs: clock.now() });
+  const send = (
+    command: string,
+    params: Record<string, unknown>,
+    options: { transaction?: string } = {},
+  ): CommandResponse => {
+    const request = signedRequest(command, params, { nowMs: clock.now(), ...options });
     return handler.handle(command, Buffer.from(JSON.stringify(request))) as CommandResponse;
   };
   return { ...rig, send };

@@ -51,7 +51,7 @@ const cases: readonly Case[] = [
 
 /**
  * Crafted refusals on every command with valid parameters, and replays of `replays` (requests the
- * gateway already executed, expected REPLAYED).
+ * gateway already executed, answered with their original result marked `replayed`).
  */
 export function craftedSample(replays: readonly Sample[]): fc.Arbitrary<Sample> {
   const built = fc

@@ -1,0 +1,40 @@
+/**
+ * config.get answers the configuration in force, not the file as loaded at start: after account.set,
+ * tariff.set and a top-up it shows the changed tariff and limits, the new tariff, the current balance
+ * and purchase sequence (docs/mqtt.md 6.3).
+ */
+import { afterEach, describe, expect, it } from "vitest";
+import { openCommandRig } from "../../test/helpers/billing/command-rig.ts";
+import { closeEngineRigs } from "../../test/helpers/billing/engine-rig.ts";
+
+afterEach(closeEngineRigs);
+
+describe("config.get", () => {
+  it("returns the effective accounts and tariffs with current balances and purchase sequences", async () => {
+    const rig = openCommandRig();
+    const ok = { status: "ok" };
+    expect(rig.send("tariff.set", { tariff: { id: "night", kind: "flat", price: "0.3000" } })).toMatchObject(
+      ok,
+    );
+    expect(rig.send("account.set", { account: "a1", tariff: "night", alarm1: "60.00" })).toMatchObject(ok);
+    const topup = { account: "a1", amountFen: 500, purchaseSeq: 1, paymentRef: "PAY-1" };
+    expect(rig.send("topup", topup)).toMatchObject(ok);
+    // A query answers asynchronously, whatever the rig's signature says.
+    const pending = rig.send("config.get", {}) as unknown as Promise<{ result: { config: object } }>;
+    const response = await pending;
+    const { accounts, tariffs } = response.result.config as {
+      accounts: Record<string, unknown>[];
+      tariffs: { id: string; price?: string }[];
+    };
+    expect(accounts).toEqual([
+      expect.objectContaining({
+        id: "a1",
+        tariff: "night",
+        alarm1: "60.00",
+        balance: "6.00",
+        lastPurchaseSeq: 1,
+      }),
+    ]);
+    expect(tariffs.map((t) => t.id).sort()).toEqual(["flat", "night"]);
+  });
+});
