@@ -16,7 +16,9 @@ import type { Config } from "../config/index.ts";
 import type { GatewayEvents } from "../events.ts";
 import type { Store } from "../store/index.ts";
 import type { DiskGuard } from "./disk-guard.ts";
+import { MeterCare } from "./meter-care.ts";
 import { Meters } from "./meters.ts";
+import { RelayForwarder } from "./relay-forward.ts";
 import { planReload, storeReload } from "./reload.ts";
 
 export interface BillingFeatureDeps {
@@ -30,6 +32,8 @@ export interface BillingFeatureDeps {
   transportFactory: TransportFactory;
   store: Store;
   disk: DiskGuard;
+  /** Whether the gateway's own clock is trusted now (meter time sync runs only then). */
+  clockTrusted: () => boolean;
 }
 
 /** What a config reload changed: applied in place, or named as needing a restart. */
@@ -43,6 +47,10 @@ export class BillingFeature {
   readonly meters: Meters;
   readonly engine: PrepaidEngine;
   readonly operations: PrepaidOperations;
+  /** Secured (ESAM) relay commands the platform has encrypted, forwarded to the meter (`relay.forward`). */
+  readonly relayForward: RelayForwarder;
+  /** DL/T 645 meter care: broadcast time sync, status-word events, the frozen-data check. */
+  private readonly care: MeterCare;
 
   constructor(
     config: Config,
@@ -60,6 +68,13 @@ export class BillingFeature {
     this.engine = new PrepaidEngine({ store, clock, logger, settings, relay: this.meters, hasRelay });
     this.operations = new PrepaidOperations(this.engine, store);
     this.meters.configure(config);
+    const meters = this.meters;
+    const accountOf = (meterId: string) => meters.accountOf(meterId);
+    this.relayForward = new RelayForwarder({ store, logger, meters: meters.controls, accountOf });
+    this.care = new MeterCare({
+      ...{ clock, events, store, logger, meters, timeZone, clockTrusted: deps.clockTrusted },
+      awaitingButton: (meterId) => this.engine.states.peekMeter(meterId).decision?.awaitingButton === true,
+    });
   }
 
   /** Loads the accounts and pending decisions (the buses are built; polling starts with startPolling). */
@@ -68,8 +83,10 @@ export class BillingFeature {
       this.deps.logger.error("disk full: accounts and decisions not loaded yet");
   }
 
+  /** Polling, and the meter care that runs beside it. */
   startPolling(): void {
     this.meters.start();
+    this.care.start();
   }
 
   /**
@@ -87,8 +104,9 @@ export class BillingFeature {
   }
 
   /** No new polls; waits up to `maxWaitMs` for the polls in hand. */
-  stopPolling(maxWaitMs: number): Promise<void> {
-    return this.meters.stopPolling(maxWaitMs);
+  async stopPolling(maxWaitMs: number): Promise<void> {
+    await this.care.stop();
+    await this.meters.stopPolling(maxWaitMs);
   }
 
   /** The relay operations already decided finish on the still-open buses, then the buses close. */

@@ -16,8 +16,6 @@ import type { GatewayDeps } from "./gateway-deps.ts";
 import type { ExecutorPorts } from "./command-executor.ts";
 import { HostProbe } from "./host.ts";
 import { LocalApi } from "./local-api.ts";
-import { MeterCare } from "./meter-care.ts";
-import { RelayForwarder } from "./relay-forward.ts";
 import { Recording } from "./recording.ts";
 import { Schedules } from "./schedules.ts";
 import { Storage } from "./storage.ts";
@@ -39,7 +37,6 @@ export class Gateway {
   private billing: BillingFeature | undefined;
   private uplinkFeature: UplinkFeature | undefined;
   private recording: Recording | undefined;
-  private meterCare: MeterCare | undefined;
   private schedules: Schedules | undefined;
   private localApi: LocalApi | undefined;
   private eventLog: EventLog | undefined;
@@ -85,12 +82,9 @@ export class Gateway {
       this.eventLog = new EventLog({ store, logger, clock: this.deps.wireClock ?? clock });
       this.eventLog.start();
     }
-    const billing = (this.billing = new BillingFeature(this.config, {
-      ...this.deps,
-      events: this.events,
-      store,
-      disk,
-    }));
+    const clockTrusted = () => this.clockHealth.check().ok;
+    const billingDeps = { ...this.deps, events: this.events, store, disk, clockTrusted };
+    const billing = (this.billing = new BillingFeature(this.config, billingDeps));
     billing.start();
     const uplinkClock = this.deps.uplinkClock ?? clock;
     const version = this.deps.version ?? "0.0.0";
@@ -106,7 +100,6 @@ export class Gateway {
     this.recording.start();
     await uplink.start();
     billing.startPolling();
-    this.meterCare = this.startMeterCare(billing);
     const meterAccount = () => billing.engine.settings.meterAccount;
     this.schedules = new Schedules({ clock, logger, store, timezone, dataDir, meterAccount });
     this.schedules.start();
@@ -155,25 +148,9 @@ export class Gateway {
 
   /** What the platform's commands act on (the uplink's executor; the bench builds its own uplink on it). */
   executorPorts(): ExecutorPorts {
-    const { operations, meters } = this.started;
-    const relayForward = new RelayForwarder({
-      ...{ store: this.store, logger: this.deps.logger, meters: meters.controls },
-      accountOf: (meterId) => meters.accountOf(meterId),
-    });
+    const { operations, meters, relayForward } = this.started;
     const config = () => this.config;
     return { operations, store: this.store, meters, clock: this.clockHealth, config, relayForward };
-  }
-
-  /** DL/T 645 meter care: broadcast time sync, status-word events, the frozen-data check. */
-  private startMeterCare({ meters, engine }: BillingFeature): MeterCare {
-    const care = new MeterCare({
-      ...{ ...this.deps, events: this.events, store: this.store, meters },
-      timeZone: this.config.gateway.timezone,
-      clockTrusted: () => this.clockHealth.check().ok,
-      awaitingButton: (meterId) => engine.states.peekMeter(meterId).decision?.awaitingButton === true,
-    });
-    care.start();
-    return care;
   }
 
   /**
@@ -183,7 +160,6 @@ export class Gateway {
    */
   async stop(): Promise<void> {
     this.schedules?.stop();
-    await this.meterCare?.stop();
     this.host.stop();
     this.storage?.stopWatching();
     await this.localApi?.stop();
