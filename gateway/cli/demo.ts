@@ -135,7 +135,10 @@ async function runDemo(options: DemoOptions): Promise<void> {
   const clock = new AcceleratedClock(speed, start);
   const sim = await startDemoMeters(options.protocol, clock, profiles);
   const configFile = join(dataDir, "demo-config.yaml");
-  writeFileSync(join(dataDir, "meter-password"), `${demoDltPassword}\n`, { mode: 0o600 });
+  // The DL/T 645 meters' relay password, read by the config's relay.passwordFile (never logged).
+  if (options.protocol === "dlt645") {
+    writeFileSync(join(dataDir, "meter-password"), `${demoDltPassword}\n`, { mode: 0o600 });
+  }
   writeFileSync(
     configFile,
     demoConfig({
