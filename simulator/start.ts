@@ -53,6 +53,8 @@ export interface StartSimulatorOptions {
   speed?: number;
   /** Seed of the run's random streams (flaky faults, noise); default 1. */
   seed?: number;
+  /** The meters' local time against UTC, minutes (DL/T 645 meters keep local time); default 0. */
+  utcOffsetMinutes?: number;
   /** Hold replies back by the wire time of a line (serial and RTU over TCP only). */
   lineTiming?: { turnaroundMs: number };
   /** Shared simulated clock; one is made from `baseClock` and `speed` when absent. */
@@ -74,7 +76,11 @@ export interface RunningSimulator {
 export async function startSimulator(options: StartSimulatorOptions): Promise<RunningSimulator> {
   const baseClock = options.baseClock ?? new SystemClock();
   const clock = options.simClock ?? new AcceleratedClock(options.speed ?? 1, baseClock.now(), baseClock);
-  const simulation = new Simulation({ clock, ...(options.seed === undefined ? {} : { seed: options.seed }) });
+  const simulation = new Simulation({
+    clock,
+    ...(options.seed === undefined ? {} : { seed: options.seed }),
+    ...(options.utcOffsetMinutes === undefined ? {} : { utcOffsetMinutes: options.utcOffsetMinutes }),
+  });
   const dlt = options.dltMeters !== undefined;
   const bus = simulation.addBus("main", dlt ? "dlt645" : "modbus");
   for (const meter of options.meters) simulation.addMeter("main", toSetup(meter));

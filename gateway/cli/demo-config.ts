@@ -1,4 +1,21 @@
-/** The demo's site: four prepaid meters, one protected, one nearly empty. */
+/** The demo's site: four prepaid meters, one protected, one nearly empty, on either meter protocol. */
+
+/** The meter protocols the demo can simulate (`--protocol`). */
+export const demoProtocols = ["modbus", "dlt645"] as const;
+export type DemoProtocol = (typeof demoProtocols)[number];
+
+/** How the console names each protocol's bus. */
+export const demoBusNames: Record<DemoProtocol, string> = {
+  modbus: "Modbus TCP",
+  dlt645: "DL/T 645-2007 (through a transparent TCP converter)",
+};
+
+/** DL/T 645 meters answer by a 12-digit address: here the unit number, zero-padded. */
+export const demoDltAddress = (unit: number): string => String(unit).padStart(12, "0");
+/** The DL/T 645 meters' relay password (6 digits), written to `meter-password` beside the config. */
+export const demoDltPassword = "123456";
+/** The meters' local time, as on a State Grid site: UTC+8 (the gateway's Asia/Shanghai). */
+export const demoUtcOffsetMinutes = 480;
 
 export const demoMeters = [
   {
@@ -36,6 +53,7 @@ export const demoMeters = [
 ] as const;
 
 export function demoConfig(o: {
+  protocol: DemoProtocol;
   dataDir: string;
   simPort: number;
   httpPort: number;
@@ -45,9 +63,9 @@ export function demoConfig(o: {
   return `# Written by 'meter-gateway demo'. A real site's config looks like this too.
 gateway: { id: demo-gw, dataDir: ${o.dataDir}, timezone: Asia/Shanghai, httpPort: ${o.httpPort}, logLevel: warn }
 buses:
-  - { id: sim, transport: tcp, host: 127.0.0.1, port: ${o.simPort}, timeoutMs: 500 }
+  - { id: sim,${o.protocol === "dlt645" ? " protocol: dlt645," : ""} transport: tcp, host: 127.0.0.1, port: ${o.simPort}, timeoutMs: 500 }
 meters:
-${demoMeters.map((m) => `  - { id: ${m.id}, bus: sim, unit: ${m.unit}, profile: generic-prepaid, account: ${m.account}, pollIntervalMs: 60000 }`).join("\n")}
+${demoMeters.map((m) => `  - ${meterLine(o.protocol, m)}`).join("\n")}
 accounts:
   - { id: flat-1, tariff: residential, balance: "80.00" }
   - { id: flat-2, tariff: residential, balance: "0.80", alarm1: "0.60", alarm2: "0.30", closeAllowedMin: "1.00" }
@@ -64,4 +82,11 @@ policy: { cutNoticeMs: 1800000, friendlyPeriods: [], friendlyDays: [], maxRelayO
 # The embedded aedes broker speaks MQTT 3.1.1, hence protocolVersion 4; a real broker uses 5 (the default).
 mqtt: { url: "mqtt://127.0.0.1:${o.mqttPort}", protocolVersion: 4, commandKeyFile: ${o.keyFile} }
 `;
+}
+
+function meterLine(protocol: DemoProtocol, m: (typeof demoMeters)[number]): string {
+  const common = `id: ${m.id}, bus: sim, account: ${m.account}, pollIntervalMs: 60000`;
+  return protocol === "modbus"
+    ? `{ ${common}, unit: ${m.unit}, profile: generic-prepaid }`
+    : `{ ${common}, address: '${demoDltAddress(m.unit)}', profile: dlt645-single-phase, relay: { passwordFile: meter-password } }`;
 }

@@ -8,20 +8,29 @@ import { createServer, type Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { randomUUID } from "node:crypto";
-import type { Command } from "commander";
+import { Option, type Command } from "commander";
 import { AcceleratedClock, SystemClock } from "../../core/clock.ts";
 import { createLogger } from "../../core/logger.ts";
 import { ErrorCode, GatewayError } from "../../core/errors.ts";
-import { formatYuan } from "../prepaid/index.ts";
 import { Gateway } from "../service/gateway.ts";
 import { modbusTransportFactory } from "../../protocols/modbus/transport/factory.ts";
-import { requireProfile } from "../../protocols/profiles/load.ts";
+import { requireProfile, type ProfileRegistry } from "../../protocols/profiles/load.ts";
 import { loadProfiles } from "../../protocols/profiles/io/files.ts";
 import { loadConfigFile } from "./config-file.ts";
-import { demoConfig, demoMeters } from "./demo-config.ts";
+import { printIntro, startCommentary } from "./demo-commentary.ts";
+import {
+  demoConfig,
+  demoDltAddress,
+  demoDltPassword,
+  demoMeters,
+  demoProtocols,
+  demoUtcOffsetMinutes,
+  type DemoProtocol,
+} from "./demo-config.ts";
 import { version } from "./version.ts";
 
 interface DemoOptions {
+  protocol: DemoProtocol;
   speed: string;
   httpPort: string;
   mqttPort: string;
@@ -69,6 +78,11 @@ export function registerDemo(program: Command): void {
   program
     .command("demo")
     .description("run a self-contained demo: simulated prepaid meters, the gateway, on accelerated time")
+    .addOption(
+      new Option("--protocol <name>", "what the simulated meters speak")
+        .choices(demoProtocols)
+        .default("modbus"),
+    )
     .option("--speed <n>", "time acceleration (1..3600)", "120")
     .option("--http-port <port>", "local API port (for topup and status)", "8780")
     .option("--mqtt-port <port>", "port of the embedded MQTT broker", "18830")
@@ -78,20 +92,28 @@ export function registerDemo(program: Command): void {
 
 const say = (text: string) => process.stdout.write(`${text}\n`);
 
-async function runDemo(options: DemoOptions): Promise<void> {
-  const speed = Number(options.speed);
-  const start = Date.now();
-  const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), "meter-gateway-demo-"));
-  const profiles = loadProfiles();
-  const mqttPort = Number(options.mqttPort);
-  const broker = await startBroker(mqttPort);
-  const { keyFile, clientConfig } = writePlatformFiles(dataDir, mqttPort);
+/** The four demo meters on a TCP port of their own: Modbus TCP, or DL/T 645 as a transparent converter. */
+async function startDemoMeters(protocol: DemoProtocol, clock: AcceleratedClock, profiles: ProfileRegistry) {
   // Loaded here, not at the top: `meter-gateway run` shares this module graph and should not carry
   // the simulator in its memory.
   const { startSimulator } = await import("../../simulator/start.ts");
-  const clock = new AcceleratedClock(speed, start);
-  const sim = await startSimulator({
-    endpoint: { kind: "tcp", host: "127.0.0.1", port: 0 },
+  const endpoint = { kind: "tcp", host: "127.0.0.1", port: 0 } as const;
+  if (protocol === "dlt645") {
+    return startSimulator({
+      endpoint,
+      meters: [],
+      dltMeters: demoMeters.map((m) => ({
+        unit: m.unit,
+        load: { kind: "constant", powerW: m.powerW },
+        importEnergyWh: m.energyWh,
+        dlt645: { address: demoDltAddress(m.unit), password: demoDltPassword },
+      })),
+      simClock: clock,
+      utcOffsetMinutes: demoUtcOffsetMinutes,
+    });
+  }
+  return startSimulator({
+    endpoint,
     meters: demoMeters.map((m) => ({
       unit: m.unit,
       profile: requireProfile(profiles, "generic-prepaid"),
@@ -100,10 +122,27 @@ async function runDemo(options: DemoOptions): Promise<void> {
     })),
     simClock: clock,
   });
+}
+
+async function runDemo(options: DemoOptions): Promise<void> {
+  const speed = Number(options.speed);
+  const start = Date.now();
+  const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), "meter-gateway-demo-"));
+  const profiles = loadProfiles();
+  const mqttPort = Number(options.mqttPort);
+  const broker = await startBroker(mqttPort);
+  const { keyFile, clientConfig } = writePlatformFiles(dataDir, mqttPort);
+  const clock = new AcceleratedClock(speed, start);
+  const sim = await startDemoMeters(options.protocol, clock, profiles);
   const configFile = join(dataDir, "demo-config.yaml");
+  // The DL/T 645 meters' relay password, read by the config's relay.passwordFile (never logged).
+  if (options.protocol === "dlt645") {
+    writeFileSync(join(dataDir, "meter-password"), `${demoDltPassword}\n`, { mode: 0o600 });
+  }
   writeFileSync(
     configFile,
     demoConfig({
+      protocol: options.protocol,
       dataDir: join(dataDir, "data"),
       simPort: sim.port!,
       httpPort: Number(options.httpPort),
@@ -115,7 +154,7 @@ async function runDemo(options: DemoOptions): Promise<void> {
     await sim.stop();
     await broker.close();
   });
-  printIntro({ address: sim.address, speed, configFile, clientConfig, mqttPort });
+  printIntro({ protocol: options.protocol, address: sim.address, speed, configFile, clientConfig, mqttPort });
   const relayCut = (unit: number) => sim.bus.meters.get(unit)?.relayClosed === false;
   const stopCommentary = startCommentary(gateway, clock, relayCut);
   await new Promise<void>((resolve) => {
@@ -176,66 +215,4 @@ function writePlatformFiles(dataDir: string, mqttPort: number): { keyFile: strin
     `# The platform side of the demo: used by 'meter-gateway command'.\nurl: mqtt://127.0.0.1:${mqttPort}\nprotocolVersion: 4\ngatewayId: demo-gw\ncommandKeyFile: ${keyFile}\n`,
   );
   return { keyFile, clientConfig };
-}
-
-/** What runs where, and the commands to try. */
-function printIntro(demo: {
-  address: string;
-  speed: number;
-  configFile: string;
-  clientConfig: string;
-  mqttPort: number;
-}): void {
-  const { address, speed, configFile, clientConfig, mqttPort } = demo;
-  say(
-    `meter-gateway demo: ${demoMeters.length} simulated prepaid meters on Modbus TCP ${address}, time x${speed}`,
-  );
-  say(`  config: ${configFile}`);
-  for (const m of demoMeters) say(`  ${m.id.padEnd(10)} ${m.note}`);
-  say("");
-  say(
-    "Watch it poll, charge, warn, announce and execute a cut. Then top up as the platform would, and watch the restore:",
-  );
-  say(
-    `  npx meter-gateway command topup --config ${clientConfig} --account flat-2 --amount-fen 2000 --purchase-seq 1 --payment-ref demo-1`,
-  );
-  say("or as a technician on site (works without the uplink):");
-  say(`  npx meter-gateway topup -c ${configFile} --account flat-2 --amount-fen 2000 --seq 1 --ref demo-1`);
-  say("See what the platform receives, with any MQTT client:");
-  say(
-    `  npx mqtt sub -h 127.0.0.1 -p ${mqttPort} -t 'mg/demo-gw/#' -v     (or mosquitto_sub with the same options)`,
-  );
-  say(`  npx meter-gateway status -c ${configFile}`);
-  say("Ctrl-C stops everything.\n");
-}
-
-/** Prints new events every 250 ms and the balances every 5 s; returns what stops both. */
-function startCommentary(
-  gateway: Gateway,
-  simClock: AcceleratedClock,
-  relayCut: (unit: number) => boolean,
-): () => void {
-  let lastEventId = 0;
-  const stamp = () => new Date(simClock.now()).toISOString().slice(11, 16);
-  const tick = setInterval(() => {
-    for (const e of gateway.store.events.list({ afterId: lastEventId, limit: 100 })) {
-      lastEventId = e.id;
-      const body = e.payload as { message?: string };
-      say(
-        `${stamp()}  ${(e.meterId ?? e.accountId ?? "").padEnd(10)} ${e.type.padEnd(18)} ${body.message ?? ""}`,
-      );
-    }
-  }, 250);
-  const balances = setInterval(() => {
-    const parts = gateway.store.accounts.list().map((a) => {
-      const meter = demoMeters.find((m) => m.account === a.id);
-      const relay = meter !== undefined && relayCut(meter.unit) ? " (supply cut)" : "";
-      return `${a.id} ${formatYuan(a.balanceE7)}${relay}`;
-    });
-    say(`${stamp()}  balances: ${parts.join(", ")}`);
-  }, 5000);
-  return () => {
-    clearInterval(tick);
-    clearInterval(balances);
-  };
 }

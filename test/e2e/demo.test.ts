@@ -1,6 +1,7 @@
 /**
- * The demo a newcomer runs with `npm start`: started as a child, watched over MQTT (its embedded broker)
- * through a cut and a restore after a signed top-up, then stopped with Ctrl-C.
+ * The demo a newcomer runs with `npm start` (on Modbus meters, or DL/T 645 ones with `--protocol dlt645`):
+ * started as a child, watched over MQTT (its embedded broker) through a cut and a restore after a signed
+ * top-up, then stopped with Ctrl-C.
  */
 import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
@@ -16,11 +17,21 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
+/** Each meter protocol the demo simulates: the flags that choose it and how the banner names it. */
+const protocols = [
+  { protocol: "modbus", flags: [], bus: /prepaid meters on Modbus TCP 127\.0\.0\.1:\d+,/ },
+  {
+    protocol: "dlt645",
+    flags: ["--protocol", "dlt645"],
+    bus: /prepaid meters on DL\/T 645-2007 \(through a transparent TCP converter\) 127\.0\.0\.1:\d+,/,
+  },
+];
+
 describe("the demo (npm start)", () => {
-  it(
-    "visibly cuts the nearly empty account, restores it after a top-up, and stops cleanly",
+  it.each(protocols)(
+    "on $protocol meters: visibly cuts the nearly empty account, restores it after a top-up, and stops cleanly",
     { timeout: 120_000 },
-    async () => {
+    async ({ flags, bus }) => {
       const dir = await tempDir("demo-");
       cleanups.push(() => dir.remove());
       const [httpPort, mqttPort] = [await freePort(), await freePort()];
@@ -31,6 +42,7 @@ describe("the demo (npm start)", () => {
           "tsx",
           gatewayCli,
           "demo",
+          ...flags,
           "--speed",
           "240",
           "--http-port",
@@ -52,6 +64,7 @@ describe("the demo (npm start)", () => {
         timeoutMs: 20_000,
         description: `the demo banner (${out})`,
       });
+      expect(out).toMatch(bus);
       expect(out).toMatch(/meter-gateway command topup --config \S+platform-client\.yaml --account flat-2/);
       expect(out).toMatch(/-t 'mg\/demo-gw\/#'/);
 

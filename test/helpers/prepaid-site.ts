@@ -1,0 +1,154 @@
+/**
+ * A prepaid site on a real pty pair, on either meter protocol: the simulator serves two meters (a
+ * household and a hospital) on one end, the real gateway (config, bus, prepaid engine, SQLite) polls
+ * them on the other, both on one accelerated clock. The relay commands are read back from the
+ * simulator's write log, i.e. what reached the meter: Modbus coil writes (0 = open, 1 = close) or
+ * DL/T 645 0x1C requests (N1 = 1A trip, 1C direct close; DL/T 645-2007 table 4.1.9).
+ */
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { AcceleratedClock, SystemClock } from "../../core/clock.ts";
+import { silentLogger } from "../../core/logger.ts";
+import { parseConfig } from "../../gateway/config/index.ts";
+import { Gateway } from "../../gateway/service/gateway.ts";
+import { modbusTransportFactory } from "../../protocols/modbus/transport/factory.ts";
+import { loadProfiles } from "../../protocols/profiles/io/files.ts";
+import { requireProfile } from "../../protocols/profiles/load.ts";
+import type { WriteLogEntry } from "../../simulator/core/sim-bus.ts";
+import { startSimulator, type RunningSimulator } from "../../simulator/start.ts";
+import { createPtyPair } from "./pty.ts";
+import { tempDir } from "./temp-dir.ts";
+
+export type MeterProtocol = "modbus" | "dlt645";
+
+const profiles = loadProfiles();
+const dltPassword = "123456";
+/** DL/T 645 0x1C N1 commands (DL/T 645-2007 table 4.1.9): trip, direct close. */
+const dltTrip = 0x1a;
+const dltDirectClose = 0x1c;
+/**
+ * What a DL/T 645 meter receives that does not touch its supply: broadcast time (function code 0x08)
+ * and the 0x1C alarm on / off (2A / 2B), which the gateway sends to every meter in credit alarm, the
+ * protected ones included (docs/dlt645-control.md).
+ */
+const dltNotSupply = (w: WriteLogEntry) =>
+  w.fc === 0x08 || (w.fc === 0x1c && (w.value === 0x2a || w.value === 0x2b));
+
+export interface PrepaidSite {
+  sim: RunningSimulator;
+  gateway: Gateway;
+  clock: AcceleratedClock;
+  /** The gateway's audit events of one type. */
+  events(type: string): ReturnType<Gateway["store"]["events"]["list"]>;
+  /**
+   * What reached a meter that could switch its supply: every Modbus write; on DL/T 645 every request
+   * except time broadcasts and alarm on / off.
+   */
+  writesTo(unit: number): WriteLogEntry[];
+  /** The write that opened the relay of `unit`, once it reached the meter. */
+  cutOf(unit: number): WriteLogEntry | undefined;
+  /** The write that closed the relay of `unit`, once it reached the meter. */
+  restoreOf(unit: number): WriteLogEntry | undefined;
+}
+
+/**
+ * Builds the site; `cleanups` receives what stops it (in order of start).
+ * Accounts: a1 (flat-1, unit 1) 0.30 yuan, alarms 0.20 / 0.10; h1 (hospital, unit 2) 0.10, protected.
+ * Both meters draw 2000 W at 1 yuan/kWh.
+ */
+export async function prepaidSite(
+  protocol: MeterProtocol,
+  policy: string,
+  startWallMs: number,
+  cleanups: Array<() => Promise<void>>,
+): Promise<PrepaidSite> {
+  const pty = await createPtyPair();
+  cleanups.push(() => pty.close());
+  const dir = await tempDir("prepaid-");
+  cleanups.push(() => dir.remove());
+  const clock = new AcceleratedClock(600, startWallMs);
+  const sim = await startSite(protocol, pty.a, clock);
+  cleanups.push(() => sim.stop());
+  writeFileSync(join(dir.path, "meter-password"), `${dltPassword}\n`);
+  const parsed = parseConfig(siteConfig(protocol, join(dir.path, "data"), pty.b, policy), {
+    baseDir: dir.path,
+    profileNames: () => new Map([...profiles].map(([id, p]) => [id, p.protocol])),
+  });
+  if (!parsed.ok) throw new Error(JSON.stringify(parsed.errors));
+  const gateway = new Gateway(parsed.config, {
+    clock,
+    wireClock: new SystemClock(),
+    logger: silentLogger(),
+    transportFactory: modbusTransportFactory,
+    profiles,
+  });
+  await gateway.start();
+  cleanups.push(() => gateway.stop());
+  const writesTo = (unit: number) =>
+    sim.bus.writeLog.filter((w) => w.unit === unit && !(protocol === "dlt645" && dltNotSupply(w)));
+  const relayWrite = (unit: number, modbusValue: number, dltCommand: number) =>
+    writesTo(unit).find((w) =>
+      protocol === "modbus"
+        ? w.value === modbusValue
+        : w.fc === 0x1c && w.value === dltCommand && w.result === "applied",
+    );
+  return {
+    sim,
+    gateway,
+    clock,
+    events: (type) => gateway.store.events.list({ limit: 10_000 }).filter((e) => e.type === type),
+    writesTo,
+    cutOf: (unit) => relayWrite(unit, 0, dltTrip),
+    restoreOf: (unit) => relayWrite(unit, 1, dltDirectClose),
+  };
+}
+
+function startSite(protocol: MeterProtocol, path: string, simClock: AcceleratedClock) {
+  const meter = (unit: number) => ({ unit, powerW: 2000, importEnergyWh: 1_000_000 });
+  if (protocol === "modbus") {
+    return startSimulator({
+      endpoint: { kind: "serial", path, baudRate: 38400 },
+      meters: [1, 2].map((unit) => ({
+        ...meter(unit),
+        profile: requireProfile(profiles, "generic-prepaid"),
+      })),
+      simClock,
+    });
+  }
+  return startSimulator({
+    endpoint: { kind: "serial", path, baudRate: 2400, parity: "even" },
+    meters: [],
+    dltMeters: [1, 2].map((unit) => ({
+      unit,
+      load: { kind: "constant", powerW: 2000 },
+      importEnergyWh: 1_000_000,
+      dlt645: { address: dltAddress(unit), password: dltPassword },
+    })),
+    simClock,
+  });
+}
+
+const dltAddress = (unit: number) => String(unit).padStart(12, "0");
+
+function siteConfig(protocol: MeterProtocol, dataDir: string, path: string, policy: string): string {
+  const bus =
+    protocol === "modbus"
+      ? `{ id: rs485, transport: rtu, path: ${path}, baudRate: 38400, timeoutMs: 300, interFrameGapMs: 5 }`
+      : `{ id: rs485, transport: serial, path: ${path}, timeoutMs: 400, interFrameGapMs: 5 }`;
+  const meter = (id: string, unit: number, account: string) =>
+    protocol === "modbus"
+      ? `{ id: ${id}, bus: rs485, unit: ${unit}, profile: generic-prepaid, account: ${account}, pollIntervalMs: 30000 }`
+      : `{ id: ${id}, bus: rs485, address: '${dltAddress(unit)}', profile: dlt645-single-phase, account: ${account}, pollIntervalMs: 30000, relay: { passwordFile: meter-password } }`;
+  return `
+gateway: { id: gw-test, dataDir: ${dataDir}, timezone: UTC }
+buses: [${bus}]
+meters:
+  - ${meter("flat-1", 1, "a1")}
+  - ${meter("hospital", 2, "h1")}
+accounts:
+  - { id: a1, tariff: flat, balance: "0.30", alarm1: "0.20", alarm2: "0.10", overdraftLimit: "0", closeAllowedMin: "0" }
+  - { id: h1, tariff: flat, balance: "0.10", protected: { reason: hospital } }
+tariffs: [{ id: flat, kind: flat, price: "1.0000" }]
+policy: ${policy}
+`;
+}
