@@ -71,7 +71,11 @@ export function createExecutor(ports: ExecutorPorts): CommandExecutor {
         result: {
           wallMs,
           timeZone: ports.config().gateway.timezone,
-          skewMs: Math.round(wallMs - context.issuedAtMs),
+          issuedAtMs: context.issuedAtMs,
+          receivedAtMs: context.receivedAtMs,
+          // Arrival, not answer: the gateway's own processing is left out; the wait before arrival
+          // (publish, broker queue) cannot be known here and is in it (docs/mqtt.md 6.3).
+          skewMs: Math.round(context.receivedAtMs - context.issuedAtMs),
           clock: check.ok ? "ok" : "suspect",
           ...(check.ok ? {} : { detail: check.detail }),
         },

@@ -249,8 +249,13 @@ export const commandCatalog = {
     result: z.strictObject({
       wallMs: epochMsSchema.describe("gateway wall clock when answering"),
       timeZone: z.string().describe("IANA time zone for tariff periods"),
-      skewMs: z.number().int().describe("gateway wall clock minus the request's issuedAt, ms"),
-      clock: z.enum(["ok", "suspect"]).describe("suspect: a jump or backwards step was detected"),
+      issuedAtMs: epochMsSchema.describe("the request's issuedAt, echoed (sender's clock)"),
+      receivedAtMs: epochMsSchema.describe("gateway wall clock when the request arrived"),
+      skewMs: z
+        .number()
+        .int()
+        .describe("receivedAtMs − issuedAtMs: clock offset plus the wait before arrival, ms"),
+      clock: z.enum(["ok", "suspect"]).describe("the gateway's own clock since start (suspect: it jumped)"),
       detail: z.string().optional(),
     }),
   },
