@@ -101,6 +101,7 @@ function chargeHeld(
   const accountState = engine.states.account(held.accountId);
   const charge = chargeEnergy({
     tariff,
+    earlier: engine.settings.tariffHistory?.get(tariffId ?? ""),
     timeZone: engine.settings.timeZone,
     fromMs: held.fromMs,
     toMs: held.toMs,
