@@ -55,3 +55,19 @@ export function releaseAnomaly(store: Store, meterId: string, id: number): void 
     heldAnomalies(store, meterId).filter((a) => a.id !== id),
   );
 }
+
+const chargedKey = (id: number) => `prepaid.anomalyCharged.${id}`;
+
+/**
+ * Remembers which meter a held jump charged by anomaly.resolve belongs to: its ledger entry (ref
+ * `anomaly:<id>`) names no reading, and the daily freeze counts it in that meter's amount.
+ */
+export function noteAnomalyCharge(store: Store, anomaly: HeldAnomaly): void {
+  store.kv.set(chargedKey(anomaly.id), anomaly.meterId);
+}
+
+/** The meter of a ledger entry's `anomaly:<id>` ref (undefined for any other ref). */
+export function anomalyChargeMeter(store: Store, ref: string | null): string | undefined {
+  const match = /^anomaly:(\d+)$/.exec(ref ?? "");
+  return match === null ? undefined : (store.kv.get(chargedKey(Number(match[1]))) as string | undefined);
+}

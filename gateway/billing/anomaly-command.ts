@@ -7,7 +7,7 @@ import { chargeEnergy } from "../prepaid/index.ts";
 import type { Store } from "../store/index.ts";
 import { jumpResolvedEvent } from "../uplink/event-specs/index.ts";
 import { recordBilling, recordEvent } from "../uplink/outbox-writer.ts";
-import { heldAnomalies, releaseAnomaly } from "./anomalies.ts";
+import { heldAnomalies, noteAnomalyCharge, releaseAnomaly } from "./anomalies.ts";
 import { money } from "./billing-format.ts";
 import type { PrepaidEngine } from "./engine.ts";
 import type { OperationResult } from "./operation-result.ts";
@@ -101,6 +101,7 @@ function chargeHeld(
   const accountState = engine.states.account(held.accountId);
   const charge = chargeEnergy({
     tariff,
+    earlier: engine.settings.tariffHistory?.get(tariffId ?? ""),
     timeZone: engine.settings.timeZone,
     fromMs: held.fromMs,
     toMs: held.toMs,
@@ -115,5 +116,6 @@ function chargeHeld(
     tariffParts: charge.parts,
     ref: `anomaly:${held.id}`,
   });
+  noteAnomalyCharge(store, held);
   return { amountE7: charge.amountE7, balanceE7: entry.balanceAfterE7 };
 }

@@ -10,7 +10,7 @@ import type { Clock } from "../../core/clock.ts";
 import type { Logger } from "../../core/logger.ts";
 import type { Reading } from "../metering/reading.ts";
 import type { Store } from "../store/index.ts";
-import { evaluateThresholds, moneyStateOf, type Tariff } from "../prepaid/index.ts";
+import { evaluateThresholds, moneyStateOf, type Tariff, type TariffVersion } from "../prepaid/index.ts";
 import { thresholdEvent } from "../uplink/event-specs/index.ts";
 import { recordBilling, recordEvent } from "../uplink/outbox-writer.ts";
 import { money } from "./billing-format.ts";
@@ -102,8 +102,8 @@ export class PrepaidEngine {
    * Puts a tariff in force. Call after the commit that stored it: a transaction around the command may
    * still roll back before then.
    */
-  useTariff(id: string, tariff: Tariff): void {
-    this.current = withTariff(this.current, id, tariff);
+  useTariff(id: string, tariff: Tariff, earlier: readonly TariffVersion[] = []): void {
+    this.current = withTariff(this.current, id, tariff, earlier);
   }
 
   /**

@@ -15,6 +15,7 @@ import type { OperationResult } from "./operation-result.ts";
 import { toProtection } from "./protection.ts";
 import { confirmMeterReplacement, type ReplaceConfirmResult } from "./replacement-confirm.ts";
 import { restoreModeOf, type PrepaidSettings } from "./settings.ts";
+import { earliestEffectiveFrom, storeTariffVersion } from "./stored-tariffs.ts";
 import { supplyView, type SupplyView } from "./supply-view.ts";
 import { applyTopUpCommand, type TopUpCommand, type TopUpResult } from "./topup-command.ts";
 
@@ -219,15 +220,33 @@ export class PrepaidOperations {
     return confirmMeterReplacement(this.engine, this.store, { meterId, serial, reason });
   }
 
-  /** Adds or replaces a tariff (validated config shape). */
-  tariffSet(tariff: TariffConfig): OperationResult {
+  /**
+   * Adds or replaces a tariff (validated config shape), in force from `when.effectiveFromMs` (epoch ms;
+   * default `when.nowMs`, or the start of the newest change already set if that is later). Energy used
+   * before it keeps the old price (stored-tariffs.ts). TARIFF_INVALID if it is before a change already set.
+   */
+  tariffSet(
+    tariff: TariffConfig,
+    when: { nowMs: number; effectiveFromMs?: number | undefined },
+  ): OperationResult<{ tariff: string; effectiveFromMs: number }> {
     const compiled = compileTariff(tariff);
+    const earliestMs = earliestEffectiveFrom(this.store, tariff.id);
+    const effectiveFromMs = when.effectiveFromMs ?? Math.max(when.nowMs, earliestMs ?? when.nowMs);
+    if (earliestMs !== undefined && effectiveFromMs < earliestMs)
+      return {
+        ok: false,
+        code: "TARIFF_INVALID",
+        message: `effectiveFrom ${effectiveFromMs} is before the change already set for ${earliestMs}`,
+        details: { tariff: tariff.id, effectiveFrom: effectiveFromMs, earliestMs },
+      };
     this.engine.unitOfWork(() => {
-      this.store.tariffs.upsert(tariff.id, tariff.kind, tariff);
+      const previous =
+        this.store.tariffs.get(tariff.id)?.definition ?? this.settings.tariffConfigs.get(tariff.id);
+      const earlier = storeTariffVersion(this.store, tariff, effectiveFromMs, previous);
       // In force once stored for good: the command handler's transaction around this may still roll back.
-      this.store.afterCommit(() => this.engine.useTariff(tariff.id, compiled));
+      this.store.afterCommit(() => this.engine.useTariff(tariff.id, compiled, earlier));
     });
-    return { ok: true, result: { tariff: tariff.id } };
+    return { ok: true, result: { tariff: tariff.id, effectiveFromMs } };
   }
 }
 

@@ -113,6 +113,7 @@ function charge(
   const accountState = ctx.state.account(accountId);
   const charged = chargeEnergy({
     tariff,
+    earlier: ctx.settings.tariffHistory?.get(account.tariffId ?? ""),
     timeZone: ctx.settings.timeZone,
     fromMs: verdict.fromMs,
     toMs: verdict.toMs,

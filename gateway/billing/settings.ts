@@ -16,6 +16,7 @@ import {
   type ReadingLimits,
   type RestoreMode,
   type Tariff,
+  type TariffVersion,
 } from "../prepaid/index.ts";
 import type { Account } from "../store/index.ts";
 
@@ -23,6 +24,8 @@ export interface PrepaidSettings {
   readonly timeZone: string;
   readonly policy: Policy;
   readonly tariffs: ReadonlyMap<string, Tariff>;
+  /** Earlier versions of tariffs changed by `tariff.set` (stored-tariffs.ts), by ascending untilMs. */
+  readonly tariffHistory?: ReadonlyMap<string, readonly TariffVersion[]>;
   /** The tariffs as configured (what the store keeps; compiled tariffs hold Sets that JSON would lose). */
   readonly tariffConfigs: ReadonlyMap<string, TariffConfig>;
   readonly accounts: ReadonlyMap<string, AccountSettings>;

@@ -1,7 +1,8 @@
 /**
  * Charging an energy delta against a tariff, exactly. The delta measured over [fromMs, toMs] is split:
- * - in time, at every TOU period change, local midnight and settlement rollover (local time, DST-aware),
- *   proportionally to each piece's duration, in whole Wh, remainders by largest remainder (allocate.ts);
+ * - in time, at every change of the tariff itself (`tariff.set` effectiveFrom), TOU period change, local
+ *   midnight and settlement rollover (local time, DST-aware), proportionally to each piece's duration,
+ *   in whole Wh, remainders by largest remainder (allocate.ts);
  * - in energy, at every tier threshold the settlement period's running total crosses.
  * Each part is charged wh x priceE4, so the parts' amounts always sum to the charge of their energy.
  */
@@ -39,9 +40,19 @@ export interface ChargePart {
   readonly settlementKey: string | undefined;
 }
 
+/** A version of a tariff that was (or is still) in force until `untilMs`, when a later one took over. */
+export interface TariffVersion {
+  readonly tariff: Tariff;
+  /** Epoch ms (exclusive): the later version's effectiveFrom. */
+  readonly untilMs: number;
+}
+
 /** What to charge: an energy delta over an interval, against a tariff. */
 export interface ChargeRequest {
+  /** The tariff in force after every `earlier` version. */
   readonly tariff: Tariff;
+  /** Earlier versions of the tariff, by ascending `untilMs`; none: `tariff` over the whole interval. */
+  readonly earlier?: readonly TariffVersion[] | undefined;
   /** IANA zone the tariff's local times are read in (the gateway's). */
   readonly timeZone: string;
   /** Interval the energy was used over, epoch ms, fromMs <= toMs. */
@@ -66,6 +77,8 @@ export interface ChargeResult {
 
 /** Classification of a time piece: everything about the price that depends on the time. */
 interface TimeClass {
+  /** The tariff version in force over the piece. */
+  readonly tariff: Tariff;
   readonly period: TouPeriod;
   readonly baseE4: number;
   readonly settlementKey: string | undefined;
@@ -111,12 +124,12 @@ export function priceAt(
 
 /** Charges `energyWh` used over [fromMs, toMs]; see the module comment for how it is split. */
 export function chargeEnergy(request: ChargeRequest): ChargeResult {
-  const { tariff, fromMs, toMs, energyWh } = request;
+  const { fromMs, toMs, energyWh } = request;
   assertSafeInteger(energyWh, "energyWh");
   assertSafeInteger(fromMs, "fromMs");
   assertSafeInteger(toMs, "toMs");
   if (energyWh < 0) throw new RangeError(`energyWh ${energyWh} is negative`);
-  const segments = timePieces(request);
+  const segments = versionSpans(request).flatMap((span) => timePieces({ ...request, ...span }));
   const allotted = allocateProportionally(
     energyWh,
     segments.map((s) => s.toMs - s.fromMs),
@@ -126,6 +139,7 @@ export function chargeEnergy(request: ChargeRequest): ChargeResult {
   segments.forEach((segment, index) => {
     const wh = allotted[index] ?? 0;
     const time = segment.value;
+    const tariff = time.tariff;
     if (tariff.kind !== "tiered") {
       if (wh > 0) parts.push(makePart(wh, time.baseE4, time, 0, segment));
       return;
@@ -146,7 +160,23 @@ export function chargeEnergy(request: ChargeRequest): ChargeResult {
     usage = { periodKey: key, usedWh };
   });
   const amountE7 = parts.reduce((sum, part) => addExact(sum, part.amountE7), 0);
-  return { parts, energyWh, amountE7, usage: tariff.kind === "tiered" ? usage : undefined };
+  return { parts, energyWh, amountE7, usage: request.tariff.kind === "tiered" ? usage : undefined };
+}
+
+/** [fromMs, toMs] cut where the tariff changed, each span with the version in force over it. */
+function versionSpans(request: ChargeRequest): Array<{ tariff: Tariff; fromMs: number; toMs: number }> {
+  const { fromMs, toMs } = request;
+  const spans: Array<{ tariff: Tariff; fromMs: number; toMs: number }> = [];
+  let start = fromMs;
+  for (const version of request.earlier ?? []) {
+    if (version.untilMs <= start) continue;
+    const end = Math.min(version.untilMs, toMs);
+    spans.push({ tariff: version.tariff, fromMs: start, toMs: end });
+    start = end;
+    if (start >= toMs) return spans;
+  }
+  spans.push({ tariff: request.tariff, fromMs: start, toMs });
+  return spans;
 }
 
 function makePart(
@@ -172,7 +202,7 @@ function timePieces(request: ChargeRequest) {
   const { tariff, timeZone, fromMs, toMs } = request;
   if (tariff.kind === "flat") {
     // Nothing about a flat price depends on the time: one piece, no time zone work.
-    const value: TimeClass = { period: "flat", baseE4: tariff.priceE4, settlementKey: undefined };
+    const value: TimeClass = { tariff, period: "flat", baseE4: tariff.priceE4, settlementKey: undefined };
     return [{ fromMs, toMs, value }];
   }
   const schedule = scheduleOf(tariff);
@@ -195,11 +225,19 @@ function scheduleOf(tariff: Tariff): TouSchedule | undefined {
 function classify(tariff: Tariff, local: LocalParts): TimeClass {
   switch (tariff.kind) {
     case "flat":
-      return { period: "flat", baseE4: tariff.priceE4, settlementKey: undefined };
+      return { tariff, period: "flat", baseE4: tariff.priceE4, settlementKey: undefined };
     case "tou":
-      return { ...basePrice({ kind: "tou", schedule: tariff.schedule }, local), settlementKey: undefined };
+      return {
+        tariff,
+        ...basePrice({ kind: "tou", schedule: tariff.schedule }, local),
+        settlementKey: undefined,
+      };
     case "tiered":
-      return { ...basePrice(tariff.base, local), settlementKey: settlementKeyOf(tariff.settlement, local) };
+      return {
+        tariff,
+        ...basePrice(tariff.base, local),
+        settlementKey: settlementKeyOf(tariff.settlement, local),
+      };
   }
 }
 

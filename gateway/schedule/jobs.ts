@@ -1,79 +1,13 @@
 /**
- * The gateway's scheduled work: the daily freeze at 00:00 (per-meter day energy and balance, published
- * on billing), the monthly settlement, retention of delivered data, and the daily online backup.
+ * The gateway's scheduled work: the daily freeze at 00:00 (freeze.ts: per-meter day energy and balance,
+ * published on billing), the monthly settlement, retention of delivered data, and the daily online backup.
  */
 import { mkdirSync, readdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import type { Logger } from "../../core/logger.ts";
 import type { Store, RetentionPolicy } from "../store/index.ts";
-import { formatMoneyE7, localParts } from "../prepaid/index.ts";
-import { recordBilling } from "../uplink/outbox-writer.ts";
 
-interface FreezeMark {
-  atMs: number;
-  energyWh: number;
-  lastLedgerId: number;
-}
-
-const pad = (n: number) => String(n).padStart(2, "0");
-
-/**
- * Freezes each billed meter at `atMs`: energy and charges since its previous freeze, closing balance and
- * register. `kind` daily labels the local day that just ended, monthly the month. Idempotent per period
- * (the billing record's key names the meter and period).
- */
-export function freeze(
-  store: Store,
-  meterAccount: ReadonlyMap<string, string>,
-  timeZone: string,
-  atMs: number,
-  kind: "daily" | "monthly",
-): number {
-  const local = localParts(atMs - 1, timeZone);
-  const period =
-    kind === "daily"
-      ? `${local.year}-${pad(local.month)}-${pad(local.day)}`
-      : `${local.year}-${pad(local.month)}`;
-  let written = 0;
-  store.transaction(() => {
-    for (const [meterId, accountId] of meterAccount) {
-      const account = store.accounts.get(accountId);
-      const latest = store.readings.latestForMeter(meterId);
-      if (account === undefined || latest === undefined) continue;
-      const markKey = `freeze.${kind}.${meterId}`;
-      const mark = store.kv.get(markKey) as FreezeMark | undefined;
-      let amountE7 = 0;
-      let lastLedgerId = mark?.lastLedgerId ?? 0;
-      for (;;) {
-        const entries = store.ledger.forAccount(accountId, { afterId: lastLedgerId, limit: 5000 });
-        if (entries.length === 0) break;
-        for (const e of entries) {
-          lastLedgerId = e.id;
-          if (
-            e.kind === "charge" &&
-            e.readingId !== null &&
-            store.readings.get(e.readingId)?.meterId === meterId
-          )
-            amountE7 -= e.amountE7;
-        }
-      }
-      const energyWh = mark === undefined ? 0 : Math.max(0, latest.energyWh - mark.energyWh);
-      recordBilling(store, `${kind}:${meterId}:${period}`, {
-        kind,
-        period,
-        accountId,
-        meterId,
-        energyWh,
-        amount: formatMoneyE7(amountE7),
-        closingBalance: formatMoneyE7(account.balanceE7),
-        closingEnergyWh: latest.energyWh,
-      });
-      store.kv.set(markKey, { atMs, energyWh: latest.energyWh, lastLedgerId } satisfies FreezeMark);
-      written += 1;
-    }
-  });
-  return written;
-}
+export { freeze } from "./freeze.ts";
 
 /** Default retention: delivered readings for 90 days (at most 2 million), delivered outbox records for 30. */
 export const defaultRetention: RetentionPolicy = {

@@ -71,7 +71,11 @@ export function createExecutor(ports: ExecutorPorts): CommandExecutor {
         result: {
           wallMs,
           timeZone: ports.config().gateway.timezone,
-          skewMs: Math.round(wallMs - context.issuedAtMs),
+          issuedAtMs: context.issuedAtMs,
+          receivedAtMs: context.receivedAtMs,
+          // Arrival, not answer: the gateway's own processing is left out; the wait before arrival
+          // (publish, broker queue) cannot be known here and is in it (docs/mqtt.md 6.3).
+          skewMs: Math.round(context.receivedAtMs - context.issuedAtMs),
           clock: check.ok ? "ok" : "suspect",
           ...(check.ok ? {} : { detail: check.detail }),
         },
@@ -116,13 +120,12 @@ function tariffSet(ports: ExecutorPorts, p: Params<"tariffSet">): Result<"tariff
     }));
     return fail("TARIFF_INVALID", issues.map((i) => `${i.path}: ${i.message}`).join("; "), { issues });
   }
-  const r = ports.operations.tariffSet(parsed.data);
+  const when = { nowMs: ports.clock.now(), effectiveFromMs: p.effectiveFrom };
+  const r = ports.operations.tariffSet(parsed.data, when);
   if (!r.ok) return r;
   const { id, kind } = parsed.data;
-  return {
-    ok: true,
-    result: { tariff: id, kind, updatedAtMs: ports.store.tariffs.get(id)?.updatedAtMs ?? 0 },
-  };
+  const updatedAtMs = ports.store.tariffs.get(id)?.updatedAtMs ?? 0;
+  return { ok: true, result: { tariff: id, kind, updatedAtMs, effectiveFromMs: r.result.effectiveFromMs } };
 }
 
 /** Reads the meter out of turn; a failed read is METER_UNREACHABLE with the bus error's code. */

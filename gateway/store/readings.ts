@@ -142,6 +142,14 @@ export class ReadingRepository {
     return row === undefined ? undefined : toReading(row);
   }
 
+  /** The oldest stored reading of a meter (by insertion), e.g. to open its first daily freeze. */
+  firstForMeter(meterId: string): StoredReading | undefined {
+    const row = this.sql
+      .stmt<[string], ReadingRow>("SELECT * FROM readings WHERE meter_id = ? ORDER BY id LIMIT 1")
+      .get(meterId);
+    return row === undefined ? undefined : toReading(row);
+  }
+
   /**
    * The meter's last reading taken at or before `atMs` and the first one after it (by insertion order,
    * which follows time within a run), for comparing with what the meter froze at `atMs`.

@@ -94,10 +94,20 @@ export const billingBodySchema = z.discriminatedUnion("kind", [
     period: z.string().describe("YYYY-MM-DD (daily) or YYYY-MM (monthly), gateway time zone"),
     accountId: id,
     meterId: id,
-    energyWh: z.number().int().nonnegative(),
-    amount: moneyString,
+    energyWh: z
+      .number()
+      .int()
+      .nonnegative()
+      .describe("register at toMs minus register at fromMs (Wh); see 'Daily and monthly records'"),
+    fromMs: z.number().int().describe("wall time of the reading the energy starts from, epoch ms"),
+    toMs: z.number().int().describe("wall time of the last reading before the freeze, epoch ms"),
+    amount: moneyString.describe("the meter's charges posted since its previous record"),
     closingBalance: moneyString,
-    closingEnergyWh: z.number().int().nonnegative().describe("meter import register at the freeze"),
+    closingEnergyWh: z
+      .number()
+      .int()
+      .nonnegative()
+      .describe("meter import register at toMs (the last reading before the freeze)"),
   }),
 ]);
 

@@ -7,6 +7,7 @@
 import { z } from "zod";
 import { epochMsSchema, gatewayIdSchema } from "../envelope.ts";
 import { moneyString, quantityValuesSchema } from "../records.ts";
+import { timeCheckResultSchema } from "./time-check-result.ts";
 
 /** Account, meter and tariff ids as the config allows them. */
 const idSchema = z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, "1..64 of letters, digits, '_', '-', '.'");
@@ -185,8 +186,14 @@ export const commandCatalog = {
       tariff: z
         .looseObject({ id: idSchema, kind: z.string().min(1).max(32) })
         .describe("tariff definition, e.g. { id, kind: 'flat', price: '0.5283' }; checked by the gateway"),
+      effectiveFrom: epochMsSchema.optional().describe("when it takes effect; default: when applied"),
     }),
-    result: z.strictObject({ tariff: idSchema, kind: z.string(), updatedAtMs: epochMsSchema }),
+    result: z.strictObject({
+      tariff: idSchema,
+      kind: z.string(),
+      updatedAtMs: epochMsSchema,
+      effectiveFromMs: epochMsSchema.describe("energy used from then on is charged at this version"),
+    }),
   },
   "anomaly.resolve": {
     kind: "mutation",
@@ -246,13 +253,7 @@ export const commandCatalog = {
     kind: "query",
     summary: "the gateway's clock, to detect skew",
     request: request({}),
-    result: z.strictObject({
-      wallMs: epochMsSchema.describe("gateway wall clock when answering"),
-      timeZone: z.string().describe("IANA time zone for tariff periods"),
-      skewMs: z.number().int().describe("gateway wall clock minus the request's issuedAt, ms"),
-      clock: z.enum(["ok", "suspect"]).describe("suspect: a jump or backwards step was detected"),
-      detail: z.string().optional(),
-    }),
+    result: timeCheckResultSchema,
   },
   "config.get": {
     kind: "query",

@@ -52,7 +52,7 @@ export const executorErrorCodes = {
     "The balance would exceed the account's `hoardingLimit`; nothing was credited (`details: { wouldBe, hoardingLimit }`, yuan).",
   TOPUP_INVALID: "`amountFen` and `purchaseSeq` must be positive whole numbers (`details.problem`).",
   TARIFF_INVALID:
-    "The `tariff.set` definition is not a valid tariff (`details.issues` lists `{ path, message }`).",
+    "The `tariff.set` definition is not a valid tariff (`details.issues` lists `{ path, message }`), or its `effectiveFrom` is before the change already set for that tariff (`details: { tariff, effectiveFrom, earliestMs }`).",
   THRESHOLD_INVALID:
     "`account.set` would break the limit rules of the config file (`alarm2` <= `alarm1`, `closeAllowedMin` >= -`overdraftLimit`, `hoardingLimit` > `closeAllowedMin`); nothing was changed (`details.rule`).",
   UNTIL_PASSED:

@@ -1,0 +1,95 @@
+/**
+ * A tariff change splits the energy of the reading that spans it (docs/mqtt.md 6.3, `tariff.set`): the
+ * energy since the last charged reading is allotted to the time before and after `effectiveFrom` like
+ * at a TOU period boundary (by duration, whole Wh, largest remainder), each part at its own price.
+ * Default `effectiveFrom`: when the command is applied. Real SQLite file, ManualClock.
+ */
+import { afterEach, describe, expect, it } from "vitest";
+import { openCommandRig, type CommandRig } from "../../test/helpers/billing/command-rig.ts";
+import { closeEngineRigs } from "../../test/helpers/billing/engine-rig.ts";
+
+afterEach(closeEngineRigs);
+
+const minute = 60_000;
+const config = `
+gateway: { id: gw, dataDir: /unused, timezone: UTC }
+buses: [{ id: b1, transport: tcp, host: 127.0.0.1 }]
+meters:
+  - { id: m1, bus: b1, unit: 1, profile: generic-prepaid, account: a1 }
+accounts:
+  - { id: a1, tariff: flat, balance: "500.00", hoardingLimit: "100000.00", overdraftLimit: "0", closeAllowedMin: "0.20" }
+tariffs: [{ id: flat, kind: flat, price: "1.0000" }]
+policy: { cutNoticeMs: 0, friendlyPeriods: [], friendlyDays: [], maxRelayOpsPerHour: 10 }
+`;
+
+function charges(rig: CommandRig): Array<Record<string, unknown>> {
+  return rig.store.outbox
+    .fetchUndelivered("billing", { limit: 1000 })
+    .map((r) => r.payload as Record<string, unknown>)
+    .filter((p) => p["kind"] === "charge");
+}
+
+const newPrice = { tariff: { id: "flat", kind: "flat", price: "2.0000" } };
+
+describe("tariff.set effectiveFrom", () => {
+  it("charges a reading that spans the change at the old price before it and the new price after", () => {
+    const rig = openCommandRig(config); // 2026-01-05 12:00 UTC
+    const start = rig.clock.now();
+    rig.ingest([rig.read("m1", 1_000)]);
+    rig.clock.advance(40 * minute);
+    const set = rig.send("tariff.set", { ...newPrice, effectiveFrom: start + 20 * minute });
+    expect(set).toMatchObject({
+      status: "ok",
+      result: { tariff: "flat", effectiveFromMs: start + 20 * minute },
+    });
+    rig.clock.advance(20 * minute);
+    rig.ingest([rig.read("m1", 2_001)]); // 1001 Wh over an hour: 1/3 before the change, 2/3 after
+    expect(charges(rig).at(-1)).toMatchObject({
+      energyWh: 1_001,
+      amount: "1.668",
+      parts: [
+        { energyWh: 334, price: "1.0000", amount: "0.334" },
+        { energyWh: 667, price: "2.0000", amount: "1.334" },
+      ],
+    });
+    expect(rig.store.accounts.require("a1").balanceE7).toBe(500 * 1e7 - 16_680_000);
+  });
+
+  it("takes effect when applied by default, and a future effectiveFrom leaves earlier use at the old price", () => {
+    const rig = openCommandRig(config);
+    rig.ingest([rig.read("m1", 1_000)]);
+    rig.clock.advance(45 * minute);
+    expect(rig.send("tariff.set", newPrice)).toMatchObject({
+      status: "ok",
+      result: { effectiveFromMs: rig.clock.now() },
+    });
+    rig.clock.advance(15 * minute);
+    rig.ingest([rig.read("m1", 2_000)]); // 750 Wh before the change, 250 after
+    expect(charges(rig).at(-1)).toMatchObject({ energyWh: 1_000, amount: "1.25" });
+
+    const threePrice = { tariff: { id: "flat", kind: "flat", price: "3.0000" } };
+    expect(
+      rig.send("tariff.set", { ...threePrice, effectiveFrom: rig.clock.now() + 60 * minute }),
+    ).toMatchObject({
+      status: "ok",
+    });
+    rig.clock.advance(30 * minute);
+    rig.ingest([rig.read("m1", 2_500)]); // all before the change: 2.0000
+    rig.clock.advance(60 * minute);
+    rig.ingest([rig.read("m1", 3_500)]); // half before (2.0000), half after (3.0000)
+    expect(charges(rig).slice(-2)).toMatchObject([{ amount: "1.00" }, { amount: "2.50" }]);
+  });
+
+  it("refuses an effectiveFrom before a change already set, changing nothing", () => {
+    const rig = openCommandRig(config);
+    const now = rig.clock.now();
+    expect(rig.send("tariff.set", { ...newPrice, effectiveFrom: now + 60 * minute })).toMatchObject({
+      status: "ok",
+    });
+    expect(rig.send("tariff.set", { ...newPrice, effectiveFrom: now + 30 * minute })).toMatchObject({
+      status: "error",
+      code: "TARIFF_INVALID",
+      details: { effectiveFrom: now + 30 * minute, earliestMs: now + 60 * minute },
+    });
+  });
+});
