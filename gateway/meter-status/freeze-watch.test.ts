@@ -1,9 +1,11 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { pino } from "pino";
 import { afterEach, describe, expect, it } from "vitest";
 import { ManualClock } from "../../core/clock.ts";
-import { silentLogger } from "../../core/logger.ts";
+import { ErrorCode, GatewayError } from "../../core/errors.ts";
+import { silentLogger, type Logger } from "../../core/logger.ts";
 import type { MeterDailyFreeze } from "../metering/controls.ts";
 import { openStore, type Store } from "../store/index.ts";
 import { MeterFreezeCheck } from "./freeze-watch.ts";
@@ -42,11 +44,11 @@ function rig() {
       });
     },
   };
-  const make = () =>
+  const make = (logger: Logger = silentLogger()) =>
     new MeterFreezeCheck({
       clock,
       store,
-      logger: silentLogger(),
+      logger,
       port,
       timeZone: "Asia/Shanghai",
       accountOf: () => "a1",
@@ -78,5 +80,21 @@ describe("MeterFreezeCheck", () => {
     expect(r.events()).toEqual([
       { frozenAtMs: MIDNIGHT, frozenWh: 2_000_040, lowWh: 1_999_990, highWh: 2_000_030, offByWh: 10 },
     ]);
+  });
+
+  it("a meter that has not frozen a day yet (error 02, no requested data) is no warning; other errors are", async () => {
+    const r = rig();
+    const lines: string[] = [];
+    const logger: Logger = pino({ level: "warn" }, { write: (line: string) => lines.push(line) });
+    const warnings = () => lines.map((line) => (JSON.parse(line) as { msg: string }).msg);
+    const refuse = (errorByte: number) => () =>
+      Promise.reject(new GatewayError(ErrorCode.MeterErrorReply, "refused", { errorByte }));
+    r.port.readDailyFreeze = refuse(0x02);
+    await r.make(logger).checkNow();
+    expect(warnings()).toEqual([]);
+    r.port.readDailyFreeze = refuse(0x04);
+    await r.make(logger).checkNow();
+    expect(warnings()).toEqual(["meter freeze not checked"]);
+    expect(r.events()).toEqual([]);
   });
 });

@@ -8,6 +8,7 @@
 import type { Clock, TimerHandle } from "../../core/clock.ts";
 import type { Logger } from "../../core/logger.ts";
 import type { MeterDailyFreeze } from "../metering/controls.ts";
+import { isNoDataReply } from "../metering/dlt645-reads.ts";
 import { localDateTimeToEpochMs } from "../meter-clock/local-fields.ts";
 import type { Store } from "../store/index.ts";
 import { freezeMismatchEvent } from "../uplink/event-specs/index.ts";
@@ -63,7 +64,9 @@ export class MeterFreezeCheck {
       try {
         await this.checkMeter(meterId);
       } catch (error) {
-        this.deps.logger.warn({ err: error, meterId }, "meter freeze not checked");
+        // A meter that has not frozen a day yet answers "no requested data": nothing to check, no fault.
+        if (isNoDataReply(error)) this.deps.logger.debug({ meterId }, "meter has no daily freeze yet");
+        else this.deps.logger.warn({ err: error, meterId }, "meter freeze not checked");
       }
     }
   }
