@@ -127,13 +127,12 @@ export function buildChildren(): void {
     ],
     { cwd: repoRoot, stdio: "inherit" },
   );
-  cpSync(
-    join(repoRoot, "protocols", "profiles", "builtin"),
-    join(childBuildDir, "protocols", "profiles", "builtin"),
-    {
-      recursive: true,
-    },
-  );
+  // Files the compiled gateway reads beside its modules: the built-in profiles and the local web page.
+  for (const folder of [
+    ["protocols", "profiles", "builtin"],
+    ["gateway", "web", "assets"],
+  ])
+    cpSync(join(repoRoot, ...folder), join(childBuildDir, ...folder), { recursive: true });
 }
 
 /**

@@ -14,6 +14,7 @@ import { SystemClock } from "../../core/clock.ts";
 import { createLogger, silentLogger } from "../../core/logger.ts";
 import type { Reading } from "../../gateway/metering/reading.ts";
 import { createExecutor } from "../../gateway/service/command-executor.ts";
+import type { MeterDirectory } from "../../gateway/service/ports.ts";
 import { Gateway } from "../../gateway/service/gateway.ts";
 import { mqttConfigSchema } from "../../gateway/config/mqtt.ts";
 import { Uplink } from "../../gateway/uplink/uplink.ts";
@@ -33,6 +34,8 @@ export interface GatewayChildOptions {
   uplinkUrl?: string;
   /** RSS sampling period, ms; default 1000. */
   rssSampleMs?: number;
+  /** Count the bus transactions (ok and failed) of every meter in the window. */
+  countTransactions?: boolean;
 }
 
 export interface GatewayChildResult {
@@ -50,6 +53,8 @@ export interface GatewayChildResult {
   backlogEnd?: number;
   /** Per meter: reading completion times (ms since window start), when tracked. */
   meterTimes?: Record<string, number[]>;
+  /** Bus transactions of all meters in the window, when counted. */
+  transactions?: number;
 }
 
 const options = JSON.parse(process.argv[2] ?? "{}") as GatewayChildOptions;
@@ -64,6 +69,15 @@ const gateway = new Gateway(config, {
   transportFactory: modbusTransportFactory,
   profiles: loadProfiles(config.gateway.profilesDir),
 });
+
+/** Transactions so far, ok and failed, over every meter (the executor's port is the meter directory). */
+function transactionsSoFar(): number {
+  const directory = gateway.executorPorts().meters as MeterDirectory;
+  return config.meters.reduce((sum, meter) => {
+    const counters = directory.live(meter.id);
+    return sum + counters.ok + Object.values(counters.errors).reduce((a, b) => a + b, 0);
+  }, 0);
+}
 
 let measuring = false;
 let windowStart = 0;
@@ -106,6 +120,7 @@ const wait = (ms: number) => Promise.race([sleep(ms), new Promise<void>((resolve
 
 if (!stopRequested) await wait(options.warmupMs);
 const backlogStart = uplink === undefined ? undefined : gateway.store.outbox.backlogCount();
+const transactionsStart = options.countTransactions === true ? transactionsSoFar() : 0;
 const cpuStart = process.cpuUsage();
 windowStart = performance.now();
 measuring = true;
@@ -127,6 +142,7 @@ const sampler = setInterval(
 );
 if (!stopRequested) await wait(options.windowMs);
 measuring = false;
+const transactions = options.countTransactions === true ? transactionsSoFar() - transactionsStart : undefined;
 const cpu = process.cpuUsage(cpuStart);
 const windowMs = performance.now() - windowStart;
 clearInterval(sampler);
@@ -147,6 +163,7 @@ const result: GatewayChildResult = {
   memoryEnd: process.memoryUsage(),
   ...(backlogStart === undefined ? {} : { backlogStart, backlogEnd: gateway.store.outbox.backlogCount() }),
   ...(options.trackMeters === true ? { meterTimes } : {}),
+  ...(transactions === undefined ? {} : { transactions }),
 };
 if (allocSession !== undefined && process.env.BENCH_ALLOC_PROF !== undefined) {
   const { profile } = await allocSession.post("HeapProfiler.stopSampling");

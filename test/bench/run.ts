@@ -7,6 +7,7 @@
 import { availableParallelism } from "node:os";
 import { buildChildren, scaleFor, verdictOf, ratioOf, type Figure, type Scale } from "./common.ts";
 import { cutLatencyFigures } from "./cut-latency.ts";
+import { dlt645Figures } from "./dlt645.ts";
 import { drainFigures } from "./drain.ts";
 import { ingestFigures } from "./ingest.ts";
 import { memoryFigures } from "./memory.ts";
@@ -30,6 +31,7 @@ const scale = scaleFor(quick);
 
 const sections: Array<[string, string, (s: Scale) => Promise<Figure[]>]> = [
   ["1", "RS-485 efficiency", rs485Figures],
+  ["1c", "DL/T 645 line efficiency (2400 8E1)", dlt645Figures],
   ["2", "Modbus TCP throughput", tcpFigures],
   ["3", "SQLite ingest", ingestFigures],
   ["4", "Backlog drain", drainFigures],
