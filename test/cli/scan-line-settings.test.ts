@@ -32,7 +32,7 @@ afterAll(async () => {
 const scan = (baud: string, parity: string, ...more: string[]) =>
   runCli(
     gatewayCli,
-    // Generous for a loaded machine; a technician's default is 200 ms.
+    // Generous for a loaded machine (the strict-baud simulator runs stty per request); a technician's default is 200 ms.
     [
       "scan",
       "--serial",
@@ -44,7 +44,7 @@ const scan = (baud: string, parity: string, ...more: string[]) =>
       "--units",
       "1-4",
       "--timeout",
-      "300",
+      "1000",
       ...more,
     ],
     { timeoutMs: 60_000 },
@@ -62,10 +62,10 @@ describe("meter-gateway scan at several line settings", { timeout: 90_000 }, () 
     expect(out.found.map((f) => [f.unit, f.profile, f.line])).toEqual([
       [3, "sdm120", { baudRate: 4800, parity: "none", dataBits: 8, stopBits: 1 }],
     ]);
-    // 6 settings x 4 units x (300 ms + 5 ms gap) when nothing answers.
+    // 6 settings x 4 units x (1000 ms + 5 ms gap) when nothing answers.
     expect(result.stderr).toContain(
       `scanning ${pty.b} at 6 line settings (2400 8N1, 2400 8E1, 4800 8N1, 4800 8E1, 9600 8N1, 9600 8E1), ` +
-        "units 1-4, 300 ms per probe: about 8 s if nothing answers",
+        "units 1-4, 1000 ms per probe: about 25 s if nothing answers",
     );
   });
 

@@ -110,6 +110,8 @@ export async function expectFaultCounted(
   expect(injected.status).toBe(201);
   expect(injected.body.fault.kind).toBe(fault["kind"]);
   await rig.stateAfter(mark, "m1", "offline");
+  // A probe may be in hand: its error is counted per request, its failed poll when it ends.
+  await bus.scheduler.settled();
   const counters = bus.scheduler.countersFor("m1");
   // Two failed polls of `perPoll` attempts took it offline; a probe since then (backed off: a single
   // attempt) adds one failed poll and one error.
