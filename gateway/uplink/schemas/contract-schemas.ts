@@ -7,8 +7,15 @@ import { clientConfigSchema } from "../client/config.ts";
 import { commandCatalog, commandNames } from "../commands/catalog.ts";
 import { responseSchemaOf } from "../commands/response.ts";
 import { mqttConfigSchema } from "../../config/mqtt.ts";
-import { streamEnvelopeSchemas } from "../envelope.ts";
+import { CONTRACT_VERSION, streamEnvelopeSchemas } from "../envelope.ts";
 import { meterStateSchema, statusSchema } from "../retained-topics.ts";
+import { openToAdditions } from "./open-schemas.ts";
+
+/**
+ * Where every published schema lives: versioned by contract version, so a v2 schema never replaces a v1
+ * one under the same id. The files in docs/schemas/ are these documents; the `$id` names them.
+ */
+export const schemaIdBase = `https://meter-gateway.example/schemas/v${CONTRACT_VERSION}/`;
 
 interface ContractSchema {
   readonly title: string;
@@ -54,9 +61,11 @@ export function contractSchemas(): Map<string, ContractSchema> {
 export function renderSchemas(): Map<string, string> {
   const files = new Map<string, string>();
   for (const [name, { title, schema, io }] of contractSchemas()) {
-    const json = z.toJSONSchema(schema, { target: "draft-2020-12", io, unrepresentable: "throw" });
+    const strict = z.toJSONSchema(schema, { target: "draft-2020-12", io, unrepresentable: "throw" });
+    // What the gateway sends is open to additions (open-schemas.ts); what it reads stays closed.
+    const json = io === "output" ? openToAdditions(strict) : strict;
     const { $schema, ...rest } = json;
-    const document = { $schema, $id: `${name}.schema.json`, title, ...rest };
+    const document = { $schema, $id: `${schemaIdBase}${name}.schema.json`, title, ...rest };
     files.set(`${name}.schema.json`, `${JSON.stringify(document, null, 2)}\n`);
   }
   return files;
