@@ -26,10 +26,11 @@ describe("contract documentation", () => {
     expect(rows.map((row) => /`(\w+)`/.exec(row)?.[1]).sort()).toEqual(Object.keys(commandErrorCodes).sort());
   });
 
-  it("every generated schema is valid JSON Schema 2020-12 with a title", () => {
+  it("every generated schema is valid JSON Schema 2020-12 with a title and a versioned $id", () => {
     for (const [file, text] of renderSchemas()) {
-      const schema = JSON.parse(text) as { $schema: string; title: string };
+      const schema = JSON.parse(text) as { $schema: string; $id: string; title: string };
       expect(schema.$schema, file).toBe("https://json-schema.org/draft/2020-12/schema");
+      expect(schema.$id, file).toBe(`https://meter-gateway.example/schemas/v1/${file}`);
       expect(schema.title, file).toBeTruthy();
     }
   });

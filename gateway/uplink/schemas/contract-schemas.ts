@@ -7,15 +7,9 @@ import { clientConfigSchema } from "../client/config.ts";
 import { commandCatalog, commandNames } from "../commands/catalog.ts";
 import { responseSchemaOf } from "../commands/response.ts";
 import { mqttConfigSchema } from "../../config/mqtt.ts";
-import { CONTRACT_VERSION, streamEnvelopeSchemas } from "../envelope.ts";
+import { schemaIdBase, streamEnvelopeSchemas } from "../envelope.ts";
 import { meterStateSchema, statusSchema } from "../retained-topics.ts";
 import { openToAdditions } from "./open-schemas.ts";
-
-/**
- * Where every published schema lives: versioned by contract version, so a v2 schema never replaces a v1
- * one under the same id. The files in docs/schemas/ are these documents; the `$id` names them.
- */
-export const schemaIdBase = `https://meter-gateway.example/schemas/v${CONTRACT_VERSION}/`;
 
 interface ContractSchema {
   readonly title: string;
