@@ -5,11 +5,13 @@
  */
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
+import { z } from "zod";
 import { commandNames } from "../../gateway/uplink/commands/catalog.ts";
 import { commandErrorCodes } from "../../gateway/uplink/commands/codes.ts";
-import { eventTypes, streamSchemas } from "../../gateway/uplink/records.ts";
+import { billingBodySchema, eventTypes, streamSchemas } from "../../gateway/uplink/records.ts";
 import { renderSchemas } from "../../gateway/uplink/schemas/contract-schemas.ts";
 import { errorCodeDocIsStale } from "../../gateway/uplink/schemas/error-code-doc.ts";
+import { exampleDocIsStale } from "../../gateway/uplink/schemas/example-doc.ts";
 import { schemaDrift } from "../../gateway/uplink/schemas/generate.ts";
 
 const regenerate = "node --import tsx gateway/uplink/schemas/generate.ts";
@@ -24,6 +26,26 @@ describe("contract documentation", () => {
     expect(await errorCodeDocIsStale(), `docs/mqtt.md is stale; run: ${regenerate}`).toBe(false);
     const rows = doc.match(/^\| `[A-Z][A-Z0-9_]+` +\|/gm) ?? [];
     expect(rows.map((row) => /`(\w+)`/.exec(row)?.[1]).sort()).toEqual(Object.keys(commandErrorCodes).sort());
+  });
+
+  it("docs/mqtt.md shows one billing record per kind, each valid against the published schema", async () => {
+    expect(await exampleDocIsStale(), `docs/mqtt.md is stale; run: ${regenerate}`).toBe(false);
+    const block =
+      /<!-- billing examples:[^]*?<!-- end of generated billing examples -->/.exec(doc)?.[0] ?? "";
+    const examples = [...block.matchAll(/```json\n([^]*?)```/g)].map(
+      (match) => JSON.parse(match[1]!) as { body: { kind: string } },
+    );
+    const kinds = billingBodySchema.options.flatMap(({ shape: { kind } }) =>
+      "options" in kind ? kind.options : [...kind.values],
+    );
+    expect(examples.map((e) => e.body.kind).sort()).toEqual([...kinds].sort());
+    const published = z.fromJSONSchema(
+      JSON.parse(
+        readFileSync(new URL("../../docs/schemas/stream.billing.schema.json", import.meta.url), "utf8"),
+      ) as Parameters<typeof z.fromJSONSchema>[0],
+    );
+    for (const example of examples)
+      expect(published.safeParse(example).success, example.body.kind).toBe(true);
   });
 
   it("every generated schema is valid JSON Schema 2020-12 with a title and a versioned $id", () => {
