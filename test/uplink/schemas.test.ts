@@ -16,6 +16,11 @@ import { schemaDrift } from "../../gateway/uplink/schemas/generate.ts";
 
 const regenerate = "node --import tsx gateway/uplink/schemas/generate.ts";
 const doc = readFileSync(new URL("../../docs/mqtt.md", import.meta.url), "utf8");
+type JsonSchema = Parameters<typeof z.fromJSONSchema>[0];
+const publishedSchema = (name: string) =>
+  JSON.parse(
+    readFileSync(new URL(`../../docs/schemas/${name}.schema.json`, import.meta.url), "utf8"),
+  ) as JsonSchema;
 
 describe("contract documentation", () => {
   it("docs/schemas/ matches the zod schemas", () => {
@@ -39,13 +44,26 @@ describe("contract documentation", () => {
       "options" in kind ? kind.options : [...kind.values],
     );
     expect(examples.map((e) => e.body.kind).sort()).toEqual([...kinds].sort());
-    const published = z.fromJSONSchema(
-      JSON.parse(
-        readFileSync(new URL("../../docs/schemas/stream.billing.schema.json", import.meta.url), "utf8"),
-      ) as Parameters<typeof z.fromJSONSchema>[0],
-    );
+    const published = z.fromJSONSchema(publishedSchema("stream.billing"));
     for (const example of examples)
       expect(published.safeParse(example).success, example.body.kind).toBe(true);
+  });
+
+  it("docs/mqtt.md shows an event of every type, valid against stream.events and event-data.schema.json", () => {
+    const block = /<!-- event examples:[^]*?<!-- end of generated event examples -->/.exec(doc)?.[0] ?? "";
+    const lines = /```jsonl\n([^]*?)```/.exec(block)?.[1]?.trim().split("\n") ?? [];
+    const bodies = lines.map((line) => JSON.parse(line) as { type: string; data: unknown });
+    expect([...new Set(bodies.map((b) => b.type))].sort()).toEqual([...eventTypes].sort());
+    const events = z.fromJSONSchema(publishedSchema("stream.events"));
+    const { $defs } = publishedSchema("event-data") as { $defs: Record<string, JsonSchema> };
+    expect(Object.keys($defs).sort()).toEqual([...eventTypes].sort());
+    const envelope = { v: 1, gatewayId: "site-01", stream: "events", seq: 1, key: "k", wallMs: 1, monoMs: 1 };
+    for (const body of bodies) {
+      expect(events.safeParse({ ...envelope, historical: false, body }).success, body.type).toBe(true);
+      expect(z.fromJSONSchema($defs[body.type]!).safeParse(body.data).success, body.type).toBe(true);
+    }
+    // The data schemas check what they promise: a field of the wrong type is refused.
+    expect(z.fromJSONSchema($defs["bus.down"]!).safeParse({ busId: 7, error: null }).success).toBe(false);
   });
 
   it("every generated schema is valid JSON Schema 2020-12 with a title and a versioned $id", () => {

@@ -55,7 +55,7 @@ if (process.argv[1] !== undefined && fileURLToPath(import.meta.url) === process.
     if (docStale) process.stderr.write("docs/mqtt.md's error-code tables differ from commands/codes.ts\n");
     const examplesStale = await exampleDocIsStale();
     if (examplesStale)
-      process.stderr.write("docs/mqtt.md's billing examples differ from billing-examples.ts\n");
+      process.stderr.write("docs/mqtt.md's examples differ from billing-examples.ts or event-examples.ts\n");
     if (drift.length > 0 || docStale || examplesStale) {
       process.stderr.write(`${rerun}\n`);
       process.exitCode = 1;
@@ -65,6 +65,6 @@ if (process.argv[1] !== undefined && fileURLToPath(import.meta.url) === process.
     await writeErrorCodeDoc();
     process.stdout.write("wrote the error-code tables of docs/mqtt.md\n");
     await writeExampleDoc();
-    process.stdout.write("wrote the billing examples of docs/mqtt.md\n");
+    process.stdout.write("wrote the examples of docs/mqtt.md\n");
   }
 }
