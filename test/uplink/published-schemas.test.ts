@@ -45,6 +45,19 @@ describe("published schemas of what the gateway sends", () => {
     expect(billing.safeParse({ ...known, body: { ...adjustment, amount: 5 } }).success).toBe(false);
   });
 
+  it("accept a reading with a new quality flag, but not a reading without its meter", () => {
+    const readings = published("stream.readings");
+    const reading = { readingId: 1, meterId: "M-1", wallMs: 1, monoMs: 1, values: {}, quality: ["retried"] };
+    const message = (r: object) => ({
+      ...envelope,
+      stream: "readings",
+      body: { kind: "readings", readings: [r] },
+    });
+    expect(readings.safeParse(message(reading)).success).toBe(true);
+    expect(readings.safeParse(message({ ...reading, quality: ["estimated"] })).success).toBe(true);
+    expect(readings.safeParse(message({ ...reading, meterId: undefined })).success).toBe(false);
+  });
+
   it("accept an added field in a response result and in the retained status", () => {
     const response = {
       v: 1,

@@ -5,12 +5,24 @@
  * validates would reject exactly what the policy allows. The gateway's own zod schemas stay strict (the
  * outbox writer refuses an unknown field where it is made); only the JSON handed to integrators opens up.
  */
-import { eventTypes } from "../records.ts";
+import { eventTypes, readingQualities } from "../records.ts";
 
 type Json = Record<string, unknown>;
 
-/** Event type names as the contract forms them: dot-separated lowercase words. */
-export const eventTypePattern = "^[a-z][a-z0-9-]*(\\.[a-z0-9-]+)*$";
+/** Event types and quality flags as the contract forms them: dot-separated lowercase words. */
+export const openValuePattern = "^[a-z][a-z0-9-]*(\\.[a-z0-9-]+)*$";
+
+/** Open enumerations (section 1.1): a newer gateway may add values, so the known ones are examples. */
+const openEnums: readonly { readonly values: readonly string[]; readonly description: string }[] = [
+  {
+    values: eventTypes,
+    description: "event type; the known ones are listed in examples, a newer gateway may add more",
+  },
+  {
+    values: readingQualities,
+    description: "quality flag; the known ones are listed in examples, a newer gateway may add more",
+  },
+];
 
 function isObject(value: unknown): value is Json {
   return typeof value === "object" && value !== null && !Array.isArray(value);
@@ -29,19 +41,14 @@ function allowAdditions(node: unknown): unknown {
     if (key === "additionalProperties" && value === false) continue;
     out[key] = allowAdditions(value);
   }
-  if (out.type === "string" && sameList(out.enum, eventTypes)) return openEventType(out);
-  return out;
+  const open = openEnums.find(({ values }) => out.type === "string" && sameList(out.enum, values));
+  return open === undefined ? out : openEnum(out, open.description);
 }
 
-/** The closed event `type` enum as an open string that lists the known types as examples. */
-function openEventType(closed: Json): Json {
+/** A closed enum as an open string of the same form that lists the known values as examples. */
+function openEnum(closed: Json, description: string): Json {
   const { enum: known, ...rest } = closed;
-  return {
-    ...rest,
-    pattern: eventTypePattern,
-    description: "event type; the known ones are listed in examples, a newer gateway may add more",
-    examples: known,
-  };
+  return { ...rest, pattern: openValuePattern, description, examples: known };
 }
 
 /**
