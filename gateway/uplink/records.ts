@@ -162,7 +162,9 @@ export const eventBodySchema = z.strictObject({
   meterId: id.optional(),
   accountId: id.optional(),
   message: z.string().describe("one line for people"),
-  data: z.record(z.string(), z.unknown()),
+  data: z
+    .record(z.string(), z.unknown())
+    .describe("the type's details; its schema is event-data.schema.json#/$defs/{type} (event-data.ts)"),
 });
 
 export type ReadingsBody = z.infer<typeof readingsBodySchema>;
