@@ -45,7 +45,13 @@ const refusedCommand = z.strictObject({
   source: text.optional().describe("a technician's action on the gateway itself"),
 });
 const refusedRemoteCut = z.strictObject({ commandId: text, reason: z.literal("protected") });
-const spike = z.strictObject({ deltaWh: wh, maxPlausibleWh: wh, elapsedMs: int, anomalyId: int.positive() });
+// maxPlausibleWh is maxPowerW x elapsed time + 20 Wh, unrounded: it is fractional (seen in the e2e runs).
+const spike = z.strictObject({
+  deltaWh: wh,
+  maxPlausibleWh: z.number().describe("Wh, not rounded: may be fractional"),
+  elapsedMs: z.number().describe("monotonic ms since the baseline reading"),
+  anomalyId: int.positive(),
+});
 const persistentJump = z.strictObject({
   reason: z.literal("persistent-jump"),
   fromWh: wh,

@@ -20,7 +20,7 @@ const replacement = {
   atMs: at,
 };
 const spike = spec.readingEvent(
-  { kind: "energy-spike", deltaWh: 90000, maxPlausibleWh: 2320, elapsedMs: 60000 },
+  { kind: "energy-spike", deltaWh: 128, maxPlausibleWh: 20.006472, elapsedMs: 233 },
   subject,
 );
 const jump = spec.readingEvent(
