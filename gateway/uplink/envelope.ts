@@ -12,6 +12,12 @@ import { streamSchemas } from "./records.ts";
 /** Contract version carried as `v` in every message; bumped on an incompatible change. */
 export const CONTRACT_VERSION = 1;
 
+/**
+ * Where the published schemas of this contract version live: each file of docs/schemas/ is
+ * `${schemaIdBase}<name>.schema.json`, its `$id`. A v2 gets new ids, so a v1 schema never changes meaning.
+ */
+export const schemaIdBase = `https://meter-gateway.example/schemas/v${CONTRACT_VERSION}/`;
+
 export const contractVersionSchema = z.literal(CONTRACT_VERSION).describe("contract version");
 export const gatewayIdSchema = z
   .string()

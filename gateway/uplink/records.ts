@@ -16,6 +16,9 @@ export const quantityValuesSchema = z
   .record(z.string(), z.number())
   .describe("quantity name -> value in its unit; energy in integer Wh");
 
+/** What was unusual about a reading (docs/mqtt.md 3.3); a newer gateway may add flags. */
+export const readingQualities = ["retried", "value-dropped", "clock-jump", "quantity-missing"] as const;
+
 export const readingRecordSchema = z.strictObject({
   readingId: z.number().int().positive().describe("gateway-local reading id; charges refer to it"),
   meterId: id,
@@ -26,7 +29,7 @@ export const readingRecordSchema = z.strictObject({
   monoMs: z.number().nonnegative(),
   values: quantityValuesSchema,
   relayClosed: z.boolean().optional(),
-  quality: z.array(z.enum(["retried", "value-dropped", "clock-jump", "quantity-missing"])),
+  quality: z.array(z.enum(readingQualities)),
 });
 
 /** `readings` stream: a batch of readings from one poll batch. */
@@ -169,7 +172,9 @@ export const eventBodySchema = z.strictObject({
   meterId: id.optional(),
   accountId: id.optional(),
   message: z.string().describe("one line for people"),
-  data: z.record(z.string(), z.unknown()),
+  data: z
+    .record(z.string(), z.unknown())
+    .describe("the type's details; its schema is event-data.schema.json#/$defs/{type} (event-data.ts)"),
 });
 
 export type ReadingsBody = z.infer<typeof readingsBodySchema>;

@@ -15,6 +15,15 @@ export const meterCountsSchema = z.strictObject({
   offline: count.describe("meters not answering"),
 });
 
+/** What a platform needs to know which contract this gateway speaks (docs/mqtt.md section 1.1). */
+export const contractInfoSchema = z.strictObject({
+  version: z.number().int().positive().describe("contract version, as `v` of every message"),
+  schemas: z.string().describe("base URL of this version's schema ids: `<schemas><name>.schema.json`"),
+  streams: z.array(z.string()).describe("the streams this gateway publishes"),
+  commands: z.array(z.string()).describe("the commands this gateway accepts under request/"),
+});
+export type ContractInfo = z.infer<typeof contractInfoSchema>;
+
 const onlineStatusSchema = z.strictObject({
   v: contractVersionSchema,
   gatewayId: gatewayIdSchema,
@@ -29,6 +38,7 @@ const onlineStatusSchema = z.strictObject({
     byStream: z.record(z.string(), count).describe("stream -> unacknowledged records"),
   }),
   lastPublishAtMs: epochMsSchema.nullable().describe("when the broker last acknowledged an outbox record"),
+  contract: contractInfoSchema,
 });
 
 const offlineStatusSchema = z.strictObject({

@@ -8,8 +8,10 @@ import type { Clock, TimerHandle } from "../../core/clock.ts";
 import type { Logger } from "../../core/logger.ts";
 import type { Store } from "../store/index.ts";
 import type { OutboxDelivery } from "./delivery.ts";
-import { CONTRACT_VERSION } from "./envelope.ts";
-import type { StatusInfo, StatusPayload } from "./retained-topics.ts";
+import { commandNames } from "./commands/catalog.ts";
+import { CONTRACT_VERSION, schemaIdBase } from "./envelope.ts";
+import { streamSchemas } from "./records.ts";
+import type { ContractInfo, StatusInfo, StatusPayload } from "./retained-topics.ts";
 import type { GatewayTopics } from "./topics.ts";
 
 /** Options of {@link StatusReporter}. */
@@ -25,6 +27,14 @@ export interface StatusReporterOptions {
   /** When the gateway process started: epoch ms and monotonic ms. */
   readonly startedAt: { readonly wallMs: number; readonly monoMs: number };
 }
+
+/** The contract this gateway speaks, as the online status lists it. */
+export const contractInfo: ContractInfo = {
+  version: CONTRACT_VERSION,
+  schemas: schemaIdBase,
+  streams: Object.keys(streamSchemas),
+  commands: [...commandNames],
+};
 
 export class StatusReporter {
   private timer: TimerHandle | undefined;
@@ -51,6 +61,7 @@ export class StatusReporter {
       meters,
       backlog: { total: store.outbox.backlogCount(), byStream: store.outbox.backlogByStream() },
       lastPublishAtMs: delivery.lastPublishAtMs,
+      contract: contractInfo,
     };
   }
 

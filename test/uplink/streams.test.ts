@@ -2,7 +2,9 @@
  * The three outbox streams on a real broker: every record arrives once per delivery, wrapped in a valid
  * envelope, with gapless per-stream seq; retained status and meter state; offline on clean shutdown.
  */
+import { readFileSync } from "node:fs";
 import { afterEach, describe, expect, it } from "vitest";
+import { z } from "zod";
 import { streamEnvelopeSchemas } from "../../gateway/uplink/envelope.ts";
 import type { StreamName } from "../../gateway/uplink/records.ts";
 import { meterStateSchema, statusSchema } from "../../gateway/uplink/retained-topics.ts";
@@ -102,5 +104,36 @@ describe("uplink streams", () => {
     await late.until(() => late.on("status").length > 0, "retained offline");
     expect(late.on("status")[0]!.payload).toMatchObject({ state: "offline", reason: "shutdown" });
     await late.close();
+  });
+
+  it("the retained status names the contract version, its commands, streams and schemas", async () => {
+    broker = await startMosquitto();
+    gateway = await startGateway({ url: broker.url });
+    platform = await Platform.connect(broker.url);
+    await platform.until(() => platform!.on("status").length > 0, "retained status");
+    const status = platform.on("status")[0]!.payload;
+    expect(status["contract"]).toEqual({
+      version: 1,
+      schemas: "https://meter-gateway.example/schemas/v1/",
+      streams: ["readings", "billing", "events"],
+      commands: [
+        "topup",
+        "relay",
+        "relay.forward",
+        "protect",
+        "account.set",
+        "tariff.set",
+        "anomaly.resolve",
+        "meter.replace.confirm",
+        "meter.read",
+        "time.check",
+        "config.get",
+      ],
+    });
+    // The published schema at that location admits it.
+    const file = new URL("../../docs/schemas/status.schema.json", import.meta.url);
+    const published = JSON.parse(readFileSync(file, "utf8")) as { $id: string };
+    expect(published.$id).toBe("https://meter-gateway.example/schemas/v1/status.schema.json");
+    expect(z.fromJSONSchema(published).safeParse(status).success).toBe(true);
   });
 });

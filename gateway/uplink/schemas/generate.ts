@@ -1,6 +1,6 @@
 /**
- * Rewrites docs/schemas/ from the zod schemas of the MQTT contract, and the error-code tables of
- * docs/mqtt.md from the code map (error-code-doc.ts).
+ * Rewrites docs/schemas/ from the zod schemas of the MQTT contract, and the error-code tables and billing
+ * examples of docs/mqtt.md from the code map (error-code-doc.ts) and billing-examples.ts (example-doc.ts).
  *
  *   node --import tsx gateway/uplink/schemas/generate.ts           # write
  *   node --import tsx gateway/uplink/schemas/generate.ts --check   # exit 1 if either is stale
@@ -10,6 +10,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { renderSchemas } from "./contract-schemas.ts";
 import { errorCodeDocIsStale, writeErrorCodeDoc } from "./error-code-doc.ts";
+import { exampleDocIsStale, writeExampleDoc } from "./example-doc.ts";
 
 /** docs/schemas/ of this repository. */
 export const schemasDir = fileURLToPath(new URL("../../../docs/schemas/", import.meta.url));
@@ -52,7 +53,10 @@ if (process.argv[1] !== undefined && fileURLToPath(import.meta.url) === process.
     if (drift.length > 0) process.stderr.write(`docs/schemas is stale: ${drift.join(", ")}\n`);
     const docStale = await errorCodeDocIsStale();
     if (docStale) process.stderr.write("docs/mqtt.md's error-code tables differ from commands/codes.ts\n");
-    if (drift.length > 0 || docStale) {
+    const examplesStale = await exampleDocIsStale();
+    if (examplesStale)
+      process.stderr.write("docs/mqtt.md's examples differ from billing-examples.ts or event-examples.ts\n");
+    if (drift.length > 0 || docStale || examplesStale) {
       process.stderr.write(`${rerun}\n`);
       process.exitCode = 1;
     }
@@ -60,5 +64,7 @@ if (process.argv[1] !== undefined && fileURLToPath(import.meta.url) === process.
     process.stdout.write(`wrote ${writeSchemas()} schema files to ${schemasDir}\n`);
     await writeErrorCodeDoc();
     process.stdout.write("wrote the error-code tables of docs/mqtt.md\n");
+    await writeExampleDoc();
+    process.stdout.write("wrote the examples of docs/mqtt.md\n");
   }
 }
