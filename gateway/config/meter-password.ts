@@ -2,6 +2,7 @@
  * The relay password of a DL/T 645 meter, read from the file its config names (never from the config
  * itself, never logged, never in status or events: errors name the file, not its content).
  */
+import { readFailure } from "../../core/file-errors.ts";
 import { readFileSync } from "node:fs";
 import { ErrorCode, GatewayError } from "../../core/errors.ts";
 import type { Dlt645MeterConfig } from "./schema.ts";
@@ -34,18 +35,4 @@ export function readMeterPassword(meter: Pick<Dlt645MeterConfig, "relay">, confi
       `${file} must hold the 6-digit meter password and nothing else (it holds ${password.length} characters)`,
     );
   return password;
-}
-
-function readFailure(code: string | undefined): string {
-  switch (code) {
-    case "ENOENT":
-      return "it does not exist";
-    case "EACCES":
-    case "EPERM":
-      return "permission denied";
-    case "EISDIR":
-      return "it is a directory";
-    default:
-      return code ?? "unreadable";
-  }
 }

@@ -4,6 +4,7 @@
  * from files. Reconnecting is ours (reconnectPeriod 0, see uplink.ts), so MQTT.js never holds a backlog.
  * Secrets are read here and kept out of every log line and error message.
  */
+import { readFailure } from "../../core/file-errors.ts";
 import { readFileSync } from "node:fs";
 import type { IClientOptions } from "mqtt";
 import { ErrorCode, GatewayError } from "../../core/errors.ts";
@@ -17,21 +18,6 @@ export interface UplinkFiles {
   readonly ca?: Buffer;
   readonly cert?: Buffer;
   readonly key?: Buffer;
-}
-
-/** Plain words for why a file could not be read. */
-function readFailure(code: string | undefined): string {
-  switch (code) {
-    case "ENOENT":
-      return "it does not exist";
-    case "EACCES":
-    case "EPERM":
-      return "permission denied";
-    case "EISDIR":
-      return "it is a directory";
-    default:
-      return code ?? "unreadable";
-  }
 }
 
 /** The file's content. @throws GatewayError(ConfigInvalid) `<configKey>: cannot read the <what> file ...` */
