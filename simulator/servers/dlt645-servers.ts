@@ -3,16 +3,15 @@
  * TCP-to-RS485 converter passes it (raw frames, no envelope). Frames are found by the codec's framer,
  * by their length byte, so FE wake-up bytes, noise and split requests are handled as a meter does.
  */
-import { createServer, type AddressInfo, type Server, type Socket } from "node:net";
+import type { AddressInfo, Socket } from "node:net";
 import type { SerialPort } from "serialport";
 import type { Clock, TimerHandle } from "../../core/clock.ts";
-import { ErrorCode } from "../../core/errors.ts";
 import { Dlt645Framer } from "../../protocols/dlt645/index.ts";
 import type { DltSlave } from "../dlt645/dlt-slave.ts";
-import { SimError } from "../core/sim-error.ts";
 import { DltReplySender } from "./dlt645-reply-path.ts";
 import type { LineTiming } from "./line-timing.ts";
 import { openSerialPort } from "./open-serial.ts";
+import { TcpListener } from "./tcp-listener.ts";
 
 /** A partial request left this long (real ms) is given up, so a stray 68 cannot block the line. */
 const stalePartialMs = 500;
@@ -84,8 +83,7 @@ export class DltSerialServer {
 
 /** DL/T 645 frames over TCP, as a transparent converter passes them. */
 export class DltTcpServer {
-  private server: Server | undefined;
-  private readonly sockets = new Set<Socket>();
+  private readonly listener: TcpListener;
   private readonly sender: DltReplySender;
 
   constructor(
@@ -95,48 +93,24 @@ export class DltTcpServer {
     private readonly options: DltServerOptions,
   ) {
     this.sender = new DltReplySender(options.clock, options.lineTiming);
+    this.listener = new TcpListener(host, port, (socket) => this.accept(socket));
   }
 
-  /** Listens; a port in use is one clear SimError. */
-  async start(): Promise<AddressInfo> {
-    const server = createServer((socket) => this.accept(socket));
-    this.server = server;
-    try {
-      await new Promise<void>((resolve, reject) => {
-        server.once("error", reject);
-        server.listen(this.port, this.host, () => resolve());
-      });
-    } catch (error) {
-      this.server = undefined;
-      const code = (error as NodeJS.ErrnoException).code;
-      throw new SimError(
-        ErrorCode.EndpointUnavailable,
-        `TCP ${this.host}:${this.port} ${code === "EADDRINUSE" ? "is already in use" : `cannot be opened (${String(error)})`}`,
-        { cause: error },
-      );
-    }
-    return server.address() as AddressInfo;
+  /** Listens; a port in use, an address not on this host or a privileged port is one clear SimError. */
+  start(): Promise<AddressInfo> {
+    return this.listener.start();
   }
 
   async stop(): Promise<void> {
     this.sender.stop();
-    for (const socket of this.sockets) socket.destroy();
-    const server = this.server;
-    this.server = undefined;
-    if (server !== undefined) await new Promise<void>((resolve) => server.close(() => resolve()));
+    await this.listener.stop();
   }
 
   private accept(socket: Socket): void {
-    this.sockets.add(socket);
-    socket.setNoDelay(true);
     const link = connect(this.slave, this.sender, this.options.clock, (bytes) => {
       if (!socket.destroyed) socket.write(bytes);
     });
-    socket.on("close", () => {
-      this.sockets.delete(socket);
-      link.stop();
-    });
-    socket.on("error", () => socket.destroy());
+    socket.on("close", () => link.stop());
     socket.on("data", (chunk) => link.push(chunk));
   }
 }

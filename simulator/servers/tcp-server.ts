@@ -2,16 +2,15 @@
  * Serves a SimBus over Modbus TCP (MBAP) or RTU-over-TCP (RTU frames with CRC in a TCP stream, as a
  * transparent TCP-to-RS485 converter passes them).
  */
-import { createServer, type AddressInfo, type Server, type Socket } from "node:net";
+import type { AddressInfo, Socket } from "node:net";
 import type { Clock } from "../../core/clock.ts";
 import { SystemClock } from "../../core/clock.ts";
 import { withCrc } from "../../protocols/modbus/crc.ts";
 import { MbapFramer, RtuRequestFramer, encodeMbap } from "../../protocols/modbus/framing.ts";
 import type { SimBus, SlaveReply } from "../core/sim-bus.ts";
-import { ErrorCode } from "../../core/errors.ts";
-import { SimError } from "../core/sim-error.ts";
 import type { LineTiming } from "./line-timing.ts";
 import { ReplySender } from "./reply-path.ts";
+import { TcpListener } from "./tcp-listener.ts";
 
 export interface TcpServerOptions {
   host: string;
@@ -35,8 +34,7 @@ export interface TcpServerOptions {
 }
 
 export class SimTcpServer {
-  private server: Server | undefined;
-  private readonly sockets = new Set<Socket>();
+  private readonly listener: TcpListener;
   private readonly sender: ReplySender;
   private readonly clock: Clock;
 
@@ -47,47 +45,20 @@ export class SimTcpServer {
     this.clock = options.clock ?? new SystemClock();
     const framing = options.framing === "rtu-over-tcp" ? "rtu" : "mbap";
     this.sender = new ReplySender(this.clock, framing, framing === "rtu" ? options.lineTiming : undefined);
+    this.listener = new TcpListener(options.host, options.port, (socket) => this.accept(socket));
   }
 
   /** Listens; a port in use or an address not on this host is one clear SimError. */
-  async start(): Promise<AddressInfo> {
-    const server = createServer((socket) => this.accept(socket));
-    this.server = server;
-    try {
-      await new Promise<void>((resolve, reject) => {
-        server.once("error", reject);
-        server.listen(this.options.port, this.options.host, () => resolve());
-      });
-    } catch (error) {
-      this.server = undefined;
-      const code = (error as NodeJS.ErrnoException).code;
-      const where = `${this.options.host}:${this.options.port}`;
-      const reason =
-        code === "EADDRINUSE"
-          ? "is already in use"
-          : code === "EADDRNOTAVAIL"
-            ? "is not an address of this host"
-            : code === "EACCES"
-              ? "needs privileges (ports below 1024)"
-              : `cannot be opened (${String(error)})`;
-      throw new SimError(ErrorCode.EndpointUnavailable, `TCP ${where} ${reason}`, { cause: error });
-    }
-    return server.address() as AddressInfo;
+  start(): Promise<AddressInfo> {
+    return this.listener.start();
   }
 
   async stop(): Promise<void> {
     this.sender.stop();
-    for (const socket of this.sockets) socket.destroy();
-    const server = this.server;
-    this.server = undefined;
-    if (server !== undefined) await new Promise<void>((resolve) => server.close(() => resolve()));
+    await this.listener.stop();
   }
 
   private accept(socket: Socket): void {
-    this.sockets.add(socket);
-    socket.setNoDelay(true);
-    socket.on("close", () => this.sockets.delete(socket));
-    socket.on("error", () => socket.destroy());
     const send = (bytes: Uint8Array) => {
       if (!socket.destroyed) socket.write(bytes);
     };
