@@ -87,7 +87,8 @@ export class StreamTracker {
       const from = this.start === "one" ? 1 : lane.lowest;
       const missing: number[] = [];
       for (let seq = from; seq <= lane.highest; seq++) if (!lane.keys.has(seq)) missing.push(seq);
-      if (missing.length > 0) gaps.push({ ...lane, missing });
+      const { gatewayId, stream, epoch } = lane;
+      if (missing.length > 0) gaps.push({ gatewayId, stream, epoch, missing });
     }
     return gaps;
   }
