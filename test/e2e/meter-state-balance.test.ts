@@ -1,7 +1,8 @@
 /**
  * The retained meter state follows a balance change that no reading brings: a signed top-up over the
  * real broker is published as the meter's new balance without waiting for the next poll (docs/mqtt.md
- * section 5). The meters are polled once an hour, so the only poll is the one at start.
+ * section 5), and so does the relay position read back after a switch. The meters are polled once an
+ * hour, so the only poll is the one at start.
  */
 import { afterEach, describe, expect, it } from "vitest";
 import { startSite, type Site } from "../helpers/faults/site.ts";
@@ -42,4 +43,32 @@ describe("retained meter state after a top-up", () => {
     const after = states().at(-1)!;
     expect(readingOf(after)).toBe(readingOf(polled)); // the same reading: no poll brought it
   });
+
+  it(
+    "publishes the relay position read back after a signed cut, with no poll in between",
+    { timeout: 60_000 },
+    async () => {
+      site = await startSite({ meters: 1, pollIntervalMs: HOUR_MS, powerW: 0, balance: "100.00" });
+      await site.start();
+      const { platform } = site;
+      const states = () => platform.on("meters/M-1/state");
+      await platform.until(
+        () => readingOf(states().at(-1)) !== undefined,
+        "the state after the first poll",
+        20_000,
+      );
+      const polled = states().at(-1)!;
+      expect(polled.payload["relay"]).toBe("closed");
+
+      const params = { meter: "M-1", action: "cut", reason: "test" };
+      const response = await platform.request("relay", signedRequest("relay", params, { nowMs: Date.now() }));
+      expect(response).toMatchObject({ status: "ok" });
+      await platform.until(
+        () => states().at(-1)?.payload["relay"] === "open",
+        "a state with the relay open",
+        15_000,
+      );
+      expect(readingOf(states().at(-1))).toBe(readingOf(polled));
+    },
+  );
 });
