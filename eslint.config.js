@@ -52,6 +52,25 @@ export default tseslint.config(
     },
   },
   {
+    // The independent consumer (issue 15) is written from docs/mqtt.md and docs/schemas/ alone, as a
+    // platform would be: none of our code, only mqtt, ajv, node:crypto and its own files
+    // (test/consumer/independence.test.ts checks the allow-list).
+    files: ["test/consumer/client/**/*.ts"],
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        {
+          patterns: [
+            {
+              group: ["../*", "**/gateway/**", "**/protocols/**", "**/simulator/**", "**/core/**"],
+              message: "the independent consumer imports only mqtt, ajv, node:crypto and its own files",
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     // STYLE.md "small files": a reader holds a file or a function in their head at once. Raw lines,
     // as `wc -l` counts them, so the rule and the review measure the same thing. Source only: tests
     // (and test helpers under testing/) are tables of cases and may run long.

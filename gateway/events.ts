@@ -17,4 +17,10 @@ export interface GatewayEvents {
   "meter.quantities": { meterId: string; busId: string; change: OptionalBlockChange };
   /** A bus (serial port or TCP connection) came up or went down. */
   "bus.state": { busId: string; state: "up" | "down"; error?: GatewayError };
+  /**
+   * Something a meter's retained state shows changed outside a reading of that meter, after its commit:
+   * the account's balance (top-up, adjustment, anomaly.resolve, a charge of another meter of the account)
+   * or the relay position read back after a switch.
+   */
+  "meter.shown": { meterId: string; cause: "balance" | "relay" };
 }

@@ -35,6 +35,11 @@ export interface PrepaidEngineDeps {
   relay: RelayPort;
   /** Whether a meter has a relay the engine may drive. */
   hasRelay: (meterId: string) => boolean;
+  /**
+   * After the outermost commit of a balance change: the meters whose shown balance changed (every meter
+   * of the account but the one whose reading was charged, which is shown with that reading).
+   */
+  balanceShown?: (meterIds: readonly string[]) => void;
 }
 
 export class PrepaidEngine {
@@ -92,7 +97,7 @@ export class PrepaidEngine {
   replaceSettings(settings: PrepaidSettings): void {
     this.current = settings;
     this.unitOfWork((queued) => {
-      seedAccounts(this.deps.store, settings);
+      for (const accountId of seedAccounts(this.deps.store, settings)) this.showBalance(accountId);
       this.current = withStoredTariffs(this.deps.store, this.deps.logger, settings);
       for (const meterId of settings.meterAccount.keys()) this.resume(meterId, queued);
     });
@@ -184,9 +189,20 @@ export class PrepaidEngine {
     return nesting === "join" ? store.atomic(body) : store.transaction(body);
   }
 
-  /** Called inside a unit of work after a balance change: alarms, then every relay meter decides. */
-  balanceChanged(accountId: string, balanceE7: number, queued: QueuedEffect[], topupAmountE7?: number): void {
+  /**
+   * Called inside a unit of work after a balance change: alarms, then every relay meter decides; after
+   * the commit the account's meters show the new balance. `chargedMeterId`: the meter whose reading was
+   * charged (its state goes out with that reading).
+   */
+  balanceChanged(
+    accountId: string,
+    balanceE7: number,
+    queued: QueuedEffect[],
+    topupAmountE7?: number,
+    chargedMeterId?: string,
+  ): void {
     const store = this.deps.store;
+    this.showBalance(accountId, chargedMeterId);
     const account = store.accounts.require(accountId);
     const accountState = this.state.account(accountId);
     const result = evaluateThresholds(accountState.flags, balanceE7, account.thresholds);
@@ -211,6 +227,14 @@ export class PrepaidEngine {
         ? { kind: "balance", balanceE7 }
         : { kind: "topup", balanceE7, amountE7: topupAmountE7 };
     for (const meterId of this.metersOf(accountId)) this.decideFor(meterId, input, queued);
+  }
+
+  /** After the outermost commit, the account's meters (but `exceptMeterId`) show its new balance. */
+  private showBalance(accountId: string, exceptMeterId?: string): void {
+    const notify = this.deps.balanceShown;
+    if (notify === undefined) return;
+    const meterIds = (this.settings.accountMeters.get(accountId) ?? []).filter((m) => m !== exceptMeterId);
+    if (meterIds.length > 0) this.deps.store.afterCommit(() => notify(meterIds));
   }
 
   /** Meters billed to an account that have a relay. */
@@ -251,7 +275,8 @@ export class PrepaidEngine {
       hasRelay,
       commandBefore: (meterId, monoMs) => this.relays.commandBefore(meterId, monoMs),
       decideFor: (meterId, input, queued) => this.decideFor(meterId, input, queued),
-      balanceChanged: (accountId, balanceE7, queued) => this.balanceChanged(accountId, balanceE7, queued),
+      balanceChanged: (accountId, balanceE7, queued, meterId) =>
+        this.balanceChanged(accountId, balanceE7, queued, undefined, meterId),
     };
   }
 }

@@ -28,7 +28,8 @@ export interface ChargeContext extends DecisionContext {
   /** The relay command a position polled at `monoMs` was read after (RelayRunner.commandBefore). */
   commandBefore(meterId: string, monoMs: number): number;
   decideFor(meterId: string, input: UnstampedInput, queued: QueuedEffect[]): void;
-  balanceChanged(accountId: string, balanceE7: number, queued: QueuedEffect[]): void;
+  /** `meterId`: the meter whose reading was charged. */
+  balanceChanged(accountId: string, balanceE7: number, queued: QueuedEffect[], meterId: string): void;
 }
 
 interface Billed {
@@ -139,7 +140,7 @@ function charge(
     balance: money(entry.balanceAfterE7),
     parts: chargeParts(charged.parts),
   });
-  ctx.balanceChanged(accountId, entry.balanceAfterE7, queued);
+  ctx.balanceChanged(accountId, entry.balanceAfterE7, queued, reading.meterId);
 }
 
 /** A polled relay position starts the meter's decision, or is a read-back for it. */

@@ -29,7 +29,9 @@ export function storedSettingsOf(account: AccountSettings): {
   };
 }
 
-export function seedAccounts(store: Store, settings: PrepaidSettings): void {
+/** Creates the accounts the store does not have yet; returns the ids of those given an opening balance. */
+export function seedAccounts(store: Store, settings: PrepaidSettings): string[] {
+  const opened: string[] = [];
   for (const [id, tariff] of settings.tariffConfigs) {
     if (store.tariffs.get(id) === undefined) store.tariffs.upsert(id, tariff.kind, tariff);
   }
@@ -59,6 +61,8 @@ export function seedAccounts(store: Store, settings: PrepaidSettings): void {
         balance: money(entry.balanceAfterE7),
         reason: "opening balance from config",
       });
+      opened.push(account.id);
     }
   }
+  return opened;
 }

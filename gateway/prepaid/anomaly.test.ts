@@ -44,6 +44,17 @@ describe("assessReading", () => {
     });
   });
 
+  it("reports the plausible bound as whole Wh: the largest delta that is charged, one more is held", () => {
+    // 41.4 kW for 233 ms is 2.68 Wh, + 20 Wh tolerance: 22 Wh is the most a whole-Wh register can pass.
+    const base: MeterReading = { wallMs: T0, monoMs: 1_000_000, energyWh: 1_000 };
+    const at = (energyWh: number): MeterReading => ({ wallMs: T0 + 233, monoMs: 1_000_233, energyWh });
+    const first = assessReading(undefined, base).track;
+    expect(assessReading(first, at(1_022)).verdict.kind).toBe("charge");
+    const held = assessReading(first, at(1_023));
+    expect(held.verdict).toEqual({ kind: "hold", reason: "spike" });
+    expect(held.events).toEqual([{ kind: "energy-spike", deltaWh: 23, maxPlausibleWh: 22, elapsedMs: 233 }]);
+  });
+
   it("accepts a jump that persists as a new baseline after maxConsecutiveHolds, audited and uncharged", () => {
     const steps = feed([r(0, 0), r(1, 900_000), r(2, 900_010), r(3, 900_020), r(4, 900_100)]);
     expect(steps.map((s) => s.verdict.kind)).toEqual(["baseline", "hold", "hold", "rebase", "charge"]);

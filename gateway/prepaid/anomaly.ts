@@ -121,7 +121,9 @@ export function assessReading(
   if (deltaWh < -limits.toleranceWh) return rebase(track, reading, "decrease");
 
   const elapsedMs = reading.monoMs - track.monoMs;
-  const maxPlausibleWh = (limits.maxPowerW * elapsedMs) / 3_600_000 + limits.toleranceWh;
+  // Whole Wh, rounded down: the delta is a whole number of Wh, so `deltaWh > floor(x)` holds exactly
+  // when `deltaWh > x`, and the bound the event reports is the largest delta that would have passed.
+  const maxPlausibleWh = Math.floor((limits.maxPowerW * elapsedMs) / 3_600_000 + limits.toleranceWh);
   if (deltaWh > maxPlausibleWh) {
     const holds = track.holds + 1;
     if (holds >= limits.maxConsecutiveHolds) return rebase(track, reading, "persistent-jump");

@@ -65,7 +65,11 @@ export class BillingFeature {
     });
     const hasRelay = (meterId: string) => this.meters.hasRelay(meterId);
     const settings = compilePrepaidSettings(config);
-    this.engine = new PrepaidEngine({ store, clock, logger, settings, relay: this.meters, hasRelay });
+    const balanceShown = (meterIds: readonly string[]) => {
+      for (const meterId of meterIds) events.emit("meter.shown", { meterId, cause: "balance" });
+    };
+    const relay = this.meters;
+    this.engine = new PrepaidEngine({ store, clock, logger, settings, relay, hasRelay, balanceShown });
     this.operations = new PrepaidOperations(this.engine, store);
     this.meters.configure(config);
     const meters = this.meters;

@@ -4,8 +4,9 @@
  * and publishing it for every poll cost as much CPU as storing the reading (issue 13: one QoS 1 message per
  * reading beside the outbox's batches), so:
  * - a change a user acts on (online/offline, relay, money state, account) goes out at once;
- * - a state that only refreshes the reading (and with it lastSeen and balance) goes out at most once per
- *   `intervalMs` per meter: the newest one, at the latest `intervalMs` after the previous publish;
+ * - any other change (a newer reading and with it lastSeen, a balance changed by a charge, a top-up, an
+ *   adjustment or anomaly.resolve) goes out at most once per `intervalMs` per meter: the newest state, at
+ *   the latest `intervalMs` after the previous publish;
  * - `flushAll` (at stop) sends every state still held back, so the last one is never lost.
  */
 import type { Clock, TimerHandle } from "../../core/clock.ts";

@@ -42,6 +42,8 @@ export class Meters implements MeterDirectory, RelayActuator {
   private allowCloseMeters = new Set<string>();
   /** The latest stored reading of each meter since start. */
   private readonly lastReadings = new Map<string, Reading>();
+  /** The relay position last read back after a switch, with the monotonic ms it was read at. */
+  private readonly readBacks = new Map<string, { closed: boolean; monoMs: number }>();
 
   constructor(private readonly deps: MetersDeps) {}
 
@@ -127,6 +129,9 @@ export class Meters implements MeterDirectory, RelayActuator {
 
   relay(meterId: string): RelayShown {
     const latest = this.lastReadings.get(meterId);
+    const readBack = this.readBacks.get(meterId);
+    if (readBack !== undefined && (latest === undefined || latest.monoMs < readBack.monoMs))
+      return position(readBack.closed);
     if (latest !== undefined)
       return latest.relayClosed === undefined ? undefined : position(latest.relayClosed);
     // Nothing stored since start: the database's latest reading (stored with relayClosed 1/0).
@@ -155,8 +160,12 @@ export class Meters implements MeterDirectory, RelayActuator {
     return this.running().writeRelay(meterId, closed);
   }
 
-  readRelay(meterId: string): Promise<boolean> {
-    return this.running().readRelay(meterId);
+  /** Reads the relay back (after a switch); the position is shown at once (event `meter.shown`). */
+  async readRelay(meterId: string): Promise<boolean> {
+    const closed = await this.running().readRelay(meterId);
+    this.readBacks.set(meterId, { closed, monoMs: this.deps.clock.monotonicMs() });
+    this.deps.events.emit("meter.shown", { meterId, cause: "relay" });
+    return closed;
   }
 
   /** The meters' optional capabilities (allow close, alarm, keep-power, clocks, ESAM forward). */

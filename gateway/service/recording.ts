@@ -1,7 +1,9 @@
 /**
  * What the buses report, recorded: readings into stored, charged batches (ReadingFlow; then the meter
  * directory remembers them and the uplink is woken and publishes the meters' states), and bus and meter
- * states into events (MeterEventRecorder). One feature, so the composition root wires it in one line.
+ * states into events (MeterEventRecorder); a committed change a meter's state shows outside its own
+ * reading (`meter.shown`: a balance, a relay read-back) is handed to the uplink as well. One feature, so
+ * the composition root wires it in one line.
  */
 import type { Clock } from "../../core/clock.ts";
 import type { EventBus } from "../../core/event-bus.ts";
@@ -32,8 +34,9 @@ export interface RecordingDeps {
 export class Recording {
   private readonly readingFlow: ReadingFlow;
   private readonly meterEvents: MeterEventRecorder;
+  private stopShown: (() => void) | undefined;
 
-  constructor(deps: RecordingDeps) {
+  constructor(private readonly deps: RecordingDeps) {
     const { directory, uplink, events, store } = deps;
     this.readingFlow = new ReadingFlow({
       ...deps,
@@ -55,6 +58,8 @@ export class Recording {
   start(): void {
     this.readingFlow.start();
     this.meterEvents.start();
+    const { events, uplink } = this.deps;
+    this.stopShown = events.on("meter.shown", ({ meterId }) => uplink.publishMeterState(meterId));
   }
 
   /** Stores the readings collected so far (at shutdown: the polls that finished). */
@@ -65,5 +70,7 @@ export class Recording {
   stop(): void {
     this.readingFlow.stop();
     this.meterEvents.stop();
+    this.stopShown?.();
+    this.stopShown = undefined;
   }
 }

@@ -45,10 +45,9 @@ const refusedCommand = z.strictObject({
   source: text.optional().describe("a technician's action on the gateway itself"),
 });
 const refusedRemoteCut = z.strictObject({ commandId: text, reason: z.literal("protected") });
-// maxPlausibleWh is maxPowerW x elapsed time + 20 Wh, unrounded: it is fractional (seen in the e2e runs).
 const spike = z.strictObject({
   deltaWh: wh,
-  maxPlausibleWh: z.number().describe("Wh, not rounded: may be fractional"),
+  maxPlausibleWh: wh.describe("Wh, whole: maxPowerW x elapsed time rounded down, + 20 Wh"),
   elapsedMs: z.number().describe("monotonic ms since the baseline reading"),
   anomalyId: int.positive(),
 });

@@ -63,7 +63,11 @@ export const billingBodySchema = z.discriminatedUnion("kind", [
     accountId: id,
     purchaseSeq: z.number().int().nonnegative(),
     paymentRef: z.string(),
-    amountFen: z.number().int(),
+    amountFen: z
+      .number()
+      .int()
+      .positive()
+      .describe("whole fen, > 0: the applied amount, or the request's for duplicate and refused"),
     balance: moneyString,
     reason: z.string().optional().describe("why a top-up was refused"),
     source: z.enum(["uplink", "local"]).describe("platform command or local technician command"),

@@ -26,6 +26,11 @@ export interface StartMosquittoOptions {
    * no password file, so any user name is accepted). Absent: no ACL, everything allowed.
    */
   acl?: string;
+  /**
+   * Keep sessions, their queued QoS 1 messages and retained messages across {@link MosquittoBroker.restart}
+   * (mosquitto `persistence true`, saved in the broker's temp dir when it stops). Default false.
+   */
+  persistence?: boolean;
 }
 
 /** A running mosquitto child process. */
@@ -61,11 +66,18 @@ const START_TIMEOUT_MS = 10_000;
 /** Attempts at a fresh port when another process took the one {@link freePort} found. */
 const PORT_ATTEMPTS = 5;
 
-function configText(port: number, pki: TestPki | undefined, aclFile?: string): string {
+function configText(
+  port: number,
+  pki: TestPki | undefined,
+  aclFile?: string,
+  persistenceDir?: string,
+): string {
   const lines = [
     `listener ${port} ${LOOPBACK}`,
     "allow_anonymous true",
-    "persistence false",
+    ...(persistenceDir === undefined
+      ? ["persistence false"]
+      : ["persistence true", `persistence_location ${persistenceDir}/`]),
     "log_dest stderr",
     "connection_messages true",
   ];
@@ -150,7 +162,9 @@ export async function startMosquitto(
     port = await freePort();
     const aclPath = join(dir.path, "acl");
     if (options.acl !== undefined) await writeFile(aclPath, options.acl);
-    await writeFile(confPath, configText(port, pki, options.acl === undefined ? undefined : aclPath));
+    const aclFile = options.acl === undefined ? undefined : aclPath;
+    const persistenceDir = options.persistence === true ? dir.path : undefined;
+    await writeFile(confPath, configText(port, pki, aclFile, persistenceDir));
     try {
       proc = await launch(binary, confPath, port);
     } catch (error) {

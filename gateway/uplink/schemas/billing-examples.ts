@@ -21,8 +21,8 @@ export const billingExamples: readonly BillingExample[] = [
     body: {
       kind: "adjustment",
       ...account,
-      amount: "100",
-      balance: "100",
+      amount: "100.00",
+      balance: "100.00",
       reason: "opening balance from config",
     },
   },

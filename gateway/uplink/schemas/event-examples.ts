@@ -20,7 +20,7 @@ const replacement = {
   atMs: at,
 };
 const spike = spec.readingEvent(
-  { kind: "energy-spike", deltaWh: 128, maxPlausibleWh: 20.006472, elapsedMs: 233 },
+  { kind: "energy-spike", deltaWh: 128, maxPlausibleWh: 22, elapsedMs: 233 },
   subject,
 );
 const jump = spec.readingEvent(

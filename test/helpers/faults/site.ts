@@ -26,6 +26,8 @@ export interface SiteOptions {
   readonly speed?: number;
   /** Opening balance of each account, yuan; default "1000.00". */
   readonly balance?: string;
+  /** The broker keeps sessions and queued messages across its restarts (mosquitto persistence). */
+  readonly persistentBroker?: boolean;
 }
 
 /** Flat tariff of every account: 1.0000 yuan/kWh, so 1 Wh costs 10 000 e7. */
@@ -71,7 +73,7 @@ mqtt: { url: "${extra.brokerUrl}", commandKeyFile: ${extra.keyFile}, reconnectMi
 /** Starts the broker, the simulated meters and the platform client (not the service). */
 export async function startSite(options: SiteOptions): Promise<Site> {
   const units = Array.from({ length: options.meters }, (_, i) => i + 1);
-  const broker = await startMosquitto();
+  const broker = await startMosquitto({ persistence: options.persistentBroker === true });
   const sim = await startSimulator({
     endpoint: { kind: "tcp", host: "127.0.0.1", port: 0 },
     meters: units.map((unit) => ({
