@@ -72,7 +72,7 @@ export const executorErrorCodes = {
   RELAY_TEST_REFUSED:
     "A local technician's relay test (web page or CLI, never MQTT) was refused: the supply is not on, or a cut is announced, standing or not followed.",
   TARIFF_IN_FORCE:
-    "`tariff.set`: `effectiveFrom` is at or before the start of the tariff's version in force, which already took effect and can no longer be replaced (a next set can be replaced only until its switch-over); nothing was changed (`details: { tariff, effectiveFrom, inForceSinceMs, earliestMs }`, epoch ms).",
+    "`tariff.set`: `effectiveFrom` is at or before the start of the version in force, which took effect and cannot be replaced (a next set can, until its switch-over); `details: { tariff, effectiveFrom, inForceSinceMs, earliestMs }`.",
 } as const;
 
 /** Every code of a command response, with its meaning. */
