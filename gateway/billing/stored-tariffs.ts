@@ -12,8 +12,10 @@
 import type { Logger } from "../../core/logger.ts";
 import {
   compileTariff,
+  planTariffSet,
   tariffConfigSchema,
   type Tariff,
+  type TariffConfig,
   type TariffTimeline,
   type TariffVersion,
 } from "../prepaid/index.ts";
@@ -101,4 +103,18 @@ export function storeTimeline(
   const latest = tariffConfigSchema.parse(timeline.latest);
   store.tariffs.upsert(latest.id, latest.kind, latest);
   return { latest: compileTariff(latest), earlier: compileVersions(versions) };
+}
+
+/**
+ * A tariff the reloaded config file changed: the file's version is its current set from `nowMs` (epoch
+ * ms), as a `tariff.set` without effectiveFrom would make it; a next set set by command stays pending.
+ */
+export function reloadTariff(
+  store: Store,
+  settings: PrepaidSettings,
+  tariff: TariffConfig,
+  nowMs: number,
+): void {
+  const plan = planTariffSet<unknown>(storedTimeline(store, settings, tariff.id), tariff, nowMs);
+  if (plan.kind === "apply") storeTimeline(store, tariff.id, plan.timeline);
 }

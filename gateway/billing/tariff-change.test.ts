@@ -6,7 +6,9 @@
  */
 import { afterEach, describe, expect, it } from "vitest";
 import { openCommandRig, type CommandRig } from "../../test/helpers/billing/command-rig.ts";
-import { closeEngineRigs } from "../../test/helpers/billing/engine-rig.ts";
+import { closeEngineRigs, rigParsedConfig } from "../../test/helpers/billing/engine-rig.ts";
+import { planReload, storeReload } from "../service/reload.ts";
+import { compilePrepaidSettings } from "./settings.ts";
 
 afterEach(closeEngineRigs);
 
@@ -147,6 +149,32 @@ describe("tariff.set effectiveFrom", () => {
       tariffs: [newPrice.tariff],
       tariffNext: [],
       accounts: [{ tariffNextFromMs: null }],
+    });
+  });
+});
+
+describe("a reload that changes a tariff in the file", () => {
+  it("makes the file's version the current set from then and keeps the next set", async () => {
+    const rig = openCommandRig(config);
+    const start = rig.clock.now();
+    rig.ingest([rig.read("m1", 1_000)]);
+    rig.send("tariff.set", { ...newPrice, effectiveFrom: start + 60 * minute });
+    rig.clock.advance(20 * minute);
+    const prev = rigParsedConfig(config);
+    const next = rigParsedConfig(config.replace('price: "1.0000"', 'price: "1.5000"'));
+    const settings = compilePrepaidSettings(next);
+    storeReload(rig.store, prev, next, settings, planReload(prev, next), rig.clock.now());
+    rig.engine.replaceSettings(settings);
+    const reloaded = await configGet(rig);
+    expect(reloaded).toMatchObject({
+      tariffs: [{ price: "1.5000" }],
+      tariffNext: [{ effectiveFromMs: start + 60 * minute, definition: newPrice.tariff }],
+    });
+    rig.clock.advance(60 * minute);
+    rig.ingest([rig.read("m1", 1_800)]); // 200 Wh at 1.0000, 400 at 1.5000 (reload), 200 at 2.0000 (next)
+    expect(charges(rig).at(-1)).toMatchObject({
+      amount: "1.20",
+      parts: [{ price: "1.0000" }, { price: "1.5000" }, { price: "2.0000" }],
     });
   });
 });
