@@ -56,11 +56,26 @@ export function tierCounterAt(
   };
 }
 
+/** Bounds already found, by zone and period: status asks for every tiered account's on each call. */
+const boundsCache = new Map<string, { fromMs: number; toMs: number }>();
+/** A few zones times the periods in use; cleared when full rather than tracked. */
+const BOUNDS_CACHE_MAX = 256;
+
 /** Instants a settlement period ("YYYY-MM" or "YYYY") begins and ends in `timeZone`, epoch ms. */
 export function settlementPeriodBounds(
   periodKey: string,
   timeZone: string,
 ): { fromMs: number; toMs: number } {
+  const cacheKey = `${timeZone}|${periodKey}`;
+  const cached = boundsCache.get(cacheKey);
+  if (cached !== undefined) return { ...cached };
+  const bounds = findBounds(periodKey, timeZone);
+  if (boundsCache.size >= BOUNDS_CACHE_MAX) boundsCache.clear();
+  boundsCache.set(cacheKey, bounds);
+  return { ...bounds };
+}
+
+function findBounds(periodKey: string, timeZone: string): { fromMs: number; toMs: number } {
   const [year, month] = periodKey.split("-").map((part) => Number.parseInt(part, 10));
   if (year === undefined || Number.isNaN(year)) throw new RangeError(`bad settlement period "${periodKey}"`);
   const first = month === undefined ? Date.UTC(year, 0, 1) : Date.UTC(year, month - 1, 1);
