@@ -74,14 +74,17 @@ export function withTariff(
 
 /**
  * The stored versions of tariff `id` as definitions (config shape): the kv history and the tariffs row,
- * or the configured definition when none is stored; undefined for a tariff never defined.
+ * or the configured definition when none (or no valid one) is stored; undefined for a tariff never
+ * defined.
  */
 export function storedTimeline(
   store: Store,
   settings: PrepaidSettings,
   id: string,
 ): TariffTimeline<unknown> | undefined {
-  const latest = store.tariffs.get(id)?.definition ?? settings.tariffConfigs.get(id);
+  const row = store.tariffs.get(id)?.definition;
+  // An invalid row is not in force (withStoredTariffs keeps the configured one), so it is not the base.
+  const latest = tariffConfigSchema.safeParse(row).success ? row : settings.tariffConfigs.get(id);
   if (latest === undefined) return undefined;
   const earlier = storedVersions(store, id).map((v) => ({ untilMs: v.untilMs, value: v.definition }));
   return { earlier, latest };
