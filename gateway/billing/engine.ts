@@ -23,6 +23,13 @@ import { QueuedEffectRunner, type QueuedEffect, type UnstampedInput } from "./qu
 import { decideMeter } from "./meter-decision.ts";
 import { chargeReading, type ChargeContext } from "./reading-charge.ts";
 import { withStoredTariffs, withTariff } from "./stored-tariffs.ts";
+import {
+  accountTariffView,
+  tariffSetsView,
+  type AccountTariffView,
+  type TariffSetsView,
+  type TariffViewSource,
+} from "./tariff-view.ts";
 
 export type { RelayPort };
 export type { QueuedEffect, UnstampedInput };
@@ -151,6 +158,26 @@ export class PrepaidEngine {
   /** Held readings, held jumps, a disobeying relay and an unconfirmed replacement of a meter. */
   meterHealth(meterId: string): MeterBillingHealth {
     return meterBillingHealth(this.deps.store, meterId, this.state.peekMeter(meterId));
+  }
+
+  /**
+   * Account `accountId`'s current and next tariff sets and its tier counter, now (for `account.get`,
+   * `config.get` and status); undefined for an unknown account. Reads only.
+   */
+  tariffView(accountId: string): AccountTariffView | undefined {
+    return accountTariffView(this.tariffViewSource(), accountId);
+  }
+
+  /** The current and next sets of every stored tariff, now (for `config.get`). */
+  tariffSets(): TariffSetsView[] {
+    const source = this.tariffViewSource();
+    return this.deps.store.tariffs.list().flatMap((t) => tariffSetsView(source, t.id) ?? []);
+  }
+
+  private tariffViewSource(): TariffViewSource {
+    const { store, clock } = this.deps;
+    const usage = (accountId: string) => this.state.peekAccount(accountId)?.usage;
+    return { store, settings: this.settings, usage, nowMs: clock.now() };
   }
 
   /** Balance of an account, 1e-7 yuan, or undefined for an unknown account. */

@@ -3,7 +3,7 @@
  * remote cut/restore, keep-power, account settings, tariffs. Each is one unit of work; a refusal
  * changes nothing but its own audit record.
  */
-import { applyLimitsPatch, compileTariff, type LimitsPatch, type TariffConfig } from "../prepaid/index.ts";
+import { applyLimitsPatch, planTariffSet, type LimitsPatch, type TariffConfig } from "../prepaid/index.ts";
 import type { Store } from "../store/index.ts";
 import type { ExecutorErrorCode } from "../uplink/commands/codes.ts";
 import { accountProtectionEvent } from "../uplink/event-specs/index.ts";
@@ -15,7 +15,8 @@ import type { OperationResult } from "./operation-result.ts";
 import { toProtection } from "./protection.ts";
 import { confirmMeterReplacement, type ReplaceConfirmResult } from "./replacement-confirm.ts";
 import { restoreModeOf, type PrepaidSettings } from "./settings.ts";
-import { earliestEffectiveFrom, storeTariffVersion } from "./stored-tariffs.ts";
+import { storedTimeline, storeTimeline } from "./stored-tariffs.ts";
+import type { AccountTariffView, TariffSetsView } from "./tariff-view.ts";
 import { supplyView, type SupplyView } from "./supply-view.ts";
 import { applyTopUpCommand, type TopUpCommand, type TopUpResult } from "./topup-command.ts";
 
@@ -29,6 +30,19 @@ export class PrepaidOperations {
 
   private get settings(): PrepaidSettings {
     return this.engine.settings;
+  }
+
+  /**
+   * Account `accountId`'s current and next tariff sets and its tier counter now (`account.get`,
+   * `config.get`, status; tariff-view.ts); undefined for an unknown account.
+   */
+  tariffView(accountId: string): AccountTariffView | undefined {
+    return this.engine.tariffView(accountId);
+  }
+
+  /** The current and next sets of every tariff now (`config.get`). */
+  tariffSets(): TariffSetsView[] {
+    return this.engine.tariffSets();
   }
 
   knowsAccount(accountId: string): boolean {
@@ -221,33 +235,50 @@ export class PrepaidOperations {
   }
 
   /**
-   * Adds or replaces a tariff (validated config shape), in force from `when.effectiveFromMs` (epoch ms;
-   * default `when.nowMs`, or the start of the newest change already set if that is later). Energy used
-   * before it keeps the old price (stored-tariffs.ts). TARIFF_INVALID if it is before a change already set.
+   * Adds or replaces a tariff (validated config shape) as its current or next set, in force from
+   * `when.effectiveFromMs` (epoch ms; default `when.nowMs`); prepaid/tariff-sets.ts decides which set
+   * and refuses (TARIFF_IN_FORCE) to replace a version that already took effect. Energy used before a
+   * change keeps the old price (stored-tariffs.ts).
    */
   tariffSet(
     tariff: TariffConfig,
     when: { nowMs: number; effectiveFromMs?: number | undefined },
-  ): OperationResult<{ tariff: string; effectiveFromMs: number }> {
-    const compiled = compileTariff(tariff);
-    const earliestMs = earliestEffectiveFrom(this.store, tariff.id);
-    const effectiveFromMs = when.effectiveFromMs ?? Math.max(when.nowMs, earliestMs ?? when.nowMs);
-    if (earliestMs !== undefined && effectiveFromMs < earliestMs)
+  ): OperationResult<TariffSetResult> {
+    const timeline = storedTimeline(this.store, this.settings, tariff.id);
+    const plan = planTariffSet<unknown>(timeline, tariff, when.nowMs, when.effectiveFromMs);
+    if (plan.kind === "refuse") {
+      const { effectiveFromMs, inForceSinceMs, earliestMs } = plan;
       return {
         ok: false,
-        code: "TARIFF_INVALID",
-        message: `effectiveFrom ${effectiveFromMs} is before the change already set for ${earliestMs}`,
-        details: { tariff: tariff.id, effectiveFrom: effectiveFromMs, earliestMs },
+        code: "TARIFF_IN_FORCE",
+        message: `effectiveFrom ${effectiveFromMs} is not after ${inForceSinceMs}, when the version of '${tariff.id}' in force took effect`,
+        details: { tariff: tariff.id, effectiveFrom: effectiveFromMs, inForceSinceMs, earliestMs },
       };
+    }
     this.engine.unitOfWork(() => {
-      const previous =
-        this.store.tariffs.get(tariff.id)?.definition ?? this.settings.tariffConfigs.get(tariff.id);
-      const earlier = storeTariffVersion(this.store, tariff, effectiveFromMs, previous);
+      const { latest, earlier } = storeTimeline(this.store, tariff.id, plan.timeline);
       // In force once stored for good: the command handler's transaction around this may still roll back.
-      this.store.afterCommit(() => this.engine.useTariff(tariff.id, compiled, earlier));
+      this.store.afterCommit(() => this.engine.useTariff(tariff.id, latest, earlier));
     });
-    return { ok: true, result: { tariff: tariff.id, effectiveFromMs } };
+    const { effectiveFromMs, set, replacedNextFromMs } = plan;
+    return {
+      ok: true,
+      result: {
+        tariff: tariff.id,
+        effectiveFromMs,
+        set,
+        ...(replacedNextFromMs === undefined ? {} : { replacedNextFromMs }),
+      },
+    };
   }
+}
+
+/** What `tariff.set` did: which set the version became, from when, and the next set it replaced. */
+export interface TariffSetResult {
+  readonly tariff: string;
+  readonly effectiveFromMs: number;
+  readonly set: "current" | "next";
+  readonly replacedNextFromMs?: number;
 }
 
 /** UNKNOWN_ACCOUNT for `accountId`. */

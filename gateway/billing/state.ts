@@ -77,6 +77,11 @@ export class EngineState {
     return state;
   }
 
+  /** An account's state for reading only (views, status): not marked for writing back. */
+  peekAccount(accountId: string): Readonly<AccountState> | undefined {
+    return this.accounts.get(accountId) ?? (this.load(accountKey(accountId)) as AccountState | undefined);
+  }
+
   /** Writes what changed; call inside the unit of work. */
   persist(): void {
     for (const id of this.dirtyMeters) this.write(meterKey(id), this.meters.get(id));

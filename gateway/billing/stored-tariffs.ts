@@ -2,17 +2,21 @@
  * Tariffs set by command since the config was written are in the store and win over the config's first
  * version. The settings are never changed in place: a new settings object is built from the old one.
  *
- * A `tariff.set` takes effect at its `effectiveFrom` (default: when applied). The version it replaces
- * is kept, with that instant as its end, in the kv table (`tariff.earlier.<id>`), so energy used before
- * the change is charged at the old price even when the reading that measures it comes after
- * (docs/mqtt.md 6.3). The newest {@link maxEarlierVersions} versions are kept.
+ * A `tariff.set` takes effect at its `effectiveFrom` (default: when applied), as the current or the next
+ * set (prepaid/tariff-sets.ts decides). The tariffs row holds the newest version (the next set while one
+ * is pending); the versions before it are kept, each with the instant it stopped, in the kv table
+ * (`tariff.earlier.<id>`), so energy used before a change is charged at the old price even when the
+ * reading that measures it comes after (docs/mqtt.md 6.3). Both are in the SQLite file: the current and
+ * next sets survive a restart. The newest {@link maxEarlierVersions} earlier versions are kept.
  */
 import type { Logger } from "../../core/logger.ts";
 import {
   compileTariff,
+  planTariffSet,
   tariffConfigSchema,
   type Tariff,
   type TariffConfig,
+  type TariffTimeline,
   type TariffVersion,
 } from "../prepaid/index.ts";
 import type { Store } from "../store/index.ts";
@@ -68,27 +72,52 @@ export function withTariff(
   };
 }
 
-/** The earliest `effectiveFrom` a new version of tariff `id` may have: the end of its newest earlier one. */
-export function earliestEffectiveFrom(store: Store, id: string): number | undefined {
-  return storedVersions(store, id).at(-1)?.untilMs;
+/**
+ * The stored versions of tariff `id` as definitions (config shape): the kv history and the tariffs row,
+ * or the configured definition when none (or no valid one) is stored; undefined for a tariff never
+ * defined.
+ */
+export function storedTimeline(
+  store: Store,
+  settings: PrepaidSettings,
+  id: string,
+): TariffTimeline<unknown> | undefined {
+  const row = store.tariffs.get(id)?.definition;
+  // An invalid row is not in force (withStoredTariffs keeps the configured one), so it is not the base.
+  const latest = tariffConfigSchema.safeParse(row).success ? row : settings.tariffConfigs.get(id);
+  if (latest === undefined) return undefined;
+  const earlier = storedVersions(store, id).map((v) => ({ untilMs: v.untilMs, value: v.definition }));
+  return { earlier, latest };
 }
 
 /**
- * Stores `tariff` as the version in force from `effectiveFromMs`; the version it replaces (`previous`,
- * config shape, if the tariff existed) is kept until then. Call inside a unit of work, after checking
- * {@link earliestEffectiveFrom}. Returns the earlier versions, compiled.
+ * Stores `tariff.set`'s planned timeline of `tariff` (the newest {@link maxEarlierVersions} earlier
+ * versions are kept). Call inside a unit of work. Returns the earlier versions and the newest, compiled.
  */
-export function storeTariffVersion(
+export function storeTimeline(
   store: Store,
+  id: string,
+  timeline: TariffTimeline<unknown>,
+): { latest: Tariff; earlier: TariffVersion[] } {
+  const versions = timeline.earlier
+    .map((v) => ({ untilMs: v.untilMs, definition: v.value }))
+    .slice(-maxEarlierVersions);
+  store.kv.set(historyKey(id), versions);
+  const latest = tariffConfigSchema.parse(timeline.latest);
+  store.tariffs.upsert(latest.id, latest.kind, latest);
+  return { latest: compileTariff(latest), earlier: compileVersions(versions) };
+}
+
+/**
+ * A tariff the reloaded config file changed: the file's version is its current set from `nowMs` (epoch
+ * ms), as a `tariff.set` without effectiveFrom would make it; a next set set by command stays pending.
+ */
+export function reloadTariff(
+  store: Store,
+  settings: PrepaidSettings,
   tariff: TariffConfig,
-  effectiveFromMs: number,
-  previous: unknown,
-): TariffVersion[] {
-  let versions = storedVersions(store, tariff.id);
-  if (previous !== undefined) {
-    versions = [...versions, { untilMs: effectiveFromMs, definition: previous }].slice(-maxEarlierVersions);
-    store.kv.set(historyKey(tariff.id), versions);
-  }
-  store.tariffs.upsert(tariff.id, tariff.kind, tariff);
-  return compileVersions(versions);
+  nowMs: number,
+): void {
+  const plan = planTariffSet<unknown>(storedTimeline(store, settings, tariff.id), tariff, nowMs);
+  if (plan.kind === "apply") storeTimeline(store, tariff.id, plan.timeline);
 }

@@ -29,12 +29,22 @@ function integer(value: unknown, flag: string): number {
 }
 
 /** `--until`: an ISO 8601 time with offset, or epoch milliseconds. */
-function instant(value: unknown): number {
+function instant(value: unknown, option = "--until"): number {
   if (typeof value === "string" && /^\d+$/.test(value)) return Number(value);
   const ms = typeof value === "string" ? Date.parse(value) : Number.NaN;
   if (Number.isNaN(ms))
-    throw new UsageError(`--until must be an ISO 8601 time or epoch ms (got '${String(value)}')`);
+    throw new UsageError(`${option} must be an ISO 8601 time or epoch ms (got '${String(value)}')`);
   return ms;
+}
+
+/** `tariff.set`: the definition file and when it takes effect (later than now: the tariff's next set). */
+function tariffSetOptions(sub: Command): Command {
+  return sub
+    .requiredOption("--file <file>", "tariff definition, YAML or JSON (a tariffs[] entry)")
+    .option(
+      "--effective-from <time>",
+      "when it takes effect (later than now: the next set): ISO 8601 or epoch ms",
+    );
 }
 
 /** Copies the options that were given, under their request field names. */
@@ -80,8 +90,10 @@ function paramsFor(command: CommandName, o: CommonOptions): Record<string, unkno
       });
     case "tariff.set": {
       const file = String(o["file"]);
+      const from = o["effectiveFrom"];
+      const when = from === undefined ? {} : { effectiveFrom: instant(from, "--effective-from") };
       try {
-        return { tariff: parseYaml(readFileSync(file, "utf8")) as unknown };
+        return { tariff: parseYaml(readFileSync(file, "utf8")) as unknown, ...when };
       } catch (error) {
         throw new UsageError(`cannot read tariff file ${file}: ${(error as Error).message}`);
       }
@@ -142,7 +154,7 @@ function addOptions(sub: Command, command: CommandName): Command {
         .option("--close-allowed-min <yuan>", "balance above which a cut supply is restored")
         .option("--restore-mode <mode>", "direct, or allow-close (the customer presses the meter's button)");
     case "tariff.set":
-      return sub.requiredOption("--file <file>", "tariff definition, YAML or JSON (a tariffs[] entry)");
+      return tariffSetOptions(sub);
     case "anomaly.resolve":
       return sub
         .requiredOption("--meter <id>", "meter whose held energy jump to resolve")

@@ -60,6 +60,8 @@ export function meterNotes(m: MeterStatus): string[] {
     notes.push(
       `replaced: serial ${replacement.oldSerial} -> ${replacement.newSerial}, not confirmed: meter-gateway meter swap --meter ${m.id} --new-serial ${replacement.newSerial}`,
     );
+  if (m.tariff?.nextFromMs != null)
+    notes.push(`tariff ${m.tariff.id}: next set takes effect ${new Date(m.tariff.nextFromMs).toISOString()}`);
   if (m.lastError !== null) notes.push(`last error: ${m.lastError}`);
   return notes;
 }

@@ -54,6 +54,15 @@ describe("status notes", () => {
     expect(meterNotes(meter)).toEqual([]);
   });
 
+  it("name a tariff's next set and its switch-over", () => {
+    const switching: MeterStatus = {
+      ...meter,
+      tariff: { id: "block", nextFromMs: Date.UTC(2027, 0, 1), tierCounter: null },
+    };
+    expect(meterNotes(switching)).toEqual(["tariff block: next set takes effect 2027-01-01T00:00:00.000Z"]);
+    expect(meterNotes({ ...switching, tariff: { ...switching.tariff!, nextFromMs: null } })).toEqual([]);
+  });
+
   it("show balances as yuan with two decimals, never overstating credit", () => {
     expect(yuan("-0.0528300")).toBe("-0.06 yuan");
     expect(yuan("79.9989434")).toBe("79.99 yuan");

@@ -9,6 +9,8 @@ export * from "./local-time.ts";
 export * from "./allocate.ts";
 export * from "./tariff-config.ts";
 export * from "./tariff.ts";
+export * from "./tariff-sets.ts";
+export * from "./tier-counter.ts";
 export * from "./account.ts";
 export * from "./policy.ts";
 export * from "./friendly.ts";

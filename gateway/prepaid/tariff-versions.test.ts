@@ -2,6 +2,7 @@
  * chargeEnergy across a change of the tariff itself (`earlier` versions, set by tariff.set with
  * effectiveFrom): the change cuts the interval like a TOU period boundary, and tier counts carry on.
  */
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { compileTariff, tariffConfigSchema, type Tariff } from "./tariff-config.ts";
 import { chargeEnergy } from "./tariff.ts";
@@ -73,5 +74,52 @@ describe("chargeEnergy across tariff versions", () => {
     expect(summary(ended.parts)).toEqual([[1_000, 5_283, "flat", 0]]);
     const pending = chargeEnergy({ ...request, tariff: flat, earlier: [{ tariff: tou, untilMs: at(13) }] });
     expect(summary(pending.parts)).toEqual([[1_000, 6_000, "flat", 0]]);
+  });
+});
+
+const flatAt = (priceE4: number): Tariff => ({ kind: "flat", id: "t", priceE4 });
+
+describe("chargeEnergy at a switch-over to the next set (property)", () => {
+  it("splits the energy at the instant by duration, whole Wh, each side at its own set's price", () => {
+    const H = 3_600_000;
+    const case_ = fc
+      .record({
+        fromMs: fc.integer({ min: at(0), max: at(0) + 1_000 * H }),
+        lengthMs: fc.integer({ min: 1, max: 48 * H }),
+        switchAt: fc.double({ min: 0, max: 1, noNaN: true }),
+        energyWh: fc.integer({ min: 0, max: 10_000_000 }),
+        currentE4: fc.integer({ min: 0, max: 99_999 }),
+        nextE4: fc.integer({ min: 0, max: 99_999 }),
+      })
+      .map((c) => ({
+        ...c,
+        toMs: c.fromMs + c.lengthMs,
+        switchMs: c.fromMs + Math.floor(c.switchAt * c.lengthMs),
+      }));
+    fc.assert(
+      fc.property(case_, (c) => {
+        const charged = chargeEnergy({
+          tariff: flatAt(c.nextE4),
+          earlier: [{ tariff: flatAt(c.currentE4), untilMs: c.switchMs }],
+          timeZone: TZ,
+          fromMs: c.fromMs,
+          toMs: c.toMs,
+          energyWh: c.energyWh,
+        });
+        const before = charged.parts.filter((p) => p.toMs <= c.switchMs);
+        const after = charged.parts.filter((p) => p.fromMs >= c.switchMs);
+        expect(before.length + after.length).toBe(charged.parts.length); // no part straddles the instant
+        const whBefore = before.reduce((sum, p) => sum + p.wh, 0);
+        const whAfter = after.reduce((sum, p) => sum + p.wh, 0);
+        expect(whBefore + whAfter).toBe(c.energyWh);
+        const exact = (c.energyWh * (c.switchMs - c.fromMs)) / c.lengthMs;
+        expect(whBefore).toBeGreaterThanOrEqual(Math.floor(exact));
+        expect(whBefore).toBeLessThanOrEqual(Math.ceil(exact));
+        expect(before.every((p) => p.priceE4 === c.currentE4)).toBe(true);
+        expect(after.every((p) => p.priceE4 === c.nextE4)).toBe(true);
+        expect(charged.amountE7).toBe(whBefore * c.currentE4 + whAfter * c.nextE4);
+      }),
+      { numRuns: 1_000 },
+    );
   });
 });

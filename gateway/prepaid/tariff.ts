@@ -98,6 +98,19 @@ export function settlementKeyOf(settlement: "monthly" | "yearly", local: LocalPa
   return settlement === "monthly" ? local.dateKey.slice(0, 7) : local.dateKey.slice(0, 4);
 }
 
+/**
+ * The usage counted in settlement period `key`: the stored usage if it is of that period, else a new
+ * period at 0 Wh. The period never goes back: when the local calendar does (a zone changed westwards
+ * across the boundary, or clocks set back over local midnight at a month start), counting carries on
+ * in the later period, so a counter resets once per boundary. Keys of another settlement (monthly to
+ * yearly) start a new period.
+ */
+export function usageIn(usage: SettlementUsage | undefined, key: string): SettlementUsage {
+  if (usage === undefined) return { periodKey: key, usedWh: 0 };
+  const sameForm = usage.periodKey.length === key.length;
+  return sameForm && usage.periodKey >= key ? usage : { periodKey: key, usedWh: 0 };
+}
+
 /** Index of the tier that applies once `usedWh` has been used in the settlement period. */
 export function tierIndexFor(tiers: readonly Tier[], usedWh: number): number {
   let index = 0;
@@ -117,7 +130,7 @@ export function priceAt(
   const local = localParts(atMs, timeZone);
   const time = classify(tariff, local);
   if (tariff.kind !== "tiered") return { priceE4: time.baseE4, period: time.period, tier: 0 };
-  const usedWh = usage !== undefined && usage.periodKey === time.settlementKey ? usage.usedWh : 0;
+  const usedWh = usageIn(usage, time.settlementKey ?? "").usedWh;
   const tier = tierIndexFor(tariff.tiers, usedWh);
   return { priceE4: time.baseE4 + (tariff.tiers[tier]?.incrementE4 ?? 0), period: time.period, tier };
 }
@@ -144,9 +157,10 @@ export function chargeEnergy(request: ChargeRequest): ChargeResult {
       if (wh > 0) parts.push(makePart(wh, time.baseE4, time, 0, segment));
       return;
     }
-    const key = time.settlementKey ?? "";
     // Rollover (or usage from another period): the tier count starts again at 0.
-    let usedWh = usage !== undefined && usage.periodKey === key ? usage.usedWh : 0;
+    const counted = usageIn(usage, time.settlementKey ?? "");
+    const key = counted.periodKey;
+    let usedWh = counted.usedWh;
     let remaining = wh;
     while (remaining > 0) {
       const tier = tierIndexFor(tariff.tiers, usedWh);

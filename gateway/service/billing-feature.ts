@@ -102,7 +102,7 @@ export class BillingFeature {
     if (plan.applied.includes("buses") || plan.applied.includes("meters"))
       await this.meters.restart(plan.config);
     const settings = compilePrepaidSettings(plan.config);
-    storeReload(this.deps.store, prev, next, settings, plan);
+    storeReload(this.deps.store, prev, next, settings, plan, this.deps.clock.now());
     this.engine.replaceSettings(settings);
     return { config: plan.config, applied: [...plan.applied], needsRestart: plan.needsRestart };
   }

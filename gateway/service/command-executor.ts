@@ -83,7 +83,7 @@ export function createExecutor(ports: ExecutorPorts): CommandExecutor {
     },
     configGet: () => ({
       ok: true,
-      result: { config: effectiveConfig(ports.config(), ports.store) },
+      result: { config: effectiveConfig(ports.config(), ports.store, ports.operations) },
     }),
   };
 }
@@ -125,7 +125,7 @@ function tariffSet(ports: ExecutorPorts, p: Params<"tariffSet">): Result<"tariff
   if (!r.ok) return r;
   const { id, kind } = parsed.data;
   const updatedAtMs = ports.store.tariffs.get(id)?.updatedAtMs ?? 0;
-  return { ok: true, result: { tariff: id, kind, updatedAtMs, effectiveFromMs: r.result.effectiveFromMs } };
+  return { ok: true, result: { ...r.result, tariff: id, kind, updatedAtMs } };
 }
 
 /** Reads the meter out of turn; a failed read is METER_UNREACHABLE with the bus error's code. */

@@ -5,15 +5,22 @@
  * `balance` and `lastPurchaseSeq` (the config file's keys, so a platform can compare them), and every
  * tariff including those only `tariff.set` created. The rest is the reloaded config. Secrets are only
  * ever file paths in a config, never their contents.
+ *
+ * Tariff sets (tariff-view.ts): `tariffs` lists each tariff's version in force now (its current set);
+ * `tariffNext` lists the next sets not yet in force with their switch-over instants; each account
+ * shows `tariffNextFromMs` (its tariff's switch-over, or null) and `tierCounter` (null unless tiered).
  */
 import { formatMoneyE7 } from "../prepaid/index.ts";
 import type { Config } from "../config/index.ts";
 import type { Store } from "../store/index.ts";
+import type { PrepaidOperations } from "../billing/operations.ts";
+import type { AccountTariffView } from "../billing/tariff-view.ts";
 
 /** The effective configuration as plain JSON data (see the module comment). */
 export function effectiveConfig(
   config: Config,
   store: Pick<Store, "accounts" | "tariffs">,
+  tariffs?: TariffViews,
 ): Record<string, unknown> {
   const plain = JSON.parse(JSON.stringify(config)) as Record<string, unknown>;
   const accounts = store.accounts.list().map((a) => ({
@@ -27,7 +34,24 @@ export function effectiveConfig(
     hoardingLimit: formatMoneyE7(a.thresholds.hoardingLimitE7),
     closeAllowedMin: formatMoneyE7(a.thresholds.closeAllowedMinE7),
     protected: a.protection === null ? false : { reason: a.protection.reason, untilMs: a.protection.untilMs },
+    ...accountTariffFields(tariffs?.tariffView(a.id)),
   }));
-  const tariffs = store.tariffs.list().map((t) => t.definition);
-  return { ...plain, accounts, tariffs };
+  if (tariffs === undefined)
+    return { ...plain, accounts, tariffs: store.tariffs.list().map((t) => t.definition) };
+  const sets = tariffs.tariffSets();
+  const tariffNext = sets.flatMap((t) =>
+    t.next === null
+      ? []
+      : [{ tariff: t.tariff, effectiveFromMs: t.next.effectiveFromMs, definition: t.next.definition }],
+  );
+  return { ...plain, accounts, tariffs: sets.map((t) => t.current), tariffNext };
+}
+
+/** The tariff sets and tier counters `config.get` shows (PrepaidOperations). */
+export type TariffViews = Pick<PrepaidOperations, "tariffView" | "tariffSets">;
+
+/** An account's `tariffNextFromMs` (switch-over of its tariff's next set) and `tierCounter`. */
+function accountTariffFields(view: AccountTariffView | undefined): Record<string, unknown> {
+  if (view === undefined) return {};
+  return { tariffNextFromMs: view.sets?.next?.effectiveFromMs ?? null, tierCounter: view.tierCounter };
 }

@@ -127,6 +127,7 @@ export class Gateway {
       },
       ...{ storeFailures: this.storeFailures, clock: this.clockHealth, config: () => this.config },
       meterHealth: (meterId) => engine.meterHealth(meterId),
+      tariffView: (accountId) => operations.tariffView(accountId),
       disk: () => disk.snapshot(),
       busStates: required(this.recording, "recording").busStates,
       uplinkConnected: () => uplink?.uplink?.connected,

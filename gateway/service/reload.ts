@@ -9,6 +9,8 @@ import { configReloadedEvent } from "../uplink/event-specs/index.ts";
 import { recordEvent } from "../uplink/outbox-writer.ts";
 import { storedSettingsOf } from "../billing/seed.ts";
 import type { PrepaidSettings } from "../billing/settings.ts";
+import { reloadTariff } from "../billing/stored-tariffs.ts";
+import type { TariffConfig } from "../prepaid/index.ts";
 
 /** What a reload does: the sections applied, the settings that wait for a restart, the config in force. */
 export interface ReloadPlan {
@@ -44,13 +46,14 @@ export function storeReload(
   next: Config,
   settings: PrepaidSettings,
   plan: ReloadPlan,
+  nowMs: number,
 ): void {
   const { applied, needsRestart } = plan;
   store.transaction(() => {
     for (const tariff of next.tariffs ?? []) {
       const before = prev.tariffs?.find((t) => t.id === tariff.id);
-      if (!same(before, tariff))
-        store.tariffs.upsert(tariff.id, tariff.kind, settings.tariffs.get(tariff.id));
+      // A changed tariff is a new current set from now (its definition as written, config shape).
+      if (!same(before, tariff)) reloadTariff(store, settings, tariff as TariffConfig, nowMs);
     }
     for (const account of settings.accounts.values()) {
       const before = prev.accounts?.find((a) => a.id === account.id);

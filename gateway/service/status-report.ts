@@ -7,6 +7,8 @@ import { formatMoneyE7 } from "../prepaid/index.ts";
 import type { DiskSnapshot } from "./disk-guard.ts";
 import { diskProblems } from "./disk-health.ts";
 import type { MeterBillingHealth } from "../billing/meter-health.ts";
+import type { AccountTariffView } from "../billing/tariff-view.ts";
+import type { TierCounter } from "../prepaid/index.ts";
 import { lastPurchaseSeqOf } from "../billing/topup-command.ts";
 import type { HostProbe } from "./host.ts";
 import type { BusStats, ClockHealth, MeterDirectory } from "./ports.ts";
@@ -43,6 +45,11 @@ export interface MeterStatus {
   lastPurchaseSeq: number | null;
   /** What keeps the meter from being billed normally (billing-status.ts). */
   billing: MeterBillingStatus;
+  /**
+   * The account's tariff (id), its next set's switch-over (epoch ms, null: none) and the account's tier
+   * counter (null unless tiered; tariff-view.ts); absent without an account or a tariff view.
+   */
+  tariff?: { id: string | null; nextFromMs: number | null; tierCounter: TierCounter | null };
 }
 
 export interface GatewayStatus {
@@ -85,6 +92,8 @@ export interface StatusSources {
   /** Whether the MQTT session is up; undefined when no uplink is configured. */
   readonly uplinkConnected: () => boolean | undefined;
   readonly host: HostProbe;
+  /** An account's tariff sets and tier counter now (PrepaidOperations.tariffView). */
+  readonly tariffView?: (accountId: string) => AccountTariffView | undefined;
 }
 
 /** Health limits: above this backlog, below this much free disk, the gateway is degraded. */
@@ -135,7 +144,15 @@ export class StatusService {
           : { reason: account.protection.reason, untilMs: account.protection.untilMs ?? null },
       lastPurchaseSeq: account === undefined ? null : lastPurchaseSeqOf(store, account),
       billing: meterBillingStatus(this.sources.meterHealth(m.id)),
+      ...this.tariffStatus(meters.accountOf(m.id)),
     };
+  }
+
+  private tariffStatus(accountId: string | undefined): Pick<MeterStatus, "tariff"> {
+    const view = accountId === undefined ? undefined : this.sources.tariffView?.(accountId);
+    if (view === undefined) return {};
+    const nextFromMs = view.sets?.next?.effectiveFromMs ?? null;
+    return { tariff: { id: view.sets?.tariff ?? null, nextFromMs, tierCounter: view.tierCounter } };
   }
 
   /** Reasons the gateway is degraded in `status`; empty when healthy. */

@@ -93,6 +93,34 @@ describe("meter-gateway command", () => {
     });
   });
 
+  it("sets a tariff's next set with --effective-from, replaces it, and config.get shows it", async () => {
+    const file = writeConfig("next.yaml", ["id: T-1", "kind: flat", 'price: "0.6000"']);
+    const client = join(dir, "client.yaml");
+    const first = new Date(Date.now() + 86_400_000).toISOString();
+    const second = String(Date.now() + 2 * 86_400_000);
+    const set = (from: string) =>
+      run("tariff.set", "-c", client, "--file", file, "--effective-from", from, "--json");
+    const once = await set(first);
+    expect(JSON.parse(once.stdout)).toMatchObject({ status: "ok", result: { set: "next" } });
+    const replaced = await set(second);
+    expect(JSON.parse(replaced.stdout)).toMatchObject({
+      status: "ok",
+      result: { set: "next", effectiveFromMs: Number(second), replacedNextFromMs: Date.parse(first) },
+    });
+    const config = await run("config.get", "-c", client, "--json");
+    expect(JSON.parse(config.stdout)).toMatchObject({
+      result: {
+        config: {
+          tariffs: [{ id: "T-1", price: "0.5283" }],
+          tariffNext: [{ tariff: "T-1", effectiveFromMs: Number(second), definition: { price: "0.6000" } }],
+        },
+      },
+    });
+    const bad = await run("tariff.set", "-c", client, "--file", file, "--effective-from", "soon");
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain("--effective-from must be an ISO 8601 time or epoch ms");
+  });
+
   it("names every bad field of the client config", async () => {
     const bad = writeConfig("bad.yaml", ["url: http://broker", "gatewayId: gw/test", "tls: { ca: x }"]);
     const result = await run("time.check", "--config", bad);

@@ -8,6 +8,7 @@ import { z } from "zod";
 import { epochMsSchema, gatewayIdSchema } from "../envelope.ts";
 import { moneyString, quantityValuesSchema } from "../records.ts";
 import { timeCheckResultSchema } from "./time-check-result.ts";
+import { tariffEffectiveFromSchema, tariffSetResultFields } from "./tariff-set-fields.ts";
 
 /** Account, meter and tariff ids as the config allows them. */
 const idSchema = z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, "1..64 of letters, digits, '_', '-', '.'");
@@ -186,13 +187,14 @@ export const commandCatalog = {
       tariff: z
         .looseObject({ id: idSchema, kind: z.string().min(1).max(32) })
         .describe("tariff definition, e.g. { id, kind: 'flat', price: '0.5283' }; checked by the gateway"),
-      effectiveFrom: epochMsSchema.optional().describe("when it takes effect; default: when applied"),
+      effectiveFrom: tariffEffectiveFromSchema,
     }),
     result: z.strictObject({
       tariff: idSchema,
       kind: z.string(),
       updatedAtMs: epochMsSchema,
       effectiveFromMs: epochMsSchema.describe("energy used from then on is charged at this version"),
+      ...tariffSetResultFields,
     }),
   },
   "anomaly.resolve": {
@@ -263,7 +265,7 @@ export const commandCatalog = {
       config: z
         .record(z.string(), z.unknown())
         .describe(
-          "the configuration in force now: accounts and tariffs as stored (after account.set, tariff.set, reloads) with each account's current balance and lastPurchaseSeq; file contents are never included",
+          "the configuration in force now: accounts and tariffs as stored (after account.set, tariff.set, reloads) with each account's current balance and lastPurchaseSeq, tariffNextFromMs and tierCounter; tariffs: each tariff's current set, tariffNext: the next sets and their switch-over; file contents are never included",
         ),
     }),
   },

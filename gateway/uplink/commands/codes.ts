@@ -52,7 +52,7 @@ export const executorErrorCodes = {
     "The balance would exceed the account's `hoardingLimit`; nothing was credited (`details: { wouldBe, hoardingLimit }`, yuan).",
   TOPUP_INVALID: "`amountFen` and `purchaseSeq` must be positive whole numbers (`details.problem`).",
   TARIFF_INVALID:
-    "The `tariff.set` definition is not a valid tariff (`details.issues` lists `{ path, message }`), or its `effectiveFrom` is before the change already set for that tariff (`details: { tariff, effectiveFrom, earliestMs }`).",
+    "The `tariff.set` definition is not a valid tariff (`details.issues` lists `{ path, message }`).",
   THRESHOLD_INVALID:
     "`account.set` would break the limit rules of the config file (`alarm2` <= `alarm1`, `closeAllowedMin` >= -`overdraftLimit`, `hoardingLimit` > `closeAllowedMin`); nothing was changed (`details.rule`).",
   UNTIL_PASSED:
@@ -71,6 +71,8 @@ export const executorErrorCodes = {
     "`meter.replace.confirm`: the meter was replaced by another serial than the one given (`details: { meter, pendingSerial }`).",
   RELAY_TEST_REFUSED:
     "A local technician's relay test (web page or CLI, never MQTT) was refused: the supply is not on, or a cut is announced, standing or not followed.",
+  TARIFF_IN_FORCE:
+    "`tariff.set`: `effectiveFrom` is at or before the start of the version in force, which took effect and cannot be replaced (a next set can, until its switch-over); `details: { tariff, effectiveFrom, inForceSinceMs, earliestMs }`.",
 } as const;
 
 /** Every code of a command response, with its meaning. */
