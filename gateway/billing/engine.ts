@@ -10,7 +10,13 @@ import type { Clock } from "../../core/clock.ts";
 import type { Logger } from "../../core/logger.ts";
 import type { Reading } from "../metering/reading.ts";
 import type { Store } from "../store/index.ts";
-import { evaluateThresholds, moneyStateOf, type Tariff, type TariffVersion } from "../prepaid/index.ts";
+import {
+  evaluateThresholds,
+  moneyStateOf,
+  type PlatformContact,
+  type Tariff,
+  type TariffVersion,
+} from "../prepaid/index.ts";
 import { thresholdEvent } from "../uplink/event-specs/index.ts";
 import { recordBilling, recordEvent } from "../uplink/outbox-writer.ts";
 import { money } from "./billing-format.ts";
@@ -35,6 +41,8 @@ export interface PrepaidEngineDeps {
   relay: RelayPort;
   /** Whether a meter has a relay the engine may drive. */
   hasRelay: (meterId: string) => boolean;
+  /** The platform contact for the keep-power safeguards (platform-silence.ts); absent: not watched. */
+  contact?: () => PlatformContact | undefined;
 }
 
 export class PrepaidEngine {
@@ -115,6 +123,14 @@ export class PrepaidEngine {
     if (decision === undefined) return;
     this.relays.baseline(meterId, decision.relayCommand ?? 0);
     this.decideFor(meterId, { kind: "tick" }, queued);
+  }
+
+  /** Every decision looks again now (contact with the platform returned: cuts held by silence may run). */
+  reconsider(): void {
+    this.unitOfWork((queued) => {
+      for (const meterId of this.settings.meterAccount.keys())
+        this.decideFor(meterId, { kind: "tick" }, queued);
+    });
   }
 
   async stop(): Promise<void> {
@@ -229,6 +245,7 @@ export class PrepaidEngine {
         state: this.state,
         run: this.run,
         canAllowClose: this.canAllowClose,
+        contact: this.deps.contact,
       },
       meterId,
       input,
@@ -248,6 +265,7 @@ export class PrepaidEngine {
       state: this.state,
       run: this.run,
       canAllowClose: this.canAllowClose,
+      contact: this.deps.contact,
       hasRelay,
       commandBefore: (meterId, monoMs) => this.relays.commandBefore(meterId, monoMs),
       decideFor: (meterId, input, queued) => this.decideFor(meterId, input, queued),

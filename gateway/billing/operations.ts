@@ -10,6 +10,7 @@ import { accountProtectionEvent } from "../uplink/event-specs/index.ts";
 import { requesterOf } from "../uplink/commands/local-source.ts";
 import { recordEvent } from "../uplink/outbox-writer.ts";
 import { resolveAnomaly, type AnomalyResolution } from "./anomaly-command.ts";
+import { setCloseNotAllowed } from "./close-not-allowed.ts";
 import type { PrepaidEngine } from "./engine.ts";
 import type { OperationResult } from "./operation-result.ts";
 import { toProtection } from "./protection.ts";
@@ -190,6 +191,11 @@ export class PrepaidOperations {
       this.engine.balanceChanged(accountId, account.balanceE7, queued);
       return { ok: true, result: { account: accountId } };
     });
+  }
+
+  /** Sets or lifts an account's "close not allowed" at `nowMs` (close-not-allowed.ts). */
+  closeNotAllowed(accountId: string, on: boolean, reason: string, nowMs: number) {
+    return setCloseNotAllowed(this.engine, this.store, { accountId, on, reason, nowMs });
   }
 
   /** The account's restore mode (as set by account.set, else as configured, else direct). */

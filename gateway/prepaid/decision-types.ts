@@ -3,7 +3,7 @@
  * per metered supply point with a relay; an account with several meters feeds each the same balance.
  * Everything is plain data so the state can be persisted as JSON.
  */
-import type { Protection } from "./account.ts";
+import type { PreTripConfig, Protection } from "./account.ts";
 import type { ClockAnomaly, ClockSample } from "./clock-check.ts";
 import type { FriendlyReason } from "./friendly.ts";
 import type { Policy } from "./policy.ts";
@@ -44,14 +44,6 @@ export interface PlatformContact {
   readonly lastMessageMonoMs: number | undefined;
   /** Whether silence is watched at all (false without an uplink: there is no platform to hear). */
   readonly watched: boolean;
-}
-
-/** A per-account pre-trip: the warning cut lasts `offMs`, the final cut follows `finalAfterMs` after it closed. */
-export interface PreTripConfig {
-  /** 1 min..2 h. */
-  readonly offMs: number;
-  /** 0..1 day. */
-  readonly finalAfterMs: number;
 }
 
 /** Account limits and gateway policy the decision reads; constant between config reloads. */
