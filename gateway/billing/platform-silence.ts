@@ -79,6 +79,11 @@ export class PlatformSilence {
     this.arm();
   }
 
+  /** The policy was reloaded: the silence limit may have changed (or been set or removed). */
+  policyChanged(): void {
+    if (this.bootMonoMs !== undefined) this.arm();
+  }
+
   /** Sets the timer for when the silence would start, if watched and configured. */
   private arm(): void {
     const { clock, policy, watched } = this.deps;

@@ -150,3 +150,25 @@ describe("pre-trip through the engine", () => {
     ]);
   });
 });
+
+describe("platform silence after a reload", () => {
+  it("a silence limit set by a reload is watched from the last message", () => {
+    const rig = openEngineRig(config("cutNoticeMs: 0"));
+    let policy = rig.engine.settings.policy;
+    const silence = new PlatformSilence({
+      ...{ store: rig.store, clock: rig.clock, logger: silentLogger(), watched: true },
+      policy: () => policy,
+      onContactReturned: () => rig.engine.reconsider(),
+    });
+    silence.start();
+    silence.heard();
+    rig.clock.advance(60 * MIN);
+    expect(rig.events("keep-power.silence")).toEqual([]);
+    policy = { ...policy, keepPowerAfterSilenceMs: 30 * MIN };
+    silence.policyChanged();
+    rig.clock.advance(1); // the limit has passed already: the watch fires at once
+    expect(rig.events("keep-power.silence").map((e) => e.data["silentForMs"])).toEqual([60 * MIN]);
+    expect(silence.isSilent).toBe(true);
+    silence.stop();
+  });
+});

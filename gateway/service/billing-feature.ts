@@ -119,6 +119,7 @@ export class BillingFeature {
     const settings = compilePrepaidSettings(plan.config);
     storeReload(this.deps.store, prev, next, settings, plan);
     this.engine.replaceSettings(settings);
+    this.silence.policyChanged();
     return { config: plan.config, applied: [...plan.applied], needsRestart: plan.needsRestart };
   }
 
