@@ -6,14 +6,8 @@
  * it from the ingest stage (ingest/ingest.ts), already stored and queued for the platform.
  */
 import { randomUUID } from "node:crypto";
-import type { Clock } from "../../core/clock.ts";
-import type { Logger } from "../../core/logger.ts";
 import type { Reading } from "../metering/reading.ts";
-import type { Store } from "../store/index.ts";
-import { evaluateThresholds, moneyStateOf, type Tariff, type TariffVersion } from "../prepaid/index.ts";
-import { thresholdEvent } from "../uplink/event-specs/index.ts";
-import { recordBilling, recordEvent } from "../uplink/outbox-writer.ts";
-import { money } from "./billing-format.ts";
+import type { Tariff, TariffVersion } from "../prepaid/index.ts";
 import type { PrepaidSettings } from "./settings.ts";
 import { EngineState } from "./state.ts";
 import { seedAccounts } from "./seed.ts";
@@ -22,6 +16,8 @@ import { meterBillingHealth, type MeterBillingHealth } from "./meter-health.ts";
 import { QueuedEffectRunner, type QueuedEffect, type UnstampedInput } from "./queued-effects.ts";
 import { decideMeter } from "./meter-decision.ts";
 import { chargeReading, type ChargeContext } from "./reading-charge.ts";
+import type { PrepaidEngineDeps } from "./engine-deps.ts";
+import { recordThresholds } from "./balance-alarms.ts";
 import { withStoredTariffs, withTariff } from "./stored-tariffs.ts";
 import {
   accountTariffView,
@@ -33,21 +29,7 @@ import {
 
 export type { RelayPort };
 export type { QueuedEffect, UnstampedInput };
-
-export interface PrepaidEngineDeps {
-  store: Store;
-  clock: Clock;
-  logger: Logger;
-  settings: PrepaidSettings;
-  relay: RelayPort;
-  /** Whether a meter has a relay the engine may drive. */
-  hasRelay: (meterId: string) => boolean;
-  /**
-   * After the outermost commit of a balance change: the meters whose shown balance changed (every meter
-   * of the account but the one whose reading was charged, which is shown with that reading).
-   */
-  balanceShown?: (meterIds: readonly string[]) => void;
-}
+export type { PrepaidEngineDeps };
 
 export class PrepaidEngine {
   private readonly state: EngineState;
@@ -127,6 +109,14 @@ export class PrepaidEngine {
     if (decision === undefined) return;
     this.relays.baseline(meterId, decision.relayCommand ?? 0);
     this.decideFor(meterId, { kind: "tick" }, queued);
+  }
+
+  /** Every decision looks again now (contact with the platform returned: cuts held by silence may run). */
+  reconsider(): void {
+    this.unitOfWork((queued) => {
+      for (const meterId of this.settings.meterAccount.keys())
+        this.decideFor(meterId, { kind: "tick" }, queued);
+    });
   }
 
   async stop(): Promise<void> {
@@ -230,25 +220,14 @@ export class PrepaidEngine {
   ): void {
     const store = this.deps.store;
     this.showBalance(accountId, chargedMeterId);
-    const account = store.accounts.require(accountId);
-    const accountState = this.state.account(accountId);
-    const result = evaluateThresholds(accountState.flags, balanceE7, account.thresholds);
-    accountState.flags = result.flags;
-    for (const e of result.events) {
-      recordEvent(store, thresholdEvent(e, { accountId }));
-      // The meter's alarm (2A / 2B) sounds while the account is at or below alarm 1.
-      if (e.level === "warning1")
-        for (const meterId of this.metersOf(accountId))
-          queued.push({ kind: "control", meterId, control: "alarm", on: e.kind === "raised" });
-    }
-    if (result.events.length > 0) {
-      recordBilling(store, `balance:${accountId}:${store.kv.increment("prepaid.balanceSeq")}`, {
-        kind: "balance",
-        accountId,
-        balance: money(balanceE7),
-        moneyState: moneyStateOf(balanceE7, account.thresholds),
-      });
-    }
+    recordThresholds(
+      store,
+      this.state.account(accountId),
+      accountId,
+      balanceE7,
+      () => this.metersOf(accountId),
+      queued,
+    );
     const input: UnstampedInput =
       topupAmountE7 === undefined
         ? { kind: "balance", balanceE7 }
@@ -280,6 +259,7 @@ export class PrepaidEngine {
         state: this.state,
         run: this.run,
         canAllowClose: this.canAllowClose,
+        contact: this.deps.contact,
       },
       meterId,
       input,
@@ -299,6 +279,7 @@ export class PrepaidEngine {
       state: this.state,
       run: this.run,
       canAllowClose: this.canAllowClose,
+      contact: this.deps.contact,
       hasRelay,
       commandBefore: (meterId, monoMs) => this.relays.commandBefore(meterId, monoMs),
       decideFor: (meterId, input, queued) => this.decideFor(meterId, input, queued),

@@ -4,13 +4,13 @@
  * wakes, are queued to run after commit.
  */
 import { wholeMs, type Clock } from "../../core/clock.ts";
-import { decide, type DecisionConfig, type DecisionEffect } from "../prepaid/index.ts";
+import { decide, type DecisionConfig, type DecisionEffect, type PlatformContact } from "../prepaid/index.ts";
 import type { Store } from "../store/index.ts";
 import { effectEvent } from "../uplink/event-specs/index.ts";
 import { requesterOf } from "../uplink/commands/local-source.ts";
 import { recordEvent } from "../uplink/outbox-writer.ts";
 import type { QueuedEffect, UnstampedInput } from "./queued-effects.ts";
-import { restoreModeOf, type PrepaidSettings } from "./settings.ts";
+import { closeNotAllowedOf, restoreModeOf, type PrepaidSettings } from "./settings.ts";
 import type { EngineState } from "./state.ts";
 
 /** What deciding for a meter reads. */
@@ -23,6 +23,8 @@ export interface DecisionContext {
   readonly run: string;
   /** Whether the meter can restore by allow-close (else every restore is direct). */
   readonly canAllowClose: (meterId: string) => boolean;
+  /** The platform contact for the keep-power safeguards (platform-silence.ts); absent: not watched. */
+  readonly contact?: (() => PlatformContact | undefined) | undefined;
 }
 
 /** Feeds `input` to a meter's decision (if it has one and bills to an account); queues its effects. */
@@ -43,6 +45,7 @@ export function decideMeter(
     policy: ctx.settings.policy,
     timeZone: ctx.settings.timeZone,
     restoreMode: ctx.canAllowClose(meterId) ? restoreModeOf(ctx.settings, meterId, account) : "direct",
+    ...safeguardsOf(ctx, accountId, account.extras),
   };
   const stamp = {
     wallMs: wholeMs(ctx.clock.now()),
@@ -69,6 +72,21 @@ export function decideMeter(
         on: effect.event.type === "protection-on",
       });
   }
+}
+
+/** The account's pre-trip and "close not allowed" flag (close-not-allowed.ts), and the platform contact. */
+function safeguardsOf(
+  ctx: DecisionContext,
+  accountId: string,
+  extras: Readonly<Record<string, unknown>>,
+): Pick<DecisionConfig, "contact" | "preTrip" | "closeNotAllowed"> {
+  const contact = ctx.contact?.();
+  const preTrip = ctx.settings.accounts.get(accountId)?.preTrip;
+  return {
+    ...(contact === undefined ? {} : { contact }),
+    ...(preTrip === undefined ? {} : { preTrip }),
+    ...(closeNotAllowedOf(extras) === undefined ? {} : { closeNotAllowed: true }),
+  };
 }
 
 /** The queued effect of a decision effect: an audited relay operation, a wake, or nothing. */

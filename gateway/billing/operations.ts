@@ -10,6 +10,7 @@ import { accountProtectionEvent } from "../uplink/event-specs/index.ts";
 import { requesterOf } from "../uplink/commands/local-source.ts";
 import { recordEvent } from "../uplink/outbox-writer.ts";
 import { resolveAnomaly, type AnomalyResolution } from "./anomaly-command.ts";
+import { setCloseNotAllowed } from "./close-not-allowed.ts";
 import type { PrepaidEngine } from "./engine.ts";
 import type { OperationResult } from "./operation-result.ts";
 import { toProtection } from "./protection.ts";
@@ -32,10 +33,7 @@ export class PrepaidOperations {
     return this.engine.settings;
   }
 
-  /**
-   * Account `accountId`'s current and next tariff sets and its tier counter now (`account.get`,
-   * `config.get`, status; tariff-view.ts); undefined for an unknown account.
-   */
+  /** An account's current and next tariff sets and tier counter now (tariff-view.ts); undefined: unknown. */
   tariffView(accountId: string): AccountTariffView | undefined {
     return this.engine.tariffView(accountId);
   }
@@ -204,6 +202,11 @@ export class PrepaidOperations {
       this.engine.balanceChanged(accountId, account.balanceE7, queued);
       return { ok: true, result: { account: accountId } };
     });
+  }
+
+  /** Sets or lifts an account's "close not allowed" at `nowMs` (close-not-allowed.ts). */
+  closeNotAllowed(accountId: string, on: boolean, reason: string, nowMs: number) {
+    return setCloseNotAllowed(this.engine, this.store, { accountId, on, reason, nowMs });
   }
 
   /** The account's restore mode (as set by account.set, else as configured, else direct). */

@@ -151,16 +151,34 @@ function feedRelayPosition(ctx: ChargeContext, billed: Billed, queued: QueuedEff
   const meterState: MeterState = ctx.state.meter(reading.meterId);
   if (meterState.decision === undefined) {
     const account = ctx.store.accounts.require(accountId);
-    meterState.decision = initialDecisionState({
-      balanceE7: account.balanceE7,
-      relay: position,
-      protection: toProtection(account.protection),
-      arrearsCut: position === "open" && account.balanceE7 <= -account.thresholds.overdraftLimitE7,
-    });
+    const currentA = loadOf(reading);
+    meterState.decision = {
+      ...initialDecisionState({
+        balanceE7: account.balanceE7,
+        relay: position,
+        protection: toProtection(account.protection),
+        arrearsCut: position === "open" && account.balanceE7 <= -account.thresholds.overdraftLimitE7,
+      }),
+      ...(currentA === undefined ? {} : { loadA: currentA }),
+    };
     ctx.decideFor(reading.meterId, { kind: "tick" }, queued);
   } else {
     // The decision ignores the position if the poll read it before the latest command was written.
     const afterCommand = ctx.commandBefore(reading.meterId, reading.monoMs);
-    ctx.decideFor(reading.meterId, { kind: "readBack", position, afterCommand }, queued);
+    const currentA = loadOf(reading);
+    ctx.decideFor(
+      reading.meterId,
+      { kind: "readBack", position, afterCommand, ...(currentA === undefined ? {} : { currentA }) },
+      queued,
+    );
   }
+}
+
+/** The largest current the reading reports (single-phase or per phase), A; undefined: none reported. */
+function loadOf(reading: Reading): number | undefined {
+  const { currentA, currentL1A, currentL2A, currentL3A } = reading.values;
+  const currents = [currentA, currentL1A, currentL2A, currentL3A].filter(
+    (a): a is number => a !== undefined && Number.isFinite(a),
+  );
+  return currents.length === 0 ? undefined : Math.max(...currents);
 }

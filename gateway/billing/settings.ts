@@ -57,6 +57,24 @@ export function restoreModeOf(
   );
 }
 
+/** "Close not allowed" as stored in the account's extras. */
+export interface CloseNotAllowed {
+  readonly reason: string;
+  /** Epoch ms it was set. */
+  readonly sinceMs: number;
+}
+
+/** Where the flag is kept in the account's extras (close-not-allowed.ts sets and lifts it). */
+export const closeNotAllowedKey = "closeNotAllowed";
+
+/** The account's flag, or undefined when closes are allowed. */
+export function closeNotAllowedOf(extras: Readonly<Record<string, unknown>>): CloseNotAllowed | undefined {
+  const stored = extras[closeNotAllowedKey];
+  if (typeof stored !== "object" || stored === null) return undefined;
+  const { reason, sinceMs } = stored as Partial<CloseNotAllowed>;
+  return typeof reason === "string" && typeof sinceMs === "number" ? { reason, sinceMs } : undefined;
+}
+
 /** The compile functions read their input only; the casts drop the frozen config's deep `readonly`. */
 export function compilePrepaidSettings(
   config: Pick<Config, "gateway" | "meters" | "accounts" | "tariffs" | "policy">,

@@ -112,6 +112,9 @@ function paramsFor(command: CommandName, o: CommonOptions): Record<string, unkno
     case "time.check":
     case "config.get":
       return {};
+    case "close-not-allowed":
+      if (o["on"] === o["off"]) throw new UsageError("give exactly one of --on and --off");
+      return { account: o["account"], on: o["on"] === true, reason: o["reason"] };
   }
 }
 
@@ -171,7 +174,18 @@ function addOptions(sub: Command, command: CommandName): Command {
     case "time.check":
     case "config.get":
       return sub;
+    case "close-not-allowed":
+      return accountSwitch(sub, "set: no close until lifted", "lift: a withheld close runs");
   }
+}
+
+/** --account, --on / --off and --reason, for a command that switches something on an account. */
+function accountSwitch(sub: Command, on: string, off: string): Command {
+  return sub
+    .requiredOption("--account <id>", "account")
+    .option("--on", on)
+    .option("--off", off)
+    .requiredOption("--reason <text>", "why, for the audit trail");
 }
 
 async function run(command: CommandName, options: CommonOptions): Promise<void> {

@@ -25,6 +25,9 @@ export interface MeterDriver<Link extends BusLink> {
   readRelay(tx: Transactor<Link>): Promise<boolean>;
   /** Closes (`true`, supply on) or opens (`false`, cut) the relay. */
   writeRelay(tx: Transactor<Link>, closed: boolean): Promise<void>;
-  /** Optional capabilities (allow close, alarm, keep-power, clock, ...); absent on Modbus meters. */
+  /**
+   * Optional capabilities (allow close, alarm, keep-power, clock, ...); on Modbus meters only the alarm
+   * output their profile names.
+   */
   readonly controls?: MeterControls<Link> & Partial<TimeBroadcaster<Link>>;
 }

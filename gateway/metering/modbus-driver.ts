@@ -6,10 +6,12 @@
  */
 import { decodeBlock, type QuantityValues } from "../../protocols/profiles/decode.ts";
 import type { ReadBlock, ResolvedProfile } from "../../protocols/profiles/resolve.ts";
+import type { RelayCommandSpec } from "../../protocols/profiles/schema.ts";
 import type { ModbusTransport } from "../../protocols/modbus/transport/transport.ts";
 import type { Clock } from "../../core/clock.ts";
 import { ErrorCode, GatewayError } from "../../core/errors.ts";
 import type { Transactor } from "../bus/scheduler.ts";
+import type { MeterControls } from "./controls.ts";
 import type { MeterDriver, PollResult } from "./driver.ts";
 import {
   isUnsupportedReply,
@@ -163,8 +165,23 @@ export class ModbusMeterDriver implements MeterDriver<ModbusTransport> {
   }
 
   async writeRelay(tx: Transactor<ModbusTransport>, closed: boolean): Promise<void> {
-    const command = this.requireRelay().command;
-    const raw = closed ? command.on : command.off;
+    await this.writeCommand(tx, this.requireRelay().command, closed);
+  }
+
+  /** The alarm output where the profile names one (a coil or register); absent otherwise. */
+  get controls(): MeterControls<ModbusTransport> | undefined {
+    const alarm = this.profile.alarm;
+    if (alarm === undefined) return undefined;
+    return { setAlarm: (tx, on) => this.writeCommand(tx, alarm, on) };
+  }
+
+  /** Writes a coil (05) or register (06) command of the profile: its `on` or `off` value. */
+  private async writeCommand(
+    tx: Transactor<ModbusTransport>,
+    command: RelayCommandSpec,
+    on: boolean,
+  ): Promise<void> {
+    const raw = on ? command.on : command.off;
     const request = { fc: command.fc, address: command.address, count: 1 };
     switch (command.fc) {
       case 5:

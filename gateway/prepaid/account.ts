@@ -7,6 +7,14 @@ import { parseMoneyE7, tryParseDecimal, MONEY_DECIMALS } from "./money.ts";
 import { idSchema, moneySchema, nonNegativeMoneySchema } from "./money-schema.ts";
 import { thresholdProblems, type AccountLimits } from "./limits.ts";
 
+/** A per-account pre-trip (decision-types.ts DecisionConfig.preTrip), compiled to milliseconds. */
+export interface PreTripConfig {
+  /** 1 min..2 h. */
+  readonly offMs: number;
+  /** 0..1 day. */
+  readonly finalAfterMs: number;
+}
+
 /** Keep-power (保电): `false`, or why and optionally until when (ISO 8601 with offset). */
 export const protectionConfigSchema = z.union([
   z.literal(false),
@@ -37,6 +45,9 @@ export const restoreModeSchema = z.enum(["direct", "allow-close"]);
  * - `restoreMode`: how its meters restore: `direct` (default) or `allow-close` (the customer closes the
  *   relay with the meter's button; DL/T 645 meters only, others restore directly). A meter's own
  *   `restoreMode` wins; `account.set` changes the account's.
+ * - `preTrip`: a warning cut before the final arrears cut (the meters' pre-trip, DOMAIN.md section 5):
+ *   the supply is off `offMin` (1..120) minutes, back on by itself, and cut for good `finalAfterMin`
+ *   (0..1440, default 30) minutes later unless topped up. Absent: the first cut is the final one.
  */
 export const accountConfigSchema = z
   .strictObject({
@@ -51,6 +62,9 @@ export const accountConfigSchema = z
     protected: protectionConfigSchema.default(false),
     lastPurchaseSeq: z.int().min(0).default(0),
     restoreMode: restoreModeSchema.optional(),
+    preTrip: z
+      .strictObject({ offMin: z.int().min(1).max(120), finalAfterMin: z.int().min(0).max(1440).default(30) })
+      .optional(),
   })
   .superRefine((account, ctx) => {
     // Refinements run even when a field failed its own schema; such a field reads as NaN here and breaks
@@ -99,6 +113,8 @@ export interface AccountSettings extends AccountLimits {
   readonly lastPurchaseSeq: number;
   /** Configured restore mode; undefined: direct, unless a command set another. */
   readonly restoreMode: "direct" | "allow-close" | undefined;
+  /** Configured pre-trip, ms; absent: none. */
+  readonly preTrip?: PreTripConfig;
 }
 
 /**
@@ -125,5 +141,13 @@ export function compileAccount(config: AccountConfig, meterIds: readonly string[
           },
     lastPurchaseSeq: config.lastPurchaseSeq,
     restoreMode: config.restoreMode,
+    ...(config.preTrip === undefined
+      ? {}
+      : {
+          preTrip: {
+            offMs: config.preTrip.offMin * 60_000,
+            finalAfterMs: config.preTrip.finalAfterMin * 60_000,
+          },
+        }),
   };
 }

@@ -159,6 +159,11 @@ export function requestWake(step: Step): void {
     candidates.push(draft.protection.untilMs);
   if (draft.mismatch !== undefined) candidates.push(toWall(draft.mismatch.nextMonoMs));
   if (step.heldByClock) candidates.push(input.wallMs + CLOCK_RETRY_MS);
+  if (draft.preTrip !== undefined)
+    candidates.push(toWall(draft.preTrip.restoreMonoMs), toWall(draft.preTrip.finalMonoMs));
+  // A cut waiting for the load is retried on each reading; the wake only reports an overlong wait on time.
+  if (draft.heavySinceMonoMs !== undefined && draft.heavyReported !== true)
+    candidates.push(toWall(draft.heavySinceMonoMs + (step.config.policy.tripMaxDeferMs ?? 0)));
   if (draft.wakeAtMs !== undefined && draft.wakeAtMs <= input.wallMs) draft.wakeAtMs = undefined;
   // Only future matters: anything already due was decided by this call (and a wake "now" could spin).
   const future = candidates.filter((atMs) => atMs > input.wallMs);
@@ -179,7 +184,9 @@ export function restoreEffect(
   redrive: number | undefined,
   command = nextCommand(step),
 ): DecisionEffect {
-  const allowClose = step.config.restoreMode === "allow-close" && reason !== "protected";
+  // A pre-trip closes again by itself, like the meters' own (DOMAIN.md section 5): never by the button.
+  const allowClose =
+    step.config.restoreMode === "allow-close" && reason !== "protected" && reason !== "pre-trip-over";
   if (allowClose) step.draft.awaitingButton = true;
   else delete step.draft.awaitingButton;
   return {

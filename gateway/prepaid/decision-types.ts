@@ -3,7 +3,7 @@
  * per metered supply point with a relay; an account with several meters feeds each the same balance.
  * Everything is plain data so the state can be persisted as JSON.
  */
-import type { Protection } from "./account.ts";
+import type { PreTripConfig, Protection } from "./account.ts";
 import type { ClockAnomaly, ClockSample } from "./clock-check.ts";
 import type { FriendlyReason } from "./friendly.ts";
 import type { Policy } from "./policy.ts";
@@ -11,14 +11,40 @@ import type { Policy } from "./policy.ts";
 /** Relay position: open = supply cut, closed = supply on. */
 export type RelayPosition = "open" | "closed";
 
-/** Why the relay is (to be) opened. */
-export type CutReason = "arrears" | "remote";
+/**
+ * Why the relay is (to be) opened. `pre-trip`: the short warning cut before the final arrears cut
+ * (the meters' pre-trip, DOMAIN.md section 5), closed again by the gateway after its minutes.
+ */
+export type CutReason = "arrears" | "remote" | "pre-trip";
 
 /** Why the relay is (to be) closed. `reconcile`: the relay is open and nothing wants it open. */
-export type RestoreReason = "protected" | "balance" | "remote" | "reconcile";
+export type RestoreReason = "protected" | "balance" | "remote" | "reconcile" | "pre-trip-over";
 
-/** Why a due relay operation waits: a friendly time (cuts only) or the per-hour cap. */
-export type DeferReason = FriendlyReason | "rate-limit";
+/**
+ * Why a due relay operation waits: a friendly time (cuts only), the per-hour cap, a keep-power safeguard
+ * (automatic cuts only: after boot, while the platform is silent, in a keep-power period; DL/T 698.45
+ * object 8001) or a load above policy.tripMaxCurrentA (any cut).
+ */
+export type DeferReason = FriendlyReason | "rate-limit" | KeepPowerReason | "heavy-load";
+
+/** See {@link DeferReason}. */
+export type KeepPowerReason = "keep-power-boot" | "keep-power-silence" | "keep-power-period";
+
+/**
+ * The edge's view of the platform at an input (the keep-power safeguards of policy.ts). Monotonic times
+ * are of the current run.
+ */
+export interface PlatformContact {
+  /** Monotonic ms at which this run of the gateway started (keepPowerAfterBootMin counts from it). */
+  readonly bootMonoMs: number;
+  /**
+   * Monotonic ms of the last valid platform message (an admitted signed command) in this run; undefined:
+   * none yet, silence counts from boot. A broker connection alone is not contact.
+   */
+  readonly lastMessageMonoMs: number | undefined;
+  /** Whether silence is watched at all (false without an uplink: there is no platform to hear). */
+  readonly watched: boolean;
+}
 
 /** Account limits and gateway policy the decision reads; constant between config reloads. */
 export interface DecisionConfig {
@@ -35,6 +61,15 @@ export interface DecisionConfig {
    * Keep-power restores are always direct: a protected supply must not wait for anyone.
    */
   readonly restoreMode?: RestoreMode;
+  /** The platform contact, for the keep-power safeguards; absent: none of them applies but keep-power periods. */
+  readonly contact?: PlatformContact;
+  /** The account's pre-trip; absent: the first arrears cut is the final one. */
+  readonly preTrip?: PreTripConfig;
+  /**
+   * "Close not allowed" (DOMAIN.md section 2, priority 1): no close at all, keep-power's included, until
+   * the platform lifts it. It does not open a closed relay by itself.
+   */
+  readonly closeNotAllowed?: boolean;
 }
 
 /** See {@link DecisionConfig.restoreMode}. */
@@ -100,6 +135,16 @@ export interface DecisionState {
    * since: an open relay is expected until the customer presses the button. Absent: false.
    */
   readonly awaitingButton?: boolean;
+  /** Current last reported by the meter, A (the heavy-load safeguard). Absent: not known. */
+  readonly loadA?: number;
+  /** Monotonic ms since which a due cut waits for the load to drop; absent: none waits. */
+  readonly heavySinceMonoMs?: number;
+  /** The wait above has outlasted policy.tripMaxDeferMin and was reported. */
+  readonly heavyReported?: boolean;
+  /** A pre-trip in progress: the relay closes again at restoreMonoMs, the final cut is due at finalMonoMs. */
+  readonly preTrip?: { readonly restoreMonoMs: number; readonly finalMonoMs: number };
+  /** A close withheld by "close not allowed" (reported once); it closes for this reason once lifted. */
+  readonly blockedRestore?: RestoreReason;
 }
 
 /** Every input carries the wall (epoch ms) and monotonic time at which it happened. */
@@ -135,6 +180,8 @@ export type DecisionInput = ClockSample &
          * force. Absent: not known (a plain position read).
          */
         readonly closeAllowed?: boolean;
+        /** The meter's current at that read, A (largest phase), where it reports one. */
+        readonly currentA?: number;
       }
   );
 
@@ -152,7 +199,16 @@ export type DecisionEvent =
   | { readonly type: "relay-mismatch"; readonly expected: RelayPosition; readonly actual: RelayPosition }
   | { readonly type: "relay-mismatch-cleared"; readonly position: RelayPosition }
   /** The relay closed after an allow-close restore: the customer pressed the button. */
-  | { readonly type: "closed-by-customer" };
+  | { readonly type: "closed-by-customer" }
+  /** A due cut has waited for a heavy load longer than policy.tripMaxDeferMin: the platform decides. */
+  | {
+      readonly type: "trip-deferred-long";
+      readonly cut: CutReason;
+      readonly currentA: number;
+      readonly sinceMs: number;
+    }
+  /** A close was withheld: "close not allowed" is set on the account. */
+  | { readonly type: "restore-blocked"; readonly restore: RestoreReason };
 
 /** What the edges must do, in order. Exhaustive switches on `kind` are expected. */
 export type DecisionEffect =

@@ -7,6 +7,9 @@
  * 3. money: at or below -overdraftLimit a cut is announced, executed when the notice (monotonic time) has
  *    run out and no friendly period, friendly day or holiday is in force, else when that ends. After an
  *    arrears cut the relay closes when the balance exceeds closeAllowedMin.
+ * Safeguards (safeguards.ts): "close not allowed" withholds every close (DOMAIN.md priority 1); keep-power
+ * after boot, during platform silence and in keep-power periods holds automatic cuts; a heavy load holds
+ * any cut; a configured pre-trip opens the relay for a few minutes before the final arrears cut.
  * Guards: no cut (nor announcement) on an input whose clock is not trusted (clock-check.ts); at most
  * maxRelayOpsPerHour relay changes per rolling hour (keep-power restores are never held back); read-back
  * mismatches re-driven on the retry schedule. The edges perform the effects and call again on wakes.
@@ -32,7 +35,17 @@ import type {
   DecisionState,
   RestoreReason,
 } from "./decision-types.ts";
+import { carryIntoRun, rebaseMonotonic } from "./decision-time.ts";
 import { friendlyStatus } from "./friendly.ts";
+import {
+  clearLoadWait,
+  closeBlocked,
+  heldByLoad,
+  keepPowerHold,
+  preTripTarget,
+  pretripDue,
+  startPreTrip,
+} from "./safeguards.ts";
 
 type Target =
   | { readonly position: "open"; readonly cut: CutReason }
@@ -71,32 +84,6 @@ export function decide(state: DecisionState, input: DecisionInput, config: Decis
   redrive(step);
   requestWake(step);
   return { state: step.draft, effects: step.effects };
-}
-
-/**
- * A new run of the process: its monotonic clock started again. The notice, re-drive times and relay
- * operations of the last hour move into the new frame by the wall time that passed (never less than 0),
- * so the rate cap still counts the operations before the restart at their real age.
- */
-function carryIntoRun(step: Step, shift: number): void {
-  const { draft } = step;
-  draft.relayOpsMonoMs = draft.relayOpsMonoMs.map((t) => t + shift);
-  if (draft.notice !== undefined)
-    draft.notice = { ...draft.notice, dueMonoMs: draft.notice.dueMonoMs + shift };
-  if (draft.mismatch !== undefined)
-    draft.mismatch = { ...draft.mismatch, nextMonoMs: draft.mismatch.nextMonoMs + shift };
-}
-
-/** Monotonic time went back within one run: deadlines are meaningless, re-derive them from the wall clock. */
-function rebaseMonotonic(step: Step, now: ClockSample): void {
-  const { draft, config } = step;
-  // Unknown ages: count recent relay operations as just done (the cap errs on the side of fewer operations).
-  draft.relayOpsMonoMs = draft.relayOpsMonoMs.map(() => now.monoMs);
-  if (draft.notice !== undefined) {
-    const remaining = Math.min(Math.max(draft.notice.plannedAtMs - now.wallMs, 0), config.policy.cutNoticeMs);
-    draft.notice = { ...draft.notice, dueMonoMs: now.monoMs + remaining };
-  }
-  if (draft.mismatch !== undefined) draft.mismatch = { ...draft.mismatch, nextMonoMs: now.monoMs };
 }
 
 function expireProtection(step: Step): void {
@@ -138,11 +125,13 @@ function applyInput(step: Step): void {
         }
         draft.remoteCut = { reason: input.reason, commandId: input.commandId };
         draft.notice = undefined; // superseded: the remote cut needs no notice
+        delete draft.preTrip;
         return;
       }
       draft.remoteCut = undefined;
       draft.arrearsCut = false;
       draft.deferral = undefined;
+      delete draft.preTrip;
       if (draft.notice !== undefined) {
         draft.notice = undefined;
         step.effects.push({ kind: "cancelCut", reason: "remote" });
@@ -150,6 +139,7 @@ function applyInput(step: Step): void {
       step.restoreReason = "remote";
       return;
     case "readBack":
+      if (input.currentA !== undefined) draft.loadA = input.currentA;
       readBack(step, input.position, input.afterCommand, input.closeAllowed);
       return;
   }
@@ -164,6 +154,7 @@ function settleMoney(step: Step): void {
     draft.arrearsCut = false;
     draft.remoteCut = undefined;
     draft.deferral = undefined;
+    delete draft.preTrip;
     step.restoreReason = "protected";
     return;
   }
@@ -184,6 +175,8 @@ function settleMoney(step: Step): void {
     draft.notice = undefined;
     if (draft.deferral?.action === "cut") draft.deferral = undefined;
     step.effects.push({ kind: "cancelCut", reason: "balance" });
+    if (draft.preTrip !== undefined) step.restoreReason ??= "balance";
+    delete draft.preTrip;
   }
   // An announcement carries a planned wall time: not on an untrusted clock (the next input announces).
   if (
@@ -212,26 +205,35 @@ function target(step: Step): Target {
   if (draft.protection !== false) return { position: "closed", reason: "protected" };
   if (draft.remoteCut !== undefined) return { position: "open", cut: "remote" };
   if (draft.arrearsCut) return { position: "open", cut: "arrears" };
+  const preTrip = preTripTarget(step);
+  if (preTrip !== undefined) return preTrip;
   if (draft.notice !== undefined && input.monoMs >= draft.notice.dueMonoMs) {
+    const cut: CutReason = pretripDue(step) ? "pre-trip" : "arrears";
     // Friendly times are read on the wall clock: on an untrusted one, let actuate() hold the cut instead.
-    if (!step.clockOk) return { position: "open", cut: "arrears" };
-    const friendly = friendlyStatus(config.policy, config.timeZone, input.wallMs);
-    if (friendly === undefined) return { position: "open", cut: "arrears" };
-    defer(step, { action: "cut", cut: "arrears", reason: friendly.reason, untilMs: friendly.untilMs });
+    if (!step.clockOk) return { position: "open", cut };
+    const hold = friendlyStatus(config.policy, config.timeZone, input.wallMs) ?? keepPowerHold(step);
+    if (hold === undefined) return { position: "open", cut };
+    defer(step, { action: "cut", cut, reason: hold.reason, untilMs: hold.untilMs });
   }
   // A restore held back by the cap keeps the reason it had when it was first wanted.
   const heldRestore = draft.deferral?.action === "restore" ? draft.deferral.restore : undefined;
-  return { position: "closed", reason: step.restoreReason ?? heldRestore ?? "reconcile" };
+  return {
+    position: "closed",
+    reason: step.restoreReason ?? heldRestore ?? draft.blockedRestore ?? "reconcile",
+  };
 }
 
 function actuate(step: Step, want: Target): void {
   const { draft, input } = step;
+  if (want.position !== "open" || draft.relay === "open") clearLoadWait(step);
   if (want.position === draft.relay) {
     // Already there (e.g. opened remotely, now due for arrears too): latch the arrears cut.
     if (want.position === "open" && want.cut === "arrears" && draft.notice !== undefined) {
       draft.arrearsCut = true;
       draft.notice = undefined;
+      delete draft.preTrip;
     }
+    delete draft.blockedRestore;
     if (draft.deferral?.reason === "rate-limit") draft.deferral = undefined;
     return;
   }
@@ -241,6 +243,7 @@ function actuate(step: Step, want: Target): void {
       emit(step, { type: "cut-held", cut: want.cut, reason: "clock" });
       return;
     }
+    if (heldByLoad(step, want.cut)) return;
     const capUntil = rateCapUntil(step);
     if (capUntil !== undefined)
       return defer(step, { action: "cut", cut: want.cut, reason: "rate-limit", untilMs: capUntil });
@@ -254,8 +257,10 @@ function actuate(step: Step, want: Target): void {
     if (want.cut === "arrears") {
       draft.arrearsCut = true;
       draft.notice = undefined;
-    }
+      delete draft.preTrip;
+    } else if (want.cut === "pre-trip") startPreTrip(step);
   } else {
+    if (closeBlocked(step, want.reason)) return;
     // Keep-power is a safety matter (hospitals, street lighting): never held back by the cap.
     const capUntil = want.reason === "protected" ? undefined : rateCapUntil(step);
     if (capUntil !== undefined) {

@@ -42,6 +42,16 @@ export const relayRetryConfigSchema = z.strictObject({
  * - `relayRetry`: read-back mismatch re-drive schedule.
  * - `clockToleranceMs`: 1 s..1 h, default 10 s: wall vs monotonic disagreement tolerated between two inputs
  *   before the wall clock is treated as having jumped (no cut, no charge on that input).
+ * - `keepPowerAfterSilenceMin`: 1..10080, absent = off: no automatic cut executes once no valid platform
+ *   message (an admitted signed command) has arrived for this long; announced cuts wait until one does
+ *   (DL/T 698.45 object 8001, automatic keep-power without master-station contact). Platforms should send
+ *   a signed command periodically (`time.check` every few minutes); a broker connection alone is not contact.
+ * - `keepPowerAfterBootMin`: 0..1440, default 0: no automatic cut in the first minutes after the gateway starts.
+ * - `keepPowerPeriods`: up to 24 daily local windows without automatic cuts (8001's keep-power periods).
+ * - `tripMaxCurrentA`: 0.1..10000 A, absent = off: a due cut waits while the meter reports more current
+ *   than this and is retried on each reading (opening under load wears contacts; 远程拉闸保护).
+ * - `tripMaxDeferMin`: 1..10080, default 60: a cut waiting for the load longer than this is reported
+ *   (`cut.load-deferred-long`) for the platform to decide; it keeps waiting.
  */
 export const policyConfigSchema = z.strictObject({
   cutNoticeMs: z
@@ -58,6 +68,11 @@ export const policyConfigSchema = z.strictObject({
   maxRelayOpsPerHour: z.int().min(1).max(60).default(4),
   relayRetry: relayRetryConfigSchema.prefault({}),
   clockToleranceMs: z.int().min(1000).max(HOUR_MS).default(10_000),
+  keepPowerAfterSilenceMin: z.int().min(1).max(10_080).optional(),
+  keepPowerAfterBootMin: z.int().min(0).max(1440).default(0),
+  keepPowerPeriods: z.array(dailyWindowSchema).max(24).default([]),
+  tripMaxCurrentA: z.number().min(0.1).max(10_000).optional(),
+  tripMaxDeferMin: z.int().min(1).max(10_080).default(60),
 });
 /** A validated policy config; compile with {@link compilePolicy}. */
 export type PolicyConfig = z.output<typeof policyConfigSchema>;
@@ -74,6 +89,12 @@ export interface Policy {
   readonly relayRetryDelaysMs: readonly number[];
   readonly relayRetryEveryMs: number;
   readonly clockToleranceMs: number;
+  /** Optional here so policies built by hand stay valid; compilePolicy sets each. Absent/undefined = off. */
+  readonly keepPowerAfterSilenceMs?: number | undefined;
+  readonly keepPowerAfterBootMs?: number;
+  readonly keepPowerWindows?: readonly MinuteWindow[];
+  readonly tripMaxCurrentA?: number | undefined;
+  readonly tripMaxDeferMs?: number;
 }
 
 /** Compiles a validated policy config (output of {@link policyConfigSchema}). */
@@ -87,6 +108,12 @@ export function compilePolicy(config: PolicyConfig): Policy {
     relayRetryDelaysMs: [...config.relayRetry.delaysMs],
     relayRetryEveryMs: config.relayRetry.thenEveryMs,
     clockToleranceMs: config.clockToleranceMs,
+    keepPowerAfterSilenceMs:
+      config.keepPowerAfterSilenceMin === undefined ? undefined : config.keepPowerAfterSilenceMin * MINUTE_MS,
+    keepPowerAfterBootMs: config.keepPowerAfterBootMin * MINUTE_MS,
+    keepPowerWindows: config.keepPowerPeriods.map((w) => toMinuteWindow(w.from, w.to)),
+    tripMaxCurrentA: config.tripMaxCurrentA,
+    tripMaxDeferMs: config.tripMaxDeferMin * MINUTE_MS,
   };
 }
 

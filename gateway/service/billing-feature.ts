@@ -11,6 +11,7 @@ import type { Dlt645LinkFactory } from "../../protocols/dlt645/transport/link.ts
 import type { ProfileRegistry } from "../../protocols/profiles/load.ts";
 import { PrepaidEngine } from "../billing/engine.ts";
 import { PrepaidOperations } from "../billing/operations.ts";
+import { PlatformSilence } from "../billing/platform-silence.ts";
 import { compilePrepaidSettings } from "../billing/settings.ts";
 import type { Config } from "../config/index.ts";
 import type { GatewayEvents } from "../events.ts";
@@ -49,6 +50,8 @@ export class BillingFeature {
   readonly operations: PrepaidOperations;
   /** Secured (ESAM) relay commands the platform has encrypted, forwarded to the meter (`relay.forward`). */
   readonly relayForward: RelayForwarder;
+  /** Platform silence: keep-power while no valid platform message arrives (policy.keepPowerAfterSilenceMin). */
+  readonly silence: PlatformSilence;
   /** DL/T 645 meter care: broadcast time sync, status-word events, the frozen-data check. */
   private readonly care: MeterCare;
 
@@ -68,8 +71,16 @@ export class BillingFeature {
     const balanceShown = (meterIds: readonly string[]) => {
       for (const meterId of meterIds) events.emit("meter.shown", { meterId, cause: "balance" });
     };
-    const relay = this.meters;
-    this.engine = new PrepaidEngine({ store, clock, logger, settings, relay, hasRelay, balanceShown });
+    const contact = () => this.silence.contact();
+    this.engine = new PrepaidEngine({
+      ...{ store, clock, logger, settings, relay: this.meters },
+      ...{ hasRelay, balanceShown, contact },
+    });
+    this.silence = new PlatformSilence({
+      ...{ store, clock, logger, watched: config.mqtt !== undefined },
+      policy: () => this.engine.settings.policy,
+      onContactReturned: () => this.engine.reconsider(),
+    });
     this.operations = new PrepaidOperations(this.engine, store);
     this.meters.configure(config);
     const meters = this.meters;
@@ -83,6 +94,8 @@ export class BillingFeature {
 
   /** Loads the accounts and pending decisions (the buses are built; polling starts with startPolling). */
   start(): void {
+    // First: the keep-power after boot counts from here, and the decisions re-evaluated below read it.
+    this.silence.start();
     if (!this.deps.disk.write(() => this.engine.start(), 0))
       this.deps.logger.error("disk full: accounts and decisions not loaded yet");
   }
@@ -104,6 +117,7 @@ export class BillingFeature {
     const settings = compilePrepaidSettings(plan.config);
     storeReload(this.deps.store, prev, next, settings, plan, this.deps.clock.now());
     this.engine.replaceSettings(settings);
+    this.silence.policyChanged();
     return { config: plan.config, applied: [...plan.applied], needsRestart: plan.needsRestart };
   }
 
@@ -115,6 +129,7 @@ export class BillingFeature {
 
   /** The relay operations already decided finish on the still-open buses, then the buses close. */
   async stop(): Promise<void> {
+    this.silence.stop();
     await this.engine.stop();
     await this.meters.stop();
   }

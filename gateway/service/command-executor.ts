@@ -85,6 +85,7 @@ export function createExecutor(ports: ExecutorPorts): CommandExecutor {
       ok: true,
       result: { config: effectiveConfig(ports.config(), ports.store, ports.operations) },
     }),
+    closeNotAllowed: (p) => operations.closeNotAllowed(p.account, p.on, p.reason, clock.now()),
   };
 }
 

@@ -91,6 +91,7 @@ export class Gateway {
     const uplink = (this.uplinkFeature = new UplinkFeature({
       ...{ config: this.config, store, clock, uplinkClock, logger, meters: billing.meters, version },
       executor: this.executorPorts(),
+      onPlatformMessage: () => billing.silence.heard(),
     }));
     const { meters, engine } = billing;
     this.recording = new Recording({

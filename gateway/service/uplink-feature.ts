@@ -27,6 +27,8 @@ export interface UplinkFeatureDeps {
   readonly version: string;
   readonly meters: MeterDirectory;
   readonly executor: ExecutorPorts;
+  /** A valid platform message arrived (the keep-power silence watch hears it). */
+  readonly onPlatformMessage?: () => void;
 }
 
 export class UplinkFeature {
@@ -52,6 +54,9 @@ export class UplinkFeature {
       version,
       statusProvider: () => ({ meters: meters.onlineCounts() }),
       executor: createExecutor(this.deps.executor),
+      ...(this.deps.onPlatformMessage === undefined
+        ? {}
+        : { onPlatformMessage: this.deps.onPlatformMessage }),
     });
     this.pacer = new MeterStatePacer({
       clock: this.deps.clock,

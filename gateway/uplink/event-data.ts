@@ -69,6 +69,11 @@ const resolved = z.union([
   }),
 ]);
 
+const silence = z.strictObject({
+  lastMessageMs: ms.nullable().describe("last valid platform message, epoch ms; null: none since start"),
+  silentForMs: z.number().int().nonnegative(),
+});
+
 /** `data` of each event type; a type with several causes has one alternative per cause. */
 export const eventDataSchemas: { readonly [T in EventType]: z.ZodType } = {
   "alarm.raised": threshold,
@@ -144,4 +149,10 @@ export const eventDataSchemas: { readonly [T in EventType]: z.ZodType } = {
   "config.reloaded": z.strictObject({ applied: z.array(text), needsRestart: z.array(text) }),
   "disk.full": disk,
   "disk.ok": disk,
+  "keep-power.silence": silence,
+  "keep-power.silence.cleared": silence,
+  "cut.load-deferred-long": z.strictObject({ cut: text, currentA: z.number(), sinceMs: ms }),
+  "restore.blocked": z.strictObject({ restore: text }),
+  "close-not-allowed.on": z.strictObject({ reason: text }),
+  "close-not-allowed.off": z.strictObject({ reason: text }),
 };

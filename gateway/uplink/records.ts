@@ -166,6 +166,13 @@ export const eventTypes = [
   "config.reloaded",
   "disk.full",
   "disk.ok",
+  // Cost-control safeguards (policy keep-power and heavy-load settings, close-not-allowed).
+  "keep-power.silence",
+  "keep-power.silence.cleared",
+  "cut.load-deferred-long",
+  "restore.blocked",
+  "close-not-allowed.on",
+  "close-not-allowed.off",
 ] as const;
 
 /** `events` stream: one event. `data` holds the type's details (documented in docs/mqtt.md). */

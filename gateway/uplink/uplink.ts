@@ -42,6 +42,8 @@ export interface UplinkOptions {
   readonly random?: () => number;
   /** Creates an MQTT client (tests may wrap it); default MQTT.js `connect`. */
   readonly connect?: (url: string, options: IClientOptions) => MqttClient;
+  /** A valid platform message arrived (CommandHandlerOptions.onPlatformMessage). */
+  readonly onPlatformMessage?: () => void;
 }
 
 /** How long stop() waits for the `offline` status PUBACK and the DISCONNECT, ms. */
@@ -117,6 +119,9 @@ export class Uplink {
       relayCommandsPerMinute: settings.relayCommandsPerMinute,
       allowsResponseTopic: (topic) => this.topics.allowsResponseTopic(topic),
       responseTopicFilter: this.topics.responseTopicFilter,
+      ...(this.options.onPlatformMessage === undefined
+        ? {}
+        : { onPlatformMessage: this.options.onPlatformMessage }),
     });
     const startedAt = { wallMs: clock.now(), monoMs: clock.monotonicMs() };
     const status = new StatusReporter({ ...this.options, topics: this.topics, delivery, startedAt });

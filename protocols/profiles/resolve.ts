@@ -37,6 +37,8 @@ export interface ResolvedProfile {
   readonly quantities: readonly ResolvedQuantity[];
   readonly blocks: readonly ReadBlock[];
   readonly relay?: { readonly state: RelayStateSpec; readonly command: RelayCommandSpec };
+  /** The alarm output, written like the relay command (on = sound); absent: none. */
+  readonly alarm?: RelayCommandSpec;
 }
 
 /**
@@ -131,5 +133,6 @@ export function resolveProfile(profile: MeterProfile, source: string): ResolvedP
     quantities,
     blocks: planReads(quantities, profile.maxGapRegisters, profile.maxRegistersPerRead),
     ...(profile.relay === undefined ? {} : { relay: profile.relay }),
+    ...(profile.alarm === undefined ? {} : { alarm: profile.alarm }),
   };
 }

@@ -102,6 +102,12 @@ export const modbusProfileSchema = z.strictObject({
   maxRegistersPerRead: z.number().int().min(1).max(125).default(125),
   quantities: quantitiesSchema,
   relay: z.strictObject({ state: relayStateSchema, command: relayCommandSchema }).optional(),
+  /**
+   * The meter's alarm output (buzzer or display), written like the relay command: `on` sounds it, `off`
+   * silences it. The gateway sounds it while the account is at or below alarm 1 (the cost-control
+   * meters' alarm, DL/T 645 N1 = 2A / 2B). Absent: the meter has none.
+   */
+  alarm: relayCommandSchema.optional(),
 });
 
 export type ModbusProfileInput = z.input<typeof modbusProfileSchema>;

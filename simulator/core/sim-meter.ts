@@ -46,6 +46,8 @@ export class SimMeter {
   exportEnergyWh: number;
   serialNumber: number;
   relayClosed: boolean;
+  /** The alarm output (buzzer), where the profile names one: sounding after its `on` write. */
+  alarmOn = false;
   voltageV = 230;
   frequencyHz = 50;
   powerFactor = 0.95;
@@ -234,6 +236,12 @@ export class SimMeter {
    * not move.
    */
   writeRelay(fc: 5 | 6, address: number, raw: number): RelayWriteOutcome {
+    const alarm = this.profile.alarm;
+    if (alarm !== undefined && alarm.fc === fc && alarm.address === address) {
+      if (raw !== alarm.on && raw !== alarm.off) return "bad-value";
+      this.alarmOn = raw === alarm.on;
+      return "ok";
+    }
     const command = this.profile.relay?.command;
     if (command === undefined || command.fc !== fc || command.address !== address) return "bad-address";
     if (raw !== command.on && raw !== command.off) return "bad-value";

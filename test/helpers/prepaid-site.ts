@@ -18,6 +18,7 @@ import type { WriteLogEntry } from "../../simulator/core/sim-bus.ts";
 import { startSimulator, type RunningSimulator } from "../../simulator/start.ts";
 import { createPtyPair } from "./pty.ts";
 import { tempDir } from "./temp-dir.ts";
+import { testKeyText } from "./uplink/fixtures.ts";
 
 export type MeterProtocol = "modbus" | "dlt645";
 
@@ -51,6 +52,15 @@ export interface PrepaidSite {
   restoreOf(unit: number): WriteLogEntry | undefined;
 }
 
+/** Optional parts of a site. */
+export interface PrepaidSiteOptions {
+  /**
+   * An MQTT uplink to this broker, with the test command key (test/helpers/uplink/fixtures.ts). The
+   * uplink runs on real time (command validity, reconnects); billing and the meters on the accelerated clock.
+   */
+  readonly brokerUrl?: string;
+}
+
 /**
  * Builds the site; `cleanups` receives what stops it (in order of start).
  * Accounts: a1 (flat-1, unit 1) 0.30 yuan, alarms 0.20 / 0.10; h1 (hospital, unit 2) 0.10, protected.
@@ -61,6 +71,7 @@ export async function prepaidSite(
   policy: string,
   startWallMs: number,
   cleanups: Array<() => Promise<void>>,
+  options: PrepaidSiteOptions = {},
 ): Promise<PrepaidSite> {
   const pty = await createPtyPair();
   cleanups.push(() => pty.close());
@@ -70,7 +81,12 @@ export async function prepaidSite(
   const sim = await startSite(protocol, pty.a, clock);
   cleanups.push(() => sim.stop());
   writeFileSync(join(dir.path, "meter-password"), `${dltPassword}\n`);
-  const parsed = parseConfig(siteConfig(protocol, join(dir.path, "data"), pty.b, policy), {
+  writeFileSync(join(dir.path, "command-key"), testKeyText);
+  const mqtt =
+    options.brokerUrl === undefined
+      ? ""
+      : `mqtt: { url: "${options.brokerUrl}", commandKeyFile: command-key, reconnectMinMs: 100, reconnectMaxMs: 1000, pollIntervalMs: 50 }`;
+  const parsed = parseConfig(siteConfig(protocol, join(dir.path, "data"), pty.b, policy) + mqtt, {
     baseDir: dir.path,
     profileNames: () => new Map([...profiles].map(([id, p]) => [id, p.protocol])),
   });
@@ -78,6 +94,7 @@ export async function prepaidSite(
   const gateway = new Gateway(parsed.config, {
     clock,
     wireClock: new SystemClock(),
+    ...(options.brokerUrl === undefined ? {} : { uplinkClock: new SystemClock() }),
     logger: silentLogger(),
     transportFactory: modbusTransportFactory,
     profiles,

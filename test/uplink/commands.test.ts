@@ -59,6 +59,7 @@ const validParams: Record<(typeof commandNames)[number], Record<string, unknown>
   "meter.read": { meter: "M-1" },
   "time.check": {},
   "config.get": {},
+  "close-not-allowed": { account: "A-1", on: true, reason: "meter tampering under investigation" },
 };
 
 describe("commands", () => {

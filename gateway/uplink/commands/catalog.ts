@@ -6,7 +6,8 @@
  */
 import { z } from "zod";
 import { epochMsSchema, gatewayIdSchema } from "../envelope.ts";
-import { moneyString, quantityValuesSchema } from "../records.ts";
+import { moneyString } from "../records.ts";
+import { readingSchema } from "./reading-schema.ts";
 import { timeCheckResultSchema } from "./time-check-result.ts";
 import { tariffEffectiveFromSchema, tariffSetResultFields } from "./tariff-set-fields.ts";
 
@@ -51,14 +52,6 @@ const thresholdFields = {
 const accountSetFields = ["tariff", "restoreMode", ...Object.keys(thresholdFields)] as (
   "tariff" | keyof typeof thresholdFields
 )[];
-
-const readingSchema = z.strictObject({
-  readingId: z.number().int().positive().optional(),
-  wallMs: epochMsSchema,
-  monoMs: z.number().nonnegative(),
-  values: quantityValuesSchema,
-  relayClosed: z.boolean().optional(),
-});
 
 /** Every command: request schema, result schema (the `result` of an `ok` response) and kind. */
 export const commandCatalog = {
@@ -267,6 +260,16 @@ export const commandCatalog = {
         .describe(
           "the configuration in force now: accounts and tariffs as stored (after account.set, tariff.set, reloads) with each account's current balance and lastPurchaseSeq, tariffNextFromMs and tierCounter; tariffs: each tariff's current set, tariffNext: the next sets and their switch-over; file contents are never included",
         ),
+    }),
+  },
+  "close-not-allowed": {
+    kind: "mutation",
+    summary: "set (on) or lift (off) an account's close-not-allowed: no close of its meters until lifted",
+    request: request({ account: idSchema, on: z.boolean(), reason: reasonSchema }),
+    result: z.strictObject({
+      account: idSchema,
+      on: z.boolean(),
+      since: epochMsSchema.nullable().describe("when it was set, epoch ms; null when lifted"),
     }),
   },
 } as const;

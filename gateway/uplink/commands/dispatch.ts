@@ -31,5 +31,7 @@ export function dispatchCommand(executor: CommandExecutor, admitted: Admitted, c
       return executor.timeCheck(params("time.check"), context);
     case "config.get":
       return executor.configGet(params("config.get"), context);
+    case "close-not-allowed":
+      return executor.closeNotAllowed(params("close-not-allowed"), context);
   }
 }

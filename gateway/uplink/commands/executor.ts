@@ -90,4 +90,6 @@ export interface CommandExecutor {
   readonly timeCheck: Query<"time.check">;
   /** `config.get`: the effective config without secrets. */
   readonly configGet: Query<"config.get">;
+  /** `close-not-allowed`: set or lift the account's flag. */
+  readonly closeNotAllowed: Mutation<"close-not-allowed">;
 }

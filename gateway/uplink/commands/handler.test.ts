@@ -220,3 +220,25 @@ describe("command handler", () => {
     expect(store.events.count()).toBe(9);
   });
 });
+
+describe("platform contact (the keep-power silence watch)", () => {
+  it("is each admitted, not replayed request; a bad signature, another gateway or a replay is not", async () => {
+    let heard = 0;
+    const h = handler({ onPlatformMessage: () => heard++ });
+    const check = signedRequest("time.check", {}, { nowMs: clock.now() });
+    expect((await send(h, "time.check", check)).status).toBe("ok");
+    expect(heard).toBe(1);
+    expect(sync(send(h, "time.check", { ...check, signature: "0".repeat(64) })).status).toBe("error");
+    const elsewhere = signedRequest("time.check", {}, { nowMs: clock.now(), gatewayId: "gw-other" });
+    expect(sync(send(h, "time.check", elsewhere)).status).toBe("error");
+    expect(heard).toBe(1);
+    const cut = signedRequest(
+      "close-not-allowed",
+      { account: "A-1", on: true, reason: "r" },
+      { nowMs: clock.now() },
+    );
+    expect(sync(send(h, "close-not-allowed", cut)).status).toBe("ok");
+    expect(sync(send(h, "close-not-allowed", cut)).status).toBe("ok"); // the replay: answered, not contact
+    expect(heard).toBe(2);
+  });
+});

@@ -40,6 +40,8 @@ export interface CommandHandlerOptions {
   readonly responseTopicFilter?: string;
   /** Audited refusals of unauthenticated requests per minute (the rest only counted): 1..6000, default 60. */
   readonly auditRefusalsPerMinute?: number;
+  /** Called for each admitted, not replayed request: platform contact (platform-silence.ts). Must not throw. */
+  readonly onPlatformMessage?: () => void;
 }
 
 /** Thrown inside the unit of work to roll it back with a refusal; caught below, never seen outside. */
@@ -101,6 +103,7 @@ export class CommandHandler {
     try {
       const seen = store.commandsSeen.get(request.transaction);
       if (seen !== undefined) return this.replay(base, seen, refs);
+      this.options.onPlatformMessage?.();
       if (commandCatalog[admission.command].kind === "query") return this.query(admission, context, refs);
       const relayKind = admission.command === "relay" || admission.command === "relay.forward";
       const limited = relayKind

@@ -143,6 +143,18 @@ const decisionEvents: {
     message: `relay ${e.position} as commanded`,
     data: { position: e.position },
   }),
+  "trip-deferred-long": (e) => ({
+    type: "cut.load-deferred-long",
+    severity: "warning",
+    message: `${e.cut} cut waiting since ${new Date(e.sinceMs).toISOString()}: the meter draws ${e.currentA} A, above tripMaxCurrentA; it runs when the load drops, or the platform decides`,
+    data: { cut: e.cut, currentA: e.currentA, sinceMs: e.sinceMs },
+  }),
+  "restore-blocked": (e) => ({
+    type: "restore.blocked",
+    severity: "warning",
+    message: `supply stays off (${e.restore}): close not allowed on this account until the platform lifts it`,
+    data: { restore: e.restore },
+  }),
   "closed-by-customer": () => ({
     type: "restore.customer-closed",
     severity: "info",

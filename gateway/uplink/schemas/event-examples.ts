@@ -127,6 +127,15 @@ const examples: readonly EventSpec[] = [
     dataDir: "/var/lib/meter-gateway",
     freeBytes: 50 << 20,
   }),
+  spec.platformSilenceEvent("raised", { lastMessageMs: at, silentForMs: 1_800_000 }),
+  spec.platformSilenceEvent("cleared", { lastMessageMs: at + 2_400_000, silentForMs: 2_400_000 }),
+  spec.decisionEvent(
+    { type: "trip-deferred-long", cut: "arrears", currentA: 48.2, sinceMs: at - 3_600_000 },
+    subject,
+  ),
+  spec.decisionEvent({ type: "restore-blocked", restore: "balance" }, subject),
+  spec.closeNotAllowedEvent("A-101", true, "meter tampering under investigation"),
+  spec.closeNotAllowedEvent("A-101", false, "investigation closed"),
 ];
 
 /**

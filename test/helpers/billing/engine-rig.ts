@@ -16,6 +16,7 @@ import { ReadingIngest } from "../../../gateway/ingest/ingest.ts";
 import { PrepaidEngine, type RelayPort } from "../../../gateway/billing/engine.ts";
 import { PrepaidOperations } from "../../../gateway/billing/operations.ts";
 import { compilePrepaidSettings, type PrepaidSettings } from "../../../gateway/billing/settings.ts";
+import type { PlatformContact } from "../../../gateway/prepaid/index.ts";
 
 /** m1 on account a1 (1.00 yuan at 1.0000 yuan/kWh, cut at zero, no notice). */
 export const rigConfig = `
@@ -87,6 +88,8 @@ export function startEngine(parts: {
   clock: Clock;
   settings: PrepaidSettings;
   relay?: RelayPort;
+  /** The platform contact the decisions read (the keep-power safeguards); absent: not watched. */
+  contact?: () => PlatformContact | undefined;
 }): PrepaidEngine {
   const engine = new PrepaidEngine({
     store: parts.store,
@@ -95,6 +98,7 @@ export function startEngine(parts: {
     settings: parts.settings,
     relay: parts.relay ?? noRelays,
     hasRelay: () => parts.relay !== undefined,
+    ...(parts.contact === undefined ? {} : { contact: parts.contact }),
   });
   engine.start();
   return engine;
@@ -149,12 +153,15 @@ export function closeEngineRigs(): void {
 }
 
 /** Opens a rig on a fresh database with its clock at 2026-01-05 12:00 UTC; close it or {@link closeEngineRigs}. */
-export function openEngineRig(configText = rigConfig): EngineRig {
+export function openEngineRig(
+  configText = rigConfig,
+  options: { contact?: () => PlatformContact | undefined } = {},
+): EngineRig {
   const dir = mkdtempSync(join(tmpdir(), "engine-rig-"));
   const clock = new ManualClock(Date.UTC(2026, 0, 5, 12, 0, 0));
   const store = openStore({ dataDir: dir, clock });
   const relays = new RigRelays();
-  const engine = startEngine({ store, clock, settings: rigSettings(configText), relay: relays });
+  const engine = startEngine({ store, clock, settings: rigSettings(configText), relay: relays, ...options });
   const all = () => store.events.list({ limit: 10_000 });
   let closed = false;
   const rig: EngineRig = {

@@ -1,0 +1,126 @@
+/**
+ * Cost-control safeguards end to end: the real gateway polls a simulated prepaid meter (Modbus, over a
+ * socat pty) on accelerated time (a real second is ten simulated minutes; test/helpers/prepaid-site.ts).
+ * - Platform silence: the broker is stopped, so no signed command can arrive; the announced cut waits
+ *   (keep-power) and runs only after contact returns (a signed time.check over the restarted broker).
+ * - Heavy load: the simulator's control interface raises the meter's load above tripMaxCurrentA; the
+ *   cut waits, an overlong wait is reported, and the cut reaches the meter only after the load drops.
+ * Relay writes are read from the simulator's write log, i.e. what reached the meter.
+ */
+import { afterEach, describe, expect, it } from "vitest";
+import { ControlServer } from "../../simulator/control/http-server.ts";
+import { startMosquitto, waitFor } from "../helpers/index.ts";
+import { Platform } from "../helpers/platform.ts";
+import { prepaidSite, type PrepaidSite } from "../helpers/prepaid-site.ts";
+import { controlClient } from "../helpers/simulator.ts";
+import { signedRequest } from "../helpers/uplink/fixtures.ts";
+
+const cleanups: Array<() => Promise<void>> = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+const start = Date.UTC(2026, 0, 5, 10, 0, 0);
+const noFriendly = "friendlyPeriods: [], friendlyDays: [], maxRelayOpsPerHour: 10";
+
+/** The data of the site's events of `type` about meter flat-1. */
+function eventsOf(site: PrepaidSite, type: string) {
+  return site
+    .events(type)
+    .filter((e) => e.meterId === "flat-1" || e.meterId === null)
+    .map((e) => ({ atMs: e.atMs, data: (e.payload as { data: Record<string, unknown> }).data }));
+}
+
+/** A signed time.check, answered ok: the platform's periodic sign of life. */
+async function timeCheck(platform: Platform): Promise<void> {
+  const response = await platform.request(
+    "time.check",
+    signedRequest("time.check", {}, { nowMs: Date.now() }),
+  );
+  expect(response).toMatchObject({ status: "ok", command: "time.check" });
+}
+
+describe("safeguards against a simulated Modbus meter on a pty", () => {
+  it("keeps power while the platform is silent: the announced cut runs only after contact returns", async () => {
+    const broker = await startMosquitto();
+    cleanups.push(() => broker.stop());
+    const site = await prepaidSite(
+      "modbus",
+      `{ cutNoticeMs: 600000, keepPowerAfterSilenceMin: 5, ${noFriendly} }`,
+      start,
+      cleanups,
+      { brokerUrl: broker.url },
+    );
+    const platform = await Platform.connect(broker.url);
+    cleanups.push(() => platform.close());
+    await waitFor(() => site.gateway.uplink?.connected, { timeoutMs: 10_000, description: "uplink up" });
+    await timeCheck(platform);
+
+    await broker.stop();
+    const silence = await waitFor(() => eventsOf(site, "keep-power.silence")[0], {
+      timeoutMs: 20_000,
+      description: "keep-power.silence",
+    });
+    expect(silence.data["silentForMs"]).toBeGreaterThanOrEqual(5 * 60_000);
+    const held = await waitFor(
+      () => eventsOf(site, "cut.deferred").find((e) => e.data["reason"] === "keep-power-silence"),
+      { timeoutMs: 20_000, description: "the announced cut held by the silence" },
+    );
+    expect(eventsOf(site, "cut.announced")).toHaveLength(1);
+    // Readings go on being charged half an hour (simulated) past the due cut: still no cut.
+    const lastCharge = () => site.gateway.store.ledger.recentForAccount("a1", 1)[0]?.atMs ?? 0;
+    await waitFor(() => lastCharge() > held.atMs + 30 * 60_000, {
+      timeoutMs: 20_000,
+      description: "a charge half an hour after the cut fell due",
+    });
+    expect(site.cutOf(1)).toBeUndefined();
+    expect(site.sim.bus.meters.get(1)!.relayClosed).toBe(true);
+
+    await broker.restart();
+    await waitFor(() => site.gateway.uplink?.connected && platform.client.connected, {
+      timeoutMs: 20_000,
+      description: "gateway and platform reconnected",
+    });
+    await timeCheck(platform);
+    const cleared = await waitFor(() => eventsOf(site, "keep-power.silence.cleared")[0], {
+      timeoutMs: 10_000,
+      description: "keep-power.silence.cleared",
+    });
+    const cut = await waitFor(() => site.cutOf(1), { timeoutMs: 10_000, description: "the cut" });
+    expect(cut.atMs).toBeGreaterThanOrEqual(cleared.atMs);
+    expect(site.sim.bus.meters.get(1)!.relayClosed).toBe(false);
+  });
+
+  it("does not trip under heavy load: the cut reaches the meter only after the load drops", async () => {
+    const site = await prepaidSite(
+      "modbus",
+      `{ cutNoticeMs: 1800000, tripMaxCurrentA: 20, tripMaxDeferMin: 30, ${noFriendly} }`,
+      start,
+      cleanups,
+    );
+    const control = new ControlServer(site.sim.simulation, () => []);
+    await control.start(0);
+    cleanups.push(() => control.stop());
+    const api = controlClient(control.url!);
+    // 9200 W at 230 V: 40 A, twice the trip limit.
+    await api.ok("POST", "/meters/1/load", { load: 9200 });
+
+    const deferred = await waitFor(
+      () => eventsOf(site, "cut.deferred").find((e) => e.data["reason"] === "heavy-load"),
+      { timeoutMs: 20_000, description: "the cut deferred for the load" },
+    );
+    const overlong = await waitFor(() => eventsOf(site, "cut.load-deferred-long")[0], {
+      timeoutMs: 20_000,
+      description: "the overlong wait reported",
+    });
+    expect(overlong.atMs - deferred.atMs).toBeGreaterThanOrEqual(30 * 60_000);
+    expect(overlong.data["currentA"]).toBeGreaterThan(20);
+    expect(site.cutOf(1)).toBeUndefined();
+
+    const droppedAtMs = site.clock.now();
+    await api.ok("POST", "/meters/1/load", { load: 1000 });
+    const cut = await waitFor(() => site.cutOf(1), { timeoutMs: 10_000, description: "the cut" });
+    expect(cut.atMs).toBeGreaterThanOrEqual(droppedAtMs);
+    expect(site.sim.bus.meters.get(1)!.relayClosed).toBe(false);
+  });
+});
