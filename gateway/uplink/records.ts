@@ -162,6 +162,9 @@ export const eventTypes = [
   "config.reloaded",
   "disk.full",
   "disk.ok",
+  // The streams' identity: a new database, or one older than what was published (docs/mqtt.md 3.2).
+  "stream.database-replaced",
+  "stream.database-restored",
 ] as const;
 
 /** `events` stream: one event. `data` holds the type's details (documented in docs/mqtt.md). */

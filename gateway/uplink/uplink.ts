@@ -18,6 +18,8 @@ import type { MqttUplinkConfig } from "../config/mqtt.ts";
 import { uplinkSettings } from "../config/mqtt.ts";
 import { clientOptions, readUplinkFiles } from "./client-options.ts";
 import { OutboxDelivery } from "./delivery.ts";
+import { EpochCheck } from "./epoch-check.ts";
+import { EpochBook } from "./epochs.ts";
 import { MeterStates } from "./meter-states.ts";
 import type { MeterState, StatusInfo } from "./retained-topics.ts";
 import { StatusReporter } from "./status-reporter.ts";
@@ -54,7 +56,15 @@ export class Uplink {
   private reconnectTimer: TimerHandle | undefined;
   private pollTimer: TimerHandle | undefined;
   private parts:
-    { delivery: OutboxDelivery; responder: CommandResponder; status: StatusReporter } | undefined;
+    | {
+        delivery: OutboxDelivery;
+        responder: CommandResponder;
+        status: StatusReporter;
+        epochCheck: EpochCheck;
+      }
+    | undefined;
+  /** The database's stream epochs; reloaded when the epoch check starts a new one. */
+  private epochs: EpochBook | undefined;
   private readonly meterStates = new MeterStates();
 
   constructor(private readonly options: UplinkOptions) {}
@@ -89,7 +99,10 @@ export class Uplink {
     const files = readUplinkFiles(config);
     if (files.commandKey === undefined)
       logger.warn("mqtt.commandKeyFile is not set: every command will be refused");
+    const epochs = (this.epochs = new EpochBook(store.streamEpochs.list()));
+    const book = () => this.epochs ?? epochs;
     const delivery = new OutboxDelivery({
+      epochOf: (id) => book().epochOf(id),
       outbox: store.outbox,
       clock,
       logger,
@@ -119,8 +132,20 @@ export class Uplink {
       responseTopicFilter: this.topics.responseTopicFilter,
     });
     const startedAt = { wallMs: clock.now(), monoMs: clock.monotonicMs() };
-    const status = new StatusReporter({ ...this.options, topics: this.topics, delivery, startedAt });
-    this.parts = { delivery, responder: new CommandResponder(handler, this.topics, logger), status };
+    const currentEpoch = () => book().current.epoch;
+    const status = new StatusReporter({
+      ...this.options,
+      topics: this.topics,
+      delivery,
+      startedAt,
+      currentEpoch,
+    });
+    const epochCheck = new EpochCheck({
+      ...{ store, clock, logger, topics: this.topics, book },
+      epochsChanged: () => (this.epochs = new EpochBook(store.streamEpochs.list())),
+    });
+    const responder = new CommandResponder(handler, this.topics, logger);
+    this.parts = { delivery, responder, status, epochCheck };
     this.connectNow(files);
     this.schedulePoll();
     return Promise.resolve();
@@ -223,13 +248,21 @@ export class Uplink {
   }
 
   private onConnect(client: MqttClient): void {
-    const { delivery, status } = this.parts!;
+    const { status, epochCheck } = this.parts!;
     client.subscribe(this.topics.requestFilter, { qos: 1 }, (error) => {
       if (error) this.options.logger.error({ err: error.message }, "could not subscribe to commands");
     });
-    status.startTimer(client, this.settings.statusIntervalSec * 1000);
     this.meterStates.flush(client);
-    delivery.startSession({
+    // No record goes out before the database is compared with what the broker last saw (epoch-check.ts).
+    const intervalMs = this.settings.statusIntervalSec * 1000;
+    void epochCheck
+      .run(client, () => status.startTimer(client, intervalMs))
+      .then(() => this.startDelivery(client));
+  }
+
+  private startDelivery(client: MqttClient): void {
+    if (this.client !== client || !client.connected || this.stopped) return;
+    this.parts!.delivery.startSession({
       publish: (topic, payload, done) => {
         if (this.client !== client || !client.connected) return done(new Error("not connected"));
         client.publish(topic, payload, { qos: 1 }, (error) => done(error ?? undefined));
