@@ -100,7 +100,14 @@ function paramsFor(command: CommandName, o: CommonOptions): Record<string, unkno
     case "time.check":
     case "config.get":
       return {};
+    case "history":
+      return historyParams(o);
   }
+}
+
+function historyParams(o: CommonOptions): Record<string, unknown> {
+  const seqs = { fromSeq: integer(o["fromSeq"], "--from-seq"), toSeq: integer(o["toSeq"], "--to-seq") };
+  return { stream: o["stream"], epoch: o["epoch"], ...seqs };
 }
 
 /** Command-specific options, added to each subcommand. */
@@ -159,7 +166,17 @@ function addOptions(sub: Command, command: CommandName): Command {
     case "time.check":
     case "config.get":
       return sub;
+    case "history":
+      return historyOptions(sub);
   }
+}
+
+function historyOptions(sub: Command): Command {
+  return sub
+    .requiredOption("--stream <name>", "readings, billing or events")
+    .requiredOption("--epoch <hex>", "the stream epoch (envelope epoch)")
+    .requiredOption("--from-seq <n>", "first seq wanted")
+    .requiredOption("--to-seq <n>", "last seq wanted (at most 1000 in all)");
 }
 
 async function run(command: CommandName, options: CommonOptions): Promise<void> {

@@ -17,7 +17,9 @@ import { CommandHandler } from "./commands/handler.ts";
 import type { MqttUplinkConfig } from "../config/mqtt.ts";
 import { uplinkSettings } from "../config/mqtt.ts";
 import { clientOptions, readUplinkFiles } from "./client-options.ts";
+import type { PublishChannel } from "./delivery.ts";
 import { OutboxDelivery } from "./delivery.ts";
+import { HistoryService } from "./history.ts";
 import { EpochCheck } from "./epoch-check.ts";
 import { EpochBook } from "./epochs.ts";
 import { MeterStates } from "./meter-states.ts";
@@ -25,6 +27,7 @@ import type { MeterState, StatusInfo } from "./retained-topics.ts";
 import { StatusReporter } from "./status-reporter.ts";
 import { gatewayTopics, isPublishableTopic } from "./topics.ts";
 import { withDeadline } from "../../core/deadline.ts";
+import { redactedUrl, timedOut } from "./uplink-text.ts";
 
 /** Options of {@link Uplink}. */
 export interface UplinkOptions {
@@ -61,6 +64,7 @@ export class Uplink {
         responder: CommandResponder;
         status: StatusReporter;
         epochCheck: EpochCheck;
+        history: HistoryService;
       }
     | undefined;
   /** The database's stream epochs; reloaded when the epoch check starts a new one. */
@@ -116,11 +120,12 @@ export class Uplink {
         this.client?.end(true);
       },
     });
+    const history = new HistoryService({
+      ...{ store, clock, logger, gatewayId, topics: this.topics, book },
+      channel: () => (this.connected && this.client ? this.channelOf(this.client) : undefined),
+    });
     const handler = new CommandHandler({
-      store,
-      executor,
-      clock,
-      logger,
+      ...{ store, executor: { ...executor, history: history.answer }, clock, logger },
       policy: {
         gatewayId,
         commandKey: files.commandKey,
@@ -145,7 +150,7 @@ export class Uplink {
       epochsChanged: () => (this.epochs = new EpochBook(store.streamEpochs.list())),
     });
     const responder = new CommandResponder(handler, this.topics, logger);
-    this.parts = { delivery, responder, status, epochCheck };
+    this.parts = { delivery, responder, status, epochCheck, history };
     this.connectNow(files);
     this.schedulePoll();
     return Promise.resolve();
@@ -177,6 +182,7 @@ export class Uplink {
       if (timer !== undefined) clock.clearTimeout(timer);
     const parts = this.parts;
     parts?.status.stopTimer();
+    parts?.history.stop();
     parts?.delivery.endSession();
     const client = this.client;
     if (client?.connected === true && parts !== undefined) {
@@ -262,12 +268,17 @@ export class Uplink {
 
   private startDelivery(client: MqttClient): void {
     if (this.client !== client || !client.connected || this.stopped) return;
-    this.parts!.delivery.startSession({
+    this.parts!.delivery.startSession(this.channelOf(client));
+  }
+
+  /** QoS 1 publishing over `client` while it is the current, connected one. */
+  private channelOf(client: MqttClient): PublishChannel {
+    return {
       publish: (topic, payload, done) => {
         if (this.client !== client || !client.connected) return done(new Error("not connected"));
         client.publish(topic, payload, { qos: 1 }, (error) => done(error ?? undefined));
       },
-    });
+    };
   }
 
   private schedulePoll(): void {
@@ -277,21 +288,4 @@ export class Uplink {
       this.schedulePoll();
     }, this.settings.pollIntervalMs);
   }
-}
-
-/** The broker URL without any user:password part, for logs. */
-function redactedUrl(url: string): string {
-  try {
-    const parsed = new URL(url);
-    parsed.username = "";
-    parsed.password = "";
-    return parsed.toString();
-  } catch {
-    return "(unparsable url)";
-  }
-}
-
-/** The error of a shutdown step that did not finish in time (shutdown must not hang on a dead socket). */
-function timedOut(ms: number): () => Error {
-  return () => new Error(`timed out after ${ms} ms`);
 }

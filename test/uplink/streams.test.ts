@@ -128,6 +128,7 @@ describe("uplink streams", () => {
         "meter.read",
         "time.check",
         "config.get",
+        "history",
       ],
     });
     // The published schema at that location admits it.

@@ -7,6 +7,7 @@
 import { z } from "zod";
 import { epochMsSchema, gatewayIdSchema } from "../envelope.ts";
 import { moneyString, quantityValuesSchema } from "../records.ts";
+import * as history from "./history-schemas.ts";
 import { timeCheckResultSchema } from "./time-check-result.ts";
 
 /** Account, meter and tariff ids as the config allows them. */
@@ -266,6 +267,10 @@ export const commandCatalog = {
           "the configuration in force now: accounts and tariffs as stored (after account.set, tariff.set, reloads) with each account's current balance and lastPurchaseSeq; file contents are never included",
         ),
     }),
+  },
+  history: {
+    ...history.entry,
+    request: request(history.requestFields).refine(history.rangeOk, history.rangeRule),
   },
 } as const;
 

@@ -91,3 +91,14 @@ export interface CommandExecutor {
   /** `config.get`: the effective config without secrets. */
   readonly configGet: Query<"config.get">;
 }
+
+/**
+ * `history`: answered by the uplink itself from the stream records in the store (history.ts), not by
+ * the domain: it reads, so it is a query, and its republishing follows the response.
+ */
+export type HistoryQuery = Query<"history">;
+
+/** What the handler dispatches to: the domain's executor and the uplink's own history answer. */
+export interface UplinkExecutor extends CommandExecutor {
+  readonly history: HistoryQuery;
+}
