@@ -68,15 +68,11 @@ function paramsFor(command: CommandName, o: CommonOptions): Record<string, unkno
     case "relay":
     case "relay.forward": // block and mac only for relay.forward (commander requires them there)
       return pick(o, { meter: "meter", action: "action", block: "block", mac: "mac", reason: "reason" });
-    case "protect": {
-      if (o["on"] === o["off"]) throw new UsageError("give exactly one of --on and --off");
+    case "protect":
       return {
-        account: o["account"],
-        on: o["on"] === true,
-        reason: o["reason"],
+        ...{ account: o["account"], on: onOrOff(o), reason: o["reason"] },
         ...(o["until"] === undefined ? {} : { until: instant(o["until"]) }),
       };
-    }
     case "account.set":
       return pick(o, {
         account: "account",
@@ -113,9 +109,21 @@ function paramsFor(command: CommandName, o: CommonOptions): Record<string, unkno
     case "config.get":
       return {};
     case "close-not-allowed":
-      if (o["on"] === o["off"]) throw new UsageError("give exactly one of --on and --off");
-      return { account: o["account"], on: o["on"] === true, reason: o["reason"] };
+      return { account: o["account"], on: onOrOff(o), reason: o["reason"] };
+    case "history":
+      return historyParams(o);
   }
+}
+
+/** --on or --off, exactly one of them. */
+function onOrOff(o: CommonOptions): boolean {
+  if (o["on"] === o["off"]) throw new UsageError("give exactly one of --on and --off");
+  return o["on"] === true;
+}
+
+function historyParams(o: CommonOptions): Record<string, unknown> {
+  const seqs = { fromSeq: integer(o["fromSeq"], "--from-seq"), toSeq: integer(o["toSeq"], "--to-seq") };
+  return { stream: o["stream"], epoch: o["epoch"], ...seqs };
 }
 
 /** Command-specific options, added to each subcommand. */
@@ -140,12 +148,10 @@ function addOptions(sub: Command, command: CommandName): Command {
         .requiredOption("--mac <hex>", "its MAC, hex")
         .requiredOption("--reason <text>", "why, for the audit trail");
     case "protect":
-      return sub
-        .requiredOption("--account <id>", "account")
-        .option("--on", "keep power on (never cut)")
-        .option("--off", "release keep-power")
-        .option("--until <time>", "end of keep-power: ISO 8601 or epoch ms")
-        .requiredOption("--reason <text>", "why, for the audit trail");
+      return accountSwitch(sub, "keep power on (never cut)", "release keep-power").option(
+        "--until <time>",
+        "end of keep-power: ISO 8601 or epoch ms",
+      );
     case "account.set":
       return sub
         .requiredOption("--account <id>", "account")
@@ -176,6 +182,8 @@ function addOptions(sub: Command, command: CommandName): Command {
       return sub;
     case "close-not-allowed":
       return accountSwitch(sub, "set: no close until lifted", "lift: a withheld close runs");
+    case "history":
+      return historyOptions(sub);
   }
 }
 
@@ -186,6 +194,14 @@ function accountSwitch(sub: Command, on: string, off: string): Command {
     .option("--on", on)
     .option("--off", off)
     .requiredOption("--reason <text>", "why, for the audit trail");
+}
+
+function historyOptions(sub: Command): Command {
+  return sub
+    .requiredOption("--stream <name>", "readings, billing or events")
+    .requiredOption("--epoch <hex>", "the stream epoch (envelope epoch)")
+    .requiredOption("--from-seq <n>", "first seq wanted")
+    .requiredOption("--to-seq <n>", "last seq wanted (at most 1000 in all)");
 }
 
 async function run(command: CommandName, options: CommonOptions): Promise<void> {

@@ -15,6 +15,7 @@ export type {
 } from "./accounts.ts";
 export type { Tariff } from "./tariffs.ts";
 export type { SeenCommand } from "./meta.ts";
+export type { StreamEpoch, StreamEpochRepository } from "./stream-epochs.ts";
 export type { ChargeResult, LedgerEntry, LedgerKind, NewLedgerEntry } from "./ledger.ts";
 export type { NewRelayOp, RelayAction, RelayOp, RelayReadback, RelayResult } from "./relay-ops.ts";
 export type { EventQuery, EventSeverity, NewEvent, RecentEventQuery, StoredEvent } from "./event-store.ts";

@@ -213,8 +213,29 @@ const v3 = `
 ALTER TABLE commands_seen ADD COLUMN result_json TEXT;
 `;
 
+/**
+ * v4: stream epochs (stream-epochs.ts, docs/mqtt.md 3.1). Every database gets a random epoch when it is
+ * created, and an existing one gets its first here, covering every record it already holds, so an upgraded
+ * gateway keeps its seq numbering and a replaced database is told apart by its new epoch.
+ */
+const v4 = `
+CREATE TABLE stream_epochs (
+  epoch           TEXT PRIMARY KEY CHECK (length(epoch) = 16),
+  after_outbox_id INTEGER NOT NULL CHECK (after_outbox_id >= 0),
+  first_seq_json  TEXT NOT NULL CHECK (json_valid(first_seq_json)),
+  started_at_ms   INTEGER NOT NULL
+) STRICT;
+INSERT INTO stream_epochs (epoch, after_outbox_id, first_seq_json, started_at_ms)
+VALUES (lower(hex(randomblob(8))), 0, '{}', CAST(strftime('%s', 'now') AS INTEGER) * 1000);
+CREATE TRIGGER stream_epochs_immutable BEFORE UPDATE ON stream_epochs
+BEGIN SELECT RAISE(ABORT, 'stream epochs are never changed'); END;
+CREATE TRIGGER stream_epochs_no_delete BEFORE DELETE ON stream_epochs
+BEGIN SELECT RAISE(ABORT, 'stream epochs are never deleted'); END;
+`;
+
 export const migrations: readonly Migration[] = [
   { version: 1, name: "initial schema", up: v1 },
   { version: 2, name: "pending outbox by stream and id", up: v2 },
   { version: 3, name: "command results kept with their transaction", up: v3 },
+  { version: 4, name: "stream epochs", up: v4 },
 ];

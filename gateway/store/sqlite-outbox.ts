@@ -150,6 +150,56 @@ export class SqliteOutbox implements Outbox {
     return row?.last_seq ?? 0;
   }
 
+  /**
+   * Highest seq of `stream` up to which every record has been acknowledged: the seq before its oldest
+   * undelivered record, or the last seq handed out when none waits (0 before the first record).
+   */
+  ackedThroughSeq(stream: string): number {
+    const oldest = this.sql
+      .stmt<[string], number>(
+        "SELECT seq FROM outbox WHERE stream = ? AND delivered_at_ms IS NULL ORDER BY id LIMIT 1",
+      )
+      .pluck()
+      .get(stream);
+    return oldest === undefined ? this.lastSeq(stream) : oldest - 1;
+  }
+
+  /** The seq the first record of `stream` after outbox id `afterId` has, or will have. */
+  firstSeqAfter(stream: string, afterId: number): number {
+    const first = this.sql
+      .stmt<[string, number], number>("SELECT min(seq) FROM outbox WHERE stream = ? AND id > ?")
+      .pluck()
+      .get(stream, afterId);
+    return first ?? this.lastSeq(stream) + 1;
+  }
+
+  /**
+   * Ids and seqs of the stored records of `stream` with seq in [fromSeq, toSeq] and id in (afterId, upToId],
+   * in seq order: at most toSeq - fromSeq + 1 small rows, never the payloads (see {@link getMany}).
+   */
+  seqIndex(
+    stream: string,
+    range: { fromSeq: number; toSeq: number; afterId: number; upToId: number },
+  ): { id: number; seq: number }[] {
+    return this.sql
+      .stmt<[string, number, number, number, number], { id: number; seq: number }>(
+        `SELECT id, seq FROM outbox WHERE stream = ? AND seq BETWEEN ? AND ? AND id > ? AND id <= ?
+         ORDER BY seq`,
+      )
+      .all(stream, range.fromSeq, range.toSeq, range.afterId, range.upToId);
+  }
+
+  /** The records with these ids (at most 1000), in id order; ids no longer stored are left out. */
+  getMany(ids: readonly number[]): OutboxRecord[] {
+    if (ids.length > 1000) throw new GatewayError(ErrorCode.Internal, "getMany takes at most 1000 ids");
+    return this.sql
+      .stmt<[string], OutboxRow>(
+        "SELECT * FROM outbox WHERE id IN (SELECT value FROM json_each(?)) ORDER BY id",
+      )
+      .all(JSON.stringify(ids))
+      .map(toRecord);
+  }
+
   get(id: number): OutboxRecord | undefined {
     const row = this.sql.stmt<[number], OutboxRow>("SELECT * FROM outbox WHERE id = ?").get(id);
     return row === undefined ? undefined : toRecord(row);

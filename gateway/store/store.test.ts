@@ -19,6 +19,7 @@ const tables = [
   "outbox",
   "readings",
   "relay_ops",
+  "stream_epochs",
   "stream_seq",
   "tariffs",
 ];

@@ -25,6 +25,7 @@ import { applyRetention } from "./retention.ts";
 import { migrations as defaultMigrations } from "./schema.ts";
 import { Sql } from "./sql.ts";
 import { SqliteOutbox } from "./sqlite-outbox.ts";
+import { StreamEpochRepository } from "./stream-epochs.ts";
 import { TariffRepository } from "./tariffs.ts";
 
 /** Default database file name inside the data directory. */
@@ -56,6 +57,7 @@ export class Store {
   readonly outbox: SqliteOutbox;
   readonly commandsSeen: CommandsSeenRepository;
   readonly kv: KvRepository;
+  readonly streamEpochs: StreamEpochRepository;
   private readonly sql: Sql;
 
   constructor(
@@ -66,6 +68,11 @@ export class Store {
     private readonly clock: Clock,
     /** What the migration step did at open. */
     readonly migration: MigrationResult,
+    /**
+     * The highest outbox id when the file was opened: records above it were made by this run (the uplink
+     * starts a new stream epoch there when the file proves older than what was published).
+     */
+    readonly outboxIdAtOpen: number,
     logger?: Logger,
   ) {
     this.sql = new Sql(db, (error, phase) =>
@@ -80,6 +87,7 @@ export class Store {
     this.outbox = new SqliteOutbox(this.sql, clock);
     this.commandsSeen = new CommandsSeenRepository(this.sql, clock);
     this.kv = new KvRepository(this.sql, clock);
+    this.streamEpochs = new StreamEpochRepository(this.sql, clock);
   }
 
   /**
@@ -180,7 +188,10 @@ export function openStore(options: StoreOptions): Store {
   const db = openConnection(file, { busyTimeoutMs: options.busyTimeoutMs });
   try {
     const migration = runMigrations(db, options.migrations ?? defaultMigrations);
-    return new Store(file, db, options.clock, migration, options.logger);
+    const outboxIdAtOpen =
+      (db.prepare("SELECT seq FROM sqlite_sequence WHERE name = 'outbox'").pluck().get() as
+        number | undefined) ?? 0;
+    return new Store(file, db, options.clock, migration, outboxIdAtOpen, options.logger);
   } catch (error) {
     db.close();
     throw error;

@@ -51,6 +51,7 @@ function delivery(options: Partial<OutboxDeliveryOptions> = {}): OutboxDelivery 
     window: 4,
     batchSize: 3,
     backlogRatePerSec: 1000,
+    epochOf: () => "0123456789abcdef",
     onPublishError: (error) => errors.push(error),
     ...options,
   });
@@ -115,8 +116,9 @@ describe("outbox delivery", () => {
       v: 1,
       gatewayId: "gw",
       stream: "events",
+      epoch: "0123456789abcdef",
       seq: 1,
-      key: "e-1",
+      key: "0123456789abcdef:e-1",
       wallMs: stored.createdAtMs,
       monoMs: stored.createdMonoMs,
       historical: true,

@@ -34,6 +34,8 @@ export interface OutboxDeliveryOptions {
   readonly batchSize: number;
   /** Backlog records published per second: 1..10000. */
   readonly backlogRatePerSec: number;
+  /** The stream epoch of an outbox record, by its id (epochs.ts). */
+  readonly epochOf: (outboxId: number) => string;
   /** Called when a publish fails while connected; the owner should drop the connection and reconnect. */
   readonly onPublishError: (error: Error) => void;
 }
@@ -202,7 +204,8 @@ export class OutboxDelivery {
 
   private send(session: Session, record: OutboxRecord, historical: boolean): void {
     const { topics, gatewayId } = this.options;
-    const payload = JSON.stringify(buildEnvelope(record, gatewayId, historical));
+    const epoch = this.options.epochOf(record.id);
+    const payload = JSON.stringify(buildEnvelope(record, gatewayId, historical, epoch));
     session.inFlight++;
     session.channel.publish(topics.stream(record.stream as StreamName), payload, (error) => {
       if (error === undefined) {

@@ -1,8 +1,8 @@
 /**
  * The envelope every outbox record travels in (STYLE.md principle 8). It is built at publish time from the
  * stored row, so a replayed record carries the same `seq`, `key` and timestamps as its first attempt and
- * only `historical` tells the two apart. A consumer deduplicates on `key` (or `stream` + `seq`) and
- * detects a gap when `seq` skips a number.
+ * only `historical` tells the two apart. A consumer deduplicates on `key` (or `stream` + `epoch` + `seq`)
+ * and detects a gap when `seq` skips a number within a stream's epoch.
  */
 import { z } from "zod";
 import type { OutboxRecord } from "../store/index.ts";
@@ -25,20 +25,29 @@ export const gatewayIdSchema = z
   .describe("gateway id, also the topic level after the prefix");
 export const epochMsSchema = z.number().int().nonnegative().describe("wall-clock time, epoch milliseconds");
 
+/** A stream epoch: 16 lowercase hex digits, new with each database (docs/mqtt.md 3.1). */
+export const epochSchema = z
+  .string()
+  .regex(/^[0-9a-f]{16}$/)
+  .describe("stream epoch: random id of the database that numbered seq; 16 lowercase hex digits");
+
 function envelopeSchema<S extends StreamName>(stream: S) {
   return z.strictObject({
     v: contractVersionSchema,
     gatewayId: gatewayIdSchema,
     stream: z.literal(stream),
+    epoch: epochSchema,
     seq: z
       .number()
       .int()
       .positive()
-      .describe("1, 2, 3 ... per stream, no gap, never reused, also across restarts"),
+      .describe("1, 2, 3 ... per stream and epoch, no gap, never reused, also across restarts"),
     key: z
       .string()
       .min(1)
-      .describe("idempotency key, unique per gateway: the same record always has the same key"),
+      .describe(
+        "idempotency key, unique per gateway across databases: `{epoch}:{id}`; the same record always has the same key",
+      ),
     wallMs: epochMsSchema.describe("wall-clock time the record was created, epoch ms"),
     monoMs: z
       .number()
@@ -70,14 +79,23 @@ export function isStreamName(stream: string): stream is StreamName {
   return Object.hasOwn(streamSchemas, stream);
 }
 
-/** Wraps a stored outbox record for publishing. */
-export function buildEnvelope(record: OutboxRecord, gatewayId: string, historical: boolean): StreamEnvelope {
+/**
+ * Wraps a stored outbox record for publishing. `epoch` is the epoch the record belongs to; it prefixes
+ * the key, so keys of two databases never collide.
+ */
+export function buildEnvelope(
+  record: OutboxRecord,
+  gatewayId: string,
+  historical: boolean,
+  epoch: string,
+): StreamEnvelope {
   return {
     v: CONTRACT_VERSION,
     gatewayId,
     stream: record.stream,
+    epoch,
     seq: record.seq,
-    key: record.key,
+    key: `${epoch}:${record.key}`,
     wallMs: record.createdAtMs,
     monoMs: Math.trunc(record.createdMonoMs),
     historical,

@@ -155,4 +155,18 @@ export const eventDataSchemas: { readonly [T in EventType]: z.ZodType } = {
   "restore.blocked": z.strictObject({ restore: text }),
   "close-not-allowed.on": z.strictObject({ reason: text }),
   "close-not-allowed.off": z.strictObject({ reason: text }),
+  "stream.database-replaced": z.strictObject({
+    epoch: text.describe("the new database's stream epoch"),
+    previousEpoch: text.describe("the epoch the broker's retained status named"),
+    previousAckedSeq: z.record(text, int).describe("stream -> seq acknowledged through, in that epoch"),
+  }),
+  "stream.database-restored": z.strictObject({
+    epoch: text.describe("the new stream epoch of the records from now on"),
+    restoredEpoch: text.describe("the epoch of the restored database (its records keep it)"),
+    previousEpoch: text.describe("the epoch the broker's retained status named"),
+    behind: z
+      .array(z.strictObject({ stream: text, databaseSeq: int, publishedSeq: int }))
+      .describe("streams whose last seq here is below the seq acknowledged through"),
+    firstSeq: z.record(text, int).describe("stream -> first seq of the new epoch"),
+  }),
 };

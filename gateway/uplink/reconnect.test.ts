@@ -100,6 +100,12 @@ describe("Uplink reconnects on the clock", () => {
         intervalMs: 5,
       });
       await broker.stop();
+      // The loss is seen when the socket closes, which may come after the broker process is gone.
+      await waitFor(() => !uplink.connected, {
+        description: "connection lost",
+        timeoutMs: 3000,
+        intervalMs: 5,
+      });
       expect(await reconnectDelay()).toBe(500);
     },
   );

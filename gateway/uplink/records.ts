@@ -173,6 +173,9 @@ export const eventTypes = [
   "restore.blocked",
   "close-not-allowed.on",
   "close-not-allowed.off",
+  // The streams' identity: a new database, or one older than what was published (docs/mqtt.md 3.2).
+  "stream.database-replaced",
+  "stream.database-restored",
 ] as const;
 
 /** `events` stream: one event. `data` holds the type's details (documented in docs/mqtt.md). */

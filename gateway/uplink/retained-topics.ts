@@ -3,7 +3,7 @@
  * each meter. Retained messages are "latest wins", so they are published directly, never from the outbox.
  */
 import { z } from "zod";
-import { contractVersionSchema, epochMsSchema, gatewayIdSchema } from "./envelope.ts";
+import { contractVersionSchema, epochMsSchema, epochSchema, gatewayIdSchema } from "./envelope.ts";
 import { moneyString, quantityValuesSchema } from "./records.ts";
 
 const count = z.number().int().nonnegative();
@@ -24,6 +24,14 @@ export const contractInfoSchema = z.strictObject({
 });
 export type ContractInfo = z.infer<typeof contractInfoSchema>;
 
+/** Which numbering the streams are in and how far the broker has acknowledged it (docs/mqtt.md 3.2, 4). */
+const streamPositionShape = {
+  epoch: epochSchema.describe("the stream epoch new records get (envelope `epoch`)"),
+  ackedSeq: z
+    .record(z.string(), count)
+    .describe("stream -> seq through which the broker has acknowledged every record (0: none)"),
+};
+
 const onlineStatusSchema = z.strictObject({
   v: contractVersionSchema,
   gatewayId: gatewayIdSchema,
@@ -39,6 +47,7 @@ const onlineStatusSchema = z.strictObject({
   }),
   lastPublishAtMs: epochMsSchema.nullable().describe("when the broker last acknowledged an outbox record"),
   contract: contractInfoSchema,
+  ...streamPositionShape,
 });
 
 const offlineStatusSchema = z.strictObject({
@@ -50,6 +59,7 @@ const offlineStatusSchema = z.strictObject({
     .describe("shutdown: clean stop; connection-lost: the broker published the last will"),
   version: z.string(),
   wallMs: epochMsSchema.describe("shutdown: when it stopped; connection-lost: when that connection was made"),
+  ...streamPositionShape,
 });
 
 /** `{prefix}/{gatewayId}/status`, retained. */

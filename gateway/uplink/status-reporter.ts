@@ -10,7 +10,10 @@ import type { Store } from "../store/index.ts";
 import type { OutboxDelivery } from "./delivery.ts";
 import { commandNames } from "./commands/catalog.ts";
 import { CONTRACT_VERSION, schemaIdBase } from "./envelope.ts";
+import type { StreamName } from "./records.ts";
 import { streamSchemas } from "./records.ts";
+
+const streamNamesInOrder = Object.keys(streamSchemas) as StreamName[];
 import type { ContractInfo, StatusInfo, StatusPayload } from "./retained-topics.ts";
 import type { GatewayTopics } from "./topics.ts";
 
@@ -24,6 +27,8 @@ export interface StatusReporterOptions {
   readonly topics: GatewayTopics;
   readonly delivery: OutboxDelivery;
   readonly statusProvider: () => StatusInfo;
+  /** The current stream epoch (it changes when a restored database is detected, epoch-check.ts). */
+  readonly currentEpoch: () => string;
   /** When the gateway process started: epoch ms and monotonic ms. */
   readonly startedAt: { readonly wallMs: number; readonly monoMs: number };
 }
@@ -62,23 +67,54 @@ export class StatusReporter {
       backlog: { total: store.outbox.backlogCount(), byStream: store.outbox.backlogByStream() },
       lastPublishAtMs: delivery.lastPublishAtMs,
       contract: contractInfo,
+      ...this.streamPosition(),
     };
+  }
+
+  /** The epoch and, per stream, the seq the broker has acknowledged every record through. */
+  streamPosition(): { epoch: string; ackedSeq: Record<string, number> } {
+    const { outbox } = this.options.store;
+    const ackedSeq = Object.fromEntries(streamNamesInOrder.map((s) => [s, outbox.ackedThroughSeq(s)]));
+    return { epoch: this.options.currentEpoch(), ackedSeq };
+  }
+
+  /** Publishes `online` now (a changed epoch must not wait for the next tick). */
+  publishOnline(client: MqttClient): string {
+    const payload = JSON.stringify(this.online());
+    this.publishPayload(client, payload);
+    return payload;
   }
 
   /** The `offline` payload. */
   offline(reason: "shutdown" | "connection-lost"): StatusPayload {
     const { gatewayId, version, clock } = this.options;
-    return { v: CONTRACT_VERSION, gatewayId, state: "offline", reason, version, wallMs: clock.now() };
+    const position = this.streamPosition();
+    return {
+      v: CONTRACT_VERSION,
+      gatewayId,
+      state: "offline",
+      reason,
+      version,
+      wallMs: clock.now(),
+      ...position,
+    };
   }
 
-  /** Publishes `online` now and then every `intervalMs` until {@link stopTimer}. */
-  startTimer(client: MqttClient, intervalMs: number): void {
+  /**
+   * Publishes `online` now and then every `intervalMs` until {@link stopTimer}; returns the payload
+   * published now (epoch-check.ts tells it from an older retained status by it).
+   */
+  startTimer(client: MqttClient, intervalMs: number): string {
     this.stopTimer();
+    // A connection lost meanwhile has had its timer stopped: do not arm one it would keep.
+    if (!client.connected) return "";
+    const first = this.publishOnline(client);
     const tick = (): void => {
-      this.publish(client, this.online());
+      this.publishOnline(client);
       this.timer = this.options.clock.setTimeout(tick, intervalMs);
     };
-    tick();
+    this.timer = this.options.clock.setTimeout(tick, intervalMs);
+    return first;
   }
 
   stopTimer(): void {
@@ -94,9 +130,9 @@ export class StatusReporter {
       .then(() => undefined);
   }
 
-  private publish(client: MqttClient, status: StatusPayload): void {
+  private publishPayload(client: MqttClient, payload: string): void {
     if (!client.connected) return;
-    client.publish(this.options.topics.status, JSON.stringify(status), { qos: 1, retain: true }, (error) => {
+    client.publish(this.options.topics.status, payload, { qos: 1, retain: true }, (error) => {
       if (error) this.options.logger.warn({ err: error.message }, "status not delivered");
     });
   }

@@ -17,12 +17,17 @@ import { CommandHandler } from "./commands/handler.ts";
 import type { MqttUplinkConfig } from "../config/mqtt.ts";
 import { uplinkSettings } from "../config/mqtt.ts";
 import { clientOptions, readUplinkFiles } from "./client-options.ts";
+import type { PublishChannel } from "./delivery.ts";
 import { OutboxDelivery } from "./delivery.ts";
+import { HistoryService } from "./history.ts";
+import { EpochCheck } from "./epoch-check.ts";
+import { EpochBook } from "./epochs.ts";
 import { MeterStates } from "./meter-states.ts";
 import type { MeterState, StatusInfo } from "./retained-topics.ts";
 import { StatusReporter } from "./status-reporter.ts";
 import { gatewayTopics, isPublishableTopic } from "./topics.ts";
 import { withDeadline } from "../../core/deadline.ts";
+import { redactedUrl, timedOut } from "./uplink-text.ts";
 
 /** Options of {@link Uplink}. */
 export interface UplinkOptions {
@@ -56,7 +61,16 @@ export class Uplink {
   private reconnectTimer: TimerHandle | undefined;
   private pollTimer: TimerHandle | undefined;
   private parts:
-    { delivery: OutboxDelivery; responder: CommandResponder; status: StatusReporter } | undefined;
+    | {
+        delivery: OutboxDelivery;
+        responder: CommandResponder;
+        status: StatusReporter;
+        epochCheck: EpochCheck;
+        history: HistoryService;
+      }
+    | undefined;
+  /** The database's stream epochs; reloaded when the epoch check starts a new one. */
+  private epochs: EpochBook | undefined;
   private readonly meterStates = new MeterStates();
 
   constructor(private readonly options: UplinkOptions) {}
@@ -91,12 +105,11 @@ export class Uplink {
     const files = readUplinkFiles(config);
     if (files.commandKey === undefined)
       logger.warn("mqtt.commandKeyFile is not set: every command will be refused");
+    const epochs = (this.epochs = new EpochBook(store.streamEpochs.list()));
+    const book = () => this.epochs ?? epochs;
     const delivery = new OutboxDelivery({
-      outbox: store.outbox,
-      clock,
-      logger,
-      gatewayId,
-      topics: this.topics,
+      epochOf: (id) => book().epochOf(id),
+      ...{ outbox: store.outbox, clock, logger, gatewayId, topics: this.topics },
       window: settings.window,
       batchSize: settings.batchSize,
       backlogRatePerSec: settings.backlogRatePerSec,
@@ -105,11 +118,12 @@ export class Uplink {
         this.client?.end(true);
       },
     });
+    const history = new HistoryService({
+      ...{ store, clock, logger, gatewayId, topics: this.topics, book },
+      channel: () => (this.connected && this.client ? this.channelOf(this.client) : undefined),
+    });
     const handler = new CommandHandler({
-      store,
-      executor,
-      clock,
-      logger,
+      ...{ store, executor: { ...executor, history: history.answer }, clock, logger },
       policy: {
         gatewayId,
         commandKey: files.commandKey,
@@ -124,8 +138,20 @@ export class Uplink {
         : { onPlatformMessage: this.options.onPlatformMessage }),
     });
     const startedAt = { wallMs: clock.now(), monoMs: clock.monotonicMs() };
-    const status = new StatusReporter({ ...this.options, topics: this.topics, delivery, startedAt });
-    this.parts = { delivery, responder: new CommandResponder(handler, this.topics, logger), status };
+    const currentEpoch = () => book().current.epoch;
+    const status = new StatusReporter({
+      ...this.options,
+      topics: this.topics,
+      delivery,
+      startedAt,
+      currentEpoch,
+    });
+    const epochCheck = new EpochCheck({
+      ...{ store, clock, logger, topics: this.topics, book },
+      epochsChanged: () => (this.epochs = new EpochBook(store.streamEpochs.list())),
+    });
+    const responder = new CommandResponder(handler, this.topics, logger);
+    this.parts = { delivery, responder, status, epochCheck, history };
     this.connectNow(files);
     this.schedulePoll();
     return Promise.resolve();
@@ -157,6 +183,7 @@ export class Uplink {
       if (timer !== undefined) clock.clearTimeout(timer);
     const parts = this.parts;
     parts?.status.stopTimer();
+    parts?.history.stop();
     parts?.delivery.endSession();
     const client = this.client;
     if (client?.connected === true && parts !== undefined) {
@@ -228,18 +255,31 @@ export class Uplink {
   }
 
   private onConnect(client: MqttClient): void {
-    const { delivery, status } = this.parts!;
+    const { status, epochCheck } = this.parts!;
     client.subscribe(this.topics.requestFilter, { qos: 1 }, (error) => {
       if (error) this.options.logger.error({ err: error.message }, "could not subscribe to commands");
     });
-    status.startTimer(client, this.settings.statusIntervalSec * 1000);
     this.meterStates.flush(client);
-    delivery.startSession({
+    // No record goes out before the database is compared with what the broker last saw (epoch-check.ts).
+    const intervalMs = this.settings.statusIntervalSec * 1000;
+    void epochCheck
+      .run(client, () => status.startTimer(client, intervalMs))
+      .then(() => this.startDelivery(client));
+  }
+
+  private startDelivery(client: MqttClient): void {
+    if (this.client !== client || !client.connected || this.stopped) return;
+    this.parts!.delivery.startSession(this.channelOf(client));
+  }
+
+  /** QoS 1 publishing over `client` while it is the current, connected one. */
+  private channelOf(client: MqttClient): PublishChannel {
+    return {
       publish: (topic, payload, done) => {
         if (this.client !== client || !client.connected) return done(new Error("not connected"));
         client.publish(topic, payload, { qos: 1 }, (error) => done(error ?? undefined));
       },
-    });
+    };
   }
 
   private schedulePoll(): void {
@@ -249,21 +289,4 @@ export class Uplink {
       this.schedulePoll();
     }, this.settings.pollIntervalMs);
   }
-}
-
-/** The broker URL without any user:password part, for logs. */
-function redactedUrl(url: string): string {
-  try {
-    const parsed = new URL(url);
-    parsed.username = "";
-    parsed.password = "";
-    return parsed.toString();
-  } catch {
-    return "(unparsable url)";
-  }
-}
-
-/** The error of a shutdown step that did not finish in time (shutdown must not hang on a dead socket). */
-function timedOut(ms: number): () => Error {
-  return () => new Error(`timed out after ${ms} ms`);
 }

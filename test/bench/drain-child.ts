@@ -57,6 +57,7 @@ function sampleEnvelope(n: number): string {
       },
       drainGatewayId,
       true,
+      "0123456789abcdef",
     ),
   );
 }

@@ -31,7 +31,7 @@ describe("published schemas of what the gateway sends", () => {
     const events = published("stream.events");
     const known = { ...envelope, stream: "events", body: event };
     expect(events.safeParse(known).success).toBe(true);
-    const added = { ...known, epoch: "e-1", body: { ...event, type: "bus.renamed", zone: "north" } };
+    const added = { ...known, zone: "e-1", body: { ...event, type: "bus.renamed", zone: "north" } };
     expect(events.safeParse(added).success).toBe(true);
     expect(events.safeParse({ ...known, body: { ...event, severity: "fatal" } }).success).toBe(false);
     expect(events.safeParse({ ...known, seq: "7" }).success).toBe(false);
@@ -56,6 +56,14 @@ describe("published schemas of what the gateway sends", () => {
     expect(readings.safeParse(message(reading)).success).toBe(true);
     expect(readings.safeParse(message({ ...reading, quality: ["estimated"] })).success).toBe(true);
     expect(readings.safeParse(message({ ...reading, meterId: undefined })).success).toBe(false);
+  });
+
+  it("accept messages of a v1 gateway from before stream epochs, and check the epoch when it is there", () => {
+    const events = published("stream.events");
+    const current = { ...envelope, stream: "events", epoch: "9f1c3a5e7b2d4f60", body: event };
+    expect(events.safeParse(current).success).toBe(true);
+    expect(events.safeParse({ ...current, epoch: undefined }).success).toBe(true);
+    expect(events.safeParse({ ...current, epoch: "E-1" }).success).toBe(false);
   });
 
   it("accept an added field in a response result and in the retained status", () => {

@@ -129,6 +129,7 @@ describe("uplink streams", () => {
         "time.check",
         "config.get",
         "close-not-allowed",
+        "history",
       ],
     });
     // The published schema at that location admits it.

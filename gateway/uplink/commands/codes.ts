@@ -69,6 +69,10 @@ export const executorErrorCodes = {
     "`meter.replace.confirm`: the meter has no replacement waiting for confirmation (`details.meter`).",
   SERIAL_MISMATCH:
     "`meter.replace.confirm`: the meter was replaced by another serial than the one given (`details: { meter, pendingSerial }`).",
+  UNKNOWN_EPOCH:
+    "`history`: the gateway's database has no stream epoch of that id (a replaced database, or a typo); `details: { epoch, epochs }`, `epochs` the ones it has, oldest first.",
+  HISTORY_RATE_LIMITED:
+    "`history` over its limit: a token bucket of 6 requests, full at start, refilled continuously at 6 per minute, and one answer republishing at a time. Retry after `details.retryAfterMs`; `details: { retryAfterMs, bucketSize, refillPerMinute, inProgress }` (`inProgress`: records of the running answer still to republish, 0 when the bucket is empty). The transaction was not used.",
   RELAY_TEST_REFUSED:
     "A local technician's relay test (web page or CLI, never MQTT) was refused: the supply is not on, or a cut is announced, standing or not followed.",
   TARIFF_IN_FORCE:

@@ -2,10 +2,10 @@
 import type { Admitted } from "./admission.ts";
 import type { CommandName, CommandRequest } from "./catalog.ts";
 import { paramsOf } from "./catalog.ts";
-import type { CommandContext, CommandExecutor } from "./executor.ts";
+import type { CommandContext, UplinkExecutor } from "./executor.ts";
 
 /** The executor's outcome, a promise only for queries that chose to be asynchronous. */
-export function dispatchCommand(executor: CommandExecutor, admitted: Admitted, context: CommandContext) {
+export function dispatchCommand(executor: UplinkExecutor, admitted: Admitted, context: CommandContext) {
   const { command } = admitted;
   const params = <C extends CommandName>(_name: C) => paramsOf(admitted.request as CommandRequest<C>);
   switch (command) {
@@ -33,5 +33,7 @@ export function dispatchCommand(executor: CommandExecutor, admitted: Admitted, c
       return executor.configGet(params("config.get"), context);
     case "close-not-allowed":
       return executor.closeNotAllowed(params("close-not-allowed"), context);
+    case "history":
+      return executor.history(params("history"), context);
   }
 }

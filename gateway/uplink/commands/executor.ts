@@ -93,3 +93,14 @@ export interface CommandExecutor {
   /** `close-not-allowed`: set or lift the account's flag. */
   readonly closeNotAllowed: Mutation<"close-not-allowed">;
 }
+
+/**
+ * `history`: answered by the uplink itself from the stream records in the store (history.ts), not by
+ * the domain: it reads, so it is a query, and its republishing follows the response.
+ */
+export type HistoryQuery = Query<"history">;
+
+/** What the handler dispatches to: the domain's executor and the uplink's own history answer. */
+export interface UplinkExecutor extends CommandExecutor {
+  readonly history: HistoryQuery;
+}

@@ -10,7 +10,7 @@ import {
   type RecordingExecutor,
 } from "../../../test/helpers/service-rigs/executor-rig.ts";
 import { seedMeterHistory } from "../../../test/helpers/service-rigs/meter-history.ts";
-import type { CommandHandler, CommandHandlerOptions } from "./handler.ts";
+import type { CommandHandler } from "./handler.ts";
 import type { CommandResponse } from "./response.ts";
 
 const temp = new TempStores();
@@ -32,7 +32,7 @@ afterEach(async () => {
 /** The meters as polled by now: a relay command needs a meter whose relay position is known. */
 const poll = () => seedMeterHistory(rig.engine, store, clock);
 
-function handler(options: Partial<CommandHandlerOptions> = {}): CommandHandler {
+function handler(options: Parameters<typeof testCommandHandler>[0] | object = {}): CommandHandler {
   return testCommandHandler({ store, executor, clock, ...options });
 }
 

@@ -16,14 +16,15 @@ import type { CommandName, CommandResult } from "./catalog.ts";
 import { commandCatalog } from "./catalog.ts";
 import { isExecutorErrorCode, unauthenticatedCodes } from "./codes.ts";
 import { dispatchCommand } from "./dispatch.ts";
-import type { CommandContext, CommandExecutor, CommandOutcome } from "./executor.ts";
+import type { CommandContext, CommandOutcome, UplinkExecutor } from "./executor.ts";
 import type { CommandResponse, OkResponse, Refusal } from "./response.ts";
 import { errorResponse, okResponse } from "./response.ts";
 
 /** Options of {@link CommandHandler}. */
 export interface CommandHandlerOptions {
   readonly store: Store;
-  readonly executor: CommandExecutor;
+  /** The domain's executor with the uplink's own `history` answer (history.ts). */
+  readonly executor: UplinkExecutor;
   readonly clock: Clock;
   readonly logger: Logger;
   readonly policy: AdmissionPolicy;

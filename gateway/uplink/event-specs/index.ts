@@ -10,3 +10,4 @@ export * from "./command-events.ts";
 export * from "./meter-clock.ts";
 export * from "./meter-status.ts";
 export * from "./safeguard-events.ts";
+export * from "./stream-epoch-events.ts";

@@ -136,6 +136,18 @@ const examples: readonly EventSpec[] = [
   spec.decisionEvent({ type: "restore-blocked", restore: "balance" }, subject),
   spec.closeNotAllowedEvent("A-101", true, "meter tampering under investigation"),
   spec.closeNotAllowedEvent("A-101", false, "investigation closed"),
+  spec.databaseReplacedEvent("5be0c2f4a9d13e77", "9f1c3a5e7b2d4f60", {
+    readings: 18230,
+    billing: 4410,
+    events: 912,
+  }),
+  spec.databaseRestoredEvent({
+    epoch: "c41d8e2a90b3f516",
+    restoredEpoch: "9f1c3a5e7b2d4f60",
+    previousEpoch: "9f1c3a5e7b2d4f60",
+    behind: [{ stream: "billing", databaseSeq: 4302, publishedSeq: 4410 }],
+    firstSeq: { readings: 17804, billing: 4303, events: 890 },
+  }),
 ];
 
 /**

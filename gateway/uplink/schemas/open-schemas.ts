@@ -84,7 +84,25 @@ function knownKinds(alternative: unknown): string[] {
   return Array.isArray(kind.enum) ? kind.enum.map(String) : [];
 }
 
+/**
+ * Fields of a message's top level (envelopes, status: objects with `v` and `gatewayId`) that v1 gained
+ * after its first release. The gateway always sends them, but a v1 gateway before them did not, so the
+ * published schema lists them without requiring them (section 1.1: new fields are optional additions).
+ */
+const addedWithinV1 = new Set(["epoch", "ackedSeq"]);
+
+function notRequiringAdditions(node: unknown): unknown {
+  if (Array.isArray(node)) return node.map(notRequiringAdditions);
+  if (!isObject(node)) return node;
+  const out: Json = {};
+  for (const [key, value] of Object.entries(node)) out[key] = notRequiringAdditions(value);
+  const top = isObject(out.properties) && "v" in out.properties && "gatewayId" in out.properties;
+  if (top && Array.isArray(out.required))
+    out.required = out.required.filter((f) => !addedWithinV1.has(String(f)));
+  return out;
+}
+
 /** The published form of an output schema: open to additions as the compatibility policy allows. */
 export function openToAdditions(schema: Json): Json {
-  return allowNewKinds(allowAdditions(schema)) as Json;
+  return notRequiringAdditions(allowNewKinds(allowAdditions(schema))) as Json;
 }
