@@ -162,6 +162,10 @@ export const eventTypes = [
   "config.reloaded",
   "disk.full",
   "disk.ok",
+  // Keys: a reload that changed them, or could not (docs/provisioning.md), and a refused reload.
+  "keys.reloaded",
+  "keys.reload-failed",
+  "config.reload-refused",
 ] as const;
 
 /** `events` stream: one event. `data` holds the type's details (documented in docs/mqtt.md). */

@@ -26,6 +26,10 @@ export interface StatusReporterOptions {
   readonly statusProvider: () => StatusInfo;
   /** When the gateway process started: epoch ms and monotonic ms. */
   readonly startedAt: { readonly wallMs: number; readonly monoMs: number };
+  /** The key ids in force, for the online status. */
+  readonly keys: () => { commandKeys: string[]; uplinkKey: string | null };
+  /** Signs a serialised status (keys/seal.ts). */
+  readonly seal: (json: string) => string;
 }
 
 /** The contract this gateway speaks, as the online status lists it. */
@@ -62,6 +66,7 @@ export class StatusReporter {
       backlog: { total: store.outbox.backlogCount(), byStream: store.outbox.backlogByStream() },
       lastPublishAtMs: delivery.lastPublishAtMs,
       contract: contractInfo,
+      keys: this.options.keys(),
     };
   }
 
@@ -88,7 +93,7 @@ export class StatusReporter {
 
   /** Publishes `offline` (shutdown) and resolves on its PUBACK. */
   publishOffline(client: MqttClient): Promise<void> {
-    const payload = JSON.stringify(this.offline("shutdown"));
+    const payload = this.options.seal(JSON.stringify(this.offline("shutdown")));
     return client
       .publishAsync(this.options.topics.status, payload, { qos: 1, retain: true })
       .then(() => undefined);
@@ -96,7 +101,8 @@ export class StatusReporter {
 
   private publish(client: MqttClient, status: StatusPayload): void {
     if (!client.connected) return;
-    client.publish(this.options.topics.status, JSON.stringify(status), { qos: 1, retain: true }, (error) => {
+    const payload = this.options.seal(JSON.stringify(status));
+    client.publish(this.options.topics.status, payload, { qos: 1, retain: true }, (error) => {
       if (error) this.options.logger.warn({ err: error.message }, "status not delivered");
     });
   }

@@ -16,13 +16,16 @@ import type { CommandExecutor } from "./commands/executor.ts";
 import { CommandHandler } from "./commands/handler.ts";
 import type { MqttUplinkConfig } from "../config/mqtt.ts";
 import { uplinkSettings } from "../config/mqtt.ts";
-import { clientOptions, readUplinkFiles } from "./client-options.ts";
+import { clientOptions, readUplinkFiles, redactedUrl } from "./client-options.ts";
 import { OutboxDelivery } from "./delivery.ts";
 import { MeterStates } from "./meter-states.ts";
 import type { MeterState, StatusInfo } from "./retained-topics.ts";
 import { StatusReporter } from "./status-reporter.ts";
 import { gatewayTopics, isPublishableTopic } from "./topics.ts";
 import { withDeadline } from "../../core/deadline.ts";
+import type { KeyRing } from "./keys/key-ring.ts";
+import { describeKeyRing, readKeyRing, sameKeyRing } from "./keys/key-ring.ts";
+import { sealPayload } from "./keys/seal.ts";
 
 /** Options of {@link Uplink}. */
 export interface UplinkOptions {
@@ -56,6 +59,9 @@ export class Uplink {
   private parts:
     { delivery: OutboxDelivery; responder: CommandResponder; status: StatusReporter } | undefined;
   private readonly meterStates = new MeterStates();
+  private keys: KeyRing = { commandKeys: [] };
+  /** Signs a serialised message with the uplink key in force at the moment it is published. */
+  private readonly seal = (json: string): string => sealPayload(json, this.keys.uplinkKey);
 
   constructor(private readonly options: UplinkOptions) {}
 
@@ -86,9 +92,10 @@ export class Uplink {
     if (this.parts !== undefined || this.stopped) return Promise.resolve();
     const { config, gatewayId, store, clock, logger, executor } = this.options;
     const settings = this.settings;
-    const files = readUplinkFiles(config);
-    if (files.commandKey === undefined)
-      logger.warn("mqtt.commandKeyFile is not set: every command will be refused");
+    const files = readUplinkFiles({ passwordFile: config.passwordFile, tls: config.tls });
+    this.keys = readKeyRing(config);
+    if (this.keys.commandKeys.length === 0)
+      logger.warn("mqtt.commandKeys is not set: every command will be refused");
     const delivery = new OutboxDelivery({
       outbox: store.outbox,
       clock,
@@ -103,6 +110,7 @@ export class Uplink {
         this.client?.end(true);
       },
     });
+    const ring = () => this.keys;
     const handler = new CommandHandler({
       store,
       executor,
@@ -110,7 +118,10 @@ export class Uplink {
       logger,
       policy: {
         gatewayId,
-        commandKey: files.commandKey,
+        // Read at each request, so a reload's keys apply to the next one.
+        get commandKeys() {
+          return ring().commandKeys;
+        },
         maxTtlMs: settings.commandMaxTtlSec * 1000,
         clockSkewMs: settings.commandClockSkewSec * 1000,
       },
@@ -119,11 +130,35 @@ export class Uplink {
       responseTopicFilter: this.topics.responseTopicFilter,
     });
     const startedAt = { wallMs: clock.now(), monoMs: clock.monotonicMs() };
-    const status = new StatusReporter({ ...this.options, topics: this.topics, delivery, startedAt });
-    this.parts = { delivery, responder: new CommandResponder(handler, this.topics, logger), status };
+    const status = new StatusReporter({
+      ...this.options,
+      topics: this.topics,
+      delivery,
+      ...{ startedAt, seal: this.seal, keys: () => describeKeyRing(this.keys) },
+    });
+    const responder = new CommandResponder(handler, this.topics, logger, this.seal);
+    this.parts = { delivery, responder, status };
     this.connectNow(files);
     this.schedulePoll();
     return Promise.resolve();
+  }
+
+  /** The keys in force (ids for status and events; bytes for signing). */
+  get keyRing(): KeyRing {
+    return this.keys;
+  }
+
+  /**
+   * Reads the key files of `config` again (SIGHUP) and puts them in force for the next request and the
+   * next publish. On any unreadable or short key the keys in force stay and the error is thrown.
+   * @returns whether anything changed
+   * @throws GatewayError(ConfigInvalid) naming the config key and the file
+   */
+  reloadKeys(config: Pick<MqttUplinkConfig, "commandKeyFile" | "commandKeys" | "uplinkKey">): boolean {
+    const next = readKeyRing(config);
+    if (sameKeyRing(next, this.keys)) return false;
+    this.keys = next;
+    return true;
   }
 
   /** New outbox records were committed: publish them now instead of at the next poll. */
@@ -138,7 +173,7 @@ export class Uplink {
       this.options.logger.warn({ meterId }, "meter id cannot be a topic level; state not published");
       return;
     }
-    const payload = JSON.stringify({ v: 1, gatewayId: this.options.gatewayId, meterId, ...state });
+    const payload = this.seal(JSON.stringify({ v: 1, gatewayId: this.options.gatewayId, meterId, ...state }));
     this.meterStates.set(topic, payload);
     if (this.connected && this.client !== undefined) this.meterStates.flush(this.client);
   }
@@ -184,7 +219,7 @@ export class Uplink {
       files,
       will: {
         topic: this.topics.status,
-        payload: JSON.stringify(this.parts.status.offline("connection-lost")),
+        payload: this.seal(JSON.stringify(this.parts.status.offline("connection-lost"))),
       },
       persistentSession: true,
     });
@@ -232,7 +267,7 @@ export class Uplink {
     delivery.startSession({
       publish: (topic, payload, done) => {
         if (this.client !== client || !client.connected) return done(new Error("not connected"));
-        client.publish(topic, payload, { qos: 1 }, (error) => done(error ?? undefined));
+        client.publish(topic, this.seal(payload), { qos: 1 }, (error) => done(error ?? undefined));
       },
     });
   }
@@ -243,18 +278,6 @@ export class Uplink {
       if (this.connected) this.parts?.delivery.outboxChanged();
       this.schedulePoll();
     }, this.settings.pollIntervalMs);
-  }
-}
-
-/** The broker URL without any user:password part, for logs. */
-function redactedUrl(url: string): string {
-  try {
-    const parsed = new URL(url);
-    parsed.username = "";
-    parsed.password = "";
-    return parsed.toString();
-  } catch {
-    return "(unparsable url)";
   }
 }
 

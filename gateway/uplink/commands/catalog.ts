@@ -8,6 +8,7 @@ import { z } from "zod";
 import { epochMsSchema, gatewayIdSchema } from "../envelope.ts";
 import { moneyString, quantityValuesSchema } from "../records.ts";
 import { timeCheckResultSchema } from "./time-check-result.ts";
+import { keyIdSchema } from "../keys/seal-fields.ts";
 
 /** Account, meter and tariff ids as the config allows them. */
 const idSchema = z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, "1..64 of letters, digits, '_', '-', '.'");
@@ -27,6 +28,9 @@ export const requestBaseShape = {
   gatewayId: gatewayIdSchema.describe("the gateway this command is for; must match the topic's gateway"),
   issuedAt: epochMsSchema.describe("when the sender made the command, epoch ms"),
   expiresAt: epochMsSchema.describe("after this instant (epoch ms, gateway clock) the command is refused"),
+  kid: keyIdSchema
+    .optional()
+    .describe("id of the signing command key; may be absent only while the gateway has one"),
   signature: z
     .string()
     .regex(/^[0-9a-f]{64}$/, "64 lowercase hex digits")

@@ -9,3 +9,4 @@ export * from "./gateway-events.ts";
 export * from "./command-events.ts";
 export * from "./meter-clock.ts";
 export * from "./meter-status.ts";
+export * from "./key-events.ts";

@@ -127,6 +127,14 @@ const examples: readonly EventSpec[] = [
     dataDir: "/var/lib/meter-gateway",
     freeBytes: 50 << 20,
   }),
+  spec.keysReloadedEvent({ commandKeys: ["2026-11", "2026-12"], uplinkKey: "up-2026-12" }),
+  spec.keysReloadFailedEvent(
+    "mqtt.uplinkKey.file: /etc/meter-gateway/uplink-2026-12.key: uplink key is 12 characters; at least 32 are required",
+    { commandKeys: ["2026-11"], uplinkKey: "up-2026-11" },
+  ),
+  spec.configReloadRefusedEvent([
+    "/etc/meter-gateway/config.yaml:14:7 mqtt.commandKeys[1].file: cannot read the command key file /etc/meter-gateway/command-2026-12.key: it does not exist",
+  ]),
 ];
 
 /**
