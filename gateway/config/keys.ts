@@ -1,7 +1,7 @@
 /**
  * The uplink's keys in the `mqtt` section: the command keys the gateway accepts (several at once, each
  * with an id a request names as `kid`, so a platform can rotate with an overlap window) and the uplink
- * key it signs what it publishes with (docs/mqtt.md 6.2 and 6.7). Each key lives in its own file; the
+ * key it signs what it publishes with (docs/mqtt.md 6.2.1 and 6.2.2). Each key lives in its own file; the
  * config holds ids, paths and validity only. Keys are per gateway (docs/provisioning.md).
  */
 import { z } from "zod";

@@ -1,5 +1,5 @@
 /**
- * Every message the gateway publishes verifies as docs/mqtt.md 6.7 says, with a verifier written from
+ * Every message the gateway publishes verifies as docs/mqtt.md 6.2.2 says, with a verifier written from
  * the docs (it does not import the gateway's code): the signed bytes are the payload before the last
  * `,"sig":"`, the signature is HMAC-SHA256 under the uplink key the message's `kid` names. Readings,
  * billing, events, responses, the retained status and meter states; then the uplink key is rotated by a
@@ -26,7 +26,7 @@ const uplinkKeys = new Map([
   ["up-2", Buffer.from("uplink-key-two-0123456789abcdef02")],
 ]);
 
-/** Verifies `raw` as docs/mqtt.md 6.7 describes; returns the kid it was signed under. */
+/** Verifies `raw` as docs/mqtt.md 6.2.2 describes; returns the kid it was signed under. */
 function verifyAsDocumented(raw: Buffer): string {
   const marker = Buffer.from(',"sig":"');
   const at = raw.lastIndexOf(marker);
@@ -136,7 +136,7 @@ describe("signed messages", () => {
     const afterOutage = platform.messages.slice(before).filter(fromGateway);
     for (const message of afterOutage) {
       const kid = verifyAsDocumented(message.raw);
-      // A meter state is signed when it is produced (docs/mqtt.md 6.7): one made before the SIGHUP may
+      // A meter state is signed when it is produced (docs/mqtt.md 6.2.2): one made before the SIGHUP may
       // still carry the old key; everything else is signed as it goes out.
       if (!message.topic.includes("/meters/")) expect(kid, message.topic).toBe("up-2");
     }

@@ -21,7 +21,7 @@ export interface CommandKey {
   readonly notAfterMs?: number;
 }
 
-/** The key the gateway signs its messages with (docs/mqtt.md 6.7). */
+/** The key the gateway signs its messages with (docs/mqtt.md 6.2.2). */
 export interface UplinkKey {
   readonly id: string;
   readonly key: Buffer;

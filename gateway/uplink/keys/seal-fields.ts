@@ -1,5 +1,5 @@
 /**
- * The two members a signed message carries at its end (seal.ts, docs/mqtt.md 6.7), as schema fields for
+ * The two members a signed message carries at its end (seal.ts, docs/mqtt.md 6.2.2), as schema fields for
  * every message the gateway publishes: stream envelopes, status, meter states, responses. Optional in the
  * schemas because a gateway without `mqtt.uplinkKey` sends unsigned messages.
  */
@@ -19,6 +19,6 @@ export const sealFields = {
     .regex(/^[0-9a-f]{64}$/)
     .optional()
     .describe(
-      'lowercase hex HMAC-SHA256 under the uplink key of the payload bytes before \',"sig":"\' (docs/mqtt.md 6.7); always the last member',
+      'lowercase hex HMAC-SHA256 under the uplink key of the payload bytes before \',"sig":"\' (docs/mqtt.md 6.2.2); always the last member',
     ),
 };

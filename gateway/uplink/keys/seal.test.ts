@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { sealPayload, splitSealed, verifySealed } from "./seal.ts";
 
 /**
- * The worked example of docs/mqtt.md 6.7: the expected signature was computed with openssl
+ * The worked example of docs/mqtt.md 6.2.2: the expected signature was computed with openssl
  * (`openssl dgst -sha256 -hmac KEY signed.bin`) and Python's hmac from the bytes below, not by this code.
  */
 const key = { id: "up-2026-12", key: Buffer.from("fedcba9876543210fedcba9876543210") };

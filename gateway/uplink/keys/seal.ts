@@ -1,5 +1,5 @@
 /**
- * Signatures on what the gateway publishes (docs/mqtt.md 6.7), so a platform can tell the gateway's
+ * Signatures on what the gateway publishes (docs/mqtt.md 6.2.2), so a platform can tell the gateway's
  * messages from anyone else's who can publish on the broker: HMAC-SHA256 under the gateway's uplink key,
  * over the exact bytes published, in two members appended at the end of the JSON object:
  *
