@@ -57,9 +57,9 @@ describe("command admission", () => {
   });
 
   it("refuses every command when no key is configured", () => {
-    expect(
-      codeOf(admit("topup", signedRequest("topup", topup, { nowMs: now }), { commandKeys: [] })),
-    ).toBe("NO_COMMAND_KEY");
+    expect(codeOf(admit("topup", signedRequest("topup", topup, { nowMs: now }), { commandKeys: [] }))).toBe(
+      "NO_COMMAND_KEY",
+    );
   });
 
   it("checks the signature over every field, the command name included", () => {
