@@ -14,6 +14,7 @@ import { Platform } from "../helpers/platform.ts";
 import type { ServiceUnderTest } from "../helpers/service.ts";
 import { startService } from "../helpers/service.ts";
 import { signedRequest, testGatewayId } from "../helpers/uplink/fixtures.ts";
+import { gatewayCli, runCli } from "../helpers/run-cli.ts";
 
 const oldKey = Buffer.from("old-command-key-2026-11-0123456789");
 const newKey = Buffer.from("new-command-key-2026-12-0123456789");
@@ -106,6 +107,15 @@ describe("command keys with ids, rotated on SIGHUP", () => {
       code: "UNKNOWN_KEY",
       details: { kid: "2027-01", keyIds: ["2026-11", "2026-12"] },
     });
+    // The reference client names its key by commandKeyId in its config.
+    const clientConfig = join(keyDir, "client.yaml");
+    writeFileSync(
+      clientConfig,
+      `url: ${broker.url}\ngatewayId: ${testGatewayId}\ncommandKeyFile: command-2026-12.key\ncommandKeyId: "2026-12"\n`,
+    );
+    const client = await runCli(gatewayCli, ["command", "time.check", "-c", clientConfig, "--json"]);
+    expect(client.code, client.stderr).toBe(0);
+    expect(JSON.parse(client.stdout)).toMatchObject({ status: "ok", command: "time.check" });
     await platform.until(
       () => platform.on("status").some((m) => JSON.stringify(m.payload["keys"]).includes("2026-12")),
       "the retained status listing both key ids",
