@@ -7,6 +7,7 @@
 import { dataDirProblem } from "../store/data-dir.ts";
 import { isGatewayError } from "../../core/errors.ts";
 import { readUplinkFiles } from "../uplink/client-options.ts";
+import { readKeyRing } from "../uplink/keys/key-ring.ts";
 import type { PathIssue } from "../config/issues.ts";
 import type { Config } from "../config/schema.ts";
 import { readMeterPassword } from "../config/meter-password.ts";
@@ -24,11 +25,11 @@ export function hostPathIssues(config: Config): PathIssue[] {
   // One file at a time, so every unreadable file is reported, not just the first.
   const files: Array<[string[], Parameters<typeof readUplinkFiles>[0]]> = [
     [["mqtt", "passwordFile"], { passwordFile: mqtt.passwordFile }],
-    [["mqtt", "commandKeyFile"], { commandKeyFile: mqtt.commandKeyFile }],
     [["mqtt", "tls", "caFile"], { tls: { caFile: mqtt.tls?.caFile } }],
     [["mqtt", "tls", "certFile"], { tls: { certFile: mqtt.tls?.certFile } }],
     [["mqtt", "tls", "keyFile"], { tls: { keyFile: mqtt.tls?.keyFile } }],
   ];
+  issues.push(...keyFileIssues(mqtt));
   for (const [path, only] of files) {
     try {
       readUplinkFiles(only);
@@ -37,6 +38,34 @@ export function hostPathIssues(config: Config): PathIssue[] {
       // The message starts with the key for `run`'s one-line errors; here the key is printed beside it.
       const message = error.message.replace(`${path.join(".")}: `, "");
       issues.push({ path, message });
+    }
+  }
+  return issues;
+}
+
+/** Each command or uplink key file that cannot be read or holds too short a key, at its own key. */
+function keyFileIssues(mqtt: NonNullable<Config["mqtt"]>): PathIssue[] {
+  const issues: PathIssue[] = [];
+  const entries = mqtt.commandKeys ?? [];
+  type Probe = readonly [PathIssue["path"], Parameters<typeof readKeyRing>[0]];
+  const probes: Probe[] = [
+    ...(mqtt.commandKeyFile === undefined
+      ? []
+      : [[["mqtt", "commandKeyFile"], { commandKeyFile: mqtt.commandKeyFile }] as Probe]),
+    ...entries.map(
+      (entry, index) => [["mqtt", "commandKeys", index, "file"], { commandKeys: [entry] }] as Probe,
+    ),
+    ...(mqtt.uplinkKey === undefined
+      ? []
+      : [[["mqtt", "uplinkKey", "file"], { uplinkKey: mqtt.uplinkKey }] as Probe]),
+  ];
+  for (const [path, only] of probes) {
+    try {
+      readKeyRing(only);
+    } catch (error) {
+      if (!isGatewayError(error)) throw error;
+      // The message starts with the key for `run`'s one-line errors; here the key is printed beside it.
+      issues.push({ path, message: error.message.replace(/^[^:]*: /, "") });
     }
   }
   return issues;

@@ -79,5 +79,10 @@ function reload(gateway: Gateway, configPath: string, logger: Logger): void {
       const detail =
         error instanceof ConfigError ? formatConfigErrors(error.errors, configPath) : String(error);
       logger.error({ detail }, "config reload refused: the running config stays in force");
+      try {
+        gateway.reloadRefused(detail.split("\n").filter((line) => line.trim() !== ""));
+      } catch (recordError) {
+        logger.error({ err: recordError }, "config reload refused: the event could not be recorded");
+      }
     });
 }

@@ -36,6 +36,11 @@ export function resolveConfigPaths(config: ParsedConfig, baseDir: string): Parse
           mqtt: withDefined({
             ...mqtt,
             commandKeyFile: optional(mqtt.commandKeyFile),
+            commandKeys: mqtt.commandKeys?.map((key) => ({ ...key, file: from(key.file) })),
+            uplinkKey:
+              mqtt.uplinkKey === undefined
+                ? undefined
+                : { ...mqtt.uplinkKey, file: from(mqtt.uplinkKey.file) },
             passwordFile: optional(mqtt.passwordFile),
             tls:
               mqtt.tls === undefined

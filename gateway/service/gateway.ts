@@ -21,6 +21,8 @@ import { Schedules } from "./schedules.ts";
 import { Storage } from "./storage.ts";
 import { StoreFailures } from "./store-failures.ts";
 import { UplinkFeature } from "./uplink-feature.ts";
+import { configReloadRefusedEvent } from "../uplink/event-specs/index.ts";
+import { recordEvent } from "../uplink/outbox-writer.ts";
 
 export type { GatewayDeps } from "./gateway-deps.ts";
 
@@ -145,7 +147,19 @@ export class Gateway {
   async reload(next: Config): Promise<{ applied: string[]; needsRestart: string[] }> {
     const { config, applied, needsRestart } = await this.started.reload(this.currentConfig, next);
     this.currentConfig = config;
+    this.uplinkFeature?.reloadKeys(next);
     return { applied, needsRestart };
+  }
+
+  /**
+   * A SIGHUP whose config did not load (a bad file, or a key file that cannot be read): nothing
+   * changed; recorded as `config.reload-refused` so the platform sees it too.
+   * @param problems each as check-config prints it
+   */
+  reloadRefused(problems: readonly string[]): void {
+    const store = this.store;
+    store.transaction(() => recordEvent(store, configReloadRefusedEvent(problems)));
+    this.uplinkFeature?.outboxChanged();
   }
 
   /** What the platform's commands act on (the uplink's executor; the bench builds its own uplink on it). */

@@ -29,11 +29,33 @@ export function planReload(prev: Config, next: Config): ReloadPlan {
   )
     .filter((key) => !same(prev.gateway[key], next.gateway[key]))
     .map((key) => `gateway.${key}`);
-  if (!same(prev.mqtt, next.mqtt)) needsRestart.push("mqtt");
+  // Keys are re-read on every reload (uplink-feature.ts): a changed key list or file needs no restart.
+  if (!same(withoutKeys(prev.mqtt), withoutKeys(next.mqtt))) needsRestart.push("mqtt");
   const applied = (["buses", "meters", "accounts", "tariffs", "policy"] as const).filter(
     (key) => !same(prev[key], next[key]),
   );
-  return { applied, needsRestart, config: { ...next, gateway: prev.gateway, mqtt: prev.mqtt } };
+  const mqtt =
+    prev.mqtt === undefined || next.mqtt === undefined
+      ? prev.mqtt
+      : { ...withoutKeys(prev.mqtt)!, ...keysOf(next.mqtt) };
+  return { applied, needsRestart, config: { ...next, gateway: prev.gateway, mqtt } };
+}
+
+type MqttSection = NonNullable<Config["mqtt"]>;
+
+/** The `mqtt` section without the key settings a reload applies in place. */
+function withoutKeys(mqtt: MqttSection | undefined): MqttSection | undefined {
+  if (mqtt === undefined) return undefined;
+  const { commandKeyFile: _file, commandKeys: _keys, uplinkKey: _uplink, ...rest } = mqtt;
+  return rest;
+}
+
+/** Just the key settings of an `mqtt` section (absent ones stay absent). */
+function keysOf(mqtt: MqttSection): Partial<MqttSection> {
+  const { commandKeyFile, commandKeys, uplinkKey } = mqtt;
+  return Object.fromEntries(
+    Object.entries({ commandKeyFile, commandKeys, uplinkKey }).filter(([, value]) => value !== undefined),
+  );
 }
 
 /**

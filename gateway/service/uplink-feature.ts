@@ -10,6 +10,9 @@ import type { Config } from "../config/index.ts";
 import { formatMoneyE7, moneyStateOf } from "../prepaid/index.ts";
 import type { Store } from "../store/index.ts";
 import { Uplink } from "../uplink/index.ts";
+import { keysReloadedEvent, keysReloadFailedEvent } from "../uplink/event-specs/index.ts";
+import { describeKeyRing } from "../uplink/keys/key-ring.ts";
+import { recordEvent } from "../uplink/outbox-writer.ts";
 import { uplinkSettings } from "../config/mqtt.ts";
 import { createExecutor, type ExecutorPorts } from "./command-executor.ts";
 import { MeterStatePacer } from "./meter-state-pacer.ts";
@@ -70,6 +73,29 @@ export class UplinkFeature {
   /** New records wait in the outbox: look now rather than at the next poll. */
   outboxChanged(): void {
     this.uplinkRef?.outboxChanged();
+  }
+
+  /**
+   * SIGHUP: re-reads the key files `next` names (the same files too: a key may be replaced in place) and
+   * records `keys.reloaded` when that changed the keys in force, or `keys.reload-failed` (the keys in
+   * force stay) when a file cannot be used.
+   */
+  reloadKeys(next: Config): void {
+    const uplink = this.uplinkRef;
+    if (uplink === undefined || next.mqtt === undefined) return;
+    const { store, logger } = this.deps;
+    let event;
+    try {
+      if (!uplink.reloadKeys(next.mqtt)) return;
+      event = keysReloadedEvent(describeKeyRing(uplink.keyRing));
+      logger.info(describeKeyRing(uplink.keyRing), "keys reloaded");
+    } catch (error) {
+      const problem = (error as Error).message;
+      event = keysReloadFailedEvent(problem, describeKeyRing(uplink.keyRing));
+      logger.error({ problem }, "keys not reloaded: the keys in force stay");
+    }
+    store.transaction(() => recordEvent(store, event));
+    uplink.outboxChanged();
   }
 
   /** A meter's state changed: its retained state (latest reading, balance, relay, online) goes out now or when due. */

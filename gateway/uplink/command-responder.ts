@@ -15,6 +15,8 @@ export class CommandResponder {
     private readonly handler: CommandHandler,
     private readonly topics: GatewayTopics,
     private readonly logger: Logger,
+    /** Signs the serialised response (keys/seal.ts); default: unsigned. */
+    private readonly seal: (json: string) => string = (json) => json,
   ) {}
 
   /** Handles one received message; ignores topics that are not requests. Never throws. */
@@ -40,7 +42,7 @@ export class CommandResponder {
       this.logger.warn({ command, transaction: response.transaction }, "response dropped: disconnected");
       return;
     }
-    const body = JSON.stringify(response);
+    const body = this.seal(JSON.stringify(response));
     const done = (error?: Error) => {
       if (error) this.logger.warn({ err: error.message, command }, "response not delivered");
     };

@@ -8,6 +8,7 @@ import { z } from "zod";
 import type { OutboxRecord } from "../store/index.ts";
 import type { StreamName } from "./records.ts";
 import { streamSchemas } from "./records.ts";
+import { sealFields } from "./keys/seal-fields.ts";
 
 /** Contract version carried as `v` in every message; bumped on an incompatible change. */
 export const CONTRACT_VERSION = 1;
@@ -58,6 +59,7 @@ function envelopeSchema<S extends StreamName>(stream: S) {
       .boolean()
       .describe("true when replayed from the backlog (created before the current broker connection)"),
     body: streamSchemas[stream],
+    ...sealFields,
   });
 }
 

@@ -169,4 +169,13 @@ export const eventDataSchemas: { readonly [T in EventType]: z.ZodType } = {
       .describe("streams whose last seq here is below the seq acknowledged through"),
     firstSeq: z.record(text, int).describe("stream -> first seq of the new epoch"),
   }),
+  "keys.reloaded": z.strictObject({ commandKeys: z.array(text), uplinkKey: text.nullable() }),
+  "keys.reload-failed": z.strictObject({
+    problem: text,
+    commandKeys: z.array(text).describe("the command key ids still in force"),
+    uplinkKey: text.nullable().describe("the uplink key id still in force"),
+  }),
+  "config.reload-refused": z.strictObject({
+    problems: z.array(text).describe("each as check-config prints it: file:line:col path: message"),
+  }),
 };

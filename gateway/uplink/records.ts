@@ -176,6 +176,10 @@ export const eventTypes = [
   // The streams' identity: a new database, or one older than what was published (docs/mqtt.md 3.2).
   "stream.database-replaced",
   "stream.database-restored",
+  // Keys: a reload that changed them, or could not (docs/provisioning.md), and a refused reload.
+  "keys.reloaded",
+  "keys.reload-failed",
+  "config.reload-refused",
 ] as const;
 
 /** `events` stream: one event. `data` holds the type's details (documented in docs/mqtt.md). */

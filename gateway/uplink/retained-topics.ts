@@ -5,6 +5,7 @@
 import { z } from "zod";
 import { contractVersionSchema, epochMsSchema, epochSchema, gatewayIdSchema } from "./envelope.ts";
 import { moneyString, quantityValuesSchema } from "./records.ts";
+import { sealFields } from "./keys/seal-fields.ts";
 
 const count = z.number().int().nonnegative();
 
@@ -48,6 +49,14 @@ const onlineStatusSchema = z.strictObject({
   lastPublishAtMs: epochMsSchema.nullable().describe("when the broker last acknowledged an outbox record"),
   contract: contractInfoSchema,
   ...streamPositionShape,
+  keys: z
+    .strictObject({
+      commandKeys: z.array(z.string()).describe("ids of the command keys accepted now"),
+      uplinkKey: z.string().nullable().describe("id of the key this gateway signs with; null: unsigned"),
+    })
+    .optional()
+    .describe("the key ids in force (never key material): watch it during a rotation"),
+  ...sealFields,
 });
 
 const offlineStatusSchema = z.strictObject({
@@ -60,6 +69,7 @@ const offlineStatusSchema = z.strictObject({
   version: z.string(),
   wallMs: epochMsSchema.describe("shutdown: when it stopped; connection-lost: when that connection was made"),
   ...streamPositionShape,
+  ...sealFields,
 });
 
 /** `{prefix}/{gatewayId}/status`, retained. */
@@ -92,7 +102,8 @@ export const meterStateSchema = z.strictObject({
   balance: moneyString.nullable().describe("account balance, yuan"),
   moneyState: z.enum(["normal", "warning1", "warning2", "overdraft", "exhausted"]).nullable(),
   relay: z.enum(["closed", "open", "unknown"]).describe("closed = supply on, open = supply cut"),
+  ...sealFields,
 });
 export type MeterStatePayload = z.infer<typeof meterStateSchema>;
 /** What {@link Uplink.publishMeterState} takes: the payload without the fields the uplink fills in. */
-export type MeterState = Omit<MeterStatePayload, "v" | "gatewayId" | "meterId">;
+export type MeterState = Omit<MeterStatePayload, "v" | "gatewayId" | "meterId" | "kid" | "sig">;

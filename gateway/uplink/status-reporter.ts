@@ -31,6 +31,10 @@ export interface StatusReporterOptions {
   readonly currentEpoch: () => string;
   /** When the gateway process started: epoch ms and monotonic ms. */
   readonly startedAt: { readonly wallMs: number; readonly monoMs: number };
+  /** The key ids in force, for the online status. */
+  readonly keys: () => { commandKeys: string[]; uplinkKey: string | null };
+  /** Signs a serialised status (keys/seal.ts). */
+  readonly seal: (json: string) => string;
 }
 
 /** The contract this gateway speaks, as the online status lists it. */
@@ -68,6 +72,7 @@ export class StatusReporter {
       lastPublishAtMs: delivery.lastPublishAtMs,
       contract: contractInfo,
       ...this.streamPosition(),
+      keys: this.options.keys(),
     };
   }
 
@@ -80,7 +85,7 @@ export class StatusReporter {
 
   /** Publishes `online` now (a changed epoch must not wait for the next tick). */
   publishOnline(client: MqttClient): string {
-    const payload = JSON.stringify(this.online());
+    const payload = this.options.seal(JSON.stringify(this.online()));
     this.publishPayload(client, payload);
     return payload;
   }
@@ -124,7 +129,7 @@ export class StatusReporter {
 
   /** Publishes `offline` (shutdown) and resolves on its PUBACK. */
   publishOffline(client: MqttClient): Promise<void> {
-    const payload = JSON.stringify(this.offline("shutdown"));
+    const payload = this.options.seal(JSON.stringify(this.offline("shutdown")));
     return client
       .publishAsync(this.options.topics.status, payload, { qos: 1, retain: true })
       .then(() => undefined);

@@ -5,15 +5,11 @@
  * subscription (persistent session), pending meter states, then outbox delivery (live first, backlog
  * paced). On stop: retained `offline` status, then a clean DISCONNECT (so the broker drops the last will).
  */
-import type { IClientOptions, MqttClient } from "mqtt";
+import type { MqttClient } from "mqtt";
 import { connect as mqttConnect } from "mqtt";
-import type { Clock, TimerHandle } from "../../core/clock.ts";
-import type { Logger } from "../../core/logger.ts";
-import type { Store } from "../store/index.ts";
+import type { TimerHandle } from "../../core/clock.ts";
 import { backoffDelayMs } from "./backoff.ts";
 import { CommandResponder } from "./command-responder.ts";
-import type { CommandExecutor } from "./commands/executor.ts";
-import { CommandHandler } from "./commands/handler.ts";
 import type { MqttUplinkConfig } from "../config/mqtt.ts";
 import { uplinkSettings } from "../config/mqtt.ts";
 import { clientOptions, readUplinkFiles } from "./client-options.ts";
@@ -23,33 +19,18 @@ import { HistoryService } from "./history.ts";
 import { EpochCheck } from "./epoch-check.ts";
 import { EpochBook } from "./epochs.ts";
 import { MeterStates } from "./meter-states.ts";
-import type { MeterState, StatusInfo } from "./retained-topics.ts";
+import type { MeterState } from "./retained-topics.ts";
 import { StatusReporter } from "./status-reporter.ts";
 import { gatewayTopics, isPublishableTopic } from "./topics.ts";
 import { withDeadline } from "../../core/deadline.ts";
 import { redactedUrl, timedOut } from "./uplink-text.ts";
+import type { KeyRing } from "./keys/key-ring.ts";
+import { describeKeyRing, readKeyRing, sameKeyRing } from "./keys/key-ring.ts";
+import { sealPayload } from "./keys/seal.ts";
+import type { UplinkOptions } from "./uplink-options.ts";
+import { uplinkCommandHandler } from "./uplink-commands.ts";
 
-/** Options of {@link Uplink}. */
-export interface UplinkOptions {
-  /** The `mqtt` config section, paths already absolute. */
-  readonly config: MqttUplinkConfig;
-  /** `gateway.id`: the topic level after the prefix. */
-  readonly gatewayId: string;
-  readonly store: Store;
-  readonly clock: Clock;
-  readonly logger: Logger;
-  /** Software version for the status topic. */
-  readonly version: string;
-  /** Meter counts for the status topic; called at each status publish. */
-  readonly statusProvider: () => StatusInfo;
-  readonly executor: CommandExecutor;
-  /** Uniform [0, 1) for reconnect jitter; default Math.random. */
-  readonly random?: () => number;
-  /** Creates an MQTT client (tests may wrap it); default MQTT.js `connect`. */
-  readonly connect?: (url: string, options: IClientOptions) => MqttClient;
-  /** A valid platform message arrived (CommandHandlerOptions.onPlatformMessage). */
-  readonly onPlatformMessage?: () => void;
-}
+export type { UplinkOptions };
 
 /** How long stop() waits for the `offline` status PUBACK and the DISCONNECT, ms. */
 const stopTimeoutMs = 3000;
@@ -72,6 +53,9 @@ export class Uplink {
   /** The database's stream epochs; reloaded when the epoch check starts a new one. */
   private epochs: EpochBook | undefined;
   private readonly meterStates = new MeterStates();
+  private keys: KeyRing = { commandKeys: [] };
+  /** Signs a serialised message with the uplink key in force at the moment it is published. */
+  private readonly seal = (json: string): string => sealPayload(json, this.keys.uplinkKey);
 
   constructor(private readonly options: UplinkOptions) {}
 
@@ -100,11 +84,12 @@ export class Uplink {
    */
   start(): Promise<void> {
     if (this.parts !== undefined || this.stopped) return Promise.resolve();
-    const { config, gatewayId, store, clock, logger, executor } = this.options;
+    const { config, gatewayId, store, clock, logger } = this.options;
     const settings = this.settings;
-    const files = readUplinkFiles(config);
-    if (files.commandKey === undefined)
-      logger.warn("mqtt.commandKeyFile is not set: every command will be refused");
+    const files = readUplinkFiles({ passwordFile: config.passwordFile, tls: config.tls });
+    this.keys = readKeyRing(config);
+    if (this.keys.commandKeys.length === 0)
+      logger.warn("mqtt.commandKeys is not set: every command will be refused");
     const epochs = (this.epochs = new EpochBook(store.streamEpochs.list()));
     const book = () => this.epochs ?? epochs;
     const delivery = new OutboxDelivery({
@@ -122,20 +107,9 @@ export class Uplink {
       ...{ store, clock, logger, gatewayId, topics: this.topics, book },
       channel: () => (this.connected && this.client ? this.channelOf(this.client) : undefined),
     });
-    const handler = new CommandHandler({
-      ...{ store, executor: { ...executor, history: history.answer }, clock, logger },
-      policy: {
-        gatewayId,
-        commandKey: files.commandKey,
-        maxTtlMs: settings.commandMaxTtlSec * 1000,
-        clockSkewMs: settings.commandClockSkewSec * 1000,
-      },
-      relayCommandsPerMinute: settings.relayCommandsPerMinute,
-      allowsResponseTopic: (topic) => this.topics.allowsResponseTopic(topic),
-      responseTopicFilter: this.topics.responseTopicFilter,
-      ...(this.options.onPlatformMessage === undefined
-        ? {}
-        : { onPlatformMessage: this.options.onPlatformMessage }),
+    const handler = uplinkCommandHandler({
+      ...{ options: this.options, settings, topics: this.topics, history },
+      commandKeys: () => this.keys.commandKeys,
     });
     const startedAt = { wallMs: clock.now(), monoMs: clock.monotonicMs() };
     const currentEpoch = () => book().current.epoch;
@@ -143,18 +117,35 @@ export class Uplink {
       ...this.options,
       topics: this.topics,
       delivery,
-      startedAt,
-      currentEpoch,
+      ...{ startedAt, currentEpoch, seal: this.seal, keys: () => describeKeyRing(this.keys) },
     });
     const epochCheck = new EpochCheck({
       ...{ store, clock, logger, topics: this.topics, book },
       epochsChanged: () => (this.epochs = new EpochBook(store.streamEpochs.list())),
     });
-    const responder = new CommandResponder(handler, this.topics, logger);
+    const responder = new CommandResponder(handler, this.topics, logger, this.seal);
     this.parts = { delivery, responder, status, epochCheck, history };
     this.connectNow(files);
     this.schedulePoll();
     return Promise.resolve();
+  }
+
+  /** The keys in force (ids for status and events; bytes for signing). */
+  get keyRing(): KeyRing {
+    return this.keys;
+  }
+
+  /**
+   * Reads the key files of `config` again (SIGHUP) and puts them in force for the next request and the
+   * next publish. On any unreadable or short key the keys in force stay and the error is thrown.
+   * @returns whether anything changed
+   * @throws GatewayError(ConfigInvalid) naming the config key and the file
+   */
+  reloadKeys(config: Pick<MqttUplinkConfig, "commandKeyFile" | "commandKeys" | "uplinkKey">): boolean {
+    const next = readKeyRing(config);
+    if (sameKeyRing(next, this.keys)) return false;
+    this.keys = next;
+    return true;
   }
 
   /** New outbox records were committed: publish them now instead of at the next poll. */
@@ -169,7 +160,7 @@ export class Uplink {
       this.options.logger.warn({ meterId }, "meter id cannot be a topic level; state not published");
       return;
     }
-    const payload = JSON.stringify({ v: 1, gatewayId: this.options.gatewayId, meterId, ...state });
+    const payload = this.seal(JSON.stringify({ v: 1, gatewayId: this.options.gatewayId, meterId, ...state }));
     this.meterStates.set(topic, payload);
     if (this.connected && this.client !== undefined) this.meterStates.flush(this.client);
   }
@@ -216,7 +207,7 @@ export class Uplink {
       files,
       will: {
         topic: this.topics.status,
-        payload: JSON.stringify(this.parts.status.offline("connection-lost")),
+        payload: this.seal(JSON.stringify(this.parts.status.offline("connection-lost"))),
       },
       persistentSession: true,
     });
@@ -277,7 +268,7 @@ export class Uplink {
     return {
       publish: (topic, payload, done) => {
         if (this.client !== client || !client.connected) return done(new Error("not connected"));
-        client.publish(topic, payload, { qos: 1 }, (error) => done(error ?? undefined));
+        client.publish(topic, this.seal(payload), { qos: 1 }, (error) => done(error ?? undefined));
       },
     };
   }

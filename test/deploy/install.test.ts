@@ -127,7 +127,8 @@ describe("deploy/install.sh into a temporary root", { timeout: 300_000 }, () => 
       .filter((line) => !/: \d+ error\(s\)$/.test(line))
       .map((line) => /:\d+:\d+ (\S+): cannot read .* it does not exist$/.exec(line)?.[1] ?? line);
     expect(refused).toEqual([
-      "mqtt.commandKeyFile",
+      "mqtt.commandKeys[0].file",
+      "mqtt.uplinkKey.file",
       "mqtt.passwordFile",
       "mqtt.tls.caFile",
       "mqtt.tls.certFile",

@@ -14,6 +14,8 @@ export interface Received {
   readonly payload: Record<string, unknown>;
   readonly retain: boolean;
   readonly correlationData?: Buffer;
+  /** The payload bytes as received (what a signature covers). */
+  readonly raw: Buffer;
 }
 
 /** The platform side: records every message under `mg/{gatewayId}/#` and sends commands. */
@@ -42,6 +44,7 @@ export class Platform {
         topic,
         payload: parsed,
         retain: packet.retain,
+        raw: payload,
         ...(packet.properties?.correlationData ? { correlationData: packet.properties.correlationData } : {}),
       });
     });

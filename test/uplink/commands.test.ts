@@ -191,7 +191,7 @@ describe("commands", () => {
     expect(await platform.request("topup", signedRequest("topup", topup(1), { nowMs: now() }))).toMatchObject(
       {
         code: "NO_COMMAND_KEY",
-        details: { setting: "mqtt.commandKeyFile" },
+        details: { setting: "mqtt.commandKeys" },
       },
     );
     await gateway.stop();

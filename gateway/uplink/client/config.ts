@@ -10,6 +10,7 @@ import { z } from "zod";
 import { ErrorCode, GatewayError } from "../../../core/errors.ts";
 import { brokerUrlSchema, mqttTlsConfigSchema, topicPrefixSchema } from "../../config/mqtt.ts";
 import { gatewayIdSchema } from "../envelope.ts";
+import { keyIdSchema } from "../../config/keys.ts";
 import {
   commandTtlBoundsSec as ttl,
   defaultClientTtlSec,
@@ -26,6 +27,8 @@ export const clientConfigSchema = z
     topicPrefix: topicPrefixSchema.default("mg"),
     /** File holding the gateway's command key (same content as the gateway's `mqtt.commandKeyFile`). */
     commandKeyFile: z.string().min(1),
+    /** The id of that key on the gateway (`mqtt.commandKeys[].id`), sent as `kid`. Absent: no `kid`. */
+    commandKeyId: keyIdSchema.optional(),
     /** MQTT client id, 1..64 characters. Absent: a random one. */
     clientId: z.string().min(1).max(64).optional(),
     /** Broker user name. */

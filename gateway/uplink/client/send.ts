@@ -25,6 +25,8 @@ export interface RequestInput {
   readonly ttlMs: number;
   /** Default: a random UUID. */
   readonly transaction?: string;
+  /** The key's id, sent as `kid`; absent: no `kid` (accepted only by a gateway with one key). */
+  readonly kid?: string;
 }
 
 /** The request object for `command` with `params`, signed. */
@@ -39,6 +41,7 @@ export function buildSignedRequest(
     gatewayId: input.gatewayId,
     issuedAt: input.nowMs,
     expiresAt: input.nowMs + input.ttlMs,
+    ...(input.kid === undefined ? {} : { kid: input.kid }),
   };
   request["signature"] = signCommand(command, request, input.key);
   return request;
@@ -94,6 +97,7 @@ export async function sendCommand(options: SendCommandOptions): Promise<CommandR
       key: files.commandKey!,
       nowMs: Date.now(),
       ttlMs: config.ttlSec * 1000,
+      ...(config.commandKeyId === undefined ? {} : { kid: config.commandKeyId }),
       ...(options.transaction === undefined ? {} : { transaction: options.transaction }),
     });
     const response = new Promise<CommandResponse>((resolve, reject) => {

@@ -7,7 +7,7 @@ import { signCommand } from "./signature.ts";
 const now = Date.UTC(2026, 0, 5, 12);
 const policy: AdmissionPolicy = {
   gatewayId: testGatewayId,
-  commandKey: testKey,
+  commandKeys: [{ id: "default", key: testKey }],
   maxTtlMs: 900_000,
   clockSkewMs: 60_000,
 };
@@ -57,9 +57,9 @@ describe("command admission", () => {
   });
 
   it("refuses every command when no key is configured", () => {
-    expect(
-      codeOf(admit("topup", signedRequest("topup", topup, { nowMs: now }), { commandKey: undefined })),
-    ).toBe("NO_COMMAND_KEY");
+    expect(codeOf(admit("topup", signedRequest("topup", topup, { nowMs: now }), { commandKeys: [] }))).toBe(
+      "NO_COMMAND_KEY",
+    );
   });
 
   it("checks the signature over every field, the command name included", () => {
@@ -94,5 +94,66 @@ describe("command admission", () => {
     expect(at(now, 0)).toBe("BAD_VALIDITY");
     const expired = admit("topup", signedRequest("topup", topup, { nowMs: now - 200_000 }));
     expect(expired).toMatchObject({ details: { gatewayTimeMs: now } });
+  });
+});
+
+describe("several command keys (rotation)", () => {
+  const oldKey = Buffer.from("old-command-key-0123456789abcdef!");
+  const newKey = Buffer.from("new-command-key-0123456789abcdef!");
+  const rotating: Partial<AdmissionPolicy> = {
+    commandKeys: [
+      { id: "2026-11", key: oldKey, notAfterMs: now + 1000 },
+      { id: "2026-12", key: newKey, notBeforeMs: now - 1000 },
+    ],
+  };
+  const under = (key: Buffer, kid: string | undefined, nowMs = now) =>
+    signedRequest("topup", topup, { nowMs, key, ...(kid === undefined ? {} : { kid }) });
+
+  it("accepts each key under its own kid during the overlap window", () => {
+    expect(codeOf(admit("topup", under(oldKey, "2026-11"), rotating))).toBe("OK");
+    expect(codeOf(admit("topup", under(newKey, "2026-12"), rotating))).toBe("OK");
+  });
+
+  it("refuses a request without kid while two keys are configured, and names them", () => {
+    expect(admit("topup", under(newKey, undefined), rotating)).toMatchObject({
+      code: "KEY_ID_REQUIRED",
+      details: { keyIds: ["2026-11", "2026-12"] },
+    });
+  });
+
+  it("keeps accepting a request without kid while exactly one key is configured", () => {
+    expect(codeOf(admit("topup", under(testKey, undefined)))).toBe("OK");
+    expect(codeOf(admit("topup", under(testKey, "default")))).toBe("OK");
+  });
+
+  it("refuses an unknown kid with the ids it accepts, before looking at the signature", () => {
+    expect(admit("topup", under(newKey, "2027-01"), rotating)).toMatchObject({
+      code: "UNKNOWN_KEY",
+      details: { kid: "2027-01", keyIds: ["2026-11", "2026-12"] },
+    });
+  });
+
+  it("refuses a key outside its window only after its signature proved the sender holds it", () => {
+    const expired = admitCommand("topup", bytes(under(oldKey, "2026-11", now + 2000)), now + 2000, {
+      ...policy,
+      ...rotating,
+    });
+    expect(expired).toMatchObject({
+      code: "KEY_EXPIRED",
+      details: { kid: "2026-11", notAfterMs: now + 1000, gatewayTimeMs: now + 2000 },
+    });
+    const early = admitCommand("topup", bytes(under(newKey, "2026-12", now - 2000)), now - 2000, {
+      ...policy,
+      ...rotating,
+    });
+    expect(early).toMatchObject({ code: "KEY_NOT_YET_VALID", details: { kid: "2026-12" } });
+    // Signed with the new key but naming the old one: a bad signature, not an expiry.
+    expect(codeOf(admit("topup", under(newKey, "2026-11"), rotating))).toBe("BAD_SIGNATURE");
+  });
+
+  it("signs kid like every other field: changing it breaks the signature", () => {
+    const request = under(newKey, "2026-12");
+    const both = { commandKeys: [...rotating.commandKeys!, { id: "alias", key: newKey }] };
+    expect(codeOf(admit("topup", { ...request, kid: "alias" }, both))).toBe("BAD_SIGNATURE");
   });
 });

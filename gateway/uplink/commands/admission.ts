@@ -9,6 +9,8 @@ import type { CommandName, CommandRequest } from "./catalog.ts";
 import { commandCatalog, isCommandName, transactionSchema } from "./catalog.ts";
 import type { UplinkErrorCode } from "./codes.ts";
 import type { Refusal } from "./response.ts";
+import type { CommandKey } from "../keys/key-ring.ts";
+import { chooseCommandKey, keyWindowRefusal } from "./key-choice.ts";
 import { verifyCommand } from "./signature.ts";
 
 /** Largest request accepted, bytes. Commands are small; this bounds parsing work per message. */
@@ -17,8 +19,11 @@ export const maxRequestBytes = 16_384;
 /** What admission checks against. */
 export interface AdmissionPolicy {
   readonly gatewayId: string;
-  /** The command key bytes; undefined refuses every command with NO_COMMAND_KEY. */
-  readonly commandKey: Buffer | undefined;
+  /**
+   * The command keys in force (read at each request: a reload replaces them); none refuses every
+   * command with NO_COMMAND_KEY.
+   */
+  readonly commandKeys: readonly CommandKey[];
   /** Longest accepted `expiresAt - issuedAt`, ms. */
   readonly maxTtlMs: number;
   /** How far `issuedAt` may be ahead of the gateway clock, ms. */
@@ -86,7 +91,8 @@ export function admitCommand(
   if (!result.success) return refuse(schemaRejection(command, result.error), transaction);
   const request = result.data;
   const rejection =
-    checkAuthority(command, parsed, request.gatewayId, policy) ?? checkValidity(request, nowMs, policy);
+    checkAuthority(command, parsed, request.gatewayId, nowMs, policy) ??
+    checkValidity(request, nowMs, policy);
   if (rejection !== undefined) return refuse(rejection, transaction);
   return { ok: true, command, request };
 }
@@ -123,27 +129,30 @@ function schemaRejection(command: CommandName, error: z.ZodError): Rejection {
   return reject("SCHEMA", `invalid ${command} request: ${where}${first?.message ?? "invalid"}`, { issues });
 }
 
-/** The key, the signature, then the gateway id the signature covers. */
+/**
+ * The key (named by `kid`, or the only one), the signature, the key's validity, then the gateway id the
+ * signature covers. The key's window is checked after the signature, so only a key holder learns it.
+ */
 function checkAuthority(
   command: CommandName,
   parsed: Record<string, unknown>,
   gatewayId: string,
+  nowMs: number,
   policy: AdmissionPolicy,
 ): Rejection | undefined {
-  if (policy.commandKey === undefined) {
-    return reject("NO_COMMAND_KEY", "this gateway has no command key configured", {
-      setting: "mqtt.commandKeyFile",
-    });
-  }
+  const chosen = chooseCommandKey(policy.commandKeys, parsed["kid"]);
+  if ("refusal" in chosen) return chosen.refusal;
   // Verified over the JSON as received, not the parsed copy: zod output could differ in key order or
   // (with defaults) content, and the signer signed what it sent.
-  if (!verifyCommand(command, parsed, policy.commandKey)) {
+  if (!verifyCommand(command, parsed, chosen.key.key)) {
     // What was signed, so a sender can compare its signing input (never the expected signature).
     const signedFields = Object.keys(parsed)
       .filter((k) => k !== "signature")
       .sort();
-    return reject("BAD_SIGNATURE", "signature does not match", { command, signedFields });
+    return reject("BAD_SIGNATURE", "signature does not match", { command, signedFields, kid: chosen.key.id });
   }
+  const window = keyWindowRefusal(chosen.key, nowMs);
+  if (window !== undefined) return window;
   if (gatewayId !== policy.gatewayId) {
     return reject("WRONG_GATEWAY", `command is for gateway '${gatewayId}'`, {
       gatewayId: policy.gatewayId,

@@ -13,9 +13,17 @@ export const uplinkErrorCodes = {
   SCHEMA:
     "A field is missing, unknown, of the wrong type or out of bounds; `details.issues` lists `{ path, message }`.",
   NO_COMMAND_KEY:
-    "The gateway has no command key configured, so it accepts no command (`details.setting`: `mqtt.commandKeyFile`).",
+    "The gateway has no command key configured, so it accepts no command (`details.setting`: `mqtt.commandKeys`).",
+  KEY_ID_REQUIRED:
+    "The request has no `kid` and the gateway has more than one command key (a rotation's overlap window): name the key in `kid` (`details.keyIds`, the ids it accepts).",
+  UNKNOWN_KEY:
+    "`kid` names no command key of this gateway (not yet installed, or already removed); `details: { kid, keyIds }`, `keyIds` the ids it accepts.",
   BAD_SIGNATURE:
-    "The signature does not match (wrong key, changed field, wrong command); `details: { command, signedFields }` is what the gateway verified: the command name and the sorted field names of the signing input.",
+    "The signature does not match (wrong key, changed field, wrong command); `details: { command, signedFields, kid }` is what the gateway verified: the command name, the sorted field names of the signing input and the id of the key it used.",
+  KEY_EXPIRED:
+    "The signature is right but the key's `notAfter` has passed on the gateway's clock: sign with the newer key (`details: { kid, notAfterMs, gatewayTimeMs }`).",
+  KEY_NOT_YET_VALID:
+    "The signature is right but the key's `notBefore` has not come yet on the gateway's clock (`details: { kid, notBeforeMs, gatewayTimeMs }`).",
   WRONG_GATEWAY: "`gatewayId` names another gateway (`details: { gatewayId, requested }`).",
   BAD_VALIDITY:
     "`expiresAt` is not after `issuedAt`, or further after it than `mqtt.commandMaxTtlSec` (`details: { ttlMs, maxTtlMs }`).",
@@ -100,5 +108,7 @@ export const unauthenticatedCodes: ReadonlySet<string> = new Set<UplinkErrorCode
   "UNKNOWN_COMMAND",
   "SCHEMA",
   "NO_COMMAND_KEY",
+  "KEY_ID_REQUIRED",
+  "UNKNOWN_KEY",
   "BAD_SIGNATURE",
 ]);

@@ -5,6 +5,7 @@
  */
 import { z } from "zod";
 import { epochMsSchema, gatewayIdSchema } from "../envelope.ts";
+import { keyIdSchema } from "../keys/seal-fields.ts";
 
 /** Transaction ids: what the response echoes and what replay protection remembers. */
 export const transactionSchema = z
@@ -18,6 +19,9 @@ export const requestBaseShape = {
   gatewayId: gatewayIdSchema.describe("the gateway this command is for; must match the topic's gateway"),
   issuedAt: epochMsSchema.describe("when the sender made the command, epoch ms"),
   expiresAt: epochMsSchema.describe("after this instant (epoch ms, gateway clock) the command is refused"),
+  kid: keyIdSchema
+    .optional()
+    .describe("id of the signing command key; may be absent only while the gateway has one"),
   signature: z
     .string()
     .regex(/^[0-9a-f]{64}$/, "64 lowercase hex digits")

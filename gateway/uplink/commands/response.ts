@@ -3,6 +3,7 @@
  * response topic when it set one). Every response echoes the request's `transaction` and carries
  * `status: ok | error`; errors carry a `code` and a `message`.
  */
+import { sealFields } from "../keys/seal-fields.ts";
 import { z } from "zod";
 import { CONTRACT_VERSION, contractVersionSchema, epochMsSchema, gatewayIdSchema } from "../envelope.ts";
 import type { CommandName, CommandResult } from "./catalog.ts";
@@ -17,6 +18,7 @@ const responseBase = {
     .nullable()
     .describe("the request's transaction; null when the request had no readable one"),
   wallMs: epochMsSchema.describe("when the gateway answered"),
+  ...sealFields,
 };
 
 /** An error response (any command, including unknown ones). */

@@ -11,3 +11,4 @@ export * from "./meter-clock.ts";
 export * from "./meter-status.ts";
 export * from "./safeguard-events.ts";
 export * from "./stream-epoch-events.ts";
+export * from "./key-events.ts";

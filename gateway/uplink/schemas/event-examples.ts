@@ -148,6 +148,14 @@ const examples: readonly EventSpec[] = [
     behind: [{ stream: "billing", databaseSeq: 4302, publishedSeq: 4410 }],
     firstSeq: { readings: 17804, billing: 4303, events: 890 },
   }),
+  spec.keysReloadedEvent({ commandKeys: ["2026-11", "2026-12"], uplinkKey: "up-2026-12" }),
+  spec.keysReloadFailedEvent(
+    "mqtt.uplinkKey.file: /etc/meter-gateway/uplink-2026-12.key: uplink key is 12 characters; at least 32 are required",
+    { commandKeys: ["2026-11"], uplinkKey: "up-2026-11" },
+  ),
+  spec.configReloadRefusedEvent([
+    "/etc/meter-gateway/config.yaml:14:7 mqtt.commandKeys[1].file: cannot read the command key file /etc/meter-gateway/command-2026-12.key: it does not exist",
+  ]),
 ];
 
 /**

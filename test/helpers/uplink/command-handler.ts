@@ -22,7 +22,12 @@ export function testCommandHandler(
   };
   return new CommandHandler({
     logger: silentLogger(),
-    policy: { gatewayId: testGatewayId, commandKey: testKey, maxTtlMs: 900_000, clockSkewMs: 60_000 },
+    policy: {
+      gatewayId: testGatewayId,
+      commandKeys: [{ id: "default", key: testKey }],
+      maxTtlMs: 900_000,
+      clockSkewMs: 60_000,
+    },
     relayCommandsPerMinute: 30,
     ...options,
     executor: { history: noHistory, ...options.executor },

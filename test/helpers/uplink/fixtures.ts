@@ -22,7 +22,14 @@ export function nextTransaction(): string {
 export function signedRequest(
   command: string,
   params: Record<string, unknown>,
-  options: { nowMs: number; ttlMs?: number; gatewayId?: string; transaction?: string; key?: Buffer },
+  options: {
+    nowMs: number;
+    ttlMs?: number;
+    gatewayId?: string;
+    transaction?: string;
+    key?: Buffer;
+    kid?: string;
+  },
 ): Record<string, unknown> {
   return buildSignedRequest(command, params, {
     gatewayId: options.gatewayId ?? testGatewayId,
@@ -30,6 +37,7 @@ export function signedRequest(
     nowMs: options.nowMs,
     ttlMs: options.ttlMs ?? 120_000,
     transaction: options.transaction ?? nextTransaction(),
+    ...(options.kid === undefined ? {} : { kid: options.kid }),
   });
 }
 
