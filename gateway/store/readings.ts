@@ -3,27 +3,8 @@
  * both durable and fast), and a reading becomes evictable only once the outbox record carrying it has
  * been acknowledged.
  */
-import { ErrorCode, GatewayError } from "../../core/errors.ts";
 import type { Sql } from "./sql.ts";
 import { fromJson, toJson, wholeMs } from "./sql.ts";
-
-/** Rows per multi-row INSERT (a power of two; 13 parameters a row, far below SQLite's 32,766). */
-const maxRowsPerInsert = 32;
-const columnsPerRow = 13;
-const insertSqlCache = new Map<number, string>();
-
-/** The INSERT of `rows` readings, one parameter group per row. */
-function insertSql(rows: number): string {
-  let source = insertSqlCache.get(rows);
-  if (source === undefined) {
-    const group = `(${new Array<string>(columnsPerRow).fill("?").join(", ")})`;
-    source = `INSERT INTO readings (meter_id, at_ms, mono_ms, energy_wh, export_energy_wh, voltage_v, current_a,
-         power_w, power_factor, frequency_hz, extra_json, quality_flags, outbox_id)
-       VALUES ${new Array<string>(rows).fill(group).join(", ")}`;
-    insertSqlCache.set(rows, source);
-  }
-  return source;
-}
 
 /** A reading as the metering layer hands it over. */
 export interface NewReading {
@@ -105,25 +86,40 @@ export class ReadingRepository {
   constructor(private readonly sql: Sql) {}
 
   /**
-   * Stores a poll batch atomically and returns the new ids in input order: consecutive, since the table
-   * is AUTOINCREMENT and one statement inserts them in order (checked). `outboxId`: the outbox record that
-   * carries them, already enqueued in this unit of work (instead of a {@link linkOutbox} per row).
+   * Stores a poll batch atomically and returns the new ids in input order. `outboxId`: the outbox record
+   * that carries them, already enqueued in this unit of work (instead of a {@link linkOutbox} per row).
    *
-   * Rows go in by multi-row INSERTs of 32, 16, ... 1 rows (at most six statements for any batch size):
-   * one call into SQLite per row was a third of this method's CPU (npm run bench, figure 3b).
+   * One single-row INSERT per reading, deliberately: a multi-row INSERT makes SQLite keep a statement
+   * journal of the index pages it touches that earlier statements had changed; past 64 KiB it spills to
+   * a temp file, and every statement after it in the transaction (ledger, outbox) then paid write
+   * syscalls (measured: 8 % more CPU per charged reading, npm run bench figure 3a).
    */
   insertBatch(batch: readonly NewReading[], outboxId?: number): number[] {
-    return this.sql.atomic(() => {
-      const ids: number[] = [];
-      let at = 0;
-      for (let rows = maxRowsPerInsert; rows >= 1; rows >>= 1) {
-        while (batch.length - at >= rows) {
-          this.insertRows(batch, at, rows, outboxId ?? null, ids);
-          at += rows;
-        }
-      }
-      return ids;
-    });
+    const insert = this.sql.stmt(
+      `INSERT INTO readings (meter_id, at_ms, mono_ms, energy_wh, export_energy_wh, voltage_v, current_a,
+         power_w, power_factor, frequency_hz, extra_json, quality_flags, outbox_id)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    );
+    return this.sql.atomic(() =>
+      batch.map((r) => {
+        const info = insert.run(
+          r.meterId,
+          r.atMs,
+          wholeMs(r.monoMs),
+          r.energyWh,
+          r.exportEnergyWh ?? null,
+          r.voltageV ?? null,
+          r.currentA ?? null,
+          r.powerW ?? null,
+          r.powerFactor ?? null,
+          r.frequencyHz ?? null,
+          toJson(r.extra),
+          r.qualityFlags ?? 0,
+          outboxId ?? null,
+        );
+        return Number(info.lastInsertRowid);
+      }),
+    );
   }
 
   /**
@@ -140,43 +136,6 @@ export class ReadingRepository {
         .pluck()
         .get() ?? 1
     );
-  }
-
-  /** Inserts batch[at, at + rows) with one statement and appends their ids to `ids`. */
-  private insertRows(
-    batch: readonly NewReading[],
-    at: number,
-    rows: number,
-    outboxId: number | null,
-    ids: number[],
-  ): void {
-    const params: unknown[] = new Array<unknown>(rows * columnsPerRow);
-    let p = 0;
-    for (let i = at; i < at + rows; i++) {
-      const r = batch[i]!;
-      params[p++] = r.meterId;
-      params[p++] = r.atMs;
-      params[p++] = wholeMs(r.monoMs);
-      params[p++] = r.energyWh;
-      params[p++] = r.exportEnergyWh ?? null;
-      params[p++] = r.voltageV ?? null;
-      params[p++] = r.currentA ?? null;
-      params[p++] = r.powerW ?? null;
-      params[p++] = r.powerFactor ?? null;
-      params[p++] = r.frequencyHz ?? null;
-      params[p++] = toJson(r.extra);
-      params[p++] = r.qualityFlags ?? 0;
-      params[p++] = outboxId;
-    }
-    const info = this.sql.stmt(insertSql(rows)).run(params);
-    const last = Number(info.lastInsertRowid);
-    if (info.changes !== rows) {
-      throw new GatewayError(ErrorCode.Internal, "readings insert stored fewer rows than given", {
-        rows,
-        changes: info.changes,
-      });
-    }
-    for (let id = last - rows + 1; id <= last; id++) ids.push(id);
   }
 
   /**
