@@ -51,4 +51,27 @@ describe("the ingest stage", () => {
     expect(store.outbox.backlogCount()).toBe(0);
     expect(billed).toEqual([]);
   });
+
+  it("refuses a batch with a value that is not a finite number (JSON would turn it into null)", () => {
+    const { store, billed, ingest } = rig();
+    const garbled = { ...reading("m2", 1_000, 5), values: { importEnergyWh: 1000, powerW: Number.NaN } };
+    expect(() => ingest.ingest([reading("m1", 1_000, 5), garbled])).toThrow(/invalid readings record/);
+    expect(store.readings.counts().total).toBe(0);
+    expect(store.outbox.backlogCount()).toBe(0);
+    expect(billed).toEqual([]);
+  });
+
+  it("stores every row of a batch larger than one insert with the id its record carries", () => {
+    const { store, ingest } = rig();
+    ingest.ingest(Array.from({ length: 75 }, (_, i) => reading(`m${i}`, 1_000 + i, i)));
+    const [record] = store.outbox.fetchUndelivered("readings", { limit: 10 });
+    const body = record!.payload as {
+      readings: Array<{ readingId: number; meterId: string; monoMs: number }>;
+    };
+    expect(body.readings).toHaveLength(75);
+    for (const r of body.readings) {
+      const row = store.readings.get(r.readingId);
+      expect([row?.meterId, row?.monoMs, row?.outboxId]).toEqual([r.meterId, r.monoMs, record!.id]);
+    }
+  });
 });

@@ -7,7 +7,8 @@
 import { wholeMs } from "../../core/clock.ts";
 import type { Reading } from "../metering/reading.ts";
 import type { Store } from "../store/index.ts";
-import { recordReadings } from "../uplink/outbox-writer.ts";
+import { ErrorCode, GatewayError } from "../../core/errors.ts";
+import { enqueueReadings } from "../uplink/outbox-writer.ts";
 import { toNewReading, toReadingRecord } from "./reading-rows.ts";
 
 /** What billing offers the ingest stage: stored readings, each with its row id. */
@@ -32,12 +33,25 @@ export class ReadingIngest {
     const readings = batch.map(withWholeTimes);
     const store = this.store;
     store.transaction(() => {
-      const ids = store.readings.insertBatch(readings.map(toNewReading));
-      recordReadings(
-        store,
-        { kind: "readings", readings: readings.map((r, i) => toReadingRecord(r, ids[i]!)) },
-        ids,
-      );
+      // The record is queued first, with the ids the rows will get, so that each row is inserted
+      // carrying its outbox id: one UPDATE per reading less (linkOutbox).
+      const firstId = store.readings.nextId();
+      const body = {
+        kind: "readings" as const,
+        readings: readings.map((r, i) => toReadingRecord(r, firstId + i)),
+      };
+      const outboxId = enqueueReadings(store, body);
+      const ids = store.readings.insertBatch(readings.map(toNewReading), outboxId);
+      if (ids[0] !== firstId) {
+        throw new GatewayError(
+          ErrorCode.Internal,
+          "stored readings did not get the ids their record carries",
+          {
+            expected: firstId,
+            got: ids[0],
+          },
+        );
+      }
       this.billing.billReadings(readings, ids);
     });
   }

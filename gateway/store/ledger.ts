@@ -93,55 +93,62 @@ export class LedgerRepository {
    * reading already charged, purchase count not ahead, fractional amount.
    */
   post(entry: NewLedgerEntry): LedgerEntry {
-    return this.sql.atomic(() => {
-      // Through the write-through account cache (one statement less per charge, and the account is then
-      // cached for the balance checks that follow); the ledger_chain trigger still checks the balance in SQL.
-      const account = this.accounts.get(entry.accountId);
-      if (account === undefined) notFound("account", entry.accountId);
-      const now = this.clock.now();
-      const monoMs = wholeMs(this.clock.monotonicMs());
-      const balanceAfterE7 = account.balanceE7 + entry.amountE7;
-      const info = this.sql
-        .stmt(
-          `INSERT INTO ledger (account_id, kind, amount_e7, balance_after_e7, reading_id, purchase_seq,
+    return this.sql.atomic(() => this.append(entry, false)!);
+  }
+
+  /**
+   * {@link post}; with `skipChargedReading`, an entry whose reading is already charged is not written
+   * (the INSERT does nothing on the reading_id conflict) and undefined is returned.
+   */
+  private append(entry: NewLedgerEntry, skipChargedReading: boolean): LedgerEntry | undefined {
+    // Through the write-through account cache (one statement less per charge, and the account is then
+    // cached for the balance checks that follow); the ledger_chain trigger still checks the balance in SQL.
+    const account = this.accounts.get(entry.accountId);
+    if (account === undefined) notFound("account", entry.accountId);
+    const now = this.clock.now();
+    const monoMs = wholeMs(this.clock.monotonicMs());
+    const balanceAfterE7 = account.balanceE7 + entry.amountE7;
+    const info = this.sql
+      .stmt(
+        `INSERT INTO ledger (account_id, kind, amount_e7, balance_after_e7, reading_id, purchase_seq,
              tariff_parts_json, ref, at_ms, mono_ms)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-        )
-        .run(
-          entry.accountId,
-          entry.kind,
-          entry.amountE7,
-          balanceAfterE7,
-          entry.readingId ?? null,
-          entry.purchaseSeq ?? null,
-          toJson(entry.tariffParts),
-          entry.ref ?? null,
-          now,
-          monoMs,
-        );
-      this.sql
-        .stmt(
-          `UPDATE accounts SET balance_e7 = balance_e7 + ?, last_purchase_seq = coalesce(?, last_purchase_seq),
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)${skipChargedReading ? " ON CONFLICT (reading_id) DO NOTHING" : ""}`,
+      )
+      .run(
+        entry.accountId,
+        entry.kind,
+        entry.amountE7,
+        balanceAfterE7,
+        entry.readingId ?? null,
+        entry.purchaseSeq ?? null,
+        toJson(entry.tariffParts),
+        entry.ref ?? null,
+        now,
+        monoMs,
+      );
+    if (info.changes === 0) return undefined;
+    this.sql
+      .stmt(
+        `UPDATE accounts SET balance_e7 = balance_e7 + ?, last_purchase_seq = coalesce(?, last_purchase_seq),
              updated_at_ms = ?
            WHERE id = ?`,
-        )
-        .run(entry.amountE7, entry.purchaseSeq ?? null, now, entry.accountId);
-      this.accounts.posted(entry.accountId, balanceAfterE7, entry.purchaseSeq, now);
-      // What was just written, without reading it back and re-parsing its JSON (a hot path: one per reading).
-      return {
-        id: Number(info.lastInsertRowid),
-        accountId: entry.accountId,
-        kind: entry.kind,
-        amountE7: entry.amountE7,
-        balanceAfterE7,
-        readingId: entry.readingId ?? null,
-        purchaseSeq: entry.purchaseSeq ?? null,
-        tariffParts: entry.tariffParts === undefined ? null : entry.tariffParts,
-        ref: entry.ref ?? null,
-        atMs: now,
-        monoMs,
-      };
-    });
+      )
+      .run(entry.amountE7, entry.purchaseSeq ?? null, now, entry.accountId);
+    this.accounts.posted(entry.accountId, balanceAfterE7, entry.purchaseSeq, now);
+    // What was just written, without reading it back and re-parsing its JSON (a hot path: one per reading).
+    return {
+      id: Number(info.lastInsertRowid),
+      accountId: entry.accountId,
+      kind: entry.kind,
+      amountE7: entry.amountE7,
+      balanceAfterE7,
+      readingId: entry.readingId ?? null,
+      purchaseSeq: entry.purchaseSeq ?? null,
+      tariffParts: entry.tariffParts === undefined ? null : entry.tariffParts,
+      ref: entry.ref ?? null,
+      atMs: now,
+      monoMs,
+    };
   }
 
   /**
@@ -152,9 +159,10 @@ export class LedgerRepository {
     entry: NewLedgerEntry & { readonly kind: "charge"; readonly readingId: number },
   ): ChargeResult {
     return this.sql.atomic(() => {
-      const existing = this.findByReading(entry.readingId);
-      if (existing !== undefined) return { entry: existing, duplicate: true };
-      return { entry: this.post(entry), duplicate: false };
+      // Insert first and look only when the reading was charged already: one statement less per charge.
+      const posted = this.append(entry, true);
+      if (posted !== undefined) return { entry: posted, duplicate: false };
+      return { entry: this.findByReading(entry.readingId)!, duplicate: true };
     });
   }
 

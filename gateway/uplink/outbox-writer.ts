@@ -8,6 +8,7 @@ import { ErrorCode, GatewayError } from "../../core/errors.ts";
 import type { Outbox, Store } from "../store/index.ts";
 import type { BillingBody, EventBody, ReadingsBody, StreamBody, StreamName } from "./records.ts";
 import { streamSchemas } from "./records.ts";
+import { chargeBodyProblem, readingsBodyProblem, type RecordProblem } from "./record-checks.ts";
 
 /** An event as its producers describe it (the `kind` is added here). */
 export type EventSpec = Omit<EventBody, "kind">;
@@ -24,16 +25,29 @@ export function enqueueRecord<S extends StreamName>(
   key: string,
   body: StreamBody<S>,
 ): ReturnType<Outbox["enqueue"]> {
-  const parsed = streamSchemas[stream].safeParse(body);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new GatewayError(ErrorCode.Internal, `invalid ${stream} record: ${issue?.message ?? "invalid"}`, {
+  const problem = recordProblem(stream, body);
+  if (problem !== undefined) {
+    throw new GatewayError(ErrorCode.Internal, `invalid ${stream} record: ${problem.message}`, {
       stream,
       key,
-      path: issue?.path.join("."),
+      path: problem.path,
     });
   }
   return outbox.enqueue(stream, key, body);
+}
+
+/**
+ * The first problem of a record against its stream's schema. The two records made per reading (a
+ * readings batch, a charge) are checked by hand with the same rules (record-checks.ts), the rest by zod.
+ */
+function recordProblem(stream: StreamName, body: unknown): RecordProblem | undefined {
+  if (stream === "readings") return readingsBodyProblem(body);
+  if (stream === "billing" && (body as { kind?: unknown }).kind === "charge")
+    return chargeBodyProblem(body as Record<string, unknown>);
+  const parsed = streamSchemas[stream].safeParse(body);
+  if (parsed.success) return undefined;
+  const issue = parsed.error.issues[0];
+  return { path: issue?.path.join(".") ?? "", message: issue?.message ?? "invalid" };
 }
 
 /** Records an event: an audit row and an `events` outbox record, keyed by the audit row id. */
@@ -57,6 +71,14 @@ export function recordBilling(store: Store, key: string, body: BillingBody): voi
 /** A unique key for billing records that have no natural id (top-up refusals, snapshots). */
 export function nextBillingKey(store: Store, prefix: string): string {
   return `${prefix}:${store.kv.increment("prepaid.billingKey")}`;
+}
+
+/**
+ * Queues a batch of readings about to be stored under the ids its records carry, and returns the
+ * record's outbox id for the rows (ReadingRepository.insertBatch) in the same unit of work.
+ */
+export function enqueueReadings(store: Store, body: ReadingsBody): number {
+  return enqueueRecord(store.outbox, "readings", `readings:${body.readings[0]!.readingId}`, body).id;
 }
 
 /** Queues a batch of stored readings and links each row to the record that carries it. */

@@ -247,15 +247,17 @@ export function fmt(value: number): string {
 
 /**
  * Starts the gateway under measurement in the systemd unit's environment ({@link serviceEnvironment}).
- * BENCH_CPU_PROF=<dir> adds `--cpu-prof` (one profile per gateway child in that directory).
+ * BENCH_CPU_PROF=<dir> adds `--cpu-prof` (one profile per gateway child in that directory);
+ * BENCH_NODE_ARGS adds node flags (space-separated, e.g. `--trace-gc` or a heap size to compare).
  */
 export function startGatewayChild(options: GatewayChildOptions): BenchChild<GatewayChildResult> {
   const profDir = process.env.BENCH_CPU_PROF;
   const profile = profDir === undefined ? [] : ["--cpu-prof", `--cpu-prof-dir=${profDir}`];
+  const extra = (process.env.BENCH_NODE_ARGS ?? "").split(" ").filter((arg) => arg !== "");
   return startChild<GatewayChildResult>(
     "gateway-child.ts",
     [JSON.stringify(options)],
-    profile,
+    [...profile, ...extra],
     serviceEnvironment(),
   );
 }

@@ -1,0 +1,121 @@
+/**
+ * A/B of the store + charge path (figure 3a's `engine`: ReadingIngest.ingest then billing) between two
+ * checkouts of this repository, in ONE process: each tree's modules are imported from its own path, each
+ * gets its own database, and the two ingest the same readings in alternating chunks of batches, so load
+ * from other processes falls on both alike. Prints CPU µs per row of each and the ratio A/B.
+ *
+ * Usage: node --import tsx test/bench/ab-ingest.ts <treeA> <treeB> [rows=40000] [batchesPerTurn=2]
+ */
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { Reading } from "../../gateway/metering/reading.ts";
+import type * as ConfigFileModule from "../../gateway/cli/config-file.ts";
+import type * as ClockModule from "../../core/clock.ts";
+import type * as LoggerModule from "../../core/logger.ts";
+import type * as EngineModule from "../../gateway/billing/engine.ts";
+import type * as IngestModule from "../../gateway/ingest/ingest.ts";
+import type * as SettingsModule from "../../gateway/billing/settings.ts";
+import type * as StoreModule from "../../gateway/store/index.ts";
+import { sampleValues } from "./seed.ts";
+
+const [treeA, treeB, rowsArg, turnArg] = process.argv.slice(2);
+if (treeA === undefined || treeB === undefined)
+  throw new Error("usage: ab-ingest.ts <treeA> <treeB> [rows] [turn]");
+const rows = Number(rowsArg ?? "40000");
+const batchesPerTurn = Number(turnArg ?? "2");
+const meters = 1000;
+const batchSize = 500;
+const dir = mkdtempSync(join(tmpdir(), "ab-ingest-"));
+
+function configText(dataDir: string): string {
+  return [
+    `gateway: { id: ab-ingest, dataDir: ${dataDir}, logLevel: warn }`,
+    "buses:",
+    ...Array.from(
+      { length: meters / 200 },
+      (_, b) => `  - { id: b${b}, transport: tcp, host: 127.0.0.1, port: ${1000 + b} }`,
+    ),
+    "meters:",
+    ...Array.from(
+      { length: meters },
+      (_, i) =>
+        `  - { id: m${i}, bus: b${Math.floor(i / 200)}, unit: ${(i % 200) + 1}, profile: generic-prepaid, account: a${i} }`,
+    ),
+    'tariffs: [{ id: flat, kind: flat, price: "0.5283" }]',
+    "accounts:",
+    ...Array.from({ length: meters }, (_, i) => `  - { id: a${i}, tariff: flat, balance: "5000.00" }`),
+  ].join("\n");
+}
+
+/** The tree's ingest stage over a fresh store with 1,000 prepaid meters, and its readings. */
+async function setUp(
+  tree: string,
+  name: string,
+): Promise<{ ingest: (batch: Reading[]) => void; batches: Reading[][] }> {
+  // Typed as this tree's modules; the other tree's have the same exports (or the run fails loudly).
+  const load = <T>(path: string) => import(join(tree, path)) as Promise<T>;
+  const { loadConfigFile } = await load<typeof ConfigFileModule>("gateway/cli/config-file.ts");
+  const { SystemClock } = await load<typeof ClockModule>("core/clock.ts");
+  const { silentLogger } = await load<typeof LoggerModule>("core/logger.ts");
+  const { PrepaidEngine } = await load<typeof EngineModule>("gateway/billing/engine.ts");
+  const { ReadingIngest } = await load<typeof IngestModule>("gateway/ingest/ingest.ts");
+  const settings = await load<typeof SettingsModule>("gateway/billing/settings.ts");
+  const store = await load<typeof StoreModule>("gateway/store/index.ts");
+  const configFile = join(dir, `${name}.yaml`);
+  writeFileSync(configFile, configText(join(dir, name)));
+  const { config } = await loadConfigFile(configFile);
+  const rounds = Math.ceil(rows / meters);
+  const clock = new SystemClock();
+  // Readings lie in the past of this clock's monotonic time (the readings stream refuses negative ones).
+  clock.monotonicMs = () => performance.now() + (rounds + 1) * 1000;
+  const opened = store.openStore({ dataDir: join(dir, name), clock });
+  const engine = new PrepaidEngine({
+    store: opened,
+    clock,
+    logger: silentLogger(),
+    settings: settings.compilePrepaidSettings(config),
+    relay: { writeRelay: () => Promise.resolve(), readRelay: () => Promise.resolve(true) },
+    hasRelay: () => false,
+  });
+  engine.start();
+  const ingest = new ReadingIngest(opened, engine);
+  const all: Reading[] = [];
+  const wall0 = Date.now() - rounds * 1000;
+  const mono0 = clock.monotonicMs() - rounds * 1000;
+  for (let r = 0; r < rounds; r++) {
+    for (let m = 0; m < meters && all.length < rows; m++) {
+      // Fractional times, as the poller stamps them.
+      const at = { wallMs: wall0 + r * 1000 + 0.25, monoMs: mono0 + r * 1000 + 0.5 };
+      all.push({
+        meterId: `m${m}`,
+        busId: "b0",
+        unit: 1,
+        ...at,
+        values: sampleValues(r),
+        quality: [],
+        durationMs: 5,
+      });
+    }
+  }
+  const batches: Reading[][] = [];
+  for (let i = 0; i < all.length; i += batchSize) batches.push(all.slice(i, i + batchSize));
+  return { ingest: (batch) => ingest.ingest(batch), batches };
+}
+
+const sides = [await setUp(treeA, "a"), await setUp(treeB, "b")];
+const cpuUs = [0, 0];
+for (let turn = 0, at = 0; at < sides[0]!.batches.length; turn++, at += batchesPerTurn) {
+  // Alternate who goes first, so neither always runs on a cache the other warmed.
+  for (const side of turn % 2 === 0 ? [0, 1] : [1, 0]) {
+    const started = process.cpuUsage();
+    for (const batch of sides[side]!.batches.slice(at, at + batchesPerTurn)) sides[side]!.ingest(batch);
+    const used = process.cpuUsage(started);
+    cpuUs[side]! += used.user + used.system;
+  }
+}
+rmSync(dir, { recursive: true, force: true });
+const perRow = cpuUs.map((us) => (us / rows).toFixed(1));
+console.log(
+  `A ${perRow[0]} µs/row  B ${perRow[1]} µs/row  A/B ${(cpuUs[0]! / cpuUs[1]!).toFixed(3)}  (${rows} rows)`,
+);
