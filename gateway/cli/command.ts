@@ -11,6 +11,7 @@ import { loadClientConfig } from "../uplink/client/config.ts";
 import { sendCommand } from "../uplink/client/send.ts";
 import type { CommandName } from "../uplink/commands/catalog.ts";
 import { commandCatalog } from "../uplink/commands/catalog.ts";
+import { terminalOptions, terminalParams } from "./terminal-command-options.ts";
 import { UsageError } from "./output.ts";
 
 interface CommonOptions {
@@ -100,6 +101,9 @@ function paramsFor(command: CommandName, o: CommonOptions): Record<string, unkno
     case "time.check":
     case "config.get":
       return {};
+    case "terminal.message":
+    case "terminal.answer":
+      return terminalParams(command, o, { instant, integer });
   }
 }
 
@@ -159,6 +163,9 @@ function addOptions(sub: Command, command: CommandName): Command {
     case "time.check":
     case "config.get":
       return sub;
+    case "terminal.message":
+    case "terminal.answer":
+      return terminalOptions(sub, command);
   }
 }
 

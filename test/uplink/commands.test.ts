@@ -59,6 +59,8 @@ const validParams: Record<(typeof commandNames)[number], Record<string, unknown>
   "meter.read": { meter: "M-1" },
   "time.check": {},
   "config.get": {},
+  "terminal.message": { terminal: "T-1", text: "Maintenance 10:00-11:00", until: Date.UTC(2030, 0, 1) },
+  "terminal.answer": { terminal: "T-1", entryId: 1, status: "rejected", reason: "unknown token" },
 };
 
 describe("commands", () => {

@@ -115,7 +115,7 @@ describe("uplink streams", () => {
     expect(status["contract"]).toEqual({
       version: 1,
       schemas: "https://meter-gateway.example/schemas/v1/",
-      streams: ["readings", "billing", "events"],
+      streams: ["readings", "billing", "events", "requests"],
       commands: [
         "topup",
         "relay",
@@ -128,6 +128,8 @@ describe("uplink streams", () => {
         "meter.read",
         "time.check",
         "config.get",
+        "terminal.message",
+        "terminal.answer",
       ],
     });
     // The published schema at that location admits it.

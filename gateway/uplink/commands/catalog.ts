@@ -5,8 +5,11 @@
  * queries only read and may take time (a meter read goes over the bus).
  */
 import { z } from "zod";
-import { epochMsSchema, gatewayIdSchema } from "../envelope.ts";
+import { epochMsSchema } from "../envelope.ts";
 import { moneyString, quantityValuesSchema } from "../records.ts";
+import type { requestBaseShape } from "./request-base.ts";
+import { requestBaseKeys, request } from "./request-base.ts";
+import { terminalCommands } from "./terminal-commands.ts";
 import { timeCheckResultSchema } from "./time-check-result.ts";
 
 /** Account, meter and tariff ids as the config allows them. */
@@ -15,28 +18,7 @@ const nonNegativeMoney = z.string().regex(/^\d+(\.\d{1,7})?$/, "non-negative dec
 const restoreModeSchema = z.enum(["direct", "allow-close"]);
 const reasonSchema = z.string().min(1).max(200).describe("why, for the audit trail: 1..200 characters");
 
-/** Transaction ids: what the response echoes and what replay protection remembers. */
-export const transactionSchema = z
-  .string()
-  .regex(/^[A-Za-z0-9._:-]{8,64}$/, "8..64 of letters, digits, '.', '_', ':', '-'")
-  .describe("unique id of this command (a UUID is fine); accepted once, echoed in the response");
-
-/** Fields every request carries. `signature` covers all the others (see signature.ts). */
-export const requestBaseShape = {
-  transaction: transactionSchema,
-  gatewayId: gatewayIdSchema.describe("the gateway this command is for; must match the topic's gateway"),
-  issuedAt: epochMsSchema.describe("when the sender made the command, epoch ms"),
-  expiresAt: epochMsSchema.describe("after this instant (epoch ms, gateway clock) the command is refused"),
-  signature: z
-    .string()
-    .regex(/^[0-9a-f]{64}$/, "64 lowercase hex digits")
-    .describe("HMAC-SHA256 of the canonical form, lowercase hex"),
-};
-export const requestBaseKeys = Object.keys(requestBaseShape) as (keyof typeof requestBaseShape)[];
-
-function request<T extends z.ZodRawShape>(fields: T) {
-  return z.strictObject({ ...requestBaseShape, ...fields });
-}
+export { requestBaseKeys, requestBaseShape, transactionSchema } from "./request-base.ts";
 
 const thresholdFields = {
   alarm1: nonNegativeMoney.optional().describe("first low-credit warning level, yuan"),
@@ -267,6 +249,7 @@ export const commandCatalog = {
         ),
     }),
   },
+  ...terminalCommands,
 } as const;
 
 /** Command names: the last level of `request/{command}`. */

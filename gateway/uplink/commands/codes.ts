@@ -71,6 +71,10 @@ export const executorErrorCodes = {
     "`meter.replace.confirm`: the meter was replaced by another serial than the one given (`details: { meter, pendingSerial }`).",
   RELAY_TEST_REFUSED:
     "A local technician's relay test (web page or CLI, never MQTT) was refused: the supply is not on, or a cut is announced, standing or not followed.",
+  UNKNOWN_TERMINAL:
+    "`terminal.message` / `terminal.answer`: no prepayment terminal with that id on this gateway (`details: { terminal, terminals }`, the known ones).",
+  MESSAGE_EXPIRED:
+    "`terminal.message` with an `until` that is not after the gateway's clock: it would never be shown (`details: { untilMs, gatewayTimeMs }`).",
 } as const;
 
 /** Every code of a command response, with its meaning. */

@@ -31,5 +31,9 @@ export function dispatchCommand(executor: CommandExecutor, admitted: Admitted, c
       return executor.timeCheck(params("time.check"), context);
     case "config.get":
       return executor.configGet(params("config.get"), context);
+    case "terminal.message":
+      return executor.terminalMessage(params("terminal.message"), context);
+    case "terminal.answer":
+      return executor.terminalAnswer(params("terminal.answer"), context);
   }
 }

@@ -90,4 +90,8 @@ export interface CommandExecutor {
   readonly timeCheck: Query<"time.check">;
   /** `config.get`: the effective config without secrets. */
   readonly configGet: Query<"config.get">;
+  /** `terminal.message`: store the platform's message for a terminal (shown until it expires). */
+  readonly terminalMessage: Mutation<"terminal.message">;
+  /** `terminal.answer`: store the answer to a keypad entry; it is written to the terminal after commit. */
+  readonly terminalAnswer: Mutation<"terminal.answer">;
 }
