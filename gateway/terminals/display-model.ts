@@ -62,12 +62,6 @@ export function displayContent(input: DisplayInput): DisplayContent {
   };
 }
 
-/** The earliest instant at which `content` would change by time alone (a platform message expiring). */
-export function nextChangeAtMs(input: DisplayInput): number | undefined {
-  const until = input.message?.untilMs;
-  return until !== undefined && until > input.nowMs ? until : undefined;
-}
-
 function moneyMessage(state: MoneyState): string {
   switch (state) {
     case "normal":

@@ -32,3 +32,11 @@ export function newTerminalStats(): TerminalStats {
     lastErrorAtMs: undefined,
   };
 }
+
+/** A terminal in `status` and `/status`: where it is, whose, and its counters. */
+export interface TerminalStatus extends TerminalStats {
+  id: string;
+  bus: string;
+  unit: number;
+  account: string;
+}

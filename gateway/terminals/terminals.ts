@@ -17,7 +17,7 @@ import { forwardEntry } from "./entries.ts";
 import { displayInputOf, type TerminalSources } from "./sources.ts";
 import { TerminalState, type StoredAnswer } from "./state.ts";
 import { TerminalLink, type DeviceJobRunner } from "./terminal-link.ts";
-import { newTerminalStats, type TerminalStats } from "./stats.ts";
+import { newTerminalStats, type TerminalStats, type TerminalStatus } from "./stats.ts";
 
 export interface TerminalsDeps {
   terminals: readonly TerminalConfig[];
@@ -107,9 +107,12 @@ export class Terminals {
     this.deps.store.afterCommit(() => this.changed(terminalId));
   }
 
-  /** Counters per terminal, for status and metrics. */
-  stats(): Array<{ id: string; stats: Readonly<TerminalStats> }> {
-    return [...this.runtimes.values()].map((rt) => ({ id: rt.config.id, stats: rt.stats }));
+  /** Each terminal with its counters, for status and metrics. */
+  statusRows(): TerminalStatus[] {
+    return [...this.runtimes.values()].map(({ config, stats }) => ({
+      ...{ id: config.id, bus: config.bus, unit: config.unit, account: config.account },
+      ...stats,
+    }));
   }
 
   /**

@@ -17,7 +17,7 @@ import { loadProfiles } from "../../protocols/profiles/io/files.ts";
 import { requireProfile } from "../../protocols/profiles/load.ts";
 import { startSimulator } from "../../simulator/start.ts";
 import { addTerminal } from "../../simulator/terminals/terminals.ts";
-import { startMosquitto, tempDir, waitFor } from "../helpers/index.ts";
+import { freePort, startMosquitto, tempDir, waitFor } from "../helpers/index.ts";
 import { Platform } from "../helpers/platform.ts";
 import { signedRequest, testKeyText } from "../helpers/uplink/fixtures.ts";
 
@@ -43,19 +43,24 @@ async function site() {
   cleanups.push(() => sim.stop());
   const terminal = addTerminal(sim.simulation, sim.bus.name, 20);
   writeFileSync(join(dir.path, "command.key"), `${testKeyText}\n`);
-  const parsed = parseConfig(siteConfig(join(dir.path, "data"), sim.port!, broker.url), {
+  const parsed = parseConfig(siteConfig(join(dir.path, "data"), sim.port!, broker.url, await freePort()), {
     baseDir: dir.path,
     profileNames: () => new Map([...profiles].map(([id, p]) => [id, p.protocol])),
   });
   if (!parsed.ok) throw new Error(JSON.stringify(parsed.errors));
   const platform = await Platform.connect(broker.url);
   cleanups.push(() => platform.close());
-  const gateway = new Gateway(parsed.config, {
-    ...{ clock, wireClock: new SystemClock(), uplinkClock: new SystemClock(), logger: silentLogger() },
-    ...{ transportFactory: modbusTransportFactory, profiles },
-  });
-  await gateway.start();
-  cleanups.push(() => gateway.stop());
+  const startGateway = async () => {
+    const started = new Gateway(parsed.config, {
+      ...{ clock, wireClock: new SystemClock(), uplinkClock: new SystemClock(), logger: silentLogger() },
+      ...{ transportFactory: modbusTransportFactory, profiles },
+    });
+    await started.start();
+    cleanups.push(() => started.stop());
+    return started;
+  };
+  const gateway = await startGateway();
+  await platform.until(() => platform.on("status").at(-1)?.payload["state"] === "online", "gateway online");
   const send = async (command: string, params: Record<string, unknown>) => {
     const response = await platform.request(command, signedRequest(command, params, { nowMs: Date.now() }));
     expect(response).toMatchObject({ status: "ok" });
@@ -63,12 +68,27 @@ async function site() {
   };
   const requests = () =>
     platform.on("requests").map((m) => m.payload as { key: string; body: Record<string, unknown> });
-  return { broker, sim, terminal, gateway, platform, send, requests, meter: sim.bus.meters.get(1)! };
+  const status = async (on: Gateway) => {
+    const response = await fetch(`http://127.0.0.1:${on.httpPort}/status`);
+    return (await response.json()) as { terminals: Array<Record<string, unknown>>; problems?: string[] };
+  };
+  return {
+    broker,
+    sim,
+    terminal,
+    gateway,
+    platform,
+    send,
+    requests,
+    status,
+    startGateway,
+    meter: sim.bus.meters.get(1)!,
+  };
 }
 
-function siteConfig(dataDir: string, port: number, url: string): string {
+function siteConfig(dataDir: string, port: number, url: string, httpPort: number): string {
   return `
-gateway: { id: gw-test, dataDir: ${dataDir}, timezone: UTC }
+gateway: { id: gw-test, dataDir: ${dataDir}, timezone: UTC, httpPort: ${httpPort} }
 buses: [{ id: street, transport: tcp, host: 127.0.0.1, port: ${port}, timeoutMs: 300, interFrameGapMs: 2 }]
 meters:
   - { id: flat-1, bus: street, unit: 1, profile: generic-prepaid, account: a1, pollIntervalMs: 30000 }
@@ -171,5 +191,47 @@ describe("prepayment terminal with the simulator and a real broker", () => {
       ["terminal:flat-1-display:2", "terminal.purchase"],
     ]);
     expect(requests()[1]).toMatchObject({ historical: true, body: { amountFen: 5000, reference: "card-7" } });
+  }, 90_000);
+
+  it("shows the platform's message; counts a busy terminal's failures without holding up polls; shows all again after a restart", async () => {
+    const { terminal, gateway, send, status, startGateway } = await site();
+    await send("terminal.message", {
+      terminal: "flat-1-display",
+      text: "Office closed Monday",
+      until: Date.now() + 864e6,
+    });
+    await waitFor(() => terminal.display()["message"] === "Office closed Monday", {
+      description: "the message shown",
+    });
+
+    terminal.fault = "busy";
+    const polledAt = () => gateway.store.readings.latestForMeter("flat-1")?.atMs ?? 0;
+    const before = polledAt();
+    await waitFor(async () => ((await status(gateway)).terminals[0]?.["displayFailures"] as number) > 0, {
+      description: "a failed display write counted",
+      timeoutMs: 15_000,
+    });
+    await waitFor(() => polledAt() > before, {
+      description: "the meter polled meanwhile",
+      timeoutMs: 15_000,
+    });
+    const degraded = await status(gateway);
+    expect(degraded.terminals[0]).toMatchObject({
+      id: "flat-1-display",
+      lastError: expect.stringMatching(/0x06/),
+    });
+    terminal.fault = "none";
+    await waitFor(async () => (await status(gateway)).terminals[0]?.["lastError"] === undefined, {
+      description: "the terminal answering again",
+      timeoutMs: 15_000,
+    });
+
+    await gateway.stop();
+    const writes = terminal.displayWrites;
+    const restarted = await startGateway();
+    await waitFor(() => terminal.displayWrites > writes && terminal.display()["sequence"] === 1, {
+      description: "the display written again after the restart",
+    });
+    expect(restarted.httpPort).toBeDefined();
   }, 90_000);
 });
