@@ -216,10 +216,8 @@ describe("prepayment terminal with the simulator and a real broker", () => {
       timeoutMs: 15_000,
     });
     const degraded = await status(gateway);
-    expect(degraded.terminals[0]).toMatchObject({
-      id: "flat-1-display",
-      lastError: expect.stringMatching(/0x06/),
-    });
+    expect(degraded.terminals[0]).toMatchObject({ id: "flat-1-display" });
+    expect(degraded.terminals[0]?.["lastError"]).toMatch(/exception 0x06/);
     terminal.fault = "none";
     await waitFor(async () => (await status(gateway)).terminals[0]?.["lastError"] === undefined, {
       description: "the terminal answering again",
