@@ -66,6 +66,14 @@ describe("BusScheduler", () => {
     expect(transport.log.map((r) => r.unit)).toEqual([1, 5, 3, 6, 2, 4]);
   });
 
+  it("runs a terminal's display job only when no meter job waits", async () => {
+    const { clock, transport, poll } = setup();
+    const done = Promise.all([poll(1), poll(20, "display"), poll(2), poll(3, "read"), poll(4)]);
+    await advance(clock, 400);
+    await done;
+    expect(transport.log.map((r) => r.unit)).toEqual([1, 3, 2, 4, 20]);
+  });
+
   it("keeps the inter-frame gap between the end of one transaction and the next request", async () => {
     const { clock, transport, poll } = setup({ interFrameGapMs: 20 });
     transport.replyMs = 10;
