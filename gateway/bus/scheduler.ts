@@ -25,6 +25,9 @@ export type { Transactor } from "./transactions.ts";
  */
 export type JobPriority = "relay" | "read" | "poll" | "display";
 
+/** Read and poll jobs that may go ahead of a waiting display job before it gets its turn. */
+const displayEvery = 8;
+
 export interface BusJob<Link extends BusLink, T> {
   meterId: string;
   priority: JobPriority;
@@ -86,6 +89,8 @@ export class BusScheduler<Link extends BusLink> {
   /** Jobs taken from the queues and not settled yet. */
   private readonly running = new Set<Queued>();
   private stopped = false;
+  /** Read and poll jobs taken while a display job waited (see takeNext). */
+  private passedDisplay = 0;
   private readonly supervisor: LinkSupervisor;
   private readonly transactions: BusTransactions<Link>;
 
@@ -200,8 +205,7 @@ export class BusScheduler<Link extends BusLink> {
   private async drain(): Promise<void> {
     try {
       for (;;) {
-        const { relay, read, poll, display } = this.queues;
-        const next = relay.shift() ?? read.shift() ?? poll.shift() ?? display.shift();
+        const next = this.takeNext();
         if (next === undefined || this.stopped) break;
         this.running.add(next);
         try {
@@ -214,6 +218,24 @@ export class BusScheduler<Link extends BusLink> {
       // At once, not a turn later: a job queued after this lane saw the queues empty starts a new one.
       this.activeLanes -= 1;
     }
+  }
+
+  /**
+   * The next job by priority. A waiting `display` job goes ahead of reads and polls once
+   * {@link displayEvery} of them have gone ahead of it: on a bus whose polls never leave it idle a
+   * terminal still gets one transaction in that many, and a poll waits at most one terminal transaction.
+   */
+  private takeNext(): Queued | undefined {
+    const { relay, read, poll, display } = this.queues;
+    if (relay.length > 0) return relay.shift();
+    if (display.length > 0 && this.passedDisplay >= displayEvery) {
+      this.passedDisplay = 0;
+      return display.shift();
+    }
+    const next = read.shift() ?? poll.shift();
+    if (next === undefined) return display.shift();
+    if (display.length > 0) this.passedDisplay += 1;
+    return next;
   }
 
   private async runJob(next: Queued): Promise<void> {

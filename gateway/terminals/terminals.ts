@@ -218,6 +218,7 @@ export class Terminals {
   }
 
   private failed(rt: Runtime, what: string, error: unknown): void {
+    if (this.stopped) return; // the bus closing under a queued job at shutdown is no fault of the terminal
     const message = error instanceof Error ? error.message : String(error);
     if (rt.stats.lastError === undefined)
       this.deps.logger.warn(
