@@ -14,7 +14,7 @@ import type { PrepaidSettings } from "../billing/settings.ts";
 export interface ReloadPlan {
   readonly applied: Array<"buses" | "meters" | "accounts" | "tariffs" | "policy">;
   readonly needsRestart: string[];
-  /** `next`, keeping the `gateway` and `mqtt` sections of `prev` (they cannot change without a restart). */
+  /** `next`, keeping the `gateway`, `mqtt` and `terminals` sections of `prev` (they need a restart). */
   readonly config: Config;
 }
 
@@ -28,10 +28,13 @@ export function planReload(prev: Config, next: Config): ReloadPlan {
     .filter((key) => !same(prev.gateway[key], next.gateway[key]))
     .map((key) => `gateway.${key}`);
   if (!same(prev.mqtt, next.mqtt)) needsRestart.push("mqtt");
+  // The terminals' loops are built once at start (gateway/terminals/); a change waits for a restart.
+  if (!same(prev.terminals, next.terminals)) needsRestart.push("terminals");
   const applied = (["buses", "meters", "accounts", "tariffs", "policy"] as const).filter(
     (key) => !same(prev[key], next[key]),
   );
-  return { applied, needsRestart, config: { ...next, gateway: prev.gateway, mqtt: prev.mqtt } };
+  const kept = { gateway: prev.gateway, mqtt: prev.mqtt, terminals: prev.terminals };
+  return { applied, needsRestart, config: { ...next, ...kept } };
 }
 
 /**
