@@ -66,6 +66,24 @@ describe("BusScheduler", () => {
     expect(transport.log.map((r) => r.unit)).toEqual([1, 5, 3, 6, 2, 4]);
   });
 
+  it("runs a terminal's display job only when no meter job waits", async () => {
+    const { clock, transport, poll } = setup();
+    const done = Promise.all([poll(1), poll(20, "display"), poll(2), poll(3, "read"), poll(4)]);
+    await advance(clock, 400);
+    await done;
+    expect(transport.log.map((r) => r.unit)).toEqual([1, 3, 2, 4, 20]);
+  });
+
+  it("gives a waiting display job one turn in nine on a bus that polls without a pause", async () => {
+    const { clock, transport, poll } = setup();
+    const polls = Array.from({ length: 12 }, (_, i) => i + 1);
+    const done = Promise.all([poll(polls[0]!), poll(20, "display"), ...polls.slice(1).map((u) => poll(u))]);
+    await advance(clock, 1000);
+    await done;
+    // Poll 1 was in hand when the display job came; polls 2..9 went ahead of it, then its turn.
+    expect(transport.log.map((r) => r.unit)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 20, 10, 11, 12]);
+  });
+
   it("keeps the inter-frame gap between the end of one transaction and the next request", async () => {
     const { clock, transport, poll } = setup({ interFrameGapMs: 20 });
     transport.replyMs = 10;

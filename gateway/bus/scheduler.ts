@@ -19,9 +19,14 @@ export type { Transactor } from "./transactions.ts";
 /**
  * Which queue a job waits in; the scheduler always takes the first non-empty one in this order:
  * `relay` (a relay write and its read-back: a cut or restore must not wait behind a sweep), `read` (a
- * read someone is waiting for: a `meter.read` command, a technician), `poll` (the periodic sweep).
+ * read someone is waiting for: a `meter.read` command, a technician), `poll` (the periodic sweep),
+ * `display` (a prepayment terminal's display write or keypad read: it runs only when no meter job
+ * waits, so a terminal never delays a poll by more than the one transaction in hand).
  */
-export type JobPriority = "relay" | "read" | "poll";
+export type JobPriority = "relay" | "read" | "poll" | "display";
+
+/** Read and poll jobs that may go ahead of a waiting display job before it gets its turn. */
+const displayEvery = 8;
 
 export interface BusJob<Link extends BusLink, T> {
   meterId: string;
@@ -70,7 +75,12 @@ interface Queued {
 
 export class BusScheduler<Link extends BusLink> {
   /** Waiting jobs, one queue per priority, taken in this order. */
-  private readonly queues: Record<JobPriority, Queued[]> = { relay: [], read: [], poll: [] };
+  private readonly queues: Record<JobPriority, Queued[]> = {
+    relay: [],
+    read: [],
+    poll: [],
+    display: [],
+  };
   private readonly counters = new Map<string, MeterCounters>();
   /** Lanes draining the queues, at most maxInFlight; each runs one job at a time. */
   private activeLanes = 0;
@@ -79,6 +89,8 @@ export class BusScheduler<Link extends BusLink> {
   /** Jobs taken from the queues and not settled yet. */
   private readonly running = new Set<Queued>();
   private stopped = false;
+  /** Read and poll jobs taken while a display job waited (see takeNext). */
+  private passedDisplay = 0;
   private readonly supervisor: LinkSupervisor;
   private readonly transactions: BusTransactions<Link>;
 
@@ -122,14 +134,14 @@ export class BusScheduler<Link extends BusLink> {
 
   /** Jobs waiting, by priority. */
   get queued(): Record<JobPriority, number> {
-    const { relay, read, poll } = this.queues;
-    return { relay: relay.length, read: read.length, poll: poll.length };
+    const { relay, read, poll, display } = this.queues;
+    return { relay: relay.length, read: read.length, poll: poll.length, display: display.length };
   }
 
   /** Jobs waiting in all queues. */
   private get waiting(): number {
-    const { relay, read, poll } = this.queues;
-    return relay.length + read.length + poll.length;
+    const { relay, read, poll, display } = this.queues;
+    return relay.length + read.length + poll.length + display.length;
   }
 
   enqueue<T>(job: BusJob<Link, T>): Promise<T> {
@@ -150,8 +162,8 @@ export class BusScheduler<Link extends BusLink> {
    * are not waited for); never rejects.
    */
   async settled(): Promise<void> {
-    const { relay, read, poll } = this.queues;
-    const jobs = [...this.running, ...relay, ...read, ...poll];
+    const { relay, read, poll, display } = this.queues;
+    const jobs = [...this.running, ...relay, ...read, ...poll, ...display];
     await Promise.allSettled(jobs.map((q) => q.outcome));
   }
 
@@ -193,8 +205,7 @@ export class BusScheduler<Link extends BusLink> {
   private async drain(): Promise<void> {
     try {
       for (;;) {
-        const { relay, read, poll } = this.queues;
-        const next = relay.shift() ?? read.shift() ?? poll.shift();
+        const next = this.takeNext();
         if (next === undefined || this.stopped) break;
         this.running.add(next);
         try {
@@ -207,6 +218,24 @@ export class BusScheduler<Link extends BusLink> {
       // At once, not a turn later: a job queued after this lane saw the queues empty starts a new one.
       this.activeLanes -= 1;
     }
+  }
+
+  /**
+   * The next job by priority. A waiting `display` job goes ahead of reads and polls once
+   * {@link displayEvery} of them have gone ahead of it: on a bus whose polls never leave it idle a
+   * terminal still gets one transaction in that many, and a poll waits at most one terminal transaction.
+   */
+  private takeNext(): Queued | undefined {
+    const { relay, read, poll, display } = this.queues;
+    if (relay.length > 0) return relay.shift();
+    if (display.length > 0 && this.passedDisplay >= displayEvery) {
+      this.passedDisplay = 0;
+      return display.shift();
+    }
+    const next = read.shift() ?? poll.shift();
+    if (next === undefined) return display.shift();
+    if (display.length > 0) this.passedDisplay += 1;
+    return next;
   }
 
   private async runJob(next: Queued): Promise<void> {

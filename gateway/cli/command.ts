@@ -11,6 +11,7 @@ import { loadClientConfig } from "../uplink/client/config.ts";
 import { sendCommand } from "../uplink/client/send.ts";
 import type { CommandName } from "../uplink/commands/catalog.ts";
 import { commandCatalog } from "../uplink/commands/catalog.ts";
+import { accountSwitch, extraOptions, extraParams, onOrOff } from "./command-extras.ts";
 import { UsageError } from "./output.ts";
 
 interface CommonOptions {
@@ -108,22 +109,9 @@ function paramsFor(command: CommandName, o: CommonOptions): Record<string, unkno
     case "time.check":
     case "config.get":
       return {};
-    case "close-not-allowed":
-      return { account: o["account"], on: onOrOff(o), reason: o["reason"] };
-    case "history":
-      return historyParams(o);
+    default:
+      return extraParams(command, o, { instant, integer });
   }
-}
-
-/** --on or --off, exactly one of them. */
-function onOrOff(o: CommonOptions): boolean {
-  if (o["on"] === o["off"]) throw new UsageError("give exactly one of --on and --off");
-  return o["on"] === true;
-}
-
-function historyParams(o: CommonOptions): Record<string, unknown> {
-  const seqs = { fromSeq: integer(o["fromSeq"], "--from-seq"), toSeq: integer(o["toSeq"], "--to-seq") };
-  return { stream: o["stream"], epoch: o["epoch"], ...seqs };
 }
 
 /** Command-specific options, added to each subcommand. */
@@ -180,28 +168,9 @@ function addOptions(sub: Command, command: CommandName): Command {
     case "time.check":
     case "config.get":
       return sub;
-    case "close-not-allowed":
-      return accountSwitch(sub, "set: no close until lifted", "lift: a withheld close runs");
-    case "history":
-      return historyOptions(sub);
+    default:
+      return extraOptions(sub, command);
   }
-}
-
-/** --account, --on / --off and --reason, for a command that switches something on an account. */
-function accountSwitch(sub: Command, on: string, off: string): Command {
-  return sub
-    .requiredOption("--account <id>", "account")
-    .option("--on", on)
-    .option("--off", off)
-    .requiredOption("--reason <text>", "why, for the audit trail");
-}
-
-function historyOptions(sub: Command): Command {
-  return sub
-    .requiredOption("--stream <name>", "readings, billing or events")
-    .requiredOption("--epoch <hex>", "the stream epoch (envelope epoch)")
-    .requiredOption("--from-seq <n>", "first seq wanted")
-    .requiredOption("--to-seq <n>", "last seq wanted (at most 1000 in all)");
 }
 
 async function run(command: CommandName, options: CommonOptions): Promise<void> {

@@ -38,6 +38,12 @@ export function printIntro(demo: {
     `  npx mqtt sub -h 127.0.0.1 -p ${mqttPort} -t 'mg/demo-gw/#' -v     (or mosquitto_sub with the same options)`,
   );
   say(`  npx meter-gateway status -c ${configFile}`);
+  if (demo.protocol === "modbus") {
+    say("flat-2's prepayment terminal (unit 20) shows what the gateway writes to it; send it a message:");
+    say(
+      `  npx meter-gateway command terminal.message --config ${clientConfig} --terminal flat-2-display --text "Hello from the platform" --until ${new Date(Date.now() + 3_600_000).toISOString()}`,
+    );
+  }
   say("Ctrl-C stops everything.\n");
 }
 

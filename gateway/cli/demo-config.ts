@@ -1,5 +1,7 @@
 /** The demo's site: four prepaid meters, one protected, one nearly empty, on either meter protocol. */
 
+import { demoTerminalConfig } from "./demo-terminal.ts";
+
 /** The meter protocols the demo can simulate (`--protocol`). */
 export const demoProtocols = ["modbus", "dlt645"] as const;
 export type DemoProtocol = (typeof demoProtocols)[number];
@@ -81,7 +83,7 @@ tariffs:
 policy: { cutNoticeMs: 1800000, friendlyPeriods: [], friendlyDays: [], maxRelayOpsPerHour: 6 }
 # The embedded aedes broker speaks MQTT 3.1.1, hence protocolVersion 4; a real broker uses 5 (the default).
 mqtt: { url: "mqtt://127.0.0.1:${o.mqttPort}", protocolVersion: 4, commandKeyFile: ${o.keyFile} }
-`;
+${o.protocol === "modbus" ? demoTerminalConfig() : ""}`;
 }
 
 function meterLine(protocol: DemoProtocol, m: (typeof demoMeters)[number]): string {

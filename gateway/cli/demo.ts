@@ -27,6 +27,8 @@ import {
   demoUtcOffsetMinutes,
   type DemoProtocol,
 } from "./demo-config.ts";
+import { demoTerminal, watchTerminal, type TerminalScreen } from "./demo-terminal.ts";
+import type { RunningSimulator } from "../../simulator/start.ts";
 import { version } from "./version.ts";
 
 interface DemoOptions {
@@ -93,7 +95,11 @@ export function registerDemo(program: Command): void {
 const say = (text: string) => process.stdout.write(`${text}\n`);
 
 /** The four demo meters on a TCP port of their own: Modbus TCP, or DL/T 645 as a transparent converter. */
-async function startDemoMeters(protocol: DemoProtocol, clock: AcceleratedClock, profiles: ProfileRegistry) {
+async function startDemoMeters(
+  protocol: DemoProtocol,
+  clock: AcceleratedClock,
+  profiles: ProfileRegistry,
+): Promise<RunningSimulator & { terminal?: TerminalScreen }> {
   // Loaded here, not at the top: `meter-gateway run` shares this module graph and should not carry
   // the simulator in its memory.
   const { startSimulator } = await import("../../simulator/start.ts");
@@ -112,7 +118,7 @@ async function startDemoMeters(protocol: DemoProtocol, clock: AcceleratedClock, 
       utcOffsetMinutes: demoUtcOffsetMinutes,
     });
   }
-  return startSimulator({
+  const sim = await startSimulator({
     endpoint,
     meters: demoMeters.map((m) => ({
       unit: m.unit,
@@ -122,6 +128,8 @@ async function startDemoMeters(protocol: DemoProtocol, clock: AcceleratedClock, 
     })),
     simClock: clock,
   });
+  const { addTerminal } = await import("../../simulator/terminals/terminals.ts");
+  return Object.assign(sim, { terminal: addTerminal(sim.simulation, sim.bus.name, demoTerminal.unit) });
 }
 
 async function runDemo(options: DemoOptions): Promise<void> {
@@ -157,9 +165,11 @@ async function runDemo(options: DemoOptions): Promise<void> {
   printIntro({ protocol: options.protocol, address: sim.address, speed, configFile, clientConfig, mqttPort });
   const relayCut = (unit: number) => sim.bus.meters.get(unit)?.relayClosed === false;
   const stopCommentary = startCommentary(gateway, clock, relayCut);
+  const stopTerminal = sim.terminal === undefined ? () => undefined : watchTerminal(sim.terminal, clock);
   await new Promise<void>((resolve) => {
     const stop = () => {
       stopCommentary();
+      stopTerminal();
       say("\nstopping the demo...");
       gateway
         .stop()

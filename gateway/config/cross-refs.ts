@@ -8,7 +8,7 @@ import { formatNames, formatPath, suggestName } from "./messages.ts";
 import { sectionReferences } from "./sections.ts";
 
 /** An entry of a list section, with its index. */
-interface Entry {
+export interface Entry {
   readonly index: number;
   readonly fields: Readonly<Record<string, unknown>>;
 }
@@ -88,7 +88,7 @@ function stationOf(fields: Readonly<Record<string, unknown>>): { key: string; va
 }
 
 /** "bus 'rs485-2' is not defined (defined: rs485-1)" for each entry whose `field` names no known id. */
-function missingTargets(
+export function missingTargets(
   entries: readonly Entry[],
   section: string,
   field: string,
@@ -117,7 +117,7 @@ function idsOf(root: Readonly<Record<string, unknown>>, section: string): Set<st
   return ids;
 }
 
-function entriesOf(root: Readonly<Record<string, unknown>>, section: string): Entry[] {
+export function entriesOf(root: Readonly<Record<string, unknown>>, section: string): Entry[] {
   const list = root[section];
   if (!Array.isArray(list)) return [];
   const entries: Entry[] = [];

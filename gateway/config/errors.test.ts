@@ -204,7 +204,7 @@ describe("parseConfig on an invalid file", () => {
         line: 52,
         column: 1,
         message:
-          "unknown key 'extra' (allowed: gateway, buses, meters, accounts, tariffs, policy, mqtt, http)",
+          "unknown key 'extra' (allowed: gateway, buses, meters, accounts, tariffs, policy, mqtt, http, terminals)",
       },
     ]);
   });

@@ -22,6 +22,7 @@ export {
   type RtuBusConfig,
   type TariffConfig,
   type TcpBusConfig,
+  type TerminalConfig,
 } from "./schema.ts";
 export { summarizeConfig } from "./summary.ts";
 export { localSocketPath } from "./paths.ts";

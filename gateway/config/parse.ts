@@ -6,6 +6,7 @@ import { resolve } from "node:path";
 import { busKeyHint } from "./bus.ts";
 import type { ConfigIssue } from "./config-error.ts";
 import { checkCrossReferences } from "./cross-refs.ts";
+import { checkTerminalReferences, terminalProfileNames } from "./terminal-refs.ts";
 import { deepFreeze } from "./freeze.ts";
 import { meterKeyHint } from "./meter.ts";
 import { inferProtocols } from "./protocols.ts";
@@ -77,6 +78,7 @@ export function parseConfig(text: string, options: ParseConfigOptions): ParseCon
     ...profiles.issues,
     ...inferred.issues,
     ...checkCrossReferences(raw, profiles.names),
+    ...checkTerminalReferences(raw as Readonly<Record<string, unknown>>, terminalProfileNames(raw, options)),
     ...(resolved === undefined ? [] : (options.hostChecks?.(resolved) ?? [])),
   ];
   const locate = (issue: PathIssue): ConfigIssue => ({

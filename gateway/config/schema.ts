@@ -7,6 +7,7 @@ import { busSchema, type rtuBusSchema, type tcpBusSchema } from "./bus.ts";
 import type { DeepReadonly } from "./freeze.ts";
 import { gatewaySchema } from "./gateway-section.ts";
 import { meterSchema } from "./meter.ts";
+import { terminalSchema } from "./terminals.ts";
 import { accountSchema, httpSchema, mqttSchema, policySchema, tariffSchema } from "./sections.ts";
 
 export const configSchema = z.strictObject({
@@ -25,6 +26,8 @@ export const configSchema = z.strictObject({
   mqtt: mqttSchema.optional(),
   /** Local HTTP API options. */
   http: httpSchema.optional(),
+  /** Prepayment terminals bound to accounts (docs/terminals.md). Absent: none. */
+  terminals: z.array(terminalSchema).optional(),
 });
 
 /** The validated, defaulted, frozen config. */
@@ -45,3 +48,4 @@ export type Dlt645MeterConfig = Extract<MeterConfig, { protocol: "dlt645" }>;
 export type AccountConfig = NonNullable<Config["accounts"]>[number];
 export type TariffConfig = NonNullable<Config["tariffs"]>[number];
 export type MqttConfig = NonNullable<Config["mqtt"]>;
+export type TerminalConfig = NonNullable<Config["terminals"]>[number];

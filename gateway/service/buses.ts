@@ -174,6 +174,23 @@ export class Buses {
     return runtime === undefined ? undefined : controlsOf(runtime, meterId);
   }
 
+  /**
+   * Runs one job for a device that is not a meter (a prepayment terminal, `deviceId`) on bus `busId`,
+   * at `display` priority: after every relay, read and poll job waiting, without retries (the caller
+   * tries again at its next turn). Counters are kept under `deviceId`.
+   */
+  runDeviceJob<T>(busId: string, deviceId: string, run: (tx: Transactor<BusLink>) => Promise<T>): Promise<T> {
+    const runtime = this.runtimes.get(busId);
+    if (runtime === undefined)
+      return Promise.reject(new GatewayError(ErrorCode.NotFound, `unknown bus '${busId}'`));
+    return runtime.scheduler.enqueue({ meterId: deviceId, priority: "display", retries: 0, run });
+  }
+
+  /** A device's link counters on bus `busId` (a terminal's), undefined for an unknown bus. */
+  deviceCounters(busId: string, deviceId: string): MeterCounters | undefined {
+    return this.runtimes.get(busId)?.scheduler.countersFor(deviceId);
+  }
+
   /** Buses that can broadcast the time, with their meters whose clock can be read. */
   clockBuses(): Array<{ busId: string; meterIds: string[] }> {
     return [...this.runtimes.values()].flatMap((r) => {

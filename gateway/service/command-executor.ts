@@ -11,6 +11,7 @@ import type { PrepaidOperations } from "../billing/operations.ts";
 import type { ClockHealth, MeterDirectory } from "./ports.ts";
 import type { RelayForwarder } from "./relay-forward.ts";
 import { effectiveConfig } from "./effective-config.ts";
+import { terminalAnswer, terminalMessage, type TerminalCommandPorts } from "./terminal-commands.ts";
 
 /** What the commands act on and read: the prepaid operations, the stored results, the meters, the clock. */
 export interface ExecutorPorts {
@@ -22,6 +23,8 @@ export interface ExecutorPorts {
   readonly config: () => Config;
   /** `relay.forward` of secured commands to ESAM meters; absent: every meter is refused. */
   readonly relayForward?: RelayForwarder;
+  /** Prepayment terminals (`terminal.message`, `terminal.answer`); absent: none configured. */
+  readonly terminals?: TerminalCommandPorts["terminals"];
 }
 
 type Params<K extends keyof CommandExecutor> = Parameters<CommandExecutor[K]>[0];
@@ -86,6 +89,8 @@ export function createExecutor(ports: ExecutorPorts): CommandExecutor {
       result: { config: effectiveConfig(ports.config(), ports.store, ports.operations) },
     }),
     closeNotAllowed: (p) => operations.closeNotAllowed(p.account, p.on, p.reason, clock.now()),
+    terminalMessage: (p) => terminalMessage(ports, p),
+    terminalAnswer: (p) => terminalAnswer(ports, p),
   };
 }
 

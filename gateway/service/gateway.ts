@@ -23,6 +23,8 @@ import { StoreFailures } from "./store-failures.ts";
 import { UplinkFeature } from "./uplink-feature.ts";
 import { configReloadRefusedEvent } from "../uplink/event-specs/index.ts";
 import { recordEvent } from "../uplink/outbox-writer.ts";
+import type { Terminals } from "../terminals/terminals.ts";
+import { buildTerminals } from "./terminals-feature.ts";
 
 export type { GatewayDeps } from "./gateway-deps.ts";
 
@@ -42,6 +44,7 @@ export class Gateway {
   private schedules: Schedules | undefined;
   private localApi: LocalApi | undefined;
   private eventLog: EventLog | undefined;
+  private terminals: Terminals | undefined;
 
   constructor(
     private currentConfig: Config,
@@ -88,6 +91,10 @@ export class Gateway {
     const billingDeps = { ...this.deps, events: this.events, store, disk, clockTrusted };
     const billing = (this.billing = new BillingFeature(this.config, billingDeps));
     billing.start();
+    this.terminals = buildTerminals(this.config, {
+      ...{ store, clock, logger, billing },
+      outboxChanged: () => this.uplinkFeature?.outboxChanged(),
+    });
     const uplinkClock = this.deps.uplinkClock ?? clock;
     const version = this.deps.version ?? "0.0.0";
     const uplink = (this.uplinkFeature = new UplinkFeature({
@@ -103,6 +110,7 @@ export class Gateway {
     this.recording.start();
     await uplink.start();
     billing.startPolling();
+    this.terminals?.start();
     const meterAccount = () => billing.engine.settings.meterAccount;
     this.schedules = new Schedules({ clock, logger, store, timezone, dataDir, meterAccount });
     this.schedules.start();
@@ -134,6 +142,7 @@ export class Gateway {
       disk: () => disk.snapshot(),
       busStates: required(this.recording, "recording").busStates,
       uplinkConnected: () => uplink?.uplink?.connected,
+      terminals: this.terminals === undefined ? undefined : () => this.terminals?.statusRows() ?? [],
       lastPublishAtMs: () => uplink?.uplink?.delivery?.lastPublishAtMs ?? null,
       ...{ version: this.deps.version ?? "0.0.0", timers: this.deps.wireClock ?? this.deps.clock },
     });
@@ -166,7 +175,16 @@ export class Gateway {
   executorPorts(): ExecutorPorts {
     const { operations, meters, relayForward } = this.started;
     const config = () => this.config;
-    return { operations, store: this.store, meters, clock: this.clockHealth, config, relayForward };
+    const terminals = this.terminals;
+    return {
+      operations,
+      store: this.store,
+      meters,
+      clock: this.clockHealth,
+      config,
+      relayForward,
+      terminals,
+    };
   }
 
   /**
@@ -179,6 +197,7 @@ export class Gateway {
     this.host.stop();
     this.storage?.stopWatching();
     await this.localApi?.stop();
+    this.terminals?.stop();
     await this.billing?.stopPolling(stopDrainMs);
     this.recording?.flush();
     await this.billing?.stop();

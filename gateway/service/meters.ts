@@ -7,6 +7,8 @@
 import type { Clock } from "../../core/clock.ts";
 import type { EventBus } from "../../core/event-bus.ts";
 import type { MeterCounters } from "../bus/counters.ts";
+import type { BusLink } from "../bus/link.ts";
+import type { Transactor } from "../bus/transactions.ts";
 import type { Config } from "../config/index.ts";
 import type { GatewayEvents } from "../events.ts";
 import type { Reading } from "../metering/reading.ts";
@@ -80,6 +82,11 @@ export class Meters implements MeterDirectory, RelayActuator {
     await this.buses?.stop();
     this.configure(config);
     this.start();
+  }
+
+  /** A job for a device that is not a meter (a terminal) on its bus, behind every meter job (Buses.runDeviceJob). */
+  runDeviceJob<T>(busId: string, deviceId: string, run: (tx: Transactor<BusLink>) => Promise<T>): Promise<T> {
+    return this.running().runDeviceJob(busId, deviceId, run);
   }
 
   /** Whether the meter's profile has a supply relay. */

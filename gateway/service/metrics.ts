@@ -10,6 +10,8 @@ import type { Store } from "../store/index.ts";
 import type { MeterBillingHealth } from "../billing/meter-health.ts";
 import type { ClockHealth, MeterDirectory } from "./ports.ts";
 import type { StoreFailures } from "./store-failures.ts";
+import type { TerminalStatus } from "../terminals/stats.ts";
+import { terminalGauges } from "./terminal-metrics.ts";
 
 /** What the metrics read: events to count, and the parts their gauges look at on each scrape. */
 export interface MetricsSources {
@@ -19,6 +21,8 @@ export interface MetricsSources {
   readonly meterHealth: (meterId: string) => MeterBillingHealth;
   readonly storeFailures: StoreFailures;
   readonly clock: ClockHealth;
+  /** The prepayment terminals' counters; absent when none are configured. */
+  readonly terminals?: (() => TerminalStatus[]) | undefined;
 }
 
 /** Publish latency is measured over this many of the newest delivered records. */
@@ -32,6 +36,7 @@ export function createMetrics(sources: MetricsSources): Registry {
   linkGauges(sources.meters, registry);
   storeGauges(sources.store, registry);
   billingGauges(sources, registry);
+  if (sources.terminals !== undefined) terminalGauges(sources.terminals, registry);
   // Registered last, as before the split: scrapes list the metrics in registration order.
   new Gauge({
     name: "meter_gateway_uptime_seconds",

@@ -16,7 +16,7 @@ import type { TariffConfig } from "../prepaid/index.ts";
 export interface ReloadPlan {
   readonly applied: Array<"buses" | "meters" | "accounts" | "tariffs" | "policy">;
   readonly needsRestart: string[];
-  /** `next`, keeping the `gateway` and `mqtt` sections of `prev` (they cannot change without a restart). */
+  /** `next`, keeping the `gateway`, `mqtt` and `terminals` sections of `prev` (they need a restart). */
   readonly config: Config;
 }
 
@@ -31,6 +31,8 @@ export function planReload(prev: Config, next: Config): ReloadPlan {
     .map((key) => `gateway.${key}`);
   // Keys are re-read on every reload (uplink-feature.ts): a changed key list or file needs no restart.
   if (!same(withoutKeys(prev.mqtt), withoutKeys(next.mqtt))) needsRestart.push("mqtt");
+  // The terminals' loops are built once at start (gateway/terminals/); a change waits for a restart.
+  if (!same(prev.terminals, next.terminals)) needsRestart.push("terminals");
   const applied = (["buses", "meters", "accounts", "tariffs", "policy"] as const).filter(
     (key) => !same(prev[key], next[key]),
   );
@@ -38,7 +40,11 @@ export function planReload(prev: Config, next: Config): ReloadPlan {
     prev.mqtt === undefined || next.mqtt === undefined
       ? prev.mqtt
       : { ...withoutKeys(prev.mqtt)!, ...keysOf(next.mqtt) };
-  return { applied, needsRestart, config: { ...next, gateway: prev.gateway, mqtt } };
+  return {
+    applied,
+    needsRestart,
+    config: { ...next, gateway: prev.gateway, mqtt, terminals: prev.terminals },
+  };
 }
 
 type MqttSection = NonNullable<Config["mqtt"]>;

@@ -2,6 +2,7 @@
  * What `status`, `/status` and `/healthz` report: one snapshot of meters, balances, relays, backlog
  * and the reasons the gateway is degraded, in plain words.
  */
+import type { TerminalStatus } from "../terminals/stats.ts";
 import type { Config } from "../config/index.ts";
 import { formatMoneyE7 } from "../prepaid/index.ts";
 import type { DiskSnapshot } from "./disk-guard.ts";
@@ -64,6 +65,8 @@ export interface GatewayStatus {
   disk: DiskSnapshot;
   /** Per bus: why it is down (or last was), since when, and its link failures by code. */
   links: Record<string, LinkStatus>;
+  /** Prepayment terminals and their counters (docs/terminals.md); absent when none are configured. */
+  terminals?: TerminalStatus[];
 }
 
 export interface LinkStatus {
@@ -94,6 +97,8 @@ export interface StatusSources {
   readonly host: HostProbe;
   /** An account's tariff sets and tier counter now (PrepaidOperations.tariffView). */
   readonly tariffView?: (accountId: string) => AccountTariffView | undefined;
+  /** The prepayment terminals' counters; absent when none are configured. */
+  readonly terminals?: (() => TerminalStatus[]) | undefined;
 }
 
 /** Health limits: above this backlog, below this much free disk, the gateway is degraded. */
@@ -116,6 +121,7 @@ export class StatusService {
       storage: storageStatus(storeFailures.episode, storeFailures.totalBatches),
       disk: this.sources.disk(),
       links: linksOf(meters.busStats()),
+      ...(this.sources.terminals === undefined ? {} : { terminals: this.sources.terminals() }),
     };
   }
 
@@ -174,6 +180,8 @@ export class StatusService {
       problems.push(`broker unreachable: ${mqtt.url} (records wait in the outbox)`);
     }
     problems.push(...billingProblems(status));
+    for (const t of status.terminals ?? [])
+      if (t.lastError !== undefined) problems.push(`terminal ${t.id} is not answering: ${t.lastError}`);
     problems.push(...diskProblems(status.disk));
     problems.push(...this.hostProblems(gateway.dataDir, limits.freeDiskBytes));
     return problems;

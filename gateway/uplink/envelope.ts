@@ -68,13 +68,14 @@ export const streamEnvelopeSchemas = {
   readings: envelopeSchema("readings"),
   billing: envelopeSchema("billing"),
   events: envelopeSchema("events"),
+  requests: envelopeSchema("requests"),
 } as const;
 
 /** A published stream message. */
 export type StreamEnvelope<S extends StreamName = StreamName> = z.infer<(typeof streamEnvelopeSchemas)[S]>;
 
 /** The streams, in the order the publisher serves them. */
-export const streamNames: readonly StreamName[] = ["events", "billing", "readings"];
+export const streamNames: readonly StreamName[] = ["events", "billing", "readings", "requests"];
 
 /** True when `stream` is one of the contract's streams. */
 export function isStreamName(stream: string): stream is StreamName {

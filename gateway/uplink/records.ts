@@ -195,7 +195,37 @@ export const eventBodySchema = z.strictObject({
     .describe("the type's details; its schema is event-data.schema.json#/$defs/{type} (event-data.ts)"),
 });
 
+/**
+ * `requests` stream: what a customer entered at a prepayment terminal, forwarded as entered (the gateway
+ * never decodes a token nor credits anything: docs/terminals.md). The envelope's `key`
+ * (`terminal:{terminalId}:{entryId}`) is the idempotency key; the platform answers with the signed
+ * `terminal.answer` command and credits through the signed `topup`.
+ */
+const terminalEntryShape = {
+  terminalId: id,
+  accountId: id,
+  entryId: z.number().int().positive().max(0xffffffff).describe("the terminal's number for the entry"),
+  readAtMs: z.number().int().describe("when the gateway read the entry from the terminal, epoch ms"),
+};
+export const terminalRequestBodySchema = z.discriminatedUnion("kind", [
+  z.strictObject({
+    kind: z.literal("terminal.token"),
+    ...terminalEntryShape,
+    token: z
+      .string()
+      .regex(/^\d{20}$/, "20 digits")
+      .describe("the token as typed (STS: 20 digits)"),
+  }),
+  z.strictObject({
+    kind: z.literal("terminal.purchase"),
+    ...terminalEntryShape,
+    amountFen: z.number().int().positive().describe("purchase amount asked for at the terminal, fen"),
+    reference: z.string().max(64).describe("card or receipt reference as the terminal gave it"),
+  }),
+]);
+
 export type ReadingsBody = z.infer<typeof readingsBodySchema>;
+export type TerminalRequestBody = z.infer<typeof terminalRequestBodySchema>;
 export type BillingBody = z.infer<typeof billingBodySchema>;
 export type EventBody = z.infer<typeof eventBodySchema>;
 export type EventType = (typeof eventTypes)[number];
@@ -205,6 +235,7 @@ export const streamSchemas = {
   readings: readingsBodySchema,
   billing: billingBodySchema,
   events: eventBodySchema,
+  requests: terminalRequestBodySchema,
 } as const;
 
 export type StreamName = keyof typeof streamSchemas;

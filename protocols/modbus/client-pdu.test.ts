@@ -5,6 +5,8 @@ import {
   checkRegistersReply,
   writeCoilPdu,
   writeRegisterPdu,
+  writeRegistersPdu,
+  checkWriteMultipleReply,
 } from "./client-pdu.ts";
 
 describe("the master's reply checks", () => {
@@ -37,5 +39,21 @@ describe("the master's reply checks", () => {
     const register = writeRegisterPdu(0x0102, 0xbeef);
     expect(Array.from(register)).toEqual([6, 1, 2, 0xbe, 0xef]);
     expect(checkEchoReply(register, Uint8Array.of(0x86, 4))).toEqual({ kind: "exception", exceptionCode: 4 });
+  });
+
+  it("encodes FC 16 with its byte count and accepts only the echo of address and quantity", () => {
+    const request = writeRegistersPdu(0x0010, [0x546f, 0x7020]);
+    expect(Array.from(request)).toEqual([0x10, 0, 0x10, 0, 2, 4, 0x54, 0x6f, 0x70, 0x20]);
+    expect(checkWriteMultipleReply(request, Uint8Array.of(0x10, 0, 0x10, 0, 2))).toEqual({
+      kind: "value",
+      value: true,
+    });
+    expect(checkWriteMultipleReply(request, Uint8Array.of(0x10, 0, 0x10, 0, 3))).toMatchObject({
+      kind: "bad",
+    });
+    expect(checkWriteMultipleReply(request, Uint8Array.of(0x90, 6))).toEqual({
+      kind: "exception",
+      exceptionCode: 6,
+    });
   });
 });

@@ -24,6 +24,24 @@ export function writeRegisterPdu(address: number, value: number): Uint8Array {
   return Uint8Array.of(0x06, (address >> 8) & 0xff, address & 0xff, (value >> 8) & 0xff, value & 0xff);
 }
 
+/**
+ * Encodes FC 16 (write multiple registers), section 6.12: 1..123 registers. The reply echoes the
+ * address and the quantity (checkWriteMultipleReply).
+ */
+export function writeRegistersPdu(address: number, values: readonly number[]): Uint8Array {
+  const pdu = new Uint8Array(6 + values.length * 2);
+  pdu.set([
+    0x10,
+    (address >> 8) & 0xff,
+    address & 0xff,
+    values.length >> 8,
+    values.length & 0xff,
+    values.length * 2,
+  ]);
+  values.forEach((v, i) => pdu.set([(v >> 8) & 0xff, v & 0xff], 6 + i * 2));
+  return pdu;
+}
+
 /** The exception or function-code mismatch of a reply, or undefined when it answers `fc` normally. */
 function checkFunction(fc: number, pdu: Uint8Array): ReplyCheck<never> | undefined {
   const replyFc = pdu[0];
@@ -83,5 +101,16 @@ export function checkEchoReply(request: Uint8Array, pdu: Uint8Array): ReplyCheck
     if (pdu[i] !== request[i]) return { kind: "bad", reason: "the echo differs from the request" };
   }
   if (pdu.length > request.length) return { kind: "bad", reason: "bytes past the echo" };
+  return { kind: "value", value: true };
+}
+
+/** Checks an FC 16 reply: function code, then the request's address and quantity echoed (section 6.12). */
+export function checkWriteMultipleReply(request: Uint8Array, pdu: Uint8Array): ReplyCheck<true> {
+  const mismatch = checkFunction(0x10, pdu);
+  if (mismatch !== undefined) return mismatch;
+  if (pdu.length < 5) return { kind: "short", reason: `write reply of ${pdu.length} bytes, expected 5` };
+  for (let i = 1; i < 5; i++)
+    if (pdu[i] !== request[i])
+      return { kind: "bad", reason: "write reply does not echo address and quantity" };
   return { kind: "value", value: true };
 }

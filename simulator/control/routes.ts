@@ -18,6 +18,7 @@ import {
 import { HttpError, validate, type Route, type RouteRequest } from "./route.ts";
 import { busView, clockView, faultView, meterView } from "./views.ts";
 import { dltRoutes } from "./dlt645-routes.ts";
+import { terminalRoutes } from "./terminal-routes.ts";
 
 type MeterOf = (request: RouteRequest) => MeterRef;
 
@@ -33,6 +34,7 @@ export function buildRoutes(simulation: Simulation, buses: () => readonly Runnin
     ...meterRoutes(simulation, meterOf),
     ...faultRoutes(simulation, meterOf),
     ...dltRoutes(simulation, meterOf),
+    ...terminalRoutes(simulation),
     ...logRoutes(simulation),
   ];
 }

@@ -14,6 +14,7 @@ import { noiseBytes } from "../faults/line-noise.ts";
 import { appendBounded, defaultLogCapacity } from "./event-log.ts";
 import type { AcceleratedClock } from "../../core/clock.ts";
 import type { SimMeter } from "./sim-meter.ts";
+import type { SimTerminal } from "../terminals/sim-terminal.ts";
 
 /**
  * What became of a write: `applied` (acted on), `rejected` (answered with an exception: wrong address or
@@ -56,6 +57,8 @@ export type SlaveReply =
 
 export class SimBus {
   readonly meters = new Map<number, SimMeter>();
+  /** Prepayment terminals on the bus, by unit (simulator/terminals/). */
+  readonly terminals = new Map<number, SimTerminal>();
   readonly writeLog: WriteLogEntry[] = [];
   /** Called for every well-framed request, in arrival order (tests use it to see bus order). */
   onRequest: ((unit: number, pdu: Uint8Array) => void) | undefined;
@@ -106,6 +109,8 @@ export class SimBus {
       }
       return { silent: true };
     }
+    const terminal = this.terminals.get(unit);
+    if (terminal !== undefined) return this.answerTerminal(terminal, pdu);
     const meter = this.meters.get(unit);
     if (meter === undefined) return { silent: true };
     const plan = meter.faults.plan(unit);
@@ -133,6 +138,18 @@ export class SimBus {
       ...(plan.delayMs === undefined ? {} : { delayMs: plan.delayMs }),
       ...(line === undefined ? {} : { line }),
     };
+  }
+
+  /** A terminal's answer; its block writes are logged like a meter's writes. */
+  private answerTerminal(terminal: SimTerminal, pdu: Uint8Array): SlaveReply {
+    const reply = terminal.handle(pdu);
+    const parsed = parseRequestPdu(pdu);
+    if (parsed.ok && parsed.request.kind === "writeRegisters") {
+      const { fc, address, values } = parsed.request;
+      const result = reply === undefined ? "lost" : reply[0] === fc ? "applied" : "refused";
+      this.recordWrite({ unit: terminal.unit, fc, address, value: values[0] ?? 0, values, result });
+    }
+    return reply === undefined ? { silent: true } : { unit: terminal.unit, pdu: reply };
   }
 
   private execute(meter: SimMeter, request: ModbusRequest): Uint8Array {

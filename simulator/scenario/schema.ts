@@ -37,6 +37,17 @@ export const busSchema = z.strictObject({
   protocol: z.enum(["modbus", "dlt645"]).default("modbus"),
   endpoint: endpointSchema,
   meters: z.array(meterGroupSchema).min(1),
+  /** Prepayment terminals on a Modbus bus (docs/simulator.md, "Terminals"). */
+  terminals: z
+    .array(
+      z.strictObject({
+        /** Modbus unit, 1..247, not a meter's. */
+        unit: z.number().int().min(1).max(247),
+        /** A shipped terminal profile; default generic-terminal. */
+        profile: z.string().min(1).default("generic-terminal"),
+      }),
+    )
+    .default([]),
 });
 
 export const timelineEntrySchema = z

@@ -3,6 +3,7 @@
  * timeline, a server per endpoint and, if asked, the control interface. The CLI's flags become a
  * scenario too, so both paths are this one.
  */
+import { addTerminal, terminalProfile } from "../terminals/terminals.ts";
 import type { Clock } from "../../core/clock.ts";
 import { AcceleratedClock, SystemClock } from "../../core/clock.ts";
 import { ControlServer } from "../control/http-server.ts";
@@ -114,6 +115,8 @@ function populate(simulation: Simulation, { scenario, profiles }: LoadedScenario
       });
     }
   }
+  for (const bus of scenario.buses)
+    for (const t of bus.terminals) addTerminal(simulation, bus.name, t.unit, terminalProfile(t.profile));
   scenario.timeline.forEach((entry, i) => {
     simulation.timeline.add({
       atMs: startMs + entry.at,

@@ -51,6 +51,9 @@ function counted(inner: ModbusTransport): ModbusTransport & { readonly pending: 
     readBits: track((...a: Parameters<ModbusTransport["readBits"]>) => inner.readBits(...a)),
     writeCoil: track((...a: Parameters<ModbusTransport["writeCoil"]>) => inner.writeCoil(...a)),
     writeRegister: track((...a: Parameters<ModbusTransport["writeRegister"]>) => inner.writeRegister(...a)),
+    writeRegisters: track((...a: Parameters<ModbusTransport["writeRegisters"]>) =>
+      inner.writeRegisters(...a),
+    ),
   };
 }
 

@@ -62,6 +62,8 @@ const validParams: Record<(typeof commandNames)[number], Record<string, unknown>
   "close-not-allowed": { account: "A-1", on: true, reason: "meter tampering under investigation" },
   // The epoch is the gateway's own (filled in per test); seqs past the last are simply not found.
   history: { stream: "billing", epoch: "0000000000000000", fromSeq: 1, toSeq: 1000 },
+  "terminal.message": { terminal: "T-1", text: "Maintenance 10:00-11:00", until: Date.UTC(2030, 0, 1) },
+  "terminal.answer": { terminal: "T-1", entryId: 1, status: "rejected", reason: "unknown token" },
 };
 
 describe("commands", () => {

@@ -115,7 +115,7 @@ describe("uplink streams", () => {
     expect(status["contract"]).toEqual({
       version: 1,
       schemas: "https://meter-gateway.example/schemas/v1/",
-      streams: ["readings", "billing", "events"],
+      streams: ["readings", "billing", "events", "requests"],
       commands: [
         "topup",
         "relay",
@@ -130,6 +130,8 @@ describe("uplink streams", () => {
         "config.get",
         "close-not-allowed",
         "history",
+        "terminal.message",
+        "terminal.answer",
       ],
     });
     // The published schema at that location admits it.

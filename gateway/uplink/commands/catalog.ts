@@ -11,6 +11,7 @@ import type { requestBaseShape } from "./request-base.ts";
 import { requestBaseKeys, request } from "./request-base.ts";
 import { readingSchema } from "./reading-schema.ts";
 import * as history from "./history-schemas.ts";
+import { terminalCommands } from "./terminal-commands.ts";
 import { timeCheckResultSchema } from "./time-check-result.ts";
 import { tariffEffectiveFromSchema, tariffSetResultFields } from "./tariff-set-fields.ts";
 
@@ -258,6 +259,7 @@ export const commandCatalog = {
     ...history.entry,
     request: request(history.requestFields).refine(history.rangeOk, history.rangeRule),
   },
+  ...terminalCommands,
 } as const;
 
 /** Command names: the last level of `request/{command}`. */

@@ -85,6 +85,10 @@ export const executorErrorCodes = {
     "A local technician's relay test (web page or CLI, never MQTT) was refused: the supply is not on, or a cut is announced, standing or not followed.",
   TARIFF_IN_FORCE:
     "`tariff.set`: `effectiveFrom` is at or before the start of the version in force, which took effect and cannot be replaced (a next set can, until its switch-over); `details: { tariff, effectiveFrom, inForceSinceMs, earliestMs }`.",
+  UNKNOWN_TERMINAL:
+    "`terminal.message` / `terminal.answer`: no prepayment terminal with that id on this gateway (`details: { terminal, terminals }`, the known ones).",
+  MESSAGE_EXPIRED:
+    "`terminal.message` with an `until` that is not after the gateway's clock: it would never be shown (`details: { untilMs, gatewayTimeMs }`).",
 } as const;
 
 /** Every code of a command response, with its meaning. */

@@ -35,5 +35,9 @@ export function dispatchCommand(executor: UplinkExecutor, admitted: Admitted, co
       return executor.closeNotAllowed(params("close-not-allowed"), context);
     case "history":
       return executor.history(params("history"), context);
+    case "terminal.message":
+      return executor.terminalMessage(params("terminal.message"), context);
+    case "terminal.answer":
+      return executor.terminalAnswer(params("terminal.answer"), context);
   }
 }

@@ -92,6 +92,10 @@ export interface CommandExecutor {
   readonly configGet: Query<"config.get">;
   /** `close-not-allowed`: set or lift the account's flag. */
   readonly closeNotAllowed: Mutation<"close-not-allowed">;
+  /** `terminal.message`: store the platform's message for a terminal (shown until it expires). */
+  readonly terminalMessage: Mutation<"terminal.message">;
+  /** `terminal.answer`: store the answer to a keypad entry; it is written to the terminal after commit. */
+  readonly terminalAnswer: Mutation<"terminal.answer">;
 }
 
 /**

@@ -17,6 +17,8 @@ import {
   checkRegistersReply,
   writeCoilPdu,
   writeRegisterPdu,
+  writeRegistersPdu,
+  checkWriteMultipleReply,
   type ReplyCheck,
 } from "../client-pdu.ts";
 import { MbapFramer, encodeMbap, type MbapFrame } from "../framing.ts";
@@ -190,6 +192,18 @@ export class MbapTcpTransport implements ModbusTransport {
     const pdu = writeRegisterPdu(address, value);
     await this.request(unit, pdu, timeoutMs, { fc: 6, address, value }, (reply) =>
       checkEchoReply(pdu, reply),
+    );
+  }
+
+  async writeRegisters(
+    unit: number,
+    address: number,
+    values: readonly number[],
+    timeoutMs: number,
+  ): Promise<void> {
+    const pdu = writeRegistersPdu(address, values);
+    await this.request(unit, pdu, timeoutMs, { fc: 16, address, count: values.length }, (reply) =>
+      checkWriteMultipleReply(pdu, reply),
     );
   }
 

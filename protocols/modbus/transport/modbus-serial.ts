@@ -206,6 +206,17 @@ export class ModbusSerialTransport implements ModbusTransport {
     );
   }
 
+  async writeRegisters(
+    unit: number,
+    address: number,
+    values: readonly number[],
+    timeoutMs: number,
+  ): Promise<void> {
+    await this.call(unit, timeoutMs, { fc: 16, address, count: values.length }, (client, done) =>
+      client.writeFC16(unit, address, [...values], (err: unknown) => done(err, true)),
+    );
+  }
+
   private async call<T>(
     unit: number,
     timeoutMs: number,

@@ -29,6 +29,8 @@ export interface ModbusTransport {
   ): Promise<boolean[]>;
   writeCoil(unit: number, address: number, value: boolean, timeoutMs: number): Promise<void>;
   writeRegister(unit: number, address: number, value: number, timeoutMs: number): Promise<void>;
+  /** FC 16: 1..123 registers from `address` in one request (terminal display blocks). */
+  writeRegisters(unit: number, address: number, values: readonly number[], timeoutMs: number): Promise<void>;
 }
 
 /** Where a transport connects. Mirrors the bus config, without scheduling fields. */

@@ -112,6 +112,12 @@ export class MemoryTransport implements ModbusTransport {
     );
   }
 
+  async writeRegisters(unit: number, address: number, values: readonly number[], timeoutMs: number) {
+    await this.request({ op: "register", unit, address, value: values[0] ?? 0, timeoutMs }, () =>
+      values.forEach((v, i) => this.setRegister(unit, address + i, v)),
+    );
+  }
+
   private request<T>(fields: Omit<LoggedRequest, "startMono" | "endMono">, answer: () => T): Promise<T> {
     if (!this.isOpen)
       return Promise.reject(new GatewayError(ErrorCode.PortClosed, `${this.description} is not open`));

@@ -16,6 +16,8 @@ import { commandCatalog } from "../../../gateway/uplink/commands/catalog.ts";
 import type { CommandContext, CommandExecutor } from "../../../gateway/uplink/commands/executor.ts";
 import { seedAccounts, testMeters } from "../uplink/fixtures.ts";
 import { createExecutor } from "../../../gateway/service/command-executor.ts";
+import type { PlatformMessage } from "../../../gateway/terminals/display-model.ts";
+import { TerminalState, type StoredAnswer } from "../../../gateway/terminals/state.ts";
 import { PrepaidEngine, type RelayPort } from "../../../gateway/billing/engine.ts";
 import { PrepaidOperations } from "../../../gateway/billing/operations.ts";
 import { rigParsedConfig } from "../billing/engine-rig.ts";
@@ -105,6 +107,21 @@ export interface ExecutorPorts {
   readonly meterRead: (meterId: string) => Promise<Reading>;
 }
 
+/** T-1 stands in for a prepayment terminal of account A-1: the commands store what it would show. */
+function rigTerminals(store: Store) {
+  const state = new TerminalState(store);
+  const terminal = {
+    ...{ id: "T-1", bus: "bus-1", unit: 20, profile: "generic-terminal", account: "A-1" },
+    ...{ refreshMs: 5000, inputPollMs: 2000 },
+  };
+  return {
+    ids: () => [terminal.id],
+    config: (id: string) => (id === terminal.id ? terminal : undefined),
+    setMessage: (id: string, message: PlatformMessage) => state.setMessage(id, message),
+    setAnswer: (id: string, answer: StoredAnswer) => state.setAnswer(id, answer),
+  };
+}
+
 /**
  * The real executor over these ports (the gateway hands it itself; a test has no gateway). Meters are
  * those of `config`. The clock is checked against its reading when this is called, as the gateway
@@ -117,6 +134,7 @@ export function buildExecutor(ports: ExecutorPorts): CommandExecutor {
     operations,
     store,
     config: () => config,
+    terminals: rigTerminals(store),
     relayForward: new RelayForwarder({
       store,
       logger: silentLogger(),
