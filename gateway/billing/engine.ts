@@ -23,6 +23,7 @@ import { QueuedEffectRunner, type QueuedEffect, type UnstampedInput } from "./qu
 import { decideMeter } from "./meter-decision.ts";
 import { chargeReading, type ChargeContext } from "./reading-charge.ts";
 import { withStoredTariffs, withTariff } from "./stored-tariffs.ts";
+import { withStoredBindings } from "./bindings.ts";
 
 export type { RelayPort };
 export type { QueuedEffect, UnstampedInput };
@@ -93,8 +94,9 @@ export class PrepaidEngine {
     this.current = settings;
     this.unitOfWork((queued) => {
       seedAccounts(this.deps.store, settings);
-      this.current = withStoredTariffs(this.deps.store, this.deps.logger, settings);
-      for (const meterId of settings.meterAccount.keys()) this.resume(meterId, queued);
+      const tariffed = withStoredTariffs(this.deps.store, this.deps.logger, settings);
+      this.current = withStoredBindings(this.deps.store, tariffed, this.deps.logger);
+      for (const meterId of this.current.meterAccount.keys()) this.resume(meterId, queued);
     });
   }
 
@@ -104,6 +106,14 @@ export class PrepaidEngine {
    */
   useTariff(id: string, tariff: Tariff, earlier: readonly TariffVersion[] = []): void {
     this.current = withTariff(this.current, id, tariff, earlier);
+  }
+
+  /**
+   * Puts the stored meter bindings in force (account.open, account.close). Call after the commit that
+   * stored them, like {@link useTariff}.
+   */
+  useStoredBindings(): void {
+    this.current = withStoredBindings(this.deps.store, this.current, this.deps.logger);
   }
 
   /**

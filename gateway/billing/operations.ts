@@ -17,6 +17,7 @@ import { confirmMeterReplacement, type ReplaceConfirmResult } from "./replacemen
 import { restoreModeOf, type PrepaidSettings } from "./settings.ts";
 import { earliestEffectiveFrom, storeTariffVersion } from "./stored-tariffs.ts";
 import { supplyView, type SupplyView } from "./supply-view.ts";
+import { AccountLifecycle } from "./lifecycle-ops.ts";
 import { applyTopUpCommand, type TopUpCommand, type TopUpResult } from "./topup-command.ts";
 
 export type { OperationResult, TopUpCommand };
@@ -29,6 +30,11 @@ export class PrepaidOperations {
 
   private get settings(): PrepaidSettings {
     return this.engine.settings;
+  }
+
+  /** Open, close, read, adjust and refund accounts (issue 16). */
+  get lifecycle(): AccountLifecycle {
+    return new AccountLifecycle(this.engine, this.store);
   }
 
   knowsAccount(accountId: string): boolean {

@@ -77,6 +77,25 @@ export class EngineState {
     return state;
   }
 
+  /** An account's state for reading only (account.get): not marked for writing back. */
+  peekAccount(accountId: string): Readonly<AccountState> {
+    const cached = this.accounts.get(accountId);
+    if (cached !== undefined) return cached;
+    const state = (this.load(accountKey(accountId)) as AccountState | undefined) ?? {
+      flags: { ...NO_MONEY_FLAGS },
+    };
+    this.accounts.set(accountId, state);
+    return state;
+  }
+
+  /** Forgets a meter's billing track and cut decision (its account was closed, or it is bound anew). */
+  resetMeter(meterId: string): void {
+    const state = this.meter(meterId);
+    delete state.track;
+    delete state.decision;
+    delete state.held;
+  }
+
   /** Writes what changed; call inside the unit of work. */
   persist(): void {
     for (const id of this.dirtyMeters) this.write(meterKey(id), this.meters.get(id));

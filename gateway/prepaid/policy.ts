@@ -4,6 +4,7 @@
  */
 import { z } from "zod";
 import { isValidTimeZone } from "./local-time.ts";
+import { lifecyclePolicyFields, compileLifecyclePolicy, type LifecyclePolicy } from "./lifecycle-policy.ts";
 import {
   dailyWindowSchema,
   isoDateSchema,
@@ -58,6 +59,7 @@ export const policyConfigSchema = z.strictObject({
   maxRelayOpsPerHour: z.int().min(1).max(60).default(4),
   relayRetry: relayRetryConfigSchema.prefault({}),
   clockToleranceMs: z.int().min(1000).max(HOUR_MS).default(10_000),
+  ...lifecyclePolicyFields,
 });
 /** A validated policy config; compile with {@link compilePolicy}. */
 export type PolicyConfig = z.output<typeof policyConfigSchema>;
@@ -74,6 +76,8 @@ export interface Policy {
   readonly relayRetryDelaysMs: readonly number[];
   readonly relayRetryEveryMs: number;
   readonly clockToleranceMs: number;
+  /** Account lifecycle settings (lifecycle-policy.ts); absent in hand-built policies: the defaults. */
+  readonly lifecycle?: LifecyclePolicy;
 }
 
 /** Compiles a validated policy config (output of {@link policyConfigSchema}). */
@@ -87,6 +91,7 @@ export function compilePolicy(config: PolicyConfig): Policy {
     relayRetryDelaysMs: [...config.relayRetry.delaysMs],
     relayRetryEveryMs: config.relayRetry.thenEveryMs,
     clockToleranceMs: config.clockToleranceMs,
+    lifecycle: compileLifecyclePolicy(config),
   };
 }
 

@@ -11,6 +11,7 @@ import type { PrepaidOperations } from "../billing/operations.ts";
 import type { ClockHealth, MeterDirectory } from "./ports.ts";
 import type { RelayForwarder } from "./relay-forward.ts";
 import { effectiveConfig } from "./effective-config.ts";
+import { lifecycleExecutor } from "./lifecycle-executor.ts";
 
 /** What the commands act on and read: the prepaid operations, the stored results, the meters, the clock. */
 export interface ExecutorPorts {
@@ -39,8 +40,8 @@ export function createExecutor(ports: ExecutorPorts): CommandExecutor {
   const { operations, clock } = ports;
   return {
     topup: (p) => {
-      const { account, amountFen, purchaseSeq, paymentRef } = p;
-      const r = operations.topup({ account, amountFen, purchaseSeq, paymentRef, source: "uplink" });
+      const { account, amountFen, purchaseSeq, paymentRef, orderNo } = p;
+      const r = operations.topup({ account, amountFen, purchaseSeq, paymentRef, orderNo, source: "uplink" });
       return r.ok ? { ok: true, result: { account, purchaseSeq, ...r.result } } : r;
     },
     relay: (p, context) => operations.relay(p.meter, p.action, p.reason, context.transaction),
@@ -85,6 +86,7 @@ export function createExecutor(ports: ExecutorPorts): CommandExecutor {
       ok: true,
       result: { config: effectiveConfig(ports.config(), ports.store) },
     }),
+    ...lifecycleExecutor(operations),
   };
 }
 

@@ -59,6 +59,17 @@ const validParams: Record<(typeof commandNames)[number], Record<string, unknown>
   "meter.read": { meter: "M-1" },
   "time.check": {},
   "config.get": {},
+  "account.open": {
+    account: "C-3",
+    customerNo: "CUST-3",
+    meter: "M-3",
+    tariff: "T-1",
+    openingBalance: "10.00",
+  },
+  "account.close": { account: "A-2", reason: "customer moved out" },
+  "account.get": { account: "A-1" },
+  adjustment: { account: "A-1", amountFen: -100, reason: "meter test energy", operator: "ops-1" },
+  refund: { account: "A-1", refundSeq: 1, amountFen: 500, reason: "customer moved out" },
 };
 
 describe("commands", () => {

@@ -8,6 +8,7 @@ import { z } from "zod";
 import { epochMsSchema, gatewayIdSchema } from "../envelope.ts";
 import { moneyString, quantityValuesSchema } from "../records.ts";
 import { timeCheckResultSchema } from "./time-check-result.ts";
+import { lifecycleCommands, orderNoRequest, orderNoResult } from "./catalog-lifecycle.ts";
 
 /** Account, meter and tariff ids as the config allows them. */
 const idSchema = z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, "1..64 of letters, digits, '_', '-', '.'");
@@ -69,6 +70,7 @@ export const commandCatalog = {
       amountFen: z.number().int().min(1).max(100_000_000).describe("amount in fen (0.01 yuan): 1..100000000"),
       purchaseSeq: z.number().int().min(1).max(2_147_483_647).describe("purchase count: last applied + 1"),
       paymentRef: z.string().min(1).max(128).describe("payment reference, for reconciliation"),
+      orderNo: orderNoRequest,
     }),
     result: z.strictObject({
       status: z
@@ -78,6 +80,7 @@ export const commandCatalog = {
       purchaseSeq: z.number().int().positive(),
       amountFen: z.number().int().positive().describe("the applied purchase's amount, fen"),
       paymentRef: z.string().describe("the applied purchase's payment reference"),
+      orderNo: orderNoResult,
       balance: moneyString.describe("balance right after the purchase was credited, yuan"),
     }),
   },
@@ -267,6 +270,7 @@ export const commandCatalog = {
         ),
     }),
   },
+  ...lifecycleCommands(requestBaseShape),
 } as const;
 
 /** Command names: the last level of `request/{command}`. */

@@ -71,6 +71,29 @@ export const executorErrorCodes = {
     "`meter.replace.confirm`: the meter was replaced by another serial than the one given (`details: { meter, pendingSerial }`).",
   RELAY_TEST_REFUSED:
     "A local technician's relay test (web page or CLI, never MQTT) was refused: the supply is not on, or a cut is announced, standing or not followed.",
+  // Account lifecycle (issue 16).
+  TOPUP_BALANCE_CAP:
+    "The balance would exceed the gateway's maximum balance (`policy.maxBalance`, default 999999.99); nothing was credited (`details: { wouldBe, maxBalance }`, yuan).",
+  TOPUP_ORDER_CONFLICT:
+    "`orderNo` was already applied as another purchase (another `purchaseSeq` or account); nothing credited (`details.applied: { account, purchaseSeq, orderNo, amountFen, paymentRef, balance, atMs }`).",
+  BALANCE_CAP:
+    "`adjustment` or `account.open` would take the balance above `policy.maxBalance`; nothing changed (`details: { wouldBe, maxBalance }`, yuan).",
+  ACCOUNT_EXISTS:
+    "`account.open` names an account that exists with other settings, or that was closed (ids are never reused); `details: { account, closed, customerNo }`.",
+  ACCOUNT_CLOSED:
+    "The account was closed by `account.close`: it takes no top-up, adjustment, refund or setting (`details: { account, closedAtMs }`).",
+  METER_BOUND:
+    "`account.open`: the meter already bills to another open account; close that account first (`details: { meter, account }`).",
+  REFUND_EXCEEDS_BALANCE:
+    "A refund larger than the balance: a refund never takes a balance below zero; nothing changed (`details: { amount, balance }`, yuan).",
+  REFUND_GAP:
+    "A `refundSeq` is missing: send the missing refund first (`details: { lastAppliedRefundSeq, expectedRefundSeq }`).",
+  REFUND_STALE:
+    "`refundSeq` is below the last applied one and the gateway has no record of it (`details: { lastAppliedRefundSeq, expectedRefundSeq }`).",
+  AMOUNT_INVALID:
+    "A local `adjustment` or `refund` with an amount or sequence that is not a whole number in range (`details.problem`); over MQTT the schema refuses these first.",
+  REFUND_CONFLICT:
+    "This `refundSeq` was already applied with another `amountFen` or `reason`: nothing changed (`details.applied: { refundSeq, amountFen, reason, balance, atMs }`).",
 } as const;
 
 /** Every code of a command response, with its meaning. */

@@ -31,5 +31,15 @@ export function dispatchCommand(executor: CommandExecutor, admitted: Admitted, c
       return executor.timeCheck(params("time.check"), context);
     case "config.get":
       return executor.configGet(params("config.get"), context);
+    case "account.open":
+      return executor.accountOpen(params("account.open"), context);
+    case "account.close":
+      return executor.accountClose(params("account.close"), context);
+    case "account.get":
+      return executor.accountGet(params("account.get"), context);
+    case "adjustment":
+      return executor.adjustment(params("adjustment"), context);
+    case "refund":
+      return executor.refund(params("refund"), context);
   }
 }

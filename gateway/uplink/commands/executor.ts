@@ -90,4 +90,14 @@ export interface CommandExecutor {
   readonly timeCheck: Query<"time.check">;
   /** `config.get`: the effective config without secrets. */
   readonly configGet: Query<"config.get">;
+  /** `account.open`: open an account bound to a configured meter. */
+  readonly accountOpen: Mutation<"account.open">;
+  /** `account.close`: charge the final reading, report the final balance, unbind the meters. */
+  readonly accountClose: Mutation<"account.close">;
+  /** `account.get`: the account's balance, thresholds, counts, alarm and cut state. */
+  readonly accountGet: Query<"account.get">;
+  /** `adjustment`: a signed correction of the balance with reason and operator. */
+  readonly adjustment: Mutation<"adjustment">;
+  /** `refund`: a refund (退费) by refund sequence, never below zero. */
+  readonly refund: Mutation<"refund">;
 }

@@ -1,0 +1,92 @@
+/**
+ * An account as `account.get` answers it (and `account.open` after opening): balance, thresholds,
+ * keep-power, purchase and refund counts, the money alarms raised now and each relay meter's cut state.
+ * Read-only: from the stored account, the engine's persisted state and the meters' decisions.
+ */
+import { MONEY_LEVELS, moneyStateOf, type MoneyLevel, type MoneyState } from "../prepaid/index.ts";
+import type { Account, Store } from "../store/index.ts";
+import { money } from "./billing-format.ts";
+import type { PrepaidEngine } from "./engine.ts";
+import { supplyView } from "./supply-view.ts";
+
+/** One relay meter's supply. */
+export interface MeterSupply {
+  readonly meter: string;
+  readonly relay: "open" | "closed" | null;
+  readonly cut: "none" | "announced" | "cut";
+  readonly reason?: string;
+}
+
+/** The account as the platform reads it (catalog-lifecycle.ts accountViewSchema). */
+export interface AccountView {
+  readonly account: string;
+  readonly customerNo: string | null;
+  readonly meters: string[];
+  readonly tariff: string | null;
+  readonly balance: string;
+  readonly moneyState: MoneyState;
+  readonly thresholds: {
+    alarm1: string;
+    alarm2: string;
+    overdraftLimit: string;
+    hoardingLimit: string;
+    closeAllowedMin: string;
+  };
+  readonly protection: { reason: string; until: number | null } | null;
+  readonly lastPurchaseSeq: number;
+  readonly lastRefundSeq: number;
+  readonly alarms: MoneyLevel[];
+  readonly supply: MeterSupply[];
+  readonly closedAtMs: number | null;
+  // Tier counters (issue 16 tariffs): the tariff part adds `tiers` here, from engine.states.account().usage.
+}
+
+/** The view of a stored account (`lastPurchaseSeq` as top-ups see it: lastPurchaseSeqOf). */
+export function accountView(
+  engine: PrepaidEngine,
+  store: Store,
+  account: Account,
+  lastPurchaseSeq: number,
+): AccountView {
+  const t = account.thresholds;
+  const lifecycle = store.lifecycle.get(account.id);
+  const flags = engine.states.peekAccount(account.id).flags;
+  return {
+    account: account.id,
+    customerNo: lifecycle?.customerNo ?? null,
+    meters: [...(engine.settings.accountMeters.get(account.id) ?? [])],
+    tariff: account.tariffId,
+    balance: money(account.balanceE7),
+    moneyState: moneyStateOf(account.balanceE7, t),
+    thresholds: {
+      alarm1: money(t.alarm1E7),
+      alarm2: money(t.alarm2E7),
+      overdraftLimit: money(t.overdraftLimitE7),
+      hoardingLimit: money(t.hoardingLimitE7),
+      closeAllowedMin: money(t.closeAllowedMinE7),
+    },
+    protection:
+      account.protection === null
+        ? null
+        : { reason: account.protection.reason, until: account.protection.untilMs },
+    lastPurchaseSeq,
+    lastRefundSeq: store.lifecycle.lastSeq(account.id, "refund"),
+    alarms: MONEY_LEVELS.filter((level) => flags[level]),
+    supply: engine.metersOf(account.id).map((meterId) => meterSupply(engine, store, meterId, account.id)),
+    closedAtMs: lifecycle?.closedAtMs ?? null,
+  };
+}
+
+function meterSupply(engine: PrepaidEngine, store: Store, meterId: string, accountId: string): MeterSupply {
+  const view = supplyView(engine.states, store, meterId, accountId);
+  const cut = view.cut;
+  if (cut === null) return { meter: meterId, relay: view.commanded, cut: "none" };
+  return cut.state === "cut"
+    ? { meter: meterId, relay: view.commanded, cut: "cut", reason: cut.reason }
+    : {
+        meter: meterId,
+        relay: view.commanded,
+        cut: "announced",
+        reason: `planned for ${new Date(cut.plannedAtMs).toISOString()}`,
+      };
+}
