@@ -8,7 +8,14 @@ import { afterEach, describe, expect, it } from "vitest";
 import { ManualClock } from "../../core/clock.ts";
 import type { Reading } from "../metering/reading.ts";
 import { TempStores } from "../../test/helpers/store/temp-store.ts";
-import { ingestInto, rigSettings, startEngine } from "../../test/helpers/billing/engine-rig.ts";
+import {
+  closeEngineRigs,
+  ingestInto,
+  openEngineRig,
+  rigConfig,
+  rigSettings,
+  startEngine,
+} from "../../test/helpers/billing/engine-rig.ts";
 import type { Store } from "../store/index.ts";
 import { PrepaidOperations } from "./operations.ts";
 import type { PrepaidEngine } from "./engine.ts";
@@ -176,5 +183,26 @@ describe("meters behind CT/PT", () => {
     });
     expect(balance(g.store, "c1")).toBe(488);
     await stop(g);
+  });
+});
+
+describe("account.close with policy.closeSupply: cut", () => {
+  it("cuts the supply of the account's meter, audited as a relay operation with the close's transaction", async () => {
+    const rig = openEngineRig(
+      rigConfig.replace("maxRelayOpsPerHour: 10 }", "maxRelayOpsPerHour: 10, closeSupply: cut }"),
+    );
+    rig.ingest([rig.read("m1", 1000)]);
+    const closed = rig.ops.lifecycle.close({
+      account: "a1",
+      reason: "moved out",
+      commandId: "tx-close-0042",
+    });
+    expect(closed).toMatchObject({ ok: true, result: { supply: "cut", finalBalance: "1.00" } });
+    await rig.engine.relaysSettled();
+    expect(rig.relays.writes).toEqual([["m1", false]]);
+    expect(rig.store.relayOps.forMeter("m1", 10).map((op) => [op.action, op.commandTxId, op.result])).toEqual(
+      [["cut", "tx-close-0042", "ok"]],
+    );
+    closeEngineRigs();
   });
 });
