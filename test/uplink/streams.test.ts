@@ -128,6 +128,11 @@ describe("uplink streams", () => {
         "meter.read",
         "time.check",
         "config.get",
+        "account.open",
+        "account.close",
+        "account.get",
+        "adjustment",
+        "refund",
       ],
     });
     // The published schema at that location admits it.
