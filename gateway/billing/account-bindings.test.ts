@@ -122,6 +122,19 @@ describe("bindings made by command", () => {
       ok: false,
       code: "ACCOUNT_CLOSED",
     });
+    const closedRefusal = { ok: false, code: "ACCOUNT_CLOSED" };
+    expect(second.ops.protect("a1", true, "hospital")).toMatchObject(closedRefusal);
+    expect(second.ops.accountSet("a1", { alarm1: "1.00" })).toMatchObject(closedRefusal);
+    const lifecycle = second.ops.lifecycle;
+    expect(
+      lifecycle.adjust({ account: "a1", amountFen: 1, reason: "x", operator: "o", source: "local" }),
+    ).toMatchObject(closedRefusal);
+    expect(
+      lifecycle.refund({ account: "a1", refundSeq: 1, amountFen: 1, reason: "x", source: "local" }),
+    ).toMatchObject(closedRefusal);
+    expect(lifecycle.close({ account: "a1", reason: "again", commandId: "tx-0002" })).toMatchObject(
+      closedRefusal,
+    );
     await stop(second);
   });
 });

@@ -18,6 +18,7 @@ import { restoreModeOf, type PrepaidSettings } from "./settings.ts";
 import { earliestEffectiveFrom, storeTariffVersion } from "./stored-tariffs.ts";
 import { supplyView, type SupplyView } from "./supply-view.ts";
 import { AccountLifecycle } from "./lifecycle-ops.ts";
+import { liveAccount } from "./balance-commands.ts";
 import { applyTopUpCommand, type TopUpCommand, type TopUpResult } from "./topup-command.ts";
 
 export type { OperationResult, TopUpCommand };
@@ -146,7 +147,8 @@ export class PrepaidOperations {
 
   /** Keep-power on (with reason and optional end, epoch ms) or off. */
   protect(accountId: string, on: boolean, reason: string, untilMs?: number): OperationResult {
-    if (!this.knowsAccount(accountId)) return unknownAccount(accountId);
+    const live = liveAccount(this.store, accountId); // unknown or closed (account.close): refused
+    if ("ok" in live) return live;
     return this.engine.unitOfWork((queued) => {
       const protection = on ? { reason, untilMs: untilMs ?? null } : null;
       this.store.accounts.updateSettings(accountId, { protection });
@@ -168,8 +170,8 @@ export class PrepaidOperations {
     accountId: string,
     patch: LimitsPatch & { tariff?: string; restoreMode?: "direct" | "allow-close" },
   ): OperationResult {
-    const account = this.store.accounts.get(accountId);
-    if (account === undefined) return unknownAccount(accountId);
+    const account = liveAccount(this.store, accountId);
+    if ("ok" in account) return account;
     if (patch.tariff !== undefined && !this.settings.tariffs.has(patch.tariff)) {
       return {
         ok: false,

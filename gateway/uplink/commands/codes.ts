@@ -81,7 +81,7 @@ export const executorErrorCodes = {
   ACCOUNT_EXISTS:
     "`account.open` names an account that exists with other settings, or that was closed (ids are never reused); `details: { account, closed, customerNo }`.",
   ACCOUNT_CLOSED:
-    "The account was closed by `account.close`: it takes no top-up, adjustment, refund or setting (`details: { account, closedAtMs }`).",
+    "The account was closed by `account.close`: it takes no top-up, adjustment, refund, `protect`, `account.set` or second close (`details: { account, closedAtMs }`).",
   METER_BOUND:
     "`account.open`: the meter already bills to another open account; close that account first (`details: { meter, account }`).",
   REFUND_EXCEEDS_BALANCE:
