@@ -39,7 +39,7 @@ describe("account lifecycle commands", () => {
     const opened = rig.send("account.open", open);
     expect(opened).toMatchObject({
       status: "ok",
-      result: { status: "opened", view: { account: "c7", balance: "20.00" } },
+      result: { status: "opened", view: { account: "c7", balance: "20.00", meters: ["m2"] } },
     });
     // A query: answered asynchronously.
     expect(await Promise.resolve(rig.send("account.get", { account: "c7" }))).toMatchObject({

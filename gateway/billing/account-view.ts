@@ -54,7 +54,7 @@ export function accountView(
   return {
     account: account.id,
     customerNo: lifecycle?.customerNo ?? null,
-    meters: [...(engine.settings.accountMeters.get(account.id) ?? [])],
+    meters: metersOf(engine, account, lifecycle?.closedAtMs ?? null),
     tariff: account.tariffId,
     balance: money(account.balanceE7),
     moneyState: moneyStateOf(account.balanceE7, t),
@@ -75,6 +75,17 @@ export function accountView(
     supply: engine.metersOf(account.id).map((meterId) => meterSupply(engine, store, meterId, account.id)),
     closedAtMs: lifecycle?.closedAtMs ?? null,
   };
+}
+
+/**
+ * The account's meters as billing uses them, and the meter `account.open` bound: inside the open's own
+ * unit of work that binding is stored but not yet in force (it is after the commit, bindings.ts).
+ */
+function metersOf(engine: PrepaidEngine, account: Account, closedAtMs: number | null): string[] {
+  const meters = [...(engine.settings.accountMeters.get(account.id) ?? [])];
+  if (account.meterId !== null && closedAtMs === null && !meters.includes(account.meterId))
+    meters.push(account.meterId);
+  return meters;
 }
 
 function meterSupply(engine: PrepaidEngine, store: Store, meterId: string, accountId: string): MeterSupply {
