@@ -9,6 +9,7 @@ import { jumpResolvedEvent } from "../uplink/event-specs/index.ts";
 import { recordBilling, recordEvent } from "../uplink/outbox-writer.ts";
 import { heldAnomalies, noteAnomalyCharge, releaseAnomaly } from "./anomalies.ts";
 import { money } from "./billing-format.ts";
+import { primaryEnergyWh } from "./transformer.ts";
 import type { PrepaidEngine } from "./engine.ts";
 import type { OperationResult } from "./operation-result.ts";
 
@@ -105,7 +106,8 @@ function chargeHeld(
     timeZone: engine.settings.timeZone,
     fromMs: held.fromMs,
     toMs: held.toMs,
-    energyWh: held.energyWh,
+    // The held jump is a register delta: behind transformers it is charged multiplied, like a reading.
+    energyWh: primaryEnergyWh(held.energyWh, engine.settings.meterRatios?.get(held.meterId)),
     usage: accountState.usage,
   });
   if (charge.usage !== undefined) accountState.usage = charge.usage;

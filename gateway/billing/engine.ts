@@ -26,6 +26,7 @@ import {
   type TariffSetsView,
   type TariffViewSource,
 } from "./tariff-view.ts";
+import { withStoredBindings } from "./bindings.ts";
 
 export type { RelayPort };
 export type { QueuedEffect, UnstampedInput };
@@ -87,8 +88,9 @@ export class PrepaidEngine {
     this.current = settings;
     this.unitOfWork((queued) => {
       for (const accountId of seedAccounts(this.deps.store, settings)) this.showBalance(accountId);
-      this.current = withStoredTariffs(this.deps.store, this.deps.logger, settings);
-      for (const meterId of settings.meterAccount.keys()) this.resume(meterId, queued);
+      const tariffed = withStoredTariffs(this.deps.store, this.deps.logger, settings);
+      this.current = withStoredBindings(this.deps.store, tariffed, this.deps.logger);
+      for (const meterId of this.current.meterAccount.keys()) this.resume(meterId, queued);
     });
   }
 
@@ -98,6 +100,14 @@ export class PrepaidEngine {
    */
   useTariff(id: string, tariff: Tariff, earlier: readonly TariffVersion[] = []): void {
     this.current = withTariff(this.current, id, tariff, earlier);
+  }
+
+  /**
+   * Puts the stored meter bindings in force (account.open, account.close). Call after the commit that
+   * stored them, like {@link useTariff}.
+   */
+  useStoredBindings(): void {
+    this.current = withStoredBindings(this.deps.store, this.current, this.deps.logger);
   }
 
   /**

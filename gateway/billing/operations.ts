@@ -17,8 +17,9 @@ import { toProtection } from "./protection.ts";
 import { confirmMeterReplacement, type ReplaceConfirmResult } from "./replacement-confirm.ts";
 import { restoreModeOf, type PrepaidSettings } from "./settings.ts";
 import { storedTimeline, storeTimeline } from "./stored-tariffs.ts";
-import type { AccountTariffView, TariffSetsView } from "./tariff-view.ts";
 import { supplyView, type SupplyView } from "./supply-view.ts";
+import { AccountLifecycle } from "./lifecycle-ops.ts";
+import { liveAccount } from "./balance-commands.ts";
 import { applyTopUpCommand, type TopUpCommand, type TopUpResult } from "./topup-command.ts";
 
 export type { OperationResult, TopUpCommand };
@@ -33,14 +34,14 @@ export class PrepaidOperations {
     return this.engine.settings;
   }
 
-  /** An account's current and next tariff sets and tier counter now (tariff-view.ts); undefined: unknown. */
-  tariffView(accountId: string): AccountTariffView | undefined {
-    return this.engine.tariffView(accountId);
+  /** Tariff sets and tier counters now (tariff-view.ts: `account.get`, `config.get`, status). */
+  get tariffs(): Pick<PrepaidEngine, "tariffView" | "tariffSets"> {
+    return this.engine;
   }
 
-  /** The current and next sets of every tariff now (`config.get`). */
-  tariffSets(): TariffSetsView[] {
-    return this.engine.tariffSets();
+  /** Open, close, read, adjust and refund accounts (issue 16). */
+  get lifecycle(): AccountLifecycle {
+    return new AccountLifecycle(this.engine, this.store);
   }
 
   knowsAccount(accountId: string): boolean {
@@ -152,7 +153,8 @@ export class PrepaidOperations {
 
   /** Keep-power on (with reason and optional end, epoch ms) or off. */
   protect(accountId: string, on: boolean, reason: string, untilMs?: number): OperationResult {
-    if (!this.knowsAccount(accountId)) return unknownAccount(accountId);
+    const live = liveAccount(this.store, accountId); // unknown or closed (account.close): refused
+    if ("ok" in live) return live;
     return this.engine.unitOfWork((queued) => {
       const protection = on ? { reason, untilMs: untilMs ?? null } : null;
       this.store.accounts.updateSettings(accountId, { protection });
@@ -174,8 +176,8 @@ export class PrepaidOperations {
     accountId: string,
     patch: LimitsPatch & { tariff?: string; restoreMode?: "direct" | "allow-close" },
   ): OperationResult {
-    const account = this.store.accounts.get(accountId);
-    if (account === undefined) return unknownAccount(accountId);
+    const account = liveAccount(this.store, accountId);
+    if ("ok" in account) return account;
     if (patch.tariff !== undefined && !this.settings.tariffs.has(patch.tariff)) {
       return {
         ok: false,
@@ -204,7 +206,7 @@ export class PrepaidOperations {
     });
   }
 
-  /** Sets or lifts an account's "close not allowed" at `nowMs` (close-not-allowed.ts). */
+  /** Sets or lifts an account's "close not allowed" at `nowMs`. */
   closeNotAllowed(accountId: string, on: boolean, reason: string, nowMs: number) {
     return setCloseNotAllowed(this.engine, this.store, { accountId, on, reason, nowMs });
   }
@@ -215,10 +217,7 @@ export class PrepaidOperations {
     return restoreModeOf({ ...this.settings, meterRestoreModes: new Map() }, "", account);
   }
 
-  /**
-   * Resolves a held energy jump: `charge` bills it at the account's tariff over the interval it was used
-   * in; `waive` never bills it. Either way it is audited, published on billing and no longer held.
-   */
+  /** Resolves a held energy jump: `charge` bills it over its interval, `waive` never; audited, on billing. */
   anomalyResolve(
     meterId: string,
     anomalyId: number,

@@ -21,6 +21,7 @@ import type { QueuedEffect, UnstampedInput } from "./queued-effects.ts";
 import { checkMeterIdentity } from "./replacement.ts";
 import type { MeterState } from "./state.ts";
 import { toProtection } from "./protection.ts";
+import { primaryEnergyWh } from "./transformer.ts";
 
 /** What billing a reading needs of the engine beyond the decision context. */
 export interface ChargeContext extends DecisionContext {
@@ -112,13 +113,15 @@ function charge(
   const tariff = ctx.settings.tariffs.get(account.tariffId ?? "");
   if (tariff === undefined) throw new Error(`account ${accountId} has no known tariff '${account.tariffId}'`);
   const accountState = ctx.state.account(accountId);
+  const ratio = ctx.settings.meterRatios?.get(reading.meterId);
+  const energyWh = primaryEnergyWh(verdict.deltaWh, ratio);
   const charged = chargeEnergy({
     tariff,
     earlier: ctx.settings.tariffHistory?.get(account.tariffId ?? ""),
     timeZone: ctx.settings.timeZone,
     fromMs: verdict.fromMs,
     toMs: verdict.toMs,
-    energyWh: verdict.deltaWh,
+    energyWh,
     usage: accountState.usage,
   });
   const { entry, duplicate } = ctx.store.ledger.chargeReading({
@@ -135,10 +138,11 @@ function charge(
     accountId,
     meterId: reading.meterId,
     readingId,
-    energyWh: verdict.deltaWh,
+    energyWh,
     amount: money(charged.amountE7),
     balance: money(entry.balanceAfterE7),
     parts: chargeParts(charged.parts),
+    ...(ratio === undefined ? {} : { rawEnergyWh: verdict.deltaWh, ...ratio }),
   });
   ctx.balanceChanged(accountId, entry.balanceAfterE7, queued, reading.meterId);
 }

@@ -37,6 +37,14 @@ export interface PrepaidSettings {
   readonly readingLimits: ReadonlyMap<string, ReadingLimits>;
   /** Restore modes set on meters (`meters[].restoreMode`); others follow their account. */
   readonly meterRestoreModes?: ReadonlyMap<string, RestoreMode>;
+  /** Transformer ratios of meters behind CTs/PTs (`meters[].ctRatio`, `ptRatio`); absent: 1 x 1. */
+  readonly meterRatios?: ReadonlyMap<string, TransformerRatio>;
+}
+
+/** A meter's transformer ratios: charged energy = register delta x ctRatio x ptRatio. */
+export interface TransformerRatio {
+  readonly ctRatio: number;
+  readonly ptRatio: number;
 }
 
 /**
@@ -82,10 +90,13 @@ export function compilePrepaidSettings(
   const meterAccount = new Map<string, string>();
   const readingLimits = new Map<string, ReadingLimits>();
   const meterRestoreModes = new Map<string, RestoreMode>();
+  const meterRatios = new Map<string, TransformerRatio>();
   const policy = config.policy === undefined ? defaultPolicy() : compilePolicy(config.policy as PolicyConfig);
   for (const meter of config.meters) {
     if (meter.account !== undefined) meterAccount.set(meter.id, meter.account);
     if (meter.restoreMode !== undefined) meterRestoreModes.set(meter.id, meter.restoreMode);
+    if (meter.ctRatio !== undefined || meter.ptRatio !== undefined)
+      meterRatios.set(meter.id, { ctRatio: meter.ctRatio ?? 1, ptRatio: meter.ptRatio ?? 1 });
     readingLimits.set(meter.id, {
       ...DEFAULT_READING_LIMITS,
       clockToleranceMs: policy.clockToleranceMs,
@@ -110,5 +121,6 @@ export function compilePrepaidSettings(
     meterAccount,
     readingLimits,
     meterRestoreModes,
+    meterRatios,
   };
 }

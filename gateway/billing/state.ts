@@ -77,9 +77,23 @@ export class EngineState {
     return state;
   }
 
-  /** An account's state for reading only (views, status): not marked for writing back. */
-  peekAccount(accountId: string): Readonly<AccountState> | undefined {
-    return this.accounts.get(accountId) ?? (this.load(accountKey(accountId)) as AccountState | undefined);
+  /** An account's state for reading only (account.get): not marked for writing back. */
+  peekAccount(accountId: string): Readonly<AccountState> {
+    const cached = this.accounts.get(accountId);
+    if (cached !== undefined) return cached;
+    const state = (this.load(accountKey(accountId)) as AccountState | undefined) ?? {
+      flags: { ...NO_MONEY_FLAGS },
+    };
+    this.accounts.set(accountId, state);
+    return state;
+  }
+
+  /** Forgets a meter's billing track and cut decision (its account was closed, or it is bound anew). */
+  resetMeter(meterId: string): void {
+    const state = this.meter(meterId);
+    delete state.track;
+    delete state.decision;
+    delete state.held;
   }
 
   /** Writes what changed; call inside the unit of work. */

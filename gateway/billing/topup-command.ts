@@ -9,8 +9,18 @@ import type { LedgerEntry } from "../store/ledger.ts";
 import type { Account, Store } from "../store/index.ts";
 import { nextBillingKey, recordBilling } from "../uplink/outbox-writer.ts";
 import { money } from "./billing-format.ts";
-import type { PrepaidEngine } from "./engine.ts";
+import type { PrepaidEngine, QueuedEffect } from "./engine.ts";
+import { liveAccount } from "./balance-commands.ts";
 import type { OperationResult } from "./operation-result.ts";
+import { lifecycleOf } from "../prepaid/index.ts";
+import {
+  type TopUpRecord,
+  describe,
+  figuresOf,
+  orderNumberConflict,
+  rememberOrder,
+  withOrderNo,
+} from "./order-numbers.ts";
 
 /** A top-up as the platform or a technician sends it. */
 export interface TopUpCommand {
@@ -18,6 +28,8 @@ export interface TopUpCommand {
   amountFen: number;
   purchaseSeq: number;
   paymentRef: string;
+  /** The platform's purchase order number (购电单号): a second key for exactly-once (order-numbers.ts). */
+  orderNo?: string | undefined;
   source: "uplink" | "local";
 }
 
@@ -27,6 +39,7 @@ const refusalCodes = {
   conflict: "TOPUP_CONFLICT",
   hoarding: "TOPUP_HOARDING_LIMIT",
   invalid: "TOPUP_INVALID",
+  cap: "TOPUP_BALANCE_CAP",
 } as const;
 
 /**
@@ -37,6 +50,8 @@ export interface AppliedPurchase {
   status: "applied" | "duplicate";
   amountFen: number;
   paymentRef: string;
+  /** The applied purchase's order number, when it had one. */
+  orderNo?: string;
   balance: string;
 }
 export type TopUpResult = OperationResult<AppliedPurchase>;
@@ -63,17 +78,13 @@ export function lastPurchaseSeqOf(store: Pick<Store, "kv">, account: Account): n
 /** Applies (or refuses) a top-up command in one unit of work. */
 export function applyTopUpCommand(engine: PrepaidEngine, store: Store, cmd: TopUpCommand): TopUpResult {
   return engine.unitOfWork((queued) => {
-    const account = store.accounts.get(cmd.account);
-    if (account === undefined)
-      return {
-        ok: false,
-        code: "UNKNOWN_ACCOUNT",
-        message: `no account '${cmd.account}'`,
-        details: { account: cmd.account },
-      };
+    const account = liveAccount(store, cmd.account);
+    if ("ok" in account) return account;
     const accountState = engine.states.account(cmd.account);
     const amountE7 = Number.isSafeInteger(cmd.amountFen) && cmd.amountFen > 0 ? fenToE7(cmd.amountFen) : 0;
     const record = recordOf(cmd);
+    const orderConflict = orderNumberConflict(store, cmd, record, money(account.balanceE7));
+    if (orderConflict !== undefined) return orderConflict;
     const earlier = store.ledger.findTopUp(cmd.account, cmd.purchaseSeq);
     if (earlier !== undefined) return repeatedPurchase(store, cmd, record, earlier, money(account.balanceE7));
     const outcome = applyTopUp(
@@ -82,32 +93,13 @@ export function applyTopUpCommand(engine: PrepaidEngine, store: Store, cmd: TopU
         lastPurchaseSeq: lastPurchaseSeqOf(store, account),
         lastPurchaseAmountE7: accountState.lastPurchaseAmountE7,
         hoardingLimitE7: account.thresholds.hoardingLimitE7,
+        maxBalanceE7: lifecycleOf(engine.settings.policy).maxBalanceE7,
       },
       { seq: cmd.purchaseSeq, amountE7 },
     );
     switch (outcome.kind) {
-      case "applied": {
-        const entry = store.ledger.post({
-          accountId: cmd.account,
-          kind: "topup",
-          amountE7: outcome.amountE7,
-          purchaseSeq: outcome.seq,
-          ref: cmd.paymentRef,
-        });
-        accountState.lastPurchaseAmountE7 = outcome.amountE7;
-        const balance = money(entry.balanceAfterE7);
-        recordBilling(store, `topup:${cmd.account}:${outcome.seq}`, {
-          kind: "topup",
-          status: "applied",
-          ...record,
-          balance,
-        });
-        engine.balanceChanged(cmd.account, entry.balanceAfterE7, queued, outcome.amountE7);
-        return {
-          ok: true,
-          result: { status: "applied", amountFen: cmd.amountFen, paymentRef: cmd.paymentRef, balance },
-        };
-      }
+      case "applied":
+        return creditPurchase(engine, store, cmd, outcome.amountE7, queued);
       case "duplicate":
         return seededDuplicate(store, cmd, money(account.balanceE7));
       case "refused": {
@@ -121,6 +113,34 @@ export function applyTopUpCommand(engine: PrepaidEngine, store: Store, cmd: TopU
   });
 }
 
+/** Posts an applied purchase with its order number, publishes it and re-evaluates the account. */
+function creditPurchase(
+  engine: PrepaidEngine,
+  store: Store,
+  cmd: TopUpCommand,
+  amountE7: number,
+  queued: QueuedEffect[],
+): TopUpResult {
+  const entry = store.ledger.post({
+    accountId: cmd.account,
+    kind: "topup",
+    amountE7,
+    purchaseSeq: cmd.purchaseSeq,
+    ref: cmd.paymentRef,
+  });
+  rememberOrder(store, entry, cmd);
+  engine.states.account(cmd.account).lastPurchaseAmountE7 = amountE7;
+  const balance = money(entry.balanceAfterE7);
+  recordBilling(store, `topup:${cmd.account}:${cmd.purchaseSeq}`, {
+    kind: "topup",
+    status: "applied",
+    ...recordOf(cmd),
+    balance,
+  });
+  engine.balanceChanged(cmd.account, entry.balanceAfterE7, queued, amountE7);
+  return { ok: true, result: { status: "applied", ...figuresOf(cmd), balance } };
+}
+
 /** Why a top-up was refused, for the response and the billing record. */
 function refusalMessage(outcome: TopUpRefusal, purchaseSeq: number): string {
   switch (outcome.reason) {
@@ -132,12 +152,12 @@ function refusalMessage(outcome: TopUpRefusal, purchaseSeq: number): string {
       return `balance would be ${money(outcome.wouldBeE7)}, above the hoarding limit ${money(outcome.hoardingLimitE7)}`;
     case "conflict":
       return `purchase ${purchaseSeq} was applied with another amount`;
+    case "cap":
+      return `balance would be ${money(outcome.wouldBeE7)}, above the gateway's maximum balance ${money(outcome.maxBalanceE7)}`;
     case "invalid":
       return "amount and purchase sequence must be positive whole numbers";
   }
 }
-
-type TopUpRecord = Omit<TopUpCommand, "account"> & { accountId: string };
 
 /**
  * A duplicate of a purchase the ledger has no entry for (the purchase count was seeded from the config
@@ -148,14 +168,14 @@ function seededDuplicate(store: Store, cmd: TopUpCommand, balance: string): TopU
   recordBilling(store, key, { kind: "topup", status: "duplicate", ...recordOf(cmd), balance });
   return {
     ok: true,
-    result: { status: "duplicate", amountFen: cmd.amountFen, paymentRef: cmd.paymentRef, balance },
+    result: { status: "duplicate", ...figuresOf(cmd), balance },
   };
 }
 
 /** The request's figures as every billing `topup` record carries them. */
 function recordOf(cmd: TopUpCommand): TopUpRecord {
-  const { account, ...rest } = cmd;
-  return { accountId: account, ...rest };
+  const { account, orderNo, ...rest } = cmd;
+  return { accountId: account, ...rest, ...(orderNo === undefined ? {} : { orderNo }) };
 }
 
 /**
@@ -170,15 +190,17 @@ function repeatedPurchase(
   earlier: LedgerEntry,
   balanceNow: string,
 ): TopUpResult {
-  const applied = appliedFrom(earlier, "duplicate");
-  if (applied.amountFen === cmd.amountFen && applied.paymentRef === cmd.paymentRef) {
+  const applied = withOrderNo(store, earlier, appliedFrom(earlier, "duplicate"));
+  const sameOrder =
+    applied.orderNo === undefined || cmd.orderNo === undefined || applied.orderNo === cmd.orderNo;
+  if (applied.amountFen === cmd.amountFen && applied.paymentRef === cmd.paymentRef && sameOrder) {
     const key = nextBillingKey(store, `topup-duplicate:${cmd.account}:${cmd.purchaseSeq}`);
     recordBilling(store, key, { kind: "topup", status: "duplicate", ...record, balance: balanceNow });
     return { ok: true, result: applied };
   }
   const message =
-    `purchase ${cmd.purchaseSeq} was already applied as ${applied.paymentRef} for ${applied.amountFen} fen;` +
-    ` this request has ${cmd.paymentRef} for ${cmd.amountFen} fen`;
+    `purchase ${cmd.purchaseSeq} was already applied as ${describe(applied)};` +
+    ` this request has ${describe({ ...cmd, orderNo: cmd.orderNo })}`;
   const key = nextBillingKey(store, `topup-refused:${cmd.account}:${cmd.purchaseSeq}`);
   recordBilling(store, key, {
     kind: "topup",
@@ -209,6 +231,8 @@ function refusalDetails(outcome: TopUpRefusal): Record<string, unknown> {
       return { wouldBe: money(outcome.wouldBeE7), hoardingLimit: money(outcome.hoardingLimitE7) };
     case "conflict":
       return { applied: { purchaseSeq: outcome.seq, amountFen: outcome.appliedAmountE7 / E7_PER_FEN } };
+    case "cap":
+      return { wouldBe: money(outcome.wouldBeE7), maxBalance: money(outcome.maxBalanceE7) };
     case "invalid":
       return { problem: outcome.detail };
   }

@@ -13,6 +13,7 @@ import type { CommandName } from "../uplink/commands/catalog.ts";
 import { commandCatalog } from "../uplink/commands/catalog.ts";
 import { accountSwitch, extraOptions, extraParams, onOrOff } from "./command-extras.ts";
 import { UsageError } from "./output.ts";
+import { addLifecycleOptions, isLifecycleCommand, lifecycleParams } from "./command-lifecycle.ts";
 
 interface CommonOptions {
   config: string;
@@ -58,6 +59,7 @@ function pick(options: CommonOptions, fields: Record<string, string>): Record<st
 
 /** The command's own fields from the command line. */
 function paramsFor(command: CommandName, o: CommonOptions): Record<string, unknown> {
+  if (isLifecycleCommand(command)) return lifecycleParams(command, o);
   switch (command) {
     case "topup":
       return {
@@ -65,6 +67,7 @@ function paramsFor(command: CommandName, o: CommonOptions): Record<string, unkno
         amountFen: integer(o["amountFen"], "--amount-fen"),
         purchaseSeq: integer(o["purchaseSeq"], "--purchase-seq"),
         paymentRef: o["paymentRef"],
+        ...pick(o, { orderNo: "orderNo" }),
       };
     case "relay":
     case "relay.forward": // block and mac only for relay.forward (commander requires them there)
@@ -116,13 +119,15 @@ function paramsFor(command: CommandName, o: CommonOptions): Record<string, unkno
 
 /** Command-specific options, added to each subcommand. */
 function addOptions(sub: Command, command: CommandName): Command {
+  if (isLifecycleCommand(command)) return addLifecycleOptions(sub, command);
   switch (command) {
     case "topup":
       return sub
         .requiredOption("--account <id>", "account to credit")
         .requiredOption("--amount-fen <n>", "amount in fen (0.01 yuan)")
         .requiredOption("--purchase-seq <n>", "purchase count: the account's last + 1")
-        .requiredOption("--payment-ref <ref>", "payment reference");
+        .requiredOption("--payment-ref <ref>", "payment reference")
+        .option("--order-no <no>", "purchase order number (applied once)");
     case "relay":
       return sub
         .requiredOption("--meter <id>", "meter to switch")

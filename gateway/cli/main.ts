@@ -16,6 +16,7 @@ import { registerRun } from "./run.ts";
 import { registerScan } from "./scan.ts";
 import { registerStatus } from "./status-command.ts";
 import { registerTechnicianCommands } from "./technician.ts";
+import { registerAccountCommands } from "./technician-account.ts";
 import { registerTopup } from "./topup.ts";
 import { version } from "./version.ts";
 
@@ -34,6 +35,7 @@ export function buildProgram(): Command {
   registerDoctor(program);
   registerTopup(program);
   registerTechnicianCommands(program);
+  registerAccountCommands(program);
   registerRestore(program);
   registerCommand(program);
   registerPasswd(program);

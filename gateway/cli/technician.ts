@@ -28,7 +28,7 @@ const relayTestTimeoutMs = 120_000;
  * Posts to the service; prints a refusal as one line (or, with `--json`, the answer as it is) and sets
  * exit code 1. Resolves with the answer when it is ok, else undefined.
  */
-async function post<R>(
+export async function post<R>(
   options: { config: string; json?: boolean },
   what: string,
   path: string,
@@ -46,7 +46,7 @@ async function post<R>(
   return undefined;
 }
 
-const say = (text: string) => process.stdout.write(`${text}\n`);
+export const say = (text: string) => process.stdout.write(`${text}\n`);
 
 function integer(text: string, flag: string, min: number): number {
   const n = Number(text);

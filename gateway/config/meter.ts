@@ -26,6 +26,13 @@ const commonMeterFields = {
    * button; DL/T 645 meters). Absent: its account's mode (default `direct`).
    */
   restoreMode: z.enum(["direct", "allow-close"]).optional(),
+  /**
+   * Current transformer ratio for a meter behind CTs (e.g. 40 for 200/5 A): 1..10000, whole numbers;
+   * absent: 1. Energy is multiplied by ctRatio x ptRatio before it is charged (DOMAIN.md section 2).
+   */
+  ctRatio: intBetween(1, 10_000).optional(),
+  /** Voltage transformer ratio (e.g. 100 for 10 kV/100 V): 1..10000, whole numbers; absent: 1. */
+  ptRatio: intBetween(1, 10_000).optional(),
 };
 
 export const modbusMeterSchema = z.strictObject({

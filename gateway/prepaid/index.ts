@@ -23,3 +23,5 @@ export * from "./purchase-sequence.ts";
 export * from "./anomaly.ts";
 export * from "./hold-streak.ts";
 export * from "./meter-identity.ts";
+export * from "./lifecycle-policy.ts";
+export * from "./lifecycle.ts";

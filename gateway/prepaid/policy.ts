@@ -4,6 +4,7 @@
  */
 import { z } from "zod";
 import { isValidTimeZone } from "./local-time.ts";
+import { lifecyclePolicyFields, compileLifecyclePolicy, type LifecyclePolicy } from "./lifecycle-policy.ts";
 import {
   dailyWindowSchema,
   isoDateSchema,
@@ -73,6 +74,7 @@ export const policyConfigSchema = z.strictObject({
   keepPowerPeriods: z.array(dailyWindowSchema).max(24).default([]),
   tripMaxCurrentA: z.number().min(0.1).max(10_000).optional(),
   tripMaxDeferMin: z.int().min(1).max(10_080).default(60),
+  ...lifecyclePolicyFields,
 });
 /** A validated policy config; compile with {@link compilePolicy}. */
 export type PolicyConfig = z.output<typeof policyConfigSchema>;
@@ -95,6 +97,8 @@ export interface Policy {
   readonly keepPowerWindows?: readonly MinuteWindow[];
   readonly tripMaxCurrentA?: number | undefined;
   readonly tripMaxDeferMs?: number;
+  /** Account lifecycle settings (lifecycle-policy.ts); absent in hand-built policies: the defaults. */
+  readonly lifecycle?: LifecyclePolicy;
 }
 
 /** Compiles a validated policy config (output of {@link policyConfigSchema}). */
@@ -114,6 +118,7 @@ export function compilePolicy(config: PolicyConfig): Policy {
     keepPowerWindows: config.keepPowerPeriods.map((w) => toMinuteWindow(w.from, w.to)),
     tripMaxCurrentA: config.tripMaxCurrentA,
     tripMaxDeferMs: config.tripMaxDeferMin * MINUTE_MS,
+    lifecycle: compileLifecyclePolicy(config),
   };
 }
 

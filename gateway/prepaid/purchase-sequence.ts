@@ -16,6 +16,8 @@ export interface TopUpAccount {
   readonly lastPurchaseAmountE7?: number | undefined;
   /** Balance ceiling, 1e-7 yuan (囤积金额限值). */
   readonly hoardingLimitE7: number;
+  /** The gateway's balance cap (policy.maxBalance), 1e-7 yuan; absent: no cap beyond hoardingLimitE7. */
+  readonly maxBalanceE7?: number | undefined;
 }
 
 /** A purchase as delivered by the platform. */
@@ -72,10 +74,18 @@ export type TopUpRefusal =
       readonly wouldBeE7: number;
       readonly hoardingLimitE7: number;
     }
+  /** The balance would exceed the gateway's balance cap (policy.maxBalance). */
+  | {
+      readonly kind: "refused";
+      readonly reason: "cap";
+      readonly seq: number;
+      readonly wouldBeE7: number;
+      readonly maxBalanceE7: number;
+    }
   /** Not a positive safe integer sequence or amount. */
   | { readonly kind: "refused"; readonly reason: "invalid"; readonly seq: number; readonly detail: string };
 
-/** Decides a top-up. Checks run in the order: validity, sequence, amount conflict, hoarding. */
+/** Decides a top-up. Checks run in the order: validity, sequence, amount conflict, hoarding, balance cap. */
 export function applyTopUp(account: TopUpAccount, request: TopUpRequest): TopUpResult {
   const { seq, amountE7 } = request;
   if (!Number.isSafeInteger(seq) || seq < 1) {
@@ -101,5 +111,9 @@ export function applyTopUp(account: TopUpAccount, request: TopUpRequest): TopUpR
   if (!Number.isSafeInteger(wouldBeE7) || wouldBeE7 > account.hoardingLimitE7) {
     return { kind: "refused", reason: "hoarding", seq, wouldBeE7, hoardingLimitE7: account.hoardingLimitE7 };
   }
+  // The gateway-wide cap binds an account whose own hoarding limit was set above it.
+  const cap = account.maxBalanceE7;
+  if (cap !== undefined && wouldBeE7 > cap)
+    return { kind: "refused", reason: "cap", seq, wouldBeE7, maxBalanceE7: cap };
   return { kind: "applied", seq, amountE7, balanceE7: wouldBeE7 };
 }

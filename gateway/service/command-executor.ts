@@ -12,6 +12,7 @@ import type { ClockHealth, MeterDirectory } from "./ports.ts";
 import type { RelayForwarder } from "./relay-forward.ts";
 import { effectiveConfig } from "./effective-config.ts";
 import { terminalAnswer, terminalMessage, type TerminalCommandPorts } from "./terminal-commands.ts";
+import { lifecycleExecutor } from "./lifecycle-executor.ts";
 
 /** What the commands act on and read: the prepaid operations, the stored results, the meters, the clock. */
 export interface ExecutorPorts {
@@ -42,8 +43,8 @@ export function createExecutor(ports: ExecutorPorts): CommandExecutor {
   const { operations, clock } = ports;
   return {
     topup: (p) => {
-      const { account, amountFen, purchaseSeq, paymentRef } = p;
-      const r = operations.topup({ account, amountFen, purchaseSeq, paymentRef, source: "uplink" });
+      const { account, amountFen, purchaseSeq, paymentRef, orderNo } = p;
+      const r = operations.topup({ account, amountFen, purchaseSeq, paymentRef, orderNo, source: "uplink" });
       return r.ok ? { ok: true, result: { account, purchaseSeq, ...r.result } } : r;
     },
     relay: (p, context) => operations.relay(p.meter, p.action, p.reason, context.transaction),
@@ -86,11 +87,12 @@ export function createExecutor(ports: ExecutorPorts): CommandExecutor {
     },
     configGet: () => ({
       ok: true,
-      result: { config: effectiveConfig(ports.config(), ports.store, ports.operations) },
+      result: { config: effectiveConfig(ports.config(), ports.store, ports.operations.tariffs) },
     }),
     closeNotAllowed: (p) => operations.closeNotAllowed(p.account, p.on, p.reason, clock.now()),
     terminalMessage: (p) => terminalMessage(ports, p),
     terminalAnswer: (p) => terminalAnswer(ports, p),
+    ...lifecycleExecutor(operations),
   };
 }
 

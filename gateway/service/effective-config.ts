@@ -48,7 +48,7 @@ export function effectiveConfig(
 }
 
 /** The tariff sets and tier counters `config.get` shows (PrepaidOperations). */
-export type TariffViews = Pick<PrepaidOperations, "tariffView" | "tariffSets">;
+export type TariffViews = PrepaidOperations["tariffs"];
 
 /** An account's `tariffNextFromMs` (switch-over of its tariff's next set) and `tierCounter`. */
 function accountTariffFields(view: AccountTariffView | undefined): Record<string, unknown> {

@@ -138,7 +138,7 @@ export class Gateway {
       },
       ...{ storeFailures: this.storeFailures, clock: this.clockHealth, config: () => this.config },
       meterHealth: (meterId) => engine.meterHealth(meterId),
-      tariffView: (accountId) => operations.tariffView(accountId),
+      tariffView: (accountId) => operations.tariffs.tariffView(accountId),
       disk: () => disk.snapshot(),
       busStates: required(this.recording, "recording").busStates,
       uplinkConnected: () => uplink?.uplink?.connected,

@@ -41,7 +41,7 @@ function meterTariff(rig: CommandRig) {
     storeFailures: { episode: undefined, totalBatches: 0 },
     busStates: new Map(),
     clock: { now: () => 0, uptimeMs: () => 0, check: () => ({ ok: true }) },
-    tariffView: (accountId: string) => rig.ops.tariffView(accountId),
+    tariffView: (accountId: string) => rig.ops.tariffs.tariffView(accountId),
   } as unknown as StatusSources;
   return new StatusService(sources).snapshot().meters[0]?.tariff;
 }

@@ -1,6 +1,6 @@
 /**
  * The technician's commands on the local API (`POST /technician/...`), for `meter-gateway read`,
- * `relay test`, `meter swap`, `anomaly resolve` and `backup now` while the service owns the serial
+ * `relay test`, `meter swap`, `anomaly resolve`, `backup now`, `account show` and `account adjust` while the service owns the serial
  * ports. Served on 127.0.0.1 and on the Unix socket (local-socket.ts). Each action goes through the
  * operations of the MQTT commands (technician-ops.ts) and is audited like them; the answer is the
  * command's outcome with its local transaction id: `{ status: "ok", transaction, result }` or
@@ -51,6 +51,14 @@ const anomalyBody = z.strictObject({
   reason,
 });
 
+const accountBody = z.strictObject({ account: z.string().min(1).max(64) });
+const adjustmentBody = z.strictObject({
+  account: z.string().min(1).max(64),
+  amountFen: z.number().int().min(-100_000_000).max(100_000_000),
+  reason,
+  operator: z.string().min(1).max(64),
+});
+
 type Answer = { status: number; body: unknown };
 type Route = (body: unknown) => Promise<Answer> | Answer;
 
@@ -95,6 +103,14 @@ function routes(deps: TechnicianApiDeps): Record<string, Route> {
       return p.ok ? answer(ops.anomalyResolve(p.value, "cli")) : p.answer;
     },
     "/technician/backup": () => backupNow(deps),
+    "/technician/account-get": async (body) => {
+      const p = parse(accountBody, body);
+      return p.ok ? answer(await ops.accountGet(p.value.account, "cli")) : p.answer;
+    },
+    "/technician/adjustment": (body) => {
+      const p = parse(adjustmentBody, body);
+      return p.ok ? answer(ops.adjustment(p.value, "cli")) : p.answer;
+    },
   };
 }
 

@@ -1,6 +1,7 @@
 /**
  * What a local technician may do while the service runs (web page, CLI through the local API): read a
- * meter now, test a relay, resolve a held reading, confirm a meter swap, top up. Each goes through the
+ * meter now, test a relay, resolve a held reading, confirm a meter swap, top up, read an account, adjust a
+ * balance. Each goes through the
  * same operations as the platform's MQTT command and is audited exactly like it (`command.executed` /
  * `command.refused` in the events table and the events stream, the transaction remembered), with a
  * `local-` transaction id and the source recorded, e.g. `local technician (web)`.
@@ -34,7 +35,7 @@ export type TechnicianOutcome<R> = (
 export interface TechnicianOpsDeps {
   /** The uplink's executor (createExecutor): the very code paths of the MQTT commands. */
   readonly executor: CommandExecutor;
-  readonly operations: Pick<PrepaidOperations, "relay" | "relayTestRefusal" | "topup">;
+  readonly operations: Pick<PrepaidOperations, "relay" | "relayTestRefusal" | "topup" | "lifecycle">;
   readonly store: Store;
   readonly clock: Pick<Clock, "now" | "setTimeout" | "clearTimeout">;
   readonly logger: Logger;
@@ -112,6 +113,26 @@ export class TechnicianOps {
     });
   }
 
+  /** `account.get`: balance, thresholds, counts, alarm and cut state of an account. */
+  async accountGet(
+    account: string,
+    channel: TechnicianChannel,
+  ): Promise<TechnicianOutcome<CommandResult<"account.get">>> {
+    const context = this.context("account.get");
+    const outcome = await this.deps.executor.accountGet({ account }, context);
+    return this.audited(context, { accountId: account }, channel, () => outcome);
+  }
+
+  /** `adjustment` made on site: the billing record says `source: local`, the audit names the operator. */
+  adjustment(
+    p: { account: string; amountFen: number; reason: string; operator: string },
+    channel: TechnicianChannel,
+  ): TechnicianOutcome<CommandResult<"adjustment">> {
+    const context = this.context("adjustment");
+    const run = () => this.deps.operations.lifecycle.adjust({ ...p, source: "local" });
+    return this.audited(context, { accountId: p.account }, channel, run, p.operator);
+  }
+
   /**
    * Opens the relay and closes it again, each through a remote cut / restore of the prepaid engine (so
    * decisions, relay operation rows, read-backs and events are the real ones), requested by
@@ -175,10 +196,12 @@ export class TechnicianOps {
     refs: CommandRefs,
     channel: TechnicianChannel,
     run: () => CommandOutcome<R>,
+    operator?: string,
   ): TechnicianOutcome<R> {
     const { store, logger } = this.deps;
     const { command, transaction } = context;
-    const source = `local technician (${channel})`;
+    // The operator a command names (adjustment) is part of who acted, in the audit record.
+    const source = `local technician (${channel}${operator === undefined ? "" : `, operator ${operator}`})`;
     try {
       const outcome = store.transaction(() => {
         const outcome = run();

@@ -233,9 +233,37 @@ CREATE TRIGGER stream_epochs_no_delete BEFORE DELETE ON stream_epochs
 BEGIN SELECT RAISE(ABORT, 'stream epochs are never deleted'); END;
 `;
 
+/**
+ * v5 (issue 16, account lifecycle): accounts opened and closed by command, with the platform's customer
+ * number; and the order numbers of top-ups and refunds, so each applies exactly once. A refund has its
+ * own sequence (退费, like the purchase count of a top-up); `order_no` is the platform's purchase order
+ * number (购电单号), unique per kind across the gateway. Rows are written once, never changed.
+ */
+const v5 = `
+ALTER TABLE accounts ADD COLUMN customer_no TEXT;
+ALTER TABLE accounts ADD COLUMN closed_at_ms INTEGER;
+CREATE TABLE ledger_orders (
+  ledger_id  INTEGER PRIMARY KEY REFERENCES ledger (id),
+  account_id TEXT NOT NULL REFERENCES accounts (id),
+  kind       TEXT NOT NULL CHECK (kind IN ('topup', 'refund')),
+  seq        INTEGER NOT NULL CHECK (seq >= 1),
+  order_no   TEXT,
+  UNIQUE (account_id, kind, seq),
+  UNIQUE (kind, order_no)
+) STRICT;
+CREATE TRIGGER ledger_orders_no_update BEFORE UPDATE ON ledger_orders
+BEGIN SELECT RAISE(ABORT, 'ledger orders are append-only'); END;
+CREATE TRIGGER ledger_orders_no_delete BEFORE DELETE ON ledger_orders
+BEGIN SELECT RAISE(ABORT, 'ledger orders are append-only'); END;
+CREATE TRIGGER accounts_stay_closed BEFORE UPDATE OF closed_at_ms ON accounts
+WHEN OLD.closed_at_ms IS NOT NULL
+BEGIN SELECT RAISE(ABORT, 'a closed account stays closed'); END;
+`;
+
 export const migrations: readonly Migration[] = [
   { version: 1, name: "initial schema", up: v1 },
   { version: 2, name: "pending outbox by stream and id", up: v2 },
   { version: 3, name: "command results kept with their transaction", up: v3 },
   { version: 4, name: "stream epochs", up: v4 },
+  { version: 5, name: "account lifecycle and order numbers", up: v5 },
 ];

@@ -16,6 +16,7 @@ const tables = [
   "events",
   "kv",
   "ledger",
+  "ledger_orders",
   "outbox",
   "readings",
   "relay_ops",

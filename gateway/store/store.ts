@@ -13,6 +13,7 @@ import type { ConnectionPragmas } from "./open-database.ts";
 import { openConnection, readPragmas } from "./open-database.ts";
 import { EventRepository } from "./event-store.ts";
 import { LedgerRepository } from "./ledger.ts";
+import { LifecycleRepository } from "./lifecycle.ts";
 import type { IntegrityReport } from "./maintenance.ts";
 import { backupTo, checkIntegrity } from "./maintenance.ts";
 import { CommandsSeenRepository, KvRepository } from "./meta.ts";
@@ -58,6 +59,8 @@ export class Store {
   readonly commandsSeen: CommandsSeenRepository;
   readonly kv: KvRepository;
   readonly streamEpochs: StreamEpochRepository;
+  /** Customer numbers, closed accounts, and the order numbers of top-ups and refunds (issue 16). */
+  readonly lifecycle: LifecycleRepository;
   private readonly sql: Sql;
 
   constructor(
@@ -88,6 +91,7 @@ export class Store {
     this.commandsSeen = new CommandsSeenRepository(this.sql, clock);
     this.kv = new KvRepository(this.sql, clock);
     this.streamEpochs = new StreamEpochRepository(this.sql, clock);
+    this.lifecycle = new LifecycleRepository(this.sql, clock);
   }
 
   /**

@@ -5,6 +5,7 @@
  * amounts, 4 for prices); energy is integer Wh. JSON Schemas in docs/ are generated from these.
  */
 import { z } from "zod";
+import { lifecycleBillingBodies, transformerChargeFields } from "./records-lifecycle.ts";
 
 /** Decimal yuan string, e.g. "-12.3456789" (up to 7 decimals): exact, never a float. */
 export const moneyString = z.string().regex(/^-?\d+(\.\d{1,7})?$/, "decimal yuan string");
@@ -56,6 +57,7 @@ export const billingBodySchema = z.discriminatedUnion("kind", [
     amount: moneyString,
     balance: moneyString.describe("balance after the charge"),
     parts: z.array(chargePartSchema),
+    ...transformerChargeFields,
   }),
   z.strictObject({
     kind: z.literal("topup"),
@@ -63,6 +65,7 @@ export const billingBodySchema = z.discriminatedUnion("kind", [
     accountId: id,
     purchaseSeq: z.number().int().nonnegative(),
     paymentRef: z.string(),
+    orderNo: z.string().optional().describe("the platform's purchase order number (购电单号), when sent"),
     amountFen: z
       .number()
       .int()
@@ -78,7 +81,10 @@ export const billingBodySchema = z.discriminatedUnion("kind", [
     amount: moneyString,
     balance: moneyString,
     reason: z.string(),
+    operator: z.string().optional().describe("who made it (the adjustment command); absent: the gateway"),
+    source: z.enum(["uplink", "local"]).optional().describe("platform command or local technician command"),
   }),
+  ...lifecycleBillingBodies,
   z.strictObject({
     kind: z.literal("anomaly"),
     status: z.enum(["charged", "waived"]),

@@ -273,6 +273,51 @@ describe("while the service holds the serial port", () => {
       /^error: the gateway service is running \(pid \d+\): stop it first \(systemctl stop meter-gateway\)/,
     );
   });
+
+  it("`account adjust` and `account show` act through the service, audited with the operator", async () => {
+    const adjusted = await withConfig(
+      "account",
+      "adjust",
+      "--account",
+      "clinic",
+      "--amount-fen",
+      "-250",
+      "--reason",
+      "meter test energy",
+      "--operator",
+      "li.wei",
+    );
+    expect(adjusted.stderr).toBe("");
+    expect(adjusted.code).toBe(0);
+    expect(adjusted.stdout).toMatch(
+      /^account clinic: adjusted by -250 fen by li\.wei; balance \d+\.\d+ yuan/,
+    );
+    expect(audit()).toContainEqual({
+      type: "command.executed",
+      command: "adjustment",
+      code: undefined,
+      source: "local technician (cli, operator li.wei)",
+    });
+    const shown = await withConfig("account", "show", "--account", "clinic");
+    expect(shown.code).toBe(0);
+    expect(shown.stdout).toContain("account clinic (customer -)");
+    expect(shown.stdout).toContain("keep-power  on (clinic)");
+    expect(shown.stdout).toMatch(/supply {6}clinic: relay closed, none/);
+    const refused = await withConfig(
+      "account",
+      "adjust",
+      "--account",
+      "nobody",
+      "--amount-fen",
+      "1",
+      "--reason",
+      "x",
+      "--operator",
+      "li.wei",
+    );
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain("error: account adjust refused (UNKNOWN_ACCOUNT): no account 'nobody'");
+  });
 });
 
 describe("with the service stopped", () => {

@@ -64,6 +64,17 @@ const validParams: Record<(typeof commandNames)[number], Record<string, unknown>
   history: { stream: "billing", epoch: "0000000000000000", fromSeq: 1, toSeq: 1000 },
   "terminal.message": { terminal: "T-1", text: "Maintenance 10:00-11:00", until: Date.UTC(2030, 0, 1) },
   "terminal.answer": { terminal: "T-1", entryId: 1, status: "rejected", reason: "unknown token" },
+  "account.open": {
+    account: "C-3",
+    customerNo: "CUST-3",
+    meter: "M-3",
+    tariff: "T-1",
+    openingBalance: "10.00",
+  },
+  "account.close": { account: "A-2", reason: "customer moved out" },
+  "account.get": { account: "A-1" },
+  adjustment: { account: "A-1", amountFen: -100, reason: "meter test energy", operator: "ops-1" },
+  refund: { account: "A-1", refundSeq: 1, amountFen: 500, reason: "customer moved out" },
 };
 
 describe("commands", () => {

@@ -41,7 +41,9 @@ describe("published schemas of what the gateway sends", () => {
     const billing = published("stream.billing");
     const known = { ...envelope, stream: "billing", body: adjustment };
     expect(billing.safeParse({ ...known, body: { ...adjustment, note: "x" } }).success).toBe(true);
-    expect(billing.safeParse({ ...known, body: { kind: "refund", accountId: "A-1" } }).success).toBe(true);
+    expect(billing.safeParse({ ...known, body: { kind: "settlement", accountId: "A-1" } }).success).toBe(
+      true,
+    );
     expect(billing.safeParse({ ...known, body: { ...adjustment, amount: 5 } }).success).toBe(false);
   });
 

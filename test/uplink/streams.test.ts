@@ -132,6 +132,11 @@ describe("uplink streams", () => {
         "history",
         "terminal.message",
         "terminal.answer",
+        "account.open",
+        "account.close",
+        "account.get",
+        "adjustment",
+        "refund",
       ],
     });
     // The published schema at that location admits it.

@@ -7,13 +7,13 @@
 import { z } from "zod";
 import { epochMsSchema } from "../envelope.ts";
 import { moneyString } from "../records.ts";
-import type { requestBaseShape } from "./request-base.ts";
-import { requestBaseKeys, request } from "./request-base.ts";
+import { requestBaseKeys, requestBaseShape, request } from "./request-base.ts";
 import { readingSchema } from "./reading-schema.ts";
 import * as history from "./history-schemas.ts";
 import { terminalCommands } from "./terminal-commands.ts";
 import { timeCheckResultSchema } from "./time-check-result.ts";
 import { tariffEffectiveFromSchema, tariffSetResultFields } from "./tariff-set-fields.ts";
+import { lifecycleCommands, orderNoRequest, orderNoResult } from "./catalog-lifecycle.ts";
 
 /** Account, meter and tariff ids as the config allows them. */
 const idSchema = z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, "1..64 of letters, digits, '_', '-', '.'");
@@ -46,6 +46,7 @@ export const commandCatalog = {
       amountFen: z.number().int().min(1).max(100_000_000).describe("amount in fen (0.01 yuan): 1..100000000"),
       purchaseSeq: z.number().int().min(1).max(2_147_483_647).describe("purchase count: last applied + 1"),
       paymentRef: z.string().min(1).max(128).describe("payment reference, for reconciliation"),
+      orderNo: orderNoRequest,
     }),
     result: z.strictObject({
       status: z
@@ -55,6 +56,7 @@ export const commandCatalog = {
       purchaseSeq: z.number().int().positive(),
       amountFen: z.number().int().positive().describe("the applied purchase's amount, fen"),
       paymentRef: z.string().describe("the applied purchase's payment reference"),
+      orderNo: orderNoResult,
       balance: moneyString.describe("balance right after the purchase was credited, yuan"),
     }),
   },
@@ -260,6 +262,7 @@ export const commandCatalog = {
     request: request(history.requestFields).refine(history.rangeOk, history.rangeRule),
   },
   ...terminalCommands,
+  ...lifecycleCommands(requestBaseShape),
 } as const;
 
 /** Command names: the last level of `request/{command}`. */

@@ -89,6 +89,29 @@ export const executorErrorCodes = {
     "`terminal.message` / `terminal.answer`: no prepayment terminal with that id on this gateway (`details: { terminal, terminals }`, the known ones).",
   MESSAGE_EXPIRED:
     "`terminal.message` with an `until` that is not after the gateway's clock: it would never be shown (`details: { untilMs, gatewayTimeMs }`).",
+  // Account lifecycle (issue 16).
+  TOPUP_BALANCE_CAP:
+    "The balance would exceed the gateway's maximum balance (`policy.maxBalance`, default 999999.99); nothing was credited (`details: { wouldBe, maxBalance }`, yuan).",
+  TOPUP_ORDER_CONFLICT:
+    "`orderNo` was already applied as another purchase (another `purchaseSeq` or account); nothing credited (`details.applied: { account, purchaseSeq, orderNo, amountFen, paymentRef, balance, atMs }`).",
+  BALANCE_CAP:
+    "`adjustment` or `account.open` would take the balance above `policy.maxBalance`; nothing changed (`details: { wouldBe, maxBalance }`, yuan).",
+  ACCOUNT_EXISTS:
+    "`account.open` names an account that exists with other settings, or that was closed (ids are never reused); `details: { account, closed, customerNo }`.",
+  ACCOUNT_CLOSED:
+    "The account was closed by `account.close`: it takes no top-up, adjustment, refund, `protect`, `account.set` or second close (`details: { account, closedAtMs }`).",
+  METER_BOUND:
+    "`account.open`: the meter already bills to another open account; close that account first (`details: { meter, account }`).",
+  REFUND_EXCEEDS_BALANCE:
+    "A refund larger than the balance: a refund never takes a balance below zero; nothing changed (`details: { amount, balance }`, yuan).",
+  REFUND_GAP:
+    "A `refundSeq` is missing: send the missing refund first (`details: { lastAppliedRefundSeq, expectedRefundSeq }`).",
+  REFUND_STALE:
+    "`refundSeq` is below the last applied one and the gateway has no record of it (`details: { lastAppliedRefundSeq, expectedRefundSeq }`).",
+  AMOUNT_INVALID:
+    "A local `adjustment` or `refund` with an amount or sequence that is not a whole number in range (`details.problem`); over MQTT the schema refuses these first.",
+  REFUND_CONFLICT:
+    "This `refundSeq` was already applied with another `amountFen` or `reason`: nothing changed (`details.applied: { refundSeq, amountFen, reason, balance, atMs }`).",
 } as const;
 
 /** Every code of a command response, with its meaning. */

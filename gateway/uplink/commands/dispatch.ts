@@ -39,5 +39,15 @@ export function dispatchCommand(executor: UplinkExecutor, admitted: Admitted, co
       return executor.terminalMessage(params("terminal.message"), context);
     case "terminal.answer":
       return executor.terminalAnswer(params("terminal.answer"), context);
+    case "account.open":
+      return executor.accountOpen(params("account.open"), context);
+    case "account.close":
+      return executor.accountClose(params("account.close"), context);
+    case "account.get":
+      return executor.accountGet(params("account.get"), context);
+    case "adjustment":
+      return executor.adjustment(params("adjustment"), context);
+    case "refund":
+      return executor.refund(params("refund"), context);
   }
 }

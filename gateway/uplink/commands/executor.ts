@@ -96,6 +96,16 @@ export interface CommandExecutor {
   readonly terminalMessage: Mutation<"terminal.message">;
   /** `terminal.answer`: store the answer to a keypad entry; it is written to the terminal after commit. */
   readonly terminalAnswer: Mutation<"terminal.answer">;
+  /** `account.open`: open an account bound to a configured meter. */
+  readonly accountOpen: Mutation<"account.open">;
+  /** `account.close`: charge the final reading, report the final balance, unbind the meters. */
+  readonly accountClose: Mutation<"account.close">;
+  /** `account.get`: the account's balance, thresholds, counts, alarm and cut state. */
+  readonly accountGet: Query<"account.get">;
+  /** `adjustment`: a signed correction of the balance with reason and operator. */
+  readonly adjustment: Mutation<"adjustment">;
+  /** `refund`: a refund (退费) by refund sequence, never below zero. */
+  readonly refund: Mutation<"refund">;
 }
 
 /**

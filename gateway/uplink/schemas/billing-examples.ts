@@ -6,6 +6,7 @@
  */
 import type { BillingBody } from "../records.ts";
 import { billingBodySchema } from "../records.ts";
+import { lifecycleBillingExamples } from "./billing-examples-lifecycle.ts";
 
 interface BillingExample {
   readonly note: string;
@@ -103,6 +104,7 @@ export const billingExamples: readonly BillingExample[] = [
       closingEnergyWh: 1237567,
     },
   },
+  ...lifecycleBillingExamples,
 ];
 
 /** The examples, each checked against the billing schema. @throws Error naming the first invalid one. */

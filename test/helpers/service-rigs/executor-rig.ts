@@ -1,7 +1,7 @@
 /**
  * Test support: the gateway's real command executor (../executor.ts) over the real prepaid engine and
  * operations on a store the test opened (a temporary SQLite file), for the uplink's tests. Meters M-1 and
- * M-2 bill accounts A-1 and A-2 (the uplink fixtures, seeded first so the engine finds them stored and
+ * M-2 bill accounts A-1 and A-2 (M-3 bills to none, for account.open) (the uplink fixtures, seeded first so the engine finds them stored and
  * writes no opening-balance record). Only the hardware is stood in for: relays that obey, and meters
  * that answer a read with 123456 Wh. This is the ONE place tests build an executor.
  * Lives under testing/ so the production build can leave it out.
@@ -39,6 +39,7 @@ buses: [{ id: b1, transport: tcp, host: 127.0.0.1 }]
 meters:
   - { id: M-1, bus: b1, unit: 1, profile: generic-prepaid, account: A-1 }
   - { id: M-2, bus: b1, unit: 2, profile: generic-prepaid, account: A-2 }
+  - { id: M-3, bus: b1, unit: 3, profile: generic-prepaid }
 accounts:
   - { id: A-1, tariff: T-1, balance: "100.00", alarm1: "50.00", alarm2: "30.00", overdraftLimit: "10.00", hoardingLimit: "5000.00", closeAllowedMin: "0" }
   - { id: A-2, tariff: T-1, balance: "100.00", alarm1: "50.00", alarm2: "30.00", overdraftLimit: "10.00", hoardingLimit: "5000.00", closeAllowedMin: "0" }
