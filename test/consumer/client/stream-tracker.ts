@@ -75,6 +75,14 @@ export class StreamTracker {
     return true;
   }
 
+  /** True when this record's seq was received before on its lane. */
+  knows(record: EnvelopeId): boolean {
+    return (
+      this.lanes.get(laneId(record.gatewayId, record.stream, record.epoch ?? ""))?.keys.has(record.seq) ===
+      true
+    );
+  }
+
   /** Duplicates dropped so far. */
   get duplicates(): number {
     return this.duplicateCount;
