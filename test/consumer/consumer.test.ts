@@ -99,6 +99,9 @@ describe("independent consumer", () => {
       expect(consumer.ledger.mismatches("gw-test", closed.epoch)).toEqual([]);
       expect(consumer.ledger.balances("gw-test", closed.epoch)).toEqual(closed.balances);
       expect(consumer.verified.get("up-2")).toBeGreaterThan(0);
+      // Deduplicated on the key across the epoch change: the new database's purchases 1, 2 ... were all
+      // credited beside the old database's purchases of the same numbers.
+      expect(consumer.ledger.kinds().get("topup")).toBe(run.purchases.confirmed.length);
       // Both epochs opened with the configured balances: 3 adjustments each.
       expect(consumer.ledger.kinds().get("adjustment")).toBe(6);
     },
