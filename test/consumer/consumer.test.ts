@@ -31,6 +31,9 @@ const site = { meters: 3, pollIntervalMs: 200, powerW: 1500, speed: 10 };
 /** Everything the consumer holds of `epoch` is complete, valid, verified and equal to the gateway. */
 function expectExact(consumer: BillingConsumer, settled: Settled, epoch: string): void {
   expect(consumer.problems).toEqual([]);
+  // Every message received (duplicates and retained ones too) verified under the uplink key it names.
+  const total = (counts: Map<string, number>) => [...counts.values()].reduce((a, b) => a + b, 0);
+  expect(total(consumer.verified)).toBe(total(consumer.received));
   expect(settled.behind).toEqual({});
   expect(consumer.tracker.gaps()).toEqual([]);
   expect(consumer.ledger.mismatches("gw-test", epoch)).toEqual([]);
@@ -52,7 +55,7 @@ describe("independent consumer", () => {
       const settled = await settle(run);
       const { consumer, purchases } = run;
       expectExact(consumer, settled, consumer.epoch);
-      expect(consumer.verified.get("up-1")).toBeGreaterThan(100);
+      expect(consumer.verified.get("up-1")).toBeGreaterThan(0);
       // Each confirmed purchase credited once: as many applied top-ups on billing as purchases confirmed.
       const applied = consumer.ledger.kinds().get("topup") ?? 0;
       expect(applied).toBe(purchases.confirmed.length);
