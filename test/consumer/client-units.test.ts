@@ -39,11 +39,16 @@ describe("independent consumer parts", () => {
       false,
     ]);
     expect(tracker.gaps()).toEqual([{ gatewayId: "g", stream: "billing", epoch: "", missing: [2] }]);
-    // A replaced database: seq restarts at 1 in a new epoch, with keys it used before.
-    expect(tracker.accept(rec(1, "a", "e2"))).toBe(true);
+    // A replaced database: seq restarts at 1 in a new epoch, its ids prefixed with the epoch (3.1).
+    expect(tracker.accept(rec(1, "e2:a", "e2"))).toBe(true);
     expect(tracker.epochs("g", "billing")).toEqual(["", "e2"]);
     expect(tracker.accept(rec(1, "other"))).toBe(false);
-    expect(tracker.problems).toEqual(["g/billing seq 1: key other, earlier a"]);
+    // A key seen before on another record (here: another epoch) breaks 3.1's uniqueness: dropped, flagged.
+    expect(tracker.accept(rec(2, "e2:a", "e2"))).toBe(false);
+    expect(tracker.problems).toEqual([
+      "g/billing seq 1: key other, earlier a",
+      "key e2:a on g/billing epoch e2 seq 2, earlier on g/billing epoch e2 seq 1",
+    ]);
     expect(tracker.duplicates).toBe(2);
   });
 

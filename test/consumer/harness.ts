@@ -2,7 +2,7 @@
  * The test's side of the independent consumer: the published schema files and the consumer's settings
  * for a fault site (test/helpers/faults/site.ts). The consumer itself (client/) reads no files and
  * imports nothing of the gateway; this harness hands it what a platform would have: the schema files,
- * the broker URL, the gateway id and the command key.
+ * the broker URL, the gateway id, the command key and the uplink key.
  */
 import { readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
@@ -23,6 +23,8 @@ export function publishedSchemas(): SchemaDocument[] {
 export function connectConsumer(options: {
   brokerUrl: string;
   keyFile: string;
+  /** The site's uplink key file (id `up-1`). */
+  uplinkKeyFile: string;
   clientId: string;
 }): Promise<BillingConsumer> {
   return BillingConsumer.connect({
@@ -30,6 +32,7 @@ export function connectConsumer(options: {
     prefix: "mg",
     clientId: options.clientId,
     identity: { gatewayId: "gw-test", keyText: readFileSync(options.keyFile, "utf8"), ttlMs: 120_000 },
+    uplinkKeys: new Map([["up-1", readFileSync(options.uplinkKeyFile, "utf8")]]),
     schemas: publishedSchemas(),
     sessionExpirySec: 3600,
     connectTimeoutMs: 10_000,

@@ -4,9 +4,8 @@
  * and the faults a scenario puts in between as steps. {@link ConsumerRun.settle} stops the load and
  * waits until the consumer's view is complete and its balances equal the gateway's.
  *
- * Room for the scenarios still to come: a database replacement (a new stream epoch: the tracker and the
- * ledger already keep lanes per epoch), a gap fetched with `request/history`, a command key rotation
- * (`kid`: the signing identity is the consumer's option). Each is a step like {@link brokerOutage}.
+ * The later scenarios (a database replacement, a gap fetched with `request/history`, key rotations) are
+ * steps in ./steps.ts. The balances compared are those of the gateway's current epoch (its status).
  */
 import { join } from "node:path";
 import { waitFor } from "../helpers/index.ts";
@@ -22,20 +21,21 @@ export interface ConsumerRun {
   readonly site: Site;
   readonly consumer: BillingConsumer;
   readonly purchases: PurchaseBook;
+  readonly options: SiteOptions;
   service: ServiceUnderTest;
 }
 
 /** Starts the site and the consumer, then the gateway. */
 export async function startRun(options: SiteOptions): Promise<ConsumerRun> {
-  const site = await startSite({ ...options, persistentBroker: true });
-  const keyFile = join(site.dir.path, "command.key");
+  const site = await startSite({ ...options, persistentBroker: true, uplinkKey: true });
   const consumer = await connectConsumer({
     brokerUrl: site.broker.url,
-    keyFile,
+    keyFile: join(site.dir.path, "command.key"),
+    uplinkKeyFile: join(site.dir.path, "uplink-up-1.key"),
     clientId: "billing-platform-1",
   });
   const service = await site.start();
-  return { site, consumer, purchases: new PurchaseBook(consumer), service };
+  return { site, consumer, purchases: new PurchaseBook(consumer), options, service };
 }
 
 /** One top-up per account, in turn; `amountFen` grows so that each is told apart. */
@@ -83,12 +83,14 @@ export interface Settled {
  * gateway committed. Both are positive signals; what still differs when a wait runs out is returned.
  */
 export async function settle(run: ConsumerRun): Promise<Settled> {
-  for (const { meter } of run.site.sim.simulation.meters()) meter.setLoad(0);
+  setLoad(run, 0);
   const { consumer } = run;
+  // The epoch the gateway's records get now (its retained status); older epochs are closed (3.2).
+  const epoch = consumer.epoch;
   let differences: string[] = ["not compared yet"];
   await waitFor(
     async () => {
-      const rebuilt = consumer.ledger.balances("gw-test");
+      const rebuilt = consumer.ledger.balances("gw-test", epoch);
       differences = balanceDifferences(rebuilt, await gatewayBalances(consumer, 10_000));
       return differences.length === 0;
     },
@@ -100,7 +102,7 @@ export async function settle(run: ConsumerRun): Promise<Settled> {
       const progress = outboxProgress(run.site.dbFile);
       behind = {};
       for (const [stream, gateway] of Object.entries(progress.lastSeq)) {
-        const highest = consumer.tracker.highest("gw-test", stream);
+        const highest = consumer.tracker.highest("gw-test", stream, epoch);
         if (highest < gateway) behind[stream] = { consumer: highest, gateway };
       }
       return progress.pending === 0 && Object.keys(behind).length === 0;
@@ -108,6 +110,11 @@ export async function settle(run: ConsumerRun): Promise<Settled> {
     { timeoutMs: 30_000, intervalMs: 200, description: "every committed record at the consumer" },
   ).catch(() => undefined);
   return { behind, differences };
+}
+
+/** Every meter's load, W (0 after {@link settle}; the run's `powerW` to charge again). */
+export function setLoad(run: ConsumerRun, powerW: number): void {
+  for (const { meter } of run.site.sim.simulation.meters()) meter.setLoad(powerW);
 }
 
 export async function closeRun(run: ConsumerRun | undefined): Promise<void> {

@@ -7,10 +7,11 @@ import { sealPayload, splitSealed, verifySealed } from "./seal.ts";
  */
 const key = { id: "up-2026-12", key: Buffer.from("fedcba9876543210fedcba9876543210") };
 const record =
-  '{"v":1,"gatewayId":"site-01","stream":"billing","seq":1042,"key":"topup:A-101:7","wallMs":1767614400123,' +
+  '{"v":1,"gatewayId":"site-01","stream":"billing","epoch":"9f1c3a5e7b2d4f60","seq":1042,' +
+  '"key":"9f1c3a5e7b2d4f60:topup:A-101:7","wallMs":1767614400123,' +
   '"monoMs":8812345,"historical":false,"body":{"kind":"topup","status":"applied","accountId":"A-101",' +
   '"purchaseSeq":7,"paymentRef":"PAY-42","amountFen":5000,"balance":"150.00","source":"uplink"}}';
-const exampleSig = "9c90c5ed02db433c1ada0961f224038ec87a7b7ef21c547164cce879172af164";
+const exampleSig = "322bb6cf14e65c0e4a76b2a514e3c8c3287e604d5fa300bd22bf8e45ecff516b";
 const examplePayload = `${record.slice(0, -1)},"kid":"up-2026-12","sig":"${exampleSig}"}`;
 
 describe("signed messages", () => {

@@ -6,10 +6,12 @@
  * in {@link BillingConsumer.problems}, never thrown from the MQTT callbacks.
  */
 import { connect, type MqttClient } from "mqtt";
+import { GapFiller } from "./gap-filler.ts";
 import { Ledger } from "./ledger.ts";
 import { CommandSender, type CommandResponse } from "./requests.ts";
 import type { SigningIdentity } from "./signer.ts";
 import { StreamTracker } from "./stream-tracker.ts";
+import { uplinkSignatureProblem } from "./uplink-verify.ts";
 import { ContractValidator, type SchemaDocument } from "./validator.ts";
 
 export interface ConsumerOptions {
@@ -20,6 +22,11 @@ export interface ConsumerOptions {
   /** Stable across restarts: the broker keeps this client's session under it. */
   readonly clientId: string;
   readonly identity: SigningIdentity;
+  /**
+   * The gateway's uplink keys, id -> key file content (6.2.2): every message must verify under the one
+   * its `kid` names, else it is dropped as a problem. Add the new key here before an uplink rotation.
+   */
+  readonly uplinkKeys: Map<string, string>;
   /** Every file of docs/schemas/. */
   readonly schemas: readonly SchemaDocument[];
   /** How long the broker keeps the session while this consumer is away, s. */
@@ -46,7 +53,14 @@ export class BillingConsumer {
   historical = 0;
   /** Messages received, per topic suffix (duplicates included). */
   readonly received = new Map<string, number>();
+  /** Messages whose uplink signature verified, per uplink key id. */
+  readonly verified = new Map<string, number>();
+  /** Every new `events` record's body, with its epoch. */
+  readonly events: Array<{ epoch: string; body: Record<string, unknown> }> = [];
+  readonly gapFiller: GapFiller;
   private readonly commands: CommandSender;
+  /** Live records still to drop on purpose, per stream, as a lossy platform would lose them. */
+  private readonly toDrop = new Map<string, number>();
 
   private constructor(
     private readonly client: MqttClient,
@@ -56,6 +70,38 @@ export class BillingConsumer {
     const base = `${options.prefix}/${options.identity.gatewayId}`;
     const check = (command: string, request: unknown) => validator.checkRequest(command, request);
     this.commands = new CommandSender(client, base, options.identity, check);
+    this.gapFiller = new GapFiller((command, params, opts) => this.command(command, params, opts));
+  }
+
+  /** The epoch new records get, from the latest retained status (section 4); "" before one arrived. */
+  get epoch(): string {
+    const epoch = this.status?.["epoch"];
+    return typeof epoch === "string" ? epoch : "";
+  }
+
+  /** The command key the consumer signs with now (key file content). */
+  get identityKeyText(): string {
+    return this.commands.identity.keyText;
+  }
+
+  /** Accepts messages signed with another uplink key too (before an uplink rotation, 6.2.2). */
+  addUplinkKey(kid: string, keyText: string): void {
+    this.options.uplinkKeys.set(kid, keyText);
+  }
+
+  /** Signs the next commands with another command key (a rotation, 6.2.1). */
+  useCommandKey(kid: string, keyText: string): void {
+    this.commands.identity = { ...this.commands.identity, kid, keyText };
+  }
+
+  /** Drops the next `count` new live records of `stream` unseen, leaving a gap to fill (3.2). */
+  dropNext(stream: string, count: number): void {
+    this.toDrop.set(stream, count);
+  }
+
+  /** Asks `request/history` for every gap this consumer has now (6.3). */
+  fillGaps(timeoutMs: number): Promise<void> {
+    return this.gapFiller.fill(this.tracker.gaps(), timeoutMs);
   }
 
   /** Connects with a persistent session and subscribes to what the gateway publishes (QoS 1). */
@@ -112,6 +158,13 @@ export class BillingConsumer {
       this.problems.push(`${suffix}: not JSON`);
       return;
     }
+    const unverified = uplinkSignatureProblem(payload, message["kid"], this.options.uplinkKeys);
+    if (unverified !== undefined) {
+      this.problems.push(`${suffix}: ${unverified}`);
+      return;
+    }
+    const kid = message["kid"] as string;
+    this.verified.set(kid, (this.verified.get(kid) ?? 0) + 1);
     const problems = this.validator.check(suffix, message);
     if (message["v"] !== SUPPORTED_VERSION)
       problems.push(`${suffix}: contract version ${String(message["v"])}`);
@@ -140,10 +193,18 @@ export class BillingConsumer {
       key: envelope["key"] as string,
       epoch,
     };
+    const budget = this.toDrop.get(id.stream) ?? 0;
+    if (budget > 0 && envelope["historical"] === false && !this.tracker.knows(id)) {
+      this.toDrop.set(id.stream, budget - 1);
+      return;
+    }
     const fresh = this.tracker.accept(id);
     this.problems.push(...this.tracker.problems.splice(0));
     if (!fresh) return;
     if (envelope["historical"] === true) this.historical++;
+    this.gapFiller.arrived(id.stream, epoch, id.seq, envelope["historical"] === true);
+    if (id.stream === "events")
+      this.events.push({ epoch, body: envelope["body"] as Record<string, unknown> });
     if (id.stream !== "billing") return;
     const body = envelope["body"] as { kind: string };
     this.ledger.add({ gatewayId: id.gatewayId, epoch, seq: id.seq, body });

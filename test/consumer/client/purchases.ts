@@ -23,6 +23,14 @@ export class PurchaseBook {
   constructor(private readonly consumer: BillingConsumer) {}
 
   /**
+   * The gateway's database was replaced (a new epoch, docs/mqtt.md 3.2): its purchase counts started
+   * again at 0, so the next purchase of every account is 1 again.
+   */
+  restartCounts(): void {
+    this.last.clear();
+  }
+
+  /**
    * Buys `amountFen` for `account` and resolves once the gateway confirmed it; throws on a refusal or
    * when no answer came within `giveUpMs`.
    */

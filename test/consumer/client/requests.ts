@@ -25,7 +25,8 @@ export class CommandSender {
   constructor(
     private readonly client: MqttClient,
     private readonly topicBase: string,
-    private readonly identity: SigningIdentity,
+    /** The key commands are signed with; replaced during a key rotation (6.2.1). */
+    public identity: SigningIdentity,
     /** Problems of a request against its published schema (an empty list sends it). */
     private readonly checkRequest: (command: string, request: unknown) => string[],
   ) {}

@@ -11,6 +11,8 @@ export interface SigningIdentity {
   readonly gatewayId: string;
   /** The command key file's content; surrounding whitespace is removed before use. */
   readonly keyText: string;
+  /** The command key's id (6.2.1), sent as `kid`; absent: no `kid` (a gateway with exactly one key). */
+  readonly kid?: string;
   /** `expiresAt - issuedAt`, ms; the gateway accepts up to its `mqtt.commandMaxTtlSec` (default 900 s). */
   readonly ttlMs: number;
 }
@@ -34,6 +36,7 @@ export function signedRequest(
     gatewayId: identity.gatewayId,
     issuedAt: options.nowMs,
     expiresAt: options.nowMs + identity.ttlMs,
+    ...(identity.kid === undefined ? {} : { kid: identity.kid }),
   };
   return { ...unsigned, signature: signature(command, unsigned, identity.keyText) };
 }

@@ -44,7 +44,7 @@ export class StreamTracker {
   /** Contract violations seen (a duplicate with another key, a key reused by another record). */
   readonly problems: string[] = [];
   private readonly lanes = new Map<string, Lane>();
-  /** (gatewayId, epoch, key) -> the lane and seq that key was first seen with. */
+  /** (gatewayId, key) -> the lane and seq that key was first seen with. */
   private readonly keyOwners = new Map<string, string>();
   private duplicateCount = 0;
 
@@ -62,7 +62,8 @@ export class StreamTracker {
       return false;
     }
     const owner = `${laneName(lane)} seq ${record.seq}`;
-    const keyId = [record.gatewayId, epoch, record.key].join("\u0000");
+    // Keys are unique per gateway across all its databases (3.1: `{epoch}:{id}`), so dedup is on (gatewayId, key).
+    const keyId = [record.gatewayId, record.key].join("\u0000");
     const earlier = this.keyOwners.get(keyId);
     if (earlier !== undefined) {
       this.problems.push(`key ${record.key} on ${owner}, earlier on ${earlier}`);
@@ -73,6 +74,14 @@ export class StreamTracker {
     lane.highest = Math.max(lane.highest, record.seq);
     lane.lowest = Math.min(lane.lowest, record.seq);
     return true;
+  }
+
+  /** True when this record's seq was received before on its lane. */
+  knows(record: EnvelopeId): boolean {
+    return (
+      this.lanes.get(laneId(record.gatewayId, record.stream, record.epoch ?? ""))?.keys.has(record.seq) ===
+      true
+    );
   }
 
   /** Duplicates dropped so far. */

@@ -28,6 +28,8 @@ export interface SiteOptions {
   readonly balance?: string;
   /** The broker keeps sessions and queued messages across its restarts (mosquitto persistence). */
   readonly persistentBroker?: boolean;
+  /** Sign everything published with an uplink key (`mqtt.uplinkKey`, id `up-1`, file `uplink-up-1.key`). */
+  readonly uplinkKey?: boolean;
 }
 
 /** Flat tariff of every account: 1.0000 yuan/kWh, so 1 Wh costs 10 000 e7. */
@@ -46,6 +48,12 @@ export interface Site {
   readonly dbFile: string;
   /** Starts `meter-gateway run` on this room's data dir (a restart when one ran before); close() kills it. */
   start(options?: { waitReady?: boolean }): Promise<ServiceUnderTest>;
+  /**
+   * Replaces the key settings of the config (`commandKeyFile: ...` at first; YAML flow members of
+   * `mqtt`, e.g. `commandKeys: [...], uplinkKey: {...}`), rewrites the running service's config file and
+   * sends it SIGHUP (docs/mqtt.md 6.2.1); later starts use them too.
+   */
+  rekey(service: ServiceUnderTest, keys: string): void;
   close(): Promise<void>;
 }
 
@@ -55,7 +63,7 @@ function configText(
   extra: {
     simPort: number;
     brokerUrl: string;
-    keyFile: string;
+    keys: string;
   },
 ): string {
   const units = Array.from({ length: options.meters }, (_, i) => i + 1);
@@ -66,7 +74,7 @@ ${units.map((u) => `  - { id: M-${u}, bus: tcp, unit: ${u}, profile: generic-pre
 accounts:
 ${units.map((u) => `  - { id: A-${u}, tariff: flat, balance: "${options.balance ?? "1000.00"}", hoardingLimit: "100000000.00" }`).join("\n")}
 tariffs: [{ id: flat, kind: flat, price: "1.0000" }]
-mqtt: { url: "${extra.brokerUrl}", commandKeyFile: ${extra.keyFile}, reconnectMinMs: 100, reconnectMaxMs: 1000, pollIntervalMs: 50, keepaliveSec: 5, statusIntervalSec: 5 }
+mqtt: { url: "${extra.brokerUrl}", ${extra.keys}, reconnectMinMs: 100, reconnectMaxMs: 1000, pollIntervalMs: 50, keepaliveSec: 5, statusIntervalSec: 5 }
 `;
 }
 
@@ -88,8 +96,13 @@ export async function startSite(options: SiteOptions): Promise<Site> {
   const dir = await tempDir("fault-site-");
   const keyFile = join(dir.path, "command.key");
   writeFileSync(keyFile, `${testKeyText}\n`);
+  let keys = `commandKeyFile: ${keyFile}`;
+  if (options.uplinkKey === true) {
+    writeFileSync(join(dir.path, "uplink-up-1.key"), `${"u1".repeat(20)}\n`);
+    keys += `, uplinkKey: { id: up-1, file: ${join(dir.path, "uplink-up-1.key")} }`;
+  }
   const services: ServiceUnderTest[] = [];
-  const extra = { simPort: sim.port!, brokerUrl: broker.url, keyFile };
+  const extra = () => ({ simPort: sim.port!, brokerUrl: broker.url, keys });
   return {
     broker,
     sim,
@@ -101,11 +114,17 @@ export async function startSite(options: SiteOptions): Promise<Site> {
     start: async (startOptions = {}) => {
       const service = await startService({
         dir,
-        config: (parts) => configText(options, parts, extra),
+        config: (parts) => configText(options, parts, extra()),
         ...(startOptions.waitReady === undefined ? {} : { waitReady: startOptions.waitReady }),
       });
       services.push(service);
       return service;
+    },
+    rekey: (service, next) => {
+      keys = next;
+      const parts = { dataDir: service.dataDir, httpPort: service.httpPort };
+      writeFileSync(service.configFile, configText(options, parts, extra()));
+      service.process.child.kill("SIGHUP");
     },
     close: async () => {
       for (const service of services) await service.kill();
