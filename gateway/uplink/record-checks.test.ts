@@ -71,6 +71,10 @@ const chargeCases: Array<[string, Record<string, unknown>]> = [
   ["part with an unknown key", { parts: [{ ...part, rate: 1 }] }],
   ["part with a bad amount", { parts: [{ ...part, amount: "1e3" }] }],
   ["parts not an array", { parts: part }],
+  ["behind CT/PT", { rawEnergyWh: 1, ctRatio: 40, ptRatio: 100 }],
+  ["ctRatio 0", { rawEnergyWh: 1, ctRatio: 0, ptRatio: 1 }],
+  ["fractional ptRatio", { rawEnergyWh: 1, ctRatio: 1, ptRatio: 1.5 }],
+  ["negative rawEnergyWh", { rawEnergyWh: -1, ctRatio: 2, ptRatio: 1 }],
 ];
 
 function withChange(base: Record<string, unknown>, change: Record<string, unknown>): Record<string, unknown> {

@@ -79,6 +79,10 @@ const chargeKeys = new Set([
   "amount",
   "balance",
   "parts",
+  // A meter behind CT/PT (records-lifecycle.ts transformerChargeFields): all three or none.
+  "rawEnergyWh",
+  "ctRatio",
+  "ptRatio",
 ]);
 const partKeys = new Set(["energyWh", "price", "period", "tier", "amount"]);
 
@@ -100,6 +104,11 @@ export function chargeBodyProblem(body: Record<string, unknown>): RecordProblem 
   if (!isMoney(body.amount)) return { path: "amount", message: "invalid amount" };
   if (!isMoney(body.balance)) return { path: "balance", message: "invalid balance" };
   if (!Array.isArray(body.parts)) return { path: "parts", message: "invalid parts" };
+  for (const ratio of ["ctRatio", "ptRatio"] as const)
+    if (body[ratio] !== undefined && !(isCount(body[ratio]) && (body[ratio] as number) > 0))
+      return { path: ratio, message: `invalid ${ratio}` };
+  if (body.rawEnergyWh !== undefined && !isCount(body.rawEnergyWh))
+    return { path: "rawEnergyWh", message: "invalid rawEnergyWh" };
   for (let i = 0; i < body.parts.length; i++) {
     const p: unknown = body.parts[i];
     const bad =
