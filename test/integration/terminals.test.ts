@@ -67,7 +67,9 @@ async function site() {
     return response;
   };
   const requests = () =>
-    platform.on("requests").map((m) => m.payload as { key: string; body: Record<string, unknown> });
+    platform
+      .on("requests")
+      .map((m) => m.payload as { key: string; epoch: string; body: Record<string, unknown> });
   const status = async (on: Gateway) => {
     const response = await fetch(`http://127.0.0.1:${on.httpPort}/status`);
     return (await response.json()) as { terminals: Array<Record<string, unknown>>; problems?: string[] };
@@ -131,8 +133,9 @@ describe("prepayment terminal with the simulator and a real broker", () => {
     // A token typed at the keypad reaches the platform as typed, and the terminal shows "pending".
     terminal.enter({ token: "12345678901234567890" });
     await waitFor(() => requests().length === 1, { description: "the token on the requests topic" });
+    // The key is the stream epoch (docs/mqtt.md 3.1) then terminal:{terminalId}:{entryId}.
     expect(requests()[0]).toMatchObject({
-      key: "terminal:flat-1-display:1",
+      key: `${requests()[0]!.epoch}:terminal:flat-1-display:1`,
       body: {
         kind: "terminal.token",
         terminalId: "flat-1-display",
@@ -187,8 +190,8 @@ describe("prepayment terminal with the simulator and a real broker", () => {
       timeoutMs: 20_000,
     });
     expect(requests().map((r) => [r.key, r.body["kind"]])).toEqual([
-      ["terminal:flat-1-display:1", "terminal.token"],
-      ["terminal:flat-1-display:2", "terminal.purchase"],
+      [`${requests()[0]!.epoch}:terminal:flat-1-display:1`, "terminal.token"],
+      [`${requests()[0]!.epoch}:terminal:flat-1-display:2`, "terminal.purchase"],
     ]);
     expect(requests()[1]).toMatchObject({ historical: true, body: { amountFen: 5000, reference: "card-7" } });
   }, 90_000);
