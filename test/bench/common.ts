@@ -138,7 +138,8 @@ export function buildChildren(): void {
 /**
  * The environment the systemd unit gives the service (its `Environment=` lines in
  * deploy/meter-gateway.service: NODE_ENV, the V8 heap flags in NODE_OPTIONS, glibc's malloc arenas),
- * so the gateway under measurement runs as it does in the field.
+ * so the gateway under measurement runs as it does in the field. BENCH_SERVICE_NODE_OPTIONS, when set,
+ * replaces the unit's NODE_OPTIONS (A/B runs of V8 flags without editing the unit).
  */
 export function serviceEnvironment(): Record<string, string> {
   const unit = readFileSync(join(repoRoot, "deploy", "meter-gateway.service"), "utf8");
@@ -152,6 +153,8 @@ export function serviceEnvironment(): Record<string, string> {
       if (eq > 0) env[assignment.slice(0, eq)] = assignment.slice(eq + 1);
     }
   }
+  const override = process.env.BENCH_SERVICE_NODE_OPTIONS;
+  if (override !== undefined) env.NODE_OPTIONS = override;
   return env;
 }
 
