@@ -158,6 +158,26 @@ export function serviceEnvironment(): Record<string, string> {
   return env;
 }
 
+/**
+ * The node flags the systemd unit's `ExecStart=` gives the service, between `@NODE@` and the script
+ * (V8 flags that NODE_OPTIONS refuses, such as `--optimize-for-size`), so the gateway under measurement
+ * runs with them too.
+ */
+export function serviceNodeFlags(): string[] {
+  const unit = readFileSync(join(repoRoot, "deploy", "meter-gateway.service"), "utf8");
+  const match = /^ExecStart=@NODE@ (.*?)\s*@APP_DIR@\//m.exec(unit);
+  return (match?.[1] ?? "").split(" ").filter((flag) => flag !== "");
+}
+
+/**
+ * Node flags of the gateway under measurement: the unit's ({@link serviceNodeFlags}) and
+ * BENCH_SERVICE_NODE_ARGS (space-separated, for A/B runs of flags NODE_OPTIONS refuses).
+ */
+export function serviceNodeArgs(): string[] {
+  const extra = (process.env.BENCH_SERVICE_NODE_ARGS ?? "").split(" ").filter((flag) => flag !== "");
+  return [...serviceNodeFlags(), ...extra];
+}
+
 /** A child process of the bench, compiled by {@link buildChildren}, that reports `BENCH_RESULT {json}` and `ready` lines. */
 export interface BenchChild<T> {
   readonly process: ChildProcess;
@@ -249,7 +269,8 @@ export function fmt(value: number): string {
 }
 
 /**
- * Starts the gateway under measurement in the systemd unit's environment ({@link serviceEnvironment}).
+ * Starts the gateway under measurement in the systemd unit's environment ({@link serviceEnvironment})
+ * and with its node flags ({@link serviceNodeArgs}).
  * BENCH_CPU_PROF=<dir> adds `--cpu-prof` (one profile per gateway child in that directory).
  */
 export function startGatewayChild(options: GatewayChildOptions): BenchChild<GatewayChildResult> {
@@ -258,7 +279,7 @@ export function startGatewayChild(options: GatewayChildOptions): BenchChild<Gate
   return startChild<GatewayChildResult>(
     "gateway-child.ts",
     [JSON.stringify(options)],
-    profile,
+    [...serviceNodeArgs(), ...profile],
     serviceEnvironment(),
   );
 }

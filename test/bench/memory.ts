@@ -9,7 +9,7 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { freePort } from "../helpers/index.ts";
-import { fmt, serviceEnvironment, type Figure, type Scale } from "./common.ts";
+import { fmt, serviceEnvironment, serviceNodeArgs, type Figure, type Scale } from "./common.ts";
 import { runService } from "./service-process.ts";
 import { withTcpRig } from "./tcp.ts";
 
@@ -76,6 +76,7 @@ export async function memoryFigures(benchScale: Scale): Promise<Figure[]> {
   const peak = Math.max(...samples);
   const unitEnv = Object.entries(serviceEnvironment())
     .map(([k, v]) => `${k}=${v}`)
+    .concat(serviceNodeArgs())
     .join(" ");
   const split = result.rssSplitAtPeak;
   const splitText = `at the peak: ${fmt(split.anon / mb)} MiB anonymous, ${fmt(split.file / mb)} MiB file-backed (node executable, libraries)`;

@@ -7,7 +7,7 @@ import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { waitFor } from "../helpers/index.ts";
-import { childBuildDir, repoRoot, serviceEnvironment, sleep } from "./common.ts";
+import { childBuildDir, repoRoot, serviceEnvironment, serviceNodeArgs, sleep } from "./common.ts";
 
 export interface ServiceRunOptions {
   configFile: string;
@@ -60,11 +60,11 @@ function rssSplit(pid: number): RssSplit {
 /**
  * Profiling hooks of the service: BENCH_CPU_PROF=<dir> (a CPU profile, written when it exits on
  * SIGTERM), BENCH_HEAP_SNAPSHOT=<dir> (a heap snapshot at the end of the window, on SIGUSR2) and
- * BENCH_MEMORY_SPLIT=<dir> (memory-probe.ts preloaded: process.memoryUsage() every second), and
- * BENCH_SERVICE_NODE_ARGS (extra node flags, space-separated, for A/B runs of flags NODE_OPTIONS refuses).
+ * BENCH_MEMORY_SPLIT=<dir> (memory-probe.ts preloaded: process.memoryUsage() every second), after
+ * the unit's own node flags and BENCH_SERVICE_NODE_ARGS ({@link serviceNodeArgs}).
  */
 function profilingFlags(): string[] {
-  const flags = (process.env.BENCH_SERVICE_NODE_ARGS ?? "").split(" ").filter((f) => f !== "");
+  const flags = serviceNodeArgs();
   const { BENCH_CPU_PROF: cpu, BENCH_HEAP_SNAPSHOT: heap, BENCH_MEMORY_SPLIT: split } = process.env;
   if (cpu !== undefined) flags.push("--cpu-prof", `--cpu-prof-dir=${cpu}`);
   if (heap !== undefined) flags.push("--heapsnapshot-signal=SIGUSR2", `--diagnostic-dir=${heap}`);
