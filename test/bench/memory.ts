@@ -76,8 +76,8 @@ export async function memoryFigures(benchScale: Scale): Promise<Figure[]> {
   const peak = Math.max(...samples);
   const unitEnv = Object.entries(serviceEnvironment())
     .map(([k, v]) => `${k}=${v}`)
-    .concat(serviceNodeArgs())
     .join(" ");
+  const nodeFlags = serviceNodeArgs().join(" ");
   const split = result.rssSplitAtPeak;
   const splitText = `at the peak: ${fmt(split.anon / mb)} MiB anonymous, ${fmt(split.file / mb)} MiB file-backed (node executable, libraries)`;
   const scaleText = `${scale.memoryMeters} meters / ${ports} conns @${pollIntervalMs} ms, ${scale.memoryBacklog.toLocaleString("en-US")} backlog, ${scale.memoryRunMs / 1000} s`;
@@ -93,7 +93,7 @@ export async function memoryFigures(benchScale: Scale): Promise<Figure[]> {
       limitLabel: "target",
       better: "lower",
       scale: scaleText,
-      note: `${fmt(readingsPerSec)} readings/s (of ${fmt((scale.memoryMeters * 1000) / pollIntervalMs)} asked) at ${(cpuShare * 100).toFixed(0)} % of one core; backlog ${result.backlogStart} -> ${result.backlogEnd}; ${splitText}; unit env: ${unitEnv}`,
+      note: `${fmt(readingsPerSec)} readings/s (of ${fmt((scale.memoryMeters * 1000) / pollIntervalMs)} asked) at ${(cpuShare * 100).toFixed(0)} % of one core; backlog ${result.backlogStart} -> ${result.backlogEnd}; ${splitText}; unit env: ${unitEnv}; node flags: ${nodeFlags}`,
       detail: {
         rss: result.rss,
         rssSplitAtPeak: split,
