@@ -138,7 +138,8 @@ export function buildChildren(): void {
 /**
  * The environment the systemd unit gives the service (its `Environment=` lines in
  * deploy/meter-gateway.service: NODE_ENV, the V8 heap flags in NODE_OPTIONS, glibc's malloc arenas),
- * so the gateway under measurement runs as it does in the field.
+ * so the gateway under measurement runs as it does in the field. BENCH_SERVICE_NODE_OPTIONS, when set,
+ * replaces the unit's NODE_OPTIONS (A/B runs of V8 flags without editing the unit).
  */
 export function serviceEnvironment(): Record<string, string> {
   const unit = readFileSync(join(repoRoot, "deploy", "meter-gateway.service"), "utf8");
@@ -152,7 +153,29 @@ export function serviceEnvironment(): Record<string, string> {
       if (eq > 0) env[assignment.slice(0, eq)] = assignment.slice(eq + 1);
     }
   }
+  const override = process.env.BENCH_SERVICE_NODE_OPTIONS;
+  if (override !== undefined) env.NODE_OPTIONS = override;
   return env;
+}
+
+/**
+ * The node flags the systemd unit's `ExecStart=` gives the service, between `@NODE@` and the script
+ * (V8 flags that NODE_OPTIONS refuses, such as `--optimize-for-size`), so the gateway under measurement
+ * runs with them too.
+ */
+export function serviceNodeFlags(): string[] {
+  const unit = readFileSync(join(repoRoot, "deploy", "meter-gateway.service"), "utf8");
+  const match = /^ExecStart=@NODE@ (.*?)\s*@APP_DIR@\//m.exec(unit);
+  return (match?.[1] ?? "").split(" ").filter((flag) => flag !== "");
+}
+
+/**
+ * Node flags of the gateway under measurement: the unit's ({@link serviceNodeFlags}) and
+ * BENCH_NODE_ARGS (space-separated, for A/B runs of flags NODE_OPTIONS refuses).
+ */
+export function serviceNodeArgs(): string[] {
+  const extra = (process.env.BENCH_NODE_ARGS ?? "").split(" ").filter((flag) => flag !== "");
+  return [...serviceNodeFlags(), ...extra];
 }
 
 /** A child process of the bench, compiled by {@link buildChildren}, that reports `BENCH_RESULT {json}` and `ready` lines. */
@@ -246,18 +269,17 @@ export function fmt(value: number): string {
 }
 
 /**
- * Starts the gateway under measurement in the systemd unit's environment ({@link serviceEnvironment}).
- * BENCH_CPU_PROF=<dir> adds `--cpu-prof` (one profile per gateway child in that directory);
- * BENCH_NODE_ARGS adds node flags (space-separated, e.g. `--trace-gc` or a heap size to compare).
+ * Starts the gateway under measurement in the systemd unit's environment ({@link serviceEnvironment})
+ * and with its node flags plus BENCH_NODE_ARGS ({@link serviceNodeArgs}).
+ * BENCH_CPU_PROF=<dir> adds `--cpu-prof` (one profile per gateway child in that directory).
  */
 export function startGatewayChild(options: GatewayChildOptions): BenchChild<GatewayChildResult> {
   const profDir = process.env.BENCH_CPU_PROF;
   const profile = profDir === undefined ? [] : ["--cpu-prof", `--cpu-prof-dir=${profDir}`];
-  const extra = (process.env.BENCH_NODE_ARGS ?? "").split(" ").filter((arg) => arg !== "");
   return startChild<GatewayChildResult>(
     "gateway-child.ts",
     [JSON.stringify(options)],
-    [...profile, ...extra],
+    [...serviceNodeArgs(), ...profile],
     serviceEnvironment(),
   );
 }

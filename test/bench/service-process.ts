@@ -7,7 +7,7 @@ import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { waitFor } from "../helpers/index.ts";
-import { childBuildDir, repoRoot, serviceEnvironment, sleep } from "./common.ts";
+import { childBuildDir, repoRoot, serviceEnvironment, serviceNodeArgs, sleep } from "./common.ts";
 
 export interface ServiceRunOptions {
   configFile: string;
@@ -27,6 +27,8 @@ export interface ServiceRunResult {
   cpuUs: number;
   /** [ms since the window started, RSS bytes]. */
   rss: Array<[number, number]>;
+  /** /proc/PID/status at the highest RSS sample: anonymous, file-backed and shared pages, bytes. */
+  rssSplitAtPeak: RssSplit;
   /** Outbox records not yet delivered, at the start and the end of the window. */
   backlogStart: number;
   backlogEnd: number;
@@ -35,10 +37,39 @@ export interface ServiceRunResult {
 
 const clockTicksPerSec = 100;
 
-function rssBytes(pid: number): number {
-  const match = /^VmRSS:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
-  if (match === null) throw new Error(`no VmRSS for pid ${pid}`);
-  return Number(match[1]) * 1024;
+/** Resident memory of a process by kind (/proc/PID/status), bytes. */
+export interface RssSplit {
+  total: number;
+  /** Heap, stacks, malloc: what the process itself allocated. */
+  anon: number;
+  /** Mapped files: the `node` executable and shared libraries (shared with other processes). */
+  file: number;
+  shmem: number;
+}
+
+function rssSplit(pid: number): RssSplit {
+  const status = readFileSync(`/proc/${pid}/status`, "utf8");
+  const kib = (field: string) => {
+    const match = new RegExp(`^${field}:\\s+(\\d+) kB$`, "m").exec(status);
+    if (match === null) throw new Error(`no ${field} for pid ${pid}`);
+    return Number(match[1]) * 1024;
+  };
+  return { total: kib("VmRSS"), anon: kib("RssAnon"), file: kib("RssFile"), shmem: kib("RssShmem") };
+}
+
+/**
+ * Profiling hooks of the service: BENCH_CPU_PROF=<dir> (a CPU profile, written when it exits on
+ * SIGTERM), BENCH_HEAP_SNAPSHOT=<dir> (a heap snapshot at the end of the window, on SIGUSR2) and
+ * BENCH_MEMORY_SPLIT=<dir> (memory-probe.ts preloaded: process.memoryUsage() every second), after
+ * the unit's own node flags and BENCH_NODE_ARGS ({@link serviceNodeArgs}).
+ */
+function profilingFlags(): string[] {
+  const flags = serviceNodeArgs();
+  const { BENCH_CPU_PROF: cpu, BENCH_HEAP_SNAPSHOT: heap, BENCH_MEMORY_SPLIT: split } = process.env;
+  if (cpu !== undefined) flags.push("--cpu-prof", `--cpu-prof-dir=${cpu}`);
+  if (heap !== undefined) flags.push("--heapsnapshot-signal=SIGUSR2", `--diagnostic-dir=${heap}`);
+  if (split !== undefined) flags.push("--import", join(childBuildDir, "test", "bench", "memory-probe.js"));
+  return flags;
 }
 
 function cpuMicros(pid: number): number {
@@ -73,10 +104,7 @@ async function scrape(port: number): Promise<{ readings: number; backlog: number
 /** Runs the service for warm-up plus window, then stops it with SIGTERM as systemd does. */
 export async function runService(options: ServiceRunOptions): Promise<ServiceRunResult> {
   const main = join(childBuildDir, "gateway", "cli", "main.js");
-  // BENCH_CPU_PROF=<dir>: a CPU profile of the service too (written when it exits on SIGTERM).
-  const profDir = process.env.BENCH_CPU_PROF;
-  const profile = profDir === undefined ? [] : ["--cpu-prof", `--cpu-prof-dir=${profDir}`];
-  const child = spawn(process.execPath, [...profile, main, "run", "-c", options.configFile], {
+  const child = spawn(process.execPath, [...profilingFlags(), main, "run", "-c", options.configFile], {
     cwd: repoRoot,
     env: { ...process.env, ...serviceEnvironment() },
     stdio: ["ignore", "ignore", "pipe"],
@@ -104,21 +132,35 @@ export async function runService(options: ServiceRunOptions): Promise<ServiceRun
     const start = await scrape(options.httpPort);
     const cpuStart = cpuMicros(pid);
     const t0 = performance.now();
-    const rss: Array<[number, number]> = [[0, rssBytes(pid)]];
+    let peak = rssSplit(pid);
+    const rss: Array<[number, number]> = [[0, peak.total]];
     const period = options.rssSampleMs ?? 1000;
     while (performance.now() - t0 < options.windowMs) {
       await sleep(Math.min(period, options.windowMs - (performance.now() - t0)));
       if (exitCode !== undefined) throw new Error(`meter-gateway run exited (${exitCode}): ${stderr}`);
-      rss.push([performance.now() - t0, rssBytes(pid)]);
+      const split = rssSplit(pid);
+      if (split.total > peak.total) peak = split;
+      rss.push([performance.now() - t0, split.total]);
     }
     const windowMs = performance.now() - t0;
     const cpuUs = cpuMicros(pid) - cpuStart;
     const end = await scrape(options.httpPort);
+    if (process.env.BENCH_HEAP_SNAPSHOT !== undefined) {
+      child.kill("SIGUSR2");
+      // Writing the snapshot stops the process; /metrics answers again when it is done.
+      await sleep(1000);
+      await waitFor(async () => (await scrape(options.httpPort).catch(() => undefined)) !== undefined, {
+        timeoutMs: 120_000,
+        intervalMs: 500,
+        description: "meter-gateway run to answer after its heap snapshot",
+      });
+    }
     return {
       readings: end.readings - start.readings,
       windowMs,
       cpuUs,
       rss,
+      rssSplitAtPeak: peak,
       backlogStart: start.backlog,
       backlogEnd: end.backlog,
       pid,

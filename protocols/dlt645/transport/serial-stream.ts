@@ -3,7 +3,7 @@
  * through serialport. Open, write and close are bounded on real time; the device going away (adapter
  * unplugged, the pty's far end gone) is a loss with code PORT_CLOSED.
  */
-import { SerialPort } from "serialport";
+import type { SerialPort } from "serialport";
 import { ErrorCode, GatewayError } from "../../../core/errors.ts";
 import { withDeadline } from "../../modbus/transport/real-time-deadline.ts";
 import type { ByteStream } from "./byte-stream.ts";
@@ -38,6 +38,9 @@ export class SerialByteStream implements ByteStream {
 
   async open(): Promise<void> {
     const { path, baudRate, parity, dataBits, stopBits } = this.endpoint;
+    // Loaded on the first serial link, not with the module: a gateway without serial DL/T 645 buses
+    // never needs serialport's code in memory (bench figure 5).
+    const { SerialPort } = await import("serialport");
     const port = new SerialPort({ path, baudRate, parity, dataBits, stopBits, autoOpen: false });
     const opening = new Promise<void>((resolve, reject) =>
       port.open((err) => (err ? reject(err) : resolve())),

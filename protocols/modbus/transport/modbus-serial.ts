@@ -5,9 +5,9 @@
  * within a deadline and watched for the adapter being unplugged. Every step has a time bound and every
  * failure a code (error-map.ts); a request never waits for a callback that may never come.
  */
+import { createRequire } from "node:module";
 import type { Socket } from "node:net";
 import type { ModbusRTU as ModbusRtuClient } from "modbus-serial/ModbusRTU.js";
-import ModbusSerialModule from "modbus-serial";
 import { ErrorCode, GatewayError } from "../../../core/errors.ts";
 import type { BitReadFc, RegisterReadFc } from "../pdu.ts";
 import {
@@ -21,8 +21,17 @@ import { openError, timeoutError, transactionError } from "./error-map.ts";
 import { closeSocket, connectSocket, watchSocket } from "./tcp-socket.ts";
 
 type Client = ModbusRtuClient;
-/** modbus-serial is CommonJS: `module.exports` is the client class itself (its typings say `default`). */
-const ModbusRTU = ModbusSerialModule as unknown as new () => Client;
+const requireCjs = createRequire(import.meta.url);
+/**
+ * modbus-serial's client class, loaded on the first RTU link: it also loads serialport, 1.7 MiB of
+ * heap (and their code) that a gateway with only Modbus TCP buses (our own MBAP client) never uses
+ * (bench figure 5). It is CommonJS: `module.exports` is the client class itself (its typings say
+ * `default`), so `require` loads it synchronously.
+ */
+function newModbusRtuClient(): Client {
+  const ModbusRTU = requireCjs("modbus-serial") as new () => Client;
+  return new ModbusRTU();
+}
 /** modbus-serial's buffered ports keep received bytes here (rtubufferedport.js, telnetport.js). */
 type BufferedPort = { _buffer?: Buffer };
 /** Present on ModbusRTU 8.x: clears the reply timers of requests in flight (used by its destroy()). */
@@ -62,7 +71,7 @@ export class ModbusSerialTransport implements ModbusTransport {
     if (this.isOpen) return;
     await this.close();
     this.loss = undefined;
-    const client = new ModbusRTU();
+    const client = newModbusRtuClient();
     // A port error after open surfaces through the loss watch and the next transaction.
     client.on("error", () => {});
     if (this.endpoint.kind === "rtu") await this.openSerial(client, this.endpoint);
