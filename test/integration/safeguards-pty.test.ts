@@ -5,6 +5,8 @@
  *   (keep-power) and runs only after contact returns (a signed time.check over the restarted broker).
  * - Heavy load: the simulator's control interface raises the meter's load above tripMaxCurrentA; the
  *   cut waits, an overlong wait is reported, and the cut reaches the meter only after the load drops.
+ * - Refund and adjustment: signed commands over the real broker change the balance of the polled
+ *   account, once each (a resent refund is a duplicate), and reach the platform on the `billing` stream.
  * Relay writes are read from the simulator's write log, i.e. what reached the meter.
  */
 import { afterEach, describe, expect, it } from "vitest";
@@ -38,6 +40,16 @@ async function timeCheck(platform: Platform): Promise<void> {
     signedRequest("time.check", {}, { nowMs: Date.now() }),
   );
   expect(response).toMatchObject({ status: "ok", command: "time.check" });
+}
+
+/** Bodies of the `billing` records of account a1 of the given kinds, in stream order. */
+function billingOf(platform: Platform, kinds: string[]): Record<string, unknown>[] {
+  return platform
+    .on("billing")
+    .map((m) => m.payload)
+    .sort((a, b) => (a["seq"] as number) - (b["seq"] as number))
+    .map((p) => p["body"] as Record<string, unknown>)
+    .filter((body) => body["accountId"] === "a1" && kinds.includes(body["kind"] as string));
 }
 
 describe("safeguards against a simulated Modbus meter on a pty", () => {
@@ -122,5 +134,110 @@ describe("safeguards against a simulated Modbus meter on a pty", () => {
     const cut = await waitFor(() => site.cutOf(1), { timeoutMs: 10_000, description: "the cut" });
     expect(cut.atMs).toBeGreaterThanOrEqual(droppedAtMs);
     expect(site.sim.bus.meters.get(1)!.relayClosed).toBe(false);
+  });
+
+  it("applies a refund and adjustments sent over MQTT to the polled account once each, and reports them in billing", async () => {
+    const broker = await startMosquitto();
+    cleanups.push(() => broker.stop());
+    // Subscribed before the gateway starts, so the opening balance's record is seen too.
+    const platform = await Platform.connect(broker.url);
+    cleanups.push(() => platform.close());
+    const site = await prepaidSite("modbus", `{ cutNoticeMs: 1800000, ${noFriendly} }`, start, cleanups, {
+      brokerUrl: broker.url,
+    });
+    await waitFor(() => site.gateway.uplink?.connected, { timeoutMs: 10_000, description: "uplink up" });
+    const send = (command: string, params: Record<string, unknown>) =>
+      platform.request(command, signedRequest(command, params, { nowMs: Date.now() }));
+    // The meter keeps drawing (and being charged) throughout: each balance is the ledger's at that instant.
+    const credit = await send("adjustment", {
+      account: "a1",
+      amountFen: 5000,
+      reason: "goodwill",
+      operator: "ops-7",
+    });
+    expect(credit).toMatchObject({ status: "ok", command: "adjustment" });
+    const refund = { account: "a1", refundSeq: 1, amountFen: 700, reason: "customer moved out" };
+    const applied = await send("refund", refund);
+    expect(applied).toMatchObject({
+      status: "ok",
+      result: { status: "applied", refundSeq: 1, amountFen: 700 },
+    });
+    const resent = await send("refund", refund);
+    const appliedBalance = (applied.result as { balance: string }).balance;
+    expect(resent).toMatchObject({ status: "ok", result: { status: "duplicate", balance: appliedBalance } });
+    const debit = await send("adjustment", {
+      account: "a1",
+      amountFen: -150,
+      reason: "meter seal fee",
+      operator: "ops-7",
+    });
+    expect(debit).toMatchObject({ status: "ok", command: "adjustment" });
+
+    // The ledger: one row per change, exact amounts (1 fen = 1e5 E7), each moving the balance by its amount.
+    const rows = site.gateway.store.ledger.forAccount("a1", { limit: 10_000 });
+    const moves = rows.filter((r) => r.kind === "adjustment" || r.kind === "refund");
+    expect(moves.map((r) => [r.kind, r.amountE7])).toEqual([
+      ["adjustment", 30e5], // the config's opening balance, 0.30 yuan
+      ["adjustment", 5000e5],
+      ["refund", -700e5],
+      ["adjustment", -150e5],
+    ]);
+    for (const move of moves.slice(1)) {
+      const before = rows[rows.indexOf(move) - 1]!;
+      expect(move.balanceAfterE7).toBe(before.balanceAfterE7 + move.amountE7);
+    }
+
+    await platform.until(
+      () => billingOf(platform, ["adjustment", "refund"]).length >= 5,
+      "five billing records",
+    );
+    const balances = [credit, applied, debit].map((r) => (r.result as { balance: string }).balance);
+    expect(billingOf(platform, ["adjustment", "refund"])).toEqual([
+      {
+        kind: "adjustment",
+        accountId: "a1",
+        amount: "0.30",
+        balance: "0.30",
+        reason: "opening balance from config",
+      },
+      {
+        kind: "adjustment",
+        accountId: "a1",
+        amount: "50.00",
+        balance: balances[0],
+        reason: "goodwill",
+        operator: "ops-7",
+        source: "uplink",
+      },
+      {
+        kind: "refund",
+        status: "applied",
+        accountId: "a1",
+        refundSeq: 1,
+        amountFen: 700,
+        balance: balances[1],
+        reason: "customer moved out",
+        source: "uplink",
+      },
+      {
+        kind: "refund",
+        status: "duplicate",
+        accountId: "a1",
+        refundSeq: 1,
+        amountFen: 700,
+        balance: expect.stringMatching(/^\d+\.\d+$/) as string, // the balance at the resend
+        reason: "customer moved out",
+        source: "uplink",
+      },
+      {
+        kind: "adjustment",
+        accountId: "a1",
+        amount: "-1.50",
+        balance: balances[2],
+        reason: "meter seal fee",
+        operator: "ops-7",
+        source: "uplink",
+      },
+    ]);
   });
 });
