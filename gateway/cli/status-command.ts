@@ -36,11 +36,13 @@ export function meterNotes(m: MeterStatus): string[] {
   const { cut, relayDisobeys: stuck, heldReadings: held, heldJumps, replacement } = m.billing;
   if (cut !== null) {
     const why = cut.reason === "remote" ? `remote cut: ${cut.detail ?? "no reason given"}` : "arrears";
-    notes.push(
-      cut.executed
-        ? `supply cut (${why})`
-        : `cut announced for ${new Date(cut.plannedAtMs ?? 0).toISOString()} (${why}) unless topped up`,
-    );
+    const plannedAt = new Date(cut.plannedAtMs ?? 0).toISOString();
+    const since = cut.plannedAtMs === null ? "" : ` since ${plannedAt}`;
+    if (cut.waiting !== null) notes.push(`cut due${since} (${why}), waiting for ${cut.waiting.waitingFor}`);
+    else
+      notes.push(
+        cut.executed ? `supply cut (${why})` : `cut announced for ${plannedAt} (${why}) unless topped up`,
+      );
   }
   if (m.protected !== null) {
     const until = m.protected.untilMs === null ? "" : ` until ${new Date(m.protected.untilMs).toISOString()}`;

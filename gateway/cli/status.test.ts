@@ -28,7 +28,7 @@ describe("status notes", () => {
       billing: {
         ...meter.billing,
         relayDisobeys: { expected: "open", actual: "closed", redrives: 2 },
-        cut: { reason: "remote", detail: "tampering", executed: true, plannedAtMs: null },
+        cut: { reason: "remote", detail: "tampering", executed: true, plannedAtMs: null, waiting: null },
       },
     };
     expect(meterNotes(stuck)).toEqual([
@@ -44,7 +44,13 @@ describe("status notes", () => {
       protected: { reason: "hospital", untilMs: Date.UTC(2026, 11, 24) },
       billing: {
         ...meter.billing,
-        cut: { reason: "arrears", detail: null, executed: false, plannedAtMs: Date.UTC(2026, 11, 1, 10, 30) },
+        cut: {
+          reason: "arrears",
+          detail: null,
+          executed: false,
+          plannedAtMs: Date.UTC(2026, 11, 1, 10, 30),
+          waiting: null,
+        },
       },
     };
     expect(meterNotes(announced)).toEqual([
@@ -52,6 +58,31 @@ describe("status notes", () => {
       "protected (keep-power: hospital until 2026-12-24T00:00:00.000Z): never cut",
     ]);
     expect(meterNotes(meter)).toEqual([]);
+  });
+
+  it("say what a due cut waits for", () => {
+    const waiting: MeterStatus = {
+      ...meter,
+      billing: {
+        ...meter.billing,
+        cut: {
+          reason: "arrears",
+          detail: null,
+          executed: false,
+          plannedAtMs: Date.UTC(2026, 11, 1, 10, 30),
+          waiting: {
+            reason: "heavy-load",
+            waitingFor: "the load to drop: the meter draws 40 A, above policy.tripMaxCurrentA",
+            untilMs: null,
+            currentA: 40,
+            overlong: false,
+          },
+        },
+      },
+    };
+    expect(meterNotes(waiting)).toEqual([
+      "cut due since 2026-12-01T10:30:00.000Z (arrears), waiting for the load to drop: the meter draws 40 A, above policy.tripMaxCurrentA",
+    ]);
   });
 
   it("name a tariff's next set and its switch-over", () => {

@@ -5,7 +5,7 @@
  * into health reasons in plain words; it is pure, so the wording is tested without a service.
  */
 import { billingStalled, type HoldReason, type RelayPosition } from "../prepaid/index.ts";
-import type { MeterBillingHealth } from "../billing/meter-health.ts";
+import type { MeterBillingHealth, SupplyCut } from "../billing/meter-health.ts";
 import type { StoreFailureEpisode } from "./store-failures.ts";
 
 /** /status `meters[].billing`. */
@@ -25,6 +25,14 @@ export interface MeterBillingStatus {
     detail: string | null;
     executed: boolean;
     plannedAtMs: number | null;
+    /** A due cut that has not run: why, in plain words (`waitingFor`), and until when; null: none. */
+    waiting: {
+      reason: string;
+      waitingFor: string;
+      untilMs: number | null;
+      currentA: number | null;
+      overlong: boolean;
+    } | null;
   } | null;
   /** A replacement waiting for meter.replace.confirm, and what billing does meanwhile. */
   replacement: {
@@ -53,10 +61,7 @@ export function meterBillingStatus(health: MeterBillingHealth): MeterBillingStat
     heldReadings: held === undefined ? null : { ...held, stalled: billingStalled(held) },
     heldJumps: health.heldJumps.map((a) => ({ anomaly: a.id, energyWh: a.energyWh })),
     relayDisobeys: relayDisobeys === undefined ? null : { ...relayDisobeys },
-    cut:
-      health.cut === undefined
-        ? null
-        : { ...health.cut, detail: health.cut.detail ?? null, plannedAtMs: health.cut.plannedAtMs ?? null },
+    cut: health.cut === undefined ? null : supplyCutStatus(health.cut),
     replacement:
       replacement === undefined
         ? null
@@ -66,6 +71,43 @@ export function meterBillingStatus(health: MeterBillingHealth): MeterBillingStat
             billing: "billed from the new meter's register; the jump is not charged",
           },
   };
+}
+
+function supplyCutStatus(cut: SupplyCut): NonNullable<MeterBillingStatus["cut"]> {
+  const { waiting, ...rest } = cut;
+  return {
+    ...rest,
+    detail: cut.detail ?? null,
+    plannedAtMs: cut.plannedAtMs ?? null,
+    waiting:
+      waiting === undefined
+        ? null
+        : {
+            reason: waiting.reason,
+            waitingFor: waitingFor(waiting.reason, waiting.currentA),
+            untilMs: waiting.untilMs ?? null,
+            currentA: waiting.currentA ?? null,
+            overlong: waiting.overlong,
+          },
+  };
+}
+
+/** Why a due cut waits, in plain words (the deferral reasons of prepaid/decision-types.ts). */
+export function waitingFor(reason: string, currentA: number | undefined): string {
+  switch (reason) {
+    case "heavy-load":
+      return `the load to drop: the meter draws ${currentA ?? "?"} A, above policy.tripMaxCurrentA`;
+    case "keep-power-silence":
+      return "the platform: no valid signed command within policy.keepPowerAfterSilenceMin (keep-power)";
+    case "keep-power-boot":
+      return "the keep-power period after start-up to end";
+    case "keep-power-period":
+      return "the keep-power hours (policy.keepPowerWindows) to end";
+    case "rate-limit":
+      return "the relay cap (policy.maxRelayOpsPerHour)";
+    default:
+      return `the friendly period (${reason}) to end`;
+  }
 }
 
 /** /status `storage` from the current episode (if any) and the failed batches since start. */
@@ -110,6 +152,11 @@ export function billingProblems(status: {
     if (relay !== null)
       problems.push(
         `meter ${id}: relay does not follow its command: commanded ${relay.expected}, reads ${relay.actual} (re-driven ${relay.redrives} time(s))`,
+      );
+    const wait = billing.cut?.waiting;
+    if (wait?.overlong === true)
+      problems.push(
+        `meter ${id}: the cut has waited longer than policy.tripMaxDeferMin for ${wait.waitingFor}; it runs when the load drops, or the platform decides`,
       );
     const swap = billing.replacement;
     if (swap !== null)

@@ -10,6 +10,7 @@
  * Relay writes are read from the simulator's write log, i.e. what reached the meter.
  */
 import { afterEach, describe, expect, it } from "vitest";
+import type { CommandResponse } from "../../gateway/uplink/commands/response.ts";
 import { ControlServer } from "../../simulator/control/http-server.ts";
 import { startMosquitto, waitFor } from "../helpers/index.ts";
 import { Platform } from "../helpers/platform.ts";
@@ -40,6 +41,18 @@ async function timeCheck(platform: Platform): Promise<void> {
     signedRequest("time.check", {}, { nowMs: Date.now() }),
   );
   expect(response).toMatchObject({ status: "ok", command: "time.check" });
+}
+
+/** One meter of a /status body. */
+function meterOf(status: Record<string, unknown>, id: string): Record<string, unknown> {
+  const meters = status["meters"] as Array<Record<string, unknown>>;
+  return meters.find((m) => m["id"] === id)!;
+}
+
+/** The balance an ok response reports. */
+function balanceOf(response: CommandResponse): string {
+  if (response.status !== "ok") throw new Error(`${response.command} refused: ${response.message}`);
+  return (response.result as { balance: string }).balance;
 }
 
 /** Bodies of the `billing` records of account a1 of the given kinds, in stream order. */
@@ -87,6 +100,19 @@ describe("safeguards against a simulated Modbus meter on a pty", () => {
     });
     expect(site.cutOf(1)).toBeUndefined();
     expect(site.sim.bus.meters.get(1)!.relayClosed).toBe(true);
+    // The silence is a fault (degraded, in plain words); the held cut is a normal state, shown in status.
+    const health = await site.http("/healthz");
+    expect(health.status).toBe(503);
+    expect(health.body["reasons"]).toContainEqual(
+      expect.stringMatching(
+        /^platform silent: no valid signed command within policy.keepPowerAfterSilenceMin \(last at .*\); automatic cuts are held \(keep-power\) until one arrives$/,
+      ),
+    );
+    const status = await site.http("/status");
+    expect(status.body["platform"]).toMatchObject({ silent: true });
+    expect(meterOf(status.body, "flat-1")["billing"]).toMatchObject({
+      cut: { reason: "arrears", executed: false, waiting: { reason: "keep-power-silence", overlong: false } },
+    });
 
     await broker.restart();
     await waitFor(() => site.gateway.uplink?.connected && platform.client.connected, {
@@ -100,6 +126,7 @@ describe("safeguards against a simulated Modbus meter on a pty", () => {
     });
     const cut = await waitFor(() => site.cutOf(1), { timeoutMs: 10_000, description: "the cut" });
     expect(cut.atMs).toBeGreaterThanOrEqual(cleared.atMs);
+    expect((await site.http("/status")).body["platform"]).toMatchObject({ silent: false });
     expect(site.sim.bus.meters.get(1)!.relayClosed).toBe(false);
   });
 
@@ -128,6 +155,19 @@ describe("safeguards against a simulated Modbus meter on a pty", () => {
     expect(overlong.atMs - deferred.atMs).toBeGreaterThanOrEqual(30 * 60_000);
     expect(overlong.data["currentA"]).toBeGreaterThan(20);
     expect(site.cutOf(1)).toBeUndefined();
+    const health = await site.http("/healthz");
+    expect(health.body["reasons"]).toContainEqual(
+      expect.stringMatching(
+        /^meter flat-1: the cut has waited longer than policy.tripMaxDeferMin for the load to drop: the meter draws \d+(\.\d+)? A, above policy.tripMaxCurrentA; it runs when the load drops, or the platform decides$/,
+      ),
+    );
+    const waiting = (
+      meterOf((await site.http("/status")).body, "flat-1")["billing"] as {
+        cut: { waiting: Record<string, unknown> };
+      }
+    ).cut.waiting;
+    expect(waiting).toMatchObject({ reason: "heavy-load", overlong: true });
+    expect(waiting["currentA"]).toBeGreaterThan(20);
 
     const droppedAtMs = site.clock.now();
     await api.ok("POST", "/meters/1/load", { load: 1000 });
@@ -163,7 +203,7 @@ describe("safeguards against a simulated Modbus meter on a pty", () => {
       result: { status: "applied", refundSeq: 1, amountFen: 700 },
     });
     const resent = await send("refund", refund);
-    const appliedBalance = (applied.result as { balance: string }).balance;
+    const appliedBalance = balanceOf(applied);
     expect(resent).toMatchObject({ status: "ok", result: { status: "duplicate", balance: appliedBalance } });
     const debit = await send("adjustment", {
       account: "a1",
@@ -191,7 +231,7 @@ describe("safeguards against a simulated Modbus meter on a pty", () => {
       () => billingOf(platform, ["adjustment", "refund"]).length >= 5,
       "five billing records",
     );
-    const balances = [credit, applied, debit].map((r) => (r.result as { balance: string }).balance);
+    const balances = [credit, applied, debit].map(balanceOf);
     expect(billingOf(platform, ["adjustment", "refund"])).toEqual([
       {
         kind: "adjustment",
