@@ -30,6 +30,15 @@ function relayCell(m: MeterStatus): string {
   return m.relay ?? "-";
 }
 
+/** The account column: id, customer number (if any) and when it was closed (if it was). */
+export function accountCell(m: MeterStatus): string {
+  if (m.account === null) return "-";
+  const customer = m.customerNo === null ? "" : ` (${m.customerNo})`;
+  const closed =
+    m.accountClosedAtMs === null ? "" : `, closed ${new Date(m.accountClosedAtMs).toISOString()}`;
+  return `${m.account}${customer}${closed}`;
+}
+
 /** What a technician must know about one meter, one line each. */
 export function meterNotes(m: MeterStatus): string[] {
   const notes: string[] = [];
@@ -75,7 +84,7 @@ function print(status: GatewayStatus, health: { status: string; reasons: string[
     m.state,
     ago(m.lastSeenMs),
     m.importEnergyWh === null ? "-" : `${(m.importEnergyWh / 1000).toFixed(3)} kWh`,
-    m.account ?? "-",
+    accountCell(m),
     m.balance === null ? "-" : yuan(m.balance),
     relayCell(m),
     m.protected === null ? "no" : "yes",

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { MeterStatus } from "../service/status-report.ts";
-import { meterNotes, yuan } from "./status-command.ts";
+import { accountCell, meterNotes, yuan } from "./status-command.ts";
 
 const meter: MeterStatus = {
   id: "flat-2",
@@ -13,12 +13,22 @@ const meter: MeterStatus = {
   powerW: 0,
   relay: "closed",
   account: "flat-2",
+  customerNo: null,
+  accountClosedAtMs: null,
   balance: "-0.0528300",
   lastError: null,
   protected: null,
   lastPurchaseSeq: 3,
   billing: { heldReadings: null, heldJumps: [], relayDisobeys: null, cut: null, replacement: null },
 };
+
+describe("status account cell", () => {
+  it("shows the customer number and a closed account", () => {
+    expect(accountCell(meter)).toBe("flat-2");
+    const closed = { ...meter, customerNo: "CUST-9", accountClosedAtMs: Date.UTC(2026, 11, 1) };
+    expect(accountCell(closed)).toBe("flat-2 (CUST-9), closed 2026-12-01T00:00:00.000Z");
+  });
+});
 
 describe("status notes", () => {
   it("name a stuck relay, the cut and its reason, and the last error", () => {

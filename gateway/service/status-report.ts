@@ -38,6 +38,10 @@ export interface MeterStatus {
   powerW: number | null;
   relay: "closed" | "open" | null;
   account: string | null;
+  /** The account's customer number (account.open); null without one. */
+  customerNo: string | null;
+  /** When the account was closed (account.close, epoch ms); null while open or without an account. */
+  accountClosedAtMs: number | null;
   balance: string | null;
   lastError: string | null;
   /** Keep-power of the account: why and until when (epoch ms; null: no end); null when not protected. */
@@ -90,7 +94,7 @@ export interface StatusSources {
   /** The config in force (reload replaces it). */
   readonly config: () => Config;
   readonly meters: MeterDirectory;
-  readonly store: Pick<Store, "readings" | "outbox" | "kv">;
+  readonly store: Pick<Store, "readings" | "outbox" | "kv" | "lifecycle">;
   readonly meterHealth: (meterId: string) => MeterBillingHealth;
   readonly storeFailures: StoreFailures;
   readonly disk: () => DiskSnapshot;
@@ -156,6 +160,7 @@ export class StatusService {
       powerW: latest?.powerW ?? null,
       relay: meters.relay(m.id) ?? null,
       account: meters.accountOf(m.id) ?? null,
+      ...this.lifecycleStatus(meters.accountOf(m.id)),
       balance: account === undefined ? null : formatMoneyE7(account.balanceE7),
       lastError: counters.lastError?.message ?? null,
       protected:
@@ -166,6 +171,13 @@ export class StatusService {
       billing: meterBillingStatus(this.sources.meterHealth(m.id)),
       ...this.tariffStatus(meters.accountOf(m.id)),
     };
+  }
+
+  private lifecycleStatus(
+    accountId: string | undefined,
+  ): Pick<MeterStatus, "customerNo" | "accountClosedAtMs"> {
+    const facts = accountId === undefined ? undefined : this.sources.store.lifecycle.get(accountId);
+    return { customerNo: facts?.customerNo ?? null, accountClosedAtMs: facts?.closedAtMs ?? null };
   }
 
   private tariffStatus(accountId: string | undefined): Pick<MeterStatus, "tariff"> {
