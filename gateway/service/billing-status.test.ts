@@ -1,10 +1,6 @@
 import { describe, expect, it } from "vitest";
-import {
-  billingProblems,
-  waitingFor,
-  type MeterBillingStatus,
-  type StorageStatus,
-} from "./billing-status.ts";
+import { waitingFor } from "../billing/cut-wait.ts";
+import { billingProblems, type MeterBillingStatus, type StorageStatus } from "./billing-status.ts";
 
 const T0 = Date.UTC(2026, 0, 5, 12);
 const fine: MeterBillingStatus = {

@@ -6,6 +6,7 @@
  */
 import { billingStalled, type HoldReason, type RelayPosition } from "../prepaid/index.ts";
 import type { MeterBillingHealth, SupplyCut } from "../billing/meter-health.ts";
+import { waitingFor } from "../billing/cut-wait.ts";
 import type { StoreFailureEpisode } from "./store-failures.ts";
 
 /** /status `meters[].billing`. */
@@ -90,24 +91,6 @@ function supplyCutStatus(cut: SupplyCut): NonNullable<MeterBillingStatus["cut"]>
             overlong: waiting.overlong,
           },
   };
-}
-
-/** Why a due cut waits, in plain words (the deferral reasons of prepaid/decision-types.ts). */
-export function waitingFor(reason: string, currentA: number | undefined): string {
-  switch (reason) {
-    case "heavy-load":
-      return `the load to drop: the meter draws ${currentA ?? "?"} A, above policy.tripMaxCurrentA`;
-    case "keep-power-silence":
-      return "the platform: no valid signed command within policy.keepPowerAfterSilenceMin (keep-power)";
-    case "keep-power-boot":
-      return "the keep-power period after start-up to end";
-    case "keep-power-period":
-      return "the keep-power hours (policy.keepPowerWindows) to end";
-    case "rate-limit":
-      return "the relay cap (policy.maxRelayOpsPerHour)";
-    default:
-      return `the friendly period (${reason}) to end`;
-  }
 }
 
 /** /status `storage` from the current episode (if any) and the failed batches since start. */
