@@ -79,11 +79,27 @@ const chargeKeys = new Set([
   "amount",
   "balance",
   "parts",
+  // A meter behind current and voltage transformers (records-lifecycle.ts transformerChargeFields).
+  "rawEnergyWh",
+  "ctRatio",
+  "ptRatio",
 ]);
 const partKeys = new Set(["energyWh", "price", "period", "tier", "amount"]);
 
 function isMoney(value: unknown): boolean {
   return typeof value === "string" && moneyPattern.test(value);
+}
+
+/** The optional CT/PT fields of a charge: raw energy a count, ratios positive integers. */
+function transformerProblem(body: Record<string, unknown>): RecordProblem | undefined {
+  if (body.rawEnergyWh !== undefined && !isCount(body.rawEnergyWh))
+    return { path: "rawEnergyWh", message: "invalid rawEnergyWh" };
+  for (const key of ["ctRatio", "ptRatio"] as const) {
+    const ratio = body[key];
+    if (ratio !== undefined && !(Number.isSafeInteger(ratio) && (ratio as number) > 0))
+      return { path: key, message: `invalid ${key}` };
+  }
+  return undefined;
 }
 
 /**
@@ -99,6 +115,8 @@ export function chargeBodyProblem(body: Record<string, unknown>): RecordProblem 
   if (!isCount(body.energyWh)) return { path: "energyWh", message: "invalid energyWh" };
   if (!isMoney(body.amount)) return { path: "amount", message: "invalid amount" };
   if (!isMoney(body.balance)) return { path: "balance", message: "invalid balance" };
+  const transformer = transformerProblem(body);
+  if (transformer !== undefined) return transformer;
   if (!Array.isArray(body.parts)) return { path: "parts", message: "invalid parts" };
   for (let i = 0; i < body.parts.length; i++) {
     const p: unknown = body.parts[i];
