@@ -26,6 +26,20 @@ export interface SupplyCut {
   readonly detail: string | undefined;
   readonly executed: boolean;
   readonly plannedAtMs: number | undefined;
+  /** A due cut that waits (keep-power, heavy load, friendly period, relay cap), if it does. */
+  readonly waiting?: CutWait | undefined;
+}
+
+/**
+ * Why a due cut has not run yet: the deferral reason (decision-types.ts DeferReason), when it lapses
+ * (epoch ms; undefined: when contact returns or the load drops), the current that holds it (A) and
+ * whether a heavy-load wait has outlasted policy.tripMaxDeferMin (reported for the platform to decide).
+ */
+export interface CutWait {
+  readonly reason: string;
+  readonly untilMs: number | undefined;
+  readonly currentA: number | undefined;
+  readonly overlong: boolean;
 }
 
 /** A meter's billing health, read from the engine's persisted state and the held jumps. */
@@ -66,6 +80,20 @@ export function meterBillingHealth(
 
 function supplyCut(decision: MeterState["decision"]): SupplyCut | undefined {
   if (decision === undefined) return undefined;
+  const cut = cutInForce(decision);
+  const wait = decision.deferral;
+  if (cut === undefined || wait?.action !== "cut") return cut;
+  const heavy = wait.reason === "heavy-load";
+  const waiting: CutWait = {
+    reason: wait.reason,
+    untilMs: wait.untilMs,
+    currentA: heavy ? decision.loadA : undefined,
+    overlong: heavy && decision.heavyReported === true,
+  };
+  return { ...cut, executed: false, waiting };
+}
+
+function cutInForce(decision: NonNullable<MeterState["decision"]>): SupplyCut | undefined {
   if (decision.remoteCut !== undefined)
     return { reason: "remote", detail: decision.remoteCut.reason, executed: true, plannedAtMs: undefined };
   if (decision.arrearsCut)

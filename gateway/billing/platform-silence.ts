@@ -63,6 +63,14 @@ export class PlatformSilence {
     return this.silent;
   }
 
+  /**
+   * For status: whether keep-power for silence is in force, and the last valid platform message (epoch
+   * ms; undefined: none since start).
+   */
+  status(): { silent: boolean; lastMessageMs: number | undefined } {
+    return { silent: this.silent, lastMessageMs: this.lastMessageWallMs };
+  }
+
   /** A valid platform message arrived. */
   heard(): void {
     const { clock } = this.deps;

@@ -5,11 +5,18 @@
  */
 import { moneyStateOf, type MoneyState } from "../prepaid/index.ts";
 import type { Store } from "../store/index.ts";
+import { waitingFor } from "./cut-wait.ts";
 import type { EngineState } from "./state.ts";
 
 /** What stands between the customer and supply now, if anything. */
 export type CutView =
-  | { readonly state: "announced"; readonly plannedAtMs: number; readonly announcedAtMs: number }
+  | {
+      readonly state: "announced";
+      readonly plannedAtMs: number;
+      readonly announcedAtMs: number;
+      /** Due and held: what it waits for, in plain words (cut-wait.ts); null when not held. */
+      readonly waitingFor: string | null;
+    }
   | { readonly state: "cut"; readonly reason: string };
 
 export interface SupplyView {
@@ -51,6 +58,8 @@ function cutOf(decision: NonNullable<ReturnType<EngineState["peekMeter"]>["decis
       state: "announced",
       plannedAtMs: decision.notice.plannedAtMs,
       announcedAtMs: decision.notice.announcedAtMs,
+      waitingFor:
+        decision.deferral?.action === "cut" ? waitingFor(decision.deferral.reason, decision.loadA) : null,
     };
   return null;
 }

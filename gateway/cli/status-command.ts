@@ -30,17 +30,28 @@ function relayCell(m: MeterStatus): string {
   return m.relay ?? "-";
 }
 
+/** The account column: id, customer number (if any) and when it was closed (if it was). */
+export function accountCell(m: MeterStatus): string {
+  if (m.account === null) return "-";
+  const customer = m.customerNo === null ? "" : ` (${m.customerNo})`;
+  const closed =
+    m.accountClosedAtMs === null ? "" : `, closed ${new Date(m.accountClosedAtMs).toISOString()}`;
+  return `${m.account}${customer}${closed}`;
+}
+
 /** What a technician must know about one meter, one line each. */
 export function meterNotes(m: MeterStatus): string[] {
   const notes: string[] = [];
   const { cut, relayDisobeys: stuck, heldReadings: held, heldJumps, replacement } = m.billing;
   if (cut !== null) {
     const why = cut.reason === "remote" ? `remote cut: ${cut.detail ?? "no reason given"}` : "arrears";
-    notes.push(
-      cut.executed
-        ? `supply cut (${why})`
-        : `cut announced for ${new Date(cut.plannedAtMs ?? 0).toISOString()} (${why}) unless topped up`,
-    );
+    const plannedAt = new Date(cut.plannedAtMs ?? 0).toISOString();
+    const since = cut.plannedAtMs === null ? "" : ` since ${plannedAt}`;
+    if (cut.waiting !== null) notes.push(`cut due${since} (${why}), waiting for ${cut.waiting.waitingFor}`);
+    else
+      notes.push(
+        cut.executed ? `supply cut (${why})` : `cut announced for ${plannedAt} (${why}) unless topped up`,
+      );
   }
   if (m.protected !== null) {
     const until = m.protected.untilMs === null ? "" : ` until ${new Date(m.protected.untilMs).toISOString()}`;
@@ -73,7 +84,7 @@ function print(status: GatewayStatus, health: { status: string; reasons: string[
     m.state,
     ago(m.lastSeenMs),
     m.importEnergyWh === null ? "-" : `${(m.importEnergyWh / 1000).toFixed(3)} kWh`,
-    m.account ?? "-",
+    accountCell(m),
     m.balance === null ? "-" : yuan(m.balance),
     relayCell(m),
     m.protected === null ? "no" : "yes",

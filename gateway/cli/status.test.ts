@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { MeterStatus } from "../service/status-report.ts";
-import { meterNotes, yuan } from "./status-command.ts";
+import { accountCell, meterNotes, yuan } from "./status-command.ts";
 
 const meter: MeterStatus = {
   id: "flat-2",
@@ -13,12 +13,22 @@ const meter: MeterStatus = {
   powerW: 0,
   relay: "closed",
   account: "flat-2",
+  customerNo: null,
+  accountClosedAtMs: null,
   balance: "-0.0528300",
   lastError: null,
   protected: null,
   lastPurchaseSeq: 3,
   billing: { heldReadings: null, heldJumps: [], relayDisobeys: null, cut: null, replacement: null },
 };
+
+describe("status account cell", () => {
+  it("shows the customer number and a closed account", () => {
+    expect(accountCell(meter)).toBe("flat-2");
+    const closed = { ...meter, customerNo: "CUST-9", accountClosedAtMs: Date.UTC(2026, 11, 1) };
+    expect(accountCell(closed)).toBe("flat-2 (CUST-9), closed 2026-12-01T00:00:00.000Z");
+  });
+});
 
 describe("status notes", () => {
   it("name a stuck relay, the cut and its reason, and the last error", () => {
@@ -28,7 +38,7 @@ describe("status notes", () => {
       billing: {
         ...meter.billing,
         relayDisobeys: { expected: "open", actual: "closed", redrives: 2 },
-        cut: { reason: "remote", detail: "tampering", executed: true, plannedAtMs: null },
+        cut: { reason: "remote", detail: "tampering", executed: true, plannedAtMs: null, waiting: null },
       },
     };
     expect(meterNotes(stuck)).toEqual([
@@ -44,7 +54,13 @@ describe("status notes", () => {
       protected: { reason: "hospital", untilMs: Date.UTC(2026, 11, 24) },
       billing: {
         ...meter.billing,
-        cut: { reason: "arrears", detail: null, executed: false, plannedAtMs: Date.UTC(2026, 11, 1, 10, 30) },
+        cut: {
+          reason: "arrears",
+          detail: null,
+          executed: false,
+          plannedAtMs: Date.UTC(2026, 11, 1, 10, 30),
+          waiting: null,
+        },
       },
     };
     expect(meterNotes(announced)).toEqual([
@@ -52,6 +68,31 @@ describe("status notes", () => {
       "protected (keep-power: hospital until 2026-12-24T00:00:00.000Z): never cut",
     ]);
     expect(meterNotes(meter)).toEqual([]);
+  });
+
+  it("say what a due cut waits for", () => {
+    const waiting: MeterStatus = {
+      ...meter,
+      billing: {
+        ...meter.billing,
+        cut: {
+          reason: "arrears",
+          detail: null,
+          executed: false,
+          plannedAtMs: Date.UTC(2026, 11, 1, 10, 30),
+          waiting: {
+            reason: "heavy-load",
+            waitingFor: "the load to drop: the meter draws 40 A, above policy.tripMaxCurrentA",
+            untilMs: null,
+            currentA: 40,
+            overlong: false,
+          },
+        },
+      },
+    };
+    expect(meterNotes(waiting)).toEqual([
+      "cut due since 2026-12-01T10:30:00.000Z (arrears), waiting for the load to drop: the meter draws 40 A, above policy.tripMaxCurrentA",
+    ]);
   });
 
   it("name a tariff's next set and its switch-over", () => {

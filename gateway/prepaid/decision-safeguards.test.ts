@@ -233,6 +233,19 @@ describe("decide: no trip under heavy load", () => {
       ],
     },
     {
+      name: "a re-drive after a relay that stayed closed waits for the load like the first cut",
+      rows: [
+        [0, load(10), []],
+        [0, inArrears, ["announceCut"]],
+        [30, tick, ["cut:arrears"]],
+        // The meter reads closed after the cut, and now draws 55 A: a mismatch, re-driven after 60 s.
+        [0, load(55), ["event:relay-mismatch"]],
+        [2, load(55), ["defer:arrears:heavy-load"]],
+        [2, load(50), []],
+        [1, load(8), ["cut:arrears"]],
+      ],
+    },
+    {
       name: "a top-up while the cut waits: cancelled, nothing left waiting",
       rows: [
         [0, load(55), []],

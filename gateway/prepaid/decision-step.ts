@@ -3,6 +3,7 @@
  * mismatch re-drives and wake requests. Internal to the decision; not exported from the package.
  */
 import type {
+  CutReason,
   DecisionConfig,
   DecisionEffect,
   DecisionEvent,
@@ -115,8 +116,12 @@ export function defer(step: Step, deferral: Deferral): void {
   }
 }
 
-/** Re-drives a mismatched relay when its retry is due (60, 120, 180 s, then hourly by default). */
-export function redrive(step: Step): void {
+/**
+ * Re-drives a mismatched relay when its retry is due (60, 120, 180 s, then hourly by default). A cut
+ * re-drive asks `heldByLoad` first, like every cut (safeguards.ts, passed in to keep the modules
+ * acyclic): under heavy load it waits, uncounted, and is tried again one retry interval later.
+ */
+export function redrive(step: Step, heldByLoad: (cut: CutReason) => boolean): void {
   const { draft, input, config } = step;
   const mismatch = draft.mismatch;
   if (mismatch === undefined || input.monoMs < mismatch.nextMonoMs) return;
@@ -128,13 +133,20 @@ export function redrive(step: Step): void {
     step.heldByClock = true;
     return;
   }
+  const cut: CutReason = draft.remoteCut !== undefined ? "remote" : "arrears";
+  if (mismatch.expected === "open" && heldByLoad(cut)) {
+    const retryMs = relayRetryDelayMs(config.policy, mismatch.attempt);
+    draft.mismatch = { ...mismatch, nextMonoMs: input.monoMs + retryMs };
+    return;
+  }
+  if (draft.deferral?.action === "cut") draft.deferral = undefined;
   const attempt = mismatch.attempt + 1;
   const command = mismatch.expected === "open" ? nextCommand(step) : undefined;
   step.effects.push(
     mismatch.expected === "open"
       ? {
           kind: "executeCut",
-          reason: draft.remoteCut !== undefined ? "remote" : "arrears",
+          reason: cut,
           redrive: attempt,
           command: command!,
         }

@@ -81,7 +81,7 @@ export function decide(state: DecisionState, input: DecisionInput, config: Decis
   applyInput(step);
   settleMoney(step);
   actuate(step, target(step));
-  redrive(step);
+  redrive(step, (cut) => heldByLoad(step, cut));
   requestWake(step);
   return { state: step.draft, effects: step.effects };
 }
@@ -225,7 +225,9 @@ function target(step: Step): Target {
 
 function actuate(step: Step, want: Target): void {
   const { draft, input } = step;
-  if (want.position !== "open" || draft.relay === "open") clearLoadWait(step);
+  // A cut that reads back closed is re-driven (redrive): its wait for the load goes on.
+  if (want.position !== "open" || (draft.relay === "open" && draft.mismatch === undefined))
+    clearLoadWait(step);
   if (want.position === draft.relay) {
     // Already there (e.g. opened remotely, now due for arrears too): latch the arrears cut.
     if (want.position === "open" && want.cut === "arrears" && draft.notice !== undefined) {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { waitingFor } from "../billing/cut-wait.ts";
 import { billingProblems, type MeterBillingStatus, type StorageStatus } from "./billing-status.ts";
 
 const T0 = Date.UTC(2026, 0, 5, 12);
@@ -39,6 +40,46 @@ describe("billingProblems", () => {
       },
       [
         "meter m1: 1200 Wh in 2 energy jump(s) held, not billed, until anomaly.resolve charges or waives them (anomaly 3, 5)",
+      ],
+    ],
+    [
+      "a cut waiting for keep-power is normal",
+      {
+        cut: {
+          reason: "arrears" as const,
+          detail: null,
+          executed: false,
+          plannedAtMs: T0,
+          waiting: {
+            reason: "keep-power-silence",
+            waitingFor: waitingFor("keep-power-silence", undefined),
+            untilMs: null,
+            currentA: null,
+            overlong: false,
+          },
+        },
+      },
+      [],
+    ],
+    [
+      "a cut waiting for the load longer than tripMaxDeferMin",
+      {
+        cut: {
+          reason: "arrears" as const,
+          detail: null,
+          executed: false,
+          plannedAtMs: T0,
+          waiting: {
+            reason: "heavy-load",
+            waitingFor: waitingFor("heavy-load", 40),
+            untilMs: null,
+            currentA: 40,
+            overlong: true,
+          },
+        },
+      },
+      [
+        "meter m1: the cut has waited longer than policy.tripMaxDeferMin for the load to drop: the meter draws 40 A, above policy.tripMaxCurrentA; it runs when the load drops, or the platform decides",
       ],
     ],
     [

@@ -5,7 +5,8 @@
  * into health reasons in plain words; it is pure, so the wording is tested without a service.
  */
 import { billingStalled, type HoldReason, type RelayPosition } from "../prepaid/index.ts";
-import type { MeterBillingHealth } from "../billing/meter-health.ts";
+import type { MeterBillingHealth, SupplyCut } from "../billing/meter-health.ts";
+import { waitingFor } from "../billing/cut-wait.ts";
 import type { StoreFailureEpisode } from "./store-failures.ts";
 
 /** /status `meters[].billing`. */
@@ -25,6 +26,14 @@ export interface MeterBillingStatus {
     detail: string | null;
     executed: boolean;
     plannedAtMs: number | null;
+    /** A due cut that has not run: why, in plain words (`waitingFor`), and until when; null: none. */
+    waiting: {
+      reason: string;
+      waitingFor: string;
+      untilMs: number | null;
+      currentA: number | null;
+      overlong: boolean;
+    } | null;
   } | null;
   /** A replacement waiting for meter.replace.confirm, and what billing does meanwhile. */
   replacement: {
@@ -53,10 +62,7 @@ export function meterBillingStatus(health: MeterBillingHealth): MeterBillingStat
     heldReadings: held === undefined ? null : { ...held, stalled: billingStalled(held) },
     heldJumps: health.heldJumps.map((a) => ({ anomaly: a.id, energyWh: a.energyWh })),
     relayDisobeys: relayDisobeys === undefined ? null : { ...relayDisobeys },
-    cut:
-      health.cut === undefined
-        ? null
-        : { ...health.cut, detail: health.cut.detail ?? null, plannedAtMs: health.cut.plannedAtMs ?? null },
+    cut: health.cut === undefined ? null : supplyCutStatus(health.cut),
     replacement:
       replacement === undefined
         ? null
@@ -64,6 +70,25 @@ export function meterBillingStatus(health: MeterBillingHealth): MeterBillingStat
             ...replacement,
             oldEnergyWh: replacement.oldEnergyWh ?? null,
             billing: "billed from the new meter's register; the jump is not charged",
+          },
+  };
+}
+
+function supplyCutStatus(cut: SupplyCut): NonNullable<MeterBillingStatus["cut"]> {
+  const { waiting, ...rest } = cut;
+  return {
+    ...rest,
+    detail: cut.detail ?? null,
+    plannedAtMs: cut.plannedAtMs ?? null,
+    waiting:
+      waiting === undefined
+        ? null
+        : {
+            reason: waiting.reason,
+            waitingFor: waitingFor(waiting.reason, waiting.currentA),
+            untilMs: waiting.untilMs ?? null,
+            currentA: waiting.currentA ?? null,
+            overlong: waiting.overlong,
           },
   };
 }
@@ -110,6 +135,11 @@ export function billingProblems(status: {
     if (relay !== null)
       problems.push(
         `meter ${id}: relay does not follow its command: commanded ${relay.expected}, reads ${relay.actual} (re-driven ${relay.redrives} time(s))`,
+      );
+    const wait = billing.cut?.waiting;
+    if (wait?.overlong === true)
+      problems.push(
+        `meter ${id}: the cut has waited longer than policy.tripMaxDeferMin for ${wait.waitingFor}; it runs when the load drops, or the platform decides`,
       );
     const swap = billing.replacement;
     if (swap !== null)

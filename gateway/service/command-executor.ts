@@ -17,7 +17,7 @@ import { lifecycleExecutor } from "./lifecycle-executor.ts";
 /** What the commands act on and read: the prepaid operations, the stored results, the meters, the clock. */
 export interface ExecutorPorts {
   readonly operations: PrepaidOperations;
-  readonly store: Pick<Store, "accounts" | "tariffs">;
+  readonly store: Pick<Store, "accounts" | "tariffs" | "lifecycle">;
   readonly meters: Pick<MeterDirectory, "meter" | "readNow">;
   readonly clock: ClockHealth;
   /** The config in force (reload replaces it). */

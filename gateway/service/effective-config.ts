@@ -9,6 +9,7 @@
  * Tariff sets (tariff-view.ts): `tariffs` lists each tariff's version in force now (its current set);
  * `tariffNext` lists the next sets not yet in force with their switch-over instants; each account
  * shows `tariffNextFromMs` (its tariff's switch-over, or null) and `tierCounter` (null unless tiered).
+ * Each account also shows its `customerNo` and, once closed, `closedAtMs`.
  */
 import { formatMoneyE7 } from "../prepaid/index.ts";
 import type { Config } from "../config/index.ts";
@@ -19,7 +20,7 @@ import type { AccountTariffView } from "../billing/tariff-view.ts";
 /** The effective configuration as plain JSON data (see the module comment). */
 export function effectiveConfig(
   config: Config,
-  store: Pick<Store, "accounts" | "tariffs">,
+  store: Pick<Store, "accounts" | "tariffs" | "lifecycle">,
   tariffs?: TariffViews,
 ): Record<string, unknown> {
   const plain = JSON.parse(JSON.stringify(config)) as Record<string, unknown>;
@@ -35,6 +36,7 @@ export function effectiveConfig(
     closeAllowedMin: formatMoneyE7(a.thresholds.closeAllowedMinE7),
     protected: a.protection === null ? false : { reason: a.protection.reason, untilMs: a.protection.untilMs },
     ...accountTariffFields(tariffs?.tariffView(a.id)),
+    ...lifecycleFields(store.lifecycle.get(a.id)),
   }));
   if (tariffs === undefined)
     return { ...plain, accounts, tariffs: store.tariffs.list().map((t) => t.definition) };
@@ -45,6 +47,14 @@ export function effectiveConfig(
       : [{ tariff: t.tariff, effectiveFromMs: t.next.effectiveFromMs, definition: t.next.definition }],
   );
   return { ...plain, accounts, tariffs: sets.map((t) => t.current), tariffNext };
+}
+
+/**
+ * An account's `customerNo` (account.open; null if none) and `closedAtMs` (account.close, epoch ms;
+ * null while open): a closed account stays listed, with its final balance.
+ */
+function lifecycleFields(facts: { customerNo: string | null; closedAtMs: number | null } | undefined) {
+  return { customerNo: facts?.customerNo ?? null, closedAtMs: facts?.closedAtMs ?? null };
 }
 
 /** The tariff sets and tier counters `config.get` shows (PrepaidOperations). */

@@ -142,6 +142,7 @@ export class Gateway {
       disk: () => disk.snapshot(),
       busStates: required(this.recording, "recording").busStates,
       uplinkConnected: () => uplink?.uplink?.connected,
+      platformContact: () => this.started.silence.status(),
       terminals: this.terminals === undefined ? undefined : () => this.terminals?.statusRows() ?? [],
       lastPublishAtMs: () => uplink?.uplink?.delivery?.lastPublishAtMs ?? null,
       ...{ version: this.deps.version ?? "0.0.0", timers: this.deps.wireClock ?? this.deps.clock },

@@ -7,7 +7,11 @@ import { StatusService, type StatusSources } from "./status-report.ts";
 import { StoreFailures } from "./store-failures.ts";
 
 /** Status on hand-made ports: no buses, no database, no gateway. */
-function statusOf(overrides: { states: Record<string, MeterCounters["state"]>; ntp?: boolean }) {
+function statusOf(overrides: {
+  states: Record<string, MeterCounters["state"]>;
+  ntp?: boolean;
+  silent?: boolean;
+}) {
   const meterIds = Object.keys(overrides.states);
   const meters = {
     meters: () => meterIds.map((id) => ({ id, busId: "b1", unit: 1, profile: "p", hasRelay: true })),
@@ -21,7 +25,14 @@ function statusOf(overrides: { states: Record<string, MeterCounters["state"]>; n
   const sources: StatusSources = {
     config: () => config,
     meters,
-    store: { readings: { latestForMeter: () => undefined }, outbox: { backlogByStream: () => ({}) } },
+    store: {
+      readings: { latestForMeter: () => undefined },
+      outbox: { backlogByStream: () => ({}) },
+      // a1 was opened by account.open (customer number) and has been closed.
+      lifecycle: {
+        get: (id: string) => (id === "a1" ? { customerNo: "CUST-1", closedAtMs: 1234 } : undefined),
+      },
+    },
     meterHealth: () => ({ held: undefined, heldJumps: [], relayDisobeys: undefined, replacement: undefined }),
     storeFailures: new StoreFailures(new ManualClock()),
     disk: () => ({
@@ -35,6 +46,7 @@ function statusOf(overrides: { states: Record<string, MeterCounters["state"]>; n
     busStates: new Map([["b1", "up"]]),
     clock: { now: () => 0, uptimeMs: () => 5000, check: () => ({ ok: true }) },
     uplinkConnected: () => undefined,
+    platformContact: () => ({ silent: overrides.silent === true, lastMessageMs: undefined }),
     host: { ntpSynchronised: () => overrides.ntp, freeDiskBytes: () => 1e12 },
   } as unknown as StatusSources;
   return new StatusService(sources);
@@ -43,9 +55,9 @@ function statusOf(overrides: { states: Record<string, MeterCounters["state"]>; n
 describe("StatusService", () => {
   it("takes relay and account from the meter directory", () => {
     const status = statusOf({ states: { m1: "online", m2: "unknown" } }).snapshot();
-    expect(status.meters.map((m) => [m.id, m.relay, m.account])).toEqual([
-      ["m1", "open", "a1"],
-      ["m2", null, null],
+    expect(status.meters.map((m) => [m.id, m.relay, m.account, m.customerNo, m.accountClosedAtMs])).toEqual([
+      ["m1", "open", "a1", "CUST-1", 1234],
+      ["m2", null, null, null, null],
     ]);
     expect(status.buses).toEqual({ b1: "up" });
     expect(status.uptimeMs).toBe(5000);
@@ -56,6 +68,15 @@ describe("StatusService", () => {
     expect(service.problems(service.snapshot())).toEqual([
       "meters offline: m1",
       "clock not synchronised (NTP): sudo timedatectl set-ntp true",
+    ]);
+  });
+
+  it("names a silent platform as the reason automatic cuts are held", () => {
+    const service = statusOf({ states: { m1: "online" }, silent: true });
+    const status = service.snapshot();
+    expect(status.platform).toEqual({ silent: true, lastMessageMs: null });
+    expect(service.problems(status)).toEqual([
+      "platform silent: no valid signed command within policy.keepPowerAfterSilenceMin (none since start); automatic cuts are held (keep-power) until one arrives",
     ]);
   });
 });

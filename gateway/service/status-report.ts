@@ -38,6 +38,10 @@ export interface MeterStatus {
   powerW: number | null;
   relay: "closed" | "open" | null;
   account: string | null;
+  /** The account's customer number (account.open); null without one. */
+  customerNo: string | null;
+  /** When the account was closed (account.close, epoch ms); null while open or without an account. */
+  accountClosedAtMs: number | null;
   balance: string | null;
   lastError: string | null;
   /** Keep-power of the account: why and until when (epoch ms; null: no end); null when not protected. */
@@ -67,6 +71,11 @@ export interface GatewayStatus {
   links: Record<string, LinkStatus>;
   /** Prepayment terminals and their counters (docs/terminals.md); absent when none are configured. */
   terminals?: TerminalStatus[];
+  /**
+   * Contact with the platform (keep-power after silence, policy.keepPowerAfterSilenceMin): `silent` while
+   * automatic cuts are held for it; the last valid signed command (epoch ms, null: none since start).
+   */
+  platform?: { silent: boolean; lastMessageMs: number | null };
 }
 
 export interface LinkStatus {
@@ -85,7 +94,7 @@ export interface StatusSources {
   /** The config in force (reload replaces it). */
   readonly config: () => Config;
   readonly meters: MeterDirectory;
-  readonly store: Pick<Store, "readings" | "outbox" | "kv">;
+  readonly store: Pick<Store, "readings" | "outbox" | "kv" | "lifecycle">;
   readonly meterHealth: (meterId: string) => MeterBillingHealth;
   readonly storeFailures: StoreFailures;
   readonly disk: () => DiskSnapshot;
@@ -97,6 +106,8 @@ export interface StatusSources {
   readonly host: HostProbe;
   /** An account's tariff sets and tier counter now (PrepaidOperations.tariffView). */
   readonly tariffView?: (accountId: string) => AccountTariffView | undefined;
+  /** Platform contact (PlatformSilence.status); absent when not wired. */
+  readonly platformContact?: () => { silent: boolean; lastMessageMs: number | undefined };
   /** The prepayment terminals' counters; absent when none are configured. */
   readonly terminals?: (() => TerminalStatus[]) | undefined;
 }
@@ -122,7 +133,14 @@ export class StatusService {
       disk: this.sources.disk(),
       links: linksOf(meters.busStats()),
       ...(this.sources.terminals === undefined ? {} : { terminals: this.sources.terminals() }),
+      ...this.platformStatus(),
     };
+  }
+
+  private platformStatus(): Pick<GatewayStatus, "platform"> {
+    const contact = this.sources.platformContact?.();
+    if (contact === undefined) return {};
+    return { platform: { silent: contact.silent, lastMessageMs: contact.lastMessageMs ?? null } };
   }
 
   private meterStatus(m: MeterInfo): MeterStatus {
@@ -142,6 +160,7 @@ export class StatusService {
       powerW: latest?.powerW ?? null,
       relay: meters.relay(m.id) ?? null,
       account: meters.accountOf(m.id) ?? null,
+      ...this.lifecycleStatus(meters.accountOf(m.id)),
       balance: account === undefined ? null : formatMoneyE7(account.balanceE7),
       lastError: counters.lastError?.message ?? null,
       protected:
@@ -152,6 +171,13 @@ export class StatusService {
       billing: meterBillingStatus(this.sources.meterHealth(m.id)),
       ...this.tariffStatus(meters.accountOf(m.id)),
     };
+  }
+
+  private lifecycleStatus(
+    accountId: string | undefined,
+  ): Pick<MeterStatus, "customerNo" | "accountClosedAtMs"> {
+    const facts = accountId === undefined ? undefined : this.sources.store.lifecycle.get(accountId);
+    return { customerNo: facts?.customerNo ?? null, accountClosedAtMs: facts?.closedAtMs ?? null };
   }
 
   private tariffStatus(accountId: string | undefined): Pick<MeterStatus, "tariff"> {
@@ -179,6 +205,7 @@ export class StatusService {
     if (mqtt !== undefined && this.sources.uplinkConnected() !== true) {
       problems.push(`broker unreachable: ${mqtt.url} (records wait in the outbox)`);
     }
+    if (status.platform?.silent === true) problems.push(silenceProblem(status.platform.lastMessageMs));
     problems.push(...billingProblems(status));
     for (const t of status.terminals ?? [])
       if (t.lastError !== undefined) problems.push(`terminal ${t.id} is not answering: ${t.lastError}`);
@@ -200,6 +227,13 @@ export class StatusService {
       problems.push(`disk low: ${Math.round(free / 1024 / 1024)} MiB free in ${dataDir}`);
     return problems;
   }
+}
+
+/** The platform-silence reason of /healthz, in plain words. */
+export function silenceProblem(lastMessageMs: number | null): string {
+  const last =
+    lastMessageMs === null ? "none since start" : `last at ${new Date(lastMessageMs).toISOString()}`;
+  return `platform silent: no valid signed command within policy.keepPowerAfterSilenceMin (${last}); automatic cuts are held (keep-power) until one arrives`;
 }
 
 function linksOf(stats: readonly BusStats[]): Record<string, LinkStatus> {

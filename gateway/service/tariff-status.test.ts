@@ -35,7 +35,11 @@ function meterTariff(rig: CommandRig) {
   const sources = {
     config: () => ({ gateway: { id: "gw", dataDir: "/data" }, buses: [] }),
     meters,
-    store: { readings: { latestForMeter: () => undefined }, outbox: { backlogByStream: () => ({}) } },
+    store: {
+      readings: { latestForMeter: () => undefined },
+      outbox: { backlogByStream: () => ({}) },
+      lifecycle: { get: () => undefined },
+    },
     meterHealth: () => ({ held: undefined, heldJumps: [], relayDisobeys: undefined, replacement: undefined }),
     disk: () => ({}),
     storeFailures: { episode: undefined, totalBatches: 0 },

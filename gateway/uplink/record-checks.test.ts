@@ -71,10 +71,13 @@ const chargeCases: Array<[string, Record<string, unknown>]> = [
   ["part with an unknown key", { parts: [{ ...part, rate: 1 }] }],
   ["part with a bad amount", { parts: [{ ...part, amount: "1e3" }] }],
   ["parts not an array", { parts: part }],
-  ["behind CT/PT", { rawEnergyWh: 1, ctRatio: 40, ptRatio: 100 }],
-  ["ctRatio 0", { rawEnergyWh: 1, ctRatio: 0, ptRatio: 1 }],
-  ["fractional ptRatio", { rawEnergyWh: 1, ctRatio: 1, ptRatio: 1.5 }],
-  ["negative rawEnergyWh", { rawEnergyWh: -1, ctRatio: 2, ptRatio: 1 }],
+  ["behind CT/PT", { rawEnergyWh: 1, ctRatio: 4, ptRatio: 3 }],
+  ["CT only", { rawEnergyWh: 3, ctRatio: 4 }],
+  ["fractional raw energy", { rawEnergyWh: 0.5, ctRatio: 4 }],
+  ["negative raw energy", { rawEnergyWh: -1, ctRatio: 4 }],
+  ["CT ratio 0", { rawEnergyWh: 3, ctRatio: 0 }],
+  ["fractional PT ratio", { rawEnergyWh: 3, ptRatio: 1.5 }],
+  ["CT ratio as text", { rawEnergyWh: 3, ctRatio: "4" }],
 ];
 
 function withChange(base: Record<string, unknown>, change: Record<string, unknown>): Record<string, unknown> {

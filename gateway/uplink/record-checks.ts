@@ -79,7 +79,7 @@ const chargeKeys = new Set([
   "amount",
   "balance",
   "parts",
-  // A meter behind CT/PT (records-lifecycle.ts transformerChargeFields): all three or none.
+  // A meter behind current and voltage transformers (records-lifecycle.ts transformerChargeFields).
   "rawEnergyWh",
   "ctRatio",
   "ptRatio",
@@ -88,6 +88,18 @@ const partKeys = new Set(["energyWh", "price", "period", "tier", "amount"]);
 
 function isMoney(value: unknown): boolean {
   return typeof value === "string" && moneyPattern.test(value);
+}
+
+/** The optional CT/PT fields of a charge: raw energy a count, ratios positive integers. */
+function transformerProblem(body: Record<string, unknown>): RecordProblem | undefined {
+  if (body.rawEnergyWh !== undefined && !isCount(body.rawEnergyWh))
+    return { path: "rawEnergyWh", message: "invalid rawEnergyWh" };
+  for (const key of ["ctRatio", "ptRatio"] as const) {
+    const ratio = body[key];
+    if (ratio !== undefined && !(Number.isSafeInteger(ratio) && (ratio as number) > 0))
+      return { path: key, message: `invalid ${key}` };
+  }
+  return undefined;
 }
 
 /**
@@ -103,12 +115,9 @@ export function chargeBodyProblem(body: Record<string, unknown>): RecordProblem 
   if (!isCount(body.energyWh)) return { path: "energyWh", message: "invalid energyWh" };
   if (!isMoney(body.amount)) return { path: "amount", message: "invalid amount" };
   if (!isMoney(body.balance)) return { path: "balance", message: "invalid balance" };
+  const transformer = transformerProblem(body);
+  if (transformer !== undefined) return transformer;
   if (!Array.isArray(body.parts)) return { path: "parts", message: "invalid parts" };
-  for (const ratio of ["ctRatio", "ptRatio"] as const)
-    if (body[ratio] !== undefined && !(isCount(body[ratio]) && (body[ratio] as number) > 0))
-      return { path: ratio, message: `invalid ${ratio}` };
-  if (body.rawEnergyWh !== undefined && !isCount(body.rawEnergyWh))
-    return { path: "rawEnergyWh", message: "invalid rawEnergyWh" };
   for (let i = 0; i < body.parts.length; i++) {
     const p: unknown = body.parts[i];
     const bad =

@@ -16,6 +16,7 @@ import { loadProfiles } from "../../protocols/profiles/io/files.ts";
 import { requireProfile } from "../../protocols/profiles/load.ts";
 import type { WriteLogEntry } from "../../simulator/core/sim-bus.ts";
 import { startSimulator, type RunningSimulator } from "../../simulator/start.ts";
+import { freePort } from "./ports.ts";
 import { createPtyPair } from "./pty.ts";
 import { tempDir } from "./temp-dir.ts";
 import { testKeyText } from "./uplink/fixtures.ts";
@@ -39,6 +40,8 @@ export interface PrepaidSite {
   sim: RunningSimulator;
   gateway: Gateway;
   clock: AcceleratedClock;
+  /** GET of the gateway's local HTTP API (`/status`, `/healthz`): status code and JSON body. */
+  http(path: string): Promise<{ status: number; body: Record<string, unknown> }>;
   /** The gateway's audit events of one type. */
   events(type: string): ReturnType<Gateway["store"]["events"]["list"]>;
   /**
@@ -59,6 +62,8 @@ export interface PrepaidSiteOptions {
    * uplink runs on real time (command validity, reconnects); billing and the meters on the accelerated clock.
    */
   readonly brokerUrl?: string;
+  /** DL/T 645 only: three-phase meters (profile dlt645-three-phase, per-phase currents); default single. */
+  readonly dltModel?: "single-phase" | "three-phase";
 }
 
 /**
@@ -78,7 +83,8 @@ export async function prepaidSite(
   const dir = await tempDir("prepaid-");
   cleanups.push(() => dir.remove());
   const clock = new AcceleratedClock(600, startWallMs);
-  const sim = await startSite(protocol, pty.a, clock);
+  const dltModel = options.dltModel ?? "single-phase";
+  const sim = await startSite(protocol, pty.a, clock, dltModel);
   cleanups.push(() => sim.stop());
   writeFileSync(join(dir.path, "meter-password"), `${dltPassword}\n`);
   writeFileSync(join(dir.path, "command-key"), testKeyText);
@@ -86,7 +92,8 @@ export async function prepaidSite(
     options.brokerUrl === undefined
       ? ""
       : `mqtt: { url: "${options.brokerUrl}", commandKeyFile: command-key, reconnectMinMs: 100, reconnectMaxMs: 1000, pollIntervalMs: 50 }`;
-  const parsed = parseConfig(siteConfig(protocol, join(dir.path, "data"), pty.b, policy) + mqtt, {
+  const gatewayLine = `gateway: { id: gw-test, dataDir: ${join(dir.path, "data")}, timezone: UTC, httpPort: ${await freePort()} }`;
+  const parsed = parseConfig(gatewayLine + siteConfig(protocol, pty.b, policy, `dlt645-${dltModel}`) + mqtt, {
     baseDir: dir.path,
     profileNames: () => new Map([...profiles].map(([id, p]) => [id, p.protocol])),
   });
@@ -113,6 +120,12 @@ export async function prepaidSite(
     sim,
     gateway,
     clock,
+    http: async (path) => {
+      const res = await fetch(`http://127.0.0.1:${gateway.httpPort}${path}`, {
+        signal: AbortSignal.timeout(5000),
+      });
+      return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+    },
     events: (type) => gateway.store.events.list({ limit: 10_000 }).filter((e) => e.type === type),
     writesTo,
     cutOf: (unit) => relayWrite(unit, 0, dltTrip),
@@ -120,7 +133,12 @@ export async function prepaidSite(
   };
 }
 
-function startSite(protocol: MeterProtocol, path: string, simClock: AcceleratedClock) {
+function startSite(
+  protocol: MeterProtocol,
+  path: string,
+  simClock: AcceleratedClock,
+  dltModel: "single-phase" | "three-phase",
+) {
   const meter = (unit: number) => ({ unit, powerW: 2000, importEnergyWh: 1_000_000 });
   if (protocol === "modbus") {
     return startSimulator({
@@ -139,7 +157,7 @@ function startSite(protocol: MeterProtocol, path: string, simClock: AcceleratedC
       unit,
       load: { kind: "constant", powerW: 2000 },
       importEnergyWh: 1_000_000,
-      dlt645: { address: dltAddress(unit), password: dltPassword },
+      dlt645: { address: dltAddress(unit), password: dltPassword, model: dltModel },
     })),
     simClock,
   });
@@ -147,7 +165,7 @@ function startSite(protocol: MeterProtocol, path: string, simClock: AcceleratedC
 
 const dltAddress = (unit: number) => String(unit).padStart(12, "0");
 
-function siteConfig(protocol: MeterProtocol, dataDir: string, path: string, policy: string): string {
+function siteConfig(protocol: MeterProtocol, path: string, policy: string, dltProfile: string): string {
   const bus =
     protocol === "modbus"
       ? `{ id: rs485, transport: rtu, path: ${path}, baudRate: 38400, timeoutMs: 300, interFrameGapMs: 5 }`
@@ -155,9 +173,8 @@ function siteConfig(protocol: MeterProtocol, dataDir: string, path: string, poli
   const meter = (id: string, unit: number, account: string) =>
     protocol === "modbus"
       ? `{ id: ${id}, bus: rs485, unit: ${unit}, profile: generic-prepaid, account: ${account}, pollIntervalMs: 30000 }`
-      : `{ id: ${id}, bus: rs485, address: '${dltAddress(unit)}', profile: dlt645-single-phase, account: ${account}, pollIntervalMs: 30000, relay: { passwordFile: meter-password } }`;
+      : `{ id: ${id}, bus: rs485, address: '${dltAddress(unit)}', profile: ${dltProfile}, account: ${account}, pollIntervalMs: 30000, relay: { passwordFile: meter-password } }`;
   return `
-gateway: { id: gw-test, dataDir: ${dataDir}, timezone: UTC }
 buses: [${bus}]
 meters:
   - ${meter("flat-1", 1, "a1")}

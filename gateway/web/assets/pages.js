@@ -96,7 +96,9 @@ export function overviewPage() {
 /** The cut column: why the customer is (or will be) cut, in words. */
 export function cutText(cut) {
   if (cut === null) return dash;
-  return cut.state === "cut" ? `cut: ${cut.reason}` : `cut announced for ${fmtTime(cut.plannedAtMs)}`;
+  if (cut.state === "cut") return `cut: ${cut.reason}`;
+  const announced = `cut announced for ${fmtTime(cut.plannedAtMs)}`;
+  return cut.waitingFor ? `${announced}, waiting for ${cut.waitingFor}` : announced;
 }
 
 /** The relay column: position, and "does not follow its command" when so. */
