@@ -219,3 +219,32 @@ describe("account.close with policy.closeSupply: cut", () => {
     closeEngineRigs();
   });
 });
+
+describe("account.close with policy.closeSupply: cut under heavy load", () => {
+  // A cut at close under load would wait, but the close forgets the meter's decision: it would never run.
+  it("is refused while the meter draws more than tripMaxCurrentA, changes nothing, and cuts once the load drops", async () => {
+    const rig = openEngineRig(
+      rigConfig.replace(
+        "maxRelayOpsPerHour: 10 }",
+        "maxRelayOpsPerHour: 10, closeSupply: cut, tripMaxCurrentA: 20 }",
+      ),
+    );
+    rig.ingest([rig.read("m1", 1000, { currentA: 45 })]);
+    const close = (commandId: string) =>
+      rig.ops.lifecycle.close({ account: "a1", reason: "moved out", commandId });
+    expect(close("tx-close-7")).toMatchObject({
+      ok: false,
+      code: "CLOSE_UNDER_LOAD",
+      details: { meter: "m1", currentA: 45, tripMaxCurrentA: 20 },
+    });
+    expect(rig.store.lifecycle.get("a1")?.closedAtMs ?? null).toBeNull();
+    await rig.engine.relaysSettled();
+    expect(rig.relays.writes).toEqual([]);
+    rig.clock.advance(60_000);
+    rig.ingest([rig.read("m1", 1001, { currentA: 3 })]);
+    expect(close("tx-close-8")).toMatchObject({ ok: true, result: { supply: "cut" } });
+    await rig.engine.relaysSettled();
+    expect(rig.relays.writes).toEqual([["m1", false]]);
+    closeEngineRigs();
+  });
+});

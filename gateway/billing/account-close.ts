@@ -48,6 +48,8 @@ export function closeAccount(
     return { ok: false, code: "AMOUNT_INVALID", message: problem, details: { problem } };
   }
   const supply = lifecycleOf(engine.settings.policy).closeSupply;
+  const underLoad = supply === "cut" ? heavyLoadRefusal(engine, cmd.account) : undefined;
+  if (underLoad !== undefined) return underLoad;
   return engine.unitOfWork((queued) => {
     const final =
       cmd.finalEnergyWh === undefined
@@ -125,4 +127,26 @@ function finalCharge(
     ref: `close:${meterId}`,
   });
   return { energyWh, amountE7: charged.amountE7 };
+}
+
+/**
+ * A cut at close under heavy load would wait for the load (safeguards.ts), but closing forgets the
+ * meter's decision, so it would never run: the close is refused instead, and the platform sends it
+ * again once the load has dropped (the meter's last reading says so).
+ */
+function heavyLoadRefusal(engine: PrepaidEngine, accountId: string): OperationResult<never> | undefined {
+  const maxA = engine.settings.policy.tripMaxCurrentA;
+  if (maxA === undefined) return undefined;
+  for (const meterId of engine.metersOf(accountId)) {
+    const currentA = engine.states.peekMeter(meterId).decision?.loadA;
+    if (currentA === undefined || currentA <= maxA) continue;
+    const message = `meter ${meterId} draws ${currentA} A, above policy.tripMaxCurrentA ${maxA} A: close again when the load drops`;
+    return {
+      ok: false,
+      code: "CLOSE_UNDER_LOAD",
+      message,
+      details: { meter: meterId, currentA, tripMaxCurrentA: maxA },
+    };
+  }
+  return undefined;
 }
