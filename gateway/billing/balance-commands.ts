@@ -17,20 +17,14 @@ import type { Account, LedgerOrder, Store } from "../store/index.ts";
 import { nextBillingKey, recordBilling } from "../uplink/outbox-writer.ts";
 import { money } from "./billing-format.ts";
 import type { PrepaidEngine } from "./engine.ts";
-import type { OperationResult } from "./operation-result.ts";
+import { unknownAccount, type OperationResult } from "./operation-result.ts";
 
 type Refusal = Extract<OperationResult, { ok: false }>;
 
 /** The account if it exists and is open; otherwise UNKNOWN_ACCOUNT or ACCOUNT_CLOSED. */
 export function liveAccount(store: Store, accountId: string): Account | Refusal {
   const account = store.accounts.get(accountId);
-  if (account === undefined)
-    return {
-      ok: false,
-      code: "UNKNOWN_ACCOUNT",
-      message: `no account '${accountId}'`,
-      details: { account: accountId },
-    };
+  if (account === undefined) return unknownAccount(accountId);
   const closedAtMs = store.lifecycle.get(accountId)?.closedAtMs ?? null;
   if (closedAtMs !== null)
     return {

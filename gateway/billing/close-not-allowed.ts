@@ -10,6 +10,7 @@ import { closeNotAllowedEvent } from "../uplink/event-specs/index.ts";
 import { recordEvent } from "../uplink/outbox-writer.ts";
 import type { PrepaidEngine } from "./engine.ts";
 import type { OperationResult } from "./operation-result.ts";
+import { liveAccount } from "./balance-commands.ts";
 import { closeNotAllowedKey, closeNotAllowedOf } from "./settings.ts";
 
 /** What the command answers. */
@@ -30,14 +31,8 @@ export function setCloseNotAllowed(
   change: { accountId: string; on: boolean; reason: string; nowMs: number },
 ): OperationResult<CloseNotAllowedResult> {
   const { accountId, on, reason, nowMs } = change;
-  const account = store.accounts.get(accountId);
-  if (account === undefined)
-    return {
-      ok: false,
-      code: "UNKNOWN_ACCOUNT",
-      message: `no account '${accountId}'`,
-      details: { account: accountId },
-    };
+  const account = liveAccount(store, accountId);
+  if ("ok" in account) return account;
   const current = closeNotAllowedOf(account.extras);
   return engine.unitOfWork((queued) => {
     const { [closeNotAllowedKey]: _dropped, ...rest } = account.extras;

@@ -15,7 +15,7 @@ import {
   type RefundResult,
 } from "./balance-commands.ts";
 import type { PrepaidEngine } from "./engine.ts";
-import type { OperationResult } from "./operation-result.ts";
+import { unknownAccount, type OperationResult } from "./operation-result.ts";
 import { lastPurchaseSeqOf } from "./topup-command.ts";
 
 export type {
@@ -49,13 +49,7 @@ export class AccountLifecycle {
   /** account.get: UNKNOWN_ACCOUNT for an id never opened; a closed account is shown with closedAtMs. */
   view(accountId: string): OperationResult<AccountView> {
     const account = this.store.accounts.get(accountId);
-    if (account === undefined)
-      return {
-        ok: false,
-        code: "UNKNOWN_ACCOUNT",
-        message: `no account '${accountId}'`,
-        details: { account: accountId },
-      };
+    if (account === undefined) return unknownAccount(accountId);
     return {
       ok: true,
       result: accountView(this.engine, this.store, account, lastPurchaseSeqOf(this.store, account)),

@@ -11,3 +11,13 @@ export type OperationResult<T = Record<string, unknown>> =
       /** Facts the sender can act on, documented per code in docs/mqtt.md 6.5 (codes.ts). */
       details: Record<string, unknown>;
     };
+
+/** The refusal of a command naming an account this gateway does not know. */
+export function unknownAccount(accountId: string): Extract<OperationResult<never>, { ok: false }> {
+  return {
+    ok: false,
+    code: "UNKNOWN_ACCOUNT",
+    message: `no account '${accountId}'`,
+    details: { account: accountId },
+  };
+}

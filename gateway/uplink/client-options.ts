@@ -120,15 +120,3 @@ export function clientOptions(input: ClientOptionsInput): IClientOptions {
   options.rejectUnauthorized = config.tls?.rejectUnauthorized ?? true;
   return options;
 }
-
-/** The broker URL without any user:password part, for logs. */
-export function redactedUrl(url: string): string {
-  try {
-    const parsed = new URL(url);
-    parsed.username = "";
-    parsed.password = "";
-    return parsed.toString();
-  } catch {
-    return "(unparsable url)";
-  }
-}

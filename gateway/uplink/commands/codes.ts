@@ -99,7 +99,7 @@ export const executorErrorCodes = {
   ACCOUNT_EXISTS:
     "`account.open` names an account that exists with other settings, or that was closed (ids are never reused); `details: { account, closed, customerNo }`.",
   ACCOUNT_CLOSED:
-    "The account was closed by `account.close`: it takes no top-up, adjustment, refund, `protect`, `account.set` or second close (`details: { account, closedAtMs }`).",
+    "The account was closed by `account.close`: it takes no top-up, adjustment, refund, `protect`, `account.set`, `close-not-allowed` or second close (`details: { account, closedAtMs }`).",
   CLOSE_UNDER_LOAD:
     "`account.close` with `policy.closeSupply: cut` while a meter of the account draws more than `policy.tripMaxCurrentA`: the cut at close would have to wait for the load, and a closed account's meter has no decision left to run it, so nothing changed; send the close again when the load has dropped (`details: { meter, currentA, tripMaxCurrentA }`).",
   METER_BOUND:
