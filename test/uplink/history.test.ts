@@ -48,6 +48,8 @@ async function started(
   platform = await Platform.connect(broker.url);
   gateway = await startGateway({ url: broker.url, before: (store) => balances(store, count) });
   await platform.until(() => gateway!.store.outbox.backlogCount() === 0, "every record acknowledged", 20_000);
+  // The broker acknowledges a record before it has delivered it to every subscriber.
+  await platform.until(() => billing(platform!).length >= count, "every record received", 20_000);
   return { gateway, platform, epoch: gateway.store.streamEpochs.list()[0]!.epoch };
 }
 
