@@ -5,6 +5,7 @@
  * Default `effectiveFrom`: when the command is applied. Real SQLite file, ManualClock.
  */
 import { afterEach, describe, expect, it } from "vitest";
+import { billingOfKind, flatSiteConfig } from "../../test/helpers/billing/flat-site.ts";
 import { openCommandRig, type CommandRig } from "../../test/helpers/billing/command-rig.ts";
 import { closeEngineRigs, rigParsedConfig } from "../../test/helpers/billing/engine-rig.ts";
 import { planReload, storeReload } from "../service/reload.ts";
@@ -13,29 +14,14 @@ import { compilePrepaidSettings } from "./settings.ts";
 afterEach(closeEngineRigs);
 
 const minute = 60_000;
-const config = `
-gateway: { id: gw, dataDir: /unused, timezone: UTC }
-buses: [{ id: b1, transport: tcp, host: 127.0.0.1 }]
-meters:
-  - { id: m1, bus: b1, unit: 1, profile: generic-prepaid, account: a1 }
-accounts:
-  - { id: a1, tariff: flat, balance: "500.00", hoardingLimit: "100000.00", overdraftLimit: "0", closeAllowedMin: "0.20" }
-tariffs: [{ id: flat, kind: flat, price: "1.0000" }]
-policy: { cutNoticeMs: 0, friendlyPeriods: [], friendlyDays: [], maxRelayOpsPerHour: 10 }
-`;
 
-function charges(rig: CommandRig): Array<Record<string, unknown>> {
-  return rig.store.outbox
-    .fetchUndelivered("billing", { limit: 1000 })
-    .map((r) => r.payload as Record<string, unknown>)
-    .filter((p) => p["kind"] === "charge");
-}
+const charges = (rig: CommandRig) => billingOfKind(rig, "charge");
 
 const newPrice = { tariff: { id: "flat", kind: "flat", price: "2.0000" } };
 
 describe("tariff.set effectiveFrom", () => {
   it("charges a reading that spans the change at the old price before it and the new price after", () => {
-    const rig = openCommandRig(config); // 2026-01-05 12:00 UTC
+    const rig = openCommandRig(flatSiteConfig); // 2026-01-05 12:00 UTC
     const start = rig.clock.now();
     rig.ingest([rig.read("m1", 1_000)]);
     rig.clock.advance(40 * minute);
@@ -58,7 +44,7 @@ describe("tariff.set effectiveFrom", () => {
   });
 
   it("takes effect when applied by default, and a future effectiveFrom leaves earlier use at the old price", () => {
-    const rig = openCommandRig(config);
+    const rig = openCommandRig(flatSiteConfig);
     rig.ingest([rig.read("m1", 1_000)]);
     rig.clock.advance(45 * minute);
     expect(rig.send("tariff.set", newPrice)).toMatchObject({
@@ -83,7 +69,7 @@ describe("tariff.set effectiveFrom", () => {
   });
 
   it("replaces the next set until its switch-over: the replaced one is never charged", () => {
-    const rig = openCommandRig(config);
+    const rig = openCommandRig(flatSiteConfig);
     const start = rig.clock.now();
     rig.ingest([rig.read("m1", 1_000)]);
     expect(rig.send("tariff.set", { ...newPrice, effectiveFrom: start + 60 * minute })).toMatchObject({
@@ -109,7 +95,7 @@ describe("tariff.set effectiveFrom", () => {
   });
 
   it("refuses to replace a next set once it took effect, with details, changing nothing", async () => {
-    const rig = openCommandRig(config);
+    const rig = openCommandRig(flatSiteConfig);
     const start = rig.clock.now();
     expect(rig.send("tariff.set", { ...newPrice, effectiveFrom: start + 30 * minute })).toMatchObject({
       status: "ok",
@@ -132,7 +118,7 @@ describe("tariff.set effectiveFrom", () => {
   });
 
   it("config.get shows each tariff's current set, its next set and the switch-over per account", async () => {
-    const rig = openCommandRig(config);
+    const rig = openCommandRig(flatSiteConfig);
     const switchMs = rig.clock.now() + 60 * minute;
     rig.send("tariff.set", { ...newPrice, effectiveFrom: switchMs });
     const before = await configGet(rig);
@@ -155,13 +141,13 @@ describe("tariff.set effectiveFrom", () => {
 
 describe("a reload that changes a tariff in the file", () => {
   it("makes the file's version the current set from then and keeps the next set", async () => {
-    const rig = openCommandRig(config);
+    const rig = openCommandRig(flatSiteConfig);
     const start = rig.clock.now();
     rig.ingest([rig.read("m1", 1_000)]);
     rig.send("tariff.set", { ...newPrice, effectiveFrom: start + 60 * minute });
     rig.clock.advance(20 * minute);
-    const prev = rigParsedConfig(config);
-    const next = rigParsedConfig(config.replace('price: "1.0000"', 'price: "1.5000"'));
+    const prev = rigParsedConfig(flatSiteConfig);
+    const next = rigParsedConfig(flatSiteConfig.replace('price: "1.0000"', 'price: "1.5000"'));
     const settings = compilePrepaidSettings(next);
     storeReload(rig.store, prev, next, settings, planReload(prev, next), rig.clock.now());
     rig.engine.replaceSettings(settings);

@@ -5,6 +5,7 @@
  * times; its amount is every charge of the meter posted in between, anomaly.resolve charges included.
  */
 import { afterEach, describe, expect, it } from "vitest";
+import { billingOfKind, flatSiteConfig } from "../../test/helpers/billing/flat-site.ts";
 import { openCommandRig } from "../../test/helpers/billing/command-rig.ts";
 import { closeEngineRigs, type EngineRig } from "../../test/helpers/billing/engine-rig.ts";
 import { freeze } from "./jobs.ts";
@@ -15,23 +16,7 @@ const minute = 60_000;
 const hour = 60 * minute;
 const meters = new Map([["m1", "a1"]]);
 
-const config = `
-gateway: { id: gw, dataDir: /unused, timezone: UTC }
-buses: [{ id: b1, transport: tcp, host: 127.0.0.1 }]
-meters:
-  - { id: m1, bus: b1, unit: 1, profile: generic-prepaid, account: a1 }
-accounts:
-  - { id: a1, tariff: flat, balance: "500.00", hoardingLimit: "100000.00", overdraftLimit: "0", closeAllowedMin: "0.20" }
-tariffs: [{ id: flat, kind: flat, price: "1.0000" }]
-policy: { cutNoticeMs: 0, friendlyPeriods: [], friendlyDays: [], maxRelayOpsPerHour: 10 }
-`;
-
-function dailyRecords(rig: EngineRig): Array<Record<string, unknown>> {
-  return rig.store.outbox
-    .fetchUndelivered("billing", { limit: 1000 })
-    .map((r) => r.payload as Record<string, unknown>)
-    .filter((p) => p["kind"] === "daily");
-}
+const dailyRecords = (rig: EngineRig) => billingOfKind(rig, "daily");
 
 /** Moves the rig's clock to `atMs` and reads m1's register there. */
 function readAt(rig: EngineRig, atMs: number, energyWh: number): void {
@@ -41,7 +26,7 @@ function readAt(rig: EngineRig, atMs: number, energyWh: number): void {
 
 describe("daily freeze", () => {
   it("counts the first day's energy and gives energy read after midnight to the next day, saying so", () => {
-    const rig = openCommandRig(config); // clock at 2026-01-05 12:00 UTC
+    const rig = openCommandRig(flatSiteConfig); // clock at 2026-01-05 12:00 UTC
     const day5 = Date.UTC(2026, 0, 5);
     readAt(rig, day5 + 12 * hour, 1_000);
     readAt(rig, day5 + 23 * hour, 14_500);
@@ -80,7 +65,7 @@ describe("daily freeze", () => {
   });
 
   it("includes in the day's amount the charge of a held jump resolved by anomaly.resolve", () => {
-    const rig = openCommandRig(config);
+    const rig = openCommandRig(flatSiteConfig);
     rig.ingest([rig.read("m1", 1_000)]);
     for (let i = 0; i < 3; i++) {
       rig.clock.advance(minute);
@@ -105,7 +90,7 @@ describe("daily freeze", () => {
   });
 
   it("neither repeats nor loses a day when the gateway's time zone changes", () => {
-    const rig = openCommandRig(config);
+    const rig = openCommandRig(flatSiteConfig);
     const t0 = Date.UTC(2026, 0, 5, 12);
     readAt(rig, t0, 1_000);
     readAt(rig, Date.UTC(2026, 0, 5, 15), 4_000);
