@@ -18,6 +18,7 @@ import type * as IngestModule from "../../gateway/ingest/ingest.ts";
 import type * as SettingsModule from "../../gateway/billing/settings.ts";
 import type * as StoreModule from "../../gateway/store/index.ts";
 import { sampleValues } from "./seed.ts";
+import { ingestSiteConfig } from "./ingest-site.ts";
 
 const [treeA, treeB, rowsArg, turnArg] = process.argv.slice(2);
 if (treeA === undefined || treeB === undefined)
@@ -27,26 +28,6 @@ const batchesPerTurn = Number(turnArg ?? "2");
 const meters = 1000;
 const batchSize = 500;
 const dir = mkdtempSync(join(tmpdir(), "ab-ingest-"));
-
-function configText(dataDir: string): string {
-  return [
-    `gateway: { id: ab-ingest, dataDir: ${dataDir}, logLevel: warn }`,
-    "buses:",
-    ...Array.from(
-      { length: meters / 200 },
-      (_, b) => `  - { id: b${b}, transport: tcp, host: 127.0.0.1, port: ${1000 + b} }`,
-    ),
-    "meters:",
-    ...Array.from(
-      { length: meters },
-      (_, i) =>
-        `  - { id: m${i}, bus: b${Math.floor(i / 200)}, unit: ${(i % 200) + 1}, profile: generic-prepaid, account: a${i} }`,
-    ),
-    'tariffs: [{ id: flat, kind: flat, price: "0.5283" }]',
-    "accounts:",
-    ...Array.from({ length: meters }, (_, i) => `  - { id: a${i}, tariff: flat, balance: "5000.00" }`),
-  ].join("\n");
-}
 
 /** The tree's ingest stage over a fresh store with 1,000 prepaid meters, and its readings. */
 async function setUp(
@@ -63,7 +44,7 @@ async function setUp(
   const settings = await load<typeof SettingsModule>("gateway/billing/settings.ts");
   const store = await load<typeof StoreModule>("gateway/store/index.ts");
   const configFile = join(dir, `${name}.yaml`);
-  writeFileSync(configFile, configText(join(dir, name)));
+  writeFileSync(configFile, ingestSiteConfig("ab-ingest", join(dir, name), meters));
   const { config } = await loadConfigFile(configFile);
   const rounds = Math.ceil(rows / meters);
   const clock = new SystemClock();

@@ -19,6 +19,7 @@ import type { Reading } from "../../gateway/metering/reading.ts";
 import { PrepaidEngine } from "../../gateway/billing/engine.ts";
 import { ReadingIngest } from "../../gateway/ingest/ingest.ts";
 import { compilePrepaidSettings } from "../../gateway/billing/settings.ts";
+import { ingestSiteConfig } from "./ingest-site.ts";
 import { openStore } from "../../gateway/store/index.ts";
 import { reportResult } from "./common.ts";
 import { sampleValues } from "./seed.ts";
@@ -29,26 +30,7 @@ const meters = 1000;
 const batchSize = 500;
 
 const configFile = join(dir, "config.yaml");
-writeFileSync(
-  configFile,
-  [
-    `gateway: { id: bench-ingest, dataDir: ${join(dir, "engine")}, logLevel: warn }`,
-    "buses:",
-    ...Array.from(
-      { length: meters / 200 },
-      (_, b) => `  - { id: b${b}, transport: tcp, host: 127.0.0.1, port: ${1000 + b} }`,
-    ),
-    "meters:",
-    ...Array.from(
-      { length: meters },
-      (_, i) =>
-        `  - { id: m${i}, bus: b${Math.floor(i / 200)}, unit: ${(i % 200) + 1}, profile: generic-prepaid, account: a${i} }`,
-    ),
-    'tariffs: [{ id: flat, kind: flat, price: "0.5283" }]',
-    "accounts:",
-    ...Array.from({ length: meters }, (_, i) => `  - { id: a${i}, tariff: flat, balance: "5000.00" }`),
-  ].join("\n"),
-);
+writeFileSync(configFile, ingestSiteConfig("bench-ingest", join(dir, "engine"), meters));
 const { config } = await loadConfigFile(configFile);
 /**
  * The readings are made as if read over the last `rounds` seconds, but this process started a moment ago
