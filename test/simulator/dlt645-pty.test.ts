@@ -78,7 +78,11 @@ async function values(m: Dlt645Master, address: string, di: number): Promise<Fie
   return decodeDataValues(findDataId(di)!, step.payload);
 }
 
-const deadline = { year: 2026, month: 12, day: 2, hour: 0, minute: 0, second: 0 };
+/**
+ * Relay commands' deadline: a year ahead of the real clock, which the simulator started without a
+ * clock of its own compares it with (a fixed date here failed every run after it had passed).
+ */
+const deadline = { year: new Date().getFullYear() + 1, month: 12, day: 2, hour: 0, minute: 0, second: 0 };
 const relay = (
   address: string,
   command: (typeof RelayCommand)[keyof typeof RelayCommand],
