@@ -125,9 +125,16 @@ export interface MbapFrame {
   pdu: Uint8Array;
 }
 
-/** Splits a TCP byte stream into MBAP frames. A frame with a non-zero protocol id is a stream error. */
+/** Nothing held back: one shared empty array, not a new one per chunk. */
+const empty = new Uint8Array(0);
+
+/**
+ * Splits a TCP byte stream into MBAP frames. A frame with a non-zero protocol id is a stream error.
+ * A frame's `pdu` is a view into the chunk it arrived in (no copy per reply: this runs for every
+ * Modbus TCP reply); nothing here or in the socket writes to a chunk after it was pushed.
+ */
 export class MbapFramer {
-  private buffer: Uint8Array = new Uint8Array(0);
+  private buffer: Uint8Array = empty;
 
   constructor(
     private readonly onFrame: (frame: MbapFrame) => void,
@@ -155,11 +162,11 @@ export class MbapFramer {
       this.onFrame({
         transactionId: (data[start]! << 8) | data[start + 1]!,
         unit: data[start + 6]!,
-        pdu: data.slice(start + 7, start + 6 + length),
+        pdu: data.subarray(start + 7, start + 6 + length),
       });
       start += 6 + length;
     }
-    this.buffer = start === data.length ? new Uint8Array(0) : data.slice(start);
+    this.buffer = start === data.length ? empty : data.slice(start);
   }
 
   /**

@@ -10,7 +10,7 @@
  * /metrics read the same.
  */
 import type { Socket } from "node:net";
-import { ErrorCode, GatewayError, modbusException } from "../../../core/errors.ts";
+import { ErrorCode, GatewayError } from "../../../core/errors.ts";
 import {
   checkBitsReply,
   checkEchoReply,
@@ -19,52 +19,58 @@ import {
   writeRegisterPdu,
   writeRegistersPdu,
   checkWriteMultipleReply,
-  type ReplyCheck,
 } from "../client-pdu.ts";
-import { MbapFramer, encodeMbap, type MbapFrame } from "../framing.ts";
-import { readRequestPdu, type BitReadFc, type RegisterReadFc } from "../pdu.ts";
-import { MbapTransactions } from "./mbap-transactions.ts";
+import { MbapFramer, encodeMbap } from "../framing.ts";
+import type { BitReadFc, RegisterReadFc } from "../pdu.ts";
+import { MbapRequest, withContext, type MbapReplyCheck } from "./mbap-request.ts";
+import { MbapTransactions, type InFlight } from "./mbap-transactions.ts";
 import { closeSocket, connectSocket, watchSocket } from "./tcp-socket.ts";
 import type { ModbusTransport, TransportOptions } from "./transport.ts";
 import { describeEndpoint } from "./transport.ts";
 
 /** A Modbus TCP endpoint (MBAP framing). */
 export type TcpEndpoint = { kind: "tcp"; host: string; port: number };
-type Context = Record<string, unknown>;
-
+const noop = () => {};
 const defaults: Required<TransportOptions> = {
   connectTimeoutMs: 3000,
   closeTimeoutMs: 500,
   keepAliveMs: 10_000,
 };
 
-/** The error a request fails with, carrying the request's own fields. */
-function withContext(error: GatewayError, context: Context): GatewayError {
-  return new GatewayError(error.code, error.message, { ...error.context, ...context });
-}
+const registersReply = (request: MbapRequest<number[]>, pdu: Uint8Array) =>
+  checkRegistersReply(request.fc as RegisterReadFc, request.amount as number, pdu);
+const bitsReply = (request: MbapRequest<boolean[]>, pdu: Uint8Array) =>
+  checkBitsReply(request.fc as BitReadFc, request.amount as number, pdu);
+const echoReply = (request: MbapRequest<true>, pdu: Uint8Array) => checkEchoReply(request.pdu!, pdu);
+const writeMultipleReply = (request: MbapRequest<true>, pdu: Uint8Array) =>
+  checkWriteMultipleReply(request.pdu!, pdu);
 
-/** The error of a reply that is not a value. */
-function replyError(check: Exclude<ReplyCheck<unknown>, { kind: "value" }>, unit: number, context: Context) {
-  switch (check.kind) {
-    case "exception":
-      return modbusException(check.exceptionCode, context);
-    case "short":
-      return new GatewayError(
-        ErrorCode.ShortReply,
-        `unit ${unit}: reply cut short (${check.reason})`,
-        context,
-      );
-    case "bad":
-      return new GatewayError(ErrorCode.BadReply, `unit ${unit}: ${check.reason}`, context);
-  }
+/** The MBAP frame of a read request (FC 01-04): header and PDU in one 12-byte buffer. */
+function readFrame(transactionId: number, unit: number, fc: number, address: number, count: number): Buffer {
+  const frame = Buffer.allocUnsafe(12);
+  frame.writeUInt16BE(transactionId, 0);
+  frame.writeUInt16BE(0, 2); // protocol id: Modbus
+  frame.writeUInt16BE(6, 4); // bytes that follow: unit id + 5 PDU bytes
+  frame[6] = unit;
+  frame[7] = fc;
+  frame.writeUInt16BE(address, 8);
+  frame.writeUInt16BE(count, 10);
+  return frame;
 }
 
 export class MbapTcpTransport implements ModbusTransport {
   readonly description: string;
+  /**
+   * Every request settles within its reply timeout by this transport's own timer (or at once when the
+   * connection ends): the bus needs no guard timer of its own per request (gateway/bus/link.ts).
+   */
+  readonly boundsRequests = true;
   private readonly options: Required<TransportOptions>;
   private socket: Socket | undefined;
   private framer: MbapFramer | undefined;
-  private transactions = new MbapTransactions();
+  private readonly timeoutOf = (request: InFlight, transactionId: number) =>
+    this.timeoutError(request, transactionId);
+  private transactions = new MbapTransactions(this.timeoutOf);
   /** How the current connection ended (closed, reset, garbled); undefined while it is up. */
   private loss: GatewayError | undefined;
   private opening: Promise<void> | undefined;
@@ -112,7 +118,7 @@ export class MbapTcpTransport implements ModbusTransport {
       connectTimeoutMs: this.options.connectTimeoutMs,
       keepAliveMs: this.options.keepAliveMs,
     });
-    const transactions = new MbapTransactions();
+    const transactions = new MbapTransactions(this.timeoutOf);
     this.unmatchedBefore += this.transactions.unmatchedReplies;
     this.transactions = transactions;
     const framer = new MbapFramer(
@@ -164,9 +170,7 @@ export class MbapTcpTransport implements ModbusTransport {
     count: number,
     timeoutMs: number,
   ): Promise<number[]> {
-    return this.request(unit, readRequestPdu(fc, address, count), timeoutMs, { fc, address, count }, (pdu) =>
-      checkRegistersReply(fc, count, pdu),
-    );
+    return this.request(unit, fc, address, count, undefined, registersReply, timeoutMs);
   }
 
   readBits(
@@ -176,23 +180,15 @@ export class MbapTcpTransport implements ModbusTransport {
     count: number,
     timeoutMs: number,
   ): Promise<boolean[]> {
-    return this.request(unit, readRequestPdu(fc, address, count), timeoutMs, { fc, address, count }, (pdu) =>
-      checkBitsReply(fc, count, pdu),
-    );
+    return this.request(unit, fc, address, count, undefined, bitsReply, timeoutMs);
   }
 
   async writeCoil(unit: number, address: number, value: boolean, timeoutMs: number): Promise<void> {
-    const pdu = writeCoilPdu(address, value);
-    await this.request(unit, pdu, timeoutMs, { fc: 5, address, value }, (reply) =>
-      checkEchoReply(pdu, reply),
-    );
+    await this.request(unit, 5, address, value, writeCoilPdu(address, value), echoReply, timeoutMs);
   }
 
   async writeRegister(unit: number, address: number, value: number, timeoutMs: number): Promise<void> {
-    const pdu = writeRegisterPdu(address, value);
-    await this.request(unit, pdu, timeoutMs, { fc: 6, address, value }, (reply) =>
-      checkEchoReply(pdu, reply),
-    );
+    await this.request(unit, 6, address, value, writeRegisterPdu(address, value), echoReply, timeoutMs);
   }
 
   async writeRegisters(
@@ -202,54 +198,42 @@ export class MbapTcpTransport implements ModbusTransport {
     timeoutMs: number,
   ): Promise<void> {
     const pdu = writeRegistersPdu(address, values);
-    await this.request(unit, pdu, timeoutMs, { fc: 16, address, count: values.length }, (reply) =>
-      checkWriteMultipleReply(pdu, reply),
-    );
+    await this.request(unit, 16, address, values.length, pdu, writeMultipleReply, timeoutMs);
   }
 
   /**
    * Sends one request and settles with its checked reply, its own timeout, or the connection's end.
    * Opens the connection first if it is closed and no loss is pending (as the modbus-serial transport).
+   * `pdu` is the request's PDU for writes; a read's frame is encoded here in one buffer.
    */
   private request<T>(
     unit: number,
-    pdu: Uint8Array,
+    fc: number,
+    address: number,
+    amount: number | boolean,
+    pdu: Uint8Array | undefined,
+    check: MbapReplyCheck<T>,
     timeoutMs: number,
-    fields: Context,
-    check: (pdu: Uint8Array) => ReplyCheck<T>,
   ): Promise<T> {
-    const context = { ...fields, unit };
-    if (this.loss !== undefined) return Promise.reject(withContext(this.loss, context));
-    if (!this.isOpen) return this.open().then(() => this.request(unit, pdu, timeoutMs, fields, check));
+    if (this.loss !== undefined) {
+      const context = new MbapRequest(unit, fc, address, amount, pdu, check, noop, noop).context();
+      return Promise.reject(withContext(this.loss, context));
+    }
+    if (!this.isOpen)
+      return this.open().then(() => this.request(unit, fc, address, amount, pdu, check, timeoutMs));
     return new Promise<T>((resolve, reject) => {
-      const id = this.transactions.add(
-        {
-          answer: (frame: MbapFrame) => {
-            if (frame.unit !== unit) {
-              reject(
-                new GatewayError(
-                  ErrorCode.WrongUnit,
-                  `unit ${unit}: reply came from unit ${frame.unit}`,
-                  context,
-                ),
-              );
-              return;
-            }
-            const checked = check(frame.pdu);
-            if (checked.kind === "value") resolve(checked.value);
-            else reject(replyError(checked, unit, context));
-          },
-          fail: (error) => reject(withContext(error, context)),
-        },
-        timeoutMs,
-        (transactionId) => this.timeoutError(unit, transactionId, context),
+      const request = new MbapRequest(unit, fc, address, amount, pdu, check, resolve, reject);
+      const id = this.transactions.add(request, timeoutMs);
+      this.send(
+        pdu === undefined ? readFrame(id, unit, fc, address, amount as number) : encodeMbap(id, unit, pdu),
       );
-      this.send(encodeMbap(id, unit, pdu));
     });
   }
 
   /** Nothing complete arrived in time; part of this reply in the framer means it was cut short. */
-  private timeoutError(unit: number, transactionId: number, context: Context): GatewayError {
+  private timeoutError(request: InFlight, transactionId: number): GatewayError {
+    const { unit } = request as MbapRequest<unknown>;
+    const context = (request as MbapRequest<unknown>).context();
     if (this.framer?.partialTransactionId === transactionId)
       return new GatewayError(ErrorCode.ShortReply, `unit ${unit}: reply cut short`, context);
     return new GatewayError(ErrorCode.Timeout, `no reply from unit ${unit}`, context);
@@ -258,14 +242,14 @@ export class MbapTcpTransport implements ModbusTransport {
   /** Queues a frame; the frames queued in this turn of the event loop leave in one write. */
   private send(frame: Uint8Array): void {
     this.outgoing.push(frame);
-    if (this.outgoing.length === 1) process.nextTick(() => this.flush());
+    if (this.outgoing.length === 1) process.nextTick(this.flush);
   }
 
-  private flush(): void {
+  private readonly flush = (): void => {
     const frames = this.outgoing;
     this.outgoing = [];
     const socket = this.socket;
     if (frames.length === 0 || socket === undefined || socket.destroyed) return;
     socket.write(frames.length === 1 ? frames[0]! : Buffer.concat(frames));
-  }
+  };
 }

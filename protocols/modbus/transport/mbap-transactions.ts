@@ -2,7 +2,7 @@
  * The requests in flight on one Modbus TCP connection, by MBAP transaction id (Modbus Messaging on
  * TCP/IP Implementation Guide v1.0b, 3.1.3: the server echoes the id, so a client may have several
  * requests outstanding and match each reply to its request by id, in whatever order they come).
- * Each request has its own reply timer: a timeout fails that request only. A reply whose id no request
+ * Each request has its own reply timeout: a timeout fails that request only. A reply whose id no request
  * waits for (late after its timeout, or never asked) is dropped and counted, never taken as the
  * answer to another request.
  */
@@ -17,19 +17,28 @@ export interface InFlight {
   fail(error: GatewayError): void;
 }
 
-interface Entry {
-  request: InFlight;
-  timer: ReturnType<typeof setTimeout>;
-}
-
 /** Transaction ids are 16 bits (MBAP header bytes 0-1). */
 const idSpace = 0x10000;
 
+/**
+ * The reply timers are one timer per connection, armed for the earliest deadline, not one per
+ * request: a Node timer per request was a good part of what every Modbus TCP request allocated (the
+ * garbage collector's share of the poll path, docs/bench.md). A request answered in time leaves the
+ * timer as it is; when it fires it fails what is due and arms itself for the next deadline.
+ */
 export class MbapTransactions {
-  private readonly entries = new Map<number, Entry>();
+  private readonly entries = new Map<number, InFlight>();
+  /** Monotonic ms (performance.now) by which each request in flight fails. */
+  private readonly deadlines = new Map<number, number>();
   private nextId = 1;
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  /** When {@link timer} fires (monotonic ms); Infinity when none is set. */
+  private timerDue = Infinity;
   /** Replies dropped because no request waited for their transaction id. */
   unmatchedReplies = 0;
+
+  /** @param timeoutError the error a request fails with when its reply timeout passes */
+  constructor(private readonly timeoutError: (request: InFlight, transactionId: number) => GatewayError) {}
 
   /** Requests waiting for a reply. */
   get size(): number {
@@ -37,41 +46,74 @@ export class MbapTransactions {
   }
 
   /**
-   * Registers a request and starts its reply timer; returns its transaction id (1..65535, then 0 and
-   * round again, skipping ids still in flight). `onTimeout` gives the error the request fails with.
+   * Registers a request and starts its reply timeout; returns its transaction id (1..65535, then 0
+   * and round again, skipping ids still in flight).
    * @param timeoutMs reply timeout, real ms (1..30000)
    */
-  add(request: InFlight, timeoutMs: number, onTimeout: (transactionId: number) => GatewayError): number {
+  add(request: InFlight, timeoutMs: number): number {
     let id = this.nextId;
     while (this.entries.has(id)) id = (id + 1) % idSpace;
     this.nextId = (id + 1) % idSpace;
-    const timer = setTimeout(() => {
-      this.entries.delete(id);
-      request.fail(onTimeout(id));
-    }, timeoutMs);
-    this.entries.set(id, { request, timer });
+    const deadline = performance.now() + timeoutMs;
+    this.entries.set(id, request);
+    this.deadlines.set(id, deadline);
+    if (deadline < this.timerDue) this.arm(deadline);
+    else this.timer?.ref();
     return id;
   }
 
   /** Hands a reply to the request waiting for its id; drops and counts it when none waits. */
   dispatch(frame: MbapFrame): void {
-    const entry = this.entries.get(frame.transactionId);
-    if (entry === undefined) {
+    const request = this.entries.get(frame.transactionId);
+    if (request === undefined) {
       this.unmatchedReplies += 1;
       return;
     }
     this.entries.delete(frame.transactionId);
-    clearTimeout(entry.timer);
-    entry.request.answer(frame);
+    this.deadlines.delete(frame.transactionId);
+    // Nothing waits: the timer may fire later and find nothing, but must not hold the process open.
+    if (this.entries.size === 0) this.timer?.unref();
+    request.answer(frame);
   }
 
   /** Fails every request in flight with `error` (the connection ended or was closed). */
   failAll(error: GatewayError): void {
-    const entries = [...this.entries.values()];
+    const requests = [...this.entries.values()];
     this.entries.clear();
-    for (const entry of entries) {
-      clearTimeout(entry.timer);
-      entry.request.fail(error);
-    }
+    this.deadlines.clear();
+    this.disarm();
+    for (const request of requests) request.fail(error);
   }
+
+  private arm(due: number): void {
+    this.disarm();
+    this.timerDue = due;
+    this.timer = setTimeout(this.expire, Math.max(0, due - performance.now()));
+  }
+
+  private disarm(): void {
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.timer = undefined;
+    this.timerDue = Infinity;
+  }
+
+  /** Fails the requests whose deadline passed; arms the timer for the next one. */
+  private readonly expire = (): void => {
+    this.timer = undefined;
+    this.timerDue = Infinity;
+    // A timer may fire a fraction of a millisecond before performance.now() reaches its due time.
+    const now = performance.now() + 1;
+    let next = Infinity;
+    const due: Array<[number, InFlight]> = [];
+    for (const [id, deadline] of this.deadlines) {
+      if (deadline <= now) due.push([id, this.entries.get(id)!]);
+      else next = Math.min(next, deadline);
+    }
+    for (const [id] of due) {
+      this.entries.delete(id);
+      this.deadlines.delete(id);
+    }
+    if (next !== Infinity) this.arm(next);
+    for (const [id, request] of due) request.fail(this.timeoutError(request, id));
+  };
 }
