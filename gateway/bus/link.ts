@@ -12,6 +12,13 @@ export interface BusLink {
    * timeout, or never asked); links that match replies by transaction id count them (Modbus TCP).
    */
   readonly unmatchedReplies?: number;
+  /**
+   * True when the link itself settles every request within the reply timeout it is given, with its
+   * own timer (the MBAP client: mbap-transactions.ts, tested in mbap-client.test.ts). The bus then
+   * adds no guard timer of its own per request; a link that relies on a library's callbacks
+   * (modbus-serial, serial streams) is bounded by the bus as well.
+   */
+  readonly boundsRequests?: boolean;
   open(): Promise<void>;
   close(): Promise<void>;
 }

@@ -240,7 +240,8 @@ export class BusScheduler<Link extends BusLink> {
 
   private async runJob(next: Queued): Promise<void> {
     try {
-      await this.supervisor.ensureOpen();
+      // Not an await per job while the link is up: this runs for every poll.
+      if (this.stopped || !this.link.isOpen) await this.supervisor.ensureOpen();
     } catch (error) {
       // The bus is down: the meter's poll fails with the reason, counted against the meter too.
       if (isGatewayError(error))

@@ -16,6 +16,8 @@ export interface Transactor<Link extends BusLink> {
   transact<R>(exchange: (link: Link, timeoutMs: number) => Promise<R>): Promise<R>;
   /** True once any transaction of this job needed a retry. */
   readonly retried: boolean;
+  /** Attempts the last transaction took so far (1 when it was answered first time). */
+  readonly attempts: number;
 }
 
 export interface TransactionOptions {
@@ -60,49 +62,64 @@ export class BusTransactions<Link extends BusLink> {
     const ticket = ++this.lastTicket;
     const tx = {
       retried: false,
+      attempts: 0,
       transact: async <R>(exchange: (link: Link, timeoutMs: number) => Promise<R>): Promise<R> => {
         for (let attempt = 0; ; attempt++) {
-          const outcome = await this.attempt(exchange, ticket, counters);
-          if (outcome.ok) return outcome.value;
-          const e = outcome.error;
-          if (outcome.linkFailed || !isTransient(e) || attempt >= retries) throw e;
-          tx.retried = true;
+          tx.attempts = attempt + 1;
+          const wait = this.lastEndMono + this.options.interFrameGapMs - this.options.clock.monotonicMs();
+          if (wait > 0) await this.options.clock.sleep(wait);
+          if (this.stopped) throw new GatewayError(ErrorCode.PortClosed, `bus ${this.options.busId} stopped`);
+          this.started();
+          try {
+            const value = await this.exchanged(exchange);
+            this.supervisor.replied();
+            counters.ok += 1;
+            counters.lastSeenMs = this.options.clock.now();
+            return value;
+          } catch (error) {
+            const failure = await this.attemptFailed(error, ticket, counters);
+            if (failure.linkFailed || !isTransient(failure.error) || attempt >= retries) throw failure.error;
+            tx.retried = true;
+          } finally {
+            this.ended();
+          }
         }
       },
     };
     return tx;
   }
 
-  /** One attempt: waits out the gap, runs the exchange within its bound, reports the outcome. */
-  private async attempt<R>(
-    exchange: (link: Link, timeoutMs: number) => Promise<R>,
+  /**
+   * The exchange's outcome. A link that settles every request within its reply timeout itself (see
+   * BusLink.boundsRequests) is awaited as it is; any other is bounded here too (see {@link bounded}).
+   */
+  private exchanged<R>(exchange: (link: Link, timeoutMs: number) => Promise<R>): Promise<R> {
+    const request = exchange(this.link, this.options.timeoutMs);
+    return this.link.boundsRequests === true ? request : this.bounded(request, this.options.timeoutMs);
+  }
+
+  private started(): void {
+    if (this.inFlight++ === 0) this.busySinceMono = this.options.clock.monotonicMs();
+  }
+
+  private ended(): void {
+    const endMono = this.options.clock.monotonicMs();
+    if (--this.inFlight === 0) this.busyMs += endMono - this.busySinceMono;
+    this.lastEndMono = endMono;
+  }
+
+  /** A failed attempt counted and reported: its error, and whether the link failed with it. */
+  private async attemptFailed(
+    error: unknown,
     ticket: number,
     counters: MeterCounters,
-  ): Promise<{ ok: true; value: R } | { ok: false; error: GatewayError; linkFailed: boolean }> {
-    const { clock, timeoutMs, interFrameGapMs } = this.options;
-    const wait = this.lastEndMono + interFrameGapMs - clock.monotonicMs();
-    if (wait > 0) await clock.sleep(wait);
-    if (this.stopped) throw new GatewayError(ErrorCode.PortClosed, `bus ${this.options.busId} stopped`);
-    const startMono = clock.monotonicMs();
-    if (this.inFlight++ === 0) this.busySinceMono = startMono;
-    try {
-      const value = await this.bounded(exchange(this.link, timeoutMs), timeoutMs);
-      this.supervisor.replied();
-      counters.ok += 1;
-      counters.lastSeenMs = clock.now();
-      return { ok: true, value };
-    } catch (error) {
-      const raw = isGatewayError(error)
-        ? error
-        : new GatewayError(ErrorCode.Internal, String(error), {}, { cause: error });
-      const e = await this.failed(raw, ticket);
-      countError(counters, e, clock.now());
-      return { ok: false, error: e, linkFailed: isBusFailure(e) || ticket <= this.downAtTicket };
-    } finally {
-      const endMono = clock.monotonicMs();
-      if (--this.inFlight === 0) this.busyMs += endMono - this.busySinceMono;
-      this.lastEndMono = endMono;
-    }
+  ): Promise<{ error: GatewayError; linkFailed: boolean }> {
+    const raw = isGatewayError(error)
+      ? error
+      : new GatewayError(ErrorCode.Internal, String(error), {}, { cause: error });
+    const e = await this.failed(raw, ticket);
+    countError(counters, e, this.options.clock.now());
+    return { error: e, linkFailed: isBusFailure(e) || ticket <= this.downAtTicket };
   }
 
   /**

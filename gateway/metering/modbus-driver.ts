@@ -20,7 +20,7 @@ import {
   type OptionalBlockChange,
 } from "./optional-blocks.ts";
 import type { QualityFlag } from "./reading.ts";
-import { describeRequest, naming } from "./request-error.ts";
+import { describeRequest, naming, withRequest } from "./request-error.ts";
 import { UnbrokenRun } from "./unbroken-run.ts";
 
 /** Passes over the blocks before a reading the meter keeps breaking off fails the poll. */
@@ -35,9 +35,14 @@ export interface ModbusDriverOptions {
   onOptionalChange?: (change: OptionalBlockChange) => void;
 }
 
+/** One request/reply exchange on the bus's link, as Transactor.transact runs it. */
+type Exchange<R> = (link: ModbusTransport, timeoutMs: number) => Promise<R>;
+
 export class ModbusMeterDriver implements MeterDriver<ModbusTransport> {
   readonly protocol = "modbus";
   private readonly optional: OptionalBlocks;
+  /** The exchange of each block ({@link readerOf}). */
+  private readonly readers = new Map<ReadBlock, Exchange<number[]>>();
 
   constructor(
     readonly profile: ResolvedProfile,
@@ -61,8 +66,8 @@ export class ModbusMeterDriver implements MeterDriver<ModbusTransport> {
   async poll(tx: Transactor<ModbusTransport>): Promise<PollResult> {
     try {
       for (let pass = 1; ; pass++) {
-        const run = new UnbrokenRun(tx);
-        const result = await this.readAll(run);
+        const run = new UnbrokenRun();
+        const result = await this.readAll(tx, run);
         if (!run.broken) return result;
         // It may be another meter now: ask again for the optional blocks the last one lacked too.
         this.optional.forget();
@@ -81,15 +86,15 @@ export class ModbusMeterDriver implements MeterDriver<ModbusTransport> {
     }
   }
 
-  /** One pass over the blocks (and the relay state), every request through `tx`. */
-  private async readAll(tx: Transactor<ModbusTransport>): Promise<PollResult> {
+  /** One pass over the blocks (and the relay state), every request through `tx`, noted in `run`. */
+  private async readAll(tx: Transactor<ModbusTransport>, run: UnbrokenRun): Promise<PollResult> {
     const values: QuantityValues = {};
     const flags: QualityFlag[] = [];
     const missing: MissingQuantity[] = [];
     for (const block of this.profile.blocks) {
       const registers = block.optional
-        ? await this.readOptional(tx, block, missing)
-        : await this.readBlock(tx, block);
+        ? await this.readOptional(tx, block, missing, run)
+        : await this.readBlock(tx, block, run);
       if (registers === undefined) continue;
       decodeBlock(block, registers, values);
       if (block.quantities.some((q) => values[q.name] === undefined)) flags.push("value-dropped");
@@ -97,13 +102,18 @@ export class ModbusMeterDriver implements MeterDriver<ModbusTransport> {
     if (missing.length > 0) flags.push("quantity-missing");
     const result: PollResult = { values, flags, ...(missing.length > 0 ? { missing } : {}) };
     if (!this.hasRelay) return result;
-    return { ...result, relayClosed: await this.readRelay(tx) };
+    const relayClosed = await this.readRelay(tx);
+    run.answeredAfter(tx.attempts);
+    return { ...result, relayClosed };
   }
 
-  private async readBlock(tx: Transactor<ModbusTransport>, block: ReadBlock): Promise<number[]> {
-    const registers = await tx.transact((link, timeoutMs) =>
-      naming(block, () => link.readRegisters(this.unit, block.fc, block.address, block.count, timeoutMs)),
-    );
+  private async readBlock(
+    tx: Transactor<ModbusTransport>,
+    block: ReadBlock,
+    run: UnbrokenRun,
+  ): Promise<number[]> {
+    const registers = await tx.transact(this.readerOf(block));
+    run.answeredAfter(tx.attempts);
     if (registers.length < block.count) {
       throw new GatewayError(
         ErrorCode.ShortReply,
@@ -114,11 +124,30 @@ export class ModbusMeterDriver implements MeterDriver<ModbusTransport> {
     return registers;
   }
 
+  /**
+   * The exchange that reads `block`, made once per block: it runs for every poll, so it is not a new
+   * closure (and async wrapper) each time. A failed attempt names its request (the error the
+   * counters and /status keep).
+   */
+  private readerOf(block: ReadBlock): Exchange<number[]> {
+    let reader = this.readers.get(block);
+    if (reader === undefined) {
+      const named = (error: unknown): never => {
+        throw withRequest(error, block);
+      };
+      reader = (link, timeoutMs) =>
+        link.readRegisters(this.unit, block.fc, block.address, block.count, timeoutMs).catch(named);
+      this.readers.set(block, reader);
+    }
+    return reader;
+  }
+
   /** An optional block's registers, or undefined when the meter does not support it (now or lately). */
   private async readOptional(
     tx: Transactor<ModbusTransport>,
     block: ReadBlock,
     missing: MissingQuantity[],
+    run: UnbrokenRun,
   ): Promise<number[] | undefined> {
     const skipped = this.optional.skipped(block);
     if (skipped !== undefined) {
@@ -126,7 +155,7 @@ export class ModbusMeterDriver implements MeterDriver<ModbusTransport> {
       return undefined;
     }
     try {
-      const registers = await this.readBlock(tx, block);
+      const registers = await this.readBlock(tx, block, run);
       this.report(this.optional.succeeded(block));
       return registers;
     } catch (error) {

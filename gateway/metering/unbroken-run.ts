@@ -4,21 +4,12 @@
  * may be another meter by then (unplugged and swapped; a power cycle): the values read before the
  * silence and those read after it would come from two meters. That once paired the old meter's
  * energy register with the new meter's serial number, and the replacement was raised with the old
- * register as the new meter's baseline (issue 10). A driver reads through this transactor and, when
+ * register as the new meter's baseline (issue 10). A driver notes each answered request here and, when
  * the run is broken, reads the whole reading again.
  */
-import type { BusLink, Transactor } from "../bus/scheduler.ts";
-
-export class UnbrokenRun<Link extends BusLink> implements Transactor<Link> {
+export class UnbrokenRun {
   private answered = false;
   private brokenOff = false;
-
-  /** @param tx the job's transactor; each exchange goes through it with its timeout and retries */
-  constructor(private readonly tx: Transactor<Link>) {}
-
-  get retried(): boolean {
-    return this.tx.retried;
-  }
 
   /**
    * True once a request needed more than one attempt after an earlier request of this run had been
@@ -29,14 +20,12 @@ export class UnbrokenRun<Link extends BusLink> implements Transactor<Link> {
     return this.brokenOff;
   }
 
-  async transact<R>(exchange: (link: Link, timeoutMs: number) => Promise<R>): Promise<R> {
-    let attempts = 0;
-    const result = await this.tx.transact((link, timeoutMs) => {
-      attempts += 1;
-      return exchange(link, timeoutMs);
-    });
+  /**
+   * Notes one answered request of the run and the attempts it took (the job's Transactor.attempts
+   * right after it: no wrapper around each exchange, which ran for every request of every poll).
+   */
+  answeredAfter(attempts: number): void {
     if (attempts > 1 && this.answered) this.brokenOff = true;
     this.answered = true;
-    return result;
   }
 }
