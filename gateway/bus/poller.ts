@@ -5,10 +5,11 @@
  */
 import type { Clock, TimerHandle } from "../../core/clock.ts";
 import { ErrorCode, errorCounterKey, GatewayError, isGatewayError } from "../../core/errors.ts";
-import type { MeterDriver } from "../metering/driver.ts";
-import type { QualityFlag, Reading } from "../metering/reading.ts";
+import type { MeterDriver, PollResult } from "../metering/driver.ts";
+import type { Reading } from "../metering/reading.ts";
+import { toReading } from "./poll-reading.ts";
 import type { LinkState, MeterCounters } from "./counters.ts";
-import type { BusLink, BusScheduler } from "./scheduler.ts";
+import type { BusLink, BusScheduler, Transactor } from "./scheduler.ts";
 
 export interface PolledMeter<Link extends BusLink> {
   id: string;
@@ -45,6 +46,8 @@ interface MeterSlot<Link extends BusLink> {
   lastMonoMs: number | undefined;
   /** A periodic poll of this meter is queued or running: the next one waits until it settles. */
   polling: boolean;
+  /** The poll job's body, made once per meter (it runs for every poll); a method, like BusJob.run. */
+  run(this: void, tx: Transactor<Link>): Promise<PollResult>;
 }
 
 /** Polls due this close together are started in the same tick, ms. */
@@ -77,6 +80,12 @@ export class Poller<Link extends BusLink> {
       lastWallMs: undefined,
       lastMonoMs: undefined,
       polling: false,
+      run: async (tx) => {
+        // The driver's flags are this poll's own array.
+        const result = await meter.driver.poll(tx);
+        if (tx.retried) result.flags.push("retried");
+        return result;
+      },
     });
     if (this.running) this.reschedule();
   }
@@ -211,20 +220,15 @@ export class Poller<Link extends BusLink> {
     const backedOff = counters.state === "offline";
     const startMono = clock.monotonicMs();
     try {
-      const reading = await this.scheduler.enqueue({
+      const result = await this.scheduler.enqueue({
         meterId: slot.meter.id,
         priority,
         retries: backedOff ? 0 : this.options.retries,
-        run: async (tx) => {
-          const result = await slot.meter.driver.poll(tx);
-          const flags: QualityFlag[] = [...result.flags];
-          if (tx.retried) flags.push("retried");
-          return { result, flags };
-        },
+        run: slot.run,
       });
       const wallMs = clock.now();
       const monoMs = clock.monotonicMs();
-      const flags = reading.flags;
+      const flags = result.flags;
       if (slot.lastWallMs !== undefined && slot.lastMonoMs !== undefined) {
         const drift = wallMs - slot.lastWallMs - (monoMs - slot.lastMonoMs);
         if (Math.abs(drift) > clockJumpToleranceMs) flags.push("clock-jump");
@@ -232,19 +236,7 @@ export class Poller<Link extends BusLink> {
       slot.lastWallMs = wallMs;
       slot.lastMonoMs = monoMs;
       this.succeeded(slot, counters);
-      const out: Reading = {
-        meterId: slot.meter.id,
-        busId,
-        ...(slot.meter.unit === undefined ? {} : { unit: slot.meter.unit }),
-        ...(slot.meter.address === undefined ? {} : { address: slot.meter.address }),
-        wallMs,
-        monoMs,
-        values: reading.result.values,
-        quality: flags,
-        durationMs: monoMs - startMono,
-        ...(reading.result.relayClosed === undefined ? {} : { relayClosed: reading.result.relayClosed }),
-        ...(reading.result.missing === undefined ? {} : { missing: reading.result.missing }),
-      };
+      const out = toReading(slot.meter, busId, result, { wallMs, monoMs, durationMs: monoMs - startMono });
       this.options.onReading?.(out);
       return out;
     } catch (error) {

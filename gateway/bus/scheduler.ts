@@ -147,12 +147,12 @@ export class BusScheduler<Link extends BusLink> {
   enqueue<T>(job: BusJob<Link, T>): Promise<T> {
     if (this.stopped)
       return Promise.reject(new GatewayError(ErrorCode.PortClosed, `bus ${this.options.busId} is stopped`));
-    let settle: Pick<Queued, "resolve" | "reject"> | undefined;
+    let entry: Queued | undefined;
     const outcome = new Promise<T>((resolve, reject) => {
-      settle = { resolve: resolve as (v: unknown) => void, reject };
+      entry = { job, resolve: resolve as (v: unknown) => void, reject, outcome: undefined! };
     });
-    const entry: Queued = { job, ...settle!, outcome };
-    this.queues[job.priority].push(entry);
+    entry!.outcome = outcome;
+    this.queues[job.priority].push(entry!);
     this.pump();
     return outcome;
   }

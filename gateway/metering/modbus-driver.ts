@@ -97,14 +97,20 @@ export class ModbusMeterDriver implements MeterDriver<ModbusTransport> {
         : await this.readBlock(tx, block, run);
       if (registers === undefined) continue;
       decodeBlock(block, registers, values);
-      if (block.quantities.some((q) => values[q.name] === undefined)) flags.push("value-dropped");
+      for (const q of block.quantities) {
+        if (values[q.name] !== undefined) continue;
+        flags.push("value-dropped");
+        break;
+      }
     }
     if (missing.length > 0) flags.push("quantity-missing");
-    const result: PollResult = { values, flags, ...(missing.length > 0 ? { missing } : {}) };
+    // Built key by key in one order, without the throwaway objects of conditional spreads (per reading).
+    const result: PollResult = { values, flags };
+    if (missing.length > 0) result.missing = missing;
     if (!this.hasRelay) return result;
-    const relayClosed = await this.readRelay(tx);
+    result.relayClosed = await this.readRelay(tx);
     run.answeredAfter(tx.attempts);
-    return { ...result, relayClosed };
+    return result;
   }
 
   private async readBlock(

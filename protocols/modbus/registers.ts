@@ -28,22 +28,6 @@ export function registerCount(type: RegisterType): 1 | 2 {
   }
 }
 
-/**
- * Puts the registers' bytes into big-endian order (most significant byte first) so DataView can read
- * them, undoing the declared word and byte order.
- */
-function toBigEndianBytes(registers: readonly number[], format: RegisterFormat): Uint8Array {
-  const words = format.wordOrder === "big" ? registers : [...registers].reverse();
-  const bytes = new Uint8Array(words.length * 2);
-  words.forEach((word, i) => {
-    const hi = (word >>> 8) & 0xff;
-    const lo = word & 0xff;
-    bytes[i * 2] = format.byteOrder === "big" ? hi : lo;
-    bytes[i * 2 + 1] = format.byteOrder === "big" ? lo : hi;
-  });
-  return bytes;
-}
-
 function fromBigEndianBytes(bytes: Uint8Array, format: RegisterFormat): number[] {
   const words: number[] = [];
   for (let i = 0; i < bytes.length; i += 2) {
@@ -60,18 +44,46 @@ export function decodeRegisters(registers: readonly number[], format: RegisterFo
   if (registers.length !== count) {
     throw new RangeError(`${format.type} needs ${count} registers, got ${registers.length}`);
   }
-  const view = new DataView(toBigEndianBytes(registers, format).buffer);
+  return decodeRegistersAt(registers, 0, format);
+}
+
+/** Four bytes to assemble a value in, big-endian, reused by every decode (one thread, no await). */
+const scratch = new DataView(new ArrayBuffer(4));
+
+/**
+ * Decodes one value from the `registerCount(format.type)` registers at `offset` of a block, in place:
+ * no copy of the registers and no buffer per value (it runs for every quantity of every reading).
+ */
+export function decodeRegistersAt(
+  registers: readonly number[],
+  offset: number,
+  format: RegisterFormat,
+): number {
+  const count = registerCount(format.type);
+  if (offset < 0 || offset + count > registers.length) {
+    throw new RangeError(
+      `${format.type} at register ${offset} needs ${count} registers, got ${registers.length}`,
+    );
+  }
+  for (let i = 0; i < count; i++) {
+    // Undo the declared word order, then the byte order within each word.
+    const word = registers[offset + (format.wordOrder === "big" ? i : count - 1 - i)]!;
+    scratch.setUint16(
+      i * 2,
+      format.byteOrder === "big" ? word : ((word & 0xff) << 8) | ((word >>> 8) & 0xff),
+    );
+  }
   switch (format.type) {
     case "int16":
-      return view.getInt16(0);
+      return scratch.getInt16(0);
     case "uint16":
-      return view.getUint16(0);
+      return scratch.getUint16(0);
     case "int32":
-      return view.getInt32(0);
+      return scratch.getInt32(0);
     case "uint32":
-      return view.getUint32(0);
+      return scratch.getUint32(0);
     case "float32":
-      return view.getFloat32(0);
+      return scratch.getFloat32(0);
   }
 }
 

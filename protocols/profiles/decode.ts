@@ -2,7 +2,7 @@
  * Turns the registers of a profile's read blocks into quantity values. Energy and the serial number
  * become integers here (energy in Wh), so nothing downstream handles float kWh.
  */
-import { decodeRegisters } from "../modbus/registers.ts";
+import { decodeRegistersAt } from "../modbus/registers.ts";
 import { integerQuantities, type QuantityName } from "./quantities.ts";
 import type { ReadBlock, ResolvedQuantity } from "./resolve.ts";
 
@@ -10,8 +10,7 @@ export type QuantityValues = Partial<Record<QuantityName, number>>;
 
 /** Decodes one quantity from the registers of the block that contains it. */
 export function decodeQuantity(block: ReadBlock, registers: readonly number[], q: ResolvedQuantity): number {
-  const offset = q.address - block.address;
-  const raw = decodeRegisters(registers.slice(offset, offset + q.count), q);
+  const raw = decodeRegistersAt(registers, q.address - block.address, q);
   const value = raw * q.scale;
   return integerQuantities.has(q.name) ? Math.round(value) : value;
 }
