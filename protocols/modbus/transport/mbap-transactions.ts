@@ -27,9 +27,14 @@ const idSpace = 0x10000;
  * timer as it is; when it fires it fails what is due and arms itself for the next deadline.
  */
 export class MbapTransactions {
-  private readonly entries = new Map<number, InFlight>();
-  /** Monotonic ms (performance.now) by which each request in flight fails. */
-  private readonly deadlines = new Map<number, number>();
+  /**
+   * The requests in flight, their transaction ids and deadlines (monotonic ms, performance.now) in
+   * three parallel arrays: at most `maxInFlight` (1..64) long, searched by id. A Map per connection
+   * reallocated its table as it went from one entry to none on every request.
+   */
+  private readonly requests: InFlight[] = [];
+  private readonly ids: number[] = [];
+  private readonly deadlines: number[] = [];
   private nextId = 1;
   private timer: ReturnType<typeof setTimeout> | undefined;
   /** When {@link timer} fires (monotonic ms); Infinity when none is set. */
@@ -42,7 +47,7 @@ export class MbapTransactions {
 
   /** Requests waiting for a reply. */
   get size(): number {
-    return this.entries.size;
+    return this.requests.length;
   }
 
   /**
@@ -52,11 +57,12 @@ export class MbapTransactions {
    */
   add(request: InFlight, timeoutMs: number): number {
     let id = this.nextId;
-    while (this.entries.has(id)) id = (id + 1) % idSpace;
+    while (this.ids.includes(id)) id = (id + 1) % idSpace;
     this.nextId = (id + 1) % idSpace;
     const deadline = performance.now() + timeoutMs;
-    this.entries.set(id, request);
-    this.deadlines.set(id, deadline);
+    this.requests.push(request);
+    this.ids.push(id);
+    this.deadlines.push(deadline);
     if (deadline < this.timerDue) this.arm(deadline);
     else this.timer?.ref();
     return id;
@@ -64,25 +70,36 @@ export class MbapTransactions {
 
   /** Hands a reply to the request waiting for its id; drops and counts it when none waits. */
   dispatch(frame: MbapFrame): void {
-    const request = this.entries.get(frame.transactionId);
-    if (request === undefined) {
+    const at = this.ids.indexOf(frame.transactionId);
+    if (at < 0) {
       this.unmatchedReplies += 1;
       return;
     }
-    this.entries.delete(frame.transactionId);
-    this.deadlines.delete(frame.transactionId);
+    const request = this.requests[at]!;
+    this.remove(at);
     // Nothing waits: the timer may fire later and find nothing, but must not hold the process open.
-    if (this.entries.size === 0) this.timer?.unref();
+    if (this.requests.length === 0) this.timer?.unref();
     request.answer(frame);
   }
 
   /** Fails every request in flight with `error` (the connection ended or was closed). */
   failAll(error: GatewayError): void {
-    const requests = [...this.entries.values()];
-    this.entries.clear();
-    this.deadlines.clear();
+    const requests = this.requests.splice(0);
+    this.ids.length = 0;
+    this.deadlines.length = 0;
     this.disarm();
     for (const request of requests) request.fail(error);
+  }
+
+  /** Takes the entry at `at` out (the last entry moves into its place). */
+  private remove(at: number): void {
+    const last = this.requests.length - 1;
+    this.requests[at] = this.requests[last]!;
+    this.ids[at] = this.ids[last]!;
+    this.deadlines[at] = this.deadlines[last]!;
+    this.requests.pop();
+    this.ids.pop();
+    this.deadlines.pop();
   }
 
   private arm(due: number): void {
@@ -103,17 +120,13 @@ export class MbapTransactions {
     this.timerDue = Infinity;
     // A timer may fire a fraction of a millisecond before performance.now() reaches its due time.
     const now = performance.now() + 1;
-    let next = Infinity;
     const due: Array<[number, InFlight]> = [];
-    for (const [id, deadline] of this.deadlines) {
-      if (deadline <= now) due.push([id, this.entries.get(id)!]);
-      else next = Math.min(next, deadline);
+    for (let at = this.requests.length - 1; at >= 0; at--) {
+      if (this.deadlines[at]! > now) continue;
+      due.push([this.ids[at]!, this.requests[at]!]);
+      this.remove(at);
     }
-    for (const [id] of due) {
-      this.entries.delete(id);
-      this.deadlines.delete(id);
-    }
-    if (next !== Infinity) this.arm(next);
+    if (this.deadlines.length > 0) this.arm(Math.min(...this.deadlines));
     for (const [id, request] of due) request.fail(this.timeoutError(request, id));
   };
 }
