@@ -4,6 +4,9 @@
  * gets its own database, and the two ingest the same readings in alternating chunks of batches, so load
  * from other processes falls on both alike. Prints CPU µs per row of each and the ratio A/B.
  *
+ * Also prints, per row of each side, the write syscalls and KiB written (the WAL and its checkpoints) and,
+ * with AB_COUNT_STATEMENTS=1, the SQLite statements executed (that run's µs include the counting wrapper).
+ *
  * Usage: node --import tsx test/bench/ab-ingest.ts <treeA> <treeB> [rows=40000] [batchesPerTurn=2]
  */
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
@@ -18,6 +21,7 @@ import type * as IngestModule from "../../gateway/ingest/ingest.ts";
 import type * as SettingsModule from "../../gateway/billing/settings.ts";
 import type * as StoreModule from "../../gateway/store/index.ts";
 import { sampleValues } from "./seed.ts";
+import { countStatements, ioWrites } from "./ab-counters.ts";
 import { ingestSiteConfig } from "./ingest-site.ts";
 
 const [treeA, treeB, rowsArg, turnArg] = process.argv.slice(2);
@@ -85,14 +89,22 @@ async function setUp(
 }
 
 const sides = [await setUp(treeA, "a"), await setUp(treeB, "b")];
+const statements = process.env.AB_COUNT_STATEMENTS === "1" ? countStatements() : undefined;
 const cpuUs = [0, 0];
+const writes = [0, 0].map(() => ({ syscalls: 0, bytes: 0, statements: 0 }));
 for (let turn = 0, at = 0; at < sides[0]!.batches.length; turn++, at += batchesPerTurn) {
   // Alternate who goes first, so neither always runs on a cache the other warmed.
   for (const side of turn % 2 === 0 ? [0, 1] : [1, 0]) {
+    const io = ioWrites();
+    const statementsBefore = statements?.count ?? 0;
     const started = process.cpuUsage();
     for (const batch of sides[side]!.batches.slice(at, at + batchesPerTurn)) sides[side]!.ingest(batch);
     const used = process.cpuUsage(started);
     cpuUs[side]! += used.user + used.system;
+    const ioAfter = ioWrites();
+    writes[side]!.syscalls += ioAfter.syscalls - io.syscalls;
+    writes[side]!.bytes += ioAfter.bytes - io.bytes;
+    writes[side]!.statements += (statements?.count ?? 0) - statementsBefore;
   }
 }
 rmSync(dir, { recursive: true, force: true });
@@ -100,3 +112,11 @@ const perRow = cpuUs.map((us) => (us / rows).toFixed(1));
 console.log(
   `A ${perRow[0]} µs/row  B ${perRow[1]} µs/row  A/B ${(cpuUs[0]! / cpuUs[1]!).toFixed(3)}  (${rows} rows)`,
 );
+const perRowOf = (n: number, digits = 2) => (n / rows).toFixed(digits);
+for (const [i, name] of ["A", "B"].entries()) {
+  const w = writes[i]!;
+  console.log(
+    `${name} per row: ${perRowOf(w.syscalls)} write syscalls, ${perRowOf(w.bytes / 1024)} KiB written` +
+      (statements === undefined ? "" : `, ${perRowOf(w.statements)} statements`),
+  );
+}
