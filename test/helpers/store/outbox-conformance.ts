@@ -81,6 +81,8 @@ export function outboxConformance(name: string, factory: (clock: ManualClock) =>
       expect(outbox.get(first.id)?.payload).toEqual({ amount: 1 });
       expect(outbox.enqueue("billing", "charge:8", {}).seq).toBe(2);
       expect(() => outbox.enqueue("events", "charge:7", {})).toThrow(/another stream/);
+      expect(outbox.enqueue("events", "e1", {}).seq).toBe(1);
+      expect(outbox.enqueue("billing", "charge:9", {}).seq).toBe(3);
     });
 
     it("marks records delivered once, ignoring unknown and repeated ids", () => {
