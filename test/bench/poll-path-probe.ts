@@ -36,6 +36,11 @@ const maxInFlight = argument(3, 1);
 const unitsPerConnection = 10;
 const warmUpMs = 4000;
 
+/** Write syscalls of this process so far (/proc/self/io `syscw`: socket writes included). */
+function writeSyscalls(): number {
+  return Number(/^syscw: (\d+)$/m.exec(readFileSync("/proc/self/io", "utf8"))?.[1] ?? 0);
+}
+
 const profile = parseProfile(
   readFileSync(join(benchDir, "profiles", "bench-sdm120.yaml"), "utf8"),
   "bench-sdm120.yaml",
@@ -93,12 +98,14 @@ try {
     includeObjectsCollectedByMinorGC: true,
   });
   const readingsStart = readings;
+  const writesStart = writeSyscalls();
   const cpuStart = process.cpuUsage();
   const started = performance.now();
   await new Promise((resolve) => setTimeout(resolve, seconds * 1000));
   const cpu = process.cpuUsage(cpuStart);
   const elapsed = (performance.now() - started) / 1000;
   const n = readings - readingsStart;
+  const writes = writeSyscalls() - writesStart;
   observer.disconnect();
   if (session !== undefined && allocFile !== undefined) {
     const { profile } = await session.post("HeapProfiler.stopSampling");
@@ -109,7 +116,7 @@ try {
     `${connections} conns x ${unitsPerConnection} units @${intervalMs} ms, maxInFlight ${maxInFlight}: ` +
       `${(n / elapsed).toFixed(0)} readings/s, ${((cpu.user + cpu.system) / n).toFixed(1)} µs CPU/reading; ` +
       `per 1,000 readings: ${perK(gc.minor)} minor GCs, ${perK(gc.major)} major, ` +
-      `${perK(gc.pauseMs)} ms GC pause; ${failures} failed polls\n`,
+      `${perK(gc.pauseMs)} ms GC pause, ${perK(writes)} write syscalls; ${failures} failed polls\n`,
   );
 } finally {
   for (const bus of buses) bus.poller.stop();
