@@ -48,6 +48,8 @@ interface MeterSlot<Link extends BusLink> {
   polling: boolean;
   /** The poll job's body, made once per meter (it runs for every poll); a method, like BusJob.run. */
   run(this: void, tx: Transactor<Link>): Promise<PollResult>;
+  /** Called when a periodic poll settles, made once per meter like `run`. */
+  settled(this: void): void;
 }
 
 /** Polls due this close together are started in the same tick, ms. */
@@ -73,7 +75,7 @@ export class Poller<Link extends BusLink> {
   }
 
   addMeter(meter: PolledMeter<Link>): void {
-    this.slots.set(meter.id, {
+    const slot: MeterSlot<Link> = {
       meter,
       nextDueMono: this.options.clock.monotonicMs(),
       backoffMs: 0,
@@ -86,7 +88,9 @@ export class Poller<Link extends BusLink> {
         if (tx.retried) result.flags.push("retried");
         return result;
       },
-    });
+      settled: () => this.periodicSettled(slot),
+    };
+    this.slots.set(meter.id, slot);
     if (this.running) this.reschedule();
   }
 
@@ -199,19 +203,19 @@ export class Poller<Link extends BusLink> {
     this.reschedule();
   }
 
-  /** One periodic poll; when it settles the meter may be polled again (one async frame, no promise chain). */
-  private async pollPeriodic(slot: MeterSlot<Link>): Promise<void> {
+  /** One periodic poll; when it settles the meter may be polled again (no async frame of its own). */
+  private pollPeriodic(slot: MeterSlot<Link>): void {
     slot.polling = true;
-    try {
-      await this.pollOnce(slot, "poll");
-    } catch {
-      // Counted and reported in pollOnce.
-    } finally {
-      slot.polling = false;
-      // A bus that cannot keep up leaves the meter due already: poll it again at the next tick.
-      if (this.running && this.slots.get(slot.meter.id) === slot && slot.nextDueMono < this.timerDueMono)
-        this.arm(slot.nextDueMono);
-    }
+    // Failures are counted and reported in pollOnce.
+    this.pollOnce(slot, "poll").then(slot.settled, slot.settled);
+  }
+
+  /** A periodic poll of `slot` settled. */
+  private periodicSettled(slot: MeterSlot<Link>): void {
+    slot.polling = false;
+    // A bus that cannot keep up leaves the meter due already: poll it again at the next tick.
+    if (this.running && this.slots.get(slot.meter.id) === slot && slot.nextDueMono < this.timerDueMono)
+      this.arm(slot.nextDueMono);
   }
 
   private async pollOnce(slot: MeterSlot<Link>, priority: "poll" | "read"): Promise<Reading> {

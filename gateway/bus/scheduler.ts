@@ -209,7 +209,18 @@ export class BusScheduler<Link extends BusLink> {
         if (next === undefined || this.stopped) break;
         this.running.add(next);
         try {
-          await this.runJob(next);
+          // Not an await per job while the link is up: this runs for every poll.
+          if (this.stopped || !this.link.isOpen) await this.supervisor.ensureOpen();
+        } catch (error) {
+          // The bus is down: the meter's poll fails with the reason, counted against the meter too.
+          this.linkDown(next, error);
+          continue;
+        }
+        try {
+          const tx = this.transactions.forJob(next.job.retries, this.countersFor(next.job.meterId));
+          next.resolve(await next.job.run(tx));
+        } catch (error) {
+          next.reject(error);
         } finally {
           this.running.delete(next);
         }
@@ -238,22 +249,11 @@ export class BusScheduler<Link extends BusLink> {
     return next;
   }
 
-  private async runJob(next: Queued): Promise<void> {
-    try {
-      // Not an await per job while the link is up: this runs for every poll.
-      if (this.stopped || !this.link.isOpen) await this.supervisor.ensureOpen();
-    } catch (error) {
-      // The bus is down: the meter's poll fails with the reason, counted against the meter too.
-      if (isGatewayError(error))
-        countError(this.countersFor(next.job.meterId), error, this.options.clock.now());
-      next.reject(error);
-      return;
-    }
-    try {
-      const tx = this.transactions.forJob(next.job.retries, this.countersFor(next.job.meterId));
-      next.resolve(await next.job.run(tx));
-    } catch (error) {
-      next.reject(error);
-    }
+  /** A job that could not start because the link is down (or the bus stopped) fails with the reason. */
+  private linkDown(next: Queued, error: unknown): void {
+    this.running.delete(next);
+    if (isGatewayError(error))
+      countError(this.countersFor(next.job.meterId), error, this.options.clock.now());
+    next.reject(error);
   }
 }
