@@ -17,7 +17,7 @@ function commandWord(argv: readonly string[]): string | undefined {
 
 /**
  * The program for `argv`. For `run` only the `run` command is loaded: the service then does not hold the
- * modules of the other commands (the demo, scan, doctor, the reference command client: about 0.5 MiB of
+ * modules of the other commands (the demo, scan, doctor, the reference command client: 0.6 MiB of
  * heap, docs/bench.md "Memory, second round"); `meter-gateway run --help` reads the same.
  */
 export async function buildProgram(argv: readonly string[]): Promise<Command> {
