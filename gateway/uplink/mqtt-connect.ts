@@ -8,10 +8,18 @@
  * `mqtts`). `ws://`, `wss://` and a SOCKS proxy (`MQTTJS_SOCKS_PROXY` or `socksProxy`) still go through
  * MQTT.js's `connect()`, which loads them then.
  */
+import { createRequire } from "node:module";
 import { connect as netConnect, isIP, type Socket } from "node:net";
-import { connect as tlsConnect, type TLSSocket } from "node:tls";
+import type * as Tls from "node:tls";
 import type { IClientOptions } from "mqtt";
 import { MqttClient, connect as mqttJsConnect } from "mqtt";
+
+/**
+ * node:tls through require: an ES import of a built-in module reads every export to build its namespace,
+ * and node:tls's `rootCertificates` getter then materialises Node's 144 root CA certificates as strings
+ * (0.2 MiB of heap) that no connection reads: TLS verifies against OpenSSL's copy of them.
+ */
+const tls = createRequire(import.meta.url)("node:tls") as typeof Tls;
 
 /** Client options as the stream builders see them (MQTT.js keeps and mutates this one object). */
 type BuilderOptions = IClientOptions & { hostname?: string; auth?: string };
@@ -75,13 +83,13 @@ function tcpStream(_client: MqttClient, opts: BuilderOptions): Socket {
  * MQTT.js lib/connect/tls.js without the SOCKS branch: the server name defaults to the host unless it is
  * an address, and with rejectUnauthorized (the default) a TLS failure is the client's error.
  */
-function tlsStream(client: MqttClient, opts: BuilderOptions): TLSSocket {
+function tlsStream(client: MqttClient, opts: BuilderOptions): Tls.TLSSocket {
   opts.port = opts.port || 8883;
   opts.host = opts.hostname || opts.host || "localhost";
   if (isIP(opts.host) === 0 && !opts.servername) opts.servername = opts.host;
   opts.rejectUnauthorized = opts.rejectUnauthorized !== false;
   delete opts.path;
-  const connection = tlsConnect(opts as Parameters<typeof tlsConnect>[0]);
+  const connection = tls.connect(opts as Tls.ConnectionOptions);
   const onTlsError = (error: Error): void => {
     if (opts.rejectUnauthorized) client.emit("error", error);
     connection.end();
