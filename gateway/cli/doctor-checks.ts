@@ -5,7 +5,8 @@
 import { accessSync, constants, existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import Database from "better-sqlite3";
-import { connect, type IClientOptions } from "mqtt";
+import type { IClientOptions } from "mqtt";
+import { connectMqtt } from "../uplink/mqtt-connect.ts";
 import type { Config } from "../config/index.ts";
 import { freeDiskBytes, ntpSynchronised } from "../service/host.ts";
 
@@ -99,7 +100,7 @@ function brokerOptions(mqttConfig: MqttConfig): IClientOptions {
 /** Connects once and reports the first of: connected, an error, or no answer within 6 s. */
 function probeBroker(url: string, options: IClientOptions): Promise<CheckResult> {
   return new Promise((resolve) => {
-    const client = connect(url, options);
+    const client = connectMqtt(url, options);
     const done = (result: CheckResult) => {
       client.end(true);
       resolve(result);

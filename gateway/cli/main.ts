@@ -4,47 +4,36 @@
  */
 import { Command, CommanderError } from "commander";
 import { isGatewayError } from "../../core/errors.ts";
-import { registerCheckConfig } from "./check-config.ts";
-import { registerCommand } from "./command.ts";
-import { registerDemo } from "./demo.ts";
-import { registerDoctor } from "./doctor.ts";
 import { UsageError } from "./output.ts";
-import { registerPasswd } from "./passwd.ts";
-import { registerRead } from "./read.ts";
-import { registerRestore } from "./restore.ts";
-import { registerRun } from "./run.ts";
-import { registerScan } from "./scan.ts";
-import { registerStatus } from "./status-command.ts";
-import { registerTechnicianCommands } from "./technician.ts";
-import { registerAccountCommands } from "./technician-account.ts";
-import { registerTopup } from "./topup.ts";
 import { version } from "./version.ts";
 
-export function buildProgram(): Command {
+/**
+ * The command line's first word that is not an option (`run` in `meter-gateway run -c FILE`), or
+ * undefined when there is none (`meter-gateway --help`).
+ */
+function commandWord(argv: readonly string[]): string | undefined {
+  return argv.slice(2).find((arg) => !arg.startsWith("-"));
+}
+
+/**
+ * The program for `argv`. For `run` only the `run` command is loaded: the service then does not hold the
+ * modules of the other commands (the demo, scan, doctor, the reference command client: 0.6 MiB of
+ * heap, docs/bench.md "Memory, second round"); `meter-gateway run --help` reads the same.
+ */
+export async function buildProgram(argv: readonly string[]): Promise<Command> {
   const program = new Command("meter-gateway")
     .description("Prepaid metering gateway: polls meters, enforces credit at the edge, syncs over MQTT")
     .version(version)
     .showHelpAfterError()
     .exitOverride();
-  registerCheckConfig(program);
-  registerScan(program);
-  registerRead(program);
-  registerRun(program);
-  registerDemo(program);
-  registerStatus(program);
-  registerDoctor(program);
-  registerTopup(program);
-  registerTechnicianCommands(program);
-  registerAccountCommands(program);
-  registerRestore(program);
-  registerCommand(program);
-  registerPasswd(program);
+  if (commandWord(argv) === "run") (await import("./run.ts")).registerRun(program);
+  else (await import("./commands.ts")).registerAllCommands(program);
   return program;
 }
 
 export async function main(argv: string[]): Promise<number> {
   try {
-    await buildProgram().parseAsync(argv);
+    await (await buildProgram(argv)).parseAsync(argv);
     return typeof process.exitCode === "number" ? process.exitCode : 0;
   } catch (error) {
     if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2;

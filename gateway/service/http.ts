@@ -3,7 +3,7 @@
  * technician's top-up (which works while the uplink is down and is reported when it returns).
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import type { Registry } from "prom-client";
+import type { Registry } from "./prom.ts";
 import { z } from "zod";
 import type { PrepaidOperations } from "../billing/operations.ts";
 import type { StatusService } from "./status-report.ts";

@@ -2,7 +2,7 @@
  * Prometheus metrics (prom-client): counters fed by gateway events, gauges read from the parts on
  * each scrape so they can never go stale.
  */
-import { Counter, Gauge, Registry } from "prom-client";
+import { Counter, Gauge, Registry } from "./prom.ts";
 import { errorCounterKey } from "../../core/errors.ts";
 import type { EventBus } from "../../core/event-bus.ts";
 import type { GatewayEvents } from "../events.ts";

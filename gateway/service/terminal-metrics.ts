@@ -1,5 +1,5 @@
 /** Prometheus gauges of the prepayment terminals, read from their counters on each scrape. */
-import { Gauge, type Registry } from "prom-client";
+import { Gauge, type Registry } from "./prom.ts";
 import type { TerminalStatus } from "../terminals/stats.ts";
 
 export function terminalGauges(terminals: () => TerminalStatus[], registry: Registry): void {

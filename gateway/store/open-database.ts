@@ -16,15 +16,16 @@ export interface ConnectionOptions {
   /** WAL size the file is truncated back to after a checkpoint, bytes: default 64 MiB. */
   readonly journalSizeLimitBytes?: number;
   /**
-   * SQLite page cache of this connection, KiB: default 4096. better-sqlite3 is built with 16 MiB,
+   * SQLite page cache of this connection, KiB: default 2048. better-sqlite3 is built with 16 MiB,
    * which on a 1,000-meter gateway is a sixth of its memory; the kernel's file cache (reclaimable,
-   * outside the process) serves the rest, and ingest through the store keeps pace with raw inserts.
+   * outside the process) serves the rest. Ingest costs the same CPU per row with 2 MiB as with 4
+   * (docs/bench.md, "Memory, second round"), and the gateway stays under its 100 MiB budget.
    */
   readonly cacheSizeKiB?: number;
 }
 
 /** Page cache per connection, KiB (see {@link ConnectionOptions.cacheSizeKiB}). */
-export const DEFAULT_CACHE_KIB = 4096;
+export const DEFAULT_CACHE_KIB = 2048;
 
 /** The settings every connection must report after open. */
 export interface ConnectionPragmas {

@@ -23,7 +23,7 @@ export interface UplinkOptions {
   readonly executor: CommandExecutor;
   /** Uniform [0, 1) for reconnect jitter; default Math.random. */
   readonly random?: () => number;
-  /** Creates an MQTT client (tests may wrap it); default MQTT.js `connect`. */
+  /** Creates an MQTT client (tests may wrap it); default {@link connectMqtt} (mqtt-connect.ts). */
   readonly connect?: (url: string, options: IClientOptions) => MqttClient;
   /** A valid platform message arrived (CommandHandlerOptions.onPlatformMessage). */
   readonly onPlatformMessage?: () => void;

@@ -6,7 +6,7 @@
  * paced). On stop: retained `offline` status, then a clean DISCONNECT (so the broker drops the last will).
  */
 import type { MqttClient } from "mqtt";
-import { connect as mqttConnect } from "mqtt";
+import { connectMqtt } from "./mqtt-connect.ts";
 import type { TimerHandle } from "../../core/clock.ts";
 import { backoffDelayMs } from "./backoff.ts";
 import { CommandResponder } from "./command-responder.ts";
@@ -211,7 +211,7 @@ export class Uplink {
       },
       persistentSession: true,
     });
-    const client = (this.options.connect ?? mqttConnect)(config.url, options);
+    const client = (this.options.connect ?? connectMqtt)(config.url, options);
     this.client = client;
     client.on("connect", (connack) => {
       if (this.client !== client || this.stopped) return;

@@ -5,7 +5,7 @@
  */
 import { randomUUID } from "node:crypto";
 import type { IClientOptions, MqttClient } from "mqtt";
-import { connect as mqttConnect } from "mqtt";
+import { connectMqtt } from "../mqtt-connect.ts";
 import { ErrorCode, GatewayError } from "../../../core/errors.ts";
 import type { CommandName } from "../commands/catalog.ts";
 import type { CommandResponse } from "../commands/response.ts";
@@ -53,7 +53,7 @@ export interface SendCommandOptions {
   readonly command: CommandName;
   readonly params: Readonly<Record<string, unknown>>;
   readonly transaction?: string;
-  /** Creates the MQTT client; default MQTT.js `connect`. */
+  /** Creates the MQTT client; default {@link connectMqtt}. */
   readonly connect?: (url: string, options: IClientOptions) => MqttClient;
 }
 
@@ -77,7 +77,7 @@ export async function sendCommand(options: SendCommandOptions): Promise<CommandR
   const { config, command } = options;
   const files = readUplinkFiles(config, "");
   const topics = gatewayTopics(config.topicPrefix, config.gatewayId);
-  const client = (options.connect ?? mqttConnect)(
+  const client = (options.connect ?? connectMqtt)(
     config.url,
     clientOptions({
       config,
