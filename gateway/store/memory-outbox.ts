@@ -4,9 +4,8 @@
  * SQLite outbox returns them, so tests cannot pass here and fail against the real store.
  */
 import type { Clock } from "../../core/clock.ts";
-import { ErrorCode, GatewayError } from "../../core/errors.ts";
 import type { EnqueueResult, FetchOptions, Outbox, OutboxRecord } from "./outbox.ts";
-import { checkEnqueue, checkFetch } from "./outbox-checks.ts";
+import { checkEnqueue, checkFetch, replayed } from "./outbox-checks.ts";
 
 interface StoredRecord extends Omit<OutboxRecord, "payload" | "deliveredAtMs"> {
   readonly payloadJson: string;
@@ -25,16 +24,7 @@ export class MemoryOutbox implements Outbox {
   enqueue(stream: string, key: string, payload: unknown): EnqueueResult {
     const payloadJson = checkEnqueue(stream, key, payload);
     const existing = this.byKey.get(key);
-    if (existing !== undefined) {
-      if (existing.stream !== stream) {
-        throw new GatewayError(ErrorCode.Internal, "outbox key reused on another stream", {
-          key,
-          stream,
-          existingStream: existing.stream,
-        });
-      }
-      return { id: existing.id, seq: existing.seq, duplicate: true };
-    }
+    if (existing !== undefined) return replayed(existing, stream, key);
     const seq = (this.seqs.get(stream) ?? 0) + 1;
     const record: StoredRecord = {
       id: this.nextId++,

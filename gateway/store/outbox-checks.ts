@@ -3,7 +3,7 @@
  * that they all reject the same calls in the same way.
  */
 import { ErrorCode, GatewayError } from "../../core/errors.ts";
-import type { FetchOptions } from "./outbox.ts";
+import type { EnqueueResult, FetchOptions } from "./outbox.ts";
 import { maxFetchLimit } from "./outbox.ts";
 
 /** Validates an enqueue and returns the payload as JSON text. */
@@ -16,6 +16,25 @@ export function checkEnqueue(stream: string, key: string, payload: unknown): str
     throw new GatewayError(ErrorCode.Internal, "outbox payload is not JSON-serialisable", { stream, key });
   }
   return json;
+}
+
+/**
+ * The answer to an enqueue whose key is queued already: the record that holds it, which must be on the
+ * same stream (a key reused on another stream is a bug, not a replay).
+ */
+export function replayed(
+  existing: { id: number; stream: string; seq: number },
+  stream: string,
+  key: string,
+): EnqueueResult {
+  if (existing.stream !== stream) {
+    throw new GatewayError(ErrorCode.Internal, "outbox key reused on another stream", {
+      key,
+      stream,
+      existingStream: existing.stream,
+    });
+  }
+  return { id: existing.id, seq: existing.seq, duplicate: true };
 }
 
 /** Validates fetch options. */

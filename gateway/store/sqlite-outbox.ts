@@ -6,7 +6,7 @@
 import type { Clock } from "../../core/clock.ts";
 import { ErrorCode, GatewayError } from "../../core/errors.ts";
 import type { EnqueueResult, FetchOptions, Outbox, OutboxRecord } from "./outbox.ts";
-import { checkEnqueue, checkFetch } from "./outbox-checks.ts";
+import { checkEnqueue, checkFetch, replayed } from "./outbox-checks.ts";
 import type { Sql } from "./sql.ts";
 import { wholeMs } from "./sql.ts";
 
@@ -71,14 +71,7 @@ export class SqliteOutbox implements Outbox {
         "SELECT id, stream, seq FROM outbox WHERE idem_key = ?",
       )
       .get(key)!;
-    if (existing.stream !== stream) {
-      throw new GatewayError(ErrorCode.Internal, "outbox key reused on another stream", {
-        key,
-        stream,
-        existingStream: existing.stream,
-      });
-    }
-    return { id: existing.id, seq: existing.seq, duplicate: true };
+    return replayed(existing, stream, key);
   }
 
   fetchUndelivered(stream: string, options: FetchOptions): OutboxRecord[] {
