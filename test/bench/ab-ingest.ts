@@ -9,20 +9,13 @@
  *
  * Usage: node --import tsx test/bench/ab-ingest.ts <treeA> <treeB> [rows=40000] [batchesPerTurn=2]
  */
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Reading } from "../../gateway/metering/reading.ts";
-import type * as ConfigFileModule from "../../gateway/cli/config-file.ts";
-import type * as ClockModule from "../../core/clock.ts";
-import type * as LoggerModule from "../../core/logger.ts";
-import type * as EngineModule from "../../gateway/billing/engine.ts";
-import type * as IngestModule from "../../gateway/ingest/ingest.ts";
-import type * as SettingsModule from "../../gateway/billing/settings.ts";
-import type * as StoreModule from "../../gateway/store/index.ts";
 import { sampleValues } from "./seed.ts";
 import { countStatements, ioWrites } from "./ab-counters.ts";
-import { ingestSiteConfig } from "./ingest-site.ts";
+import { treeIngest } from "./tree-modules.ts";
 
 const [treeA, treeB, rowsArg, turnArg] = process.argv.slice(2);
 if (treeA === undefined || treeB === undefined)
@@ -38,33 +31,12 @@ async function setUp(
   tree: string,
   name: string,
 ): Promise<{ ingest: (batch: Reading[]) => void; batches: Reading[][] }> {
-  // Typed as this tree's modules; the other tree's have the same exports (or the run fails loudly).
-  const load = <T>(path: string) => import(join(tree, path)) as Promise<T>;
-  const { loadConfigFile } = await load<typeof ConfigFileModule>("gateway/cli/config-file.ts");
-  const { SystemClock } = await load<typeof ClockModule>("core/clock.ts");
-  const { silentLogger } = await load<typeof LoggerModule>("core/logger.ts");
-  const { PrepaidEngine } = await load<typeof EngineModule>("gateway/billing/engine.ts");
-  const { ReadingIngest } = await load<typeof IngestModule>("gateway/ingest/ingest.ts");
-  const settings = await load<typeof SettingsModule>("gateway/billing/settings.ts");
-  const store = await load<typeof StoreModule>("gateway/store/index.ts");
-  const configFile = join(dir, `${name}.yaml`);
-  writeFileSync(configFile, ingestSiteConfig("ab-ingest", join(dir, name), meters));
-  const { config } = await loadConfigFile(configFile);
   const rounds = Math.ceil(rows / meters);
-  const clock = new SystemClock();
-  // Readings lie in the past of this clock's monotonic time (the readings stream refuses negative ones).
-  clock.monotonicMs = () => performance.now() + (rounds + 1) * 1000;
-  const opened = store.openStore({ dataDir: join(dir, name), clock });
-  const engine = new PrepaidEngine({
-    store: opened,
-    clock,
-    logger: silentLogger(),
-    settings: settings.compilePrepaidSettings(config),
-    relay: { writeRelay: () => Promise.resolve(), readRelay: () => Promise.resolve(true) },
-    hasRelay: () => false,
-  });
-  engine.start();
-  const ingest = new ReadingIngest(opened, engine);
+  const { clock, ingest } = await treeIngest(
+    tree,
+    { name: "ab-ingest", configFile: join(dir, `${name}.yaml`), dataDir: join(dir, name), meters },
+    (rounds + 1) * 1000,
+  );
   const all: Reading[] = [];
   const wall0 = Date.now() - rounds * 1000;
   const mono0 = clock.monotonicMs() - rounds * 1000;

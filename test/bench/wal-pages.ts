@@ -7,51 +7,25 @@
  *
  * Usage: node --import tsx test/bench/wal-pages.ts <tree> [rounds=40]
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import type { Reading } from "../../gateway/metering/reading.ts";
-import type * as ConfigFileModule from "../../gateway/cli/config-file.ts";
-import type * as ClockModule from "../../core/clock.ts";
-import type * as LoggerModule from "../../core/logger.ts";
-import type * as EngineModule from "../../gateway/billing/engine.ts";
-import type * as IngestModule from "../../gateway/ingest/ingest.ts";
-import type * as SettingsModule from "../../gateway/billing/settings.ts";
-import type * as StoreModule from "../../gateway/store/index.ts";
-import { ingestSiteConfig } from "./ingest-site.ts";
 import { sampleValues } from "./seed.ts";
+import { treeIngest } from "./tree-modules.ts";
 
 const [tree, roundsArg] = process.argv.slice(2);
 if (tree === undefined) throw new Error("usage: wal-pages.ts <tree> [rounds]");
 const rounds = Number(roundsArg ?? "40");
-const load = <T>(path: string) => import(join(tree, path)) as Promise<T>;
-const { loadConfigFile } = await load<typeof ConfigFileModule>("gateway/cli/config-file.ts");
-const { SystemClock } = await load<typeof ClockModule>("core/clock.ts");
-const { silentLogger } = await load<typeof LoggerModule>("core/logger.ts");
-const { PrepaidEngine } = await load<typeof EngineModule>("gateway/billing/engine.ts");
-const { ReadingIngest } = await load<typeof IngestModule>("gateway/ingest/ingest.ts");
-const settings = await load<typeof SettingsModule>("gateway/billing/settings.ts");
-const storeModule = await load<typeof StoreModule>("gateway/store/index.ts");
-
 const dir = mkdtempSync(join(tmpdir(), "wal-pages-"));
 const dataDir = join(dir, "data");
-writeFileSync(join(dir, "site.yaml"), ingestSiteConfig("wal-pages", dataDir, 1000));
-const { config } = await loadConfigFile(join(dir, "site.yaml"));
-const clock = new SystemClock();
-// Readings lie in the past of this clock's monotonic time (the readings stream refuses negative ones).
-clock.monotonicMs = () => performance.now() + (rounds + 2) * 1000;
-const store = storeModule.openStore({ dataDir, clock });
-const engine = new PrepaidEngine({
-  store,
-  clock,
-  logger: silentLogger(),
-  settings: settings.compilePrepaidSettings(config),
-  relay: { writeRelay: () => Promise.resolve(), readRelay: () => Promise.resolve(true) },
-  hasRelay: () => false,
-});
-engine.start();
-const ingest = new ReadingIngest(store, engine);
+const { store, clock, ingest } = await treeIngest(
+  tree,
+  { name: "wal-pages", configFile: join(dir, "site.yaml"), dataDir, meters: 1000 },
+  (rounds + 2) * 1000,
+);
+
 const wall0 = Date.now() - (rounds + 1) * 1000;
 const mono0 = clock.monotonicMs() - (rounds + 1) * 1000;
 /** Half `half` (0 or 1) of round `r`: 500 meters' readings. */
