@@ -91,13 +91,18 @@ export function orderNumberConflict(
   const message =
     `order ${cmd.orderNo} was already applied as purchase ${order.seq} of account ${order.accountId};` +
     ` this request has purchase ${cmd.purchaseSeq} of account ${cmd.account}`;
-  const key = nextBillingKey(store, `topup-refused:${cmd.account}:${cmd.purchaseSeq}`);
-  recordBilling(store, key, {
-    kind: "topup",
-    status: "refused",
-    ...record,
-    balance: balanceNow,
-    reason: message,
-  });
+  recordRefusedTopUp(store, cmd, record, balanceNow, message);
   return { ok: false, code: "TOPUP_ORDER_CONFLICT", message, details: { applied } };
+}
+
+/** The billing record of a refused top-up (nothing credited), under a fresh key of its purchase. */
+export function recordRefusedTopUp(
+  store: Store,
+  cmd: PurchaseFigures,
+  record: TopUpRecord,
+  balance: string,
+  reason: string,
+): void {
+  const key = nextBillingKey(store, `topup-refused:${cmd.account}:${cmd.purchaseSeq}`);
+  recordBilling(store, key, { kind: "topup", status: "refused", ...record, balance, reason });
 }

@@ -18,6 +18,7 @@ import {
   describe,
   figuresOf,
   orderNumberConflict,
+  recordRefusedTopUp,
   rememberOrder,
   withOrderNo,
 } from "./order-numbers.ts";
@@ -104,9 +105,7 @@ export function applyTopUpCommand(engine: PrepaidEngine, store: Store, cmd: TopU
         return seededDuplicate(store, cmd, money(account.balanceE7));
       case "refused": {
         const message = refusalMessage(outcome, cmd.purchaseSeq);
-        const key = nextBillingKey(store, `topup-refused:${cmd.account}:${cmd.purchaseSeq}`);
-        const balance = money(account.balanceE7);
-        recordBilling(store, key, { kind: "topup", status: "refused", ...record, balance, reason: message });
+        recordRefusedTopUp(store, cmd, record, money(account.balanceE7), message);
         return { ok: false, code: refusalCodes[outcome.reason], message, details: refusalDetails(outcome) };
       }
     }
@@ -201,14 +200,7 @@ function repeatedPurchase(
   const message =
     `purchase ${cmd.purchaseSeq} was already applied as ${describe(applied)};` +
     ` this request has ${describe({ ...cmd, orderNo: cmd.orderNo })}`;
-  const key = nextBillingKey(store, `topup-refused:${cmd.account}:${cmd.purchaseSeq}`);
-  recordBilling(store, key, {
-    kind: "topup",
-    status: "refused",
-    ...record,
-    balance: balanceNow,
-    reason: message,
-  });
+  recordRefusedTopUp(store, cmd, record, balanceNow, message);
   const { status: _status, ...figures } = applied;
   return {
     ok: false,
