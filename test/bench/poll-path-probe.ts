@@ -36,9 +36,10 @@ const maxInFlight = argument(3, 1);
 const unitsPerConnection = 10;
 const warmUpMs = 4000;
 
-/** Write syscalls of this process so far (/proc/self/io `syscw`: socket writes included). */
-function writeSyscalls(): number {
-  return Number(/^syscw: (\d+)$/m.exec(readFileSync("/proc/self/io", "utf8"))?.[1] ?? 0);
+/** Read or write syscalls of this process so far (/proc/self/io `syscr`, `syscw`: sockets included). */
+function syscalls(kind: "syscr" | "syscw"): number {
+  const io = readFileSync("/proc/self/io", "utf8");
+  return Number(new RegExp(`^${kind}: (\\d+)$`, "m").exec(io)?.[1] ?? 0);
 }
 
 const profile = parseProfile(
@@ -98,14 +99,16 @@ try {
     includeObjectsCollectedByMinorGC: true,
   });
   const readingsStart = readings;
-  const writesStart = writeSyscalls();
+  const writesStart = syscalls("syscw");
+  const readsStart = syscalls("syscr");
   const cpuStart = process.cpuUsage();
   const started = performance.now();
   await new Promise((resolve) => setTimeout(resolve, seconds * 1000));
   const cpu = process.cpuUsage(cpuStart);
   const elapsed = (performance.now() - started) / 1000;
   const n = readings - readingsStart;
-  const writes = writeSyscalls() - writesStart;
+  const writes = syscalls("syscw") - writesStart;
+  const reads = syscalls("syscr") - readsStart;
   observer.disconnect();
   if (session !== undefined && allocFile !== undefined) {
     const { profile } = await session.post("HeapProfiler.stopSampling");
@@ -114,9 +117,10 @@ try {
   const perK = (x: number) => ((x * 1000) / n).toFixed(2);
   process.stdout.write(
     `${connections} conns x ${unitsPerConnection} units @${intervalMs} ms, maxInFlight ${maxInFlight}: ` +
-      `${(n / elapsed).toFixed(0)} readings/s, ${((cpu.user + cpu.system) / n).toFixed(1)} µs CPU/reading; ` +
+      `${(n / elapsed).toFixed(0)} readings/s, ${((cpu.user + cpu.system) / n).toFixed(1)} µs CPU/reading ` +
+      `(${(cpu.system / n).toFixed(1)} of it in the kernel); ` +
       `per 1,000 readings: ${perK(gc.minor)} minor GCs, ${perK(gc.major)} major, ` +
-      `${perK(gc.pauseMs)} ms GC pause, ${perK(writes)} write syscalls; ${failures} failed polls\n`,
+      `${perK(gc.pauseMs)} ms GC pause, ${perK(writes)} write and ${perK(reads)} read syscalls; ${failures} failed polls\n`,
   );
 } finally {
   for (const bus of buses) bus.poller.stop();
