@@ -11,9 +11,16 @@ import { countError, isBusFailure, isTransient, type MeterCounters } from "./cou
 import type { LinkSupervisor } from "./link-supervisor.ts";
 import type { BusLink } from "./link.ts";
 
+/** One request/reply exchange on a bus's link, with the reply timeout it must keep. */
+export type Exchange<Link, R> = (link: Link, timeoutMs: number) => Promise<R>;
+
 export interface Transactor<Link extends BusLink> {
-  /** Runs one request/reply exchange with the bus's gap, timeout and retry rules. */
-  transact<R>(exchange: (link: Link, timeoutMs: number) => Promise<R>): Promise<R>;
+  /**
+   * Runs one request/reply exchange with the bus's gap, timeout and retry rules. `name`, when given,
+   * rewrites a failed attempt's error before it is counted and reported (a driver naming its request:
+   * metering/request-error.ts), without a wrapper promise around every exchange that succeeds.
+   */
+  transact<R>(exchange: Exchange<Link, R>, name?: (error: unknown) => unknown): Promise<R>;
   /** True once any transaction of this job needed a retry. */
   readonly retried: boolean;
   /** Attempts the last transaction took so far (1 when it was answered first time). */
@@ -59,50 +66,108 @@ export class BusTransactions<Link extends BusLink> {
 
   /** The transactor of a job that starts now, counting into the meter's `counters`. */
   forJob(retries: number, counters: MeterCounters): Transactor<Link> {
-    const ticket = ++this.lastTicket;
-    const tx = {
-      retried: false,
-      attempts: 0,
-      transact: async <R>(exchange: (link: Link, timeoutMs: number) => Promise<R>): Promise<R> => {
-        for (let attempt = 0; ; attempt++) {
-          tx.attempts = attempt + 1;
-          const wait = this.lastEndMono + this.options.interFrameGapMs - this.options.clock.monotonicMs();
-          if (wait > 0) await this.options.clock.sleep(wait);
-          if (this.stopped) throw new GatewayError(ErrorCode.PortClosed, `bus ${this.options.busId} stopped`);
-          this.started();
-          try {
-            const value = await this.exchanged(exchange);
-            this.supervisor.replied();
-            counters.ok += 1;
-            counters.lastSeenMs = this.options.clock.now();
-            return value;
-          } catch (error) {
-            const failure = await this.attemptFailed(error, ticket, counters);
-            if (failure.linkFailed || !isTransient(failure.error) || attempt >= retries) throw failure.error;
-            tx.retried = true;
-          } finally {
-            this.ended();
-          }
-        }
-      },
-    };
-    return tx;
+    return new JobTransactor(this, ++this.lastTicket, retries, counters);
+  }
+
+  /**
+   * One transaction of `tx`'s job. The usual case (no gap left to wait, a link that bounds its own
+   * requests) is one `then` on the exchange: this runs for every request of every poll, and an async
+   * frame per transaction was a good part of the poll path's garbage (docs/bench.md). A failed first
+   * attempt, a gap to keep or a link the bus must guard go the general way ({@link attempts}).
+   */
+  transact<R>(tx: JobTransactor<Link>, exchange: Exchange<Link, R>, name?: Naming): Promise<R> {
+    if (this.stopped || this.gapLeft() > 0 || this.link.boundsRequests !== true)
+      return this.attempts(tx, exchange, name, 0);
+    tx.attempts = 1;
+    this.started();
+    const failed = (error: unknown) =>
+      this.retryAfter(tx, exchange, name, name === undefined ? error : name(error));
+    try {
+      return exchange(this.link, this.options.timeoutMs).then(tx.answered as (value: R) => R, failed);
+    } catch (error) {
+      return failed(error);
+    }
+  }
+
+  /** An answered attempt of `counters`' meter: the link works. */
+  answered(counters: MeterCounters): void {
+    this.supervisor.replied();
+    counters.ok += 1;
+    counters.lastSeenMs = this.options.clock.now();
+  }
+
+  /** The first attempt (made by {@link transact}) failed with `error`: count it, then retry or give up. */
+  private async retryAfter<R>(
+    tx: JobTransactor<Link>,
+    exchange: Exchange<Link, R>,
+    name: Naming | undefined,
+    error: unknown,
+  ): Promise<R> {
+    try {
+      const failure = await this.attemptFailed(error, tx.ticket, tx.counters);
+      if (failure.linkFailed || !isTransient(failure.error) || tx.retries < 1) throw failure.error;
+      tx.retried = true;
+    } finally {
+      this.ended();
+    }
+    return this.attempts(tx, exchange, name, 1);
+  }
+
+  /** Attempts from `first` (0-based) on, each after the gap, until one is answered or the retries run out. */
+  private async attempts<R>(
+    tx: JobTransactor<Link>,
+    exchange: Exchange<Link, R>,
+    name: Naming | undefined,
+    first: number,
+  ): Promise<R> {
+    const named: Exchange<Link, R> =
+      name === undefined
+        ? exchange
+        : (link, timeoutMs) =>
+            exchange(link, timeoutMs).catch((error: unknown) => {
+              throw name(error);
+            });
+    for (let attempt = first; ; attempt++) {
+      tx.attempts = attempt + 1;
+      const wait = this.gapLeft();
+      if (wait > 0) await this.options.clock.sleep(wait);
+      if (this.stopped) throw new GatewayError(ErrorCode.PortClosed, `bus ${this.options.busId} stopped`);
+      this.started();
+      try {
+        const value = await this.exchanged(named);
+        this.answered(tx.counters);
+        return value;
+      } catch (error) {
+        const failure = await this.attemptFailed(error, tx.ticket, tx.counters);
+        if (failure.linkFailed || !isTransient(failure.error) || attempt >= tx.retries) throw failure.error;
+        tx.retried = true;
+      } finally {
+        this.ended();
+      }
+    }
+  }
+
+  /** Ms of the inter-frame gap still to keep before the next request (0 or less: none). */
+  private gapLeft(): number {
+    return this.lastEndMono + this.options.interFrameGapMs - this.options.clock.monotonicMs();
   }
 
   /**
    * The exchange's outcome. A link that settles every request within its reply timeout itself (see
    * BusLink.boundsRequests) is awaited as it is; any other is bounded here too (see {@link bounded}).
    */
-  private exchanged<R>(exchange: (link: Link, timeoutMs: number) => Promise<R>): Promise<R> {
+  private exchanged<R>(exchange: Exchange<Link, R>): Promise<R> {
     const request = exchange(this.link, this.options.timeoutMs);
     return this.link.boundsRequests === true ? request : this.bounded(request, this.options.timeoutMs);
   }
 
+  /** A transaction starts: the link is busy from now (bus utilisation). */
   private started(): void {
     if (this.inFlight++ === 0) this.busySinceMono = this.options.clock.monotonicMs();
   }
 
-  private ended(): void {
+  /** A transaction ended (answered or failed): the gap counts from now. */
+  ended(): void {
     const endMono = this.options.clock.monotonicMs();
     if (--this.inFlight === 0) this.busyMs += endMono - this.busySinceMono;
     this.lastEndMono = endMono;
@@ -159,4 +224,35 @@ export class BusTransactions<Link extends BusLink> {
         ),
     );
   }
+}
+
+/** Rewrites a failed attempt's error (see Transactor.transact). */
+type Naming = (error: unknown) => unknown;
+
+/** The transactor of one job: its ticket, retries and counters, and what its transactions did. */
+class JobTransactor<Link extends BusLink> implements Transactor<Link> {
+  retried = false;
+  attempts = 0;
+
+  /**
+   * @param ticket the job's place in the order jobs started (see BusTransactions.failed)
+   * @param retries retries per transaction (0..10)
+   */
+  constructor(
+    private readonly bus: BusTransactions<Link>,
+    readonly ticket: number,
+    readonly retries: number,
+    readonly counters: MeterCounters,
+  ) {}
+
+  transact<R>(exchange: Exchange<Link, R>, name?: Naming): Promise<R> {
+    return this.bus.transact(this, exchange, name);
+  }
+
+  /** A first attempt answered: made once per job, not a closure per request. */
+  readonly answered = (value: unknown): unknown => {
+    this.bus.answered(this.counters);
+    this.bus.ended();
+    return value;
+  };
 }

@@ -11,6 +11,7 @@ import type { ModbusTransport } from "../../protocols/modbus/transport/transport
 import type { Clock } from "../../core/clock.ts";
 import { ErrorCode, GatewayError } from "../../core/errors.ts";
 import type { Transactor } from "../bus/scheduler.ts";
+import type { Exchange } from "../bus/transactions.ts";
 import type { MeterControls } from "./controls.ts";
 import type { MeterDriver, PollResult } from "./driver.ts";
 import {
@@ -35,14 +36,17 @@ export interface ModbusDriverOptions {
   onOptionalChange?: (change: OptionalBlockChange) => void;
 }
 
-/** One request/reply exchange on the bus's link, as Transactor.transact runs it. */
-type Exchange<R> = (link: ModbusTransport, timeoutMs: number) => Promise<R>;
+/** A block's read, as Transactor.transact runs it, and the naming of its errors. */
+interface BlockExchange {
+  read: Exchange<ModbusTransport, number[]>;
+  name: (error: unknown) => unknown;
+}
 
 export class ModbusMeterDriver implements MeterDriver<ModbusTransport> {
   readonly protocol = "modbus";
   private readonly optional: OptionalBlocks;
-  /** The exchange of each block ({@link readerOf}). */
-  private readonly readers = new Map<ReadBlock, Exchange<number[]>>();
+  /** The exchange of each block ({@link exchangeOf}). */
+  private readonly exchanges = new Map<ReadBlock, BlockExchange>();
 
   constructor(
     readonly profile: ResolvedProfile,
@@ -94,7 +98,7 @@ export class ModbusMeterDriver implements MeterDriver<ModbusTransport> {
     for (const block of this.profile.blocks) {
       const registers = block.optional
         ? await this.readOptional(tx, block, missing, run)
-        : await this.readBlock(tx, block, run);
+        : this.checked(block, await this.transactRead(tx, block), tx, run);
       if (registers === undefined) continue;
       decodeBlock(block, registers, values);
       for (const q of block.quantities) {
@@ -113,12 +117,19 @@ export class ModbusMeterDriver implements MeterDriver<ModbusTransport> {
     return result;
   }
 
-  private async readBlock(
-    tx: Transactor<ModbusTransport>,
+  /** Reads `block`, its request named on failure (the error the counters and /status keep). */
+  private transactRead(tx: Transactor<ModbusTransport>, block: ReadBlock): Promise<number[]> {
+    const exchange = this.exchangeOf(block);
+    return tx.transact(exchange.read, exchange.name);
+  }
+
+  /** A block's registers as read: noted in `run`; fewer registers than asked fail the poll. */
+  private checked(
     block: ReadBlock,
+    registers: number[],
+    tx: Transactor<ModbusTransport>,
     run: UnbrokenRun,
-  ): Promise<number[]> {
-    const registers = await tx.transact(this.readerOf(block));
+  ): number[] {
     run.answeredAfter(tx.attempts);
     if (registers.length < block.count) {
       throw new GatewayError(
@@ -131,21 +142,20 @@ export class ModbusMeterDriver implements MeterDriver<ModbusTransport> {
   }
 
   /**
-   * The exchange that reads `block`, made once per block: it runs for every poll, so it is not a new
-   * closure (and async wrapper) each time. A failed attempt names its request (the error the
-   * counters and /status keep).
+   * The exchange that reads `block` and the naming of its errors, made once per block: they run for
+   * every poll, so they are not new closures (and a wrapper promise) each time.
    */
-  private readerOf(block: ReadBlock): Exchange<number[]> {
-    let reader = this.readers.get(block);
-    if (reader === undefined) {
-      const named = (error: unknown): never => {
-        throw withRequest(error, block);
+  private exchangeOf(block: ReadBlock): BlockExchange {
+    let exchange = this.exchanges.get(block);
+    if (exchange === undefined) {
+      exchange = {
+        read: (link, timeoutMs) =>
+          link.readRegisters(this.unit, block.fc, block.address, block.count, timeoutMs),
+        name: (error) => withRequest(error, block),
       };
-      reader = (link, timeoutMs) =>
-        link.readRegisters(this.unit, block.fc, block.address, block.count, timeoutMs).catch(named);
-      this.readers.set(block, reader);
+      this.exchanges.set(block, exchange);
     }
-    return reader;
+    return exchange;
   }
 
   /** An optional block's registers, or undefined when the meter does not support it (now or lately). */
@@ -161,7 +171,7 @@ export class ModbusMeterDriver implements MeterDriver<ModbusTransport> {
       return undefined;
     }
     try {
-      const registers = await this.readBlock(tx, block, run);
+      const registers = this.checked(block, await this.transactRead(tx, block), tx, run);
       this.report(this.optional.succeeded(block));
       return registers;
     } catch (error) {
