@@ -3,54 +3,16 @@
  * goes offline and is backed off exponentially (capped), probed with a single attempt, so a dead meter
  * costs one timeout per backoff period instead of one per sweep (DOMAIN.md section 6).
  */
-import type { Clock, TimerHandle } from "../../core/clock.ts";
+import type { TimerHandle } from "../../core/clock.ts";
 import { ErrorCode, errorCounterKey, GatewayError, isGatewayError } from "../../core/errors.ts";
 import type { MeterDriver, PollResult } from "../metering/driver.ts";
 import type { Reading } from "../metering/reading.ts";
 import { toReading } from "./poll-reading.ts";
 import type { LinkState, MeterCounters } from "./counters.ts";
-import type { BusLink, BusScheduler, Transactor } from "./scheduler.ts";
+import type { MeterSlot, PolledMeter, PollerOptions } from "./poller-slot.ts";
+import type { BusLink, BusScheduler } from "./scheduler.ts";
 
-export interface PolledMeter<Link extends BusLink> {
-  id: string;
-  /** Modbus unit id, for a Modbus meter. */
-  unit?: number;
-  /** 12-digit DL/T 645 address, for a DL/T 645 meter. */
-  address?: string;
-  /** Poll interval, ms (100..86400000). */
-  pollIntervalMs: number;
-  driver: MeterDriver<Link>;
-}
-
-export interface PollerOptions {
-  busId: string;
-  clock: Clock;
-  /** Retries per transaction for meters that are not backed off (0..10). */
-  retries: number;
-  /** First backoff after a meter goes offline, ms; doubles per failed probe. Default 5000. */
-  backoffInitialMs?: number;
-  /** Longest backoff, ms. Default 300000. */
-  backoffMaxMs?: number;
-  /** Consecutive failed polls before a meter is offline and backed off. Default 2. */
-  offlineAfterFailures?: number;
-  onReading?: (reading: Reading) => void;
-  onPollError?: (meterId: string, error: GatewayError) => void;
-  onStateChange?: (meterId: string, state: LinkState, counters: MeterCounters) => void;
-}
-
-interface MeterSlot<Link extends BusLink> {
-  meter: PolledMeter<Link>;
-  nextDueMono: number;
-  backoffMs: number;
-  lastWallMs: number | undefined;
-  lastMonoMs: number | undefined;
-  /** A periodic poll of this meter is queued or running: the next one waits until it settles. */
-  polling: boolean;
-  /** The poll job's body, made once per meter (it runs for every poll); a method, like BusJob.run. */
-  run(this: void, tx: Transactor<Link>): Promise<PollResult>;
-  /** Called when a periodic poll settles, made once per meter like `run`. */
-  settled(this: void): void;
-}
+export type { PolledMeter, PollerOptions } from "./poller-slot.ts";
 
 /** Polls due this close together are started in the same tick, ms. */
 const coalesceMs = 5;
@@ -88,8 +50,24 @@ export class Poller<Link extends BusLink> {
         if (tx.retried) result.flags.push("retried");
         return result;
       },
-      settled: () => this.periodicSettled(slot),
+      job: undefined!,
+      periodicStartMono: 0,
+      periodicDone: (result) => {
+        try {
+          this.delivered(slot, result, slot.periodicStartMono);
+        } catch (error) {
+          // A reading its consumer could not take (onReading threw) is a failed poll, as in pollOnce.
+          this.pollFailed(slot, error);
+        }
+        this.periodicSettled(slot);
+      },
+      periodicFailed: (error) => {
+        // Counted and reported in pollFailed; nobody waits for a periodic poll's outcome.
+        this.pollFailed(slot, error);
+        this.periodicSettled(slot);
+      },
     };
+    slot.job = { meterId: meter.id, priority: "poll", retries: this.options.retries, run: slot.run };
     this.slots.set(meter.id, slot);
     if (this.running) this.reschedule();
   }
@@ -203,11 +181,20 @@ export class Poller<Link extends BusLink> {
     this.reschedule();
   }
 
-  /** One periodic poll; when it settles the meter may be polled again (no async frame of its own). */
+  /**
+   * One periodic poll; when it settles the meter may be polled again. Its job and outcome handlers
+   * are the slot's own, made once: no async frame, job or closure per poll (this runs for every one).
+   */
   private pollPeriodic(slot: MeterSlot<Link>): void {
     slot.polling = true;
-    // Failures are counted and reported in pollOnce.
-    this.pollOnce(slot, "poll").then(slot.settled, slot.settled);
+    slot.periodicStartMono = this.options.clock.monotonicMs();
+    slot.job.retries = this.retriesFor(slot);
+    this.scheduler.enqueue(slot.job).then(slot.periodicDone, slot.periodicFailed);
+  }
+
+  /** Retries per transaction: none for the probe of a backed-off meter. */
+  private retriesFor(slot: MeterSlot<Link>): number {
+    return this.scheduler.countersFor(slot.meter.id).state === "offline" ? 0 : this.options.retries;
   }
 
   /** A periodic poll of `slot` settled. */
@@ -219,35 +206,40 @@ export class Poller<Link extends BusLink> {
   }
 
   private async pollOnce(slot: MeterSlot<Link>, priority: "poll" | "read"): Promise<Reading> {
-    const { clock, busId } = this.options;
-    const counters = this.scheduler.countersFor(slot.meter.id);
-    const backedOff = counters.state === "offline";
-    const startMono = clock.monotonicMs();
+    const startMono = this.options.clock.monotonicMs();
     try {
-      const result = await this.scheduler.enqueue({
-        meterId: slot.meter.id,
-        priority,
-        retries: backedOff ? 0 : this.options.retries,
-        run: slot.run,
-      });
-      const wallMs = clock.now();
-      const monoMs = clock.monotonicMs();
-      const flags = result.flags;
-      if (slot.lastWallMs !== undefined && slot.lastMonoMs !== undefined) {
-        const drift = wallMs - slot.lastWallMs - (monoMs - slot.lastMonoMs);
-        if (Math.abs(drift) > clockJumpToleranceMs) flags.push("clock-jump");
-      }
-      slot.lastWallMs = wallMs;
-      slot.lastMonoMs = monoMs;
-      this.succeeded(slot, counters);
-      const out = toReading(slot.meter, busId, result, { wallMs, monoMs, durationMs: monoMs - startMono });
-      this.options.onReading?.(out);
-      return out;
+      const retries = this.retriesFor(slot);
+      const job = { meterId: slot.meter.id, priority, retries, run: slot.run };
+      return this.delivered(slot, await this.scheduler.enqueue(job), startMono);
     } catch (error) {
-      const e = isGatewayError(error) ? error : new GatewayError(ErrorCode.Internal, String(error));
-      if (e.code !== ErrorCode.PortClosed || this.running) this.failed(slot, counters, e);
-      throw e;
+      throw this.pollFailed(slot, error);
     }
+  }
+
+  /** A poll that succeeded, as the Reading handed on: its clock checked, its meter counted online. */
+  private delivered(slot: MeterSlot<Link>, result: PollResult, startMono: number): Reading {
+    const { clock, busId } = this.options;
+    const wallMs = clock.now();
+    const monoMs = clock.monotonicMs();
+    const flags = result.flags;
+    if (slot.lastWallMs !== undefined && slot.lastMonoMs !== undefined) {
+      const drift = wallMs - slot.lastWallMs - (monoMs - slot.lastMonoMs);
+      if (Math.abs(drift) > clockJumpToleranceMs) flags.push("clock-jump");
+    }
+    slot.lastWallMs = wallMs;
+    slot.lastMonoMs = monoMs;
+    this.succeeded(slot, this.scheduler.countersFor(slot.meter.id));
+    const out = toReading(slot.meter, busId, result, { wallMs, monoMs, durationMs: monoMs - startMono });
+    this.options.onReading?.(out);
+    return out;
+  }
+
+  /** A poll that failed: counted and reported (unless the poller was stopped under it); its error. */
+  private pollFailed(slot: MeterSlot<Link>, error: unknown): GatewayError {
+    const e = isGatewayError(error) ? error : new GatewayError(ErrorCode.Internal, String(error));
+    if (e.code !== ErrorCode.PortClosed || this.running)
+      this.failed(slot, this.scheduler.countersFor(slot.meter.id), e);
+    return e;
   }
 
   private succeeded(slot: MeterSlot<Link>, counters: MeterCounters): void {
