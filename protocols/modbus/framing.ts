@@ -141,24 +141,31 @@ export class MbapFramer {
     private readonly onError: (reason: string) => void = () => {},
   ) {}
 
-  push(chunk: Uint8Array): void {
+  /**
+   * Parses the first `length` bytes of `chunk` (default all) after what an earlier chunk left. Each
+   * frame's PDU is a view into `chunk` (or into this framer's copy of a frame split across chunks):
+   * valid during the onFrame call only, since a reader may reuse `chunk` for its next read.
+   */
+  push(chunk: Uint8Array, length = chunk.length): void {
     // Most reads hold whole frames: parse the chunk itself unless a partial frame waits in front of it.
     let data = chunk;
+    let end = length;
     if (this.buffer.length > 0) {
-      data = new Uint8Array(this.buffer.length + chunk.length);
+      data = new Uint8Array(this.buffer.length + length);
       data.set(this.buffer);
-      data.set(chunk, this.buffer.length);
+      data.set(chunk.subarray(0, length), this.buffer.length);
+      end = data.length;
     }
     let start = 0;
-    while (data.length - start >= 7) {
+    while (end - start >= 7) {
       const protocolId = (data[start + 2]! << 8) | data[start + 3]!;
       const length = (data[start + 4]! << 8) | data[start + 5]!;
       if (protocolId !== 0 || length < 2 || length > 254) {
         this.onError(`bad MBAP header (protocol ${protocolId}, length ${length})`);
-        start = data.length;
+        start = end;
         break;
       }
-      if (data.length - start < 6 + length) break;
+      if (end - start < 6 + length) break;
       this.onFrame({
         transactionId: (data[start]! << 8) | data[start + 1]!,
         unit: data[start + 6]!,
@@ -166,7 +173,8 @@ export class MbapFramer {
       });
       start += 6 + length;
     }
-    this.buffer = start === data.length ? empty : data.slice(start);
+    // A copy (a Buffer's slice() would be a view): the reader may reuse `chunk` for its next read.
+    this.buffer = start === end ? empty : copyOf(data.subarray(start, end));
   }
 
   /**
@@ -177,6 +185,13 @@ export class MbapFramer {
     if (this.buffer.length < 2) return undefined;
     return (this.buffer[0]! << 8) | this.buffer[1]!;
   }
+}
+
+/** A copy of `bytes` in memory of its own. */
+function copyOf(bytes: Uint8Array): Uint8Array {
+  const copy = new Uint8Array(bytes.length);
+  copy.set(bytes);
+  return copy;
 }
 
 /** Encodes an MBAP frame. */

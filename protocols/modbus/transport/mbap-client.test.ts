@@ -8,7 +8,12 @@ import { Socket } from "node:net";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { ErrorCode } from "../../../core/errors.ts";
 import { waitFor } from "../../../test/helpers/index.ts";
-import { startMbapPeer, type MbapPeer, type MbapPeerOptions } from "../../../test/helpers/mbap-peer.ts";
+import {
+  normalReply,
+  startMbapPeer,
+  type MbapPeer,
+  type MbapPeerOptions,
+} from "../../../test/helpers/mbap-peer.ts";
 import { encodeMbap } from "../framing.ts";
 import { MbapTcpTransport } from "./mbap-client.ts";
 
@@ -114,6 +119,28 @@ describe("MbapTcpTransport", () => {
     expect(await wrongUnit).toEqual({ code: ErrorCode.WrongUnit });
     expect(await short).toEqual({ code: ErrorCode.ShortReply });
     expect(await write).toEqual({ value: undefined });
+  });
+
+  it("parses replies split across reads on two connections at once without mixing them", async () => {
+    // Every connection reads into one shared buffer: a frame's first part must be kept, not overwritten
+    // by the next connection's read.
+    const [a, b] = [await connected(), await connected()];
+    const reads = [
+      outcome(a.client.readRegisters(1, 4, 10, 2, 2000)),
+      outcome(b.client.readRegisters(2, 4, 10, 2, 2000)),
+    ];
+    const replies = [a, b].map(async ({ peer }) => {
+      const [request] = await heldCount(peer, 1);
+      return encodeMbap(request!.transactionId, request!.unit, normalReply(request!.unit, request!.pdu));
+    });
+    const [replyA, replyB] = await Promise.all(replies);
+    a.peer.sendRaw(replyA!.subarray(0, 9));
+    b.peer.sendRaw(replyB!.subarray(0, 5));
+    // Lets each part arrive as a read of its own before the rest (coalesced reads would pass as well).
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    a.peer.sendRaw(replyA!.subarray(9));
+    b.peer.sendRaw(replyB!.subarray(5));
+    expect(await Promise.all(reads)).toEqual([{ value: [1010, 1011] }, { value: [2010, 2011] }]);
   });
 
   it("fails every request in flight when the peer closes, and when the stream is garbled", async () => {

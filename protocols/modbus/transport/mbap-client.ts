@@ -31,6 +31,15 @@ import { describeEndpoint } from "./transport.ts";
 /** A Modbus TCP endpoint (MBAP framing). */
 export type TcpEndpoint = { kind: "tcp"; host: string; port: number };
 const noop = () => {};
+
+/**
+ * The one buffer every MBAP connection reads into (node:net's `onread`): a read is parsed to its end
+ * before the next read of any connection starts (one thread), and the framer copies a frame split
+ * across reads. A Buffer and a Readable 'data' event per read were a good part of the poll path's
+ * garbage, and 100 connections' own read buffers would be 100 times this. Made at the first connection.
+ */
+let sharedReadBuffer: Buffer | undefined;
+const readBufferBytes = 64 * 1024;
 const defaults: Required<TransportOptions> = {
   connectTimeoutMs: 3000,
   closeTimeoutMs: 500,
@@ -111,21 +120,13 @@ export class MbapTcpTransport implements ModbusTransport {
   private async connect(): Promise<void> {
     await this.close();
     this.loss = undefined;
-    const socket = await connectSocket({
-      host: this.endpoint.host,
-      port: this.endpoint.port,
-      description: this.description,
-      connectTimeoutMs: this.options.connectTimeoutMs,
-      keepAliveMs: this.options.keepAliveMs,
-    });
     const transactions = new MbapTransactions(this.timeoutOf);
-    this.unmatchedBefore += this.transactions.unmatchedReplies;
-    this.transactions = transactions;
-    const framer = new MbapFramer(
+    const framer: MbapFramer = new MbapFramer(
       (frame) => transactions.dispatch(frame),
       // MBAP has no start marker to resynchronise on: a garbled header leaves the stream unreadable.
       (reason) => {
-        if (this.socket !== socket) return;
+        const socket = this.socket;
+        if (socket === undefined || this.framer !== framer) return;
         this.lost(
           new GatewayError(ErrorCode.TransportError, `${this.description}: ${reason}; reconnecting`, {
             endpoint: this.description,
@@ -134,7 +135,22 @@ export class MbapTcpTransport implements ModbusTransport {
         socket.destroy();
       },
     );
-    socket.on("data", (chunk: Buffer) => framer.push(chunk));
+    const socket = await connectSocket({
+      host: this.endpoint.host,
+      port: this.endpoint.port,
+      description: this.description,
+      connectTimeoutMs: this.options.connectTimeoutMs,
+      keepAliveMs: this.options.keepAliveMs,
+      onread: {
+        buffer: (sharedReadBuffer ??= Buffer.allocUnsafe(readBufferBytes)),
+        callback: (bytes, buffer) => {
+          framer.push(buffer, bytes);
+          return true;
+        },
+      },
+    });
+    this.unmatchedBefore += this.transactions.unmatchedReplies;
+    this.transactions = transactions;
     watchSocket(socket, this.description, (loss) => {
       if (this.socket === socket) this.lost(loss);
     });

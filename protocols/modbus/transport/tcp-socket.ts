@@ -5,7 +5,7 @@
  * a peer that vanished without either is found by TCP keepalive (CONNECTION_LOST), and close gives a
  * peer that ignores our FIN a short grace period, then destroys the socket (no FIN-WAIT-2 hang).
  */
-import { Socket } from "node:net";
+import { createConnection, type Socket } from "node:net";
 import { ErrorCode, GatewayError } from "../../../core/errors.ts";
 
 /** How a connection ended, as the error the next (or the pending) request fails with. */
@@ -20,13 +20,28 @@ export interface ConnectOptions {
   connectTimeoutMs: number;
   /** Idle time before the first TCP keepalive probe, ms (1000..7200000). */
   keepAliveMs: number;
+  /**
+   * Reads into `buffer` and hands each read to `callback` (node:net's `onread`), instead of a new
+   * Buffer and a 'data' event per read: the bytes are valid only during the call. 'end', 'error' and
+   * 'close' come as without it.
+   */
+  onread?: { buffer: Uint8Array; callback: (bytes: number, buffer: Uint8Array) => boolean };
 }
 
 /** Opens a TCP connection within `connectTimeoutMs`, or rejects with a named error. */
 export function connectSocket(options: ConnectOptions): Promise<Socket> {
   const { host, port, description, connectTimeoutMs } = options;
   return new Promise<Socket>((resolve, reject) => {
-    const socket = new Socket();
+    // `onread` is an option of net.connect() (node:net docs), which gives it to the new Socket;
+    // socket.connect() on a Socket already made ignores it.
+    const socket = createConnection({ host, port, onread: options.onread }, () => {
+      clearTimeout(timer);
+      socket.removeAllListeners("error");
+      // Detects a peer that vanished while the connection is idle (cable pulled, converter powered off).
+      socket.setKeepAlive(true, options.keepAliveMs);
+      socket.setNoDelay(true);
+      resolve(socket);
+    });
     const timer = setTimeout(() => {
       socket.destroy();
       reject(
@@ -41,14 +56,6 @@ export function connectSocket(options: ConnectOptions): Promise<Socket> {
       clearTimeout(timer);
       socket.destroy();
       reject(connectError(error, description));
-    });
-    socket.connect({ host, port }, () => {
-      clearTimeout(timer);
-      socket.removeAllListeners("error");
-      // Detects a peer that vanished while the connection is idle (cable pulled, converter powered off).
-      socket.setKeepAlive(true, options.keepAliveMs);
-      socket.setNoDelay(true);
-      resolve(socket);
     });
   });
 }
