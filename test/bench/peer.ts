@@ -15,10 +15,18 @@ import { benchProfilesDir, fmt, startGatewayChild, type Figure, type Scale } fro
 import { runNodeRed, type PeerRunResult } from "./peer-nodered.ts";
 import { buildFastslave, ensureNodeRed, procMemBytes, startFastslave } from "./peer-tools.ts";
 import { runService } from "./service-process.ts";
-import { tcpMaxInFlight } from "./tcp.ts";
 
 const meters = 1000;
 const unitsPerConnection = 10;
+/**
+ * `maxInFlight` of the gateway's buses: BENCH_PEER_MAX_IN_FLIGHT (1..64), default 10, one request of
+ * each unit id on the connection. Node-RED's queue-off mode sends every poll at once and matches the
+ * replies by transaction id (up to 256 in flight per socket), and the libmodbus slave answers requests
+ * that arrive together in turn: the gateway keeps several in flight on it too, as a site whose TCP
+ * devices take them would be configured (README, `maxInFlight`). 1 measures one request
+ * at a time, the config's default.
+ */
+const gatewayMaxInFlight = Number(process.env.BENCH_PEER_MAX_IN_FLIGHT ?? "10");
 const pointsPerReading = 6;
 const mib = 1024 * 1024;
 
@@ -50,7 +58,7 @@ async function runGateway(shape: RunShape): Promise<PeerRunResult> {
     const connections = Math.ceil(meters / unitsPerConnection);
     for (let c = 0; c < connections; c++)
       lines.push(
-        `  - { id: c${c}, transport: tcp, host: 127.0.0.1, port: ${shape.slavePort}, timeoutMs: 1000, interFrameGapMs: 0, maxInFlight: ${tcpMaxInFlight} }`,
+        `  - { id: c${c}, transport: tcp, host: 127.0.0.1, port: ${shape.slavePort}, timeoutMs: 1000, interFrameGapMs: 0, maxInFlight: ${gatewayMaxInFlight} }`,
       );
     lines.push("meters:");
     for (let i = 0; i < meters; i++) {
@@ -205,7 +213,7 @@ export async function peerFigures(scale: Scale): Promise<Figure[]> {
   const slave = await startFastslave(binary, 6 * rounds * ((warmupMs + windowMs) / 1000 + 120));
   try {
     const shape = { slavePort: slave.port, intervalMs, warmupMs, windowMs };
-    const scaleText = `${meters} meters @${intervalMs} ms, 100 conns x 10 units, ${rounds} round(s) of ${windowMs / 1000} s`;
+    const scaleText = `${meters} meters @${intervalMs} ms, 100 conns x 10 units, gateway maxInFlight ${gatewayMaxInFlight}, ${rounds} round(s) of ${windowMs / 1000} s`;
     const figures: Figure[] = [];
     if (parts.includes("stored"))
       figures.push(
