@@ -44,6 +44,8 @@ export interface MeterSlot<Link extends BusLink> {
   polling: boolean;
   /** The poll job's body, made once per meter (it runs for every poll); a method, like BusJob.run. */
   run(this: void, tx: Transactor<Link>): Promise<PollResult>;
+  /** Adds the poll's `retried` flag (BusJob.finish), made once per meter like `run`. */
+  finish(this: void, tx: Transactor<Link>, result: PollResult): void;
   /** The periodic poll's job, made once per meter; its `retries` set at each poll. */
   job: BusJob<Link, PollResult>;
   /** When the periodic poll in hand was queued (monotonic ms). */

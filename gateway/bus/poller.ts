@@ -44,11 +44,10 @@ export class Poller<Link extends BusLink> {
       lastWallMs: undefined,
       lastMonoMs: undefined,
       polling: false,
-      run: async (tx) => {
-        // The driver's flags are this poll's own array.
-        const result = await meter.driver.poll(tx);
+      run: (tx) => meter.driver.poll(tx),
+      // The driver's flags are this poll's own array.
+      finish: (tx, result) => {
         if (tx.retried) result.flags.push("retried");
-        return result;
       },
       job: undefined!,
       periodicStartMono: 0,
@@ -67,7 +66,8 @@ export class Poller<Link extends BusLink> {
         this.periodicSettled(slot);
       },
     };
-    slot.job = { meterId: meter.id, priority: "poll", retries: this.options.retries, run: slot.run };
+    const { run, finish } = slot;
+    slot.job = { meterId: meter.id, priority: "poll", retries: this.options.retries, run, finish };
     this.slots.set(meter.id, slot);
     if (this.running) this.reschedule();
   }
@@ -209,7 +209,7 @@ export class Poller<Link extends BusLink> {
     const startMono = this.options.clock.monotonicMs();
     try {
       const retries = this.retriesFor(slot);
-      const job = { meterId: slot.meter.id, priority, retries, run: slot.run };
+      const job = { meterId: slot.meter.id, priority, retries, run: slot.run, finish: slot.finish };
       return this.delivered(slot, await this.scheduler.enqueue(job), startMono);
     } catch (error) {
       throw this.pollFailed(slot, error);

@@ -34,6 +34,12 @@ export interface BusJob<Link extends BusLink, T> {
   /** Retries per transaction for this job; 0 for a probe of a backed-off meter. */
   retries: number;
   run(tx: Transactor<Link>): Promise<T>;
+  /**
+   * Called with the job's transactor and value once `run` resolved, before the job's outcome
+   * settles: what the job adds from its transactions (a poll's `retried` flag), without an async
+   * wrapper around `run`.
+   */
+  finish?(tx: Transactor<Link>, value: T): void;
 }
 
 export interface BusSchedulerOptions {
@@ -217,8 +223,11 @@ export class BusScheduler<Link extends BusLink> {
           continue;
         }
         try {
-          const tx = this.transactions.forJob(next.job.retries, this.countersFor(next.job.meterId));
-          next.resolve(await next.job.run(tx));
+          const job = next.job;
+          const tx = this.transactions.forJob(job.retries, this.countersFor(job.meterId));
+          const value = await job.run(tx);
+          job.finish?.(tx, value);
+          next.resolve(value);
         } catch (error) {
           next.reject(error);
         } finally {

@@ -4,7 +4,7 @@
  * out of the reading and skipped for a while (optional-blocks.ts); every request/reply error names its
  * request (request-error.ts).
  */
-import { decodeBlock, type QuantityValues } from "../../protocols/profiles/decode.ts";
+import { decodeBlock } from "../../protocols/profiles/decode.ts";
 import type { ReadBlock, ResolvedProfile } from "../../protocols/profiles/resolve.ts";
 import type { RelayCommandSpec } from "../../protocols/profiles/schema.ts";
 import type { ModbusTransport } from "../../protocols/modbus/transport/transport.ts";
@@ -20,7 +20,6 @@ import {
   type MissingQuantity,
   type OptionalBlockChange,
 } from "./optional-blocks.ts";
-import type { QualityFlag } from "./reading.ts";
 import { describeRequest, naming, withRequest } from "./request-error.ts";
 import { UnbrokenRun } from "./unbroken-run.ts";
 
@@ -40,6 +39,25 @@ export interface ModbusDriverOptions {
 interface BlockExchange {
   read: Exchange<ModbusTransport, number[]>;
   name: (error: unknown) => unknown;
+}
+
+/** Decodes a block into the reading; a quantity left out (not finite) flags `value-dropped` once. */
+function decodeInto(block: ReadBlock, registers: readonly number[], result: PollResult): void {
+  const values = result.values;
+  decodeBlock(block, registers, values);
+  for (const q of block.quantities) {
+    if (values[q.name] !== undefined) continue;
+    if (!result.flags.includes("value-dropped")) result.flags.push("value-dropped");
+    return;
+  }
+}
+
+/** The reading with the optional quantities the meter lacks (flag `quantity-missing`). */
+function withMissing(result: PollResult, missing: MissingQuantity[]): PollResult {
+  if (missing.length === 0) return result;
+  result.flags.push("quantity-missing");
+  result.missing = missing;
+  return result;
 }
 
 export class ModbusMeterDriver implements MeterDriver<ModbusTransport> {
@@ -69,20 +87,23 @@ export class ModbusMeterDriver implements MeterDriver<ModbusTransport> {
    */
   async poll(tx: Transactor<ModbusTransport>): Promise<PollResult> {
     try {
+      // One async frame for the whole reading, passes and blocks alike: this runs for every poll.
       for (let pass = 1; ; pass++) {
         const run = new UnbrokenRun();
-        const result = await this.readAll(tx, run);
-        if (!run.broken) return result;
-        // It may be another meter now: ask again for the optional blocks the last one lacked too.
-        this.optional.forget();
-        if (pass >= maxPasses) {
-          throw new GatewayError(
-            ErrorCode.ReadingInterrupted,
-            `unit ${this.unit} broke off in the middle of a reading twice in a row (answered only on a ` +
-              "retry): nothing read is kept, its values could come from two meters",
-            { unit: this.unit },
-          );
+        const result: PollResult = { values: {}, flags: [] };
+        const missing: MissingQuantity[] = [];
+        for (const block of this.profile.blocks) {
+          const registers = block.optional
+            ? await this.readOptional(tx, block, missing, run)
+            : this.checked(block, await this.transactRead(tx, block), tx, run);
+          if (registers !== undefined) decodeInto(block, registers, result);
         }
+        if (this.hasRelay) {
+          result.relayClosed = await this.readRelay(tx);
+          run.answeredAfter(tx.attempts);
+        }
+        if (!run.broken) return withMissing(result, missing);
+        this.brokeOff(pass);
       }
     } catch (error) {
       this.optional.forget();
@@ -90,31 +111,17 @@ export class ModbusMeterDriver implements MeterDriver<ModbusTransport> {
     }
   }
 
-  /** One pass over the blocks (and the relay state), every request through `tx`, noted in `run`. */
-  private async readAll(tx: Transactor<ModbusTransport>, run: UnbrokenRun): Promise<PollResult> {
-    const values: QuantityValues = {};
-    const flags: QualityFlag[] = [];
-    const missing: MissingQuantity[] = [];
-    for (const block of this.profile.blocks) {
-      const registers = block.optional
-        ? await this.readOptional(tx, block, missing, run)
-        : this.checked(block, await this.transactRead(tx, block), tx, run);
-      if (registers === undefined) continue;
-      decodeBlock(block, registers, values);
-      for (const q of block.quantities) {
-        if (values[q.name] !== undefined) continue;
-        flags.push("value-dropped");
-        break;
-      }
-    }
-    if (missing.length > 0) flags.push("quantity-missing");
-    // Built key by key in one order, without the throwaway objects of conditional spreads (per reading).
-    const result: PollResult = { values, flags };
-    if (missing.length > 0) result.missing = missing;
-    if (!this.hasRelay) return result;
-    result.relayClosed = await this.readRelay(tx);
-    run.answeredAfter(tx.attempts);
-    return result;
+  /** The meter broke off in the middle of pass `pass`: read again, or fail after {@link maxPasses}. */
+  private brokeOff(pass: number): void {
+    // It may be another meter now: ask again for the optional blocks the last one lacked too.
+    this.optional.forget();
+    if (pass < maxPasses) return;
+    throw new GatewayError(
+      ErrorCode.ReadingInterrupted,
+      `unit ${this.unit} broke off in the middle of a reading twice in a row (answered only on a ` +
+        "retry): nothing read is kept, its values could come from two meters",
+      { unit: this.unit },
+    );
   }
 
   /** Reads `block`, its request named on failure (the error the counters and /status keep). */
