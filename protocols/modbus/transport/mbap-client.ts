@@ -20,7 +20,7 @@ import {
   writeRegistersPdu,
   checkWriteMultipleReply,
 } from "../client-pdu.ts";
-import { MbapFramer, encodeMbap } from "../framing.ts";
+import { MbapFramer } from "../framing.ts";
 import type { BitReadFc, RegisterReadFc } from "../pdu.ts";
 import { MbapRequest, withContext, type MbapReplyCheck } from "./mbap-request.ts";
 import { MbapTransactions, type InFlight } from "./mbap-transactions.ts";
@@ -54,17 +54,24 @@ const echoReply = (request: MbapRequest<true>, pdu: Uint8Array) => checkEchoRepl
 const writeMultipleReply = (request: MbapRequest<true>, pdu: Uint8Array) =>
   checkWriteMultipleReply(request.pdu!, pdu);
 
-/** The MBAP frame of a read request (FC 01-04): header and PDU in one 12-byte buffer. */
-function readFrame(transactionId: number, unit: number, fc: number, address: number, count: number): Buffer {
-  const frame = Buffer.allocUnsafe(12);
-  frame.writeUInt16BE(transactionId, 0);
-  frame.writeUInt16BE(0, 2); // protocol id: Modbus
-  frame.writeUInt16BE(6, 4); // bytes that follow: unit id + 5 PDU bytes
-  frame[6] = unit;
-  frame[7] = fc;
-  frame.writeUInt16BE(address, 8);
-  frame.writeUInt16BE(count, 10);
-  return frame;
+/** Bytes of a request's MBAP frame: the 7-byte header, then the PDU (5 bytes for a read, FC 01-04). */
+const frameBytes = (request: MbapRequest<unknown>) => 7 + (request.pdu?.length ?? 5);
+
+/** Writes `request`'s MBAP frame with `transactionId` into `out` at `at`; returns the end. */
+function writeFrame(out: Buffer, at: number, transactionId: number, request: MbapRequest<unknown>): number {
+  const { unit, fc, address, amount, pdu } = request;
+  out.writeUInt16BE(transactionId, at);
+  out.writeUInt16BE(0, at + 2); // protocol id: Modbus
+  out.writeUInt16BE(frameBytes(request) - 6, at + 4); // bytes that follow: unit id + PDU
+  out[at + 6] = unit;
+  if (pdu !== undefined) {
+    out.set(pdu, at + 7);
+    return at + 7 + pdu.length;
+  }
+  out[at + 7] = fc;
+  out.writeUInt16BE(address, at + 8);
+  out.writeUInt16BE(amount as number, at + 10);
+  return at + 12;
 }
 
 export class MbapTcpTransport implements ModbusTransport {
@@ -83,8 +90,12 @@ export class MbapTcpTransport implements ModbusTransport {
   /** How the current connection ended (closed, reset, garbled); undefined while it is up. */
   private loss: GatewayError | undefined;
   private opening: Promise<void> | undefined;
-  /** Request frames waiting for the end of this turn, to leave in one write. */
-  private outgoing: Uint8Array[] = [];
+  /**
+   * Requests waiting for the end of this turn, to leave in one write, and their transaction ids:
+   * encoded together into one buffer then, not a buffer per request and a copy of them all.
+   */
+  private readonly outgoing: Array<MbapRequest<unknown>> = [];
+  private readonly outgoingIds: number[] = [];
   /** Replies dropped on earlier connections (see {@link unmatchedReplies}). */
   private unmatchedBefore = 0;
 
@@ -160,7 +171,8 @@ export class MbapTcpTransport implements ModbusTransport {
 
   private lost(loss: GatewayError): void {
     this.loss = loss;
-    this.outgoing = [];
+    this.outgoing.length = 0;
+    this.outgoingIds.length = 0;
     this.transactions.failAll(loss);
   }
 
@@ -169,7 +181,8 @@ export class MbapTcpTransport implements ModbusTransport {
     const socket = this.socket;
     this.socket = undefined;
     this.framer = undefined;
-    this.outgoing = [];
+    this.outgoing.length = 0;
+    this.outgoingIds.length = 0;
     this.transactions.failAll(
       new GatewayError(
         ErrorCode.PortClosed,
@@ -240,9 +253,7 @@ export class MbapTcpTransport implements ModbusTransport {
     return new Promise<T>((resolve, reject) => {
       const request = new MbapRequest(unit, fc, address, amount, pdu, check, resolve, reject);
       const id = this.transactions.add(request, timeoutMs);
-      this.send(
-        pdu === undefined ? readFrame(id, unit, fc, address, amount as number) : encodeMbap(id, unit, pdu),
-      );
+      this.send(request as MbapRequest<unknown>, id);
     });
   }
 
@@ -255,17 +266,28 @@ export class MbapTcpTransport implements ModbusTransport {
     return new GatewayError(ErrorCode.Timeout, `no reply from unit ${unit}`, context);
   }
 
-  /** Queues a frame; the frames queued in this turn of the event loop leave in one write. */
-  private send(frame: Uint8Array): void {
-    this.outgoing.push(frame);
+  /** Queues a request; the requests queued in this turn of the event loop leave in one write. */
+  private send(request: MbapRequest<unknown>, transactionId: number): void {
+    this.outgoing.push(request);
+    this.outgoingIds.push(transactionId);
     if (this.outgoing.length === 1) process.nextTick(this.flush);
   }
 
   private readonly flush = (): void => {
-    const frames = this.outgoing;
-    this.outgoing = [];
-    const socket = this.socket;
-    if (frames.length === 0 || socket === undefined || socket.destroyed) return;
-    socket.write(frames.length === 1 ? frames[0]! : Buffer.concat(frames));
+    const { outgoing, outgoingIds, socket } = this;
+    if (socket === undefined || socket.destroyed) {
+      // The connection ended in this turn: its requests already failed with it.
+      outgoing.length = 0;
+      outgoingIds.length = 0;
+      return;
+    }
+    let bytes = 0;
+    for (const request of outgoing) bytes += frameBytes(request);
+    const out = Buffer.allocUnsafe(bytes);
+    let at = 0;
+    for (let i = 0; i < outgoing.length; i++) at = writeFrame(out, at, outgoingIds[i]!, outgoing[i]!);
+    outgoing.length = 0;
+    outgoingIds.length = 0;
+    socket.write(out);
   };
 }
