@@ -6,7 +6,7 @@
 import { describe, expect, it } from "vitest";
 import type { ModbusTransport } from "../../protocols/modbus/transport/transport.ts";
 import { ManualClock } from "../../core/clock.ts";
-import { ErrorCode } from "../../core/errors.ts";
+import { ErrorCode, GatewayError } from "../../core/errors.ts";
 import { BusScheduler, type BusSchedulerOptions, type JobPriority } from "./scheduler.ts";
 import { advance, settle } from "../../test/helpers/bus/clock-steps.ts";
 import { MemoryMeterDriver } from "../../test/helpers/bus/memory-driver.ts";
@@ -123,6 +123,39 @@ describe("BusScheduler", () => {
     expect((await outcome).ok).toBe(false);
     expect(transport.requestsTo(1)).toHaveLength(1);
     expect(scheduler.countersFor("m1").errors).toEqual({ MODBUS_EXCEPTION_02: 1 });
+  });
+
+  it("retries, counts and names failed attempts alike on a link that bounds its own requests", async () => {
+    const { clock, transport, scheduler, poll } = setup({ timeoutMs: 500, interFrameGapMs: 0 });
+    transport.boundsRequests = true;
+    transport.setRegister(1, 0, 1234);
+    transport.behave(1, "silent");
+    const retried = poll(1, "poll", 1);
+    await advance(clock, 100);
+    transport.behave(1, "answer");
+    await advance(clock, 1000);
+    expect(await retried).toEqual({ ok: true, energyWh: 1234 });
+    expect(transport.requestsTo(1).map((r) => r.startMono)).toEqual([0, 500]);
+    expect(scheduler.countersFor("m1")).toMatchObject({ ok: 1, errors: { TIMEOUT: 1 } });
+
+    transport.behave(2, { exception: 2 });
+    const named = scheduler
+      .enqueue({
+        meterId: "m2",
+        priority: "read",
+        retries: 3,
+        run: (tx) =>
+          tx.transact(
+            (link, timeoutMs) => link.readRegisters(2, 3, 0, 1, timeoutMs),
+            (error) => new GatewayError(ErrorCode.ModbusException, `FC03 0x0000 x1: ${String(error)}`),
+          ),
+      })
+      .catch((error: unknown) => error);
+    await advance(clock, 100);
+    expect(await named).toMatchObject({ message: expect.stringMatching(/^FC03 0x0000 x1: /) as unknown });
+    // An exception is an answer: not retried; counted with the name the driver gave it.
+    expect(transport.requestsTo(2)).toHaveLength(1);
+    expect(scheduler.countersFor("m2").lastError?.message).toMatch(/^FC03 0x0000 x1: /);
   });
 
   it("bounds a request that never settles by its timeout, and the bus goes on with the next job", async () => {

@@ -104,13 +104,18 @@ export class BusTransactions<Link extends BusLink> {
     error: unknown,
   ): Promise<R> {
     try {
-      const failure = await this.attemptFailed(error, tx.ticket, tx.counters);
-      if (failure.linkFailed || !isTransient(failure.error) || tx.retries < 1) throw failure.error;
-      tx.retried = true;
+      await this.failedAttempt(tx, error, 0);
     } finally {
       this.ended();
     }
     return this.attempts(tx, exchange, name, 1);
+  }
+
+  /** Attempt `attempt` (0-based) of `tx` failed: counted and reported; throws unless it may try again. */
+  private async failedAttempt(tx: JobTransactor<Link>, error: unknown, attempt: number): Promise<void> {
+    const failure = await this.attemptFailed(error, tx.ticket, tx.counters);
+    if (failure.linkFailed || !isTransient(failure.error) || attempt >= tx.retries) throw failure.error;
+    tx.retried = true;
   }
 
   /** Attempts from `first` (0-based) on, each after the gap, until one is answered or the retries run out. */
@@ -138,9 +143,7 @@ export class BusTransactions<Link extends BusLink> {
         this.answered(tx.counters);
         return value;
       } catch (error) {
-        const failure = await this.attemptFailed(error, tx.ticket, tx.counters);
-        if (failure.linkFailed || !isTransient(failure.error) || attempt >= tx.retries) throw failure.error;
-        tx.retried = true;
+        await this.failedAttempt(tx, error, attempt);
       } finally {
         this.ended();
       }

@@ -34,6 +34,12 @@ export class MemoryTransport implements ModbusTransport {
   replyMs = 10;
   private readonly replyMsByUnit = new Map<number, number>();
   readonly log: LoggedRequest[] = [];
+  /**
+   * Set true to stand for a link that settles every request within its timeout itself (the MBAP
+   * client, BusLink.boundsRequests): the bus then adds no guard and takes its one-`then` first attempt.
+   * Leave it unset with "hang", which never settles.
+   */
+  boundsRequests: boolean | undefined;
   /** The most requests that were ever in flight at once: 1 on a correctly scheduled bus. */
   maxInFlight = 0;
   private inFlight = 0;
