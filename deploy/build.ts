@@ -22,7 +22,7 @@
  * Usage: node --import tsx deploy/build.ts [--out-dir DIR] [--metafile FILE]
  */
 import { cpSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { basename, dirname, join, relative, resolve } from "node:path";
+import { basename, dirname, join, relative, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 import { build, type Metafile, type Plugin } from "esbuild";
 
@@ -52,13 +52,16 @@ const besideModules = [
 
 /**
  * Replaces `import.meta.url` in our own modules with the URL that module's compiled file would have in
- * the output folder (e.g. `<out>/gateway/web/assets.js`), computed from the bundle's own URL.
+ * the output folder (e.g. `<out>/gateway/web/assets.js`), computed from the URL of the output file it
+ * ends up in: every output (entries and chunks) sits in the output folder itself, so one relative path
+ * serves whichever chunk a module lands in.
  */
 function moduleUrlAsInTree(): Plugin {
   return {
     name: "module-url-as-in-tree",
     setup(builder) {
       builder.onLoad({ filter: /\.ts$/ }, (args) => {
+        if (args.path.includes(`${sep}node_modules${sep}`)) return undefined;
         const source = readFileSync(args.path, "utf8");
         if (!source.includes("import.meta.url")) return undefined;
         const asCompiled = relative(root, args.path).replace(/\.ts$/, ".js").split("\\").join("/");
@@ -90,6 +93,7 @@ export async function buildDist(options: BuildOptions = {}): Promise<Metafile> {
       "meter-sim": "simulator/cli/main.ts",
     },
     outdir: outDir,
+    // In the output folder itself, beside the entries (see moduleUrlAsInTree).
     chunkNames: "[name]-[hash]",
     bundle: true,
     splitting: true,
