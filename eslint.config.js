@@ -12,6 +12,16 @@ const ioModules = [
   ...["serialport", "mqtt", "better-sqlite3", "modbus-serial"],
 ];
 
+/**
+ * zod's index exports `z` as a re-exported namespace: `import { z } from "zod"` makes esbuild keep all of
+ * zod (its 64 locales among it) in the bundle `meter-gateway run` loads, `import * as z` only what is
+ * used: 1.0 MiB of heap (docs/bench.md, "Memory, third round").
+ */
+const zodNamespaceOnly = {
+  selector: "ImportDeclaration[source.value='zod'] > ImportSpecifier[imported.name='z']",
+  message: 'import * as z from "zod": the named `z` keeps all of zod in the bundle (deploy/build.ts).',
+};
+
 export default tseslint.config(
   { ignores: ["dist/", ".bench-build/", "node_modules/", "test/bench/results/", "coverage/"] },
   js.configs.recommended,
@@ -32,6 +42,7 @@ export default tseslint.config(
         { allowNumber: true, allowBoolean: true },
       ],
       "@typescript-eslint/consistent-type-imports": "error",
+      "no-restricted-syntax": ["error", zodNamespaceOnly],
     },
   },
   {

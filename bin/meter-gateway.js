@@ -1,2 +1,2 @@
 #!/usr/bin/env node
-import "../dist/gateway/cli/main.js";
+import "../dist/meter-gateway.js";

@@ -1,2 +1,2 @@
 #!/usr/bin/env node
-import "../dist/simulator/cli/main.js";
+import "../dist/meter-sim.js";

@@ -11,7 +11,7 @@
 # Options:
 #   --root DIR        install under DIR instead of / (a test prefix)
 #   --app-dir DIR     where the application goes (default /opt/meter-gateway)
-#   --skip-build      use the checkout's dist/ and node_modules/ (copied, then pruned in the copy)
+#   --skip-build      use the checkout's built dist/ and its node_modules/ (copied, then pruned in the copy)
 #   --no-user         do not create the meter-gateway user or change owners
 #   --no-systemctl    do not call systemctl
 #   --systemctl CMD   the systemctl to call (default systemctl; under --root only when given)
@@ -66,11 +66,11 @@ if ((do_build)); then
   say "building in $build (the checkout is not changed; native modules compile here, about a minute on a Pi 4)"
   tar -C "$src" --exclude=./node_modules --exclude=./dist --exclude=./.git --exclude=./test/artifacts -cf - . |
     tar -C "$build" --no-same-owner -xf -
-  # npm ci runs the prepare script, which builds dist/.
+  # npm ci runs the prepare script, which builds dist/ (deploy/build.ts: the bundles and their files).
   (cd "$build" && npm ci --no-audit --no-fund)
-  [[ -d "$build/dist" ]] || (cd "$build" && npm run build)
+  [[ -f "$build/dist/meter-gateway.js" ]] || (cd "$build" && npm run build)
 else
-  [[ -d "$src/dist" ]] || die "$src/dist is missing: build first (npm ci && npm run build)"
+  [[ -f "$src/dist/meter-gateway.js" ]] || die "$src/dist/meter-gateway.js is missing: build first (npm ci && npm run build)"
   [[ -d "$src/node_modules" ]] || die "$src/node_modules is missing: run npm ci first"
   say "using the checkout's dist/ and node_modules/ (--skip-build), copied to $build"
   cp -a "$src/dist" "$src/bin" "$src/package.json" "$src/package-lock.json" "$src/README.md" "$build/"

@@ -1,5 +1,5 @@
 /** The keys every bus has, whatever its protocol and transport (bus.ts, dlt645.ts). */
-import { z } from "zod";
+import * as z from "zod";
 import { identifier, intBetween } from "./fields.ts";
 import { subjectOf } from "./messages.ts";
 

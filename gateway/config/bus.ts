@@ -3,7 +3,7 @@
  * DL/T 645 in dlt645.ts), each a union on `transport`. Serial keys on a TCP bus (and the reverse) are
  * unknown keys, explained by {@link busKeyHint}. A bus without `protocol` takes its meters' (protocols.ts).
  */
-import { z } from "zod";
+import * as z from "zod";
 import { dlt645BusSchema } from "./dlt645.ts";
 import { BAUD_RATES, commonBusFields } from "./bus-fields.ts";
 import { hostName, intBetween, nonEmptyString } from "./fields.ts";

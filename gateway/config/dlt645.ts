@@ -3,7 +3,7 @@
  * serial line (usually 2400 baud 8E1) or a TCP connection to a transparent RS-485 converter carrying
  * raw frames; a DL/T 645 meter is addressed by its 12-digit communication address, not a Modbus unit.
  */
-import { z } from "zod";
+import * as z from "zod";
 import { BAUD_RATES, commonBusFields } from "./bus-fields.ts";
 import { hostName, intBetween, nonEmptyString } from "./fields.ts";
 import { requirement } from "./messages.ts";

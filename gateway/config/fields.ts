@@ -3,7 +3,7 @@
  * Generic wording (type mismatches, missing keys) comes from issues.ts; only checks that need their own
  * bounds in the sentence carry a message here.
  */
-import { z } from "zod";
+import * as z from "zod";
 import { requirement } from "./messages.ts";
 
 /**

@@ -1,5 +1,5 @@
 /** `gateway`: identity and process-wide settings. */
-import { z } from "zod";
+import * as z from "zod";
 import { identifier, intBetween, nonEmptyString, timeZoneName } from "./fields.ts";
 
 /** Log levels, most verbose first. */

@@ -4,7 +4,7 @@
  * the page then requires the technician password (`meter-gateway passwd`) and may use TLS.
  * File paths are made absolute against the config file's directory by the config loader.
  */
-import { z } from "zod";
+import * as z from "zod";
 import { intBetween, nonEmptyString } from "./fields.ts";
 import { requirement } from "./messages.ts";
 

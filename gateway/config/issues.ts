@@ -3,7 +3,7 @@
  * wording ("Invalid input: expected number, received string") is replaced by an error map, and an
  * unrecognized-keys issue becomes one issue per key, with a "did you mean" suggestion.
  */
-import { z } from "zod";
+import * as z from "zod";
 import {
   describeValue,
   formatChoices,

@@ -4,7 +4,7 @@
  * key it signs what it publishes with (docs/mqtt.md 6.2.1 and 6.2.2). Each key lives in its own file; the
  * config holds ids, paths and validity only. Keys are per gateway (docs/provisioning.md).
  */
-import { z } from "zod";
+import * as z from "zod";
 import { nonEmptyString } from "./fields.ts";
 import { requirement } from "./messages.ts";
 

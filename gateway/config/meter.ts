@@ -3,7 +3,7 @@
  * meter has a `unit`, a DL/T 645 meter an `address` (gateway/config/dlt645.ts). The protocol may be left
  * out: it is then taken from the meter's profile (protocols.ts).
  */
-import { z } from "zod";
+import * as z from "zod";
 import { dlt645MeterFields } from "./dlt645.ts";
 import { identifier, intBetween, nonEmptyString } from "./fields.ts";
 

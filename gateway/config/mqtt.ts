@@ -3,7 +3,7 @@
  * what the operator wrote; {@link uplinkSettings} applies the documented defaults in one place.
  * File paths are made absolute against the config file's directory by the config loader.
  */
-import { z } from "zod";
+import * as z from "zod";
 import { commandTtlBoundsSec, defaultCommandMaxTtlSec } from "./command-ttl.ts";
 import { intBetween, nonEmptyString } from "./fields.ts";
 import type { DeepReadonly } from "./freeze.ts";

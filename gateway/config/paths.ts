@@ -3,7 +3,7 @@
  * process's working directory (which is `/` under systemd).
  */
 import { join, resolve } from "node:path";
-import type { z } from "zod";
+import type * as z from "zod";
 import type { configSchema } from "./schema.ts";
 
 type ParsedConfig = z.output<typeof configSchema>;

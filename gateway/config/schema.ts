@@ -2,7 +2,7 @@
  * The one config schema (STYLE.md principle 9). Types are inferred from it, never written by hand, and
  * are deep-readonly because {@link parseConfig} hands out a frozen object.
  */
-import { z } from "zod";
+import * as z from "zod";
 import { busSchema, type rtuBusSchema, type tcpBusSchema } from "./bus.ts";
 import type { DeepReadonly } from "./freeze.ts";
 import { gatewaySchema } from "./gateway-section.ts";

@@ -3,7 +3,7 @@
  * bus, each bound to one account (docs/terminals.md). The gateway writes what the account's customer
  * should see and forwards what they type to the platform.
  */
-import { z } from "zod";
+import * as z from "zod";
 import { identifier, intBetween, nonEmptyString } from "./fields.ts";
 
 export const terminalSchema = z.strictObject({

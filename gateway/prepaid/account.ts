@@ -2,7 +2,7 @@
  * Prepaid accounts: the config schema (money as decimal-string yuan, DOMAIN.md section 2 cost-control
  * parameters) and the compiled integer settings the pure domain works with.
  */
-import { z } from "zod";
+import * as z from "zod";
 import { parseMoneyE7, tryParseDecimal, MONEY_DECIMALS } from "./money.ts";
 import { idSchema, moneySchema, nonNegativeMoneySchema } from "./money-schema.ts";
 import { thresholdProblems, type AccountLimits } from "./limits.ts";

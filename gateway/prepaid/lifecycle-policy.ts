@@ -8,7 +8,7 @@
  *   the relay stays as it is; the meter is no longer billed) or `cut` (a cut is queued, audited like a
  *   remote cut).
  */
-import { z } from "zod";
+import * as z from "zod";
 import { parseMoneyE7 } from "./money.ts";
 import { nonNegativeMoneySchema } from "./money-schema.ts";
 

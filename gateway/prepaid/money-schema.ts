@@ -3,7 +3,7 @@
  * a number has already been through floating point by the time zod sees it ("0.1" + "0.2" problems), and a
  * quoted string keeps exactly what the operator wrote. Validation reuses the exact parser from money.ts.
  */
-import { z } from "zod";
+import * as z from "zod";
 import { KWH_DECIMALS, MONEY_DECIMALS, PRICE_DECIMALS, tryParseDecimal } from "./money.ts";
 
 function decimalString(decimals: number, allowNegative: boolean, example: string) {

@@ -2,7 +2,7 @@
  * The cut policy shared by all accounts of a gateway: notice before a cut, friendly periods, holidays,
  * relay rate cap and relay retry schedule (DOMAIN.md sections 2 and 3). Config schema and compiled form.
  */
-import { z } from "zod";
+import * as z from "zod";
 import { isValidTimeZone } from "./local-time.ts";
 import { lifecyclePolicyFields, compileLifecyclePolicy, type LifecyclePolicy } from "./lifecycle-policy.ts";
 import {

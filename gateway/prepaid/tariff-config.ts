@@ -14,7 +14,7 @@
  * price (flat or TOU) plus the increment of the tier the settlement period's energy has reached
  * (DOMAIN.md section 2: up to 6 thresholds, so up to 7 tiers; the first starts at 0).
  */
-import { z } from "zod";
+import * as z from "zod";
 import { KWH_DECIMALS, parseKwhToWh, parsePriceE4, tryParseDecimal } from "./money.ts";
 import { idSchema, kwhSchema, priceSchema } from "./money-schema.ts";
 import {

@@ -3,7 +3,7 @@
  * cut policy share, with their zod schemas. A window is a set of minutes of the local day, the same every
  * day it applies to; a window whose end is before its start crosses midnight and covers both ends of the day.
  */
-import { z } from "zod";
+import * as z from "zod";
 
 /** Weekday names in config, index = Date.getUTCDay (0 = Sunday). */
 export const WEEKDAY_NAMES = ["sun", "mon", "tue", "wed", "thu", "fri", "sat"] as const;

@@ -4,7 +4,7 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { Registry } from "./prom.ts";
-import { z } from "zod";
+import * as z from "zod";
 import type { PrepaidOperations } from "../billing/operations.ts";
 import type { StatusService } from "./status-report.ts";
 

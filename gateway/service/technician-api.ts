@@ -9,7 +9,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { statSync } from "node:fs";
 import { randomUUID } from "node:crypto";
-import { z } from "zod";
+import * as z from "zod";
 import type { Logger } from "../../core/logger.ts";
 import type { MeterBillingHealth } from "../billing/meter-health.ts";
 import type { Config } from "../config/index.ts";

@@ -4,7 +4,7 @@
  * only `historical` tells the two apart. A consumer deduplicates on `key` (or `stream` + `epoch` + `seq`)
  * and detects a gap when `seq` skips a number within a stream's epoch.
  */
-import { z } from "zod";
+import * as z from "zod";
 import type { OutboxRecord } from "../store/index.ts";
 import type { StreamName } from "./records.ts";
 import { streamSchemas } from "./records.ts";

@@ -4,7 +4,7 @@
  * against real builder output by the docs generator (schemas/event-examples.ts), so a builder that
  * changes its data without this table fails `npm run schemas` and `schemas:check`.
  */
-import { z } from "zod";
+import * as z from "zod";
 import type { EventType } from "./records.ts";
 import { moneyString } from "./records.ts";
 

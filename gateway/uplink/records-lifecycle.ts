@@ -2,7 +2,7 @@
  * Billing bodies of the account lifecycle (issue 16), spread into the `billing` stream schema
  * (records.ts): refunds (退费), accounts opened and closed, and the transformer fields of a charge.
  */
-import { z } from "zod";
+import * as z from "zod";
 
 const moneyString = z.string().regex(/^-?\d+(\.\d{1,7})?$/, "decimal yuan string");
 const id = z.string().min(1).max(64);

@@ -4,7 +4,7 @@
  * historical) when it publishes. Money on the wire is a decimal string of yuan (7 decimals for ledger
  * amounts, 4 for prices); energy is integer Wh. JSON Schemas in docs/ are generated from these.
  */
-import { z } from "zod";
+import * as z from "zod";
 import { lifecycleBillingBodies, transformerChargeFields } from "./records-lifecycle.ts";
 
 /** Decimal yuan string, e.g. "-12.3456789" (up to 7 decimals): exact, never a float. */

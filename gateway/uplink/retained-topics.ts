@@ -2,7 +2,7 @@
  * The two retained topics: gateway availability (`status`, also the last will) and the latest state of
  * each meter. Retained messages are "latest wins", so they are published directly, never from the outbox.
  */
-import { z } from "zod";
+import * as z from "zod";
 import { contractVersionSchema, epochMsSchema, epochSchema, gatewayIdSchema } from "./envelope.ts";
 import { moneyString, quantityValuesSchema } from "./records.ts";
 import { sealFields } from "./keys/seal-fields.ts";

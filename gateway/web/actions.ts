@@ -3,7 +3,7 @@
  * operations (the MQTT commands' operations, audited like them). Money is entered in yuan on the page
  * and sent as whole fen, as the `topup` command carries it.
  */
-import { z } from "zod";
+import * as z from "zod";
 import type { TechnicianOps, TechnicianOutcome } from "../service/technician-ops.ts";
 
 const meterId = z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, "a meter id");

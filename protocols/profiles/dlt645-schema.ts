@@ -4,7 +4,7 @@
  * read a voltage as energy. Blocks (0001FF00: total + tariffs 1..4) read several quantities in one
  * request, and fall back to single DIs on meters that answer them with error 02 (no requested data).
  */
-import { z } from "zod";
+import * as z from "zod";
 
 /** A DI written as on the standard's tables, most significant byte first: 8 hex digits, `00010000`. */
 export const diText = z.string().regex(/^[0-9A-Fa-f]{8}$/, "a DI is 8 hexadecimal digits, e.g. '00010000'");

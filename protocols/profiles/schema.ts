@@ -2,7 +2,7 @@
  * Meter profiles are data (STYLE.md principle 1; DOMAIN.md section 4): register maps validated when
  * loaded, so a new meter model is a YAML file, not code.
  */
-import { z } from "zod";
+import * as z from "zod";
 import { quantityNames } from "./quantities.ts";
 
 const address = z.number().int().min(0).max(0xffff);

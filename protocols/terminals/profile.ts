@@ -4,7 +4,7 @@
  * (docs/terminals.md); a profile only places the fields. Pure: files are read by ./io/files.ts.
  */
 import { parse as parseYaml } from "yaml";
-import { z } from "zod";
+import * as z from "zod";
 import { ErrorCode, GatewayError } from "../../core/errors.ts";
 
 /** How a field is held: one register, two (high word first), or ASCII text two characters a register. */

@@ -1,5 +1,5 @@
 /** Request bodies and query parameters of the control interface, validated with zod. */
-import { z } from "zod";
+import * as z from "zod";
 import { faultSpecSchema } from "../faults/fault-spec.ts";
 import { durationSchema } from "../scenario/duration-schema.ts";
 import { loadSchema } from "../scenario/load-spec.ts";

@@ -2,7 +2,7 @@
  * Control calls for DL/T 645 meters: the customer's button (needed to close after an allow-close 1B)
  * and event counters that have no fault of their own (power downs, magnetic interference).
  */
-import { z } from "zod";
+import * as z from "zod";
 import { DltSimMeter } from "../dlt645/dlt-meter.ts";
 import type { MeterRef, Simulation } from "../core/simulation.ts";
 import { HttpError, validate, type Route, type RouteRequest } from "./route.ts";

@@ -1,5 +1,5 @@
 /** What a control route is, and the errors and validation routes share with the HTTP server. */
-import type { z } from "zod";
+import type * as z from "zod";
 import { formatIssues } from "../scenario/load.ts";
 
 export class HttpError extends Error {

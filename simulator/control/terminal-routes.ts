@@ -2,7 +2,7 @@
  * Control calls on terminals (docs/simulator.md, "Terminals"): what a terminal shows, typing on its
  * keypad, and its faults.
  */
-import { z } from "zod";
+import * as z from "zod";
 import type { Simulation } from "../core/simulation.ts";
 import { findTerminal, terminalsOf, terminalView } from "../terminals/terminals.ts";
 import { meterQuery, unitParam } from "./bodies.ts";

@@ -5,7 +5,7 @@
  * - state faults change how the meter behaves until cleared (or until `for` has passed);
  * - one-shot faults happen once, at the moment they are injected.
  */
-import { z } from "zod";
+import * as z from "zod";
 import { durationSchema } from "../scenario/duration-schema.ts";
 
 /** Exception codes the simulator can answer with (Modbus Application Protocol v1.1b3, section 7). */

@@ -2,7 +2,7 @@
  * The DL/T 645 parts of a scenario: a meter group's `dlt645` settings and the checks a DL/T bus needs
  * (its profiles name the meter model, its addresses are unique). Modbus buses are untouched.
  */
-import { z } from "zod";
+import * as z from "zod";
 
 /** The two simulated DL/T 645 models, named as the gateway's profiles are. */
 export const dltProfiles = {

@@ -1,5 +1,5 @@
 /** zod schemas for durations ("10m") and unit lists ("1-10,12"), reporting the parser's message. */
-import { z } from "zod";
+import * as z from "zod";
 import { parseDuration } from "./duration.ts";
 import { parseUnitList } from "../../protocols/modbus/unit-list.ts";
 

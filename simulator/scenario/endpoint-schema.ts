@@ -1,5 +1,5 @@
 /** Where a simulated bus is served: Modbus TCP, RTU over TCP, a serial device, or a pty pair we create. */
-import { z } from "zod";
+import * as z from "zod";
 
 /** 1200..921600 baud, default 9600 (the usual meter factory setting). */
 const baud = z.number().int().min(1200).max(921_600).default(9600);

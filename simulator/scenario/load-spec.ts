@@ -2,7 +2,7 @@
  * What a meter's load looks like over simulated time, as data: shared by scenario files, the CLI's
  * `--power` and the control interface's "set load".
  */
-import { z } from "zod";
+import * as z from "zod";
 import { durationSchema } from "./duration-schema.ts";
 
 /** Watts, 0..1000000 (a large three-phase feeder is well below 1 MW). */

@@ -5,7 +5,7 @@
 import { readFileSync } from "node:fs";
 import { dirname, isAbsolute, resolve } from "node:path";
 import { parse as parseYaml } from "yaml";
-import type { z } from "zod";
+import type * as z from "zod";
 import { loadProfiles } from "../../protocols/profiles/io/files.ts";
 import type { ProfileRegistry } from "../../protocols/profiles/load.ts";
 import { ErrorCode } from "../../core/errors.ts";

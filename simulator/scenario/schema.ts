@@ -2,7 +2,7 @@
  * Scenario files: buses, their meters and a timeline of scripted events and faults, validated once at
  * start by one schema whose types are inferred (STYLE.md principle 9). Every problem names its path.
  */
-import { z } from "zod";
+import * as z from "zod";
 import { faultSpecSchema, isPersistentKind } from "../faults/fault-spec.ts";
 import { durationSchema, unitListSchema } from "./duration-schema.ts";
 import { endpointSchema } from "./endpoint-schema.ts";

@@ -3,7 +3,7 @@
  * JSON line, and the run's scale (`--quick` shrinks counts and durations, and says so in the table).
  */
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
-import { cpSync, readFileSync } from "node:fs";
+import { cpSync, existsSync, readFileSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { GatewayChildOptions, GatewayChildResult } from "./gateway-child.ts";
@@ -113,9 +113,10 @@ export const childBuildDir = join(repoRoot, ".bench-build");
 
 /**
  * Compiles the child scripts (and the gateway, simulator and protocol modules they import) to plain
- * JavaScript with tsc, as `npm run build` does for `dist/`, so the processes under measurement run the
- * way a deployed gateway runs: plain node on compiled code, without tsx's loader in their memory.
- * Incremental: a second run recompiles only what changed.
+ * JavaScript with tsc, so the processes under measurement run the way a deployed gateway runs: plain
+ * node on compiled code, without tsx's loader in their memory. Incremental: a second run recompiles only
+ * what changed. The service itself ({@link serviceEntry}) is built by `npm run build`'s own script
+ * (deploy/build.ts) and staged in `.bench-build/app` as installed, so the figures measure what ships.
  */
 export function buildChildren(): void {
   execFileSync(
@@ -127,12 +128,36 @@ export function buildChildren(): void {
     ],
     { cwd: repoRoot, stdio: "inherit" },
   );
-  // Files the compiled gateway reads beside its modules: the built-in profiles and the local web page.
+  // Files the compiled children read beside their modules: the built-in profiles and the local web page.
   for (const folder of [
     ["protocols", "profiles", "builtin"],
     ["gateway", "web", "assets"],
   ])
     cpSync(join(repoRoot, ...folder), join(childBuildDir, ...folder), { recursive: true });
+  stageApp();
+}
+
+/** Where {@link buildChildren} stages the app as deploy/install.sh lays it out: bin/, dist/, package.json. */
+const appDir = join(childBuildDir, "app");
+
+function stageApp(): void {
+  execFileSync(
+    process.execPath,
+    ["--import", "tsx", join(repoRoot, "deploy", "build.ts"), "--out-dir", join(appDir, "dist")],
+    { cwd: repoRoot, stdio: ["ignore", "ignore", "inherit"] },
+  );
+  cpSync(join(repoRoot, "bin"), join(appDir, "bin"), { recursive: true });
+  cpSync(join(repoRoot, "package.json"), join(appDir, "package.json"));
+}
+
+/**
+ * The gateway's entry as the unit starts it (`bin/meter-gateway.js`, staged by {@link buildChildren})
+ * in the checkout `tree`; for a checkout from before the bundle (A/B runs against an older tree), its
+ * tsc-compiled `gateway/cli/main.js`.
+ */
+export function serviceEntry(tree: string = repoRoot): string {
+  const staged = join(tree, ".bench-build", "app", "bin", "meter-gateway.js");
+  return existsSync(staged) ? staged : join(tree, ".bench-build", "gateway", "cli", "main.js");
 }
 
 /**

@@ -6,15 +6,20 @@
  * A `.heapsnapshot` (BENCH_HEAP_SNAPSHOT=<dir>) is summarised as retained-by-nobody self sizes: bytes
  * per object kind (constructor, or V8's type for strings, code, arrays), what holds the heap.
  *
+ * Frames in the bundles `npm run build` makes (the service as the bench runs it) are mapped back to their
+ * source files through the source maps deploy/build.ts writes beside them.
+ *
  * Usage: node --import tsx test/bench/profile-summary.ts [--top N] FILE_OR_DIR ...
  *   (a directory: every .cpuprofile in it, summed; or one .heapsnapshot file)
  */
-import { readdirSync, readFileSync, statSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { SourceMap, type SourceMapPayload } from "node:module";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 
 interface ProfileNode {
   id: number;
-  callFrame: { functionName: string; url: string; lineNumber: number };
+  callFrame: { functionName: string; url: string; lineNumber: number; columnNumber: number };
   hitCount?: number;
 }
 interface CpuProfile {
@@ -43,6 +48,27 @@ function fileOf(url: string, module: string): string {
   return npm !== null ? npm[1]! : module;
 }
 
+const sourceMaps = new Map<string, SourceMap | undefined>();
+
+/** The source map beside a bundled file (`<file>.map`), if it has one. */
+function sourceMapOf(url: string): SourceMap | undefined {
+  if (!sourceMaps.has(url)) {
+    const file = url.startsWith("file://") ? `${fileURLToPath(url)}.map` : "";
+    const payload = existsSync(file)
+      ? (JSON.parse(readFileSync(file, "utf8")) as SourceMapPayload)
+      : undefined;
+    sourceMaps.set(url, payload === undefined ? undefined : new SourceMap(payload));
+  }
+  return sourceMaps.get(url);
+}
+
+/** A frame's source file and 0-based line: through the bundle's source map, or as profiled. */
+function sourceOf(frame: ProfileNode["callFrame"]): { url: string; line: number } {
+  const entry = sourceMapOf(frame.url)?.findEntry(frame.lineNumber, frame.columnNumber);
+  if (entry === undefined || !("originalSource" in entry)) return { url: frame.url, line: frame.lineNumber };
+  return { url: entry.originalSource, line: entry.originalLine };
+}
+
 /** Self time per function key and per module over the given profiles, µs. */
 export function selfTimes(profiles: CpuProfile[]): {
   byFunction: Map<string, number>;
@@ -61,13 +87,14 @@ export function selfTimes(profiles: CpuProfile[]): {
       const node = nodes.get(id);
       if (node === undefined) return;
       totalUs += dt;
-      const { functionName, url, lineNumber } = node.callFrame;
+      const { functionName } = node.callFrame;
+      const { url, line } = sourceOf(node.callFrame);
       if (functionName === "(idle)") {
         idleUs += dt;
         return;
       }
       const module = moduleOf(url, functionName);
-      const key = `${functionName || "(anonymous)"} ${fileOf(url, module)}:${lineNumber + 1}`;
+      const key = `${functionName || "(anonymous)"} ${fileOf(url, module)}:${line + 1}`;
       byFunction.set(key, (byFunction.get(key) ?? 0) + dt);
       byModule.set(module, (byModule.get(module) ?? 0) + dt);
     });

@@ -1,13 +1,20 @@
 /**
- * The gateway exactly as the systemd unit runs it: `meter-gateway run -c FILE`, compiled by the bench
- * (see common.ts buildChildren), in the unit's environment. Measured from outside, like a field
+ * The gateway exactly as the systemd unit runs it: `meter-gateway run -c FILE` from the bundle
+ * `npm run build` makes (built by the bench, see common.ts buildChildren), in the unit's environment. Measured from outside, like a field
  * technician would: RSS and CPU time from /proc, readings and backlog from its own /metrics endpoint.
  */
 import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { waitFor } from "../helpers/index.ts";
-import { childBuildDir, repoRoot, serviceEnvironment, serviceNodeArgs, sleep } from "./common.ts";
+import {
+  childBuildDir,
+  repoRoot,
+  serviceEntry,
+  serviceEnvironment,
+  serviceNodeArgs,
+  sleep,
+} from "./common.ts";
 
 export interface ServiceRunOptions {
   configFile: string;
@@ -103,12 +110,15 @@ async function scrape(port: number): Promise<{ readings: number; backlog: number
 
 /** Runs the service for warm-up plus window, then stops it with SIGTERM as systemd does. */
 export async function runService(options: ServiceRunOptions): Promise<ServiceRunResult> {
-  const main = join(childBuildDir, "gateway", "cli", "main.js");
-  const child = spawn(process.execPath, [...profilingFlags(), main, "run", "-c", options.configFile], {
-    cwd: repoRoot,
-    env: { ...process.env, ...serviceEnvironment() },
-    stdio: ["ignore", "ignore", "pipe"],
-  });
+  const child = spawn(
+    process.execPath,
+    [...profilingFlags(), serviceEntry(), "run", "-c", options.configFile],
+    {
+      cwd: repoRoot,
+      env: { ...process.env, ...serviceEnvironment() },
+      stdio: ["ignore", "ignore", "pipe"],
+    },
+  );
   let stderr = "";
   child.stderr.setEncoding("utf8").on("data", (chunk: string) => {
     stderr = (stderr + chunk).slice(-4000);

@@ -1,7 +1,7 @@
 /**
  * The heap `meter-gateway run` holds once started, for A/B comparisons of what it loads (docs/bench.md,
- * "Memory, second round"): the compiled gateway of each checkout given (its `.bench-build`, made by any
- * `npm run bench` there), in the systemd unit's environment and flags, with one Modbus TCP meter on a
+ * "Memory, second round"): the gateway of each checkout given as the bench runs it (its `.bench-build`,
+ * made by any `npm run bench` there: the bundle, or tsc's output in checkouts from before it), in the systemd unit's environment and flags, with one Modbus TCP meter on a
  * prepaid account (its slave absent: polls fail, which loads the error paths too) and the uplink
  * connected to a real mosquitto. After `--wait-ms` it collects garbage twice and reports
  * process.memoryUsage(); the checkouts alternate for `--rounds` rounds and the medians are printed.
@@ -13,7 +13,7 @@ import { spawn } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { freePort, startMosquitto, tempDir } from "../helpers/index.ts";
-import { serviceEnvironment, serviceNodeArgs } from "./common.ts";
+import { serviceEntry, serviceEnvironment, serviceNodeArgs } from "./common.ts";
 
 const args = process.argv.slice(2);
 const option = (name: string, fallback: number): number => {
@@ -64,7 +64,7 @@ async function measure(tree: string, brokerUrl: string): Promise<Heap> {
     const configFile = join(dir.path, "config.yaml");
     writeFileSync(configFile, siteConfig(dir.path, tree, brokerUrl, [await freePort(), await freePort()]));
     const out = join(dir.path, "heap.json");
-    const main = join(tree, ".bench-build", "gateway", "cli", "main.js");
+    const main = serviceEntry(tree);
     const flags = [...serviceNodeArgs(), "--expose-gc", "--import", join(dir.path, "probe.mjs")];
     const child = spawn(process.execPath, [...flags, main, "run", "-c", configFile], {
       cwd: tree,

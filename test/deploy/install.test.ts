@@ -1,14 +1,18 @@
 /**
  * deploy/install.sh runs against a temporary root prefix: the files a technician gets, the checkout it
- * runs from left exactly as it was, the installed CLI working (and explaining access to a non-root
- * user), and idempotence (an edited config survives a reinstall). Needs `npm run build` first.
+ * runs from left exactly as it was, the installed CLI and service working from the bundles `npm run
+ * build` makes (and explaining access to a non-root user), and idempotence (an edited config survives
+ * a reinstall). Needs `npm run build` first.
  */
 import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { appendFileSync, chmodSync, existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { freePort, waitFor } from "../helpers/index.ts";
 import { checkout, installPrefix, type InstallPrefix } from "../helpers/install-prefix.ts";
+import { okPolls, startService } from "../helpers/service.ts";
+import { startMeterSim } from "../helpers/simulator.ts";
 
 const packageJson = JSON.parse(readFileSync(join(checkout, "package.json"), "utf8")) as {
   version: string;
@@ -53,17 +57,22 @@ afterAll(async () => prefix?.remove());
 // minute on a busy one, so the default 30 s is far too tight.
 describe("deploy/install.sh into a temporary root", { timeout: 300_000 }, () => {
   it("needs a built tree (npm run build writes dist/, which npm ci does via prepare)", () => {
-    expect(existsSync(join(checkout, "dist", "gateway", "cli", "main.js")), "dist/ is built").toBe(true);
+    expect(existsSync(join(checkout, "dist", "meter-gateway.js")), "dist/ is built").toBe(true);
   });
 
   it("installs the app, the config from the annotated example, the data dir and the systemd unit", () => {
     const result = prefix.run("install.sh", ["--skip-build"]);
     expect(result.status, result.stderr).toBe(0);
     expect(result.stdout).toContain(`installing meter-gateway ${packageJson.version} in ${prefix.root}`);
-    expect(existsSync(prefix.at("/opt/meter-gateway/dist/gateway/cli/main.js"))).toBe(true);
-    expect(existsSync(prefix.at("/opt/meter-gateway/dist/protocols/profiles/builtin/sdm120.yaml"))).toBe(
-      true,
-    );
+    // The bundles (deploy/build.ts) and the files the code reads beside its modules.
+    for (const file of [
+      "meter-gateway.js",
+      "meter-sim.js",
+      "protocols/profiles/builtin/sdm120.yaml",
+      "protocols/profiles/builtin/terminals",
+      "gateway/web/assets/index.html",
+    ])
+      expect(existsSync(prefix.at(`/opt/meter-gateway/dist/${file}`)), file).toBe(true);
     expect(readFileSync(prefix.at("/etc/meter-gateway/config.yaml"), "utf8")).toMatch(
       /^ {2}dataDir: \/var\/lib\/meter-gateway$/m,
     );
@@ -105,6 +114,19 @@ describe("deploy/install.sh into a temporary root", { timeout: 300_000 }, () => 
     });
     expect(start.stderr).toBe("");
     expect(start.stdout.trim()).toBe(packageJson.version);
+  });
+
+  it("installs a CLI that prints the package's version", () => {
+    const result = spawnSync(
+      process.execPath,
+      [prefix.at("/opt/meter-gateway/bin/meter-gateway.js"), "--version"],
+      {
+        encoding: "utf8",
+        timeout: 30_000,
+      },
+    );
+    expect(result.stderr).toBe("");
+    expect(result.stdout.trim()).toBe(packageJson.version);
   });
 
   it("installs a CLI that checks the installed config and names the files the technician must provide", () => {
@@ -164,6 +186,40 @@ describe("deploy/install.sh into a temporary root", { timeout: 300_000 }, () => 
         "then log in again) or run the command with sudo",
     );
     expect(result.stderr).not.toMatch(/EACCES/);
+  });
+
+  it("runs the service from the installed bundle: polls a meter, serves the page, knows its version", async () => {
+    const sim = await startMeterSim(
+      ["--modbus-tcp", `127.0.0.1:${await freePort()}`],
+      prefix.at("/opt/meter-gateway/bin/meter-sim.js"),
+    );
+    const simPort = /Modbus TCP on 127\.0\.0\.1:(\d+)/.exec(sim.output())?.[1];
+    const service = await startService({
+      entry: prefix.at("/opt/meter-gateway/bin/meter-gateway.js"),
+      config: ({ dataDir, httpPort }) =>
+        [
+          `gateway: { id: gw-installed, dataDir: ${dataDir}, httpPort: ${httpPort}, logLevel: warn }`,
+          `buses: [{ id: tcp0, transport: tcp, host: 127.0.0.1, port: ${simPort}, timeoutMs: 1000 }]`,
+          "meters: [{ id: m1, bus: tcp0, unit: 1, profile: sdm120, pollIntervalMs: 200 }]",
+        ].join("\n"),
+    });
+    try {
+      await waitFor(async () => okPolls(await service.metrics()) > 0, {
+        timeoutMs: 20_000,
+        description: "a reading of the simulated meter",
+      });
+      const base = `http://127.0.0.1:${service.httpPort}`;
+      const page = await fetch(`${base}/`);
+      expect(page.status).toBe(200);
+      expect(await page.text()).toContain("<html");
+      expect((await fetch(`${base}/assets/uplot.js`)).status).toBe(200);
+      const overview = (await (await fetch(`${base}/api/ui/overview`)).json()) as { version?: string };
+      expect(overview.version).toBe(packageJson.version);
+    } finally {
+      await service.stop();
+      await service.dir.remove();
+      await sim.stop();
+    }
   });
 
   it("is idempotent and keeps an edited config", () => {

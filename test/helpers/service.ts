@@ -21,6 +21,11 @@ export interface ServiceOptions {
   readonly dir?: TempDir;
   /** Wait until /healthz answers; default true. */
   readonly waitReady?: boolean;
+  /**
+   * A built entry (an installed `bin/meter-gateway.js`) run under plain node as the unit runs it;
+   * default the source CLI under tsx.
+   */
+  readonly entry?: string;
 }
 
 /** /healthz as served. */
@@ -49,14 +54,15 @@ export interface ServiceUnderTest {
   kill(): Promise<void>;
 }
 
-/** Starts `meter-gateway run -c <config>` from source under tsx. */
+/** Starts `meter-gateway run -c <config>`, from source under tsx unless `options.entry` is given. */
 export async function startService(options: ServiceOptions): Promise<ServiceUnderTest> {
   const dir = options.dir ?? (await tempDir("fault-"));
   const dataDir = join(dir.path, "data");
   const httpPort = await freePort();
   const configFile = join(dir.path, "config.yaml");
   writeFileSync(configFile, options.config({ dataDir, httpPort, dir: dir.path }));
-  const node = [process.execPath, "--import", "tsx", gatewayCli, "run", "-c", configFile];
+  const script = options.entry === undefined ? ["--import", "tsx", gatewayCli] : [options.entry];
+  const node = [process.execPath, ...script, "run", "-c", configFile];
   const [command, ...args] = [...(options.wrapper ?? []), ...node];
   const child = await spawnOwned(command!, args, { env: options.env });
   const base = `http://127.0.0.1:${httpPort}`;

@@ -88,9 +88,13 @@ export interface MeterSimProcess {
   stop(): Promise<number | string>;
 }
 
-/** Spawns `meter-sim ARGS` from source and waits until it prints its "Ctrl-C stops" line. */
-export async function startMeterSim(args: string[]): Promise<MeterSimProcess> {
-  const owned = await spawnOwned(process.execPath, ["--import", "tsx", meterSimMain, ...args]);
+/**
+ * Spawns `meter-sim ARGS` and waits until it prints its "Ctrl-C stops" line: from source under tsx, or
+ * `entry` (an installed `bin/meter-sim.js`) under plain node.
+ */
+export async function startMeterSim(args: string[], entry?: string): Promise<MeterSimProcess> {
+  const script = entry === undefined ? ["--import", "tsx", meterSimMain] : [entry];
+  const owned = await spawnOwned(process.execPath, [...script, ...args]);
   try {
     await waitFor(
       () => {

@@ -7,7 +7,7 @@
  */
 import { readFileSync } from "node:fs";
 import { afterEach, describe, expect, it } from "vitest";
-import { z } from "zod";
+import * as z from "zod";
 import { enqueueRecord } from "../../gateway/uplink/outbox-writer.ts";
 import { TempStores } from "../helpers/store/temp-store.ts";
 

@@ -5,7 +5,7 @@
  */
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { z } from "zod";
+import * as z from "zod";
 import { commandNames } from "../../gateway/uplink/commands/catalog.ts";
 import { commandErrorCodes } from "../../gateway/uplink/commands/codes.ts";
 import { billingBodySchema, eventTypes, streamSchemas } from "../../gateway/uplink/records.ts";

@@ -4,7 +4,7 @@
  */
 import { readFileSync } from "node:fs";
 import { afterEach, describe, expect, it } from "vitest";
-import { z } from "zod";
+import * as z from "zod";
 import { streamEnvelopeSchemas } from "../../gateway/uplink/envelope.ts";
 import type { StreamName } from "../../gateway/uplink/records.ts";
 import { meterStateSchema, statusSchema } from "../../gateway/uplink/retained-topics.ts";

@@ -6,7 +6,7 @@
 import { readFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { parse as parseYaml } from "yaml";
-import { z } from "zod";
+import * as z from "zod";
 import { ErrorCode, GatewayError } from "../../../core/errors.ts";
 import { brokerUrlSchema, mqttTlsConfigSchema, topicPrefixSchema } from "../../config/mqtt.ts";
 import { gatewayIdSchema } from "../envelope.ts";

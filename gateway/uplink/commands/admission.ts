@@ -4,7 +4,7 @@
  * Order matters: nothing from an unauthenticated request is trusted beyond echoing its transaction, and
  * the signature is checked before the gateway id and the validity window it covers.
  */
-import type { z } from "zod";
+import type * as z from "zod";
 import type { CommandName, CommandRequest } from "./catalog.ts";
 import { commandCatalog, isCommandName, transactionSchema } from "./catalog.ts";
 import type { UplinkErrorCode } from "./codes.ts";

@@ -3,7 +3,7 @@
  * refund (退费). Spread into the command catalog (catalog.ts); the same conventions: request = common
  * fields + these, money as decimal yuan strings or integer fen, every mutation audited.
  */
-import { z } from "zod";
+import * as z from "zod";
 import { epochMsSchema } from "../envelope.ts";
 import { moneyString } from "../records.ts";
 

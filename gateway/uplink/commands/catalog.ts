@@ -4,7 +4,7 @@
  * Mutations change gateway state and run inside the unit of work that remembers the transaction;
  * queries only read and may take time (a meter read goes over the bus).
  */
-import { z } from "zod";
+import * as z from "zod";
 import { epochMsSchema } from "../envelope.ts";
 import { moneyString } from "../records.ts";
 import { requestBaseKeys, requestBaseShape, request } from "./request-base.ts";

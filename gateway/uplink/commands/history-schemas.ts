@@ -2,7 +2,7 @@
  * `request/history` (docs/mqtt.md 6.3, "history"): a platform asks for a range of one stream's records of
  * one epoch again, after the broker acknowledged them (the gateway's store is then the only other copy).
  */
-import { z } from "zod";
+import * as z from "zod";
 import { epochSchema } from "../envelope.ts";
 
 /** Most records one history request may ask for: toSeq - fromSeq + 1 <= this. */

@@ -1,5 +1,5 @@
 /** A reading as `meter.read` answers it (catalog.ts). */
-import { z } from "zod";
+import * as z from "zod";
 import { epochMsSchema } from "../envelope.ts";
 import { quantityValuesSchema } from "../records.ts";
 

@@ -3,7 +3,7 @@
  * fields. Its own module so command groups in their own files (terminal-commands.ts) build requests
  * the same way without importing the catalog that lists them.
  */
-import { z } from "zod";
+import * as z from "zod";
 import { epochMsSchema, gatewayIdSchema } from "../envelope.ts";
 import { keyIdSchema } from "../keys/seal-fields.ts";
 

@@ -4,7 +4,7 @@
  * `status: ok | error`; errors carry a `code` and a `message`.
  */
 import { sealFields } from "../keys/seal-fields.ts";
-import { z } from "zod";
+import * as z from "zod";
 import { CONTRACT_VERSION, contractVersionSchema, epochMsSchema, gatewayIdSchema } from "../envelope.ts";
 import type { CommandName, CommandResult } from "./catalog.ts";
 import type { CommandErrorCode } from "./codes.ts";

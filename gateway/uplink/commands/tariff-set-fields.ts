@@ -2,7 +2,7 @@
  * `tariff.set`'s fields for the current and next tariff sets (billing/operations.ts `tariffSet`,
  * prepaid/tariff-sets.ts), kept beside the catalog so its entry stays one screen.
  */
-import { z } from "zod";
+import * as z from "zod";
 import { epochMsSchema } from "../envelope.ts";
 
 /** The request's `effectiveFrom`: which set the version becomes. */

@@ -2,7 +2,7 @@
  * The prepayment terminal commands (docs/terminals.md): a message for a terminal's display, and the
  * platform's answer to a keypad entry forwarded on the `requests` stream. Entries of the catalog.
  */
-import { z } from "zod";
+import * as z from "zod";
 import { epochMsSchema } from "../envelope.ts";
 import { moneyString } from "../records.ts";
 import { request } from "./request-base.ts";

@@ -2,7 +2,7 @@
  * The answer of `time.check` (docs/mqtt.md 6.3, "time.check"): the request's own timestamps, with which a
  * platform bounds the clocks' offset however long the request waited before it arrived.
  */
-import { z } from "zod";
+import * as z from "zod";
 import { epochMsSchema } from "../envelope.ts";
 
 /** The result of `time.check`; every time is epoch ms. */

@@ -3,7 +3,7 @@
  * every message the gateway publishes: stream envelopes, status, meter states, responses. Optional in the
  * schemas because a gateway without `mqtt.uplinkKey` sends unsigned messages.
  */
-import { z } from "zod";
+import * as z from "zod";
 
 /** A key id, command or uplink: 1..64 of letters, digits, `.`, `_`, `-`. */
 export const keyIdSchema = z

@@ -2,7 +2,7 @@
  * Every schema of the MQTT contract by its file name in docs/schemas/. The files are generated from here
  * (generate.ts) and a test fails when they differ, so the documentation cannot drift from the code.
  */
-import { z } from "zod";
+import * as z from "zod";
 import { clientConfigSchema } from "../client/config.ts";
 import { commandCatalog, commandNames } from "../commands/catalog.ts";
 import { responseSchemaOf } from "../commands/response.ts";
