@@ -10,7 +10,9 @@
  * PROBE_ALLOC=<file>: a sampling allocation profile of the window (objects already collected included),
  * for `node /tmp/...` or DevTools.
  *
- * Usage: node --max-semi-space-size=1 --optimize-for-size --import tsx test/bench/poll-path-probe.ts
+ * Usage, compiled as the service runs (tsx's loader adds a wrapper to every closure it names):
+ *   node node_modules/typescript/bin/tsc -p test/bench/tsconfig.children.json
+ *   node --max-semi-space-size=1 --optimize-for-size .bench-build/test/bench/poll-path-probe.js \
  *        [connections=100] [seconds=15] [intervalMs=250] [maxInFlight=1]
  */
 import { readFileSync, writeFileSync } from "node:fs";
