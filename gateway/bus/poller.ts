@@ -10,7 +10,7 @@ import type { Reading } from "../metering/reading.ts";
 import { toReading } from "./poll-reading.ts";
 import type { LinkState, MeterCounters } from "./counters.ts";
 import type { MeterSlot, PolledMeter, PollerOptions } from "./poller-slot.ts";
-import type { BusLink, BusScheduler } from "./scheduler.ts";
+import type { BusLink, BusScheduler, Transactor } from "./scheduler.ts";
 
 export type { PolledMeter, PollerOptions } from "./poller-slot.ts";
 
@@ -37,6 +37,11 @@ export class Poller<Link extends BusLink> {
   }
 
   addMeter(meter: PolledMeter<Link>): void {
+    const run = (tx: Transactor<Link>) => meter.driver.poll(tx);
+    // The driver's flags are this poll's own array.
+    const finish = (tx: Transactor<Link>, result: PollResult) => {
+      if (tx.retried) result.flags.push("retried");
+    };
     const slot: MeterSlot<Link> = {
       meter,
       nextDueMono: this.options.clock.monotonicMs(),
@@ -44,12 +49,9 @@ export class Poller<Link extends BusLink> {
       lastWallMs: undefined,
       lastMonoMs: undefined,
       polling: false,
-      run: (tx) => meter.driver.poll(tx),
-      // The driver's flags are this poll's own array.
-      finish: (tx, result) => {
-        if (tx.retried) result.flags.push("retried");
-      },
-      job: undefined!,
+      run,
+      finish,
+      job: { meterId: meter.id, priority: "poll", retries: this.options.retries, run, finish },
       periodicStartMono: 0,
       periodicDone: (result) => {
         try {
@@ -66,8 +68,6 @@ export class Poller<Link extends BusLink> {
         this.periodicSettled(slot);
       },
     };
-    const { run, finish } = slot;
-    slot.job = { meterId: meter.id, priority: "poll", retries: this.options.retries, run, finish };
     this.slots.set(meter.id, slot);
     if (this.running) this.reschedule();
   }
