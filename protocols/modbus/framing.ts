@@ -194,14 +194,30 @@ function copyOf(bytes: Uint8Array): Uint8Array {
   return copy;
 }
 
+/**
+ * Writes the 7-byte MBAP header of a frame whose PDU is `pduLength` bytes into `out` at `at`
+ * (transaction id, protocol id 0 for Modbus, the length of what follows: unit id and PDU; the unit id).
+ */
+export function writeMbapHeader(
+  out: Uint8Array,
+  at: number,
+  transactionId: number,
+  unit: number,
+  pduLength: number,
+): void {
+  out[at] = (transactionId >> 8) & 0xff;
+  out[at + 1] = transactionId & 0xff;
+  out[at + 2] = 0;
+  out[at + 3] = 0;
+  out[at + 4] = ((pduLength + 1) >> 8) & 0xff;
+  out[at + 5] = (pduLength + 1) & 0xff;
+  out[at + 6] = unit;
+}
+
 /** Encodes an MBAP frame. */
 export function encodeMbap(transactionId: number, unit: number, pdu: Uint8Array): Uint8Array {
   const out = new Uint8Array(7 + pdu.length);
-  out[0] = (transactionId >> 8) & 0xff;
-  out[1] = transactionId & 0xff;
-  out[4] = ((pdu.length + 1) >> 8) & 0xff;
-  out[5] = (pdu.length + 1) & 0xff;
-  out[6] = unit;
+  writeMbapHeader(out, 0, transactionId, unit, pdu.length);
   out.set(pdu, 7);
   return out;
 }

@@ -20,7 +20,7 @@ import {
   writeRegistersPdu,
   checkWriteMultipleReply,
 } from "../client-pdu.ts";
-import { MbapFramer } from "../framing.ts";
+import { MbapFramer, writeMbapHeader } from "../framing.ts";
 import type { BitReadFc, RegisterReadFc } from "../pdu.ts";
 import { MbapRequest, withContext, type MbapReplyCheck } from "./mbap-request.ts";
 import { MbapTransactions, type InFlight } from "./mbap-transactions.ts";
@@ -54,16 +54,13 @@ const echoReply = (request: MbapRequest<true>, pdu: Uint8Array) => checkEchoRepl
 const writeMultipleReply = (request: MbapRequest<true>, pdu: Uint8Array) =>
   checkWriteMultipleReply(request.pdu!, pdu);
 
-/** Bytes of a request's MBAP frame: the 7-byte header, then the PDU (5 bytes for a read, FC 01-04). */
-const frameBytes = (request: MbapRequest<unknown>) => 7 + (request.pdu?.length ?? 5);
+/** Bytes of a request's PDU: its own for a write, 5 for a read (FC 01-04: fc, address, count). */
+const pduBytes = (request: MbapRequest<unknown>) => request.pdu?.length ?? 5;
 
 /** Writes `request`'s MBAP frame with `transactionId` into `out` at `at`; returns the end. */
 function writeFrame(out: Buffer, at: number, transactionId: number, request: MbapRequest<unknown>): number {
   const { unit, fc, address, amount, pdu } = request;
-  out.writeUInt16BE(transactionId, at);
-  out.writeUInt16BE(0, at + 2); // protocol id: Modbus
-  out.writeUInt16BE(frameBytes(request) - 6, at + 4); // bytes that follow: unit id + PDU
-  out[at + 6] = unit;
+  writeMbapHeader(out, at, transactionId, unit, pduBytes(request));
   if (pdu !== undefined) {
     out.set(pdu, at + 7);
     return at + 7 + pdu.length;
@@ -282,7 +279,7 @@ export class MbapTcpTransport implements ModbusTransport {
       return;
     }
     let bytes = 0;
-    for (const request of outgoing) bytes += frameBytes(request);
+    for (const request of outgoing) bytes += 7 + pduBytes(request);
     const out = Buffer.allocUnsafe(bytes);
     let at = 0;
     for (let i = 0; i < outgoing.length; i++) at = writeFrame(out, at, outgoingIds[i]!, outgoing[i]!);
