@@ -25,6 +25,7 @@ import { cpSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { basename, dirname, join, relative, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 import { build, type Metafile, type Plugin } from "esbuild";
+import { besideModules } from "./beside-modules.ts";
 
 /** The checkout: the folder above deploy/. */
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
@@ -42,12 +43,6 @@ const external = [
   // source would be held by every uplink (gateway/uplink/mqtt-connect.ts).
   "ws",
   "socks",
-];
-
-/** Folders the code reads files from beside its modules, copied to the same place under the output. */
-const besideModules = [
-  ["protocols", "profiles", "builtin"],
-  ["gateway", "web", "assets"],
 ];
 
 /**

@@ -6,6 +6,7 @@ import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import { cpSync, existsSync, readFileSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { besideModules } from "../../deploy/beside-modules.ts";
 import type { GatewayChildOptions, GatewayChildResult } from "./gateway-child.ts";
 
 /** This file's directory: test/bench, or .bench-build/test/bench when running compiled. */
@@ -129,10 +130,7 @@ export function buildChildren(): void {
     { cwd: repoRoot, stdio: "inherit" },
   );
   // Files the compiled children read beside their modules: the built-in profiles and the local web page.
-  for (const folder of [
-    ["protocols", "profiles", "builtin"],
-    ["gateway", "web", "assets"],
-  ])
+  for (const folder of besideModules)
     cpSync(join(repoRoot, ...folder), join(childBuildDir, ...folder), { recursive: true });
   stageApp();
 }
