@@ -4,7 +4,7 @@ import type { Clock } from "../../core/clock.ts";
 import type { MeterDriver, PollResult } from "../metering/driver.ts";
 import type { Reading } from "../metering/reading.ts";
 import type { LinkState, MeterCounters } from "./counters.ts";
-import type { BusJob, BusLink, Transactor } from "./scheduler.ts";
+import type { BusLink, JobEntry, Transactor } from "./scheduler.ts";
 
 export interface PolledMeter<Link extends BusLink> {
   id: string;
@@ -46,11 +46,11 @@ export interface MeterSlot<Link extends BusLink> {
   run(this: void, tx: Transactor<Link>): Promise<PollResult>;
   /** Adds the poll's `retried` flag (BusJob.finish), made once per meter like `run`. */
   finish(this: void, tx: Transactor<Link>, result: PollResult): void;
-  /** The periodic poll's job, made once per meter; its `retries` set at each poll. */
-  job: BusJob<Link, PollResult>;
+  /**
+   * The periodic poll's job and the handlers of its outcome, made once per meter and submitted for
+   * every poll (BusScheduler.submit); the job's `retries` set at each poll.
+   */
+  periodic: JobEntry<Link, PollResult>;
   /** When the periodic poll in hand was queued (monotonic ms). */
   periodicStartMono: number;
-  /** A periodic poll's outcome, made once per meter like `run`. */
-  periodicDone(this: void, result: PollResult): void;
-  periodicFailed(this: void, error: unknown): void;
 }

@@ -51,22 +51,24 @@ export class Poller<Link extends BusLink> {
       polling: false,
       run,
       finish,
-      job: { meterId: meter.id, priority: "poll", retries: this.options.retries, run, finish },
-      periodicStartMono: 0,
-      periodicDone: (result) => {
-        try {
-          this.delivered(slot, result, slot.periodicStartMono);
-        } catch (error) {
-          // A reading its consumer could not take (onReading threw) is a failed poll, as in pollOnce.
+      periodic: {
+        job: { meterId: meter.id, priority: "poll", retries: this.options.retries, run, finish },
+        resolve: (result) => {
+          try {
+            this.delivered(slot, result, slot.periodicStartMono);
+          } catch (error) {
+            // A reading its consumer could not take (onReading threw) is a failed poll, as in pollOnce.
+            this.pollFailed(slot, error);
+          }
+          this.periodicSettled(slot);
+        },
+        reject: (error) => {
+          // Counted and reported in pollFailed; nobody waits for a periodic poll's outcome.
           this.pollFailed(slot, error);
-        }
-        this.periodicSettled(slot);
+          this.periodicSettled(slot);
+        },
       },
-      periodicFailed: (error) => {
-        // Counted and reported in pollFailed; nobody waits for a periodic poll's outcome.
-        this.pollFailed(slot, error);
-        this.periodicSettled(slot);
-      },
+      periodicStartMono: 0,
     };
     this.slots.set(meter.id, slot);
     if (this.running) this.reschedule();
@@ -183,13 +185,14 @@ export class Poller<Link extends BusLink> {
 
   /**
    * One periodic poll; when it settles the meter may be polled again. Its job and outcome handlers
-   * are the slot's own, made once: no async frame, job or closure per poll (this runs for every one).
+   * are the slot's own, made once: no async frame, promise, job or closure per poll (this runs for
+   * every one).
    */
   private pollPeriodic(slot: MeterSlot<Link>): void {
     slot.polling = true;
     slot.periodicStartMono = this.options.clock.monotonicMs();
-    slot.job.retries = this.retriesFor(slot);
-    this.scheduler.enqueue(slot.job).then(slot.periodicDone, slot.periodicFailed);
+    slot.periodic.job.retries = this.retriesFor(slot);
+    this.scheduler.submit(slot.periodic);
   }
 
   /** Retries per transaction: none for the probe of a backed-off meter. */

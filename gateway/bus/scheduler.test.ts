@@ -7,7 +7,7 @@ import { describe, expect, it } from "vitest";
 import type { ModbusTransport } from "../../protocols/modbus/transport/transport.ts";
 import { ManualClock } from "../../core/clock.ts";
 import { ErrorCode, GatewayError } from "../../core/errors.ts";
-import { BusScheduler, type BusSchedulerOptions, type JobPriority } from "./scheduler.ts";
+import { BusScheduler, type BusSchedulerOptions, type JobEntry, type JobPriority } from "./scheduler.ts";
 import { advance, settle } from "../../test/helpers/bus/clock-steps.ts";
 import { MemoryMeterDriver } from "../../test/helpers/bus/memory-driver.ts";
 import { MemoryTransport } from "../../test/helpers/bus/memory-transport.ts";
@@ -189,5 +189,36 @@ describe("BusScheduler", () => {
     expect(await poll(3)).toMatchObject({ ok: false, error: { code: ErrorCode.PortClosed } });
     expect(transport.log.map((r) => r.unit)).toEqual([1]);
     expect(transport.isOpen).toBe(false);
+  });
+
+  it("runs a submitted entry again once it settled, and settled() waits for it like an enqueued job", async () => {
+    const { clock, transport, scheduler, poll } = setup({ interFrameGapMs: 0 });
+    transport.replyMs = 50;
+    transport.setRegister(7, 0, 7000);
+    const driver = new MemoryMeterDriver(7);
+    const outcomes: unknown[] = [];
+    const entry: JobEntry<ModbusTransport, { values: Record<string, number> }> = {
+      job: { meterId: "m7", priority: "poll", retries: 0, run: (tx) => driver.poll(tx) },
+      resolve: (result) => outcomes.push(result.values.importEnergyWh),
+      reject: (error) => outcomes.push(error),
+    };
+    const other = poll(1);
+    scheduler.submit(entry);
+    let settled = false;
+    void scheduler.settled().then(() => (settled = true));
+    await advance(clock, 60);
+    expect(settled).toBe(false);
+    await advance(clock, 50);
+    expect(settled).toBe(true);
+    expect(outcomes).toEqual([7000]);
+    expect(await other).toMatchObject({ ok: true });
+    scheduler.submit(entry);
+    await advance(clock, 50);
+    expect(outcomes).toEqual([7000, 7000]);
+    await scheduler.stop();
+    scheduler.submit(entry);
+    expect(outcomes).toHaveLength(2);
+    await settle();
+    expect(outcomes[2]).toMatchObject({ code: ErrorCode.PortClosed });
   });
 });

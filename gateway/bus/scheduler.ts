@@ -11,36 +11,16 @@ import { ErrorCode, GatewayError, isGatewayError } from "../../core/errors.ts";
 import { countError, newCounters, type BusCounters, type MeterCounters } from "./counters.ts";
 import { LinkSupervisor } from "./link-supervisor.ts";
 import type { BusLink } from "./link.ts";
-import { BusTransactions, type Transactor } from "./transactions.ts";
+import { BusTransactions } from "./transactions.ts";
+
+import type { BusJob, JobEntry, JobPriority } from "./jobs.ts";
 
 export type { BusLink } from "./link.ts";
 export type { Transactor } from "./transactions.ts";
-
-/**
- * Which queue a job waits in; the scheduler always takes the first non-empty one in this order:
- * `relay` (a relay write and its read-back: a cut or restore must not wait behind a sweep), `read` (a
- * read someone is waiting for: a `meter.read` command, a technician), `poll` (the periodic sweep),
- * `display` (a prepayment terminal's display write or keypad read: it runs only when no meter job
- * waits, so a terminal never delays a poll by more than the one transaction in hand).
- */
-export type JobPriority = "relay" | "read" | "poll" | "display";
+export type { BusJob, JobEntry, JobPriority } from "./jobs.ts";
 
 /** Read and poll jobs that may go ahead of a waiting display job before it gets its turn. */
 const displayEvery = 8;
-
-export interface BusJob<Link extends BusLink, T> {
-  meterId: string;
-  priority: JobPriority;
-  /** Retries per transaction for this job; 0 for a probe of a backed-off meter. */
-  retries: number;
-  run(tx: Transactor<Link>): Promise<T>;
-  /**
-   * Called with the job's transactor and value once `run` resolved, before the job's outcome
-   * settles: what the job adds from its transactions (a poll's `retried` flag), without an async
-   * wrapper around `run`.
-   */
-  finish?(tx: Transactor<Link>, value: T): void;
-}
 
 export interface BusSchedulerOptions {
   busId: string;
@@ -71,12 +51,12 @@ export interface BusSchedulerOptions {
   onBusState?: (state: "up" | "down", error?: GatewayError) => void;
 }
 
-interface Queued {
-  job: BusJob<BusLink, unknown>;
-  resolve: (value: unknown) => void;
-  reject: (error: unknown) => void;
-  /** Settles when the job does (see {@link BusScheduler.settled}). */
-  outcome: Promise<unknown>;
+type Queued = JobEntry<BusLink, unknown>;
+
+/** A caller of {@link BusScheduler.settled}: the jobs it still waits for. */
+interface SettleWaiter {
+  pending: Set<Queued>;
+  resolve: () => void;
 }
 
 export class BusScheduler<Link extends BusLink> {
@@ -95,6 +75,8 @@ export class BusScheduler<Link extends BusLink> {
   /** Jobs taken from the queues and not settled yet. */
   private readonly running = new Set<Queued>();
   private stopped = false;
+  /** Callers of settled() still waiting. */
+  private settleWaiters: SettleWaiter[] = [];
   /** Read and poll jobs taken while a display job waited (see takeNext). */
   private passedDisplay = 0;
   private readonly supervisor: LinkSupervisor;
@@ -150,27 +132,50 @@ export class BusScheduler<Link extends BusLink> {
     return relay.length + read.length + poll.length + display.length;
   }
 
+  /** Queues `job`; settles with its outcome. */
   enqueue<T>(job: BusJob<Link, T>): Promise<T> {
-    if (this.stopped)
-      return Promise.reject(new GatewayError(ErrorCode.PortClosed, `bus ${this.options.busId} is stopped`));
-    let entry: Queued | undefined;
-    const outcome = new Promise<T>((resolve, reject) => {
-      entry = { job, resolve: resolve as (v: unknown) => void, reject, outcome: undefined! };
-    });
-    entry!.outcome = outcome;
-    this.queues[job.priority].push(entry!);
+    return new Promise<T>((resolve, reject) => this.submit({ job, resolve, reject }));
+  }
+
+  /**
+   * Queues `entry`'s job; its outcome goes to the entry's callbacks, a turn later when the bus is
+   * stopped. An entry may be submitted again once it settled: a poller's periodic poll is one entry
+   * made once per meter, not a promise, its callbacks and a queue entry per poll (they live as long as
+   * the poll, and every poll's were a good part of what the collector promoted: docs/bench.md).
+   */
+  submit<T>(entry: JobEntry<Link, T>): void {
+    if (this.stopped) {
+      const stopped = new GatewayError(ErrorCode.PortClosed, `bus ${this.options.busId} is stopped`);
+      queueMicrotask(() => entry.reject(stopped));
+      return;
+    }
+    this.queues[entry.job.priority].push(entry);
     this.pump();
-    return outcome;
   }
 
   /**
    * Resolves once every job queued or running at the time of the call has settled (jobs queued later
    * are not waited for); never rejects.
    */
-  async settled(): Promise<void> {
+  settled(): Promise<void> {
     const { relay, read, poll, display } = this.queues;
-    const jobs = [...this.running, ...relay, ...read, ...poll, ...display];
-    await Promise.allSettled(jobs.map((q) => q.outcome));
+    const pending = new Set([...this.running, ...relay, ...read, ...poll, ...display]);
+    if (pending.size === 0) return Promise.resolve();
+    return new Promise((resolve) => this.settleWaiters.push({ pending, resolve }));
+  }
+
+  /** `q` settled (`failed`: with `outcome` as its error): its callback, and the settled() callers told. */
+  private settle(q: Queued, failed: boolean, outcome: unknown): void {
+    this.running.delete(q);
+    if (this.settleWaiters.length > 0) {
+      for (const waiter of this.settleWaiters) {
+        waiter.pending.delete(q);
+        if (waiter.pending.size === 0) waiter.resolve();
+      }
+      this.settleWaiters = this.settleWaiters.filter((waiter) => waiter.pending.size > 0);
+    }
+    if (failed) q.reject(outcome);
+    else q.resolve(outcome);
   }
 
   /**
@@ -182,7 +187,8 @@ export class BusScheduler<Link extends BusLink> {
     this.stopped = true;
     this.transactions.stopped = true;
     const stoppedError = new GatewayError(ErrorCode.PortClosed, `bus ${this.options.busId} stopped`);
-    for (const queue of Object.values(this.queues)) for (const q of queue.splice(0)) q.reject(stoppedError);
+    for (const queue of Object.values(this.queues))
+      for (const q of queue.splice(0)) this.settle(q, true, stoppedError);
     if (this.lanes.size > 0) {
       const grace = new Promise<void>((resolve) => {
         const timer = this.options.clock.setTimeout(resolve, this.options.stopGraceMs ?? 1000);
@@ -222,17 +228,18 @@ export class BusScheduler<Link extends BusLink> {
           this.linkDown(next, error);
           continue;
         }
+        let failed = false;
+        let outcome: unknown;
         try {
           const job = next.job;
           const tx = this.transactions.forJob(job.retries, this.countersFor(job.meterId));
-          const value = await job.run(tx);
-          job.finish?.(tx, value);
-          next.resolve(value);
+          outcome = await job.run(tx);
+          job.finish?.(tx, outcome);
         } catch (error) {
-          next.reject(error);
-        } finally {
-          this.running.delete(next);
+          failed = true;
+          outcome = error;
         }
+        this.settle(next, failed, outcome);
       }
     } finally {
       // At once, not a turn later: a job queued after this lane saw the queues empty starts a new one.
@@ -260,9 +267,8 @@ export class BusScheduler<Link extends BusLink> {
 
   /** A job that could not start because the link is down (or the bus stopped) fails with the reason. */
   private linkDown(next: Queued, error: unknown): void {
-    this.running.delete(next);
     if (isGatewayError(error))
       countError(this.countersFor(next.job.meterId), error, this.options.clock.now());
-    next.reject(error);
+    this.settle(next, true, error);
   }
 }

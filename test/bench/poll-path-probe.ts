@@ -8,7 +8,8 @@
  * the service runs it; the collections per reading are the same on a loaded machine, where CPU is not.
  *
  * PROBE_ALLOC=<file>: a sampling allocation profile of the window (objects already collected included),
- * for `node /tmp/...` or DevTools.
+ * for `node /tmp/...` or DevTools. PROBE_STAGGER=1: the connections' meters start spread over one
+ * interval instead of all at once (a poll then waits for none of the others: see "ms per poll").
  *
  * Usage, compiled as the service runs (tsx's loader adds a wrapper to every closure it names):
  *   node node_modules/typescript/bin/tsc -p test/bench/tsconfig.children.json
@@ -53,6 +54,7 @@ const slave = await startFastslave(buildFastslave(), seconds + warmUpMs / 1000 +
 
 let readings = 0;
 let failures = 0;
+let durationSum = 0;
 const gc = { minor: 0, major: 0, pauseMs: 0 };
 const observer = new PerformanceObserver((list) => {
   for (const entry of list.getEntries()) {
@@ -78,18 +80,32 @@ const buses = Array.from({ length: connections }, (_, c) => {
     pollIntervalMs: intervalMs,
     driver: new ModbusMeterDriver(profile, u + 1, { clock }),
   }));
-  const poller = new Poller(scheduler, meters, {
+  const stagger = process.env.PROBE_STAGGER === "1";
+  const poller = new Poller(scheduler, stagger ? [] : meters, {
     busId: `c${c}`,
     clock,
     retries: 1,
-    onReading: () => (readings += 1),
+    onReading: (reading) => {
+      readings += 1;
+      durationSum += reading.durationMs;
+    },
     onPollError: () => (failures += 1),
   });
-  return { scheduler, poller };
+  return { scheduler, poller, meters };
 });
 
 try {
-  for (const bus of buses) bus.poller.start();
+  if (process.env.PROBE_STAGGER === "1")
+    buses.forEach((bus, i) =>
+      setTimeout(
+        () => {
+          for (const meter of bus.meters) bus.poller.addMeter(meter);
+          bus.poller.start();
+        },
+        (i * intervalMs) / connections,
+      ),
+    );
+  else for (const bus of buses) bus.poller.start();
   await new Promise((resolve) => setTimeout(resolve, warmUpMs));
   observer.observe({ entryTypes: ["gc"] });
   const allocFile = process.env.PROBE_ALLOC;
@@ -101,6 +117,7 @@ try {
     includeObjectsCollectedByMinorGC: true,
   });
   const readingsStart = readings;
+  const durationStart = durationSum;
   const writesStart = syscalls("syscw");
   const readsStart = syscalls("syscr");
   const cpuStart = process.cpuUsage();
@@ -122,7 +139,8 @@ try {
       `${(n / elapsed).toFixed(0)} readings/s, ${((cpu.user + cpu.system) / n).toFixed(1)} µs CPU/reading ` +
       `(${(cpu.system / n).toFixed(1)} of it in the kernel); ` +
       `per 1,000 readings: ${perK(gc.minor)} minor GCs, ${perK(gc.major)} major, ` +
-      `${perK(gc.pauseMs)} ms GC pause, ${perK(writes)} write and ${perK(reads)} read syscalls; ${failures} failed polls\n`,
+      `${perK(gc.pauseMs)} ms GC pause, ${perK(writes)} write and ${perK(reads)} read syscalls; ${failures} failed polls; ` +
+      `${((durationSum - durationStart) / n).toFixed(2)} ms per poll\n`,
   );
 } finally {
   for (const bus of buses) bus.poller.stop();
