@@ -34,3 +34,24 @@ export interface JobEntry<Link extends BusLink, T> {
   resolve(this: void, value: T): void;
   reject(this: void, error: unknown): void;
 }
+
+/** Callers waiting until each job of a set they took has settled (BusScheduler.settled and stop). */
+export class SettleWaiters<Job> {
+  private waiters: Array<{ pending: Set<Job>; resolve: () => void }> = [];
+
+  /** Resolves once every job of `pending` was passed to {@link settled}; never rejects. */
+  wait(pending: Set<Job>): Promise<void> {
+    if (pending.size === 0) return Promise.resolve();
+    return new Promise((resolve) => this.waiters.push({ pending, resolve }));
+  }
+
+  /** `job` settled. */
+  settled(job: Job): void {
+    if (this.waiters.length === 0) return;
+    for (const waiter of this.waiters) {
+      waiter.pending.delete(job);
+      if (waiter.pending.size === 0) waiter.resolve();
+    }
+    this.waiters = this.waiters.filter((waiter) => waiter.pending.size > 0);
+  }
+}

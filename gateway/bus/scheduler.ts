@@ -11,9 +11,9 @@ import { ErrorCode, GatewayError, isGatewayError } from "../../core/errors.ts";
 import { countError, newCounters, type BusCounters, type MeterCounters } from "./counters.ts";
 import { LinkSupervisor } from "./link-supervisor.ts";
 import type { BusLink } from "./link.ts";
-import { BusTransactions } from "./transactions.ts";
+import { BusTransactions, type JobTransactor, type Transactor } from "./transactions.ts";
 
-import type { BusJob, JobEntry, JobPriority } from "./jobs.ts";
+import { SettleWaiters, type BusJob, type JobEntry, type JobPriority } from "./jobs.ts";
 
 export type { BusLink } from "./link.ts";
 export type { Transactor } from "./transactions.ts";
@@ -53,10 +53,14 @@ export interface BusSchedulerOptions {
 
 type Queued = JobEntry<BusLink, unknown>;
 
-/** A caller of {@link BusScheduler.settled}: the jobs it still waits for. */
-interface SettleWaiter {
-  pending: Set<Queued>;
-  resolve: () => void;
+/** A lane: runs one job at a time, one after another; made once and kept (see BusScheduler.pump). */
+interface Lane<Link extends BusLink> {
+  /** The job in hand; undefined while the lane is idle. */
+  entry: Queued | undefined;
+  readonly tx: Pick<JobTransactor<Link>, "begin" | keyof Transactor<Link>>;
+  /** The outcome of the job in hand (handlers made once per lane: they run for every job). */
+  readonly done: (value: unknown) => void;
+  readonly failed: (error: unknown) => void;
 }
 
 export class BusScheduler<Link extends BusLink> {
@@ -68,15 +72,12 @@ export class BusScheduler<Link extends BusLink> {
     display: [],
   };
   private readonly counters = new Map<string, MeterCounters>();
-  /** Lanes draining the queues, at most maxInFlight; each runs one job at a time. */
-  private activeLanes = 0;
-  /** The lanes' runs; stop() waits for them, within a grace period. */
-  private readonly lanes = new Set<Promise<void>>();
-  /** Jobs taken from the queues and not settled yet. */
-  private readonly running = new Set<Queued>();
+  /** Every lane made so far (at most maxInFlight), busy or idle. */
+  private readonly lanes: Array<Lane<Link>> = [];
+  private readonly idleLanes: Array<Lane<Link>> = [];
   private stopped = false;
-  /** Callers of settled() still waiting. */
-  private settleWaiters: SettleWaiter[] = [];
+  /** Callers of settled() and stop() waiting for jobs. */
+  private readonly waiters = new SettleWaiters<Queued>();
   /** Read and poll jobs taken while a display job waited (see takeNext). */
   private passedDisplay = 0;
   private readonly supervisor: LinkSupervisor;
@@ -159,21 +160,17 @@ export class BusScheduler<Link extends BusLink> {
    */
   settled(): Promise<void> {
     const { relay, read, poll, display } = this.queues;
-    const pending = new Set([...this.running, ...relay, ...read, ...poll, ...display]);
-    if (pending.size === 0) return Promise.resolve();
-    return new Promise((resolve) => this.settleWaiters.push({ pending, resolve }));
+    return this.waiters.wait(new Set([...this.running(), ...relay, ...read, ...poll, ...display]));
   }
 
-  /** `q` settled (`failed`: with `outcome` as its error): its callback, and the settled() callers told. */
+  /** The jobs the lanes have in hand. */
+  private running(): Queued[] {
+    return this.lanes.flatMap((lane) => (lane.entry === undefined ? [] : [lane.entry]));
+  }
+
+  /** `q` settled (`failed`: with `outcome` as its error): its callback, and its waiters told. */
   private settle(q: Queued, failed: boolean, outcome: unknown): void {
-    this.running.delete(q);
-    if (this.settleWaiters.length > 0) {
-      for (const waiter of this.settleWaiters) {
-        waiter.pending.delete(q);
-        if (waiter.pending.size === 0) waiter.resolve();
-      }
-      this.settleWaiters = this.settleWaiters.filter((waiter) => waiter.pending.size > 0);
-    }
+    this.waiters.settled(q);
     if (failed) q.reject(outcome);
     else q.resolve(outcome);
   }
@@ -189,10 +186,11 @@ export class BusScheduler<Link extends BusLink> {
     const stoppedError = new GatewayError(ErrorCode.PortClosed, `bus ${this.options.busId} stopped`);
     for (const queue of Object.values(this.queues))
       for (const q of queue.splice(0)) this.settle(q, true, stoppedError);
-    if (this.lanes.size > 0) {
+    const running = this.running();
+    if (running.length > 0) {
       const grace = new Promise<void>((resolve) => {
         const timer = this.options.clock.setTimeout(resolve, this.options.stopGraceMs ?? 1000);
-        void Promise.all(this.lanes).finally(() => {
+        void this.waiters.wait(new Set(running)).then(() => {
           this.options.clock.clearTimeout(timer);
           resolve();
         });
@@ -202,49 +200,72 @@ export class BusScheduler<Link extends BusLink> {
     await this.supervisor.stop();
   }
 
-  /** Starts lanes while there is queued work and room for it. */
+  /**
+   * Sets idle lanes to work while there is queued work and room for it. Lanes are made once and kept,
+   * with their transactor and handlers: not an async frame, promise and transactor per job.
+   */
   private pump(): void {
     const maxInFlight = this.options.maxInFlight ?? 1;
-    while (this.activeLanes < maxInFlight && this.waiting > 0 && !this.stopped) {
-      this.activeLanes += 1;
-      const lane = this.drain();
-      this.lanes.add(lane);
-      void lane.finally(() => this.lanes.delete(lane));
+    while (this.lanes.length - this.idleLanes.length < maxInFlight && this.waiting > 0 && !this.stopped)
+      this.next(this.idleLanes.pop() ?? this.newLane());
+  }
+
+  private newLane(): Lane<Link> {
+    const lane: Lane<Link> = {
+      entry: undefined,
+      tx: this.transactions.transactor(),
+      done: (value) => this.ended(lane, false, value),
+      failed: (error) => this.ended(lane, true, error),
+    };
+    this.lanes.push(lane);
+    return lane;
+  }
+
+  /** `lane` takes the next job by priority, or goes idle when none waits. */
+  private next(lane: Lane<Link>): void {
+    const entry = this.stopped ? undefined : this.takeNext();
+    lane.entry = entry;
+    if (entry === undefined) {
+      // At once, not a turn later: a job queued after this lane saw the queues empty starts it again.
+      this.idleLanes.push(lane);
+      return;
+    }
+    // No promise per job while the link is up: this runs for every poll.
+    if (this.link.isOpen) this.start(lane, entry);
+    else
+      this.supervisor.ensureOpen().then(
+        () => this.start(lane, entry),
+        // The bus is down: the meter's poll fails with the reason, counted against the meter too.
+        (error: unknown) => this.ended(lane, true, this.linkDown(entry, error)),
+      );
+  }
+
+  /** Runs the job of `entry` on `lane`. */
+  private start(lane: Lane<Link>, entry: Queued): void {
+    const job = entry.job;
+    lane.tx.begin(job.retries, this.countersFor(job.meterId));
+    try {
+      job.run(lane.tx).then(lane.done, lane.failed);
+    } catch (error) {
+      // A turn later, as a rejection would: a lane never recurses through a queue of such jobs.
+      queueMicrotask(() => lane.failed(error));
     }
   }
 
-  /** One lane: takes one job after another, by priority, until the queues are empty. */
-  private async drain(): Promise<void> {
-    try {
-      for (;;) {
-        const next = this.takeNext();
-        if (next === undefined || this.stopped) break;
-        this.running.add(next);
-        try {
-          // Not an await per job while the link is up: this runs for every poll.
-          if (this.stopped || !this.link.isOpen) await this.supervisor.ensureOpen();
-        } catch (error) {
-          // The bus is down: the meter's poll fails with the reason, counted against the meter too.
-          this.linkDown(next, error);
-          continue;
-        }
-        let failed = false;
-        let outcome: unknown;
-        try {
-          const job = next.job;
-          const tx = this.transactions.forJob(job.retries, this.countersFor(job.meterId));
-          outcome = await job.run(tx);
-          job.finish?.(tx, outcome);
-        } catch (error) {
-          failed = true;
-          outcome = error;
-        }
-        this.settle(next, failed, outcome);
+  /** The job in hand on `lane` ended: it settles (after its `finish`), and the lane takes the next. */
+  private ended(lane: Lane<Link>, failed: boolean, outcome: unknown): void {
+    const entry = lane.entry!;
+    if (!failed) {
+      try {
+        entry.job.finish?.(lane.tx, outcome);
+      } catch (error) {
+        failed = true;
+        outcome = error;
       }
-    } finally {
-      // At once, not a turn later: a job queued after this lane saw the queues empty starts a new one.
-      this.activeLanes -= 1;
     }
+    lane.entry = undefined;
+    this.settle(entry, failed, outcome);
+    this.next(lane);
   }
 
   /**
@@ -265,10 +286,10 @@ export class BusScheduler<Link extends BusLink> {
     return next;
   }
 
-  /** A job that could not start because the link is down (or the bus stopped) fails with the reason. */
-  private linkDown(next: Queued, error: unknown): void {
+  /** A job that could not start because the link is down (or the bus stopped): counted; its error. */
+  private linkDown(next: Queued, error: unknown): unknown {
     if (isGatewayError(error))
       countError(this.countersFor(next.job.meterId), error, this.options.clock.now());
-    this.settle(next, true, error);
+    return error;
   }
 }

@@ -64,9 +64,14 @@ export class BusTransactions<Link extends BusLink> {
     private readonly options: TransactionOptions,
   ) {}
 
-  /** The transactor of a job that starts now, counting into the meter's `counters`. */
-  forJob(retries: number, counters: MeterCounters): Transactor<Link> {
-    return new JobTransactor(this, ++this.lastTicket, retries, counters);
+  /** A transactor for one job after another (see JobTransactor.begin): a scheduler lane's own. */
+  transactor(): JobTransactor<Link> {
+    return new JobTransactor(this);
+  }
+
+  /** The place in the order jobs start of a job that starts now (see {@link failed}). */
+  nextTicket(): number {
+    return ++this.lastTicket;
   }
 
   /**
@@ -80,12 +85,13 @@ export class BusTransactions<Link extends BusLink> {
       return this.attempts(tx, exchange, name, 0);
     tx.attempts = 1;
     this.started();
-    const failed = (error: unknown) =>
-      this.retryAfter(tx, exchange, name, name === undefined ? error : name(error));
+    tx.exchange = exchange;
+    tx.naming = name;
+    const firstFailed = tx.firstFailed as (error: unknown) => Promise<R>;
     try {
-      return exchange(this.link, this.options.timeoutMs).then(tx.answered as (value: R) => R, failed);
+      return exchange(this.link, this.options.timeoutMs).then(tx.answered as (value: R) => R, firstFailed);
     } catch (error) {
-      return failed(error);
+      return firstFailed(error);
     }
   }
 
@@ -97,7 +103,7 @@ export class BusTransactions<Link extends BusLink> {
   }
 
   /** The first attempt (made by {@link transact}) failed with `error`: count it, then retry or give up. */
-  private async retryAfter<R>(
+  async retryAfter<R>(
     tx: JobTransactor<Link>,
     exchange: Exchange<Link, R>,
     name: Naming | undefined,
@@ -232,30 +238,52 @@ export class BusTransactions<Link extends BusLink> {
 /** Rewrites a failed attempt's error (see Transactor.transact). */
 type Naming = (error: unknown) => unknown;
 
-/** The transactor of one job: its ticket, retries and counters, and what its transactions did. */
-class JobTransactor<Link extends BusLink> implements Transactor<Link> {
+/**
+ * The transactor of the job in hand (one job at a time, then the next: see {@link begin}): its ticket,
+ * retries and counters, and what its transactions did. A scheduler lane keeps one for all its jobs, and
+ * its handlers of a first attempt's outcome are made once: they run for every request.
+ */
+export class JobTransactor<Link extends BusLink> implements Transactor<Link> {
   retried = false;
   attempts = 0;
-
+  /** The job's place in the order jobs started (see BusTransactions.failed). */
+  ticket = 0;
+  /** Retries per transaction (0..10). */
+  retries = 0;
+  counters: MeterCounters = undefined!;
   /**
-   * @param ticket the job's place in the order jobs started (see BusTransactions.failed)
-   * @param retries retries per transaction (0..10)
+   * The transaction in hand and the naming of its errors (a job has one transaction at a time). Typed
+   * over `never` so a scheduler of a narrower link stays a scheduler of BusLink.
    */
-  constructor(
-    private readonly bus: BusTransactions<Link>,
-    readonly ticket: number,
-    readonly retries: number,
-    readonly counters: MeterCounters,
-  ) {}
+  exchange: Exchange<never, unknown> | undefined;
+  naming: Naming | undefined;
+
+  constructor(private readonly bus: BusTransactions<Link>) {}
+
+  /** A job starts: its retries per transaction, the meter's counters, a new ticket. */
+  begin(retries: number, counters: MeterCounters): void {
+    this.ticket = this.bus.nextTicket();
+    this.retries = retries;
+    this.counters = counters;
+    this.retried = false;
+    this.attempts = 0;
+  }
 
   transact<R>(exchange: Exchange<Link, R>, name?: Naming): Promise<R> {
     return this.bus.transact(this, exchange, name);
   }
 
-  /** A first attempt answered: made once per job, not a closure per request. */
+  /** A first attempt answered. */
   readonly answered = (value: unknown): unknown => {
     this.bus.answered(this.counters);
     this.bus.ended();
     return value;
+  };
+
+  /** A first attempt failed: counted, then retried or given up (BusTransactions.retryAfter). */
+  readonly firstFailed = (error: unknown): Promise<unknown> => {
+    const naming = this.naming;
+    const exchange = this.exchange as Exchange<Link, unknown>;
+    return this.bus.retryAfter(this, exchange, naming, naming === undefined ? error : naming(error));
   };
 }
