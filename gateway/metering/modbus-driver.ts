@@ -39,6 +39,12 @@ export interface ModbusDriverOptions {
 interface BlockExchange {
   read: Exchange<ModbusTransport, number[]>;
   name: (error: unknown) => unknown;
+  /**
+   * An array for the words of the block's next read (readRegisters' `into`): a read takes it, and the
+   * poll gives it back once it decoded the words. A read that finds none (another read of the block in
+   * flight, or the last one failed) gets a new array.
+   */
+  spare: number[] | undefined;
 }
 
 /** Decodes a block into the reading; a quantity left out (not finite) flags `value-dropped` once. */
@@ -96,7 +102,7 @@ export class ModbusMeterDriver implements MeterDriver<ModbusTransport> {
           const registers = block.optional
             ? await this.readOptional(tx, block, missing, run)
             : this.checked(block, await this.transactRead(tx, block), tx, run);
-          if (registers !== undefined) decodeInto(block, registers, result);
+          if (registers !== undefined) this.decode(block, registers, result);
         }
         if (this.hasRelay) {
           result.relayClosed = await this.readRelay(tx);
@@ -150,19 +156,29 @@ export class ModbusMeterDriver implements MeterDriver<ModbusTransport> {
 
   /**
    * The exchange that reads `block` and the naming of its errors, made once per block: they run for
-   * every poll, so they are not new closures (and a wrapper promise) each time.
+   * every poll, so they are not new closures (and a wrapper promise) or a new array of words each time.
    */
   private exchangeOf(block: ReadBlock): BlockExchange {
     let exchange = this.exchanges.get(block);
     if (exchange === undefined) {
-      exchange = {
-        read: (link, timeoutMs) =>
-          link.readRegisters(this.unit, block.fc, block.address, block.count, timeoutMs),
+      const made: BlockExchange = {
+        read: (link, timeoutMs) => {
+          const into = made.spare ?? new Array<number>(block.count).fill(0);
+          made.spare = undefined;
+          return link.readRegisters(this.unit, block.fc, block.address, block.count, timeoutMs, into);
+        },
         name: (error) => withRequest(error, block),
+        spare: undefined,
       };
-      this.exchanges.set(block, exchange);
+      this.exchanges.set(block, (exchange = made));
     }
     return exchange;
+  }
+
+  /** Decodes `block`'s words into `result`; the array goes back for the block's next read. */
+  private decode(block: ReadBlock, registers: number[], result: PollResult): void {
+    decodeInto(block, registers, result);
+    this.exchangeOf(block).spare = registers;
   }
 
   /** An optional block's registers, or undefined when the meter does not support it (now or lately). */

@@ -69,15 +69,19 @@ function checkByteCount(pdu: Uint8Array, expectedBytes: number): ReplyCheck<neve
   return undefined;
 }
 
-/** Checks an FC 03/04 reply for `count` registers and returns the words (section 6.3, 6.4). */
+/**
+ * Checks an FC 03/04 reply for `count` registers and returns the words (section 6.3, 6.4): in `into`
+ * when given (its first `count` entries), else in a new array.
+ */
 export function checkRegistersReply(
   fc: RegisterReadFc,
   count: number,
   pdu: Uint8Array,
+  into?: number[],
 ): ReplyCheck<number[]> {
   const problem = checkFunction(fc, pdu) ?? checkByteCount(pdu, count * 2);
   if (problem !== undefined) return problem;
-  const words = new Array<number>(count);
+  const words = into ?? new Array<number>(count);
   for (let i = 0; i < count; i++) words[i] = (pdu[2 + i * 2]! << 8) | pdu[3 + i * 2]!;
   return { kind: "value", value: words };
 }

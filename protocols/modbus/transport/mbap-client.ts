@@ -47,7 +47,7 @@ const defaults: Required<TransportOptions> = {
 };
 
 const registersReply = (request: MbapRequest<number[]>, pdu: Uint8Array) =>
-  checkRegistersReply(request.fc as RegisterReadFc, request.amount as number, pdu);
+  checkRegistersReply(request.fc as RegisterReadFc, request.amount as number, pdu, request.into);
 const bitsReply = (request: MbapRequest<boolean[]>, pdu: Uint8Array) =>
   checkBitsReply(request.fc as BitReadFc, request.amount as number, pdu);
 const echoReply = (request: MbapRequest<true>, pdu: Uint8Array) => checkEchoReply(request.pdu!, pdu);
@@ -195,8 +195,9 @@ export class MbapTcpTransport implements ModbusTransport {
     address: number,
     count: number,
     timeoutMs: number,
+    into?: number[],
   ): Promise<number[]> {
-    return this.request(unit, fc, address, count, undefined, registersReply, timeoutMs);
+    return this.request(unit, fc, address, count, undefined, registersReply, timeoutMs, into);
   }
 
   readBits(
@@ -230,7 +231,8 @@ export class MbapTcpTransport implements ModbusTransport {
   /**
    * Sends one request and settles with its checked reply, its own timeout, or the connection's end.
    * Opens the connection first if it is closed and no loss is pending (as the modbus-serial transport).
-   * `pdu` is the request's PDU for writes; a read's frame is encoded here in one buffer.
+   * `pdu` is the request's PDU for writes; a read's frame is encoded here in one buffer. `into`: see
+   * ModbusTransport.readRegisters.
    */
   private request<T>(
     unit: number,
@@ -240,15 +242,16 @@ export class MbapTcpTransport implements ModbusTransport {
     pdu: Uint8Array | undefined,
     check: MbapReplyCheck<T>,
     timeoutMs: number,
+    into?: number[],
   ): Promise<T> {
     if (this.loss !== undefined) {
       const context = new MbapRequest(unit, fc, address, amount, pdu, check, noop, noop).context();
       return Promise.reject(withContext(this.loss, context));
     }
     if (!this.isOpen)
-      return this.open().then(() => this.request(unit, fc, address, amount, pdu, check, timeoutMs));
+      return this.open().then(() => this.request(unit, fc, address, amount, pdu, check, timeoutMs, into));
     return new Promise<T>((resolve, reject) => {
-      const request = new MbapRequest(unit, fc, address, amount, pdu, check, resolve, reject);
+      const request = new MbapRequest(unit, fc, address, amount, pdu, check, resolve, reject, into);
       const id = this.transactions.add(request, timeoutMs);
       this.send(request as MbapRequest<unknown>, id);
     });

@@ -42,6 +42,7 @@ export class MbapRequest<T> implements InFlight {
    * @param address first register, coil or input address
    * @param amount registers or bits read or written (`count`), or the single value written (`value`)
    * @param pdu the request PDU, for checks that compare the reply with it (echoes)
+   * @param into the array a register read's words go to (ModbusTransport.readRegisters)
    */
   constructor(
     readonly unit: number,
@@ -52,6 +53,7 @@ export class MbapRequest<T> implements InFlight {
     private readonly check: MbapReplyCheck<T>,
     private readonly resolve: (value: T) => void,
     private readonly reject: (error: GatewayError) => void,
+    readonly into?: number[],
   ) {}
 
   /** The request's fields as its errors carry them: fc, address, count or value, unit. */

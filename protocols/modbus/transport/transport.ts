@@ -13,12 +13,18 @@ export interface ModbusTransport {
   readonly unmatchedReplies?: number;
   open(): Promise<void>;
   close(): Promise<void>;
+  /**
+   * Reads `count` registers. `into` (length `count`), when given, may be filled and returned instead of
+   * a new array: a caller that reads the same block again and again passes its own (the Modbus TCP
+   * client does; the words are the caller's until its next read with that array).
+   */
   readRegisters(
     unit: number,
     fc: RegisterReadFc,
     address: number,
     count: number,
     timeoutMs: number,
+    into?: number[],
   ): Promise<number[]>;
   readBits(
     unit: number,
