@@ -9,19 +9,27 @@ import type { StatusObservation } from "./diff.ts";
 
 const bit = (word: number, n: number) => (word & (1 << n)) !== 0;
 
+// Magnetic interference (03350000) is not in the shipped profiles' polls: read by readEventCounters.
+const counterNames: ReadonlyArray<[keyof MeterEventCounters, QuantityName]> = [
+  ["coverOpen", "coverOpenCount"],
+  ["powerDown", "powerDownCount"],
+];
+
+/** Whether `values` has an event counter: most readings (every Modbus meter's) have none. */
+function carriesCounters(values: QuantityValues): boolean {
+  for (const [, quantity] of counterNames) if (values[quantity] !== undefined) return true;
+  return false;
+}
+
 /** The observation in a reading's values (status word 3 bits 4 and 6; the counters as read). */
 export function observationOf(
   values: QuantityValues,
   awaitingButton: boolean,
 ): StatusObservation | undefined {
   const word = values["statusWord3"];
+  if (word === undefined && !carriesCounters(values)) return undefined;
   const counters: Record<string, number> = {};
-  // Magnetic interference (03350000) is not in the shipped profiles' polls: read by readEventCounters.
-  const names: Array<[keyof MeterEventCounters, QuantityName]> = [
-    ["coverOpen", "coverOpenCount"],
-    ["powerDown", "powerDownCount"],
-  ];
-  for (const [counter, quantity] of names) {
+  for (const [counter, quantity] of counterNames) {
     const value = values[quantity];
     if (typeof value === "number") counters[counter] = value;
   }
