@@ -1,4 +1,5 @@
 /** What a bus scheduler runs: a job, its priority, and where its outcome goes. */
+import type { MeterCounters } from "./counters.ts";
 import type { BusLink } from "./link.ts";
 import type { Transactor } from "./transactions.ts";
 
@@ -16,6 +17,8 @@ export interface BusJob<Link extends BusLink, T> {
   priority: JobPriority;
   /** Retries per transaction for this job; 0 for a probe of a backed-off meter. */
   retries: number;
+  /** The meter's counters (BusScheduler.countersFor), when the job's maker keeps them: a lookup less. */
+  counters?: MeterCounters;
   run(tx: Transactor<Link>): Promise<T>;
   /**
    * Called with the job's transactor and value once `run` resolved, before the job's outcome

@@ -40,6 +40,8 @@ export interface MeterSlot<Link extends BusLink> {
   backoffMs: number;
   lastWallMs: number | undefined;
   lastMonoMs: number | undefined;
+  /** The meter's counters on its bus (BusScheduler.countersFor: made once, kept). */
+  counters: MeterCounters;
   /** A periodic poll of this meter is queued or running: the next one waits until it settles. */
   polling: boolean;
   /** The poll job's body, made once per meter (it runs for every poll); a method, like BusJob.run. */

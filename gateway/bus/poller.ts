@@ -42,6 +42,7 @@ export class Poller<Link extends BusLink> {
     const finish = (tx: Transactor<Link>, result: PollResult) => {
       if (tx.retried) result.flags.push("retried");
     };
+    const counters = this.scheduler.countersFor(meter.id);
     const slot: MeterSlot<Link> = {
       meter,
       nextDueMono: this.options.clock.monotonicMs(),
@@ -51,8 +52,9 @@ export class Poller<Link extends BusLink> {
       polling: false,
       run,
       finish,
+      counters,
       periodic: {
-        job: { meterId: meter.id, priority: "poll", retries: this.options.retries, run, finish },
+        job: { meterId: meter.id, priority: "poll", retries: this.options.retries, counters, run, finish },
         resolve: (result) => {
           try {
             this.delivered(slot, result, slot.periodicStartMono);
@@ -97,7 +99,7 @@ export class Poller<Link extends BusLink> {
     for (const slot of this.slots.values()) {
       if (slot.backoffMs === 0) continue;
       slot.nextDueMono = Math.min(slot.nextDueMono, now);
-      this.scheduler.countersFor(slot.meter.id).backoffUntilMono = slot.nextDueMono;
+      slot.counters.backoffUntilMono = slot.nextDueMono;
     }
     this.reschedule();
   }
@@ -197,7 +199,7 @@ export class Poller<Link extends BusLink> {
 
   /** Retries per transaction: none for the probe of a backed-off meter. */
   private retriesFor(slot: MeterSlot<Link>): number {
-    return this.scheduler.countersFor(slot.meter.id).state === "offline" ? 0 : this.options.retries;
+    return slot.counters.state === "offline" ? 0 : this.options.retries;
   }
 
   /** A periodic poll of `slot` settled. */
@@ -212,7 +214,8 @@ export class Poller<Link extends BusLink> {
     const startMono = this.options.clock.monotonicMs();
     try {
       const retries = this.retriesFor(slot);
-      const job = { meterId: slot.meter.id, priority, retries, run: slot.run, finish: slot.finish };
+      const { run, finish, counters } = slot;
+      const job = { meterId: slot.meter.id, priority, retries, counters, run, finish };
       return this.delivered(slot, await this.scheduler.enqueue(job), startMono);
     } catch (error) {
       throw this.pollFailed(slot, error);
@@ -231,7 +234,7 @@ export class Poller<Link extends BusLink> {
     }
     slot.lastWallMs = wallMs;
     slot.lastMonoMs = monoMs;
-    this.succeeded(slot, this.scheduler.countersFor(slot.meter.id));
+    this.succeeded(slot, slot.counters);
     const out = toReading(slot.meter, busId, result, { wallMs, monoMs, durationMs: monoMs - startMono });
     this.options.onReading?.(out);
     return out;
@@ -240,8 +243,7 @@ export class Poller<Link extends BusLink> {
   /** A poll that failed: counted and reported (unless the poller was stopped under it); its error. */
   private pollFailed(slot: MeterSlot<Link>, error: unknown): GatewayError {
     const e = isGatewayError(error) ? error : new GatewayError(ErrorCode.Internal, String(error));
-    if (e.code !== ErrorCode.PortClosed || this.running)
-      this.failed(slot, this.scheduler.countersFor(slot.meter.id), e);
+    if (e.code !== ErrorCode.PortClosed || this.running) this.failed(slot, slot.counters, e);
     return e;
   }
 

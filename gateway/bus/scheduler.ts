@@ -243,7 +243,7 @@ export class BusScheduler<Link extends BusLink> {
   /** Runs the job of `entry` on `lane`. */
   private start(lane: Lane<Link>, entry: Queued): void {
     const job = entry.job;
-    lane.tx.begin(job.retries, this.countersFor(job.meterId));
+    lane.tx.begin(job.retries, job.counters ?? this.countersFor(job.meterId));
     try {
       job.run(lane.tx).then(lane.done, lane.failed);
     } catch (error) {

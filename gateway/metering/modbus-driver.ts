@@ -37,6 +37,7 @@ export interface ModbusDriverOptions {
 
 /** A block's read, as Transactor.transact runs it, and the naming of its errors. */
 interface BlockExchange {
+  block: ReadBlock;
   read: Exchange<ModbusTransport, number[]>;
   name: (error: unknown) => unknown;
   /**
@@ -69,8 +70,8 @@ function withMissing(result: PollResult, missing: MissingQuantity[]): PollResult
 export class ModbusMeterDriver implements MeterDriver<ModbusTransport> {
   readonly protocol = "modbus";
   private readonly optional: OptionalBlocks;
-  /** The exchange of each block ({@link exchangeOf}). */
-  private readonly exchanges = new Map<ReadBlock, BlockExchange>();
+  /** See {@link blockExchanges}. */
+  private exchanges: BlockExchange[] | undefined;
 
   constructor(
     readonly profile: ResolvedProfile,
@@ -98,11 +99,11 @@ export class ModbusMeterDriver implements MeterDriver<ModbusTransport> {
         const run = new UnbrokenRun();
         const result: PollResult = { values: {}, flags: [] };
         const missing: MissingQuantity[] = [];
-        for (const block of this.profile.blocks) {
-          const registers = block.optional
-            ? await this.readOptional(tx, block, missing, run)
-            : this.checked(block, await this.transactRead(tx, block), tx, run);
-          if (registers !== undefined) this.decode(block, registers, result);
+        for (const exchange of this.blockExchanges()) {
+          const registers = exchange.block.optional
+            ? await this.readOptional(tx, exchange, missing, run)
+            : this.checked(exchange.block, await this.transactRead(tx, exchange), tx, run);
+          if (registers !== undefined) this.decode(exchange, registers, result);
         }
         if (this.hasRelay) {
           result.relayClosed = await this.readRelay(tx);
@@ -130,9 +131,13 @@ export class ModbusMeterDriver implements MeterDriver<ModbusTransport> {
     );
   }
 
-  /** Reads `block`, its request named on failure (the error the counters and /status keep). */
-  private transactRead(tx: Transactor<ModbusTransport>, block: ReadBlock): Promise<number[]> {
-    const exchange = this.exchangeOf(block);
+  /** The exchange of each block of the profile, in its order, made at the first poll. */
+  private blockExchanges(): BlockExchange[] {
+    return (this.exchanges ??= this.profile.blocks.map((block) => this.exchangeOf(block)));
+  }
+
+  /** Reads a block, its request named on failure (the error the counters and /status keep). */
+  private transactRead(tx: Transactor<ModbusTransport>, exchange: BlockExchange): Promise<number[]> {
     return tx.transact(exchange.read, exchange.name);
   }
 
@@ -159,42 +164,40 @@ export class ModbusMeterDriver implements MeterDriver<ModbusTransport> {
    * every poll, so they are not new closures (and a wrapper promise) or a new array of words each time.
    */
   private exchangeOf(block: ReadBlock): BlockExchange {
-    let exchange = this.exchanges.get(block);
-    if (exchange === undefined) {
-      const made: BlockExchange = {
-        read: (link, timeoutMs) => {
-          const into = made.spare ?? new Array<number>(block.count).fill(0);
-          made.spare = undefined;
-          return link.readRegisters(this.unit, block.fc, block.address, block.count, timeoutMs, into);
-        },
-        name: (error) => withRequest(error, block),
-        spare: undefined,
-      };
-      this.exchanges.set(block, (exchange = made));
-    }
+    const exchange: BlockExchange = {
+      block,
+      read: (link, timeoutMs) => {
+        const into = exchange.spare ?? new Array<number>(block.count).fill(0);
+        exchange.spare = undefined;
+        return link.readRegisters(this.unit, block.fc, block.address, block.count, timeoutMs, into);
+      },
+      name: (error) => withRequest(error, block),
+      spare: undefined,
+    };
     return exchange;
   }
 
-  /** Decodes `block`'s words into `result`; the array goes back for the block's next read. */
-  private decode(block: ReadBlock, registers: number[], result: PollResult): void {
-    decodeInto(block, registers, result);
-    this.exchangeOf(block).spare = registers;
+  /** Decodes a block's words into `result`; the array goes back for the block's next read. */
+  private decode(exchange: BlockExchange, registers: number[], result: PollResult): void {
+    decodeInto(exchange.block, registers, result);
+    exchange.spare = registers;
   }
 
   /** An optional block's registers, or undefined when the meter does not support it (now or lately). */
   private async readOptional(
     tx: Transactor<ModbusTransport>,
-    block: ReadBlock,
+    exchange: BlockExchange,
     missing: MissingQuantity[],
     run: UnbrokenRun,
   ): Promise<number[] | undefined> {
+    const block = exchange.block;
     const skipped = this.optional.skipped(block);
     if (skipped !== undefined) {
       missing.push(...skipped);
       return undefined;
     }
     try {
-      const registers = this.checked(block, await this.transactRead(tx, block), tx, run);
+      const registers = this.checked(block, await this.transactRead(tx, exchange), tx, run);
       this.report(this.optional.succeeded(block));
       return registers;
     } catch (error) {
