@@ -3,7 +3,7 @@
  * goes offline and is backed off exponentially (capped), probed with a single attempt, so a dead meter
  * costs one timeout per backoff period instead of one per sweep (DOMAIN.md section 6).
  */
-import type { TimerHandle } from "../../core/clock.ts";
+import { wholeMs, type TimerHandle } from "../../core/clock.ts";
 import { ErrorCode, errorCounterKey, GatewayError, isGatewayError } from "../../core/errors.ts";
 import type { MeterDriver, PollResult } from "../metering/driver.ts";
 import type { Reading } from "../metering/reading.ts";
@@ -235,7 +235,9 @@ export class Poller<Link extends BusLink> {
     slot.lastWallMs = wallMs;
     slot.lastMonoMs = monoMs;
     this.succeeded(slot, slot.counters);
-    const out = toReading(slot.meter, busId, result, { wallMs, monoMs, durationMs: monoMs - startMono });
+    // Whole ms, as the store keeps them (the ingest would otherwise copy every reading to round them).
+    const times = { wallMs: wholeMs(wallMs), monoMs: wholeMs(monoMs), durationMs: monoMs - startMono };
+    const out = toReading(slot.meter, busId, result, times);
     this.options.onReading?.(out);
     return out;
   }

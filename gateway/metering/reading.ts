@@ -21,9 +21,9 @@ export interface Reading {
   unit?: number;
   /** 12-digit DL/T 645 address, for a DL/T 645 meter. */
   address?: string;
-  /** Wall-clock time the poll completed, epoch ms. */
+  /** Wall-clock time the poll completed, epoch ms (whole ms from a poller). */
   wallMs: number;
-  /** Monotonic time the poll completed, ms. */
+  /** Monotonic time the poll completed, ms (whole ms from a poller). */
   monoMs: number;
   values: QuantityValues;
   /** Supply relay closed (supply on), when the profile has a relay. */

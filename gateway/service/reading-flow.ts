@@ -48,7 +48,9 @@ export class ReadingFlow {
     );
     this.batcher = batcher;
     this.unsubscribe = events.on("reading", (reading) => {
-      logger.debug({ meterId: reading.meterId, values: reading.values }, "reading");
+      // Not an object per reading for a line that is off unless someone debugs.
+      if (logger.isLevelEnabled("debug"))
+        logger.debug({ meterId: reading.meterId, values: reading.values }, "reading");
       batcher.push(reading);
     });
   }
