@@ -1,7 +1,7 @@
 /** The gateway's SQLite store: open it with {@link openStore}; persistence contracts live in outbox.ts. */
 export { openStore, Store, defaultDbFileName } from "./store.ts";
 export type { StoreOptions } from "./store.ts";
-export type { Outbox, OutboxRecord, EnqueueResult, FetchOptions } from "./outbox.ts";
+export type { Outbox, OutboxRecord, StoredOutboxRecord, EnqueueResult, FetchOptions } from "./outbox.ts";
 export { maxFetchLimit } from "./outbox.ts";
 export { SqliteOutbox } from "./sqlite-outbox.ts";
 export { MemoryOutbox } from "./memory-outbox.ts";

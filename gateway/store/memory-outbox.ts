@@ -4,7 +4,7 @@
  * SQLite outbox returns them, so tests cannot pass here and fail against the real store.
  */
 import type { Clock } from "../../core/clock.ts";
-import type { EnqueueResult, FetchOptions, Outbox, OutboxRecord } from "./outbox.ts";
+import type { EnqueueResult, FetchOptions, Outbox, OutboxRecord, StoredOutboxRecord } from "./outbox.ts";
 import { checkEnqueue, checkFetch, replayed } from "./outbox-checks.ts";
 
 interface StoredRecord extends Omit<OutboxRecord, "payload" | "deliveredAtMs"> {
@@ -43,15 +43,19 @@ export class MemoryOutbox implements Outbox {
   }
 
   fetchUndelivered(stream: string, options: FetchOptions): OutboxRecord[] {
+    return this.fetchUndeliveredJson(stream, options).map(toRecord);
+  }
+
+  fetchUndeliveredJson(stream: string, options: FetchOptions): StoredOutboxRecord[] {
     checkFetch(options);
     const afterId = options.afterId ?? 0;
     const upToId = options.upToId ?? Number.MAX_SAFE_INTEGER;
-    const out: OutboxRecord[] = [];
+    const out: StoredOutboxRecord[] = [];
     // Map iteration is insertion order, which is id order and therefore seq order within a stream.
     for (const r of this.records.values()) {
       if (out.length >= options.limit) break;
       if (r.stream === stream && r.deliveredAtMs === null && r.id > afterId && r.id <= upToId) {
-        out.push(toRecord(r));
+        out.push({ ...r });
       }
     }
     return out;
@@ -100,7 +104,7 @@ export class MemoryOutbox implements Outbox {
   }
 }
 
-function toRecord(r: StoredRecord): OutboxRecord {
+function toRecord(r: StoredOutboxRecord): OutboxRecord {
   const { payloadJson, ...rest } = r;
   return { ...rest, payload: JSON.parse(payloadJson) as unknown };
 }

@@ -28,6 +28,12 @@ export interface OutboxRecord {
   readonly deliveredAtMs: number | null;
 }
 
+/** A record with its payload as the JSON text it was stored as, not parsed (what the uplink sends). */
+export interface StoredOutboxRecord extends Omit<OutboxRecord, "payload"> {
+  /** The payload's JSON, as stored: JSON.stringify of what was enqueued. */
+  readonly payloadJson: string;
+}
+
 /** Outcome of {@link Outbox.enqueue}. */
 export interface EnqueueResult {
   readonly id: number;
@@ -59,6 +65,11 @@ export interface Outbox {
   enqueue(stream: string, key: string, payload: unknown): EnqueueResult;
   /** Undelivered records of `stream` in sequence order. */
   fetchUndelivered(stream: string, options: FetchOptions): OutboxRecord[];
+  /**
+   * The same records with their payloads as stored JSON, not parsed: the uplink puts that text on the
+   * wire as it is (a parse and a stringify of every payload less).
+   */
+  fetchUndeliveredJson(stream: string, options: FetchOptions): StoredOutboxRecord[];
   /** Marks records delivered (on PUBACK). Unknown or already delivered ids are ignored; returns how many changed. */
   markDelivered(ids: readonly number[]): number;
   /** Undelivered record count, for one stream or all. */

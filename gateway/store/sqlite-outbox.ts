@@ -5,7 +5,7 @@
  */
 import type { Clock } from "../../core/clock.ts";
 import { ErrorCode, GatewayError } from "../../core/errors.ts";
-import type { EnqueueResult, FetchOptions, Outbox, OutboxRecord } from "./outbox.ts";
+import type { EnqueueResult, FetchOptions, Outbox, OutboxRecord, StoredOutboxRecord } from "./outbox.ts";
 import { checkEnqueue, checkFetch, replayed } from "./outbox-checks.ts";
 import type { Sql } from "./sql.ts";
 import { wholeMs } from "./sql.ts";
@@ -22,12 +22,17 @@ interface OutboxRow {
 }
 
 function toRecord(row: OutboxRow): OutboxRecord {
+  const { payloadJson, ...rest } = toStoredRecord(row);
+  return { ...rest, payload: JSON.parse(payloadJson) as unknown };
+}
+
+function toStoredRecord(row: OutboxRow): StoredOutboxRecord {
   return {
     id: row.id,
     stream: row.stream,
     seq: row.seq,
     key: row.idem_key,
-    payload: JSON.parse(row.payload_json) as unknown,
+    payloadJson: row.payload_json,
     createdAtMs: row.created_at_ms,
     createdMonoMs: row.created_mono_ms,
     deliveredAtMs: row.delivered_at_ms,
@@ -75,6 +80,14 @@ export class SqliteOutbox implements Outbox {
   }
 
   fetchUndelivered(stream: string, options: FetchOptions): OutboxRecord[] {
+    return this.undeliveredRows(stream, options).map(toRecord);
+  }
+
+  fetchUndeliveredJson(stream: string, options: FetchOptions): StoredOutboxRecord[] {
+    return this.undeliveredRows(stream, options).map(toStoredRecord);
+  }
+
+  private undeliveredRows(stream: string, options: FetchOptions): OutboxRow[] {
     checkFetch(options);
     return this.sql
       .stmt<[string, number, number, number], OutboxRow>(
@@ -83,8 +96,7 @@ export class SqliteOutbox implements Outbox {
         `SELECT * FROM outbox WHERE stream = ? AND delivered_at_ms IS NULL AND id > ? AND id <= ?
          ORDER BY id LIMIT ?`,
       )
-      .all(stream, options.afterId ?? 0, options.upToId ?? Number.MAX_SAFE_INTEGER, options.limit)
-      .map(toRecord);
+      .all(stream, options.afterId ?? 0, options.upToId ?? Number.MAX_SAFE_INTEGER, options.limit);
   }
 
   markDelivered(ids: readonly number[]): number {

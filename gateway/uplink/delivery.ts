@@ -9,8 +9,8 @@
  */
 import type { Clock, TimerHandle } from "../../core/clock.ts";
 import type { Logger } from "../../core/logger.ts";
-import type { Outbox, OutboxRecord } from "../store/index.ts";
-import { buildEnvelope, streamNames } from "./envelope.ts";
+import type { Outbox, StoredOutboxRecord } from "../store/index.ts";
+import { envelopeJson, streamNames } from "./envelope.ts";
 import { TokenBucket } from "./rate-limit.ts";
 import type { StreamName } from "./records.ts";
 import type { GatewayTopics } from "./topics.ts";
@@ -43,7 +43,7 @@ export interface OutboxDeliveryOptions {
 /** One part (live or backlog) of one stream: a read-ahead buffer and the id it continues after. */
 interface Lane {
   readonly historical: boolean;
-  buffer: OutboxRecord[];
+  buffer: StoredOutboxRecord[];
   afterId: number;
   /** Set when a query found nothing; cleared by outboxChanged() and the poll, so idle lanes cost no queries. */
   idle: boolean;
@@ -186,7 +186,7 @@ export class OutboxDelivery {
       this[cursor] = (this[cursor] + 1) % streamNames.length;
       const lane = lanes.get(stream)!;
       if (lane.buffer.length === 0 && !lane.idle) {
-        lane.buffer = this.options.outbox.fetchUndelivered(stream, {
+        lane.buffer = this.options.outbox.fetchUndeliveredJson(stream, {
           limit: this.options.batchSize,
           afterId: lane.afterId,
           ...(lane.historical ? { upToId: session.boundary } : {}),
@@ -202,10 +202,10 @@ export class OutboxDelivery {
     return undefined;
   }
 
-  private send(session: Session, record: OutboxRecord, historical: boolean): void {
+  private send(session: Session, record: StoredOutboxRecord, historical: boolean): void {
     const { topics, gatewayId } = this.options;
     const epoch = this.options.epochOf(record.id);
-    const payload = JSON.stringify(buildEnvelope(record, gatewayId, historical, epoch));
+    const payload = envelopeJson(record, gatewayId, historical, epoch);
     session.inFlight++;
     session.channel.publish(topics.stream(record.stream as StreamName), payload, (error) => {
       if (error === undefined) {

@@ -5,7 +5,7 @@
  * and detects a gap when `seq` skips a number within a stream's epoch.
  */
 import * as z from "zod";
-import type { OutboxRecord } from "../store/index.ts";
+import type { OutboxRecord, StoredOutboxRecord } from "../store/index.ts";
 import type { StreamName } from "./records.ts";
 import { streamSchemas } from "./records.ts";
 import { sealFields } from "./keys/seal-fields.ts";
@@ -92,6 +92,30 @@ export function buildEnvelope(
   historical: boolean,
   epoch: string,
 ): StreamEnvelope {
+  return { ...envelopeHead(record, gatewayId, historical, epoch), body: record.payload } as StreamEnvelope;
+}
+
+/**
+ * The envelope of a record as published, JSON text: {@link buildEnvelope}'s, with the record's stored
+ * payload JSON put in as `body` (the last key) unparsed, so the text is the same.
+ */
+export function envelopeJson(
+  record: StoredOutboxRecord,
+  gatewayId: string,
+  historical: boolean,
+  epoch: string,
+): string {
+  const head = JSON.stringify(envelopeHead(record, gatewayId, historical, epoch));
+  return `${head.slice(0, -1)},"body":${record.payloadJson}}`;
+}
+
+/** The envelope's keys before `body`, in the contract's order. */
+function envelopeHead(
+  record: Omit<OutboxRecord, "payload">,
+  gatewayId: string,
+  historical: boolean,
+  epoch: string,
+) {
   return {
     v: CONTRACT_VERSION,
     gatewayId,
@@ -102,6 +126,5 @@ export function buildEnvelope(
     wallMs: record.createdAtMs,
     monoMs: Math.trunc(record.createdMonoMs),
     historical,
-    body: record.payload,
-  } as StreamEnvelope;
+  };
 }

@@ -59,6 +59,12 @@ export function outboxConformance(name: string, factory: (clock: ManualClock) =>
       });
       expect(outbox.fetchUndelivered("readings", { limit: 100 })).toHaveLength(5);
       expect(outbox.fetchUndelivered("billing", { limit: 100 })).toEqual([]);
+      // The same records with their payloads as the stored JSON text, for the uplink to send as it is.
+      const stored = outbox.fetchUndeliveredJson("readings", { limit: 3, afterId: first[0]!.id });
+      expect(
+        stored.map(({ payloadJson, ...rest }) => ({ ...rest, payload: JSON.parse(payloadJson) as unknown })),
+      ).toEqual(outbox.fetchUndelivered("readings", { limit: 3, afterId: first[0]!.id }));
+      expect(stored.map((r) => r.payloadJson)).toEqual(['{"i":2}', '{"i":3}', '{"i":4}']);
     });
 
     it("stores the payload as JSON, detached from the caller's object", () => {
