@@ -98,6 +98,9 @@ export function clientOptions(input: ClientOptionsInput): IClientOptions {
     // mqtt-packet's number cache is 65,536 two-byte Buffers (about 6 MB of heap, a sixth of the
     // gateway's live heap with 1,000 meters) to save one tiny allocation per packet.
     writeCache: false,
+    // MQTT.js logs through `debug`, whose calls build their arguments even when off, several per
+    // packet; DEBUG=mqttjs* still turns them on.
+    ...(process.env["DEBUG"]?.includes("mqttjs") === true ? {} : { log: () => {} }),
     // MQTT 5 only; on 3.1.1 a persistent session is clean: false alone.
     ...((config.protocolVersion ?? 5) === 5
       ? { properties: input.persistentSession ? { sessionExpiryInterval: settings.sessionExpirySec } : {} }
