@@ -14,6 +14,7 @@ import { freePort, startMosquitto, tempDir } from "../helpers/index.ts";
 import { benchProfilesDir, fmt, startGatewayChild, type Figure, type Scale } from "./common.ts";
 import { runNodeRed, type PeerRunResult } from "./peer-nodered.ts";
 import { buildFastslave, ensureNodeRed, procMemBytes, startFastslave } from "./peer-tools.ts";
+import { ceilingFigure, type CeilingSystem } from "./peer-ceiling.ts";
 import { runService } from "./service-process.ts";
 
 const meters = 1000;
@@ -87,7 +88,7 @@ async function runGateway(shape: RunShape): Promise<PeerRunResult> {
       windowMs: result.windowMs,
       cpuUs: result.cpuUs,
       rssPeak: Math.max(...result.rss.map(([, bytes]) => bytes)),
-      errors: 0,
+      errors: result.failedPolls,
       bad: 0,
     };
   } finally {
@@ -117,8 +118,10 @@ type Results = Record<System, PeerRunResult[]>;
 
 /** BENCH_PEER_SYSTEMS=gateway (comma list) runs only those systems (profiling one side). */
 const selected = (process.env.BENCH_PEER_SYSTEMS ?? systems.join(",")).split(",");
-/** BENCH_PEER_PARTS=published: only P2 (comma list of stored, published). */
-const parts = (process.env.BENCH_PEER_PARTS ?? "stored,published").split(",");
+/** BENCH_PEER_PARTS=published: only P2 (comma list of stored, published, ceiling). */
+const parts = (process.env.BENCH_PEER_PARTS ?? "stored,published,ceiling").split(",");
+/** Warm-up and window of each step of the ceiling (P3). */
+const ceilingWindows = { warmupMs: 6000, windowMs: 10_000 };
 
 const median = (xs: number[]) => {
   if (xs.length === 0) return Number.NaN;
@@ -210,7 +213,7 @@ export async function peerFigures(scale: Scale): Promise<Figure[]> {
   const rounds = Number(process.env.BENCH_PEER_ROUNDS ?? (scale.quick ? "1" : "3"));
   const warmupMs = scale.quick ? 8000 : 10_000;
   const windowMs = scale.quick ? 15_000 : 40_000;
-  const slave = await startFastslave(binary, 6 * rounds * ((warmupMs + windowMs) / 1000 + 120));
+  const slave = await startFastslave(binary, 6 * rounds * ((warmupMs + windowMs) / 1000 + 120) + 900);
   try {
     const shape = { slavePort: slave.port, intervalMs, warmupMs, windowMs };
     const scaleText = `${meters} meters @${intervalMs} ms, 100 conns x 10 units, gateway maxInFlight ${gatewayMaxInFlight}, ${rounds} round(s) of ${windowMs / 1000} s`;
@@ -228,6 +231,20 @@ export async function peerFigures(scale: Scale): Promise<Figure[]> {
           scaleText,
         ),
       );
+    if (parts.includes("ceiling")) {
+      const run = (system: CeilingSystem, stepMs: number) =>
+        system === "gateway"
+          ? runGateway({ ...shape, intervalMs: stepMs, ...ceilingWindows })
+          : runNodeRed({
+              installDir: ensureNodeRed(),
+              slavePort: slave.port,
+              meters,
+              intervalMs: stepMs,
+              queue: false,
+              ...ceilingWindows,
+            });
+      figures.push(await ceilingFigure(meters, run));
+    }
     const slaveRss = procMemBytes(slave.process.pid, "VmRSS") / mib;
     process.stderr.write(`[bench]   fastslave RSS ${slaveRss.toFixed(1)} MiB\n`);
     return figures;

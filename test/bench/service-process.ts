@@ -29,6 +29,8 @@ export interface ServiceRunOptions {
 export interface ServiceRunResult {
   /** Successful polls in the window (meter_gateway_polls_total{outcome="ok"}). */
   readings: number;
+  /** Failed polls in the window (meter_gateway_polls_total{outcome="error"}). */
+  failedPolls: number;
   windowMs: number;
   /** User + system CPU time in the window, µs (/proc/PID/stat, 10 ms resolution). */
   cpuUs: number;
@@ -98,12 +100,13 @@ export function sumMetric(text: string, metric: string, labelFilter?: string): n
   return sum;
 }
 
-async function scrape(port: number): Promise<{ readings: number; backlog: number }> {
+async function scrape(port: number): Promise<{ readings: number; failedPolls: number; backlog: number }> {
   const response = await fetch(`http://127.0.0.1:${port}/metrics`);
   if (!response.ok) throw new Error(`/metrics answered ${response.status}`);
   const text = await response.text();
   return {
     readings: sumMetric(text, "meter_gateway_polls_total", 'outcome="ok"'),
+    failedPolls: sumMetric(text, "meter_gateway_polls_total", 'outcome="error"'),
     backlog: sumMetric(text, "meter_gateway_outbox_backlog"),
   };
 }
@@ -167,6 +170,7 @@ export async function runService(options: ServiceRunOptions): Promise<ServiceRun
     }
     return {
       readings: end.readings - start.readings,
+      failedPolls: end.failedPolls - start.failedPolls,
       windowMs,
       cpuUs,
       rss,
