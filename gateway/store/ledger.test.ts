@@ -87,6 +87,44 @@ describe("ledger", () => {
     ).toThrow(/open at zero/);
   });
 
+  it("lists an account's entries in posting order with top-ups among charges, and its balance follows the latest", () => {
+    store.accounts.create({
+      id: "acc-2",
+      meterId: "m2",
+      tariffId: "res-flat",
+      thresholds: exampleThresholds,
+    });
+    const other = () => store.ledger.post({ accountId: "acc-2", kind: "adjustment", amountE7: 7 });
+    const post = (entry: Omit<Parameters<Store["ledger"]["post"]>[0], "accountId">) =>
+      store.ledger.post({ accountId: "acc-1", ...entry });
+    const ids = [
+      post({ kind: "topup", amountE7: 1000, purchaseSeq: 1 }).id,
+      post({ kind: "charge", amountE7: -10, readingId: readingId() }).id,
+    ];
+    other();
+    ids.push(post({ kind: "adjustment", amountE7: -5 }).id);
+    ids.push(post({ kind: "topup", amountE7: 500, purchaseSeq: 2 }).id);
+    const setBalance = (balanceE7: number) =>
+      store.db.prepare("UPDATE accounts SET balance_e7 = ? WHERE id = 'acc-1'").run(balanceE7);
+    // The latest entry is a top-up: the balance before it is refused, its own balance stands.
+    expect(() => setBalance(985)).toThrow(/only through the ledger/);
+    expect(setBalance(1485).changes).toBe(1);
+    ids.push(post({ kind: "charge", amountE7: -20, readingId: readingId() }).id);
+    other();
+    ids.push(post({ kind: "refund", amountE7: -100 }).id);
+    expect(() => setBalance(1465)).toThrow(/only through the ledger/);
+
+    const idsOf = (entries: { id: number }[]) => entries.map((e) => e.id);
+    expect(idsOf(store.ledger.forAccount("acc-1", { limit: 100 }))).toEqual(ids);
+    expect(idsOf(store.ledger.forAccount("acc-1", { afterId: ids[1], limit: 3 }))).toEqual(ids.slice(2, 5));
+    expect(idsOf(store.ledger.recentForAccount("acc-1", 4))).toEqual(ids.slice(2).reverse());
+    expect(store.ledger.recentForAccount("acc-1", 1)[0]).toMatchObject({
+      kind: "refund",
+      balanceAfterE7: 1365,
+    });
+    expect(store.ledger.count("acc-1")).toBe(6);
+  });
+
   it("keeps money integral and signs consistent with the kind", () => {
     expect(() => store.ledger.post({ accountId: "acc-1", kind: "adjustment", amountE7: 1.5 })).toThrow(
       /INTEGER/,
