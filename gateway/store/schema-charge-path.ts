@@ -23,3 +23,47 @@ WHEN NEW.balance_e7 IS NOT (
 BEGIN SELECT RAISE(ABORT, 'account balance changes only through the ledger'); END;
 DROP INDEX ledger_account;
 `;
+
+/**
+ * v7: each meter's billing state in a row of its own, its plausibility track (the baseline the next charge
+ * counts from, which moves with every charged reading) in plain columns and the rest (cut decision, held
+ * readings, identity) as JSON. It was one JSON value in kv, written in full for every charged reading.
+ * Moved from kv here; a fractional time stored by versions before issue 10 is floored on the way, as
+ * `wholeTrack` (gateway/prepaid/track-time.ts) floors it when such a track is read.
+ */
+export const meterStatesTable = `
+CREATE TABLE meter_states (
+  meter_id             TEXT PRIMARY KEY,
+  -- MeterTrack; all NULL while the meter has none (before its first reading, after a reset).
+  energy_wh            INTEGER,
+  wall_ms              INTEGER,
+  mono_ms              INTEGER,
+  clock_wall_ms        INTEGER, -- lastClock
+  clock_mono_ms        INTEGER,
+  clock_run            TEXT,
+  last_advance_mono_ms INTEGER,
+  stopped              INTEGER CHECK (stopped IN (0, 1)),
+  holds                INTEGER,
+  clock_unset          INTEGER CHECK (clock_unset IN (0, 1)),
+  other_json           TEXT NOT NULL CHECK (json_valid(other_json)),
+  updated_at_ms        INTEGER NOT NULL,
+  CHECK ((energy_wh IS NULL) = (wall_ms IS NULL))
+) STRICT;
+INSERT INTO meter_states
+SELECT substr(key, length('prepaid.meter.') + 1),
+  json_extract(value_json, '$.track.energyWh'),
+  floor(json_extract(value_json, '$.track.wallMs')),
+  floor(json_extract(value_json, '$.track.monoMs')),
+  floor(json_extract(value_json, '$.track.lastClock.wallMs')),
+  floor(json_extract(value_json, '$.track.lastClock.monoMs')),
+  json_extract(value_json, '$.track.lastClock.run'),
+  floor(json_extract(value_json, '$.track.lastAdvanceMonoMs')),
+  json_extract(value_json, '$.track.stopped'),
+  json_extract(value_json, '$.track.holds'),
+  CASE WHEN json_extract(value_json, '$.track') IS NULL THEN NULL
+       ELSE coalesce(json_extract(value_json, '$.track.clockUnset'), 0) END,
+  json_remove(value_json, '$.track'),
+  updated_at_ms
+FROM kv WHERE key GLOB 'prepaid.meter.*';
+DELETE FROM kv WHERE key GLOB 'prepaid.meter.*';
+`;
