@@ -1,3 +1,4 @@
+import Database from "better-sqlite3";
 import { describe, expect, it } from "vitest";
 import type { ManualClock } from "../../core/clock.ts";
 import type { Store } from "./store.ts";
@@ -123,6 +124,24 @@ describe("ledger", () => {
       balanceAfterE7: 1365,
     });
     expect(store.ledger.count("acc-1")).toBe(6);
+  });
+
+  it("moves the balance with every entry inserted, whoever inserts it", () => {
+    store.ledger.post({ accountId: "acc-1", kind: "adjustment", amountE7: 1000 });
+    // A second connection (a maintenance tool) appending a top-up that continues the chain.
+    const tool = new Database(store.file);
+    tool
+      .prepare(
+        `INSERT INTO ledger (account_id, kind, amount_e7, balance_after_e7, purchase_seq, at_ms, mono_ms)
+         VALUES ('acc-1', 'topup', 500, 1500, 4, 77, 0)`,
+      )
+      .run();
+    tool.close();
+    expect(
+      store.db
+        .prepare("SELECT balance_e7, last_purchase_seq, updated_at_ms FROM accounts WHERE id = 'acc-1'")
+        .get(),
+    ).toEqual({ balance_e7: 1500, last_purchase_seq: 4, updated_at_ms: 77 });
   });
 
   it("keeps money integral and signs consistent with the kind", () => {

@@ -138,14 +138,8 @@ export class LedgerRepository {
         now,
         monoMs,
       );
+    // The ledger_moves_balance trigger has moved the account's balance (store migration v8).
     if (info.changes === 0) return undefined;
-    this.sql
-      .stmt(
-        `UPDATE accounts SET balance_e7 = balance_e7 + ?, last_purchase_seq = coalesce(?, last_purchase_seq),
-             updated_at_ms = ?
-           WHERE id = ?`,
-      )
-      .run(entry.amountE7, entry.purchaseSeq ?? null, now, entry.accountId);
     this.accounts.posted(entry.accountId, balanceAfterE7, entry.purchaseSeq, now);
     // What was just written, without reading it back and re-parsing its JSON (a hot path: one per reading).
     return {

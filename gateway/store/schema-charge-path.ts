@@ -67,3 +67,18 @@ SELECT substr(key, length('prepaid.meter.') + 1),
 FROM kv WHERE key GLOB 'prepaid.meter.*';
 DELETE FROM kv WHERE key GLOB 'prepaid.meter.*';
 `;
+
+/**
+ * v8: a ledger entry moves its account's balance (and a top-up its purchase count) itself, in an AFTER
+ * INSERT trigger, instead of a second statement from the repository: one statement less per charge. The
+ * balance triggers still check both sides (ledger_chain: the entry continues the balance;
+ * accounts_balance_follows_ledger: the balance is the latest entry's).
+ */
+export const ledgerMovesBalance = `
+CREATE TRIGGER ledger_moves_balance AFTER INSERT ON ledger
+BEGIN
+  UPDATE accounts SET balance_e7 = NEW.balance_after_e7,
+    last_purchase_seq = coalesce(NEW.purchase_seq, last_purchase_seq), updated_at_ms = NEW.at_ms
+  WHERE id = NEW.account_id;
+END;
+`;
