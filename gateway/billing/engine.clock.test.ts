@@ -6,6 +6,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { ManualClock } from "../../core/clock.ts";
 import type { Reading } from "../metering/reading.ts";
 import { TempStores } from "../../test/helpers/store/temp-store.ts";
+import { migrations } from "../store/schema.ts";
 import { rigSettings, startEngine, ingestInto } from "../../test/helpers/billing/engine-rig.ts";
 
 const HOUR = 3_600_000;
@@ -69,17 +70,17 @@ describe("prepaid engine through a wall-clock step", () => {
     expect(g.store.readings.counts().total).toBe(6);
     // Every Wh charged once, the held one included, and every stored time whole.
     expect(g.chargedWh()).toBe(50);
-    const track = JSON.parse(g.store.kv.getJson("prepaid.meter.m1")!) as { track: Record<string, unknown> };
+    const track = g.store.db.prepare("SELECT * FROM meter_states WHERE meter_id = 'm1'").get();
     expect(JSON.stringify(track)).not.toMatch(/\d\.\d/);
   });
 
   it("resumes charging from a baseline an earlier version stored with fractional milliseconds", () => {
     const clock = new ManualClock(Date.UTC(2026, 0, 5, 12));
     const dir = temp.dir();
-    const first = engineOn(dir, clock);
-    first.ingest([first.read(10_000)]);
+    // The file as a version before issue 10 left it (schema 6, engine state in kv), its track fractional.
+    const earlier = temp.open({ dataDir: dir, clock, migrations: migrations.slice(0, 6) });
     const wallMs = clock.now() - 0.7397;
-    first.store.kv.setJson(
+    earlier.kv.setJson(
       "prepaid.meter.m1",
       JSON.stringify({
         track: {
@@ -93,7 +94,7 @@ describe("prepaid engine through a wall-clock step", () => {
         },
       }),
     );
-    first.store.close();
+    earlier.close();
     clock.advance(60_000);
     const g = engineOn(dir, clock);
     for (let i = 1; i <= 3; i++) {

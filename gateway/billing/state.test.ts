@@ -23,11 +23,17 @@ freshStorePerTest((opened, openedClock) => {
   clock = openedClock;
 });
 
-/** The kv row of a meter's state as stored, or undefined. */
-function row(meterId: string): { value_json: string; updated_at_ms: number } | undefined {
+interface MeterStateRow {
+  energy_wh: number | null;
+  other_json: string;
+  updated_at_ms: number;
+}
+
+/** The row of a meter's state as stored, or undefined. */
+function row(meterId: string): MeterStateRow | undefined {
   return store.db
-    .prepare("SELECT value_json, updated_at_ms FROM kv WHERE key = ?")
-    .get(`prepaid.meter.${meterId}`) as { value_json: string; updated_at_ms: number } | undefined;
+    .prepare("SELECT energy_wh, other_json, updated_at_ms FROM meter_states WHERE meter_id = ?")
+    .get(meterId) as MeterStateRow | undefined;
 }
 
 describe("engine state persistence", () => {
@@ -37,7 +43,7 @@ describe("engine state persistence", () => {
       state.meter("m1");
       state.persist();
     });
-    expect(row("m1")).toEqual({ value_json: "{}", updated_at_ms: clock.now() });
+    expect(row("m1")).toEqual({ energy_wh: null, other_json: "{}", updated_at_ms: clock.now() });
     const firstWrite = clock.now();
     clock.advance(1000);
     store.transaction(() => {
@@ -49,7 +55,36 @@ describe("engine state persistence", () => {
       state.meter("m1").track = track;
       state.persist();
     });
-    expect(row("m1")).toEqual({ value_json: JSON.stringify({ track }), updated_at_ms: clock.now() });
+    expect(row("m1")).toEqual({ energy_wh: 5, other_json: "{}", updated_at_ms: clock.now() });
+  });
+
+  it("gives a restarted engine exactly the meter state the last commit wrote", () => {
+    const state = new EngineState(store);
+    const withRun: MeterTrack = {
+      ...track,
+      lastClock: { wallMs: 1000, monoMs: 10, run: "run-1" },
+      clockUnset: true,
+    };
+    store.transaction(() => {
+      const meter = state.meter("m1");
+      meter.track = withRun;
+      meter.held = { sinceMs: 900, readings: 2, reason: "persistent-jump" };
+      meter.identity = { serial: 42, pending: undefined };
+      state.persist();
+    });
+    expect(new EngineState(store).peekMeter("m1")).toEqual(state.peekMeter("m1"));
+    const moved: MeterTrack = { ...withRun, energyWh: 15, holds: 1 };
+    clock.advance(1000);
+    store.transaction(() => {
+      state.meter("m1").track = moved;
+      state.persist();
+    });
+    expect(row("m1")).toMatchObject({ energy_wh: 15, updated_at_ms: clock.now() });
+    expect(new EngineState(store).peekMeter("m1")).toEqual({
+      track: moved,
+      held: { sinceMs: 900, readings: 2, reason: "persistent-jump" },
+      identity: { serial: 42 },
+    });
   });
 
   it("writes again after a rolled-back unit of work, from what the database holds", () => {
@@ -67,6 +102,6 @@ describe("engine state persistence", () => {
       state.meter("m1");
       state.persist();
     });
-    expect(row("m1")?.value_json).toBe("{}");
+    expect(row("m1")?.other_json).toBe("{}");
   });
 });

@@ -1,10 +1,12 @@
 /**
- * Per-meter and per-account engine state, persisted in the store's kv table inside the same unit of
- * work as the change that produced it, so a restart resumes exactly where the last commit left off.
+ * Per-meter and per-account engine state, persisted inside the same unit of work as the change that
+ * produced it, so a restart resumes exactly where the last commit left off: a meter's in its row of
+ * `meter_states` (the track in columns, the rest as JSON), an account's in the store's kv table.
  */
-import type { Store } from "../store/index.ts";
+import type { Store, StoredMeterState, StoredTrack } from "../store/index.ts";
 import {
   NO_MONEY_FLAGS,
+  type ClockSample,
   type DecisionState,
   type HoldStreak,
   type MeterIdentity,
@@ -32,6 +34,16 @@ export interface AccountState {
   lastPurchaseAmountE7?: number;
 }
 
+/** `true` when A and B have the same keys; `never` (a compile error where `true` is assigned) otherwise. */
+type SameKeys<A, B> = [keyof A] extends [keyof B] ? ([keyof B] extends [keyof A] ? true : never) : never;
+/**
+ * The store keeps a track in columns (StoredTrack): a field added to MeterTrack or its clock sample fails
+ * to compile here until the store keeps it too, instead of being lost at a restart.
+ */
+const trackStoredWhole: [SameKeys<MeterTrack, StoredTrack>, SameKeys<ClockSample, StoredTrack["lastClock"]>] =
+  [true, true];
+void trackStoredWhole;
+
 export class EngineState {
   private readonly meters = new Map<string, MeterState>();
   private readonly accounts = new Map<string, AccountState>();
@@ -43,13 +55,19 @@ export class EngineState {
    * its text differs: most accounts and many meters do not change in a given unit of work.
    */
   private readonly stored = new Map<string, string>();
+  /**
+   * Each cached meter's state as its row holds it (absent: no row): the track by identity (a MeterTrack is
+   * replaced, never changed in place) and the rest as JSON text, so the track moving with every charged
+   * reading costs no JSON.
+   */
+  private readonly storedMeters = new Map<string, StoredMeterState>();
 
   constructor(private readonly store: Store) {}
 
   meter(meterId: string): MeterState {
     let state = this.meters.get(meterId);
     if (state === undefined) {
-      state = (this.load(meterKey(meterId)) as MeterState | undefined) ?? {};
+      state = this.loadMeter(meterId);
       this.meters.set(meterId, state);
     }
     this.dirtyMeters.add(meterId);
@@ -60,7 +78,7 @@ export class EngineState {
   peekMeter(meterId: string): Readonly<MeterState> {
     const cached = this.meters.get(meterId);
     if (cached !== undefined) return cached;
-    const state = (this.load(meterKey(meterId)) as MeterState | undefined) ?? {};
+    const state = this.loadMeter(meterId);
     this.meters.set(meterId, state);
     return state;
   }
@@ -98,7 +116,7 @@ export class EngineState {
 
   /** Writes what changed; call inside the unit of work. */
   persist(): void {
-    for (const id of this.dirtyMeters) this.write(meterKey(id), this.meters.get(id));
+    for (const id of this.dirtyMeters) this.writeMeter(id, this.meters.get(id)!);
     for (const id of this.dirtyAccounts) this.write(accountKey(id), this.accounts.get(id));
     this.dirtyMeters.clear();
     this.dirtyAccounts.clear();
@@ -111,6 +129,28 @@ export class EngineState {
     this.dirtyMeters.clear();
     this.dirtyAccounts.clear();
     this.stored.clear();
+    this.storedMeters.clear();
+  }
+
+  private loadMeter(meterId: string): MeterState {
+    const row = this.store.meterStates.get(meterId);
+    if (row === undefined) {
+      this.storedMeters.delete(meterId);
+      return {};
+    }
+    this.storedMeters.set(meterId, row);
+    const state = JSON.parse(row.otherJson) as MeterState;
+    if (row.track !== undefined) state.track = row.track;
+    return state;
+  }
+
+  private writeMeter(meterId: string, state: MeterState): void {
+    const { track, ...other } = state;
+    const stored = this.storedMeters.get(meterId);
+    const otherJson = JSON.stringify(other);
+    if (stored !== undefined && stored.track === track && stored.otherJson === otherJson) return;
+    this.store.meterStates.put(meterId, track, otherJson);
+    this.storedMeters.set(meterId, { track, otherJson });
   }
 
   private load(key: string): unknown {
@@ -129,10 +169,6 @@ export class EngineState {
     this.store.kv.setJson(key, json);
     this.stored.set(key, json);
   }
-}
-
-function meterKey(meterId: string): string {
-  return `prepaid.meter.${meterId}`;
 }
 
 function accountKey(accountId: string): string {

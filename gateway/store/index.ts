@@ -30,4 +30,5 @@ export type { LedgerRepository } from "./ledger.ts";
 export type { RelayOpRepository } from "./relay-ops.ts";
 export type { EventRepository } from "./event-store.ts";
 export type { CommandsSeenRepository, KvRepository } from "./meta.ts";
+export type { MeterStateRepository, StoredMeterState, StoredTrack } from "./meter-states.ts";
 export type { AccountLifecycle, LedgerOrder, LifecycleRepository, OrderKind } from "./lifecycle.ts";

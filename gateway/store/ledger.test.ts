@@ -1,3 +1,4 @@
+import Database from "better-sqlite3";
 import { describe, expect, it } from "vitest";
 import type { ManualClock } from "../../core/clock.ts";
 import type { Store } from "./store.ts";
@@ -85,6 +86,62 @@ describe("ledger", () => {
         )
         .run(),
     ).toThrow(/open at zero/);
+  });
+
+  it("lists an account's entries in posting order with top-ups among charges, and its balance follows the latest", () => {
+    store.accounts.create({
+      id: "acc-2",
+      meterId: "m2",
+      tariffId: "res-flat",
+      thresholds: exampleThresholds,
+    });
+    const other = () => store.ledger.post({ accountId: "acc-2", kind: "adjustment", amountE7: 7 });
+    const post = (entry: Omit<Parameters<Store["ledger"]["post"]>[0], "accountId">) =>
+      store.ledger.post({ accountId: "acc-1", ...entry });
+    const ids = [
+      post({ kind: "topup", amountE7: 1000, purchaseSeq: 1 }).id,
+      post({ kind: "charge", amountE7: -10, readingId: readingId() }).id,
+    ];
+    other();
+    ids.push(post({ kind: "adjustment", amountE7: -5 }).id);
+    ids.push(post({ kind: "topup", amountE7: 500, purchaseSeq: 2 }).id);
+    const setBalance = (balanceE7: number) =>
+      store.db.prepare("UPDATE accounts SET balance_e7 = ? WHERE id = 'acc-1'").run(balanceE7);
+    // The latest entry is a top-up: the balance before it is refused, its own balance stands.
+    expect(() => setBalance(985)).toThrow(/only through the ledger/);
+    expect(setBalance(1485).changes).toBe(1);
+    ids.push(post({ kind: "charge", amountE7: -20, readingId: readingId() }).id);
+    other();
+    ids.push(post({ kind: "refund", amountE7: -100 }).id);
+    expect(() => setBalance(1465)).toThrow(/only through the ledger/);
+
+    const idsOf = (entries: { id: number }[]) => entries.map((e) => e.id);
+    expect(idsOf(store.ledger.forAccount("acc-1", { limit: 100 }))).toEqual(ids);
+    expect(idsOf(store.ledger.forAccount("acc-1", { afterId: ids[1], limit: 3 }))).toEqual(ids.slice(2, 5));
+    expect(idsOf(store.ledger.recentForAccount("acc-1", 4))).toEqual(ids.slice(2).reverse());
+    expect(store.ledger.recentForAccount("acc-1", 1)[0]).toMatchObject({
+      kind: "refund",
+      balanceAfterE7: 1365,
+    });
+    expect(store.ledger.count("acc-1")).toBe(6);
+  });
+
+  it("moves the balance with every entry inserted, whoever inserts it", () => {
+    store.ledger.post({ accountId: "acc-1", kind: "adjustment", amountE7: 1000 });
+    // A second connection (a maintenance tool) appending a top-up that continues the chain.
+    const tool = new Database(store.file);
+    tool
+      .prepare(
+        `INSERT INTO ledger (account_id, kind, amount_e7, balance_after_e7, purchase_seq, at_ms, mono_ms)
+         VALUES ('acc-1', 'topup', 500, 1500, 4, 77, 0)`,
+      )
+      .run();
+    tool.close();
+    expect(
+      store.db
+        .prepare("SELECT balance_e7, last_purchase_seq, updated_at_ms FROM accounts WHERE id = 'acc-1'")
+        .get(),
+    ).toEqual({ balance_e7: 1500, last_purchase_seq: 4, updated_at_ms: 77 });
   });
 
   it("keeps money integral and signs consistent with the kind", () => {

@@ -78,6 +78,18 @@ function toEntry(row: LedgerRow): LedgerEntry {
   };
 }
 
+/**
+ * An account's entries (`@account`) matching `rest` (a condition, then ORDER BY and LIMIT), as the union of
+ * the two ranges of the account in the UNIQUE (account_id, purchase_seq) index (store migration v6, which
+ * dropped the by-account index): entries without a purchase count, in id order, and top-ups, which an
+ * account has few of. Each range is read only as far as `rest` needs.
+ */
+function byAccount(rest: string): string {
+  return `SELECT * FROM (SELECT * FROM ledger WHERE account_id = @account AND purchase_seq IS NULL AND ${rest})
+    UNION ALL
+    SELECT * FROM (SELECT * FROM ledger WHERE account_id = @account AND purchase_seq IS NOT NULL AND ${rest})`;
+}
+
 /** Repository of ledger entries. */
 export class LedgerRepository {
   constructor(
@@ -126,14 +138,8 @@ export class LedgerRepository {
         now,
         monoMs,
       );
+    // The ledger_moves_balance trigger has moved the account's balance (store migration v8).
     if (info.changes === 0) return undefined;
-    this.sql
-      .stmt(
-        `UPDATE accounts SET balance_e7 = balance_e7 + ?, last_purchase_seq = coalesce(?, last_purchase_seq),
-             updated_at_ms = ?
-           WHERE id = ?`,
-      )
-      .run(entry.amountE7, entry.purchaseSeq ?? null, now, entry.accountId);
     this.accounts.posted(entry.accountId, balanceAfterE7, entry.purchaseSeq, now);
     // What was just written, without reading it back and re-parsing its JSON (a hot path: one per reading).
     return {
@@ -191,18 +197,24 @@ export class LedgerRepository {
   /** An account's entries in posting order, after `afterId`, at most `limit` (1..10000). */
   forAccount(accountId: string, options: { afterId?: number; limit: number }): LedgerEntry[] {
     return this.sql
-      .stmt<[string, number, number], LedgerRow>(
-        "SELECT * FROM ledger WHERE account_id = ? AND id > ? ORDER BY id LIMIT ?",
+      .stmt<[{ account: string; after: number; limit: number }], LedgerRow>(
+        `SELECT * FROM (${byAccount("id > @after ORDER BY id LIMIT @limit")}) ORDER BY id LIMIT @limit`,
       )
-      .all(accountId, options.afterId ?? 0, Math.min(Math.max(1, options.limit), 10_000))
+      .all({
+        account: accountId,
+        after: options.afterId ?? 0,
+        limit: Math.min(Math.max(1, options.limit), 10_000),
+      })
       .map(toEntry);
   }
 
   /** An account's latest entries, newest first, at most `limit` (1..10000). */
   recentForAccount(accountId: string, limit: number): LedgerEntry[] {
     return this.sql
-      .stmt<[string, number], LedgerRow>("SELECT * FROM ledger WHERE account_id = ? ORDER BY id DESC LIMIT ?")
-      .all(accountId, Math.min(Math.max(1, limit), 10_000))
+      .stmt<[{ account: string; limit: number }], LedgerRow>(
+        `SELECT * FROM (${byAccount("true ORDER BY id DESC LIMIT @limit")}) ORDER BY id DESC LIMIT @limit`,
+      )
+      .all({ account: accountId, limit: Math.min(Math.max(1, limit), 10_000) })
       .map(toEntry);
   }
 

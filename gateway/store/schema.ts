@@ -4,6 +4,7 @@
  * rejects a fractional value instead of silently storing a REAL.
  */
 import type { Migration } from "./migrations.ts";
+import { dropLedgerAccountIndex, ledgerMovesBalance, meterStatesTable } from "./schema-charge-path.ts";
 
 /** Version 1: every table the gateway needs at first release. */
 const v1 = `
@@ -266,4 +267,7 @@ export const migrations: readonly Migration[] = [
   { version: 3, name: "command results kept with their transaction", up: v3 },
   { version: 4, name: "stream epochs", up: v4 },
   { version: 5, name: "account lifecycle and order numbers", up: v5 },
+  { version: 6, name: "ledger by account through its purchase-count index", up: dropLedgerAccountIndex },
+  { version: 7, name: "meter billing state in its own table", up: meterStatesTable },
+  { version: 8, name: "a ledger entry moves its account's balance", up: ledgerMovesBalance },
 ];

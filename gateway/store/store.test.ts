@@ -17,6 +17,7 @@ const tables = [
   "kv",
   "ledger",
   "ledger_orders",
+  "meter_states",
   "outbox",
   "readings",
   "relay_ops",

@@ -17,6 +17,7 @@ import { LifecycleRepository } from "./lifecycle.ts";
 import type { IntegrityReport } from "./maintenance.ts";
 import { backupTo, checkIntegrity } from "./maintenance.ts";
 import { CommandsSeenRepository, KvRepository } from "./meta.ts";
+import { MeterStateRepository } from "./meter-states.ts";
 import type { Migration, MigrationResult } from "./migrations.ts";
 import { runMigrations, schemaVersion } from "./migrations.ts";
 import { ReadingRepository } from "./readings.ts";
@@ -58,6 +59,8 @@ export class Store {
   readonly outbox: SqliteOutbox;
   readonly commandsSeen: CommandsSeenRepository;
   readonly kv: KvRepository;
+  /** Each meter's billing state (the prepaid engine's, gateway/billing/state.ts). */
+  readonly meterStates: MeterStateRepository;
   readonly streamEpochs: StreamEpochRepository;
   /** Customer numbers, closed accounts, and the order numbers of top-ups and refunds (issue 16). */
   readonly lifecycle: LifecycleRepository;
@@ -90,6 +93,7 @@ export class Store {
     this.outbox = new SqliteOutbox(this.sql, clock);
     this.commandsSeen = new CommandsSeenRepository(this.sql, clock);
     this.kv = new KvRepository(this.sql, clock);
+    this.meterStates = new MeterStateRepository(this.sql, clock);
     this.streamEpochs = new StreamEpochRepository(this.sql, clock);
     this.lifecycle = new LifecycleRepository(this.sql, clock);
   }

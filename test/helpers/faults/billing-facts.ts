@@ -77,7 +77,11 @@ function meterFacts(db: Db): MeterFacts[] {
          FROM ledger l JOIN readings r ON r.id = l.reading_id WHERE l.kind = 'charge' AND r.meter_id = ?`,
       )
       .get(meterId) as { e7: number; lastId: number | null };
-    const state = kvJson(db, `prepaid.meter.${meterId}`) as { track?: { energyWh: number } } | undefined;
+    const baselineWh = one<number | null | undefined>(
+      db,
+      "SELECT energy_wh FROM meter_states WHERE meter_id = ?",
+      meterId,
+    );
     const held = (kvJson(db, `prepaid.held.${meterId}`) as Array<{ energyWh: number }> | undefined) ?? [];
     return {
       meterId,
@@ -85,7 +89,7 @@ function meterFacts(db: Db): MeterFacts[] {
       lastWh: energy("SELECT energy_wh FROM readings WHERE meter_id = ? ORDER BY id DESC LIMIT 1", meterId),
       minWh: energy("SELECT min(energy_wh) FROM readings WHERE meter_id = ?", meterId),
       maxWh: energy("SELECT max(energy_wh) FROM readings WHERE meter_id = ?", meterId),
-      baselineWh: state?.track?.energyWh,
+      baselineWh: baselineWh ?? undefined,
       lastChargedWh:
         charged.lastId === null
           ? undefined
