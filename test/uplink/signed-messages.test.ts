@@ -131,11 +131,15 @@ describe("signed messages", () => {
       return (backlog["readings"] ?? 0) >= 2;
     }, "readings stored while offline");
     await broker.restart();
+    // The backlog's streams go out in turns: wait for the readings and for the rotation's own event.
+    const isRotation = (m: Received) =>
+      (m.payload["body"] as { type?: string } | undefined)?.type === "keys.reloaded";
     await platform.until(
       () =>
         platform.messages
           .slice(before)
-          .some((m) => m.topic.endsWith("/readings") && m.payload["historical"] === true),
+          .some((m) => m.topic.endsWith("/readings") && m.payload["historical"] === true) &&
+        platform.messages.slice(before).some(isRotation),
       "the backlog republished",
       60_000,
     );
