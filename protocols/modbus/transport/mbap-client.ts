@@ -20,9 +20,9 @@ import {
   writeRegistersPdu,
   checkWriteMultipleReply,
 } from "../client-pdu.ts";
-import { MbapFramer, writeMbapHeader } from "../framing.ts";
+import { MbapFramer } from "../framing.ts";
 import type { BitReadFc, RegisterReadFc } from "../pdu.ts";
-import { MbapRequest, withContext, type MbapReplyCheck } from "./mbap-request.ts";
+import { MbapRequest, pduBytes, withContext, writeFrame, type MbapReplyCheck } from "./mbap-request.ts";
 import { MbapTransactions, type InFlight } from "./mbap-transactions.ts";
 import { closeSocket, connectSocket, watchSocket } from "./tcp-socket.ts";
 import type { ModbusTransport, TransportOptions } from "./transport.ts";
@@ -30,7 +30,8 @@ import { describeEndpoint } from "./transport.ts";
 
 /** A Modbus TCP endpoint (MBAP framing). */
 export type TcpEndpoint = { kind: "tcp"; host: string; port: number };
-const noop = () => {};
+/** A promise's executor. */
+type Settlers<T> = (resolve: (value: T) => void, reject: (error: GatewayError) => void) => void;
 
 /**
  * The one buffer every MBAP connection reads into (node:net's `onread`): a read is parsed to its end
@@ -53,23 +54,6 @@ const bitsReply = (request: MbapRequest<boolean[]>, pdu: Uint8Array) =>
 const echoReply = (request: MbapRequest<true>, pdu: Uint8Array) => checkEchoReply(request.pdu!, pdu);
 const writeMultipleReply = (request: MbapRequest<true>, pdu: Uint8Array) =>
   checkWriteMultipleReply(request.pdu!, pdu);
-
-/** Bytes of a request's PDU: its own for a write, 5 for a read (FC 01-04: fc, address, count). */
-const pduBytes = (request: MbapRequest<unknown>) => request.pdu?.length ?? 5;
-
-/** Writes `request`'s MBAP frame with `transactionId` into `out` at `at`; returns the end. */
-function writeFrame(out: Buffer, at: number, transactionId: number, request: MbapRequest<unknown>): number {
-  const { unit, fc, address, amount, pdu } = request;
-  writeMbapHeader(out, at, transactionId, unit, pduBytes(request));
-  if (pdu !== undefined) {
-    out.set(pdu, at + 7);
-    return at + 7 + pdu.length;
-  }
-  out[at + 7] = fc;
-  out.writeUInt16BE(address, at + 8);
-  out.writeUInt16BE(amount as number, at + 10);
-  return at + 12;
-}
 
 export class MbapTcpTransport implements ModbusTransport {
   readonly description: string;
@@ -245,17 +229,28 @@ export class MbapTcpTransport implements ModbusTransport {
     into?: number[],
   ): Promise<T> {
     if (this.loss !== undefined) {
-      const context = new MbapRequest(unit, fc, address, amount, pdu, check, noop, noop).context();
+      const context = new MbapRequest(unit, fc, address, amount, pdu, check).context();
       return Promise.reject(withContext(this.loss, context));
     }
     if (!this.isOpen)
       return this.open().then(() => this.request(unit, fc, address, amount, pdu, check, timeoutMs, into));
-    return new Promise<T>((resolve, reject) => {
-      const request = new MbapRequest(unit, fc, address, amount, pdu, check, resolve, reject, into);
-      const id = this.transactions.add(request, timeoutMs);
-      this.send(request as MbapRequest<unknown>, id);
-    });
+    const request = new MbapRequest(unit, fc, address, amount, pdu, check, into);
+    this.settling = request as MbapRequest<unknown>;
+    const reply = new Promise<T>(this.bindSettlers as Settlers<T>);
+    const id = this.transactions.add(request, timeoutMs);
+    this.send(request as MbapRequest<unknown>, id);
+    return reply;
   }
+
+  /**
+   * The executor of every request's promise, made once: it hands the settlers to the request made just
+   * before (`settling`), not a closure over the request's fields per request (this runs for every one).
+   */
+  private readonly bindSettlers: Settlers<unknown> = (resolve, reject) => {
+    this.settling!.settleWith(resolve, reject);
+    this.settling = undefined;
+  };
+  private settling: MbapRequest<unknown> | undefined;
 
   /** Nothing complete arrived in time; part of this reply in the framer means it was cut short. */
   private timeoutError(request: InFlight, transactionId: number): GatewayError {

@@ -1,15 +1,17 @@
 /**
- * One request of the MBAP client waiting for its reply: what it asked (for its checks and its errors)
- * and how it settles. One object per request, with the error context built only when it fails: this
+ * One request of the MBAP client waiting for its reply: what it asked (for its checks and its errors),
+ * how it settles, and its frame as it leaves (writeFrame). One object per request, with the error context built only when it fails: this
  * runs for every Modbus TCP request, and its closures and context objects were a good part of what the
  * poll path gave the garbage collector (docs/bench.md, "The poll path's garbage").
  */
 import { ErrorCode, GatewayError, modbusException } from "../../../core/errors.ts";
 import type { ReplyCheck } from "../client-pdu.ts";
-import type { MbapFrame } from "../framing.ts";
+import { writeMbapHeader, type MbapFrame } from "../framing.ts";
 import type { InFlight } from "./mbap-transactions.ts";
 
 type Context = Record<string, unknown>;
+
+const ignore = () => {};
 
 /** Checks a reply PDU against the request it answers. */
 export type MbapReplyCheck<T> = (request: MbapRequest<T>, pdu: Uint8Array) => ReplyCheck<T>;
@@ -51,10 +53,17 @@ export class MbapRequest<T> implements InFlight {
     readonly amount: number | boolean,
     readonly pdu: Uint8Array | undefined,
     private readonly check: MbapReplyCheck<T>,
-    private readonly resolve: (value: T) => void,
-    private readonly reject: (error: GatewayError) => void,
     readonly into?: number[],
   ) {}
+
+  private resolve: (value: T) => void = ignore;
+  private reject: (error: GatewayError) => void = ignore;
+
+  /** Where the outcome goes: the settlers of the promise the caller waits on. */
+  settleWith(resolve: (value: T) => void, reject: (error: GatewayError) => void): void {
+    this.resolve = resolve;
+    this.reject = reject;
+  }
 
   /** The request's fields as its errors carry them: fc, address, count or value, unit. */
   context(): Context {
@@ -82,4 +91,26 @@ export class MbapRequest<T> implements InFlight {
   fail(error: GatewayError): void {
     this.reject(withContext(error, this.context()));
   }
+}
+
+/** Bytes of a request's PDU: its own for a write, 5 for a read (FC 01-04: fc, address, count). */
+export const pduBytes = (request: MbapRequest<unknown>) => request.pdu?.length ?? 5;
+
+/** Writes `request`'s MBAP frame with `transactionId` into `out` at `at`; returns the end. */
+export function writeFrame(
+  out: Buffer,
+  at: number,
+  transactionId: number,
+  request: MbapRequest<unknown>,
+): number {
+  const { unit, fc, address, amount, pdu } = request;
+  writeMbapHeader(out, at, transactionId, unit, pduBytes(request));
+  if (pdu !== undefined) {
+    out.set(pdu, at + 7);
+    return at + 7 + pdu.length;
+  }
+  out[at + 7] = fc;
+  out.writeUInt16BE(address, at + 8);
+  out.writeUInt16BE(amount as number, at + 10);
+  return at + 12;
 }
