@@ -1,48 +1,51 @@
 /**
- * P3, the ceiling on the peer topology (issue 13): the highest load each system holds, stepping the poll
- * interval of the 1,000 meters down (BENCH_PEER_CEILING_MS, default 200,150,100,75,50 ms: 5,000 to
- * 20,000 readings/s asked) until a step is not held. Held: readings/s in the window at least 96 % of
- * what was asked, and no failed poll. The gateway (every reading stored) against Node-RED queue off,
- * the faster peer, in the same run; the target is twice Node-RED's ceiling.
+ * P3, the ceiling on the peer topology (issue 13): the highest load each system holds, stepping the
+ * number of meters up (BENCH_PEER_CEILING_METERS, default 500,750,1000,1500,2000,2500,3000, 10 per
+ * connection, each polled every 100 ms, the shortest interval the gateway's config takes: 5,000 to
+ * 30,000 readings/s asked) until a step is not held. Held: readings/s in the window at least 96 % of what
+ * was asked, and no failed poll. A system's ceiling is the load (readings/s asked) of its last step held. The gateway (every reading stored) against Node-RED queue off, the faster peer, in
+ * the same run; the target is twice Node-RED's ceiling.
  */
 import { fmt, type Figure } from "./common.ts";
 import type { PeerRunResult } from "./peer-nodered.ts";
 
 export type CeilingSystem = "gateway" | "nodered-noq";
+/** One load of the ceiling's steps. */
+export type CeilingStep = { meters: number; intervalMs: number };
 
 /** A step is held at this share of the readings asked, or more. */
 const heldShare = 0.96;
+const intervalMs = 100;
+const steps = (process.env.BENCH_PEER_CEILING_METERS ?? "500,750,1000,1500,2000,2500,3000")
+  .split(",")
+  .map(Number);
 
-const steps = (process.env.BENCH_PEER_CEILING_MS ?? "200,150,100,75,50").split(",").map(Number);
-
-/** One system's steps, slowest first, until one is not held; the highest rate held (0: none). */
+/** One system's steps, lightest first, until one is not held; the load of the last held (0: none). */
 async function ceilingOf(
   system: CeilingSystem,
-  meters: number,
-  run: (system: CeilingSystem, intervalMs: number) => Promise<PeerRunResult>,
+  run: (system: CeilingSystem, step: CeilingStep) => Promise<PeerRunResult>,
 ): Promise<{ ceiling: number; log: string[] }> {
   let ceiling = 0;
   const log: string[] = [];
-  for (const intervalMs of steps) {
-    process.stderr.write(`[bench]   peer ceiling: ${system} @${intervalMs} ms\n`);
-    const result = await run(system, intervalMs);
+  for (const meters of steps) {
+    process.stderr.write(`[bench]   peer ceiling: ${system}, ${meters} meters @${intervalMs} ms\n`);
+    const result = await run(system, { meters, intervalMs });
     const asked = (meters * 1000) / intervalMs;
     const rate = (result.readings / result.windowMs) * 1000;
     const held = rate >= heldShare * asked && result.errors === 0;
     log.push(`${fmt(asked)}: ${fmt(rate)}${result.errors > 0 ? ` (${result.errors} errors)` : ""}`);
     if (!held) break;
-    ceiling = rate;
+    ceiling = asked;
   }
   return { ceiling, log };
 }
 
 /** The P3 figure: the gateway's ceiling against twice Node-RED queue off's. */
 export async function ceilingFigure(
-  meters: number,
-  run: (system: CeilingSystem, intervalMs: number) => Promise<PeerRunResult>,
+  run: (system: CeilingSystem, step: CeilingStep) => Promise<PeerRunResult>,
 ): Promise<Figure> {
-  const gateway = await ceilingOf("gateway", meters, run);
-  const nodered = await ceilingOf("nodered-noq", meters, run);
+  const gateway = await ceilingOf("gateway", run);
+  const nodered = await ceilingOf("nodered-noq", run);
   return {
     id: "P3",
     name: "Peer: ceiling, highest load held (>= 96 % of asked, no failed poll), every reading stored",
@@ -51,7 +54,7 @@ export async function ceilingFigure(
     limit: 2 * nodered.ceiling,
     limitLabel: "2x Node-RED queue off, same run",
     better: "higher",
-    scale: `${meters} meters, 100 conns x 10 units, steps ${steps.join(", ")} ms`,
-    note: `gateway ${fmt(gateway.ceiling)} rd/s (asked: got ${gateway.log.join(", ")}); Node-RED queue off ${fmt(nodered.ceiling)} rd/s (${nodered.log.join(", ")})`,
+    scale: `${steps.join(", ")} meters @${intervalMs} ms, 10 per connection`,
+    note: `readings/s asked: got, gateway ${gateway.log.join(", ")}; Node-RED queue off ${nodered.log.join(", ")}`,
   };
 }

@@ -14,7 +14,7 @@ import { freePort, startMosquitto, tempDir } from "../helpers/index.ts";
 import { benchProfilesDir, fmt, startGatewayChild, type Figure, type Scale } from "./common.ts";
 import { runNodeRed, type PeerRunResult } from "./peer-nodered.ts";
 import { buildFastslave, ensureNodeRed, procMemBytes, startFastslave } from "./peer-tools.ts";
-import { ceilingFigure, type CeilingSystem } from "./peer-ceiling.ts";
+import { ceilingFigure, type CeilingStep, type CeilingSystem } from "./peer-ceiling.ts";
 import { runService } from "./service-process.ts";
 
 const meters = 1000;
@@ -41,6 +41,8 @@ const label: Record<System, string> = {
 
 interface RunShape {
   readonly slavePort: number;
+  /** Meters polled, 10 per connection; default 1,000. */
+  readonly meters?: number;
   readonly mqttUrl?: string;
   readonly intervalMs: number;
   readonly warmupMs: number;
@@ -56,13 +58,14 @@ async function runGateway(shape: RunShape): Promise<PeerRunResult> {
       `gateway: { id: bench-peer, dataDir: ${join(dir.path, "data")}, profilesDir: ${benchProfilesDir}, logLevel: warn, httpPort: ${httpPort} }`,
       "buses:",
     ];
-    const connections = Math.ceil(meters / unitsPerConnection);
+    const count = shape.meters ?? meters;
+    const connections = Math.ceil(count / unitsPerConnection);
     for (let c = 0; c < connections; c++)
       lines.push(
         `  - { id: c${c}, transport: tcp, host: 127.0.0.1, port: ${shape.slavePort}, timeoutMs: 1000, interFrameGapMs: 0, maxInFlight: ${gatewayMaxInFlight} }`,
       );
     lines.push("meters:");
-    for (let i = 0; i < meters; i++) {
+    for (let i = 0; i < count; i++) {
       const bus = Math.floor(i / unitsPerConnection);
       const unit = (i % unitsPerConnection) + 1;
       lines.push(
@@ -232,18 +235,17 @@ export async function peerFigures(scale: Scale): Promise<Figure[]> {
         ),
       );
     if (parts.includes("ceiling")) {
-      const run = (system: CeilingSystem, stepMs: number) =>
+      const run = (system: CeilingSystem, step: CeilingStep) =>
         system === "gateway"
-          ? runGateway({ ...shape, intervalMs: stepMs, ...ceilingWindows })
+          ? runGateway({ ...shape, ...step, ...ceilingWindows })
           : runNodeRed({
               installDir: ensureNodeRed(),
               slavePort: slave.port,
-              meters,
-              intervalMs: stepMs,
+              ...step,
               queue: false,
               ...ceilingWindows,
             });
-      figures.push(await ceilingFigure(meters, run));
+      figures.push(await ceilingFigure(run));
     }
     const slaveRss = procMemBytes(slave.process.pid, "VmRSS") / mib;
     process.stderr.write(`[bench]   fastslave RSS ${slaveRss.toFixed(1)} MiB\n`);
