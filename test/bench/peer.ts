@@ -4,7 +4,7 @@
  * each), two FC 04 blocks (0x0000 x 0x4C and 0x0156 x 2) decoded into 6 points, every meter polled every
  * `BENCH_PEER_INTERVAL_MS` (default 250 ms: 4,000 readings/s). Figures: points per CPU-second (the
  * gateway stores every reading in SQLite; Node-RED keeps nothing), the same with every reading published
- * at QoS 1 to a real mosquitto, and RSS. The systems run one after another, round after round
+ * at QoS 1 to a real mosquitto, RSS, and the ceiling of each system (P3, peer-ceiling.ts). The systems run one after another, round after round
  * (interleaved, so drift of this shared machine hits all of them alike); the table quotes medians.
  * The gateway is `meter-gateway run` compiled, in the systemd unit's environment (service-process.ts).
  */
