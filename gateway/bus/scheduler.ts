@@ -12,7 +12,6 @@ import { countError, newCounters, type BusCounters, type MeterCounters } from ".
 import { LinkSupervisor } from "./link-supervisor.ts";
 import type { BusLink } from "./link.ts";
 import { BusTransactions, type JobTransactor, type Transactor } from "./transactions.ts";
-
 import { SettleWaiters, type BusJob, type JobEntry, type JobPriority } from "./jobs.ts";
 
 export type { BusLink } from "./link.ts";

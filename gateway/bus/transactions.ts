@@ -250,6 +250,7 @@ export class JobTransactor<Link extends BusLink> implements Transactor<Link> {
   ticket = 0;
   /** Retries per transaction (0..10). */
   retries = 0;
+  /** The meter's counters (set by {@link begin} before the job's first transaction). */
   counters: MeterCounters = undefined!;
   /**
    * The transaction in hand and the naming of its errors (a job has one transaction at a time). Typed
