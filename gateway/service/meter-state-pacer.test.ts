@@ -16,7 +16,12 @@ function rig(intervalMs: number) {
   const pacer = new MeterStatePacer({
     clock,
     intervalMs,
-    significant: (meterId) => key.get(meterId) ?? "online|closed|normal",
+    significant: (meterId, into) => {
+      const [link = "", relay = "", money = "", account] = (key.get(meterId) ?? "online|closed|normal").split(
+        "|",
+      );
+      Object.assign(into, { link, relay, money, account });
+    },
     publish: (meterId) =>
       published.push({ meterId, reading: reading.get(meterId), atMs: clock.monotonicMs() }),
   });
@@ -58,6 +63,30 @@ describe("MeterStatePacer", () => {
     expect(published.map((p) => p.reading)).toEqual([1, 3]);
     clock.advance(10_000);
     expect(published.map((p) => p.reading)).toEqual([1, 3]);
+  });
+
+  it("publishes at once when any one of online, relay, money state or account changes, and when it changes back", () => {
+    for (const changed of [
+      "offline|closed|normal",
+      "online|open|normal",
+      "online|closed|warning1",
+      "online|closed|normal|acc-2",
+    ]) {
+      const { clock, key, published, stored } = rig(5000);
+      stored("m1", 1);
+      clock.advance(100);
+      key.set("m1", changed);
+      stored("m1", 2);
+      clock.advance(100);
+      stored("m1", 3);
+      key.delete("m1");
+      clock.advance(100);
+      stored("m1", 4);
+      expect(
+        published.map((p) => p.reading),
+        changed,
+      ).toEqual([1, 2, 4]);
+    }
   });
 
   it("paces each meter on its own", () => {

@@ -15,7 +15,7 @@ import { describeKeyRing } from "../uplink/keys/key-ring.ts";
 import { recordEvent } from "../uplink/outbox-writer.ts";
 import { uplinkSettings } from "../config/mqtt.ts";
 import { createExecutor, type ExecutorPorts } from "./command-executor.ts";
-import { MeterStatePacer } from "./meter-state-pacer.ts";
+import { MeterStatePacer, type SignificantState } from "./meter-state-pacer.ts";
 import type { MeterDirectory } from "./ports.ts";
 
 export interface UplinkFeatureDeps {
@@ -64,7 +64,7 @@ export class UplinkFeature {
     this.pacer = new MeterStatePacer({
       clock: this.deps.clock,
       intervalMs: uplinkSettings(config.mqtt).meterStateIntervalMs,
-      significant: (meterId) => this.significant(meterId),
+      significant: (meterId, into) => this.significant(meterId, into),
       publish: (meterId) => this.publishNow(meterId),
     });
     await this.uplinkRef.start();
@@ -104,11 +104,13 @@ export class UplinkFeature {
   }
 
   /** What a user acts on in the meter's state: a change of it is published at once. */
-  private significant(meterId: string): string {
+  private significant(meterId: string, into: SignificantState): void {
     const { meters } = this.deps;
     const account = meters.account(meterId);
-    const money = account === undefined ? "-" : moneyStateOf(account.balanceE7, account.thresholds);
-    return `${meters.live(meterId).state}|${meters.relay(meterId) ?? "unknown"}|${money}|${meters.accountOf(meterId) ?? "-"}`;
+    into.link = meters.live(meterId).state;
+    into.relay = meters.relay(meterId) ?? "unknown";
+    into.money = account === undefined ? "-" : moneyStateOf(account.balanceE7, account.thresholds);
+    into.account = meters.accountOf(meterId);
   }
 
   private publishNow(meterId: string): void {

@@ -21,7 +21,7 @@ import { EpochBook } from "./epochs.ts";
 import { MeterStates } from "./meter-states.ts";
 import type { MeterState } from "./retained-topics.ts";
 import { StatusReporter } from "./status-reporter.ts";
-import { gatewayTopics, isPublishableTopic } from "./topics.ts";
+import { gatewayTopics, isPublishableTopic, type GatewayTopics } from "./topics.ts";
 import { withDeadline } from "../../core/deadline.ts";
 import { redactedUrl, timedOut } from "./uplink-text.ts";
 import type { KeyRing } from "./keys/key-ring.ts";
@@ -59,8 +59,11 @@ export class Uplink {
 
   constructor(private readonly options: UplinkOptions) {}
 
-  private get topics() {
-    return gatewayTopics(this.options.config.topicPrefix, this.options.gatewayId);
+  private topicNames: GatewayTopics | undefined;
+
+  /** Built once: a meter state's topic is looked up for every publish. */
+  private get topics(): GatewayTopics {
+    return (this.topicNames ??= gatewayTopics(this.options.config.topicPrefix, this.options.gatewayId));
   }
 
   private get settings() {
