@@ -8,6 +8,7 @@ import type { EnqueueResult, FetchOptions, Outbox, OutboxRecord, StoredOutboxRec
 import { checkEnqueue, checkFetch, replayed } from "./outbox-checks.ts";
 
 interface StoredRecord extends Omit<OutboxRecord, "payload" | "deliveredAtMs"> {
+  /** The payload's JSON, as the SQLite outbox stores it. */
   readonly payloadJson: string;
   deliveredAtMs: number | null;
 }
@@ -43,14 +44,18 @@ export class MemoryOutbox implements Outbox {
   }
 
   fetchUndelivered(stream: string, options: FetchOptions): OutboxRecord[] {
-    return this.fetchUndeliveredJson(stream, options).map(toRecord);
+    return this.undelivered(stream, options).map(toRecord);
   }
 
   fetchUndeliveredJson(stream: string, options: FetchOptions): StoredOutboxRecord[] {
+    return this.undelivered(stream, options).map((r) => ({ ...r, payloadJson: Buffer.from(r.payloadJson) }));
+  }
+
+  private undelivered(stream: string, options: FetchOptions): StoredRecord[] {
     checkFetch(options);
     const afterId = options.afterId ?? 0;
     const upToId = options.upToId ?? Number.MAX_SAFE_INTEGER;
-    const out: StoredOutboxRecord[] = [];
+    const out: StoredRecord[] = [];
     // Map iteration is insertion order, which is id order and therefore seq order within a stream.
     for (const r of this.records.values()) {
       if (out.length >= options.limit) break;
@@ -104,7 +109,7 @@ export class MemoryOutbox implements Outbox {
   }
 }
 
-function toRecord(r: StoredOutboxRecord): OutboxRecord {
+function toRecord(r: StoredRecord): OutboxRecord {
   const { payloadJson, ...rest } = r;
   return { ...rest, payload: JSON.parse(payloadJson) as unknown };
 }

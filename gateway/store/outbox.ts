@@ -28,10 +28,14 @@ export interface OutboxRecord {
   readonly deliveredAtMs: number | null;
 }
 
-/** A record with its payload as the JSON text it was stored as, not parsed (what the uplink sends). */
+/**
+ * A record with its payload as the JSON text it was stored as, in UTF-8 bytes, neither parsed nor made a
+ * string (what the uplink sends: a readings record's payload is some 100 kB, and as a string it was
+ * allocated twice per publish in V8's large-object space).
+ */
 export interface StoredOutboxRecord extends Omit<OutboxRecord, "payload"> {
-  /** The payload's JSON, as stored: JSON.stringify of what was enqueued. */
-  readonly payloadJson: string;
+  /** The payload's JSON as stored (JSON.stringify of what was enqueued), UTF-8. */
+  readonly payloadJson: Buffer;
 }
 
 /** Outcome of {@link Outbox.enqueue}. */
@@ -66,8 +70,8 @@ export interface Outbox {
   /** Undelivered records of `stream` in sequence order. */
   fetchUndelivered(stream: string, options: FetchOptions): OutboxRecord[];
   /**
-   * The same records with their payloads as stored JSON, not parsed: the uplink puts that text on the
-   * wire as it is (a parse and a stringify of every payload less).
+   * The same records with their payloads as the stored JSON's UTF-8 bytes, not parsed: the uplink puts
+   * them on the wire as they are (a parse and a stringify of every payload less).
    */
   fetchUndeliveredJson(stream: string, options: FetchOptions): StoredOutboxRecord[];
   /** Marks records delivered (on PUBACK). Unknown or already delivered ids are ignored; returns how many changed. */

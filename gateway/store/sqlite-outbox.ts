@@ -10,12 +10,12 @@ import { checkEnqueue, checkFetch, replayed } from "./outbox-checks.ts";
 import type { Sql } from "./sql.ts";
 import { wholeMs } from "./sql.ts";
 
-interface OutboxRow {
+interface OutboxRow<Payload = string> {
   id: number;
   stream: string;
   seq: number;
   idem_key: string;
-  payload_json: string;
+  payload_json: Payload;
   created_at_ms: number;
   created_mono_ms: number;
   delivered_at_ms: number | null;
@@ -26,7 +26,9 @@ function toRecord(row: OutboxRow): OutboxRecord {
   return { ...rest, payload: JSON.parse(payloadJson) as unknown };
 }
 
-function toStoredRecord(row: OutboxRow): StoredOutboxRecord {
+function toStoredRecord<Payload>(row: OutboxRow<Payload>): Omit<StoredOutboxRecord, "payloadJson"> & {
+  payloadJson: Payload;
+} {
   return {
     id: row.id,
     stream: row.stream,
@@ -80,20 +82,27 @@ export class SqliteOutbox implements Outbox {
   }
 
   fetchUndelivered(stream: string, options: FetchOptions): OutboxRecord[] {
-    return this.undeliveredRows(stream, options).map(toRecord);
+    return this.undeliveredRows<string>(stream, options, "payload_json").map(toRecord);
   }
 
   fetchUndeliveredJson(stream: string, options: FetchOptions): StoredOutboxRecord[] {
-    return this.undeliveredRows(stream, options).map(toStoredRecord);
+    // The text's bytes as SQLite holds them (UTF-8, the database's encoding): a Buffer outside V8's heap.
+    return this.undeliveredRows<Buffer>(stream, options, "CAST(payload_json AS BLOB)").map(toStoredRecord);
   }
 
-  private undeliveredRows(stream: string, options: FetchOptions): OutboxRow[] {
+  private undeliveredRows<Payload>(
+    stream: string,
+    options: FetchOptions,
+    payload: "payload_json" | "CAST(payload_json AS BLOB)",
+  ): OutboxRow<Payload>[] {
     checkFetch(options);
     return this.sql
-      .stmt<[string, number, number, number], OutboxRow>(
+      .stmt<[string, number, number, number], OutboxRow<Payload>>(
         // id order is seq order within a stream (both assigned at insert); the partial index on
         // (stream, id) makes `id > ?` a range seek past any backlog.
-        `SELECT * FROM outbox WHERE stream = ? AND delivered_at_ms IS NULL AND id > ? AND id <= ?
+        `SELECT id, stream, seq, idem_key, ${payload} AS payload_json, created_at_ms, created_mono_ms,
+           delivered_at_ms
+         FROM outbox WHERE stream = ? AND delivered_at_ms IS NULL AND id > ? AND id <= ?
          ORDER BY id LIMIT ?`,
       )
       .all(stream, options.afterId ?? 0, options.upToId ?? Number.MAX_SAFE_INTEGER, options.limit);

@@ -14,8 +14,8 @@ class HeldChannel implements PublishChannel {
   readonly sent: { topic: string; envelope: StreamEnvelope; done: (error?: Error) => void }[] = [];
   private acked = 0;
 
-  publish(topic: string, payload: string, done: (error?: Error) => void): void {
-    this.sent.push({ topic, envelope: JSON.parse(payload) as StreamEnvelope, done });
+  publish(topic: string, payload: string | Buffer, done: (error?: Error) => void): void {
+    this.sent.push({ topic, envelope: JSON.parse(payload.toString()) as StreamEnvelope, done });
   }
 
   /** Acknowledges the next `n` unacknowledged publishes, in order. */

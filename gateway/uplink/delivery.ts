@@ -10,15 +10,18 @@
 import type { Clock, TimerHandle } from "../../core/clock.ts";
 import type { Logger } from "../../core/logger.ts";
 import type { Outbox, StoredOutboxRecord } from "../store/index.ts";
-import { envelopeJson, streamNames } from "./envelope.ts";
+import { envelopeBytes, streamNames } from "./envelope.ts";
 import { TokenBucket } from "./rate-limit.ts";
 import type { StreamName } from "./records.ts";
 import type { GatewayTopics } from "./topics.ts";
 
 /** A connected MQTT client, reduced to what delivery needs. */
 export interface PublishChannel {
-  /** QoS 1 publish; `done` is called once: without an error on PUBACK, with one otherwise. */
-  publish(topic: string, payload: string, done: (error?: Error) => void): void;
+  /**
+   * QoS 1 publish of a JSON object (text, or its UTF-8 bytes); `done` is called once: without an error on
+   * PUBACK, with one otherwise.
+   */
+  publish(topic: string, payload: string | Buffer, done: (error?: Error) => void): void;
 }
 
 /** Options of {@link OutboxDelivery}. */
@@ -205,7 +208,7 @@ export class OutboxDelivery {
   private send(session: Session, record: StoredOutboxRecord, historical: boolean): void {
     const { topics, gatewayId } = this.options;
     const epoch = this.options.epochOf(record.id);
-    const payload = envelopeJson(record, gatewayId, historical, epoch);
+    const payload = envelopeBytes(record, gatewayId, historical, epoch);
     session.inFlight++;
     session.channel.publish(topics.stream(record.stream as StreamName), payload, (error) => {
       if (error === undefined) {

@@ -96,17 +96,26 @@ export function buildEnvelope(
 }
 
 /**
- * The envelope of a record as published, JSON text: {@link buildEnvelope}'s, with the record's stored
- * payload JSON put in as `body` (the last key) unparsed, so the text is the same.
+ * The envelope of a record as published, UTF-8 JSON: {@link buildEnvelope}'s text, with the record's
+ * stored payload JSON put in as `body` (the last key) unparsed, so the bytes are the same. Bytes, not a
+ * string: a readings record's payload is some 100 kB, and as a string it was flattened in V8's
+ * large-object space for MQTT.js's length count and encoded again by the socket.
  */
-export function envelopeJson(
+export function envelopeBytes(
   record: StoredOutboxRecord,
   gatewayId: string,
   historical: boolean,
   epoch: string,
-): string {
+): Buffer {
   const head = JSON.stringify(envelopeHead(record, gatewayId, historical, epoch));
-  return `${head.slice(0, -1)},"body":${record.payloadJson}}`;
+  const open = `${head.slice(0, -1)},"body":`;
+  const openBytes = Buffer.byteLength(open);
+  const body = record.payloadJson;
+  const out = Buffer.allocUnsafe(openBytes + body.length + 1);
+  out.write(open, 0, "utf8");
+  body.copy(out, openBytes);
+  out[out.length - 1] = 0x7d; // "}"
+  return out;
 }
 
 /** The envelope's keys before `body`, in the contract's order. */

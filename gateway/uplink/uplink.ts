@@ -26,7 +26,7 @@ import { withDeadline } from "../../core/deadline.ts";
 import { redactedUrl, timedOut } from "./uplink-text.ts";
 import type { KeyRing } from "./keys/key-ring.ts";
 import { describeKeyRing, readKeyRing, sameKeyRing } from "./keys/key-ring.ts";
-import { sealPayload } from "./keys/seal.ts";
+import { sealBytes, sealPayload } from "./keys/seal.ts";
 import type { UplinkOptions } from "./uplink-options.ts";
 import { uplinkCommandHandler } from "./uplink-commands.ts";
 
@@ -271,7 +271,9 @@ export class Uplink {
     return {
       publish: (topic, payload, done) => {
         if (this.client !== client || !client.connected) return done(new Error("not connected"));
-        client.publish(topic, this.seal(payload), { qos: 1 }, (error) => done(error ?? undefined));
+        const sealed =
+          typeof payload === "string" ? this.seal(payload) : sealBytes(payload, this.keys.uplinkKey);
+        client.publish(topic, sealed, { qos: 1 }, (error) => done(error ?? undefined));
       },
     };
   }

@@ -33,6 +33,26 @@ export function sealPayload(json: string, key: UplinkKey | undefined): string {
   return `${head}${sigMarker}${sig}"}`;
 }
 
+/**
+ * {@link sealPayload} of a JSON object given as UTF-8 bytes whose last byte is its closing `}` (an
+ * envelope, envelope.ts): the same bytes as sealing its text, without making it a string. Without a key,
+ * `json` itself.
+ */
+export function sealBytes(json: Buffer, key: UplinkKey | undefined): Buffer {
+  if (key === undefined) return json;
+  const body = json.subarray(0, json.lastIndexOf(0x7d));
+  const kid = Buffer.from(`${emptyObject(body) ? "" : ","}"kid":${JSON.stringify(key.id)}`);
+  const sig = createHmac("sha256", key.key).update(body).update(kid).digest("hex");
+  return Buffer.concat([body, kid, Buffer.from(`${sigMarker}${sig}"}`)]);
+}
+
+/** True when `body` (an object's JSON without its closing brace) ends with `{` before any whitespace. */
+function emptyObject(body: Buffer): boolean {
+  let at = body.length - 1;
+  while (at >= 0 && (body[at] === 0x20 || body[at] === 0x0a || body[at] === 0x0d || body[at] === 0x09)) at--;
+  return body[at] === 0x7b;
+}
+
 /** The signed bytes and the signature of a sealed payload, or undefined when it carries none. */
 export function splitSealed(payload: Buffer): { signed: Buffer; sig: string } | undefined {
   const at = payload.lastIndexOf(sigMarker);

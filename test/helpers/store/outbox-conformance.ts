@@ -59,12 +59,19 @@ export function outboxConformance(name: string, factory: (clock: ManualClock) =>
       });
       expect(outbox.fetchUndelivered("readings", { limit: 100 })).toHaveLength(5);
       expect(outbox.fetchUndelivered("billing", { limit: 100 })).toEqual([]);
-      // The same records with their payloads as the stored JSON text, for the uplink to send as it is.
+      // The same records with their payloads as the stored JSON's UTF-8 bytes, for the uplink to send as
+      // they are.
       const stored = outbox.fetchUndeliveredJson("readings", { limit: 3, afterId: first[0]!.id });
       expect(
-        stored.map(({ payloadJson, ...rest }) => ({ ...rest, payload: JSON.parse(payloadJson) as unknown })),
+        stored.map(({ payloadJson, ...rest }) => ({
+          ...rest,
+          payload: JSON.parse(payloadJson.toString("utf8")) as unknown,
+        })),
       ).toEqual(outbox.fetchUndelivered("readings", { limit: 3, afterId: first[0]!.id }));
-      expect(stored.map((r) => r.payloadJson)).toEqual(['{"i":2}', '{"i":3}', '{"i":4}']);
+      expect(stored.map((r) => r.payloadJson.toString("utf8"))).toEqual(['{"i":2}', '{"i":3}', '{"i":4}']);
+      outbox.enqueue("readings", "r6", { text: "m\u00e9 \u2028 \ud83d\ude00" });
+      const [unicode] = outbox.fetchUndeliveredJson("readings", { limit: 1, afterId: 5 });
+      expect(unicode!.payloadJson).toEqual(Buffer.from('{"text":"m\u00e9 \u2028 \ud83d\ude00"}', "utf8"));
     });
 
     it("stores the payload as JSON, detached from the caller's object", () => {
