@@ -234,7 +234,7 @@ export class Poller<Link extends BusLink> {
     }
     slot.lastWallMs = wallMs;
     slot.lastMonoMs = monoMs;
-    this.succeeded(slot, slot.counters);
+    this.succeeded(slot);
     // Whole ms, as the store keeps them (the ingest would otherwise copy every reading to round them).
     const times = { wallMs: wholeMs(wallMs), monoMs: wholeMs(monoMs), durationMs: monoMs - startMono };
     const out = toReading(slot.meter, busId, result, times);
@@ -245,11 +245,12 @@ export class Poller<Link extends BusLink> {
   /** A poll that failed: counted and reported (unless the poller was stopped under it); its error. */
   private pollFailed(slot: MeterSlot<Link>, error: unknown): GatewayError {
     const e = isGatewayError(error) ? error : new GatewayError(ErrorCode.Internal, String(error));
-    if (e.code !== ErrorCode.PortClosed || this.running) this.failed(slot, slot.counters, e);
+    if (e.code !== ErrorCode.PortClosed || this.running) this.failed(slot, e);
     return e;
   }
 
-  private succeeded(slot: MeterSlot<Link>, counters: MeterCounters): void {
+  private succeeded(slot: MeterSlot<Link>): void {
+    const counters = slot.counters;
     counters.pollsOk += 1;
     counters.consecutiveFailedPolls = 0;
     counters.backoffUntilMono = undefined;
@@ -262,7 +263,8 @@ export class Poller<Link extends BusLink> {
     this.setState(slot, counters, "online");
   }
 
-  private failed(slot: MeterSlot<Link>, counters: MeterCounters, error: GatewayError): void {
+  private failed(slot: MeterSlot<Link>, error: GatewayError): void {
+    const counters = slot.counters;
     counters.pollsFailed += 1;
     counters.consecutiveFailedPolls += 1;
     // What failed the poll, for /status: usually the failed request itself (already counted), but a
