@@ -5,7 +5,7 @@
  * decides what the state holds; this is only how it is kept.
  */
 import type { Clock } from "../../core/clock.ts";
-import type { Sql } from "./sql.ts";
+import { wholeMs, type Sql } from "./sql.ts";
 
 /**
  * The track as stored: the shape of gateway/prepaid's MeterTrack (kept in step there by a type check).
@@ -73,8 +73,8 @@ export class MeterStateRepository {
   }
 
   /**
-   * Stores the state of `meterId`. `otherJson` must be the JSON text of a value. Times are stored floored
-   * to whole ms, as gateway/prepaid's `wholeTrack` makes a track read back (an INTEGER column refuses a
+   * Stores the state of `meterId`. `otherJson` must be the JSON text of a value. Times are stored in whole ms
+   * (wholeMs: floored), as gateway/prepaid's `wholeTrack` makes a track read back (an INTEGER column refuses a
    * fraction, and a refused write would fail every later batch of the meter's bus).
    */
   put(meterId: string, track: StoredTrack | undefined, otherJson: string): void {
@@ -94,12 +94,12 @@ export class MeterStateRepository {
       .run(
         meterId,
         t?.energyWh ?? null,
-        t === undefined ? null : Math.floor(t.wallMs),
-        t === undefined ? null : Math.floor(t.monoMs),
-        t === undefined ? null : Math.floor(t.lastClock.wallMs),
-        t === undefined ? null : Math.floor(t.lastClock.monoMs),
+        t === undefined ? null : wholeMs(t.wallMs),
+        t === undefined ? null : wholeMs(t.monoMs),
+        t === undefined ? null : wholeMs(t.lastClock.wallMs),
+        t === undefined ? null : wholeMs(t.lastClock.monoMs),
         t?.lastClock.run ?? null,
-        t === undefined ? null : Math.floor(t.lastAdvanceMonoMs),
+        t === undefined ? null : wholeMs(t.lastAdvanceMonoMs),
         t === undefined ? null : t.stopped ? 1 : 0,
         t?.holds ?? null,
         t === undefined ? null : t.clockUnset === true ? 1 : 0,
