@@ -4,7 +4,7 @@ import type { Clock } from "../../core/clock.ts";
 import type { MeterDriver, PollResult } from "../metering/driver.ts";
 import type { Reading } from "../metering/reading.ts";
 import type { LinkState, MeterCounters } from "./counters.ts";
-import type { BusLink, JobEntry, Transactor } from "./scheduler.ts";
+import type { BusLink, JobEntry } from "./scheduler.ts";
 
 export interface PolledMeter<Link extends BusLink> {
   id: string;
@@ -44,13 +44,10 @@ export interface MeterSlot<Link extends BusLink> {
   counters: MeterCounters;
   /** A periodic poll of this meter is queued or running: the next one waits until it settles. */
   polling: boolean;
-  /** The poll job's body, made once per meter (it runs for every poll); a method, like BusJob.run. */
-  run(this: void, tx: Transactor<Link>): Promise<PollResult>;
-  /** Adds the poll's `retried` flag (BusJob.finish), made once per meter like `run`. */
-  finish(this: void, tx: Transactor<Link>, result: PollResult): void;
   /**
    * The periodic poll's job and the handlers of its outcome, made once per meter and submitted for
-   * every poll (BusScheduler.submit); the job's `retries` set at each poll.
+   * every poll (BusScheduler.submit); the job's `retries` set at each poll. An on-demand read runs a
+   * copy of the job.
    */
   periodic: JobEntry<Link, PollResult>;
   /** When the periodic poll in hand was queued (monotonic ms). */

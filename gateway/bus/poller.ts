@@ -38,6 +38,8 @@ export class Poller<Link extends BusLink> {
 
   addMeter(meter: PolledMeter<Link>): void {
     const run = (tx: Transactor<Link>) => meter.driver.poll(tx);
+    // Where the driver offers it, a poll reports through callbacks: no promise per poll or request.
+    const runTo = meter.driver.pollTo?.bind(meter.driver);
     // The driver's flags are this poll's own array.
     const finish = (tx: Transactor<Link>, result: PollResult) => {
       if (tx.retried) result.flags.push("retried");
@@ -50,11 +52,17 @@ export class Poller<Link extends BusLink> {
       lastWallMs: undefined,
       lastMonoMs: undefined,
       polling: false,
-      run,
-      finish,
       counters,
       periodic: {
-        job: { meterId: meter.id, priority: "poll", retries: this.options.retries, counters, run, finish },
+        job: {
+          meterId: meter.id,
+          priority: "poll",
+          retries: this.options.retries,
+          counters,
+          run,
+          runTo,
+          finish,
+        },
         resolve: (result) => {
           try {
             this.delivered(slot, result, slot.periodicStartMono);
@@ -214,8 +222,7 @@ export class Poller<Link extends BusLink> {
     const startMono = this.options.clock.monotonicMs();
     try {
       const retries = this.retriesFor(slot);
-      const { run, finish, counters } = slot;
-      const job = { meterId: slot.meter.id, priority, retries, counters, run, finish };
+      const job = { ...slot.periodic.job, priority, retries };
       return this.delivered(slot, await this.scheduler.enqueue(job), startMono);
     } catch (error) {
       throw this.pollFailed(slot, error);

@@ -221,4 +221,25 @@ describe("BusScheduler", () => {
     await settle();
     expect(outcomes[2]).toMatchObject({ code: ErrorCode.PortClosed });
   });
+
+  it("takes an outcome reported while its job starts a turn later: 20,000 such jobs in a row never recurse", async () => {
+    const { scheduler } = setup({ interFrameGapMs: 0 });
+    const values: number[] = [];
+    const jobs = Array.from({ length: 20_000 }, (_, i) =>
+      scheduler.enqueue<number>({
+        meterId: "m1",
+        priority: "poll",
+        retries: 0,
+        run: () => Promise.reject(new Error("the callback form runs instead")),
+        runTo: (_tx, outcome) => {
+          values.push(i);
+          // Settled at once, before runTo returns: nothing of the next job may run inside this call.
+          outcome.answered(i);
+          expect(values).toHaveLength(i + 1);
+        },
+      }),
+    );
+    expect(await Promise.all(jobs)).toEqual(values);
+    expect(values).toHaveLength(20_000);
+  });
 });

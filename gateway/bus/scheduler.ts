@@ -1,10 +1,9 @@
 /**
  * One scheduler per bus (DOMAIN.md section 6): one transaction at a time by default, a gap between
  * transactions, a timeout and retries per transaction, relay operations first, then on-demand reads, then
- * polls. A Modbus TCP bus
- * whose device queues requests may run up to `maxInFlight` jobs at once (each still one transaction at
- * a time), so requests to the units behind one TCP gateway overlap. Protocol-neutral: a job gets a
- * transactor over whatever link the bus has (Modbus today, DL/T 645 next).
+ * polls. A Modbus TCP bus whose device queues requests may run up to `maxInFlight` jobs at once (each
+ * still one transaction at a time), so requests to the units behind one TCP gateway overlap.
+ * Protocol-neutral: a job gets a transactor over whatever link the bus has (Modbus, DL/T 645).
  */
 import type { Clock } from "../../core/clock.ts";
 import { ErrorCode, GatewayError, isGatewayError } from "../../core/errors.ts";
@@ -12,14 +11,12 @@ import { countError, newCounters, type BusCounters, type MeterCounters } from ".
 import { LinkSupervisor } from "./link-supervisor.ts";
 import type { BusLink } from "./link.ts";
 import { BusTransactions, type JobTransactor, type Transactor } from "./transactions.ts";
-import { SettleWaiters, type BusJob, type JobEntry, type JobPriority } from "./jobs.ts";
+import type { Outcome } from "./transactor.ts";
+import { JobQueues, SettleWaiters, type BusJob, type JobEntry, type JobPriority } from "./jobs.ts";
 
 export type { BusLink } from "./link.ts";
 export type { Transactor } from "./transactions.ts";
 export type { BusJob, JobEntry, JobPriority } from "./jobs.ts";
-
-/** Read and poll jobs that may go ahead of a waiting display job before it gets its turn. */
-const displayEvery = 8;
 
 export interface BusSchedulerOptions {
   busId: string;
@@ -52,24 +49,22 @@ export interface BusSchedulerOptions {
 
 type Queued = JobEntry<BusLink, unknown>;
 
-/** A lane: runs one job at a time, one after another; made once and kept (see BusScheduler.pump). */
-interface Lane<Link extends BusLink> {
+/**
+ * A lane: runs one job at a time, one after another; made once and kept (see BusScheduler.pump). It is
+ * the outcome of the job in hand, with handlers made once per lane: they run for every job.
+ */
+interface Lane<Link extends BusLink> extends Outcome<unknown> {
   /** The job in hand; undefined while the lane is idle. */
   entry: Queued | undefined;
+  /** The job in hand is being started: an outcome now is taken a turn later (see BusJob.runTo). */
+  starting: boolean;
   readonly tx: Pick<JobTransactor<Link>, "begin" | keyof Transactor<Link>>;
-  /** The outcome of the job in hand (handlers made once per lane: they run for every job). */
-  readonly done: (value: unknown) => void;
+  readonly answered: (value: unknown) => void;
   readonly failed: (error: unknown) => void;
 }
 
 export class BusScheduler<Link extends BusLink> {
-  /** Waiting jobs, one queue per priority, taken in this order. */
-  private readonly queues: Record<JobPriority, Queued[]> = {
-    relay: [],
-    read: [],
-    poll: [],
-    display: [],
-  };
+  private readonly queues = new JobQueues<Queued>();
   private readonly counters = new Map<string, MeterCounters>();
   /** Every lane made so far (at most maxInFlight), busy or idle. */
   private readonly lanes: Array<Lane<Link>> = [];
@@ -77,8 +72,6 @@ export class BusScheduler<Link extends BusLink> {
   private stopped = false;
   /** Callers of settled() and stop() waiting for jobs. */
   private readonly waiters = new SettleWaiters<Queued>();
-  /** Read and poll jobs taken while a display job waited (see takeNext). */
-  private passedDisplay = 0;
   private readonly supervisor: LinkSupervisor;
   private readonly transactions: BusTransactions<Link>;
 
@@ -122,14 +115,7 @@ export class BusScheduler<Link extends BusLink> {
 
   /** Jobs waiting, by priority. */
   get queued(): Record<JobPriority, number> {
-    const { relay, read, poll, display } = this.queues;
-    return { relay: relay.length, read: read.length, poll: poll.length, display: display.length };
-  }
-
-  /** Jobs waiting in all queues. */
-  private get waiting(): number {
-    const { relay, read, poll, display } = this.queues;
-    return relay.length + read.length + poll.length + display.length;
+    return this.queues.counts;
   }
 
   /** Queues `job`; settles with its outcome. */
@@ -149,7 +135,7 @@ export class BusScheduler<Link extends BusLink> {
       queueMicrotask(() => entry.reject(stopped));
       return;
     }
-    this.queues[entry.job.priority].push(entry);
+    this.queues.push(entry);
     this.pump();
   }
 
@@ -158,8 +144,7 @@ export class BusScheduler<Link extends BusLink> {
    * are not waited for); never rejects.
    */
   settled(): Promise<void> {
-    const { relay, read, poll, display } = this.queues;
-    return this.waiters.wait(new Set([...this.running(), ...relay, ...read, ...poll, ...display]));
+    return this.waiters.wait(new Set([...this.running(), ...this.queues.all()]));
   }
 
   /** The jobs the lanes have in hand. */
@@ -183,8 +168,7 @@ export class BusScheduler<Link extends BusLink> {
     this.stopped = true;
     this.transactions.stopped = true;
     const stoppedError = new GatewayError(ErrorCode.PortClosed, `bus ${this.options.busId} stopped`);
-    for (const queue of Object.values(this.queues))
-      for (const q of queue.splice(0)) this.settle(q, true, stoppedError);
+    for (const q of this.queues.drain()) this.settle(q, true, stoppedError);
     const running = this.running();
     if (running.length > 0) {
       const grace = new Promise<void>((resolve) => {
@@ -205,16 +189,21 @@ export class BusScheduler<Link extends BusLink> {
    */
   private pump(): void {
     const maxInFlight = this.options.maxInFlight ?? 1;
-    while (this.lanes.length - this.idleLanes.length < maxInFlight && this.waiting > 0 && !this.stopped)
+    while (this.lanes.length - this.idleLanes.length < maxInFlight && this.queues.size > 0 && !this.stopped)
       this.next(this.idleLanes.pop() ?? this.newLane());
   }
 
   private newLane(): Lane<Link> {
+    const outcome = (failed: boolean, value: unknown) => {
+      if (lane.starting) queueMicrotask(() => this.ended(lane, failed, value));
+      else this.ended(lane, failed, value);
+    };
     const lane: Lane<Link> = {
       entry: undefined,
+      starting: false,
       tx: this.transactions.transactor(),
-      done: (value) => this.ended(lane, false, value),
-      failed: (error) => this.ended(lane, true, error),
+      answered: (value) => outcome(false, value),
+      failed: (error) => outcome(true, error),
     };
     this.lanes.push(lane);
     return lane;
@@ -222,7 +211,7 @@ export class BusScheduler<Link extends BusLink> {
 
   /** `lane` takes the next job by priority, or goes idle when none waits. */
   private next(lane: Lane<Link>): void {
-    const entry = this.stopped ? undefined : this.takeNext();
+    const entry = this.stopped ? undefined : this.queues.take();
     lane.entry = entry;
     if (entry === undefined) {
       // At once, not a turn later: a job queued after this lane saw the queues empty starts it again.
@@ -243,11 +232,16 @@ export class BusScheduler<Link extends BusLink> {
   private start(lane: Lane<Link>, entry: Queued): void {
     const job = entry.job;
     lane.tx.begin(job.retries, job.counters ?? this.countersFor(job.meterId));
+    // An outcome while starting comes a turn later, as a rejection would: a lane never recurses
+    // through a queue of such jobs.
+    lane.starting = true;
     try {
-      job.run(lane.tx).then(lane.done, lane.failed);
+      if (job.runTo !== undefined) job.runTo(lane.tx, lane);
+      else job.run(lane.tx).then(lane.answered, lane.failed);
     } catch (error) {
-      // A turn later, as a rejection would: a lane never recurses through a queue of such jobs.
-      queueMicrotask(() => lane.failed(error));
+      lane.failed(error);
+    } finally {
+      lane.starting = false;
     }
   }
 
@@ -265,24 +259,6 @@ export class BusScheduler<Link extends BusLink> {
     lane.entry = undefined;
     this.settle(entry, failed, outcome);
     this.next(lane);
-  }
-
-  /**
-   * The next job by priority. A waiting `display` job goes ahead of reads and polls once
-   * {@link displayEvery} of them have gone ahead of it: on a bus whose polls never leave it idle a
-   * terminal still gets one transaction in that many, and a poll waits at most one terminal transaction.
-   */
-  private takeNext(): Queued | undefined {
-    const { relay, read, poll, display } = this.queues;
-    if (relay.length > 0) return relay.shift();
-    if (display.length > 0 && this.passedDisplay >= displayEvery) {
-      this.passedDisplay = 0;
-      return display.shift();
-    }
-    const next = read.shift() ?? poll.shift();
-    if (next === undefined) return display.shift();
-    if (display.length > 0) this.passedDisplay += 1;
-    return next;
   }
 
   /** A job that could not start because the link is down (or the bus stopped): counted; its error. */

@@ -8,24 +8,13 @@ import type { Clock } from "../../core/clock.ts";
 import { withDeadline } from "../../core/deadline.ts";
 import { ErrorCode, GatewayError, isGatewayError } from "../../core/errors.ts";
 import { countError, isBusFailure, isTransient, type MeterCounters } from "./counters.ts";
+import { JobTransactor, type JobTransactions } from "./job-transactor.ts";
 import type { LinkSupervisor } from "./link-supervisor.ts";
 import type { BusLink } from "./link.ts";
+import type { DirectExchange, Exchange, Naming, Outcome } from "./transactor.ts";
 
-/** One request/reply exchange on a bus's link, with the reply timeout it must keep. */
-export type Exchange<Link, R> = (link: Link, timeoutMs: number) => Promise<R>;
-
-export interface Transactor<Link extends BusLink> {
-  /**
-   * Runs one request/reply exchange with the bus's gap, timeout and retry rules. `name`, when given,
-   * rewrites a failed attempt's error before it is counted and reported (a driver naming its request:
-   * metering/request-error.ts), without a wrapper promise around every exchange that succeeds.
-   */
-  transact<R>(exchange: Exchange<Link, R>, name?: (error: unknown) => unknown): Promise<R>;
-  /** True once any transaction of this job needed a retry. */
-  readonly retried: boolean;
-  /** Attempts the last transaction took so far (1 when it was answered first time). */
-  readonly attempts: number;
-}
+export type { Exchange, Transactor } from "./transactor.ts";
+export { JobTransactor } from "./job-transactor.ts";
 
 export interface TransactionOptions {
   busId: string;
@@ -45,7 +34,7 @@ export interface TransactionOptions {
  */
 const stuckSlackMs = 500;
 
-export class BusTransactions<Link extends BusLink> {
+export class BusTransactions<Link extends BusLink> implements JobTransactions<Link> {
   /** Set by the scheduler's stop(): no further request starts. */
   stopped = false;
   /** Monotonic ms the link had at least one transaction in flight. */
@@ -81,18 +70,53 @@ export class BusTransactions<Link extends BusLink> {
    * attempt, a gap to keep or a link the bus must guard go the general way ({@link attempts}).
    */
   transact<R>(tx: JobTransactor<Link>, exchange: Exchange<Link, R>, name?: Naming): Promise<R> {
-    if (this.stopped || this.gapLeft() > 0 || this.link.boundsRequests !== true)
-      return this.attempts(tx, exchange, name, 0);
-    tx.attempts = 1;
-    this.started();
-    tx.exchange = exchange;
-    tx.naming = name;
+    if (!this.firstAttemptStarted(tx, exchange, name)) return this.attempts(tx, exchange, name, 0);
     const firstFailed = tx.firstFailed as (error: unknown) => Promise<R>;
     try {
       return exchange(this.link, this.options.timeoutMs).then(tx.answered as (value: R) => R, firstFailed);
     } catch (error) {
       return firstFailed(error);
     }
+  }
+
+  /**
+   * {@link transact} reporting to `outcome`, its first attempt through `direct` where the usual case
+   * applies: a request answered first time makes no promise (Transactor.transactTo).
+   */
+  transactTo<R>(
+    tx: JobTransactor<Link>,
+    exchange: Exchange<Link, R>,
+    direct: DirectExchange<Link, R>,
+    outcome: Outcome<R>,
+    name?: Naming,
+  ): void {
+    if (!this.firstAttemptStarted(tx, exchange, name)) {
+      this.attempts(tx, exchange, name, 0).then(
+        (value) => outcome.answered(value),
+        (error: unknown) => outcome.failed(error),
+      );
+      return;
+    }
+    tx.outcome = outcome;
+    try {
+      direct(this.link, this.options.timeoutMs, tx.direct);
+    } catch (error) {
+      // A turn later, as a failed request always is: the caller is still in the middle of its step.
+      queueMicrotask(() => tx.direct.failed(error));
+    }
+  }
+
+  /**
+   * Starts the first attempt of a transaction the usual way, when it may be (no gap left to wait, a
+   * link that bounds its own requests): false when it must go the general way ({@link attempts}).
+   */
+  private firstAttemptStarted(tx: JobTransactor<Link>, exchange: Exchange<never, unknown>, name?: Naming) {
+    if (this.stopped || this.gapLeft() > 0 || this.link.boundsRequests !== true) return false;
+    tx.attempts = 1;
+    this.started();
+    tx.exchange = exchange;
+    tx.naming = name;
+    return true;
   }
 
   /** An answered attempt of `counters`' meter: the link works. */
@@ -233,58 +257,4 @@ export class BusTransactions<Link extends BusLink> {
         ),
     );
   }
-}
-
-/** Rewrites a failed attempt's error (see Transactor.transact). */
-type Naming = (error: unknown) => unknown;
-
-/**
- * The transactor of the job in hand (one job at a time, then the next: see {@link begin}): its ticket,
- * retries and counters, and what its transactions did. A scheduler lane keeps one for all its jobs, and
- * its handlers of a first attempt's outcome are made once: they run for every request.
- */
-export class JobTransactor<Link extends BusLink> implements Transactor<Link> {
-  retried = false;
-  attempts = 0;
-  /** The job's place in the order jobs started (see BusTransactions.failed). */
-  ticket = 0;
-  /** Retries per transaction (0..10). */
-  retries = 0;
-  /** The meter's counters (set by {@link begin} before the job's first transaction). */
-  counters: MeterCounters = undefined!;
-  /**
-   * The transaction in hand and the naming of its errors (a job has one transaction at a time). Typed
-   * over `never` so a scheduler of a narrower link stays a scheduler of BusLink.
-   */
-  exchange: Exchange<never, unknown> | undefined;
-  naming: Naming | undefined;
-
-  constructor(private readonly bus: BusTransactions<Link>) {}
-
-  /** A job starts: its retries per transaction, the meter's counters, a new ticket. */
-  begin(retries: number, counters: MeterCounters): void {
-    this.ticket = this.bus.nextTicket();
-    this.retries = retries;
-    this.counters = counters;
-    this.retried = false;
-    this.attempts = 0;
-  }
-
-  transact<R>(exchange: Exchange<Link, R>, name?: Naming): Promise<R> {
-    return this.bus.transact(this, exchange, name);
-  }
-
-  /** A first attempt answered. */
-  readonly answered = (value: unknown): unknown => {
-    this.bus.answered(this.counters);
-    this.bus.ended();
-    return value;
-  };
-
-  /** A first attempt failed: counted, then retried or given up (BusTransactions.retryAfter). */
-  readonly firstFailed = (error: unknown): Promise<unknown> => {
-    const naming = this.naming;
-    const exchange = this.exchange as Exchange<Link, unknown>;
-    return this.bus.retryAfter(this, exchange, naming, naming === undefined ? error : naming(error));
-  };
 }

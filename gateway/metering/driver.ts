@@ -4,6 +4,7 @@
  */
 import type { QuantityValues } from "../../protocols/profiles/decode.ts";
 import type { BusLink, Transactor } from "../bus/scheduler.ts";
+import type { Outcome } from "../bus/transactor.ts";
 import type { MeterControls, TimeBroadcaster } from "./controls.ts";
 import type { MissingQuantity } from "./optional-blocks.ts";
 import type { QualityFlag } from "./reading.ts";
@@ -21,6 +22,11 @@ export interface MeterDriver<Link extends BusLink> {
   readonly hasRelay: boolean;
   /** Reads every quantity the meter's profile maps (and the relay state, if any). */
   poll(tx: Transactor<Link>): Promise<PollResult>;
+  /**
+   * The same poll reporting to `outcome` instead of a promise, where the driver offers it (Modbus):
+   * the periodic poll's way, which then makes no promise per poll or request (bus/transactor.ts).
+   */
+  pollTo?(tx: Transactor<Link>, outcome: Outcome<PollResult>): void;
   /** Reads whether the supply relay is closed. */
   readRelay(tx: Transactor<Link>): Promise<boolean>;
   /** Closes (`true`, supply on) or opens (`false`, cut) the relay. */

@@ -10,18 +10,12 @@ import type { RelayCommandSpec } from "../../protocols/profiles/schema.ts";
 import type { ModbusTransport } from "../../protocols/modbus/transport/transport.ts";
 import type { Clock } from "../../core/clock.ts";
 import { ErrorCode, GatewayError } from "../../core/errors.ts";
-import type { Transactor } from "../bus/scheduler.ts";
-import type { Exchange } from "../bus/transactions.ts";
+import type { Outcome, Transactor } from "../bus/transactor.ts";
 import type { MeterControls } from "./controls.ts";
 import type { MeterDriver, PollResult } from "./driver.ts";
-import {
-  isUnsupportedReply,
-  OptionalBlocks,
-  type MissingQuantity,
-  type OptionalBlockChange,
-} from "./optional-blocks.ts";
+import { ModbusPoll, type BlockExchange, type PollSteps } from "./modbus-poll.ts";
+import { isUnsupportedReply, OptionalBlocks, type OptionalBlockChange } from "./optional-blocks.ts";
 import { describeRequest, naming, withRequest } from "./request-error.ts";
-import { UnbrokenRun } from "./unbroken-run.ts";
 
 /** Passes over the blocks before a reading the meter keeps breaking off fails the poll. */
 const maxPasses = 2;
@@ -35,19 +29,6 @@ export interface ModbusDriverOptions {
   onOptionalChange?: (change: OptionalBlockChange) => void;
 }
 
-/** A block's read, as Transactor.transact runs it, and the naming of its errors. */
-interface BlockExchange {
-  block: ReadBlock;
-  read: Exchange<ModbusTransport, number[]>;
-  name: (error: unknown) => unknown;
-  /**
-   * An array for the words of the block's next read (readRegisters' `into`): a read takes it, and the
-   * poll gives it back once it decoded the words. A read that finds none (another read of the block in
-   * flight, or the last one failed) gets a new array.
-   */
-  spare: number[] | undefined;
-}
-
 /** Decodes a block into the reading; a quantity left out (not finite) flags `value-dropped` once. */
 function decodeInto(block: ReadBlock, registers: readonly number[], result: PollResult): void {
   const values = result.values;
@@ -59,19 +40,12 @@ function decodeInto(block: ReadBlock, registers: readonly number[], result: Poll
   }
 }
 
-/** The reading with the optional quantities the meter lacks (flag `quantity-missing`). */
-function withMissing(result: PollResult, missing: MissingQuantity[]): PollResult {
-  if (missing.length === 0) return result;
-  result.flags.push("quantity-missing");
-  result.missing = missing;
-  return result;
-}
-
 export class ModbusMeterDriver implements MeterDriver<ModbusTransport> {
   readonly protocol = "modbus";
   private readonly optional: OptionalBlocks;
-  /** See {@link blockExchanges}. */
+  /** The exchange of each block of the profile, in its order, made at the first poll. */
   private exchanges: BlockExchange[] | undefined;
+  private readonly steps: PollSteps;
 
   constructor(
     readonly profile: ResolvedProfile,
@@ -79,6 +53,7 @@ export class ModbusMeterDriver implements MeterDriver<ModbusTransport> {
     private readonly options: ModbusDriverOptions = {},
   ) {
     this.optional = new OptionalBlocks(options.clock, options.optionalRetryMs);
+    this.steps = this.pollSteps();
   }
 
   get hasRelay(): boolean {
@@ -90,32 +65,39 @@ export class ModbusMeterDriver implements MeterDriver<ModbusTransport> {
    * quantities out (listed in `missing`, flag `quantity-missing`); any other failure fails the poll.
    * A reading never combines two meters: when the meter breaks off between two answers (a request
    * answered only on its retry), everything is read again once; a second break fails the poll
-   * (READING_INTERRUPTED).
+   * (READING_INTERRUPTED). The same poll as {@link pollTo}, as a promise.
    */
-  async poll(tx: Transactor<ModbusTransport>): Promise<PollResult> {
-    try {
-      // One async frame for the whole reading, passes and blocks alike: this runs for every poll.
-      for (let pass = 1; ; pass++) {
-        const run = new UnbrokenRun();
-        const result: PollResult = { values: {}, flags: [] };
-        const missing: MissingQuantity[] = [];
-        for (const exchange of this.blockExchanges()) {
-          const registers = exchange.block.optional
-            ? await this.readOptional(tx, exchange, missing, run)
-            : this.checked(exchange.block, await this.transactRead(tx, exchange), tx, run);
-          if (registers !== undefined) this.decode(exchange, registers, result);
-        }
-        if (this.hasRelay) {
-          result.relayClosed = await this.readRelay(tx);
-          run.answeredAfter(tx.attempts);
-        }
-        if (!run.broken) return withMissing(result, missing);
-        this.brokeOff(pass);
-      }
-    } catch (error) {
-      this.optional.forget();
-      throw error;
-    }
+  poll(tx: Transactor<ModbusTransport>): Promise<PollResult> {
+    return new Promise((resolve, reject) => this.pollTo(tx, { answered: resolve, failed: reject }));
+  }
+
+  /** {@link poll}, reporting to `outcome`: no promise per poll or request (modbus-poll.ts). */
+  pollTo(tx: Transactor<ModbusTransport>, outcome: Outcome<PollResult>): void {
+    new ModbusPoll(this.steps, tx, outcome).start();
+  }
+
+  /** What a poll asks of this driver (modbus-poll.ts), made once. */
+  private pollSteps(): PollSteps {
+    return {
+      blocks: () => (this.exchanges ??= this.profile.blocks.map((block) => this.exchangeOf(block))),
+      skipped: (block) => this.optional.skipped(block),
+      decode: (exchange, words, result) => {
+        const block = exchange.block;
+        this.checkCount(block, words);
+        if (block.optional) this.report(this.optional.succeeded(block));
+        decodeInto(block, words, result);
+        exchange.spare = words;
+      },
+      unsupported: (exchange, error) => {
+        if (!exchange.block.optional || !isUnsupportedReply(error)) throw error;
+        const failed = this.optional.failed(exchange.block, error);
+        this.report(failed.change);
+        return failed.missing;
+      },
+      readRelay: this.profile.relay === undefined ? undefined : (tx) => this.readRelay(tx),
+      brokeOff: (pass) => this.brokeOff(pass),
+      failed: () => this.optional.forget(),
+    };
   }
 
   /** The meter broke off in the middle of pass `pass`: read again, or fail after {@link maxPasses}. */
@@ -131,24 +113,8 @@ export class ModbusMeterDriver implements MeterDriver<ModbusTransport> {
     );
   }
 
-  /** The exchange of each block of the profile, in its order, made at the first poll. */
-  private blockExchanges(): BlockExchange[] {
-    return (this.exchanges ??= this.profile.blocks.map((block) => this.exchangeOf(block)));
-  }
-
-  /** Reads a block, its request named on failure (the error the counters and /status keep). */
-  private transactRead(tx: Transactor<ModbusTransport>, exchange: BlockExchange): Promise<number[]> {
-    return tx.transact(exchange.read, exchange.name);
-  }
-
-  /** A block's registers as read: noted in `run`; fewer registers than asked fail the poll. */
-  private checked(
-    block: ReadBlock,
-    registers: number[],
-    tx: Transactor<ModbusTransport>,
-    run: UnbrokenRun,
-  ): number[] {
-    run.answeredAfter(tx.attempts);
+  /** Fewer registers than a block asks for fail the poll. */
+  private checkCount(block: ReadBlock, registers: readonly number[]): void {
     if (registers.length < block.count) {
       throw new GatewayError(
         ErrorCode.ShortReply,
@@ -156,57 +122,36 @@ export class ModbusMeterDriver implements MeterDriver<ModbusTransport> {
         { request: describeRequest(block), fc: block.fc, address: block.address, count: block.count },
       );
     }
-    return registers;
   }
 
   /**
-   * The exchange that reads `block` and the naming of its errors, made once per block: they run for
-   * every poll, so they are not new closures (and a wrapper promise) or a new array of words each time.
+   * The exchange that reads `block` in both forms and the naming of its errors, made once per block:
+   * they run for every poll, so they are not new closures (and a wrapper promise) or a new array of
+   * words each time.
    */
   private exchangeOf(block: ReadBlock): BlockExchange {
+    const { fc, address, count } = block;
+    const takeSpare = () => {
+      const into = exchange.spare ?? new Array<number>(count).fill(0);
+      exchange.spare = undefined;
+      return into;
+    };
     const exchange: BlockExchange = {
       block,
-      read: (link, timeoutMs) => {
-        const into = exchange.spare ?? new Array<number>(block.count).fill(0);
-        exchange.spare = undefined;
-        return link.readRegisters(this.unit, block.fc, block.address, block.count, timeoutMs, into);
+      read: (link, timeoutMs) => link.readRegisters(this.unit, fc, address, count, timeoutMs, takeSpare()),
+      direct: (link, timeoutMs, outcome) => {
+        if (link.readRegistersTo !== undefined)
+          link.readRegistersTo(this.unit, fc, address, count, timeoutMs, takeSpare(), outcome);
+        else
+          exchange.read(link, timeoutMs).then(
+            (words) => outcome.answered(words),
+            (error: unknown) => outcome.failed(error),
+          );
       },
       name: (error) => withRequest(error, block),
       spare: undefined,
     };
     return exchange;
-  }
-
-  /** Decodes a block's words into `result`; the array goes back for the block's next read. */
-  private decode(exchange: BlockExchange, registers: number[], result: PollResult): void {
-    decodeInto(exchange.block, registers, result);
-    exchange.spare = registers;
-  }
-
-  /** An optional block's registers, or undefined when the meter does not support it (now or lately). */
-  private async readOptional(
-    tx: Transactor<ModbusTransport>,
-    exchange: BlockExchange,
-    missing: MissingQuantity[],
-    run: UnbrokenRun,
-  ): Promise<number[] | undefined> {
-    const block = exchange.block;
-    const skipped = this.optional.skipped(block);
-    if (skipped !== undefined) {
-      missing.push(...skipped);
-      return undefined;
-    }
-    try {
-      const registers = this.checked(block, await this.transactRead(tx, exchange), tx, run);
-      this.report(this.optional.succeeded(block));
-      return registers;
-    } catch (error) {
-      if (!isUnsupportedReply(error)) throw error;
-      const failed = this.optional.failed(block, error);
-      missing.push(...failed.missing);
-      this.report(failed.change);
-      return undefined;
-    }
   }
 
   private report(change: OptionalBlockChange | undefined): void {

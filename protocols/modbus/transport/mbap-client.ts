@@ -11,21 +11,22 @@
  */
 import type { Socket } from "node:net";
 import { ErrorCode, GatewayError } from "../../../core/errors.ts";
-import {
-  checkBitsReply,
-  checkEchoReply,
-  checkRegistersReply,
-  writeCoilPdu,
-  writeRegisterPdu,
-  writeRegistersPdu,
-  checkWriteMultipleReply,
-} from "../client-pdu.ts";
+import { writeCoilPdu, writeRegisterPdu, writeRegistersPdu } from "../client-pdu.ts";
 import { MbapFramer } from "../framing.ts";
 import type { BitReadFc, RegisterReadFc } from "../pdu.ts";
-import { MbapRequest, pduBytes, withContext, writeFrame, type MbapReplyCheck } from "./mbap-request.ts";
+import {
+  bitsReply,
+  echoReply,
+  MbapRequest,
+  OutgoingFrames,
+  registersReply,
+  withContext,
+  writeMultipleReply,
+  type MbapReplyCheck,
+} from "./mbap-request.ts";
 import { MbapTransactions, type InFlight } from "./mbap-transactions.ts";
 import { closeSocket, connectSocket, watchSocket } from "./tcp-socket.ts";
-import type { ModbusTransport, TransportOptions } from "./transport.ts";
+import type { ModbusTransport, ReplyHandler, TransportOptions } from "./transport.ts";
 import { describeEndpoint } from "./transport.ts";
 
 /** A Modbus TCP endpoint (MBAP framing). */
@@ -47,14 +48,6 @@ const defaults: Required<TransportOptions> = {
   keepAliveMs: 10_000,
 };
 
-const registersReply = (request: MbapRequest<number[]>, pdu: Uint8Array) =>
-  checkRegistersReply(request.fc as RegisterReadFc, request.amount as number, pdu, request.into);
-const bitsReply = (request: MbapRequest<boolean[]>, pdu: Uint8Array) =>
-  checkBitsReply(request.fc as BitReadFc, request.amount as number, pdu);
-const echoReply = (request: MbapRequest<true>, pdu: Uint8Array) => checkEchoReply(request.pdu!, pdu);
-const writeMultipleReply = (request: MbapRequest<true>, pdu: Uint8Array) =>
-  checkWriteMultipleReply(request.pdu!, pdu);
-
 export class MbapTcpTransport implements ModbusTransport {
   readonly description: string;
   /**
@@ -71,12 +64,8 @@ export class MbapTcpTransport implements ModbusTransport {
   /** How the current connection ended (closed, reset, garbled); undefined while it is up. */
   private loss: GatewayError | undefined;
   private opening: Promise<void> | undefined;
-  /**
-   * Requests waiting for the end of this turn, to leave in one write, and their transaction ids:
-   * encoded together into one buffer then, not a buffer per request and a copy of them all.
-   */
-  private readonly outgoing: Array<MbapRequest<unknown>> = [];
-  private readonly outgoingIds: number[] = [];
+  /** Requests waiting for the end of this turn, to leave in one write. */
+  private readonly outgoing = new OutgoingFrames();
   /** Replies dropped on earlier connections (see {@link unmatchedReplies}). */
   private unmatchedBefore = 0;
 
@@ -152,8 +141,7 @@ export class MbapTcpTransport implements ModbusTransport {
 
   private lost(loss: GatewayError): void {
     this.loss = loss;
-    this.outgoing.length = 0;
-    this.outgoingIds.length = 0;
+    this.outgoing.clear();
     this.transactions.failAll(loss);
   }
 
@@ -162,8 +150,7 @@ export class MbapTcpTransport implements ModbusTransport {
     const socket = this.socket;
     this.socket = undefined;
     this.framer = undefined;
-    this.outgoing.length = 0;
-    this.outgoingIds.length = 0;
+    this.outgoing.clear();
     this.transactions.failAll(
       new GatewayError(
         ErrorCode.PortClosed,
@@ -182,6 +169,31 @@ export class MbapTcpTransport implements ModbusTransport {
     into?: number[],
   ): Promise<number[]> {
     return this.request(unit, fc, address, count, undefined, registersReply, timeoutMs, into);
+  }
+
+  /**
+   * See ModbusTransport.readRegistersTo. On a connection that is up, the request and its handler are all
+   * it makes; otherwise it goes the promise's way (which opens the connection, or fails with its loss).
+   */
+  readRegistersTo(
+    unit: number,
+    fc: RegisterReadFc,
+    address: number,
+    count: number,
+    timeoutMs: number,
+    into: number[] | undefined,
+    handler: ReplyHandler<number[]>,
+  ): void {
+    if (!this.isOpen) {
+      this.readRegisters(unit, fc, address, count, timeoutMs, into).then(
+        (words) => handler.answered(words),
+        (error: GatewayError) => handler.failed(error),
+      );
+      return;
+    }
+    const request = new MbapRequest(unit, fc, address, count, undefined, registersReply, into);
+    request.settleWith(handler);
+    this.issue(request as MbapRequest<unknown>, timeoutMs);
   }
 
   readBits(
@@ -237,9 +249,13 @@ export class MbapTcpTransport implements ModbusTransport {
     const request = new MbapRequest(unit, fc, address, amount, pdu, check, into);
     this.settling = request as MbapRequest<unknown>;
     const reply = new Promise<T>(this.bindSettlers as Settlers<T>);
-    const id = this.transactions.add(request, timeoutMs);
-    this.send(request as MbapRequest<unknown>, id);
+    this.issue(request as MbapRequest<unknown>, timeoutMs);
     return reply;
+  }
+
+  /** Puts `request` in flight with its reply timeout and queues it for this turn's write. */
+  private issue(request: MbapRequest<unknown>, timeoutMs: number): void {
+    this.send(request, this.transactions.add(request, timeoutMs));
   }
 
   /**
@@ -247,7 +263,7 @@ export class MbapTcpTransport implements ModbusTransport {
    * before (`settling`), not a closure over the request's fields per request (this runs for every one).
    */
   private readonly bindSettlers: Settlers<unknown> = (resolve, reject) => {
-    this.settling!.settleWith(resolve, reject);
+    this.settling!.settleWith({ answered: resolve, failed: reject });
     this.settling = undefined;
   };
   private settling: MbapRequest<unknown> | undefined;
@@ -263,26 +279,8 @@ export class MbapTcpTransport implements ModbusTransport {
 
   /** Queues a request; the requests queued in this turn of the event loop leave in one write. */
   private send(request: MbapRequest<unknown>, transactionId: number): void {
-    this.outgoing.push(request);
-    this.outgoingIds.push(transactionId);
-    if (this.outgoing.length === 1) process.nextTick(this.flush);
+    if (this.outgoing.push(request, transactionId)) process.nextTick(this.flush);
   }
 
-  private readonly flush = (): void => {
-    const { outgoing, outgoingIds, socket } = this;
-    if (socket === undefined || socket.destroyed) {
-      // The connection ended in this turn: its requests already failed with it.
-      outgoing.length = 0;
-      outgoingIds.length = 0;
-      return;
-    }
-    let bytes = 0;
-    for (const request of outgoing) bytes += 7 + pduBytes(request);
-    const out = Buffer.allocUnsafe(bytes);
-    let at = 0;
-    for (let i = 0; i < outgoing.length; i++) at = writeFrame(out, at, outgoingIds[i]!, outgoing[i]!);
-    outgoing.length = 0;
-    outgoingIds.length = 0;
-    socket.write(out);
-  };
+  private readonly flush = (): void => this.outgoing.writeTo(this.socket);
 }

@@ -4,17 +4,36 @@
  * runs for every Modbus TCP request, and its closures and context objects were a good part of what the
  * poll path gave the garbage collector (docs/bench.md, "The poll path's garbage").
  */
+import type { Socket } from "node:net";
 import { ErrorCode, GatewayError, modbusException } from "../../../core/errors.ts";
-import type { ReplyCheck } from "../client-pdu.ts";
+import {
+  checkBitsReply,
+  checkEchoReply,
+  checkRegistersReply,
+  checkWriteMultipleReply,
+  type ReplyCheck,
+} from "../client-pdu.ts";
 import { writeMbapHeader, type MbapFrame } from "../framing.ts";
+import type { BitReadFc, RegisterReadFc } from "../pdu.ts";
 import type { InFlight } from "./mbap-transactions.ts";
+import type { ReplyHandler } from "./transport.ts";
 
 type Context = Record<string, unknown>;
 
-const ignore = () => {};
+/** Where the outcome of a request goes before the client hands it its handler. */
+const unhandled: ReplyHandler<never> = { answered: () => {}, failed: () => {} };
 
 /** Checks a reply PDU against the request it answers. */
 export type MbapReplyCheck<T> = (request: MbapRequest<T>, pdu: Uint8Array) => ReplyCheck<T>;
+
+/** The checks of the replies to register reads, bit reads, single writes (echoes) and FC 16 writes. */
+export const registersReply = (request: MbapRequest<number[]>, pdu: Uint8Array) =>
+  checkRegistersReply(request.fc as RegisterReadFc, request.amount as number, pdu, request.into);
+export const bitsReply = (request: MbapRequest<boolean[]>, pdu: Uint8Array) =>
+  checkBitsReply(request.fc as BitReadFc, request.amount as number, pdu);
+export const echoReply = (request: MbapRequest<true>, pdu: Uint8Array) => checkEchoReply(request.pdu!, pdu);
+export const writeMultipleReply = (request: MbapRequest<true>, pdu: Uint8Array) =>
+  checkWriteMultipleReply(request.pdu!, pdu);
 
 /** The error a request fails with, carrying the request's own fields. */
 export function withContext(error: GatewayError, context: Context): GatewayError {
@@ -56,13 +75,11 @@ export class MbapRequest<T> implements InFlight {
     readonly into?: number[],
   ) {}
 
-  private resolve: (value: T) => void = ignore;
-  private reject: (error: GatewayError) => void = ignore;
+  private handler: ReplyHandler<T> = unhandled;
 
-  /** Where the outcome goes: the settlers of the promise the caller waits on. */
-  settleWith(resolve: (value: T) => void, reject: (error: GatewayError) => void): void {
-    this.resolve = resolve;
-    this.reject = reject;
+  /** Where the outcome goes: the caller's handler, or the settlers of the promise it waits on. */
+  settleWith(handler: ReplyHandler<T>): void {
+    this.handler = handler;
   }
 
   /** The request's fields as its errors carry them: fc, address, count or value, unit. */
@@ -74,7 +91,7 @@ export class MbapRequest<T> implements InFlight {
 
   answer(frame: MbapFrame): void {
     if (frame.unit !== this.unit) {
-      this.reject(
+      this.handler.failed(
         new GatewayError(
           ErrorCode.WrongUnit,
           `unit ${this.unit}: reply came from unit ${frame.unit}`,
@@ -84,12 +101,49 @@ export class MbapRequest<T> implements InFlight {
       return;
     }
     const checked = this.check(this, frame.pdu);
-    if (checked.kind === "value") this.resolve(checked.value);
-    else this.reject(replyError(checked, this.unit, this.context()));
+    if (checked.kind === "value") this.handler.answered(checked.value);
+    else this.handler.failed(replyError(checked, this.unit, this.context()));
   }
 
   fail(error: GatewayError): void {
-    this.reject(withContext(error, this.context()));
+    this.handler.failed(withContext(error, this.context()));
+  }
+}
+
+/**
+ * Requests waiting for the end of this turn, to leave in one write, and their transaction ids: encoded
+ * together into one buffer then, not a buffer per request and a copy of them all.
+ */
+export class OutgoingFrames {
+  private readonly requests: Array<MbapRequest<unknown>> = [];
+  private readonly ids: number[] = [];
+
+  /** Queues a request; true when it is the first of this turn (the caller then arranges the write). */
+  push(request: MbapRequest<unknown>, transactionId: number): boolean {
+    this.requests.push(request);
+    this.ids.push(transactionId);
+    return this.requests.length === 1;
+  }
+
+  clear(): void {
+    this.requests.length = 0;
+    this.ids.length = 0;
+  }
+
+  /** Writes the queued frames in one buffer; a connection that ended in this turn failed them already. */
+  writeTo(socket: Socket | undefined): void {
+    const { requests, ids } = this;
+    if (socket === undefined || socket.destroyed) {
+      this.clear();
+      return;
+    }
+    let bytes = 0;
+    for (const request of requests) bytes += 7 + pduBytes(request);
+    const out = Buffer.allocUnsafe(bytes);
+    let at = 0;
+    for (let i = 0; i < requests.length; i++) at = writeFrame(out, at, ids[i]!, requests[i]!);
+    this.clear();
+    socket.write(out);
   }
 }
 

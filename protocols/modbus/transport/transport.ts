@@ -3,7 +3,17 @@
  * modbus-serial adapter is one implementation, tests may hand in others. Every failure is a
  * GatewayError with a distinct code: TIMEOUT, CRC_ERROR, SHORT_REPLY, WRONG_UNIT, MODBUS_EXCEPTION, ...
  */
+import type { GatewayError } from "../../../core/errors.ts";
 import type { BitReadFc, RegisterReadFc } from "../pdu.ts";
+
+/**
+ * Where a request's outcome goes when it is not a promise (ModbusTransport.readRegistersTo): one of the
+ * two is called once, as a method, never in the turn the request was made, and must not throw.
+ */
+export interface ReplyHandler<T> {
+  answered(value: T): void;
+  failed(error: GatewayError): void;
+}
 
 export interface ModbusTransport {
   /** Human-readable endpoint, e.g. `/dev/ttyUSB0 9600 8N1` or `tcp 10.0.0.5:502`. */
@@ -26,6 +36,21 @@ export interface ModbusTransport {
     timeoutMs: number,
     into?: number[],
   ): Promise<number[]>;
+  /**
+   * readRegisters with its outcome handed to `handler` instead of a promise, for links that offer it
+   * (the Modbus TCP client): the periodic poll makes no promise per request there. A poll alone keeps
+   * those promises alive for the 20 ms its replies take, and they were most of what the garbage
+   * collector promoted (docs/bench.md). Callers fall back to readRegisters where it is absent.
+   */
+  readRegistersTo?(
+    unit: number,
+    fc: RegisterReadFc,
+    address: number,
+    count: number,
+    timeoutMs: number,
+    into: number[] | undefined,
+    handler: ReplyHandler<number[]>,
+  ): void;
   readBits(
     unit: number,
     fc: BitReadFc,
