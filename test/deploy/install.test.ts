@@ -79,7 +79,7 @@ describe("deploy/install.sh into a temporary root", { timeout: 300_000 }, () => 
     expect(existsSync(prefix.at("/var/lib/meter-gateway"))).toBe(true);
     const unit = readFileSync(prefix.at("/etc/systemd/system/meter-gateway.service"), "utf8");
     expect(unit).toMatch(
-      /^ExecStart=\S*node --optimize-for-size \/opt\/meter-gateway\/bin\/meter-gateway\.js run -c \/etc\/meter-gateway\/config\.yaml$/m,
+      /^ExecStart=\S*node --heap-growing-percent=30 \/opt\/meter-gateway\/bin\/meter-gateway\.js run -c \/etc\/meter-gateway\/config\.yaml$/m,
     );
     expect(unit).toMatch(/^Restart=on-failure$/m);
     expect(unit).toMatch(/^User=meter-gateway$/m);
