@@ -3,6 +3,7 @@ import { SystemClock } from "./clock.ts";
 
 afterEach(() => {
   vi.useRealTimers();
+  vi.restoreAllMocks();
 });
 
 describe("SystemClock", () => {
@@ -34,5 +35,20 @@ describe("SystemClock", () => {
     clock.clearTimeout(handle);
     vi.advanceTimersByTime(20 * 24 * 3600 * 1000);
     expect(fired).toBe(false);
+  });
+
+  it("runs a wait when Node runs its timer, also a fraction of a millisecond before the due time", () => {
+    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout"] });
+    let nowMs = 1000;
+    vi.spyOn(performance, "now").mockImplementation(() => nowMs);
+    const clock = new SystemClock();
+    let fired = 0;
+    clock.setTimeout(() => (fired += 1), 3.6);
+    // Node counts whole milliseconds of its loop time: its timer may run before performance.now()
+    // reaches the due time.
+    nowMs = 1003.4;
+    vi.advanceTimersToNextTimer();
+    expect(fired).toBe(1);
+    expect(vi.getTimerCount()).toBe(0);
   });
 });

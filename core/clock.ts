@@ -58,8 +58,11 @@ export class SystemClock implements Clock {
     const arm = (waitMs: number): void => {
       const timer = setTimeout(
         () => {
+          // Node counts whole milliseconds of its loop time and may run a timer up to 1 ms before
+          // performance.now() reaches the due time: that is on time. Only a chained long wait has
+          // a real rest; waiting another timer for a fraction cost a millisecond or more per bus gap.
           const leftMs = dueMono - performance.now();
-          if (leftMs > 0 && this.timers.has(id)) {
+          if (leftMs >= 1 && this.timers.has(id)) {
             arm(leftMs);
             return;
           }
