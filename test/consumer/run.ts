@@ -9,7 +9,7 @@
  */
 import { join } from "node:path";
 import { waitFor } from "../helpers/index.ts";
-import { outboxProgress } from "../helpers/database.ts";
+import { marks, outboxProgress, readDb, rows } from "../helpers/database.ts";
 import { startSite, type Site, type SiteOptions } from "../helpers/faults/site.ts";
 import type { ServiceUnderTest } from "../helpers/service.ts";
 import { balanceDifferences, gatewayBalances } from "./client/balances.ts";
@@ -84,6 +84,7 @@ export interface Settled {
  */
 export async function settle(run: ConsumerRun): Promise<Settled> {
   setLoad(run, 0);
+  await readTwiceSince(run, marks(run.site.dbFile).readingId);
   const { consumer } = run;
   // The epoch the gateway's records get now (its retained status); older epochs are closed (3.2).
   const epoch = consumer.epoch;
@@ -110,6 +111,27 @@ export async function settle(run: ConsumerRun): Promise<Settled> {
     { timeoutMs: 30_000, intervalMs: 200, description: "every committed record at the consumer" },
   ).catch(() => undefined);
   return { behind, differences };
+}
+
+/**
+ * Waits until every meter was read twice after reading `readingId`: a reading taken before the load
+ * stopped may still be on its way, and with it the last charge, which would move a balance after the
+ * comparison (and after the balances a database replacement closes its epoch with).
+ */
+async function readTwiceSince(run: ConsumerRun, readingId: number): Promise<void> {
+  const { dbFile, meterIds } = run.site;
+  const readTwice = () =>
+    readDb(dbFile, (db) =>
+      rows<{ n: number }>(
+        db,
+        "SELECT count(*) AS n FROM readings WHERE id > ? GROUP BY meter_id HAVING count(*) >= 2",
+        readingId,
+      ),
+    ).length === meterIds.length;
+  await waitFor(readTwice, {
+    timeoutMs: 30_000,
+    description: "every meter read twice after the load stopped",
+  });
 }
 
 /** Every meter's load, W (0 after {@link settle}; the run's `powerW` to charge again). */
