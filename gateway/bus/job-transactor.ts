@@ -6,7 +6,14 @@
  */
 import type { MeterCounters } from "./counters.ts";
 import type { BusLink } from "./link.ts";
-import type { DirectExchange, Exchange, Naming, Outcome, Transactor } from "./transactor.ts";
+import {
+  reportTo,
+  type DirectExchange,
+  type Exchange,
+  type Naming,
+  type Outcome,
+  type Transactor,
+} from "./transactor.ts";
 
 /** What a job's transactor asks of its bus's transactions (BusTransactions). */
 export interface JobTransactions<Link extends BusLink> {
@@ -91,12 +98,6 @@ export class JobTransactor<Link extends BusLink> implements Transactor<Link> {
       this.answered(value);
       this.outcome!.answered(value);
     },
-    failed: (error) => {
-      const outcome = this.outcome!;
-      this.firstFailed(error).then(
-        (value) => outcome.answered(value),
-        (final: unknown) => outcome.failed(final),
-      );
-    },
+    failed: (error) => reportTo(this.firstFailed(error), this.outcome!),
   };
 }

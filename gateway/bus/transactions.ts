@@ -11,7 +11,7 @@ import { countError, isBusFailure, isTransient, type MeterCounters } from "./cou
 import { JobTransactor, type JobTransactions } from "./job-transactor.ts";
 import type { LinkSupervisor } from "./link-supervisor.ts";
 import type { BusLink } from "./link.ts";
-import type { DirectExchange, Exchange, Naming, Outcome } from "./transactor.ts";
+import { reportTo, type DirectExchange, type Exchange, type Naming, type Outcome } from "./transactor.ts";
 
 export type { Exchange, Transactor } from "./transactor.ts";
 export { JobTransactor } from "./job-transactor.ts";
@@ -91,10 +91,7 @@ export class BusTransactions<Link extends BusLink> implements JobTransactions<Li
     name?: Naming,
   ): void {
     if (!this.firstAttemptStarted(tx, exchange, name)) {
-      this.attempts(tx, exchange, name, 0).then(
-        (value) => outcome.answered(value),
-        (error: unknown) => outcome.failed(error),
-      );
+      reportTo(this.attempts(tx, exchange, name, 0), outcome);
       return;
     }
     tx.outcome = outcome;

@@ -16,6 +16,14 @@ export interface Outcome<T> {
   failed(error: unknown): void;
 }
 
+/** Reports a promise's outcome to `outcome` (where a callback form falls back on a promise). */
+export function reportTo<T>(promise: Promise<T>, outcome: Outcome<T>): void {
+  promise.then(
+    (value) => outcome.answered(value),
+    (error: unknown) => outcome.failed(error),
+  );
+}
+
 /**
  * An exchange in its callback form, reporting to `outcome` (ModbusTransport.readRegistersTo): a request
  * answered first time then makes no promise at all. The periodic poll uses it; its promises lived for

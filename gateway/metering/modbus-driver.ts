@@ -10,7 +10,7 @@ import type { RelayCommandSpec } from "../../protocols/profiles/schema.ts";
 import type { ModbusTransport } from "../../protocols/modbus/transport/transport.ts";
 import type { Clock } from "../../core/clock.ts";
 import { ErrorCode, GatewayError } from "../../core/errors.ts";
-import type { Outcome, Transactor } from "../bus/transactor.ts";
+import { reportTo, type Outcome, type Transactor } from "../bus/transactor.ts";
 import type { MeterControls } from "./controls.ts";
 import type { MeterDriver, PollResult } from "./driver.ts";
 import { ModbusPoll, type BlockExchange, type PollSteps } from "./modbus-poll.ts";
@@ -142,11 +142,7 @@ export class ModbusMeterDriver implements MeterDriver<ModbusTransport> {
       direct: (link, timeoutMs, outcome) => {
         if (link.readRegistersTo !== undefined)
           link.readRegistersTo(this.unit, fc, address, count, timeoutMs, takeSpare(), outcome);
-        else
-          exchange.read(link, timeoutMs).then(
-            (words) => outcome.answered(words),
-            (error: unknown) => outcome.failed(error),
-          );
+        else reportTo(exchange.read(link, timeoutMs), outcome);
       },
       name: (error) => withRequest(error, block),
       spare: undefined,
