@@ -5,7 +5,9 @@
  *    ledger charge, billing record, one transaction per batch);
  *  - `store`: store.readings.insertBatch(batch) alone;
  *  - `raw`: better-sqlite3 with the same pragmas and readings table, one prepared INSERT per row, one
- *    transaction per batch.
+ *    transaction per batch;
+ *  - `floor`: the rows a charged reading needs as plain statements, without the gateway's rules
+ *    (charge-floor.ts).
  *
  * Usage: node --import tsx test/bench/ingest-child.ts <rows> <tempDir>
  */
@@ -23,6 +25,8 @@ import { ingestSiteConfig } from "./ingest-site.ts";
 import { openStore } from "../../gateway/store/index.ts";
 import { reportResult } from "./common.ts";
 import { sampleValues } from "./seed.ts";
+import { READINGS_TABLE, insertRawReading } from "./raw-readings.ts";
+import { writeChargeFloor } from "./charge-floor.ts";
 
 const rows = Number(process.argv[2] ?? "100000");
 const dir = process.argv[3] ?? "/tmp";
@@ -84,52 +88,21 @@ function timed(fn: () => void): { rowsPerSec: number; ms: number; cpuUs: number 
 // Built before any timing: the generator is not part of any figure.
 const prepared = makeBatches();
 
-// Raw first, then the store, then the engine: each on its own file.
+// Raw first, then the floor, then the store, then the engine: each on its own file.
 const raw = timed(() => {
   const db = new Database(join(dir, "raw.db"));
   db.pragma("journal_mode = WAL");
   db.pragma("synchronous = FULL");
-  db.exec(`CREATE TABLE readings (
-    id INTEGER PRIMARY KEY AUTOINCREMENT, meter_id TEXT NOT NULL, at_ms INTEGER NOT NULL, mono_ms INTEGER NOT NULL,
-    energy_wh INTEGER NOT NULL, export_energy_wh INTEGER, voltage_v REAL, current_a REAL, power_w REAL,
-    power_factor REAL, frequency_hz REAL, extra_json TEXT CHECK (extra_json IS NULL OR json_valid(extra_json)),
-    quality_flags INTEGER NOT NULL DEFAULT 0, outbox_id INTEGER, delivered_at_ms INTEGER) STRICT;
-    CREATE INDEX readings_meter ON readings (meter_id, id);
-    CREATE INDEX readings_outbox ON readings (outbox_id) WHERE outbox_id IS NOT NULL;`);
-  const insert =
-    db.prepare(`INSERT INTO readings (meter_id, at_ms, mono_ms, energy_wh, export_energy_wh, voltage_v,
-    current_a, power_w, power_factor, frequency_hz, extra_json, quality_flags) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+  db.exec(READINGS_TABLE);
+  const insert = insertRawReading(db);
   const write = db.transaction((batch: Reading[]) => {
-    for (const r of batch) {
-      const {
-        voltageV,
-        currentA,
-        powerW,
-        powerFactor,
-        frequencyHz,
-        importEnergyWh,
-        exportEnergyWh,
-        ...extra
-      } = r.values;
-      insert.run(
-        r.meterId,
-        r.wallMs,
-        Math.trunc(r.monoMs),
-        importEnergyWh ?? 0,
-        exportEnergyWh ?? null,
-        voltageV ?? null,
-        currentA ?? null,
-        powerW ?? null,
-        powerFactor ?? null,
-        frequencyHz ?? null,
-        JSON.stringify(extra),
-        0,
-      );
-    }
+    for (const r of batch) insert(r, null);
   });
   for (const batch of prepared) write(batch);
   db.close();
 });
+
+const floor = timed(() => writeChargeFloor(join(dir, "floor.db"), prepared));
 
 const storeOnly = timed(() => {
   const store = openStore({ dataDir: join(dir, "store"), clock });
@@ -174,4 +147,4 @@ const charged = (
   check.prepare("SELECT count(*) AS n FROM ledger WHERE kind = 'charge'").get() as { n: number }
 ).n;
 check.close();
-reportResult({ rows, batchSize, raw, store: storeOnly, engine: engineRun, charged });
+reportResult({ rows, batchSize, raw, floor, store: storeOnly, engine: engineRun, charged });
