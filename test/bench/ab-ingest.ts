@@ -7,6 +7,10 @@
  * Also prints, per row of each side, the write syscalls and KiB written (the WAL and its checkpoints) and,
  * with AB_COUNT_STATEMENTS=1, the SQLite statements executed (that run's µs include the counting wrapper).
  *
+ * Prints wall µs per row too (the fsyncs and checkpoints of a commit wait without CPU). AB_PRAGMA_A and
+ * AB_PRAGMA_B, pragmas separated by ";", are set on that side's connection after it opens (to weigh a
+ * setting with one tree on both sides: AB_PRAGMA_A="wal_autocheckpoint=1000").
+ *
  * Usage: node --import tsx test/bench/ab-ingest.ts <treeA> <treeB> [rows=40000] [batchesPerTurn=2]
  */
 import { mkdtempSync, rmSync } from "node:fs";
@@ -32,7 +36,7 @@ async function setUp(
   name: string,
 ): Promise<{ ingest: (batch: Reading[]) => void; batches: Reading[][] }> {
   const rounds = Math.ceil(rows / meters);
-  const { clock, ingest } = await treeIngest(
+  const { store, clock, ingest } = await treeIngest(
     tree,
     { name: "ab-ingest", configFile: join(dir, `${name}.yaml`), dataDir: join(dir, name), meters },
     (rounds + 1) * 1000,
@@ -57,12 +61,15 @@ async function setUp(
   }
   const batches: Reading[][] = [];
   for (let i = 0; i < all.length; i += batchSize) batches.push(all.slice(i, i + batchSize));
+  const pragmas = process.env[name === "a" ? "AB_PRAGMA_A" : "AB_PRAGMA_B"] ?? "";
+  for (const pragma of pragmas.split(";").filter((p) => p.trim() !== "")) store.db.pragma(pragma);
   return { ingest: (batch) => ingest.ingest(batch), batches };
 }
 
 const sides = [await setUp(treeA, "a"), await setUp(treeB, "b")];
 const statements = process.env.AB_COUNT_STATEMENTS === "1" ? countStatements() : undefined;
 const cpuUs = [0, 0];
+const wallMs = [0, 0];
 const writes = [0, 0].map(() => ({ syscalls: 0, bytes: 0, statements: 0 }));
 for (let turn = 0, at = 0; at < sides[0]!.batches.length; turn++, at += batchesPerTurn) {
   // Alternate who goes first, so neither always runs on a cache the other warmed.
@@ -70,8 +77,10 @@ for (let turn = 0, at = 0; at < sides[0]!.batches.length; turn++, at += batchesP
     const io = ioWrites();
     const statementsBefore = statements?.count ?? 0;
     const started = process.cpuUsage();
+    const wallStarted = performance.now();
     for (const batch of sides[side]!.batches.slice(at, at + batchesPerTurn)) sides[side]!.ingest(batch);
     const used = process.cpuUsage(started);
+    wallMs[side]! += performance.now() - wallStarted;
     cpuUs[side]! += used.user + used.system;
     const ioAfter = ioWrites();
     writes[side]!.syscalls += ioAfter.syscalls - io.syscalls;
@@ -83,6 +92,10 @@ rmSync(dir, { recursive: true, force: true });
 const perRow = cpuUs.map((us) => (us / rows).toFixed(1));
 console.log(
   `A ${perRow[0]} µs/row  B ${perRow[1]} µs/row  A/B ${(cpuUs[0]! / cpuUs[1]!).toFixed(3)}  (${rows} rows)`,
+);
+const wallPerRow = wallMs.map((ms) => ((ms * 1000) / rows).toFixed(1));
+console.log(
+  `wall A ${wallPerRow[0]} µs/row  B ${wallPerRow[1]} µs/row  A/B ${(wallMs[0]! / wallMs[1]!).toFixed(3)}`,
 );
 const perRowOf = (n: number, digits = 2) => (n / rows).toFixed(digits);
 for (const [i, name] of ["A", "B"].entries()) {
