@@ -5,7 +5,9 @@
  * from other processes falls on both alike. Prints CPU µs per row of each and the ratio A/B.
  *
  * Also prints, per row of each side, the write syscalls and KiB written (the WAL and its checkpoints) and,
- * with AB_COUNT_STATEMENTS=1, the SQLite statements executed (that run's µs include the counting wrapper).
+ * with AB_COUNT_STATEMENTS=1, the SQLite statements executed (that run's µs include the counting wrapper);
+ * with AB_TIME_STATEMENTS=1, the time per row of the 8 costliest statement texts, both sides together
+ * (meant for one tree on both sides; that run's µs include the timing wrapper).
  *
  * Prints wall µs per row too (the fsyncs and checkpoints of a commit wait without CPU). AB_PRAGMA_A and
  * AB_PRAGMA_B, pragmas separated by ";", are set on that side's connection after it opens (to weigh a
@@ -18,7 +20,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Reading } from "../../gateway/metering/reading.ts";
 import { sampleValues } from "./seed.ts";
-import { countStatements, ioWrites } from "./ab-counters.ts";
+import { countStatements, ioWrites, timeStatements } from "./ab-counters.ts";
 import { treeIngest } from "./tree-modules.ts";
 
 const [treeA, treeB, rowsArg, turnArg] = process.argv.slice(2);
@@ -68,6 +70,7 @@ async function setUp(
 
 const sides = [await setUp(treeA, "a"), await setUp(treeB, "b")];
 const statements = process.env.AB_COUNT_STATEMENTS === "1" ? countStatements() : undefined;
+const statementTimes = process.env.AB_TIME_STATEMENTS === "1" ? timeStatements() : undefined;
 const cpuUs = [0, 0];
 const wallMs = [0, 0];
 const writes = [0, 0].map(() => ({ syscalls: 0, bytes: 0, statements: 0 }));
@@ -104,4 +107,11 @@ for (const [i, name] of ["A", "B"].entries()) {
     `${name} per row: ${perRowOf(w.syscalls)} write syscalls, ${perRowOf(w.bytes / 1024)} KiB written` +
       (statements === undefined ? "" : `, ${perRowOf(w.statements)} statements`),
   );
+}
+if (statementTimes !== undefined) {
+  const costliest = [...statementTimes].sort((a, b) => Number(b[1].ns - a[1].ns)).slice(0, 8);
+  for (const [sql, { runs, ns }] of costliest) {
+    const usPerRow = (Number(ns) / 1000 / (2 * rows)).toFixed(2).padStart(6);
+    console.log(`${usPerRow} µs/row  ${String(runs).padStart(7)} runs  ${sql.slice(0, 100)}`);
+  }
 }
