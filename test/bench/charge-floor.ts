@@ -3,12 +3,13 @@
  * better-sqlite3 statements with none of the gateway's rules. Per reading: the reading row (as raw writes
  * it), a ledger entry, its billing record in the outbox (JSON of the size the gateway writes), the
  * account's balance and the meter's baseline; per batch, the readings record. Same pragmas as raw (WAL,
- * synchronous FULL), one transaction per batch; no triggers, CHECKs, foreign keys, sequence counter,
+ * synchronous FULL) and the store's checkpoint interval, one transaction per batch; no triggers, CHECKs, foreign keys, sequence counter,
  * tariff or plausibility logic. It tells how far figure 3a's target is from what SQLite itself costs
  * for the same writes on this machine, in the same run.
  */
 import Database from "better-sqlite3";
 import type { Reading } from "../../gateway/metering/reading.ts";
+import { DEFAULT_WAL_AUTOCHECKPOINT_PAGES } from "../../gateway/store/open-database.ts";
 import { READINGS_TABLE, insertRawReading } from "./raw-readings.ts";
 
 const floorTables = `${READINGS_TABLE}
@@ -32,6 +33,7 @@ export function writeChargeFloor(file: string, batches: readonly Reading[][]): v
   const db = new Database(file);
   db.pragma("journal_mode = WAL");
   db.pragma("synchronous = FULL");
+  db.pragma(`wal_autocheckpoint = ${DEFAULT_WAL_AUTOCHECKPOINT_PAGES}`);
   db.exec(floorTables);
   const meters = new Set(batches.flatMap((batch) => batch.map((r) => r.meterId)));
   const openAccount = db.prepare("INSERT INTO accounts VALUES (?, ?, 0, 0)");
