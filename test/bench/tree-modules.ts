@@ -4,7 +4,7 @@
  * as this tree's modules; another tree's have the same exports (or the run fails loudly).
  */
 import { writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import type * as ConfigFileModule from "../../gateway/cli/config-file.ts";
 import type * as ClockModule from "../../core/clock.ts";
 import type * as LoggerModule from "../../core/logger.ts";
@@ -16,7 +16,8 @@ import { ingestSiteConfig } from "./ingest-site.ts";
 
 /** The ingest stage's modules of the checkout at `tree`. */
 export async function ingestModules(tree: string) {
-  const load = <T>(path: string) => import(join(tree, path)) as Promise<T>;
+  // Absolute, so a tree given as "." is not taken for a package name.
+  const load = <T>(path: string) => import(join(resolve(tree), path)) as Promise<T>;
   const { loadConfigFile } = await load<typeof ConfigFileModule>("gateway/cli/config-file.ts");
   const { SystemClock } = await load<typeof ClockModule>("core/clock.ts");
   const { silentLogger } = await load<typeof LoggerModule>("core/logger.ts");
