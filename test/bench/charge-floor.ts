@@ -3,9 +3,9 @@
  * better-sqlite3 statements with none of the gateway's rules. Per reading: the reading row (as raw writes
  * it), a ledger entry, its billing record in the outbox (JSON of the size the gateway writes), the
  * account's balance and the meter's baseline; per batch, the readings record. Same pragmas as raw (WAL,
- * synchronous FULL) and the store's checkpoint interval, one transaction per batch; no triggers, CHECKs, foreign keys, sequence counter,
- * tariff or plausibility logic. It tells how far figure 3a's target is from what SQLite itself costs
- * for the same writes on this machine, in the same run.
+ * synchronous FULL) and the store's checkpoint interval, one transaction per batch; no triggers, CHECKs,
+ * foreign keys, sequence counter, tariff or plausibility logic. It tells how far figure 3a's target is
+ * from what SQLite itself costs for the same writes on this machine, in the same run.
  */
 import Database from "better-sqlite3";
 import type { Reading } from "../../gateway/metering/reading.ts";
